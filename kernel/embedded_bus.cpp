@@ -1,0 +1,143 @@
+// Starts nats-server from a private config file so the token never shows in `ps`.
+#include "embedded_bus.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "logging.hpp"
+#include "subprocess.hpp"
+
+namespace skiff::kernel {
+namespace {
+
+std::string random_secret() {
+  std::random_device device;
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string secret(40, 'x');
+  std::uniform_int_distribution<int> pick(0, sizeof kAlphabet - 2);
+  for (char& c : secret) c = kAlphabet[pick(device)];
+  return secret;
+}
+
+bool accepts_connections(const std::string& host, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, host == "0.0.0.0" ? "127.0.0.1" : host.c_str(), &address.sin_addr);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return ok;
+}
+
+void write_private_file(const std::filesystem::path& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+  fchmod(fd, 0600);
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  if (!ok) throw std::runtime_error("cannot write " + path.string());
+}
+
+// Peeks without reaping: the supervisor thread owns the wait.
+bool has_exited(pid_t pid) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+}  // namespace
+
+int find_free_port(const std::string& host) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = 0;
+  inet_pton(AF_INET, host.c_str(), &address.sin_addr);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    port = ntohs(address.sin_port);
+  close(fd);
+  if (port == 0) throw std::runtime_error("cannot find a free port on " + host);
+  return port;
+}
+
+EmbeddedBus::EmbeddedBus(const EmbeddedBusSettings& settings, const std::string& data_dir,
+                         const SupervisorSettings& supervisor)
+    : settings_(settings), dir_((std::filesystem::path(data_dir) / "bus").string()), token_(random_secret()),
+      supervisor_(supervisor) {}
+
+EmbeddedBus::~EmbeddedBus() { stop(); }
+
+void EmbeddedBus::start() {
+  std::string server = find_executable(settings_.server);
+  if (server.empty())
+    throw std::runtime_error("embedded bus: cannot find '" + settings_.server +
+                             "'; install it (apt-get install nats-server) or set bus.server in the profile");
+  std::filesystem::create_directories(dir_);
+  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
+  if (settings_.port == 0) settings_.port = find_free_port(settings_.host);
+  std::filesystem::path config = std::filesystem::path(dir_) / "nats.conf";
+  write_private_file(config, "# Written by skiffd for its embedded bus; regenerated at every start.\n"
+                             "listen: \"" + settings_.host + ":" + std::to_string(settings_.port) + "\"\n"
+                             "authorization { token: \"" + token_ + "\" }\n"
+                             "max_payload: 8MB\n"
+                             "log_file: \"" + (std::filesystem::path(dir_) / "nats.log").string() + "\"\n");
+
+  ProcessSpec spec;
+  spec.name = "embedded nats-server";
+  spec.policy = {supervisor_.restart_backoff, supervisor_.restart_backoff_max, supervisor_.max_restarts,
+                 supervisor_.restart_window, std::chrono::milliseconds(10000)};
+  spec.launch = [server, config] {
+    SpawnOptions options;
+    options.argv = {server, "-c", config.string()};
+    return LaunchedProcess{spawn_process(options), -1};
+  };
+  std::string host = settings_.host;
+  int port = settings_.port;
+  std::string log_file = (std::filesystem::path(dir_) / "nats.log").string();
+  spec.wait_ready = [host, port, log_file](const LaunchedProcess& launched,
+                                           std::chrono::steady_clock::time_point deadline) -> std::optional<std::string> {
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (accepts_connections(host, port)) return std::nullopt;
+      if (has_exited(launched.pid)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a port: there is no event to wait on
+    }
+    return "nats-server did not start listening on " + host + ":" + std::to_string(port) + "; see " + log_file;
+  };
+  process_ = std::make_unique<SupervisedProcess>(std::move(spec), make_logger("skiffd", spdlog::level::info));
+  try {
+    process_->start();
+  } catch (const std::exception& e) {
+    process_.reset();
+    throw std::runtime_error(std::string("embedded bus: ") + e.what());
+  }
+}
+
+void EmbeddedBus::stop() {
+  if (process_) process_->stop(std::chrono::milliseconds(5000));
+}
+
+sdk::BusOptions EmbeddedBus::client_options() const {
+  sdk::BusOptions options;
+  std::string host = settings_.host == "0.0.0.0" ? "127.0.0.1" : settings_.host;
+  options.urls = {"nats://" + host + ":" + std::to_string(settings_.port)};
+  options.token = token_;
+  return options;
+}
+
+}  // namespace skiff::kernel

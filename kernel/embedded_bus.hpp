@@ -1,0 +1,37 @@
+// `bus: embedded`: a supervised nats-server on loopback with a generated secret.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "profile.hpp"
+#include "skiff/sdk/bus_options.hpp"
+#include "supervised_process.hpp"
+
+namespace skiff::kernel {
+
+class EmbeddedBus {
+ public:
+  // Writes <data_dir>/bus/nats.conf (mode 0600) and its log next to it.
+  EmbeddedBus(const EmbeddedBusSettings& settings, const std::string& data_dir, const SupervisorSettings& supervisor);
+  ~EmbeddedBus();
+
+  // Starts nats-server and waits until it accepts connections; throws std::runtime_error.
+  void start();
+  void stop();
+  // How clients join it (URL + token).
+  sdk::BusOptions client_options() const;
+  pid_t pid() const { return process_ ? process_->snapshot().pid : -1; }
+
+ private:
+  EmbeddedBusSettings settings_;
+  std::string dir_;
+  std::string token_;
+  SupervisorSettings supervisor_;
+  std::unique_ptr<SupervisedProcess> process_;
+};
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int find_free_port(const std::string& host);
+
+}  // namespace skiff::kernel

@@ -1,0 +1,116 @@
+// skiffd: the Skiff kernel. Parses the command line and hands over to one command.
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "builtin_profiles.hpp"
+#include "commands.hpp"
+#include "data_dir.hpp"
+#include "logging.hpp"
+#include "node_runner.hpp"
+#include "skiff/abi/plugin_abi.h"
+#include "version.hpp"
+
+namespace {
+
+using namespace skiff::kernel;
+
+constexpr const char* kUsage = R"(usage:
+  skiffd --profile NAME|FILE [--data-dir DIR] [--plugin-path DIR]... [--node NAME] [--log-level LEVEL]
+                                   run a node (built-in profiles: allinone, master, worker)
+  skiffd plugins [--plugin-path DIR]... [--config NAME]
+                                   list the plugins found, or one plugin's config keys
+  skiffd profile NAME              print a built-in profile
+  skiffd status [--data-dir DIR] [--json]
+                                   the running node's plugins and their health
+  skiffd version
+)";
+
+struct CommandLine {
+  std::string command = "run";
+  RunOptions run;
+  std::string config_of;
+  std::string profile_name;
+  bool json = false;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::cerr << "skiffd: " << message << "\n\n" << kUsage;
+  std::exit(2);
+}
+
+CommandLine parse(int argc, char** argv) {
+  CommandLine cl;
+  int i = 1;
+  if (argc > 1 && argv[1][0] != '-') cl.command = argv[i++];
+  auto value = [&](const std::string& flag) -> std::string {
+    if (i + 1 >= argc) usage_error(flag + " needs a value");
+    return argv[++i];
+  };
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--profile" || arg == "-p") cl.run.profile = value(arg);
+    else if (arg == "--data-dir") cl.run.data_dir = value(arg);
+    else if (arg == "--plugin-path") cl.run.plugin_paths.push_back(value(arg));
+    else if (arg == "--node") cl.run.node = value(arg);
+    else if (arg == "--log-level") {
+      std::string level = value(arg);
+      cl.run.log_level = parse_log_level(level);
+      if (!cl.run.log_level) usage_error("--log-level must be one of trace, debug, info, warn, error, off");
+    } else if (arg == "--only") cl.run.only = value(arg);
+    else if (arg == "--config") cl.config_of = value(arg);
+    else if (arg == "--json") cl.json = true;
+    else if (arg == "--help" || arg == "-h") cl.command = "help";
+    else if (cl.command == "profile" && cl.profile_name.empty() && arg[0] != '-') cl.profile_name = arg;
+    else usage_error("unknown argument '" + arg + "'");
+  }
+  if (cl.command == "run" && cl.run.profile.empty()) usage_error("--profile is required to run a node");
+  return cl;
+}
+
+std::string self_executable(const char* argv0) {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::absolute(argv0).string() : path.string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto started = std::chrono::steady_clock::now();
+  // Blocked before any thread exists, so every thread inherits it and only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  CommandLine cl = parse(argc, argv);
+  cl.run.self_exe = self_executable(argv[0]);
+  cl.run.started = started;
+  if (cl.command == "run") return run_node(cl.run);
+  if (cl.command == "plugins") return plugins_command(plugin_search_dirs(cl.run.plugin_paths, cl.run.self_exe), cl.config_of);
+  if (cl.command == "status")
+    return status_command(cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir, cl.json);
+  if (cl.command == "profile") {
+    auto text = builtin_profile(cl.profile_name);
+    if (!text) usage_error("no built-in profile '" + cl.profile_name + "' (there are allinone, master, worker)");
+    std::cout << *text;
+    return 0;
+  }
+  if (cl.command == "version") {
+    std::cout << "skiffd " << kSkiffVersion << " (" << kSkiffGitRevision << "), SDK API v" << SKIFF_API_VERSION_MIN
+              << "-v" << SKIFF_API_VERSION_MAX << ", descriptor layout " << SKIFF_DESCRIPTOR_LAYOUT << "\n";
+    return 0;
+  }
+  if (cl.command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  usage_error("unknown command '" + cl.command + "'");
+}

@@ -1,0 +1,38 @@
+// The bus subject scheme of DESIGN.md, in one place: skiff.<cluster>.<area>.…
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace skiff::sdk {
+
+// Makes a name safe as one subject token ('.', '*', '>' and spaces would split or match).
+std::string subject_token(std::string_view name);
+
+class Subjects {
+ public:
+  Subjects(std::string_view cluster, std::string_view node);
+
+  const std::string& prefix() const { return prefix_; }  // skiff.<c>
+  std::string api(std::string_view verb) const;
+  std::string store(std::string_view op) const;
+  std::string watch(std::string_view group, std::string_view kind) const;
+  std::string runtime(std::string_view op) const { return runtime_on(node_, op); }
+  std::string runtime_on(std::string_view node, std::string_view op) const;
+  std::string kubelet_on(std::string_view node, std::string_view op) const;
+  // The kernel of this node: status of its plugins.
+  std::string kernel_status() const;
+  // A child skiffd hosting one isolated plugin.
+  std::string host_status(std::string_view instance) const;
+  // Prometheus text of one plugin's metrics.
+  std::string plugin_metrics(std::string_view instance) const;
+  // Anything a plugin of this node serves under its own name: skiff.<c>.node.<n>.plugin.<instance>.<op>
+  std::string plugin(std::string_view instance, std::string_view op) const;
+
+ private:
+  std::string node_prefix(std::string_view node) const;
+  std::string prefix_;
+  std::string node_;
+};
+
+}  // namespace skiff::sdk

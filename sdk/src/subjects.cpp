@@ -1,0 +1,47 @@
+// Builds subjects from the DESIGN.md scheme so no component spells them by hand.
+#include "skiff/sdk/subjects.hpp"
+
+namespace skiff::sdk {
+
+std::string subject_token(std::string_view name) {
+  std::string token;
+  token.reserve(name.size());
+  for (char c : name) {
+    switch (c) {
+      case '.': token += "%2E"; break;
+      case '*': token += "%2A"; break;
+      case '>': token += "%3E"; break;
+      case ' ': token += "%20"; break;
+      case '%': token += "%25"; break;
+      default: token += c;
+    }
+  }
+  return token;
+}
+
+Subjects::Subjects(std::string_view cluster, std::string_view node)
+    : prefix_("skiff." + subject_token(cluster)), node_(node) {}
+
+std::string Subjects::node_prefix(std::string_view node) const { return prefix_ + ".node." + subject_token(node); }
+
+std::string Subjects::api(std::string_view verb) const { return prefix_ + ".api." + std::string(verb); }
+std::string Subjects::store(std::string_view op) const { return prefix_ + ".store." + std::string(op); }
+std::string Subjects::watch(std::string_view group, std::string_view kind) const {
+  return prefix_ + ".watch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
+}
+std::string Subjects::runtime_on(std::string_view node, std::string_view op) const {
+  return node_prefix(node) + ".runtime." + std::string(op);
+}
+std::string Subjects::kubelet_on(std::string_view node, std::string_view op) const {
+  return node_prefix(node) + ".kubelet." + std::string(op);
+}
+std::string Subjects::kernel_status() const { return node_prefix(node_) + ".kernel.status"; }
+std::string Subjects::host_status(std::string_view instance) const {
+  return node_prefix(node_) + ".host." + subject_token(instance) + ".status";
+}
+std::string Subjects::plugin_metrics(std::string_view instance) const { return plugin(instance, "metrics"); }
+std::string Subjects::plugin(std::string_view instance, std::string_view op) const {
+  return node_prefix(node_) + ".plugin." + subject_token(instance) + "." + std::string(op);
+}
+
+}  // namespace skiff::sdk

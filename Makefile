@@ -1,0 +1,34 @@
+# Skiff entry points. Each one first installs the Debian packages it needs (fast when present).
+BUILD_DIR := build
+JOBS ?= $(shell nproc)
+DATA_DIR ?= $(CURDIR)/.skiff
+
+.PHONY: all build test up bench deps clean
+
+all: build
+
+build:
+	@scripts/deps.sh build
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test:
+	@scripts/deps.sh test
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300
+
+up:
+	@scripts/deps.sh up
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@DATA_DIR=$(DATA_DIR) scripts/up.sh
+
+bench:
+	@scripts/deps.sh bench
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@bench/run-all.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages one entry point needs; does nothing (fast) when all are present.
+# usage: scripts/deps.sh build|test|up|bench
+set -euo pipefail
+
+build_packages=(cmake g++ make pkg-config ccache git libboost1.81-dev libboost-json1.81-dev
+  libnats-dev protobuf-compiler libprotobuf-dev libspdlog-dev libyaml-cpp-dev liblmdb-dev libssl-dev)
+test_packages=(nats-server libgtest-dev libgmock-dev)
+bench_packages=(libbenchmark-dev)
+up_packages=(nats-server)
+
+case "${1:-build}" in
+  build) wanted=("${build_packages[@]}") ;;
+  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  bench) wanted=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
+  up) wanted=("${build_packages[@]}" "${up_packages[@]}") ;;
+  *) echo "usage: $0 build|test|up|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null | grep -q '^installed$' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "skiff: installing missing packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  apt_get=(apt-get)
+elif command -v sudo >/dev/null; then
+  apt_get=(sudo apt-get)
+else
+  echo "skiff: run as root or install them yourself: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${apt_get[@]}" update -qq
+"${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -49,10 +49,8 @@ struct Request::State {
   Sender sender;
   std::atomic<bool> answered{false};
 
-  void send(std::string_view data, Headers headers) {
+  void send(std::string_view data, const Headers& headers) {
     if (answered.exchange(true) || message.reply.empty()) return;
-    std::string_view trace = message.header(header::kTraceId);
-    if (!trace.empty()) headers.emplace_back(header::kTraceId, trace);
     sender(data, headers);
   }
 
@@ -70,7 +68,7 @@ Request::Request(Message message, Sender sender) : state_(std::make_shared<State
 
 const Message& Request::message() const { return state_->message; }
 
-void Request::reply(std::string_view data, Headers headers) const { state_->send(data, std::move(headers)); }
+void Request::reply(std::string_view data, Headers headers) const { state_->send(data, headers); }
 
 void Request::fail(const Status& status) const { state_->send({}, status_headers(status)); }
 

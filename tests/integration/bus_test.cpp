@@ -44,10 +44,9 @@ TEST_F(BusTest, ErrorStatusTravelsInHeaders) {
   EXPECT_EQ(reply.status.code, 404);
   EXPECT_EQ(reply.status.reason, "NotFound");
   EXPECT_EQ(reply.status.message, "pods \"x\" not found");
-  EXPECT_FALSE(sdk::find_header(reply.headers, sdk::header::kTraceId).empty());
 }
 
-TEST_F(BusTest, TraceIdIsEchoed) {
+TEST_F(BusTest, TraceIdReachesTheHandler) {
   auto service = connect();
   auto client = connect();
   std::string seen;
@@ -56,8 +55,8 @@ TEST_F(BusTest, TraceIdIsEchoed) {
     request.reply("ok");
   });
   sdk::Reply reply = client->request("t.trace", "", 2s, {{std::string(sdk::header::kTraceId), "abc123"}});
+  EXPECT_TRUE(reply.ok());
   EXPECT_EQ(seen, "abc123");
-  EXPECT_EQ(sdk::find_header(reply.headers, sdk::header::kTraceId), "abc123");
 }
 
 TEST_F(BusTest, AnsweringLaterFromAnotherThread) {

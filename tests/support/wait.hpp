@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 
 // Re-checks `condition` until it holds or `timeout` passes; returns whether it held.
 inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s,
-                       std::chrono::milliseconds poll = 10ms) {
+                       std::chrono::microseconds poll = 10ms) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (condition()) return true;

@@ -1,8 +1,8 @@
-# skiff_add_plugin(<name> SOURCES <files…> [LIBRARIES <targets…>] [OUTPUT_DIRECTORY <dir>])
+# skiff_add_plugin(<name> SOURCES <files…> [LIBRARIES <targets…>] [OUTPUT_DIRECTORY <dir>] [NO_INSTALL])
 # Builds <name>.so: only the SKIFF_PLUGIN entry point is exported, the SDK is linked dynamically
 # (one copy of the generated Protobuf code per process), and the file lands where skiffd looks.
 function(skiff_add_plugin name)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "skiff_add_plugin(${name}): SOURCES is required")
   endif()
@@ -26,5 +26,9 @@ function(skiff_add_plugin name)
     INSTALL_RPATH "$ORIGIN/../..")
   target_link_libraries(${target} PRIVATE Skiff::sdk ${ARG_LIBRARIES})
   target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+  if(NOT ARG_NO_INSTALL)
+    # Where skiffd looks by default: <bindir>/../lib/skiff/plugins.
+    install(TARGETS ${target} LIBRARY DESTINATION lib/skiff/plugins)
+  endif()
   set(SKIFF_LAST_PLUGIN_TARGET ${target} PARENT_SCOPE)
 endfunction()

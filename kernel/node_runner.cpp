@@ -20,6 +20,7 @@
 #include "skiff/sdk/bus_proto.hpp"
 #include "skiff/sdk/config_schema.hpp"
 #include "skiff/sdk/duration.hpp"
+#include "skiff/sdk/metrics.hpp"
 #include "version.hpp"
 
 namespace skiff::kernel {
@@ -150,6 +151,19 @@ kernel::v1::NodeStatus node_status(const NodePlan& plan, const std::vector<Plugi
   return status;
 }
 
+// Prometheus text derived from the same status: scraped rarely, so computed on demand.
+std::string node_metrics(const kernel::v1::NodeStatus& status) {
+  sdk::Metrics metrics;
+  for (const auto& p : status.plugins()) {
+    sdk::Labels labels = {{"plugin", p.name()}, {"kind", p.kind()}, {"isolation", p.isolation()}};
+    metrics.gauge("skiff_plugin_up", "1 when the plugin is running", labels).set(p.state() == "running" ? 1 : 0);
+    metrics.gauge("skiff_plugin_healthy", "1 ok, 0.5 degraded, 0 failing or unknown", labels)
+        .set(p.health() == "ok" ? 1 : p.health() == "degraded" ? 0.5 : 0);
+    metrics.counter("skiff_plugin_restarts_total", "crash restarts of an isolated plugin", labels).inc(p.restarts());
+  }
+  return metrics.prometheus_text();
+}
+
 void stop_in_reverse(std::vector<PluginRunnerPtr>& runners, std::atomic<const char*>& current) {
   for (auto it = runners.rbegin(); it != runners.rend(); ++it) {
     current = (*it)->instance().c_str();
@@ -253,6 +267,7 @@ int run_node(const RunOptions& options) {
                         std::chrono::system_clock::now().time_since_epoch()).count();
   std::string bus_url = bus->connected_url();
   sdk::Subscription status_service;
+  sdk::Subscription metrics_service;
   try {
     if (child) {
       status_service = sdk::serve_proto<kernel::v1::StatusRequest>(
@@ -264,10 +279,14 @@ int run_node(const RunOptions& options) {
           *bus, subjects.kernel_status(), "", [&](const kernel::v1::StatusRequest&, const sdk::Request&) {
             return node_status(plan, runners, bus_url, started_ms);
           });
+      metrics_service = bus->serve(subjects.kernel_metrics(), "", [&](sdk::Request request) {
+        request.reply(node_metrics(node_status(plan, runners, bus_url, started_ms)));
+      });
       write_connection_info(plan.data_dir, {profile.cluster, profile.node, bus_yaml});
     }
   } catch (const std::exception& e) {
     status_service.cancel();
+    metrics_service.cancel();
     return abort_start(e.what());
   }
 
@@ -283,6 +302,7 @@ int run_node(const RunOptions& options) {
   if (!child) kernel_log().info("{} received: stopping {} plugins in reverse order", strsignal(signal), runners.size());
   StopWatchdog watchdog(profile.stop_timeout, stopping_plugin);
   status_service.cancel();
+  metrics_service.cancel();
   stop_in_reverse(runners, stopping_plugin);
   bus.reset();
   if (embedded) embedded->stop();

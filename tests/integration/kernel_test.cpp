@@ -1,11 +1,13 @@
 // The real skiffd binary: ordering, refusals, status, embedded bus, process isolation.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
 #include <mutex>
 
+#include "data_dir.hpp"
 #include "nats_server.hpp"
 #include "skiff/kernel/v1/kernel.pb.h"
 #include "skiff/sdk/bus_proto.hpp"
@@ -133,6 +135,13 @@ TEST_F(KernelTest, StatusShowsPluginsAndHealth) {
   EXPECT_EQ(node.plugins(1).health(), "degraded");
   EXPECT_EQ(node.plugins(1).message(), "configured degraded");
 
+  sdk::Reply metrics = bus->request(sdk::Subjects("test", "test-node").kernel_metrics(), "", 5s);
+  ASSERT_TRUE(metrics.ok()) << metrics.status.message;
+  EXPECT_NE(metrics.data.find("skiff_plugin_up{plugin=\"echo\",kind=\"test\",isolation=\"in-process\"} 1"),
+            std::string::npos) << metrics.data;
+  EXPECT_NE(metrics.data.find("skiff_plugin_healthy{plugin=\"sick\",kind=\"test\",isolation=\"in-process\"} 0.5"),
+            std::string::npos) << metrics.data;
+
   auto [code, output] = test::run_skiffd({"status", "--data-dir", dir.file("data")});
   EXPECT_EQ(code, 0) << output;
   EXPECT_NE(output.find("node test-node (cluster test)"), std::string::npos) << output;
@@ -248,6 +257,35 @@ TEST_F(KernelTest, EmbeddedBusStartsWithAPrivateSecretAndStopsWithTheNode) {
   EXPECT_EQ(skiffd->terminate(), 0) << skiffd->output();
   EXPECT_TRUE(test::processes_matching(dir.file("data/bus/nats.conf")).empty());
   EXPECT_FALSE(std::filesystem::exists(connection));
+}
+
+TEST_F(KernelTest, EmbeddedBusIsRestartedWhenItDiesAndPluginsReconnect) {
+  auto skiffd = start(write_profile("  - {name: echo, plugin: test-echo}\n", "supervisor: {restart_backoff: 50ms}\n", true));
+  auto servers = test::processes_matching(dir.file("data/bus/nats.conf"));
+  ASSERT_EQ(servers.size(), 1u);
+  kill(servers[0], SIGKILL);
+  ASSERT_TRUE(wait_until([&] { return skiffd->output_contains("embedded nats-server restarted"); }, 15s))
+      << skiffd->output();
+  EXPECT_TRUE(skiffd->output_contains("embedded nats-server exited with signal 9")) << skiffd->output();
+  auto now = test::processes_matching(dir.file("data/bus/nats.conf"));
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(now[0], servers[0]);
+  // Same port, same secret: the plugin's connection comes back and it answers again.
+  kernel::ConnectionInfo info = kernel::read_connection_info(dir.file("data"));
+  auto client = sdk::connect_bus(sdk::BusOptions::from_yaml(info.bus_yaml));
+  kernel::v1::Ping ping;
+  ping.set_message("again");
+  kernel::v1::Pong pong;
+  ASSERT_TRUE(wait_until([&] {
+    try {
+      pong = sdk::call<kernel::v1::Pong>(*client, sdk::Subjects("test", "test-node").plugin("echo", "ping"), ping, 1s);
+      return true;
+    } catch (const sdk::Error&) {
+      return false;
+    }
+  }, 15s));
+  EXPECT_EQ(pong.message(), "pong:again");
+  EXPECT_EQ(skiffd->terminate(), 0) << skiffd->output();
 }
 
 TEST_F(KernelTest, IsolatedPluginRunsInAChildAndReportsHealth) {

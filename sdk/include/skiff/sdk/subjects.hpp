@@ -22,6 +22,8 @@ class Subjects {
   std::string kubelet_on(std::string_view node, std::string_view op) const;
   // The kernel of this node: status of its plugins.
   std::string kernel_status() const;
+  // The kernel's Prometheus text: per plugin up, health, restarts.
+  std::string kernel_metrics() const;
   // A child skiffd hosting one isolated plugin.
   std::string host_status(std::string_view instance) const;
   // Prometheus text of one plugin's metrics.

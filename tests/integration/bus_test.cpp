@@ -192,3 +192,41 @@ TEST_F(BusTest, UnreachableServerFailsFastWithAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BusSecurity, PerNodeUserCredentials) {
+  test::NatsServer server({test::NatsServerSettings::Auth::Users, false});
+  auto node1 = sdk::connect_bus(server.options());
+  sdk::BusOptions node2 = server.options();
+  node2.user = "node-2";
+  node2.password = "secret-2";
+  auto other = sdk::connect_bus(node2);
+  auto sub = node1->serve("t.who", "", [](sdk::Request r) { r.reply("node-1"); });
+  EXPECT_EQ(other->request("t.who", "", 2s).data, "node-1");
+
+  sdk::BusOptions wrong = server.options();
+  wrong.password = "secret-2";
+  EXPECT_THROW(sdk::connect_bus(wrong), sdk::Error);
+}
+
+TEST(BusSecurity, TlsWithTheOperatorsCa) {
+  test::NatsServer server({test::NatsServerSettings::Auth::Token, true});
+  auto service = sdk::connect_bus(server.options());
+  auto client = sdk::connect_bus(server.options());
+  auto sub = service->serve("t.tls", "", [](sdk::Request r) { r.reply("secure"); });
+  EXPECT_EQ(client->request("t.tls", "", 2s).data, "secure");
+
+  // Without the CA the server's certificate is not trusted: a clear refusal, not a plain-text fallback.
+  sdk::BusOptions untrusted = server.options();
+  untrusted.tls_ca.clear();
+  untrusted.urls = {"tls://127.0.0.1:" + std::to_string(server.port())};
+  try {
+    sdk::connect_bus(untrusted);
+    FAIL() << "connected without trusting the server certificate";
+  } catch (const sdk::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

@@ -12,14 +12,40 @@
 
 namespace skiff::test {
 
-NatsServer::NatsServer() : port_(kernel::find_free_port("127.0.0.1")) { start(); }
+NatsServer::NatsServer(NatsServerSettings settings)
+    : settings_(settings), port_(kernel::find_free_port("127.0.0.1")) {
+  if (settings_.tls) generate_certificates();
+  start();
+}
+
+void NatsServer::generate_certificates() {
+  // A throwaway CA and a server certificate for 127.0.0.1, like an operator would issue.
+  std::string d = dir_.path();
+  std::string script =
+      "set -e; cd '" + d + "'; "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=skiff-test-ca -keyout ca-key.pem -out ca.pem; "
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server-key.pem -out server.csr; "
+      "printf 'subjectAltName=IP:127.0.0.1' > ext.cnf; "
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 1 "
+      "-extfile ext.cnf -out server.pem";
+  if (std::system(("(" + script + ") >/dev/null 2>&1").c_str()) != 0)
+    throw std::runtime_error("openssl could not generate the test certificates");
+}
 
 NatsServer::~NatsServer() { stop(); }
 
 void NatsServer::start() {
   std::string config = dir_.file("nats.conf");
-  std::ofstream(config) << "listen: \"127.0.0.1:" << port_ << "\"\nauthorization { token: \"" << token_
-                        << "\" }\nlog_file: \"" << dir_.file("nats.log") << "\"\n";
+  std::ofstream out(config);
+  out << "listen: \"127.0.0.1:" << port_ << "\"\nlog_file: \"" << dir_.file("nats.log") << "\"\n";
+  if (settings_.auth == NatsServerSettings::Auth::Token)
+    out << "authorization { token: \"" << token_ << "\" }\n";
+  else  // per-node credentials: each node its own user
+    out << "authorization { users: [ {user: node-1, password: secret-1}, {user: node-2, password: secret-2} ] }\n";
+  if (settings_.tls)
+    out << "tls { cert_file: \"" << dir_.file("server.pem") << "\", key_file: \"" << dir_.file("server-key.pem")
+        << "\" }\n";
+  out.close();
   kernel::SpawnOptions spawn;
   spawn.argv = {"nats-server", "-c", config};
   pid_ = kernel::spawn_process(spawn);
@@ -48,7 +74,13 @@ void NatsServer::stop() {
 sdk::BusOptions NatsServer::options() const {
   sdk::BusOptions options;
   options.urls = {url()};
-  options.token = token_;
+  if (settings_.auth == NatsServerSettings::Auth::Token) {
+    options.token = token_;
+  } else {
+    options.user = "node-1";
+    options.password = "secret-1";
+  }
+  if (settings_.tls) options.tls_ca = ca_file();
   return options;
 }
 

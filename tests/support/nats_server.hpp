@@ -10,9 +10,15 @@
 
 namespace skiff::test {
 
+// How clients must authenticate, and whether the server speaks TLS only.
+struct NatsServerSettings {
+  enum class Auth { Token, Users } auth = Auth::Token;
+  bool tls = false;  // a CA and a server cert for 127.0.0.1 are generated with openssl
+};
+
 class NatsServer {
  public:
-  NatsServer();  // starts it
+  explicit NatsServer(NatsServerSettings settings = {});  // starts it
   ~NatsServer();
 
   void start();
@@ -25,11 +31,16 @@ class NatsServer {
   int port() const { return port_; }
   const std::string& token() const { return token_; }
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  // Options that authenticate (as user "node-1" with Auth::Users) and trust the test CA.
   sdk::BusOptions options() const;
+  std::string ca_file() const { return dir_.file("ca.pem"); }
   // The `bus:` block of a profile that joins this server.
   std::string profile_bus_yaml() const;
 
  private:
+  void generate_certificates();
+
+  NatsServerSettings settings_;
   TempDir dir_;
   int port_;
   std::string token_ = "test-secret-token";

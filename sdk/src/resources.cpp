@@ -1,0 +1,68 @@
+// The registry of built-in resource types, as discovery and the store see them.
+#include "skiff/sdk/resources.hpp"
+
+#include <google/protobuf/message.h>
+
+#include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/sdk/status.hpp"
+
+namespace skiff::sdk {
+
+std::unique_ptr<google::protobuf::Message> ResourceType::new_object() const {
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor);
+  if (!prototype) throw Error(Status::Internal("no message type for " + kind));
+  return std::unique_ptr<google::protobuf::Message>(prototype->New());
+}
+
+const std::vector<ResourceType>& resource_types() {
+  namespace core = api::core::v1;
+  namespace apps = api::apps::v1;
+  namespace net = api::networking::v1;
+  static const std::vector<ResourceType> types = {
+      {"", "v1", "Namespace", "namespaces", "namespace", false, {"ns"}, {}, core::Namespace::descriptor()},
+      {"", "v1", "Pod", "pods", "pod", true, {"po"}, {"all"}, core::Pod::descriptor()},
+      {"", "v1", "Node", "nodes", "node", false, {"no"}, {}, core::Node::descriptor()},
+      {"", "v1", "Service", "services", "service", true, {"svc"}, {"all"}, core::Service::descriptor()},
+      {"", "v1", "Endpoints", "endpoints", "endpoints", true, {"ep"}, {}, core::Endpoints::descriptor()},
+      {"", "v1", "Event", "events", "event", true, {"ev"}, {}, core::Event::descriptor()},
+      {"", "v1", "ConfigMap", "configmaps", "configmap", true, {"cm"}, {}, core::ConfigMap::descriptor()},
+      {"", "v1", "Secret", "secrets", "secret", true, {}, {}, core::Secret::descriptor()},
+      {"apps", "v1", "Deployment", "deployments", "deployment", true, {"deploy"}, {"all"},
+       apps::Deployment::descriptor()},
+      {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
+      {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
+  };
+  return types;
+}
+
+const ResourceType* find_resource_by_kind(std::string_view group, std::string_view kind) {
+  for (const auto& type : resource_types())
+    if (type.group == group && type.kind == kind) return &type;
+  return nullptr;
+}
+
+const ResourceType* find_resource_by_plural(std::string_view group, std::string_view plural) {
+  for (const auto& type : resource_types())
+    if (type.group == group && type.plural == plural) return &type;
+  return nullptr;
+}
+
+const ResourceType* find_resource(std::string_view resource) {
+  for (const auto& type : resource_types())
+    if (type.resource() == resource) return &type;
+  return nullptr;
+}
+
+const ResourceType* find_resource_by_descriptor(const google::protobuf::Descriptor* descriptor) {
+  for (const auto& type : resource_types())
+    if (type.descriptor == descriptor) return &type;
+  return nullptr;
+}
+
+}  // namespace skiff::sdk

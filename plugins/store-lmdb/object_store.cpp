@@ -1,0 +1,382 @@
+// Each value is a 44-byte header (revision, uid) and the object stamped with both, so
+// compare-and-swap and uid checks never parse the object.
+#include "object_store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include <google/protobuf/stubs/strutil.h>
+
+#include "skiff/api/meta/v1/meta.pb.h"
+#include "skiff/sdk/object_bytes.hpp"
+#include "skiff/sdk/resources.hpp"
+#include "skiff/sdk/selector.hpp"
+#include "skiff/sdk/status.hpp"
+
+namespace skiff::store {
+namespace {
+
+using sdk::Error;
+using sdk::Status;
+
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kFormat = "skiff-store-1";
+constexpr std::string_view kRevisionKey = "revision";
+constexpr std::string_view kResourceRevisionPrefix = "rev/";
+constexpr std::size_t kUidSize = 36;
+constexpr std::size_t kHeaderSize = 8 + kUidSize;
+
+std::string encode_int(std::int64_t value) {
+  std::string out(8, '\0');
+  std::memcpy(out.data(), &value, 8);
+  return out;
+}
+
+std::int64_t decode_int(std::string_view bytes) {
+  std::int64_t value = 0;
+  if (bytes.size() == 8) std::memcpy(&value, bytes.data(), 8);
+  return value;
+}
+
+const sdk::ResourceType& resource_type(const std::string& resource) {
+  const sdk::ResourceType* type = sdk::find_resource(resource);
+  if (!type) throw Error(Status::BadRequest("unknown resource '" + resource + "'"));
+  return *type;
+}
+
+std::string qualified(const v1::ObjectKey& key) { return key.resource() + " \"" + key.name() + "\""; }
+
+std::string encode_continue(std::int64_t revision, std::string_view last_key) {
+  std::string token;
+  google::protobuf::WebSafeBase64Escape(std::to_string(revision) + "|" + std::string(last_key), &token);
+  return token;
+}
+
+std::pair<std::int64_t, std::string> decode_continue(const std::string& token) {
+  std::string raw;
+  auto bar = std::string::npos;
+  if (google::protobuf::WebSafeBase64Unescape(token, &raw)) bar = raw.find('|');
+  if (bar == std::string::npos) throw Error(Status::BadRequest("continue token is not valid; list again without it"));
+  try {
+    return {std::stoll(raw.substr(0, bar)), raw.substr(bar + 1)};
+  } catch (const std::exception&) {
+    throw Error(Status::BadRequest("continue token is not valid; list again without it"));
+  }
+}
+
+unsigned env_flags(SyncMode mode) {
+  switch (mode) {
+    case SyncMode::None: return MDB_NOSYNC;
+    case SyncMode::NoMetaSync: return MDB_NOMETASYNC;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+// A stored value, split into its header and the object.
+struct ObjectStore::Stored {
+  std::int64_t revision;
+  std::string_view uid;
+  std::string_view object;
+
+  static Stored parse(std::string_view value) {
+    if (value.size() < kHeaderSize) throw Error(Status::Internal("store: a record is damaged (too short)"));
+    return {decode_int(value.substr(0, 8)), value.substr(8, kUidSize), value.substr(kHeaderSize)};
+  }
+  static std::string encode(std::int64_t revision, std::string_view uid, std::string_view object) {
+    std::string value = encode_int(revision);
+    value.append(uid);
+    value.append(object);
+    return value;
+  }
+};
+
+std::string object_key(const v1::ObjectKey& key) {
+  const sdk::ResourceType& type = resource_type(key.resource());
+  if (key.name().empty()) throw Error(Status::BadRequest("object key has no name"));
+  if (type.namespaced && key.namespace_().empty())
+    throw Error(Status::BadRequest(key.resource() + " are namespaced: the key needs a namespace"));
+  if (!type.namespaced && !key.namespace_().empty())
+    throw Error(Status::BadRequest(key.resource() + " are cluster-scoped: the key must not have a namespace"));
+  if (key.name().find('/') != std::string::npos || key.namespace_().find('/') != std::string::npos)
+    throw Error(Status::BadRequest("names and namespaces may not contain '/'"));
+  return key.resource() + "/" + key.namespace_() + "/" + key.name();
+}
+
+ObjectStore::ObjectStore(const StoreOptions& options) : options_(options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) throw Error(Status::Internal("store: cannot create " + options.dir + ": " + ec.message()));
+  // LMDB itself allows several processes on one environment; Skiff wants exactly one writer.
+  std::string lock_path = options.dir + "/store.lock";
+  lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) throw Error(Status::Internal("store: cannot open " + lock_path + ": " + std::strerror(errno)));
+  if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {0};
+    (void)!pread(lock_fd_, pid, sizeof pid - 1, 0);
+    close(lock_fd_);
+    lock_fd_ = -1;
+    throw Error(Status::Conflict("store: " + options.dir + " is in use by another process" +
+                                 (*pid ? " (pid " + std::string(pid) + ")" : std::string()) +
+                                 "; stop it or give this store its own data_dir"));
+  }
+  std::string mine = std::to_string(getpid());
+  (void)!ftruncate(lock_fd_, 0);
+  (void)!pwrite(lock_fd_, mine.data(), mine.size(), 0);
+
+  try {
+    env_ = std::make_unique<LmdbEnv>(options.dir, options.map_size, env_flags(options.sync));
+  } catch (const LmdbError& e) {
+    close(lock_fd_);
+    std::string why = e.code() == MDB_INVALID || e.code() == MDB_VERSION_MISMATCH || e.code() == MDB_CORRUPTED
+                          ? options.dir + "/data.mdb is not a readable LMDB file (corrupt, or written by something "
+                                          "else); move it away, or point data_dir at an empty directory"
+                          : options.dir + ": " + e.what();
+    throw Error(Status::Internal("store: " + why));
+  }
+  LmdbTxn txn(*env_, false);
+  auto format = txn.get(env_->meta(), kFormatKey);
+  if (!format) {
+    LmdbCursor cursor(txn, env_->objects());
+    if (cursor.seek(""))
+      throw Error(Status::Internal("store: " + options.dir + " holds LMDB data that is not a Skiff store; point "
+                                   "data_dir at an empty directory"));
+    txn.put(env_->meta(), kFormatKey, kFormat);
+  } else if (*format != kFormat) {
+    throw Error(Status::Internal("store: " + options.dir + " has store format '" + std::string(*format) +
+                                 "', this store-lmdb reads '" + std::string(kFormat) + "'"));
+  }
+  if (auto revision = txn.get(env_->meta(), kRevisionKey)) revision_ = decode_int(*revision);
+  txn.commit();
+}
+
+ObjectStore::~ObjectStore() {
+  env_.reset();
+  if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+std::int64_t ObjectStore::revision() const {
+  std::lock_guard lock(revision_mutex_);
+  return revision_;
+}
+
+void ObjectStore::set_revision(std::int64_t revision) {
+  std::lock_guard lock(revision_mutex_);
+  revision_ = revision;
+}
+
+std::map<std::string, std::int64_t> ObjectStore::resource_revisions() const {
+  std::map<std::string, std::int64_t> out;
+  LmdbTxn txn(*env_, true);
+  LmdbCursor cursor(txn, env_->meta());
+  for (bool ok = cursor.seek(kResourceRevisionPrefix); ok && cursor.key().starts_with(kResourceRevisionPrefix);
+       ok = cursor.next())
+    out[std::string(cursor.key().substr(kResourceRevisionPrefix.size()))] = decode_int(cursor.value());
+  return out;
+}
+
+v1::GetResponse ObjectStore::get(const v1::ObjectKey& key) const {
+  std::string k = object_key(key);
+  LmdbTxn txn(*env_, true);
+  auto value = txn.get(env_->objects(), k);
+  if (!value) throw Error(Status::NotFound(qualified(key) + " not found"));
+  Stored stored = Stored::parse(*value);
+  v1::GetResponse response;
+  response.set_object(std::string(stored.object));
+  response.set_revision(stored.revision);
+  return response;
+}
+
+v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
+  const sdk::ResourceType& type = resource_type(request.resource());
+  sdk::LabelSelector labels = sdk::LabelSelector::parse(request.label_selector());
+  sdk::FieldSelector fields = sdk::FieldSelector::parse(request.field_selector(), type.descriptor);
+  // metadata.name and metadata.namespace are in the key; other fields need the decoded object.
+  bool needs_decode = false;
+  for (const auto& r : fields.requirements())
+    needs_decode |= r.path != "metadata.name" && r.path != "metadata.namespace";
+  const std::string* namespace_filter = fields.equality_value("metadata.namespace");
+  std::string ns = !request.namespace_().empty() ? request.namespace_() : namespace_filter ? *namespace_filter : "";
+  std::string prefix = request.resource() + "/" + (ns.empty() ? "" : ns + "/");
+
+  LmdbTxn txn(*env_, true);
+  v1::ListResponse response;
+  std::string start = prefix;
+  std::int64_t list_revision;
+  {
+    std::lock_guard lock(revision_mutex_);
+    list_revision = revision_;
+  }
+  if (!request.continue_().empty()) {
+    auto [revision, last_key] = decode_continue(request.continue_());
+    if (!last_key.starts_with(prefix)) throw Error(Status::BadRequest("continue token belongs to another list"));
+    list_revision = revision;
+    start = last_key + '\0';  // the first key after the last one returned
+  }
+  response.set_revision(list_revision);
+
+  LmdbCursor cursor(txn, env_->objects());
+  api::meta::v1::ObjectMeta meta;
+  std::unique_ptr<google::protobuf::Message> decoded = needs_decode ? type.new_object() : nullptr;
+  std::string last_key;
+  for (bool ok = cursor.seek(start); ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
+    if (request.limit() > 0 && response.objects_size() == request.limit()) {
+      response.set_continue_(encode_continue(list_revision, last_key));  // more keys follow
+      break;
+    }
+    Stored stored = Stored::parse(cursor.value());
+    if (!labels.empty() || !fields.empty()) {
+      if (!sdk::read_object_meta(stored.object, &meta)) continue;
+      if (!labels.matches(meta.labels())) continue;
+      if (needs_decode) {
+        decoded->Clear();
+        if (!decoded->ParseFromArray(stored.object.data(), static_cast<int>(stored.object.size()))) continue;
+        if (!fields.matches(*decoded)) continue;
+      } else {
+        bool match = true;
+        for (const auto& r : fields.requirements()) {
+          const std::string& have = r.path == "metadata.name" ? meta.name() : meta.namespace_();
+          match = match && (have == r.value) == r.equals;
+        }
+        if (!match) continue;
+      }
+    }
+    response.add_objects(stored.object.data(), stored.object.size());
+    last_key.assign(cursor.key());
+  }
+  return response;
+}
+
+v1::InfoResponse ObjectStore::info(std::int64_t history_floor) const {
+  v1::InfoResponse info;
+  info.set_revision(revision());
+  info.set_history_floor(history_floor);
+  info.set_data_dir(options_.dir);
+  LmdbTxn txn(*env_, true);
+  MDB_stat stat;
+  mdb_stat(txn.get(), env_->objects(), &stat);
+  info.set_objects(static_cast<std::int64_t>(stat.ms_entries));
+  MDB_envinfo env_info;
+  mdb_env_info(env_->get(), &env_info);
+  MDB_stat env_stat;
+  mdb_env_stat(env_->get(), &env_stat);
+  info.set_map_size(static_cast<std::int64_t>(env_info.me_mapsize));
+  info.set_used_bytes(static_cast<std::int64_t>((env_info.me_last_pgno + 1) * env_stat.ms_psize));
+  return info;
+}
+
+v1::WriteResponse ObjectStore::create(LmdbTxn& txn, const v1::CreateRequest& request, std::int64_t revision,
+                                      std::vector<Change>& changes) {
+  std::string k = object_key(request.key());
+  if (txn.get(env_->objects(), k)) throw Error(Status::AlreadyExists(qualified(request.key()) + " already exists"));
+  std::string uid = sdk::new_uid();
+  std::string object = sdk::stamp_object(request.object(), uid, std::to_string(revision));
+  txn.put(env_->objects(), k, Stored::encode(revision, uid, object));
+  Change change{request.key().resource(), {}};
+  change.event.set_type("ADDED");
+  change.event.set_revision(revision);
+  change.event.set_object(object);
+  changes.push_back(std::move(change));
+  v1::WriteResponse response;
+  response.set_object(std::move(object));
+  response.set_revision(revision);
+  return response;
+}
+
+v1::WriteResponse ObjectStore::update(LmdbTxn& txn, const v1::UpdateRequest& request, std::int64_t revision,
+                                      std::vector<Change>& changes) {
+  std::string k = object_key(request.key());
+  auto existing = txn.get(env_->objects(), k);
+  if (!existing) throw Error(Status::NotFound(qualified(request.key()) + " not found"));
+  Stored stored = Stored::parse(*existing);
+  if (request.expected_revision() != 0 && request.expected_revision() != stored.revision)
+    throw Error(Status::Conflict("Operation cannot be fulfilled on " + qualified(request.key()) +
+                                 ": the object has been modified; please apply your changes to the latest version "
+                                 "and try again"));
+  std::string uid(stored.uid);  // the uid never changes
+  std::string object = sdk::stamp_object(request.object(), uid, std::to_string(revision));
+  txn.put(env_->objects(), k, Stored::encode(revision, uid, object));
+  Change change{request.key().resource(), {}};
+  change.event.set_type("MODIFIED");
+  change.event.set_revision(revision);
+  change.event.set_object(object);
+  changes.push_back(std::move(change));
+  v1::WriteResponse response;
+  response.set_object(std::move(object));
+  response.set_revision(revision);
+  return response;
+}
+
+v1::WriteResponse ObjectStore::erase(LmdbTxn& txn, const v1::DeleteRequest& request, std::int64_t revision,
+                                     std::vector<Change>& changes) {
+  std::string k = object_key(request.key());
+  auto existing = txn.get(env_->objects(), k);
+  if (!existing) throw Error(Status::NotFound(qualified(request.key()) + " not found"));
+  Stored stored = Stored::parse(*existing);
+  if (request.expected_revision() != 0 && request.expected_revision() != stored.revision)
+    throw Error(Status::Conflict("Operation cannot be fulfilled on " + qualified(request.key()) +
+                                 ": the object has been modified; please apply your changes to the latest version "
+                                 "and try again"));
+  if (!request.expected_uid().empty() && request.expected_uid() != stored.uid)
+    throw Error(Status::Conflict("Precondition failed: UID in precondition: " + request.expected_uid() +
+                                 ", UID in object meta: " + std::string(stored.uid)));
+  // The deleted object's last state carries the deletion's revision, as Kubernetes watchers expect.
+  std::string object = sdk::stamp_object(stored.object, stored.uid, std::to_string(revision));
+  txn.erase(env_->objects(), k);
+  Change change{request.key().resource(), {}};
+  change.event.set_type("DELETED");
+  change.event.set_revision(revision);
+  change.event.set_object(object);
+  changes.push_back(std::move(change));
+  v1::WriteResponse response;
+  response.set_object(std::move(object));
+  response.set_revision(revision);
+  return response;
+}
+
+v1::TxnResponse ObjectStore::apply(LmdbTxn& batch, const v1::TxnRequest& request, std::int64_t revision,
+                                   std::vector<Change>& changes) {
+  // A nested transaction: a failing request leaves the rest of the batch untouched.
+  LmdbTxn txn(*env_, false, &batch);
+  for (const auto& condition : request.conditions()) {
+    std::string k = object_key(condition.key());
+    auto existing = txn.get(env_->objects(), k);
+    if (condition.expected_revision() == -1 && existing)
+      throw Error(Status::Conflict("condition failed: " + qualified(condition.key()) + " exists"));
+    if (condition.expected_revision() >= 0 && !existing)
+      throw Error(Status::Conflict("condition failed: " + qualified(condition.key()) + " does not exist"));
+    if (condition.expected_revision() > 0 && Stored::parse(*existing).revision != condition.expected_revision())
+      throw Error(Status::Conflict("condition failed: " + qualified(condition.key()) + " is not at revision " +
+                                   std::to_string(condition.expected_revision())));
+  }
+  std::vector<Change> local;
+  v1::TxnResponse response;
+  response.set_revision(revision);
+  for (const auto& op : request.operations()) {
+    switch (op.op_case()) {
+      case v1::Operation::kCreate: *response.add_results() = create(txn, op.create(), revision, local); break;
+      case v1::Operation::kUpdate: *response.add_results() = update(txn, op.update(), revision, local); break;
+      case v1::Operation::kDelete: *response.add_results() = erase(txn, op.delete_(), revision, local); break;
+      default: throw Error(Status::BadRequest("transaction operation without create, update or delete"));
+    }
+  }
+  if (request.operations().empty()) throw Error(Status::BadRequest("transaction without operations"));
+  txn.commit();
+  for (auto& c : local) changes.push_back(std::move(c));
+  return response;
+}
+
+void ObjectStore::record_revisions(LmdbTxn& batch, std::int64_t revision, const std::vector<Change>& changes) {
+  batch.put(env_->meta(), kRevisionKey, encode_int(revision));
+  std::map<std::string, std::int64_t> last;
+  for (const auto& change : changes) last[change.resource] = change.event.revision();
+  for (const auto& [resource, rev] : last)
+    batch.put(env_->meta(), std::string(kResourceRevisionPrefix) + resource, encode_int(rev));
+}
+
+}  // namespace skiff::store

@@ -1,0 +1,73 @@
+// The cluster state in LMDB: objects by <resource>/<namespace>/<name>, the revision, and per
+// resource the revision of its last change. Reads are direct; writes run inside a batch.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lmdb.hpp"
+#include "skiff/store/v1/store.pb.h"
+
+namespace skiff::store {
+
+enum class SyncMode { Full, NoMetaSync, None };
+
+struct StoreOptions {
+  std::string dir;
+  std::size_t map_size = std::size_t{8} << 30;
+  SyncMode sync = SyncMode::Full;
+};
+
+// A change committed by a write, published as a watch event afterwards.
+struct Change {
+  std::string resource;
+  store::v1::WatchEvent event;
+};
+
+class ObjectStore {
+ public:
+  // Opens or creates the store; throws sdk::Error with a message naming the fix (corrupt,
+  // foreign, or locked data dir).
+  explicit ObjectStore(const StoreOptions& options);
+  ~ObjectStore();
+
+  v1::GetResponse get(const v1::ObjectKey& key) const;
+  v1::ListResponse list(const v1::ListRequest& request) const;
+  v1::InfoResponse info(std::int64_t history_floor) const;
+
+  // Applies one transaction inside `batch` at `revision`; throws sdk::Error (nothing of this
+  // transaction is applied then). Appends the committed changes.
+  v1::TxnResponse apply(LmdbTxn& batch, const v1::TxnRequest& request, std::int64_t revision,
+                        std::vector<Change>& changes);
+  // Records the batch's final revision and the last revision of each touched resource.
+  void record_revisions(LmdbTxn& batch, std::int64_t revision, const std::vector<Change>& changes);
+
+  const LmdbEnv& env() const { return *env_; }
+  std::int64_t revision() const;
+  void set_revision(std::int64_t revision);
+  // Last change of every resource, as persisted (watch chains continue across restarts).
+  std::map<std::string, std::int64_t> resource_revisions() const;
+
+ private:
+  struct Stored;
+  v1::WriteResponse create(LmdbTxn& txn, const v1::CreateRequest& request, std::int64_t revision,
+                           std::vector<Change>& changes);
+  v1::WriteResponse update(LmdbTxn& txn, const v1::UpdateRequest& request, std::int64_t revision,
+                           std::vector<Change>& changes);
+  v1::WriteResponse erase(LmdbTxn& txn, const v1::DeleteRequest& request, std::int64_t revision,
+                          std::vector<Change>& changes);
+
+  StoreOptions options_;
+  int lock_fd_ = -1;
+  std::unique_ptr<LmdbEnv> env_;
+  mutable std::mutex revision_mutex_;
+  std::int64_t revision_ = 0;
+};
+
+// "pods/default/web": the LMDB key of an object. Validates the key (404/400 on nonsense).
+std::string object_key(const v1::ObjectKey& key);
+
+}  // namespace skiff::store

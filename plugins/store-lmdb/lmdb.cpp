@@ -77,7 +77,8 @@ LmdbCursor::~LmdbCursor() { mdb_cursor_close(cursor_); }
 
 bool LmdbCursor::seek(std::string_view from) {
   key_ = as_val(from);
-  int rc = mdb_cursor_get(cursor_, &key_, &value_, MDB_SET_RANGE);
+  // LMDB refuses an empty key for SET_RANGE: the first key is what "from nothing" means.
+  int rc = mdb_cursor_get(cursor_, &key_, &value_, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
   if (rc == MDB_NOTFOUND) return false;
   check(rc, "cursor seek");
   return true;

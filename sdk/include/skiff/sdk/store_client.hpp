@@ -1,0 +1,41 @@
+// Typed calls to the store service (skiff.<c>.store.<op>). Throws Error with the store's status.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/resources.hpp"
+#include "skiff/sdk/subjects.hpp"
+#include "skiff/store/v1/store.pb.h"
+
+namespace skiff::sdk {
+
+store::v1::ObjectKey object_key(const ResourceType& type, std::string_view namespace_, std::string_view name);
+
+class StoreClient {
+ public:
+  StoreClient(Bus& bus, Subjects subjects, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  store::v1::GetResponse get(const store::v1::ObjectKey& key) const;
+  store::v1::ListResponse list(const store::v1::ListRequest& request) const;
+  store::v1::WriteResponse create(const store::v1::ObjectKey& key, const std::string& object) const;
+  store::v1::WriteResponse update(const store::v1::ObjectKey& key, const std::string& object,
+                                  std::int64_t expected_revision = 0) const;
+  store::v1::WriteResponse erase(const store::v1::ObjectKey& key, std::int64_t expected_revision = 0,
+                                 const std::string& expected_uid = "") const;
+  store::v1::TxnResponse txn(const store::v1::TxnRequest& request) const;
+  store::v1::HistoryResponse history(const std::string& resource, std::int64_t since_revision) const;
+  store::v1::InfoResponse info() const;
+
+  Bus& bus() const { return bus_; }
+  const Subjects& subjects() const { return subjects_; }
+
+ private:
+  Bus& bus_;
+  Subjects subjects_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace skiff::sdk

@@ -142,8 +142,16 @@ ObjectStore::ObjectStore(const StoreOptions& options) : options_(options) {
   LmdbTxn txn(*env_, false);
   auto format = txn.get(env_->meta(), kFormatKey);
   if (!format) {
-    LmdbCursor cursor(txn, env_->objects());
-    if (cursor.seek(""))
+    // A new store has nothing but our two (empty) tables; anything else belongs to someone else.
+    MDB_dbi main_table;
+    if (mdb_dbi_open(txn.get(), nullptr, 0, &main_table) != MDB_SUCCESS)
+      throw Error(Status::Internal("store: cannot read " + options.dir));
+    LmdbCursor tables(txn, main_table);
+    LmdbCursor objects(txn, env_->objects());
+    bool foreign = objects.seek("");
+    for (bool ok = tables.seek(""); ok && !foreign; ok = tables.next())
+      foreign = tables.key() != "objects" && tables.key() != "meta";
+    if (foreign)
       throw Error(Status::Internal("store: " + options.dir + " holds LMDB data that is not a Skiff store; point "
                                    "data_dir at an empty directory"));
     txn.put(env_->meta(), kFormatKey, kFormat);

@@ -1,0 +1,165 @@
+// store-lmdb beyond the conformance suite: durability under kill -9, a full map, and data
+// dirs it must refuse (corrupt, foreign, in use).
+#include <gtest/gtest.h>
+#include <lmdb.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "plugin_node.hpp"
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/sdk/store_client.hpp"
+#include "wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace std::chrono_literals;
+
+const sdk::ResourceType& config_maps() { return *sdk::find_resource("configmaps"); }
+
+std::string config_map(const std::string& name, std::size_t payload = 100) {
+  api::core::v1::ConfigMap cm;
+  cm.mutable_metadata()->set_name(name);
+  cm.mutable_metadata()->set_namespace_("default");
+  (*cm.mutable_data())["payload"] = std::string(payload, 'x');
+  return cm.SerializeAsString();
+}
+
+std::set<std::string> stored_names(const sdk::StoreClient& store) {
+  std::set<std::string> names;
+  store::v1::ListRequest request;
+  request.set_resource("configmaps");
+  auto response = store.list(request);
+  for (const auto& bytes : response.objects()) {
+    api::core::v1::ConfigMap cm;
+    cm.ParseFromString(bytes);
+    names.insert(cm.metadata().name());
+  }
+  return names;
+}
+
+std::string store_plugin(const std::string& extra_config = "") {
+  return "  - name: store-lmdb\n    config:\n      map_size: 64Mi\n" + extra_config;
+}
+
+TEST(StoreLmdb, EveryAcknowledgedWriteSurvivesKillDashNine) {
+  test::NatsServer nats;
+  test::PluginNode node(nats, store_plugin());
+  node.start();
+  sdk::StoreClient store(node.bus(), node.subjects(), 2s);
+
+  std::mutex mutex;
+  std::set<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        std::string name = "cm-" + std::to_string(t) + "-" + std::to_string(i);
+        try {
+          store.create(sdk::object_key(config_maps(), "default", name), config_map(name));
+          std::lock_guard lock(mutex);
+          acknowledged.insert(name);
+        } catch (const sdk::Error&) {
+          return;  // the store is gone: this write may or may not have landed
+        }
+      }
+    });
+  ASSERT_TRUE(test::wait_until([&] {
+    std::lock_guard lock(mutex);
+    return acknowledged.size() >= 400;
+  }, 30s));
+  node.kill();  // in the middle of the stream
+  stop = true;
+  for (auto& w : writers) w.join();
+
+  node.start();
+  std::set<std::string> after = stored_names(store);
+  std::size_t missing = 0;
+  for (const auto& name : acknowledged) missing += after.count(name) == 0;
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged writes";
+  EXPECT_GE(after.size(), acknowledged.size());
+}
+
+TEST(StoreLmdb, AFullMapIsAClearErrorAndLosesNothing) {
+  test::NatsServer nats;
+  test::PluginNode node(nats, "  - name: store-lmdb\n    config:\n      map_size: 1Mi\n");
+  node.start();
+  sdk::StoreClient store(node.bus(), node.subjects());
+  std::set<std::string> acknowledged;
+  sdk::Status failure;
+  for (int i = 0; i < 1000 && failure.ok(); ++i) {
+    std::string name = "big-" + std::to_string(i);
+    try {
+      store.create(sdk::object_key(config_maps(), "default", name), config_map(name, 16 * 1024));
+      acknowledged.insert(name);
+    } catch (const sdk::Error& e) {
+      failure = e.status();
+    }
+  }
+  ASSERT_FALSE(failure.ok()) << "1 MiB never filled up";
+  EXPECT_EQ(failure.code, 507);
+  EXPECT_NE(failure.message.find("map_size"), std::string::npos) << failure.message;
+  EXPECT_EQ(stored_names(store), acknowledged);
+  node.restart();
+  EXPECT_EQ(stored_names(store), acknowledged);
+}
+
+class RefusedDataDir : public ::testing::Test {
+ protected:
+  test::NatsServer nats;
+  test::TempDir dir;
+
+  // Starts a node whose store uses `data_dir`; returns skiffd's output after it refused.
+  std::string refusal(const std::string& data_dir) {
+    test::PluginNode node(nats, store_plugin("      data_dir: " + data_dir + "\n"));
+    try {
+      node.start();
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "skiffd started on " << data_dir;
+    return "";
+  }
+};
+
+TEST_F(RefusedDataDir, Corrupt) {
+  std::filesystem::create_directories(dir.file("store"));
+  std::ofstream(dir.file("store/data.mdb")) << std::string(64 * 1024, 'Z');
+  std::string output = refusal(dir.file("store"));
+  EXPECT_NE(output.find("data.mdb is not a readable LMDB file"), std::string::npos) << output;
+  EXPECT_NE(output.find("move it away"), std::string::npos) << output;
+}
+
+TEST_F(RefusedDataDir, ForeignLmdb) {
+  std::filesystem::create_directories(dir.file("foreign"));
+  MDB_env* env;
+  mdb_env_create(&env);
+  ASSERT_EQ(mdb_env_open(env, dir.file("foreign").c_str(), 0, 0600), 0);
+  MDB_txn* txn;
+  mdb_txn_begin(env, nullptr, 0, &txn);
+  MDB_dbi dbi;
+  mdb_dbi_open(txn, nullptr, 0, &dbi);
+  std::string k = "someone-elses-key", v = "value";
+  MDB_val key{k.size(), k.data()}, value{v.size(), v.data()};
+  mdb_put(txn, dbi, &key, &value, 0);
+  mdb_txn_commit(txn);
+  mdb_env_close(env);
+  std::string output = refusal(dir.file("foreign"));
+  EXPECT_NE(output.find("holds LMDB data that is not a Skiff store"), std::string::npos) << output;
+}
+
+TEST_F(RefusedDataDir, InUseByAnotherStore) {
+  test::PluginNode first(nats, store_plugin("      data_dir: " + dir.file("shared") + "\n"), "first");
+  first.start();
+  std::string output = refusal(dir.file("shared"));
+  EXPECT_NE(output.find("is in use by another process (pid " + std::to_string(first.pid()) + ")"),
+            std::string::npos) << output;
+}
+
+}  // namespace

@@ -35,7 +35,7 @@ StoreService::StoreService(sdk::Bus& bus, const sdk::Subjects& subjects, ObjectS
         bus, subjects.store("list"), reads, [&store](const v1::ListRequest& r, const sdk::Request&) { return store.list(r); }));
     subscriptions_.push_back(sdk::serve_proto<v1::HistoryRequest>(
         bus, subjects.store("history"), reads,
-        [&store, &hub](const v1::HistoryRequest& r, const sdk::Request&) { return hub.history(r, store.revision()); }));
+        [&hub](const v1::HistoryRequest& r, const sdk::Request&) { return hub.history(r); }));
   }
   subscriptions_.push_back(sdk::serve_proto<v1::InfoRequest>(
       bus, subjects.store("info"), reads,

@@ -2,6 +2,8 @@
 // resource's previous event so that watchers can tell a gap from an unrelated revision.
 #include "watch_hub.hpp"
 
+#include <algorithm>
+
 #include "skiff/sdk/resources.hpp"
 
 namespace skiff::store {
@@ -12,6 +14,7 @@ WatchHub::WatchHub(sdk::Bus& bus, sdk::Subjects subjects, std::size_t history_le
       subjects_(std::move(subjects)),
       history_length_(history_length),
       floor_(start_revision),
+      published_(start_revision),
       last_by_resource_(std::move(last_by_resource)) {}
 
 void WatchHub::publish(const std::vector<Change>& changes) {
@@ -27,8 +30,10 @@ void WatchHub::publish(const std::vector<Change>& changes) {
       *it->second.add_events() = change.event;
       history_.push_back(change);
     }
-    for (const auto& [resource, batch] : batches)
+    for (const auto& [resource, batch] : batches) {
       last_by_resource_[resource] = batch.events(batch.events_size() - 1).revision();
+      published_ = std::max(published_, last_by_resource_[resource]);
+    }
     while (history_.size() > history_length_) {
       floor_ = history_.front().event.revision();
       history_.pop_front();
@@ -45,10 +50,12 @@ void WatchHub::publish(const std::vector<Change>& changes) {
   }
 }
 
-v1::HistoryResponse WatchHub::history(const v1::HistoryRequest& request, std::int64_t current_revision) const {
+v1::HistoryResponse WatchHub::history(const v1::HistoryRequest& request) const {
   std::lock_guard lock(mutex_);
   v1::HistoryResponse response;
-  response.set_revision(current_revision);
+  // What has been published, not what has been committed: a watcher that continues from
+  // this revision must already have every event up to it.
+  response.set_revision(published_);
   if (request.since_revision() < floor_) {
     auto last = last_by_resource_.find(request.resource());
     std::int64_t last_change = last == last_by_resource_.end() ? 0 : last->second;

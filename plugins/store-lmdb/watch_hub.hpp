@@ -24,7 +24,7 @@ class WatchHub {
   void publish(const std::vector<Change>& changes);
   // Events of a resource after since_revision; throws Error(410) when the history no longer
   // reaches back that far and something happened to the resource since.
-  v1::HistoryResponse history(const v1::HistoryRequest& request, std::int64_t current_revision) const;
+  v1::HistoryResponse history(const v1::HistoryRequest& request) const;
   std::int64_t floor() const;
 
  private:
@@ -33,7 +33,8 @@ class WatchHub {
   std::size_t history_length_;
   mutable std::mutex mutex_;
   std::deque<Change> history_;
-  std::int64_t floor_;  // revisions <= floor_ have left the history
+  std::int64_t floor_;      // revisions <= floor_ have left the history
+  std::int64_t published_;  // every event up to here has been published
   std::map<std::string, std::int64_t> last_by_resource_;
 };
 

@@ -24,6 +24,8 @@ const ConfigTable& bus_connection_keys() {
       {"name", ConfigType::String, "", "connection name shown by the server"},
       {"connect_timeout", ConfigType::Duration, "2s", "give up connecting after this long"},
       {"reconnect_wait", ConfigType::Duration, "250ms", "pause between reconnect attempts"},
+      {"discover_servers", ConfigType::Bool, "true",
+       "also reconnect to cluster members the server announces (false: only the listed URLs)"},
   };
   return table;
 }
@@ -57,6 +59,7 @@ BusOptions BusOptions::from_yaml(std::string_view yaml_mapping) {
   options.connection_name = text("name");
   options.connect_timeout = *parse_duration(text("connect_timeout"));
   options.reconnect_wait = *parse_duration(text("reconnect_wait"));
+  options.discover_servers = config["discover_servers"].as<bool>();
   return options;
 }
 
@@ -80,6 +83,7 @@ std::string BusOptions::to_yaml() const {
   put("name", connection_name);
   out << YAML::Key << "connect_timeout" << YAML::Value << format_duration(connect_timeout);
   out << YAML::Key << "reconnect_wait" << YAML::Value << format_duration(reconnect_wait);
+  if (!discover_servers) out << YAML::Key << "discover_servers" << YAML::Value << false;
   out << YAML::EndMap;
   return out.c_str();
 }

@@ -254,6 +254,7 @@ class NatsBus final : public Bus {
     natsOptions_SetMaxReconnect(opts, -1);
     natsOptions_SetReconnectWait(opts, options.reconnect_wait.count());
     natsOptions_SetRetryOnFailedConnect(opts, false, nullptr, nullptr);
+    if (!options.discover_servers) natsOptions_SetIgnoreDiscoveredServers(opts, true);
     // A request while the server is away fails at once instead of waiting out its timeout.
     natsOptions_SetFailRequestsOnDisconnect(opts, true);
     closure_ = new CallbacksRef(callbacks_);

@@ -196,7 +196,7 @@ TEST_F(BusTest, UnreachableServerFailsFastWithAClearError) {
 namespace {
 
 TEST(BusSecurity, PerNodeUserCredentials) {
-  test::NatsServer server({test::NatsServerSettings::Auth::Users, false});
+  test::NatsServer server({test::NatsServerSettings::Auth::Users, false, 0, {}});
   auto node1 = sdk::connect_bus(server.options());
   sdk::BusOptions node2 = server.options();
   node2.user = "node-2";
@@ -211,7 +211,7 @@ TEST(BusSecurity, PerNodeUserCredentials) {
 }
 
 TEST(BusSecurity, TlsWithTheOperatorsCa) {
-  test::NatsServer server({test::NatsServerSettings::Auth::Token, true});
+  test::NatsServer server({test::NatsServerSettings::Auth::Token, true, 0, {}});
   auto service = sdk::connect_bus(server.options());
   auto client = sdk::connect_bus(server.options());
   auto sub = service->serve("t.tls", "", [](sdk::Request r) { r.reply("secure"); });

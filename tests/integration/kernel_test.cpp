@@ -167,14 +167,14 @@ TEST_F(KernelTest, PluginConfigReachesThePluginAndBadKeysAreRefusedWithLine) {
 }
 
 TEST_F(KernelTest, RefusesAMissingRequiredPlugin) {
-  std::string output = refusal("  - name: store-lmdb\n");
-  EXPECT_NE(output.find("plugin store-lmdb: store-lmdb.so not found in"), std::string::npos) << output;
+  std::string output = refusal("  - name: no-such-store\n");
+  EXPECT_NE(output.find("plugin no-such-store: no-such-store.so not found in"), std::string::npos) << output;
   EXPECT_NE(output.find("optional: true"), std::string::npos) << output;
 }
 
 TEST_F(KernelTest, SkipsAMissingOptionalPlugin) {
-  auto skiffd = start(write_profile("  - {name: store-lmdb, optional: true}\n  - {name: echo, plugin: test-echo}\n"));
-  EXPECT_TRUE(skiffd->output_contains("plugin store-lmdb skipped: optional")) << skiffd->output();
+  auto skiffd = start(write_profile("  - {name: no-such-store, optional: true}\n  - {name: echo, plugin: test-echo}\n"));
+  EXPECT_TRUE(skiffd->output_contains("plugin no-such-store skipped: optional")) << skiffd->output();
   EXPECT_TRUE(events.has("echo:started"));
   EXPECT_EQ(skiffd->terminate(), 0);
 }

@@ -42,6 +42,12 @@ void NatsServer::start() {
     out << "authorization { token: \"" << token_ << "\" }\n";
   else  // per-node credentials: each node its own user
     out << "authorization { users: [ {user: node-1, password: secret-1}, {user: node-2, password: secret-2} ] }\n";
+  if (settings_.cluster_port > 0) {
+    out << "cluster { name: skiff-test, listen: \"127.0.0.1:" << settings_.cluster_port << "\", routes: [";
+    for (std::size_t i = 0; i < settings_.routes.size(); ++i)
+      out << (i ? ", " : "") << "\"nats-route://127.0.0.1:" << settings_.routes[i] << "\"";
+    out << "] }\n";
+  }
   if (settings_.tls)
     out << "tls { cert_file: \"" << dir_.file("server.pem") << "\", key_file: \"" << dir_.file("server-key.pem")
         << "\" }\n";

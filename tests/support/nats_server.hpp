@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "skiff/sdk/bus_options.hpp"
 #include "temp_dir.hpp"
@@ -14,6 +15,8 @@ namespace skiff::test {
 struct NatsServerSettings {
   enum class Auth { Token, Users } auth = Auth::Token;
   bool tls = false;  // a CA and a server cert for 127.0.0.1 are generated with openssl
+  int cluster_port = 0;       // > 0: join a cluster, listening for routes here
+  std::vector<int> routes;    // cluster ports of the other members
 };
 
 class NatsServer {

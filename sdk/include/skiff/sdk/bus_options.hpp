@@ -26,6 +26,8 @@ struct BusOptions {
   std::string connection_name;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds reconnect_wait{250};
+  // false: reconnect only to the listed servers, never to cluster members the server announces.
+  bool discover_servers = true;
 
   bool has_credentials() const { return !token.empty() || !user.empty() || !credentials_file.empty(); }
 

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include <google/protobuf/stubs/strutil.h>
 
@@ -68,11 +69,13 @@ std::pair<std::int64_t, std::string> decode_continue(const std::string& token) {
   }
 }
 
+// Full durability also commits with NOMETASYNC: LMDB syncs the data pages before it writes
+// the meta page, and the writer syncs the meta page itself (sync_to_disk) before it
+// acknowledges — off the write lock, so the next batch is applied meanwhile.
 unsigned env_flags(SyncMode mode) {
   switch (mode) {
     case SyncMode::None: return MDB_NOSYNC;
-    case SyncMode::NoMetaSync: return MDB_NOMETASYNC;
-    default: return 0;
+    default: return MDB_NOMETASYNC;
   }
 }
 
@@ -166,6 +169,12 @@ ObjectStore::ObjectStore(const StoreOptions& options) : options_(options) {
 ObjectStore::~ObjectStore() {
   env_.reset();
   if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+void ObjectStore::sync_to_disk() {
+  if (options_.sync != SyncMode::Full) return;
+  int rc = mdb_env_sync(env_->get(), 1);
+  if (rc != MDB_SUCCESS) throw LmdbError(rc, "sync failed");
 }
 
 std::int64_t ObjectStore::revision() const {
@@ -278,104 +287,125 @@ v1::InfoResponse ObjectStore::info(std::int64_t history_floor) const {
   return info;
 }
 
-v1::WriteResponse ObjectStore::create(LmdbTxn& txn, const v1::CreateRequest& request, std::int64_t revision,
-                                      std::vector<Change>& changes) {
-  std::string k = object_key(request.key());
-  if (txn.get(env_->objects(), k)) throw Error(Status::AlreadyExists(qualified(request.key()) + " already exists"));
-  std::string uid = sdk::new_uid();
-  std::string object = sdk::stamp_object(request.object(), uid, std::to_string(revision));
-  txn.put(env_->objects(), k, Stored::encode(revision, uid, object));
-  Change change{request.key().resource(), {}};
-  change.event.set_type("ADDED");
-  change.event.set_revision(revision);
-  change.event.set_object(object);
-  changes.push_back(std::move(change));
-  v1::WriteResponse response;
-  response.set_object(std::move(object));
-  response.set_revision(revision);
-  return response;
+// Checks a whole transaction before writing any of it, so that a failing one leaves the
+// batch untouched without LMDB's nested transactions (which WRITEMAP does not allow).
+// Later operations see the effect of earlier ones through `overlay`.
+class ObjectStore::TxnCheck {
+ public:
+  struct Existing {
+    std::int64_t revision;
+    std::string uid;
+  };
+
+  TxnCheck(const LmdbTxn& txn, MDB_dbi objects) : txn_(txn), objects_(objects) {}
+
+  std::optional<Existing> lookup(const std::string& key) {
+    if (auto it = overlay_.find(key); it != overlay_.end()) return it->second;
+    auto value = txn_.get(objects_, key);
+    if (!value) return std::nullopt;
+    Stored stored = Stored::parse(*value);
+    return Existing{stored.revision, std::string(stored.uid)};
+  }
+  void set(const std::string& key, std::optional<Existing> state) { overlay_[key] = std::move(state); }
+
+ private:
+  const LmdbTxn& txn_;
+  MDB_dbi objects_;
+  std::map<std::string, std::optional<Existing>> overlay_;
+};
+
+namespace {
+
+[[noreturn]] void modified(const v1::ObjectKey& key) {
+  throw Error(Status::Conflict("Operation cannot be fulfilled on " + qualified(key) +
+                               ": the object has been modified; please apply your changes to the latest version and "
+                               "try again"));
 }
 
-v1::WriteResponse ObjectStore::update(LmdbTxn& txn, const v1::UpdateRequest& request, std::int64_t revision,
-                                      std::vector<Change>& changes) {
-  std::string k = object_key(request.key());
-  auto existing = txn.get(env_->objects(), k);
-  if (!existing) throw Error(Status::NotFound(qualified(request.key()) + " not found"));
-  Stored stored = Stored::parse(*existing);
-  if (request.expected_revision() != 0 && request.expected_revision() != stored.revision)
-    throw Error(Status::Conflict("Operation cannot be fulfilled on " + qualified(request.key()) +
-                                 ": the object has been modified; please apply your changes to the latest version "
-                                 "and try again"));
-  std::string uid(stored.uid);  // the uid never changes
-  std::string object = sdk::stamp_object(request.object(), uid, std::to_string(revision));
-  txn.put(env_->objects(), k, Stored::encode(revision, uid, object));
-  Change change{request.key().resource(), {}};
-  change.event.set_type("MODIFIED");
+Change change_of(const std::string& resource, const char* type, std::int64_t revision, const std::string& object) {
+  Change change{resource, {}};
+  change.event.set_type(type);
   change.event.set_revision(revision);
   change.event.set_object(object);
-  changes.push_back(std::move(change));
-  v1::WriteResponse response;
-  response.set_object(std::move(object));
-  response.set_revision(revision);
-  return response;
+  return change;
 }
 
-v1::WriteResponse ObjectStore::erase(LmdbTxn& txn, const v1::DeleteRequest& request, std::int64_t revision,
-                                     std::vector<Change>& changes) {
-  std::string k = object_key(request.key());
-  auto existing = txn.get(env_->objects(), k);
-  if (!existing) throw Error(Status::NotFound(qualified(request.key()) + " not found"));
-  Stored stored = Stored::parse(*existing);
-  if (request.expected_revision() != 0 && request.expected_revision() != stored.revision)
-    throw Error(Status::Conflict("Operation cannot be fulfilled on " + qualified(request.key()) +
-                                 ": the object has been modified; please apply your changes to the latest version "
-                                 "and try again"));
-  if (!request.expected_uid().empty() && request.expected_uid() != stored.uid)
-    throw Error(Status::Conflict("Precondition failed: UID in precondition: " + request.expected_uid() +
-                                 ", UID in object meta: " + std::string(stored.uid)));
-  // The deleted object's last state carries the deletion's revision, as Kubernetes watchers expect.
-  std::string object = sdk::stamp_object(stored.object, stored.uid, std::to_string(revision));
-  txn.erase(env_->objects(), k);
-  Change change{request.key().resource(), {}};
-  change.event.set_type("DELETED");
-  change.event.set_revision(revision);
-  change.event.set_object(object);
-  changes.push_back(std::move(change));
-  v1::WriteResponse response;
-  response.set_object(std::move(object));
-  response.set_revision(revision);
-  return response;
-}
+}  // namespace
 
 v1::TxnResponse ObjectStore::apply(LmdbTxn& batch, const v1::TxnRequest& request, std::int64_t revision,
                                    std::vector<Change>& changes) {
-  // A nested transaction: a failing request leaves the rest of the batch untouched.
-  LmdbTxn txn(*env_, false, &batch);
+  if (request.operations().empty()) throw Error(Status::BadRequest("transaction without operations"));
+  TxnCheck check(batch, env_->objects());
   for (const auto& condition : request.conditions()) {
-    std::string k = object_key(condition.key());
-    auto existing = txn.get(env_->objects(), k);
+    auto existing = check.lookup(object_key(condition.key()));
     if (condition.expected_revision() == -1 && existing)
       throw Error(Status::Conflict("condition failed: " + qualified(condition.key()) + " exists"));
     if (condition.expected_revision() >= 0 && !existing)
       throw Error(Status::Conflict("condition failed: " + qualified(condition.key()) + " does not exist"));
-    if (condition.expected_revision() > 0 && Stored::parse(*existing).revision != condition.expected_revision())
+    if (condition.expected_revision() > 0 && existing->revision != condition.expected_revision())
       throw Error(Status::Conflict("condition failed: " + qualified(condition.key()) + " is not at revision " +
                                    std::to_string(condition.expected_revision())));
   }
-  std::vector<Change> local;
-  v1::TxnResponse response;
-  response.set_revision(revision);
+  // 1. Check every operation (and decide uids), writing nothing.
+  std::vector<std::string> uids;
   for (const auto& op : request.operations()) {
     switch (op.op_case()) {
-      case v1::Operation::kCreate: *response.add_results() = create(txn, op.create(), revision, local); break;
-      case v1::Operation::kUpdate: *response.add_results() = update(txn, op.update(), revision, local); break;
-      case v1::Operation::kDelete: *response.add_results() = erase(txn, op.delete_(), revision, local); break;
+      case v1::Operation::kCreate: {
+        std::string k = object_key(op.create().key());
+        if (check.lookup(k)) throw Error(Status::AlreadyExists(qualified(op.create().key()) + " already exists"));
+        uids.push_back(sdk::new_uid());
+        check.set(k, TxnCheck::Existing{revision, uids.back()});
+        break;
+      }
+      case v1::Operation::kUpdate: {
+        std::string k = object_key(op.update().key());
+        auto existing = check.lookup(k);
+        if (!existing) throw Error(Status::NotFound(qualified(op.update().key()) + " not found"));
+        if (op.update().expected_revision() != 0 && op.update().expected_revision() != existing->revision)
+          modified(op.update().key());
+        uids.push_back(existing->uid);  // the uid never changes
+        check.set(k, TxnCheck::Existing{revision, existing->uid});
+        break;
+      }
+      case v1::Operation::kDelete: {
+        const v1::DeleteRequest& del = op.delete_();
+        std::string k = object_key(del.key());
+        auto existing = check.lookup(k);
+        if (!existing) throw Error(Status::NotFound(qualified(del.key()) + " not found"));
+        if (del.expected_revision() != 0 && del.expected_revision() != existing->revision) modified(del.key());
+        if (!del.expected_uid().empty() && del.expected_uid() != existing->uid)
+          throw Error(Status::Conflict("Precondition failed: UID in precondition: " + del.expected_uid() +
+                                       ", UID in object meta: " + existing->uid));
+        uids.push_back(existing->uid);
+        check.set(k, std::nullopt);
+        break;
+      }
       default: throw Error(Status::BadRequest("transaction operation without create, update or delete"));
     }
   }
-  if (request.operations().empty()) throw Error(Status::BadRequest("transaction without operations"));
-  txn.commit();
-  for (auto& c : local) changes.push_back(std::move(c));
+  // 2. Write. Only LMDB itself can fail now, and that fails the whole batch.
+  v1::TxnResponse response;
+  response.set_revision(revision);
+  const std::string rv = std::to_string(revision);
+  for (int i = 0; i < request.operations_size(); ++i) {
+    const v1::Operation& op = request.operations(i);
+    v1::WriteResponse* result = response.add_results();
+    result->set_revision(revision);
+    if (op.has_delete_()) {
+      std::string k = object_key(op.delete_().key());
+      Stored stored = Stored::parse(*batch.get(env_->objects(), k));
+      // The deleted object's last state carries the deletion's revision, as Kubernetes watchers expect.
+      result->set_object(sdk::stamp_object(stored.object, uids[i], rv));
+      batch.erase(env_->objects(), k);
+      changes.push_back(change_of(op.delete_().key().resource(), "DELETED", revision, result->object()));
+      continue;
+    }
+    const bool create = op.has_create();
+    const v1::ObjectKey& key = create ? op.create().key() : op.update().key();
+    result->set_object(sdk::stamp_object(create ? op.create().object() : op.update().object(), uids[i], rv));
+    batch.put(env_->objects(), object_key(key), Stored::encode(revision, uids[i], result->object()));
+    changes.push_back(change_of(key.resource(), create ? "ADDED" : "MODIFIED", revision, result->object()));
+  }
   return response;
 }
 

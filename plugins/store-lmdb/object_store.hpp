@@ -39,13 +39,15 @@ class ObjectStore {
   v1::InfoResponse info(std::int64_t history_floor) const;
 
   // Applies one transaction inside `batch` at `revision`; throws sdk::Error (nothing of this
-  // transaction is applied then). Appends the committed changes.
+  // transaction is applied then). Appends the changes it made.
   v1::TxnResponse apply(LmdbTxn& batch, const v1::TxnRequest& request, std::int64_t revision,
                         std::vector<Change>& changes);
   // Records the batch's final revision and the last revision of each touched resource.
   void record_revisions(LmdbTxn& batch, std::int64_t revision, const std::vector<Change>& changes);
 
   const LmdbEnv& env() const { return *env_; }
+  // Makes every committed transaction durable (sync: full); a no-op in the other modes.
+  void sync_to_disk();
   std::int64_t revision() const;
   void set_revision(std::int64_t revision);
   // Last change of every resource, as persisted (watch chains continue across restarts).
@@ -53,12 +55,7 @@ class ObjectStore {
 
  private:
   struct Stored;
-  v1::WriteResponse create(LmdbTxn& txn, const v1::CreateRequest& request, std::int64_t revision,
-                           std::vector<Change>& changes);
-  v1::WriteResponse update(LmdbTxn& txn, const v1::UpdateRequest& request, std::int64_t revision,
-                           std::vector<Change>& changes);
-  v1::WriteResponse erase(LmdbTxn& txn, const v1::DeleteRequest& request, std::int64_t revision,
-                          std::vector<Change>& changes);
+  class TxnCheck;
 
   StoreOptions options_;
   int lock_fd_ = -1;

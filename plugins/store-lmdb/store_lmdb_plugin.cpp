@@ -63,7 +63,8 @@ class StoreLmdbPlugin final : public Plugin {
     store_ = std::make_unique<ObjectStore>(options);
     hub_ = std::make_unique<WatchHub>(context_.bus(), context_.subjects(), static_cast<std::size_t>(history_length),
                                       store_->revision(), store_->resource_revisions());
-    writes_ = std::make_unique<WriteBatcher>(*store_, *hub_, static_cast<std::size_t>(max_batch), context_.log());
+    writes_ = std::make_unique<WriteBatcher>(*store_, *hub_, static_cast<std::size_t>(max_batch), context_.log(),
+                                             context_.metrics());
     service_ = std::make_unique<StoreService>(context_.bus(), context_.subjects(), *store_, *hub_, *writes_,
                                               static_cast<int>(config.get_int("read_workers")));
     context_.log().info("serving {} at revision {} from {}", context_.subjects().store("*"), store_->revision(),

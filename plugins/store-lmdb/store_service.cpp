@@ -2,6 +2,8 @@
 // writes only enqueue, and are answered from the writer thread once durable.
 #include "store_service.hpp"
 
+#include <mutex>
+
 #include "skiff/sdk/bus_proto.hpp"
 
 namespace skiff::store {
@@ -50,6 +52,34 @@ StoreService::StoreService(sdk::Bus& bus, const sdk::Subjects& subjects, ObjectS
   }));
   subscriptions_.push_back(bus.serve(subjects.store("delete"), write_group, [&writes](sdk::Request r) {
     submit_single<v1::DeleteRequest>(writes, r, &v1::Operation::mutable_delete_);
+  }));
+  subscriptions_.push_back(bus.serve(subjects.store("batch"), write_group, [&writes](sdk::Request r) {
+    v1::BatchRequest batch;
+    if (!batch.ParseFromString(r.data())) return r.fail(sdk::Status::BadRequest("malformed skiff.store.v1.BatchRequest"));
+    if (batch.transactions().empty()) return r.reply(v1::BatchResponse().SerializeAsString());
+    // Answered once the last transaction of the batch is done (they share one commit, usually).
+    struct Collector {
+      std::mutex mutex;
+      v1::BatchResponse response;
+      int left;
+    };
+    auto collector = std::make_shared<Collector>();
+    collector->left = batch.transactions_size();
+    for (int i = 0; i < batch.transactions_size(); ++i) collector->response.add_results();
+    std::vector<std::pair<v1::TxnRequest, WriteBatcher::Done>> items;
+    for (int i = 0; i < batch.transactions_size(); ++i) {
+      items.emplace_back(std::move(*batch.mutable_transactions(i)),
+                         [r, collector, i](const sdk::Status& status, v1::TxnResponse response) {
+                           std::lock_guard lock(collector->mutex);
+                           v1::BatchResult* result = collector->response.mutable_results(i);
+                           result->set_code(status.code);
+                           result->set_reason(status.reason);
+                           result->set_message(status.message);
+                           *result->mutable_response() = std::move(response);
+                           if (--collector->left == 0) r.reply(collector->response.SerializeAsString());
+                         });
+    }
+    writes.submit_all(std::move(items));
   }));
   subscriptions_.push_back(bus.serve(subjects.store("txn"), write_group, [&writes](sdk::Request r) {
     v1::TxnRequest txn;

@@ -11,6 +11,7 @@
 
 #include "object_store.hpp"
 #include "watch_hub.hpp"
+#include "skiff/sdk/metrics.hpp"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::store {
@@ -20,10 +21,12 @@ class WriteBatcher {
   // Called once per submitted transaction, after it is durable (or failed).
   using Done = std::function<void(const sdk::Status& status, v1::TxnResponse response)>;
 
-  WriteBatcher(ObjectStore& store, WatchHub& hub, std::size_t max_batch, spdlog::logger& log);
+  WriteBatcher(ObjectStore& store, WatchHub& hub, std::size_t max_batch, spdlog::logger& log, sdk::Metrics& metrics);
   ~WriteBatcher();
 
   void submit(v1::TxnRequest request, Done done);
+  // Enqueues them together, so that they land in the same commit.
+  void submit_all(std::vector<std::pair<v1::TxnRequest, Done>> items);
   // Fails what is still queued with 503 and joins the writer thread.
   void stop();
 
@@ -32,17 +35,36 @@ class WriteBatcher {
     v1::TxnRequest request;
     Done done;
   };
+  // What a commit hands to the publisher thread: its watch events, then its answers.
+  struct Committed {
+    std::vector<Change> changes;
+    std::deque<Pending> batch;
+    std::vector<std::pair<sdk::Status, v1::TxnResponse>> results;
+    bool needs_sync = false;
+  };
   void run();
   void commit(std::deque<Pending>& batch);
+  void publish_loop();
 
   ObjectStore& store_;
   WatchHub& hub_;
   std::size_t max_batch_;
   spdlog::logger& log_;
+  sdk::Counter& commits_;
+  sdk::Counter& transactions_;
+  sdk::Counter& commit_seconds_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
+  // Publishing and answering run on their own thread, in commit order, so the writer can
+  // begin the next transaction while the previous one's replies go out.
+  std::mutex publish_mutex_;
+  std::condition_variable publish_wake_;
+  std::deque<Committed> to_publish_;
+  bool publisher_stopping_ = false;
+  std::int64_t synced_revision_ = 0;  // publisher thread only
+  std::thread publisher_;
   std::thread writer_;
 };
 

@@ -2,6 +2,7 @@
 #include "skiff/sdk/store_client.hpp"
 
 #include "skiff/sdk/bus_proto.hpp"
+#include "write_coalescer.hpp"
 
 namespace skiff::sdk {
 
@@ -14,7 +15,15 @@ store::v1::ObjectKey object_key(const ResourceType& type, std::string_view names
 }
 
 StoreClient::StoreClient(Bus& bus, Subjects subjects, std::chrono::milliseconds timeout)
-    : bus_(bus), subjects_(std::move(subjects)), timeout_(timeout) {}
+    : bus_(bus),
+      subjects_(std::move(subjects)),
+      timeout_(timeout),
+      writes_(std::make_shared<detail::WriteCoalescer>(bus, subjects_.store("batch"), timeout)) {}
+
+store::v1::WriteResponse StoreClient::single(store::v1::TxnRequest request) const {
+  store::v1::TxnResponse response = writes_->run(std::move(request));
+  return response.results(0);
+}
 
 store::v1::GetResponse StoreClient::get(const store::v1::ObjectKey& key) const {
   store::v1::GetRequest request;
@@ -27,33 +36,34 @@ store::v1::ListResponse StoreClient::list(const store::v1::ListRequest& request)
 }
 
 store::v1::WriteResponse StoreClient::create(const store::v1::ObjectKey& key, const std::string& object) const {
-  store::v1::CreateRequest request;
-  *request.mutable_key() = key;
-  request.set_object(object);
-  return call<store::v1::WriteResponse>(bus_, subjects_.store("create"), request, timeout_);
+  store::v1::TxnRequest txn;
+  auto* create = txn.add_operations()->mutable_create();
+  *create->mutable_key() = key;
+  create->set_object(object);
+  return single(std::move(txn));
 }
 
 store::v1::WriteResponse StoreClient::update(const store::v1::ObjectKey& key, const std::string& object,
                                              std::int64_t expected_revision) const {
-  store::v1::UpdateRequest request;
-  *request.mutable_key() = key;
-  request.set_object(object);
-  request.set_expected_revision(expected_revision);
-  return call<store::v1::WriteResponse>(bus_, subjects_.store("update"), request, timeout_);
+  store::v1::TxnRequest txn;
+  auto* update = txn.add_operations()->mutable_update();
+  *update->mutable_key() = key;
+  update->set_object(object);
+  update->set_expected_revision(expected_revision);
+  return single(std::move(txn));
 }
 
 store::v1::WriteResponse StoreClient::erase(const store::v1::ObjectKey& key, std::int64_t expected_revision,
                                             const std::string& expected_uid) const {
-  store::v1::DeleteRequest request;
-  *request.mutable_key() = key;
-  request.set_expected_revision(expected_revision);
-  request.set_expected_uid(expected_uid);
-  return call<store::v1::WriteResponse>(bus_, subjects_.store("delete"), request, timeout_);
+  store::v1::TxnRequest txn;
+  auto* erase = txn.add_operations()->mutable_delete_();
+  *erase->mutable_key() = key;
+  erase->set_expected_revision(expected_revision);
+  erase->set_expected_uid(expected_uid);
+  return single(std::move(txn));
 }
 
-store::v1::TxnResponse StoreClient::txn(const store::v1::TxnRequest& request) const {
-  return call<store::v1::TxnResponse>(bus_, subjects_.store("txn"), request, timeout_);
-}
+store::v1::TxnResponse StoreClient::txn(const store::v1::TxnRequest& request) const { return writes_->run(request); }
 
 store::v1::HistoryResponse StoreClient::history(const std::string& resource, std::int64_t since_revision) const {
   store::v1::HistoryRequest request;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,12 @@ namespace skiff::sdk {
 
 store::v1::ObjectKey object_key(const ResourceType& type, std::string_view namespace_, std::string_view name);
 
+namespace detail {
+class WriteCoalescer;
+}
+
+// Writes from concurrent threads sharing one StoreClient are coalesced into batch requests
+// (one bus round trip for many writes); each caller still gets its own result.
 class StoreClient {
  public:
   StoreClient(Bus& bus, Subjects subjects, std::chrono::milliseconds timeout = std::chrono::seconds(10));
@@ -33,9 +40,12 @@ class StoreClient {
   const Subjects& subjects() const { return subjects_; }
 
  private:
+  store::v1::WriteResponse single(store::v1::TxnRequest request) const;
+
   Bus& bus_;
   Subjects subjects_;
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<detail::WriteCoalescer> writes_;
 };
 
 }  // namespace skiff::sdk

@@ -87,13 +87,15 @@ Figures run(int clients, int total, Op op) {
   return {total / seconds, all[all.size() / 2], all[static_cast<std::size_t>(all.size() * 0.99)]};
 }
 
-long rss_kb(pid_t pid) {
+// A line of /proc/<pid>/status in kB: "VmRSS", "RssAnon" (private heap), "RssFile" (mapped files).
+long status_kb(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
   return -1;
 }
+long rss_kb(pid_t pid) { return status_kb(pid, "VmRSS"); }
 
 class Etcd {
  public:
@@ -259,9 +261,11 @@ int main(int argc, char** argv) {
       etcds[c]->put("/registry/pods/bulk/pod-" + std::to_string(i), pod_bytes("pod-" + std::to_string(i)));
     });
     auto info = store.info();
-    std::printf("  %d more pods (%ld stored): skiff RSS %.0f MB (database %.0f MB) | etcd RSS %.0f MB | %.2fx\n", big,
-                info.objects(), rss_kb(node.pid()) / 1024.0, info.used_bytes() / 1048576.0, rss_kb(etcd.pid()) / 1024.0,
-                static_cast<double>(rss_kb(node.pid())) / rss_kb(etcd.pid()));
+    std::printf("  %d more pods (%ld stored): skiff RSS %.0f MB = heap %.0f MB + mapped database pages %.0f MB "
+                "(database %.0f MB) | etcd RSS %.0f MB (heap %.0f MB) | %.2fx\n",
+                big, info.objects(), rss_kb(node.pid()) / 1024.0, status_kb(node.pid(), "RssAnon") / 1024.0,
+                status_kb(node.pid(), "RssFile") / 1024.0, info.used_bytes() / 1048576.0, rss_kb(etcd.pid()) / 1024.0,
+                status_kb(etcd.pid(), "RssAnon") / 1024.0, static_cast<double>(rss_kb(node.pid())) / rss_kb(etcd.pid()));
     std::printf("  (filling them: skiff %.0f creates/s at 32 clients, etcd %.0f/s; %ld were there before)\n",
                 fill.ops_per_second, etcd_fill.ops_per_second, before);
   }

@@ -341,6 +341,43 @@ TEST_P(StoreConformance, OldRevisionsAreCompacted) {
   EXPECT_EQ(status_of([&] { store.history("services", 0); }), 200);
 }
 
+TEST_P(StoreConformance, SingleOperationSubjectsAndBatchesAgree) {
+  sdk::Bus& bus = harness().bus();
+  const sdk::Subjects& subjects = harness().subjects();
+  v1::CreateRequest create_request;
+  *create_request.mutable_key() = sdk::object_key(pods(), "default", "single");
+  create_request.set_object(make_pod("default", "single").SerializeAsString());
+  sdk::Reply created = bus.request(subjects.store("create"), create_request.SerializeAsString(), 5s);
+  ASSERT_TRUE(created.ok()) << created.status.message;
+  v1::WriteResponse written;
+  ASSERT_TRUE(written.ParseFromString(created.data));
+  EXPECT_EQ(parse(written.object()).metadata().name(), "single");
+  EXPECT_EQ(bus.request(subjects.store("create"), create_request.SerializeAsString(), 5s).status.code, 409);
+
+  // A batch: independent transactions, each with its own result and revision.
+  v1::BatchRequest batch;
+  auto add_create = [&](const std::string& name) {
+    auto* c = batch.add_transactions()->add_operations()->mutable_create();
+    *c->mutable_key() = sdk::object_key(pods(), "default", name);
+    c->set_object(make_pod("default", name).SerializeAsString());
+  };
+  add_create("batch-a");
+  add_create("single");  // already exists
+  add_create("batch-b");
+  sdk::Reply reply = bus.request(subjects.store("batch"), batch.SerializeAsString(), 5s);
+  ASSERT_TRUE(reply.ok()) << reply.status.message;
+  v1::BatchResponse results;
+  ASSERT_TRUE(results.ParseFromString(reply.data));
+  ASSERT_EQ(results.results_size(), 3);
+  EXPECT_EQ(results.results(0).code(), 200);
+  EXPECT_EQ(results.results(1).code(), 409);
+  EXPECT_EQ(results.results(1).reason(), "AlreadyExists");
+  EXPECT_EQ(results.results(2).code(), 200);
+  EXPECT_NE(results.results(0).response().revision(), results.results(2).response().revision());
+  StoreClient store(bus, subjects);
+  EXPECT_EQ(status_of([&] { store.get(sdk::object_key(pods(), "default", "batch-b")); }), 200);
+}
+
 TEST_P(StoreConformance, EverythingSurvivesARestart) {
   StoreClient store(harness().bus(), harness().subjects());
   auto created = create(store, make_pod("default", "keep", {{"app", "keep"}}));

@@ -25,7 +25,9 @@ TEST(Profile, BuiltInProfilesParse) {
     setenv("SKIFF_BUS_TOKEN", "t", 1);
     Profile profile = load_profile(std::string(name));
     EXPECT_FALSE(profile.plugins.empty());
-    for (const auto& plugin : profile.plugins) EXPECT_TRUE(plugin.optional) << plugin.name;
+    for (const auto& plugin : profile.plugins) {
+      if (plugin.name != "store-lmdb") EXPECT_TRUE(plugin.optional) << plugin.name << " is not built yet";
+    }
     unsetenv("SKIFF_BUS_TOKEN");
   }
   EXPECT_TRUE(load_profile("allinone").embedded_bus.has_value());

@@ -58,6 +58,7 @@ void InProcessPlugin::start() {
   host.log_level = static_cast<int32_t>(log_->level());
   host.log_context = log_.get();
   host.log = log_from_plugin;
+  host.node_data_dir = node_.data_dir.c_str();
 
   auto set_state = [this](const char* state) {
     std::unique_lock lock(mutex_);

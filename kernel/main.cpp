@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -26,6 +27,8 @@ constexpr const char* kUsage = R"(usage:
   skiffd profile NAME              print a built-in profile
   skiffd status [--data-dir DIR] [--json]
                                    the running node's plugins and their health
+  skiffd kubeconfig [--data-dir DIR]
+                                   print the admin kubeconfig the node's API server wrote
   skiffd version
 )";
 
@@ -97,6 +100,17 @@ int main(int argc, char** argv) {
   if (cl.command == "plugins") return plugins_command(plugin_search_dirs(cl.run.plugin_paths, cl.run.self_exe), cl.config_of);
   if (cl.command == "status")
     return status_command(cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir, cl.json);
+  if (cl.command == "kubeconfig") {
+    std::string dir = cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir;
+    std::ifstream file(dir + "/kubeconfig");
+    if (!file) {
+      std::cerr << "skiffd kubeconfig: no " << dir << "/kubeconfig; is a node with the apiserver plugin running "
+                << "with --data-dir " << dir << "?\n";
+      return 1;
+    }
+    std::cout << file.rdbuf();
+    return 0;
+  }
   if (cl.command == "profile") {
     auto text = builtin_profile(cl.profile_name);
     if (!text) usage_error("no built-in profile '" + cl.profile_name + "' (there are allinone, master, worker)");

@@ -44,6 +44,7 @@ HostContext::HostContext(const skiff_host& host)
       node_{text(host.cluster_name), text(host.node_name)},
       subjects_(node_.cluster, node_.node),
       data_dir_(text(host.data_dir)),
+      node_data_dir_(text(host.node_data_dir)),
       config_(text(host.config_yaml, host.config_size)),
       api_version_(host.api_version) {
   logger_ = std::make_shared<spdlog::logger>(name_, std::make_shared<HostLogSink>(host.log_context, host.log));

@@ -20,6 +20,7 @@ class HostContext final : public Context {
   const NodeIdentity& node() const override { return node_; }
   const Subjects& subjects() const override { return subjects_; }
   const std::string& data_dir() const override { return data_dir_; }
+  const std::string& node_data_dir() const override { return node_data_dir_; }
   const Config& config() const override { return config_; }
   std::uint32_t api_version() const override { return api_version_; }
   spdlog::logger& log() const override { return *logger_; }
@@ -35,6 +36,7 @@ class HostContext final : public Context {
   NodeIdentity node_;
   Subjects subjects_;
   std::string data_dir_;
+  std::string node_data_dir_;
   Config config_;
   std::uint32_t api_version_;
   std::shared_ptr<spdlog::logger> logger_;

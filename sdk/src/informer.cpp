@@ -17,6 +17,7 @@
 
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/object_bytes.hpp"
+#include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/selector.hpp"
 #include "skiff/sdk/store_client.hpp"
 
@@ -25,12 +26,6 @@ namespace {
 
 namespace pb = google::protobuf;
 using Clock = std::chrono::steady_clock;
-
-const api::meta::v1::ObjectMeta& meta_of(const pb::Message& object) {
-  // Every API type keeps ObjectMeta at field 1 (see resources.cpp); reflection reaches it generically.
-  const pb::FieldDescriptor* field = object.GetDescriptor()->field(0);
-  return static_cast<const api::meta::v1::ObjectMeta&>(object.GetReflection()->GetMessage(object, field));
-}
 
 class StoreObjectSource final : public ObjectSource {
  public:

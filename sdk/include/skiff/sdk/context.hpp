@@ -33,6 +33,8 @@ class Context {
   virtual const Subjects& subjects() const = 0;
   // The plugin's own state directory, created by the kernel.
   virtual const std::string& data_dir() const = 0;
+  // The node's data dir, for files shared with users and tools (the admin kubeconfig).
+  virtual const std::string& node_data_dir() const = 0;
   // The validated config block: every declared key present, defaults applied.
   virtual const Config& config() const = 0;
   // The SDK API version the kernel negotiated with this plugin.

@@ -1,0 +1,500 @@
+// Create, update, delete with Kubernetes' rules; the store only ever sees finished objects.
+#include "api_core.hpp"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <random>
+
+#include "api_error.hpp"
+#include "defaults.hpp"
+#include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/api/core/v1/service.pb.h"
+#include "skiff/sdk/object_meta.hpp"
+#include "skiff/sdk/quantity.hpp"
+#include "skiff/sdk/time.hpp"
+#include "validation.hpp"
+
+namespace skiff::apiserver {
+namespace {
+
+namespace pb = google::protobuf;
+namespace core = api::core::v1;
+using sdk::meta_of;
+using sdk::mutable_meta_of;
+
+constexpr int kConflictRetries = 8;
+
+const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
+  return m.GetDescriptor()->FindFieldByName(name);
+}
+
+// Types whose status only changes through their /status subresource.
+bool has_status_subresource(const sdk::ResourceType& type) {
+  return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
+         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress";
+}
+
+void copy_field(const pb::Message& from, pb::Message& to, const char* name) {
+  const pb::FieldDescriptor* field = field_named(to, name);
+  if (!field) return;
+  const pb::Reflection* r = to.GetReflection();
+  if (from.GetReflection()->HasField(from, field))
+    r->MutableMessage(&to, field)->CopyFrom(from.GetReflection()->GetMessage(from, field));
+  else
+    r->ClearField(&to, field);
+}
+
+bool spec_changed(const pb::Message& old, const pb::Message& next) {
+  const pb::FieldDescriptor* spec = field_named(next, "spec");
+  if (!spec) return false;
+  return !pb::util::MessageDifferencer::Equals(old.GetReflection()->GetMessage(old, spec),
+                                               next.GetReflection()->GetMessage(next, spec));
+}
+
+// Equal apart from resourceVersion: nothing to write.
+bool same_object(const pb::Message& a, const pb::Message& b) {
+  std::unique_ptr<pb::Message> x(a.New()), y(b.New());
+  x->CopyFrom(a);
+  y->CopyFrom(b);
+  mutable_meta_of(*x)->clear_resource_version();
+  mutable_meta_of(*y)->clear_resource_version();
+  return pb::util::MessageDifferencer::Equals(*x, *y);
+}
+
+std::string random_suffix() {
+  // The alphabet Kubernetes uses for generateName (no vowels, no look-alikes).
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::string suffix(5, 'x');
+  for (char& c : suffix) c = kAlphabet[rng() % (sizeof kAlphabet - 1)];
+  return suffix;
+}
+
+std::string qos_class(const core::PodSpec& spec) {
+  bool any = false, guaranteed = true;
+  for (const auto& c : spec.containers()) {
+    const auto& r = c.resources();
+    any = any || !r.requests().empty() || !r.limits().empty();
+    for (const char* name : {"cpu", "memory"}) {
+      auto limit = r.limits().find(name);
+      auto request = r.requests().find(name);
+      if (limit == r.limits().end() || (request != r.requests().end() && request->second != limit->second))
+        guaranteed = false;
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+// Status as Kubernetes starts it on create.
+void initial_status(const sdk::ResourceType& type, pb::Message& object) {
+  if (type.kind == "Pod") {
+    auto& pod = static_cast<core::Pod&>(object);
+    pod.clear_status();
+    pod.mutable_status()->set_phase("Pending");
+    pod.mutable_status()->set_qos_class(qos_class(pod.spec()));
+  } else if (type.kind == "Namespace") {
+    static_cast<core::Namespace&>(object).mutable_status()->set_phase("Active");
+  } else if (type.kind == "Node") {
+    // The kubelet registers its node with its status.
+  } else if (has_status_subresource(type)) {
+    if (const auto* status = field_named(object, "status")) object.GetReflection()->ClearField(&object, status);
+  }
+}
+
+}  // namespace
+
+ApiCore::ApiCore(sdk::StoreClient& store, IpAllocator& cluster_ips, PortAllocator& node_ports, spdlog::logger& log)
+    : store_(store), cluster_ips_(cluster_ips), node_ports_(node_ports), log_(log) {}
+
+MessagePtr ApiCore::decode(const sdk::ResourceType& type, const std::string& bytes) const {
+  MessagePtr object(type.new_object().release());
+  if (!object->ParseFromString(bytes)) throw ApiError(sdk::Status::Internal("a stored " + type.kind + " does not decode"));
+  return object;
+}
+
+MessagePtr ApiCore::get(const sdk::ResourceType& type, const std::string& ns, const std::string& name) {
+  try {
+    return decode(type, store_.get(sdk::object_key(type, ns, name)).object());
+  } catch (const ApiError&) {
+    throw;
+  } catch (const sdk::Error& e) {
+    if (e.status().code == 404) throw not_found(type, name);
+    throw from_store(e, type, name);
+  }
+}
+
+ListResult ApiCore::list(const sdk::ResourceType& type, const ListQuery& query) {
+  store::v1::ListRequest request;
+  request.set_resource(type.resource());
+  request.set_namespace_(type.namespaced ? query.namespace_ : "");
+  request.set_label_selector(query.label_selector);
+  request.set_field_selector(query.field_selector);
+  request.set_limit(query.limit);
+  request.set_continue_(query.continue_token);
+  store::v1::ListResponse response = store_.list(request);
+  ListResult result;
+  result.items.reserve(response.objects_size());
+  for (const auto& bytes : response.objects()) result.items.push_back(decode(type, bytes));
+  result.resource_version = std::to_string(response.revision());
+  result.continue_token = response.continue_();
+  return result;
+}
+
+void ApiCore::check_namespace_open(const std::string& ns) {
+  const sdk::ResourceType& namespaces = *sdk::find_resource("namespaces");
+  MessagePtr object;
+  try {
+    object = get(namespaces, "", ns);
+  } catch (const ApiError& e) {
+    if (e.status().code == 404) throw not_found(namespaces, ns);
+    throw;
+  }
+  if (!meta_of(*object).deletion_timestamp().empty())
+    throw ApiError(sdk::Status::Forbidden("unable to create new content in namespace " + ns +
+                                          " because it is being terminated"));
+}
+
+void ApiCore::allocate_service(pb::Message& object, const pb::Message* old_object) {
+  auto& svc = static_cast<core::Service&>(object);
+  const auto* old = static_cast<const core::Service*>(old_object);
+  auto* spec = svc.mutable_spec();
+  if (spec->type() == "ExternalName") {
+    spec->clear_cluster_ip();
+    spec->clear_cluster_ips();
+  } else if (old && !old->spec().cluster_ip().empty() && (spec->cluster_ip().empty() || spec->cluster_ip() == old->spec().cluster_ip())) {
+    spec->set_cluster_ip(old->spec().cluster_ip());
+    spec->clear_cluster_ips();
+    spec->add_cluster_ips(old->spec().cluster_ip());
+  } else if (spec->cluster_ip() == "None") {
+    spec->clear_cluster_ips();
+    spec->add_cluster_ips("None");
+  } else {
+    std::string ip = cluster_ips_.allocate(spec->cluster_ip());
+    spec->set_cluster_ip(ip);
+    spec->clear_cluster_ips();
+    spec->add_cluster_ips(ip);
+  }
+  bool wants_node_ports = spec->type() == "NodePort" || spec->type() == "LoadBalancer";
+  for (auto& port : *spec->mutable_ports()) {
+    if (!wants_node_ports) {
+      port.clear_node_port();
+      continue;
+    }
+    int kept = 0;
+    if (old)
+      for (const auto& before : old->spec().ports())
+        if (before.port() == port.port() && before.protocol() == port.protocol()) kept = before.node_port();
+    if (port.node_port() == 0 && kept != 0) port.set_node_port(kept);
+    else if (port.node_port() != kept || port.node_port() == 0) port.set_node_port(node_ports_.allocate(port.node_port()));
+  }
+}
+
+void ApiCore::release_service(const pb::Message& object) {
+  const auto& svc = static_cast<const core::Service&>(object);
+  cluster_ips_.release(svc.spec().cluster_ip());
+  for (const auto& port : svc.spec().ports())
+    if (port.node_port()) node_ports_.release(port.node_port());
+}
+
+MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object,
+                           const WriteOptions& options) {
+  auto* meta = mutable_meta_of(*object);
+  if (type.namespaced) {
+    if (meta->namespace_().empty()) meta->set_namespace_(ns);
+    else if (meta->namespace_() != ns)
+      throw ApiError(sdk::Status::BadRequest("the namespace of the provided object does not match the namespace sent "
+                                             "on the request"));
+    check_namespace_open(ns);
+  } else {
+    meta->clear_namespace_();
+  }
+  bool generated = meta->name().empty() && !meta->generate_name().empty();
+  if (generated) meta->set_name(meta->generate_name() + random_suffix());
+  meta->clear_uid();
+  meta->clear_resource_version();
+  meta->clear_deletion_timestamp();
+  meta->clear_deletion_grace_period_seconds();
+  meta->set_creation_timestamp(sdk::now_rfc3339());
+  meta->set_generation(1);
+  initial_status(type, *object);
+  apply_defaults(*object);
+  validate(type, *object, nullptr);
+  if (type.kind == "Service") allocate_service(*object, nullptr);
+  if (options.dry_run) return object;
+
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto written = store_.create(sdk::object_key(type, meta->namespace_(), meta->name()), object->SerializeAsString());
+      return decode(type, written.object());
+    } catch (const sdk::Error& e) {
+      if (generated && e.status().code == 409 && attempt < 5) {
+        meta->set_name(meta->generate_name() + random_suffix());
+        continue;
+      }
+      if (type.kind == "Service") release_service(*object);
+      throw from_store(e, type, meta->name());
+    }
+  }
+}
+
+MessagePtr ApiCore::write_update(const sdk::ResourceType& type, const pb::Message& old, MessagePtr next,
+                                 const WriteOptions& options) {
+  const auto& before = meta_of(old);
+  auto* meta = mutable_meta_of(*next);
+  // What clients may not change, whatever they send.
+  meta->set_uid(before.uid());
+  meta->set_creation_timestamp(before.creation_timestamp());
+  meta->set_deletion_timestamp(before.deletion_timestamp());
+  if (before.has_deletion_grace_period_seconds())
+    meta->set_deletion_grace_period_seconds(before.deletion_grace_period_seconds());
+  else
+    meta->clear_deletion_grace_period_seconds();
+  meta->set_generation(before.generation());
+  apply_defaults(*next);
+  validate(type, *next, &old);
+  if (spec_changed(old, *next)) meta->set_generation(before.generation() + 1);
+  if (type.kind == "Service") allocate_service(*next, &old);
+  if (same_object(old, *next)) {  // nothing changed: no write, no new resourceVersion
+    MessagePtr copy(old.New());
+    copy->CopyFrom(old);
+    return copy;
+  }
+  if (options.dry_run) return next;
+  auto key = sdk::object_key(type, meta->namespace_(), meta->name());
+  std::int64_t expected = std::stoll(before.resource_version());
+  // The last finalizer of an object being deleted is gone: delete it for real.
+  if (!meta->deletion_timestamp().empty() && meta->finalizers().empty() &&
+      !(type.kind == "Namespace" && !static_cast<core::Namespace&>(*next).spec().finalizers().empty())) {
+    auto erased = store_.erase(key, expected);
+    if (type.kind == "Service") release_service(old);
+    return decode(type, erased.object());
+  }
+  return decode(type, store_.update(key, next->SerializeAsString(), expected).object());
+}
+
+MessagePtr ApiCore::update(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
+                           MessagePtr object, const std::string& subresource, const WriteOptions& options) {
+  auto* meta = mutable_meta_of(*object);
+  if (meta->name().empty()) meta->set_name(name);
+  if (meta->name() != name)
+    throw ApiError(sdk::Status::BadRequest("the name of the object (" + meta->name() +
+                                           ") does not match the name on the URL (" + name + ")"));
+  if (type.namespaced) {
+    if (meta->namespace_().empty()) meta->set_namespace_(ns);
+    else if (meta->namespace_() != ns)
+      throw ApiError(sdk::Status::BadRequest("the namespace of the provided object does not match the namespace sent "
+                                             "on the request"));
+  }
+  std::string expected = meta->resource_version();
+  return modify(type, ns, name, [&](const pb::Message& current) -> MessagePtr {
+    if (!expected.empty() && expected != meta_of(current).resource_version())
+      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on " + type.resource() + " " + quoted(name) +
+                                           ": the object has been modified; please apply your changes to the latest "
+                                           "version and try again"));
+    MessagePtr next(object->New());
+    next->CopyFrom(*object);
+    mutable_meta_of(*next)->set_resource_version(meta_of(current).resource_version());
+    return next;
+  }, subresource, options);
+}
+
+MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
+                           const std::function<MessagePtr(const pb::Message& current)>& change,
+                           const std::string& subresource, const WriteOptions& options) {
+  for (int attempt = 0;; ++attempt) {
+    MessagePtr current = get(type, ns, name);
+    MessagePtr next = change(*current);
+    if (subresource == "binding") {
+      // spec.nodeName and the PodScheduled condition: both come from `change`.
+    } else if (subresource == "status") {
+      // Only the status changes; everything else stays as stored.
+      MessagePtr merged(current->New());
+      merged->CopyFrom(*current);
+      copy_field(*next, *merged, "status");
+      next = merged;
+    } else if (has_status_subresource(type)) {
+      copy_field(*current, *next, "status");
+    }
+    try {
+      return write_update(type, *current, next, options);
+    } catch (const ApiError&) {
+      throw;
+    } catch (const sdk::Error& e) {
+      if (e.status().code == 409 && attempt < kConflictRetries) continue;  // someone wrote meanwhile: redo
+      if (e.status().code == 404) throw not_found(type, name);
+      throw from_store(e, type, name);
+    }
+  }
+}
+
+DeleteResult ApiCore::erase(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
+                            const DeleteOptions& options, bool dry_run) {
+  for (int attempt = 0;; ++attempt) {
+    MessagePtr current = get(type, ns, name);
+    const auto& meta = meta_of(*current);
+    if (!options.precondition_uid.empty() && options.precondition_uid != meta.uid())
+      throw ApiError(sdk::Status::Conflict("Precondition failed: UID in precondition: " + options.precondition_uid +
+                                           ", UID in object meta: " + meta.uid()));
+    if (!options.precondition_resource_version.empty() && options.precondition_resource_version != meta.resource_version())
+      throw ApiError(sdk::Status::Conflict("Precondition failed: ResourceVersion in precondition: " +
+                                           options.precondition_resource_version +
+                                           ", ResourceVersion in object meta: " + meta.resource_version()));
+    std::int64_t revision = std::stoll(meta.resource_version());
+    auto key = sdk::object_key(type, meta.namespace_(), meta.name());
+    MessagePtr next(current->New());
+    next->CopyFrom(*current);
+    auto* next_meta = mutable_meta_of(*next);
+    bool write_back = false;
+
+    if (type.kind == "Pod") {
+      const auto& pod = static_cast<const core::Pod&>(*current);
+      std::int64_t grace = options.grace_period_seconds.value_or(
+          pod.spec().has_termination_grace_period_seconds() ? pod.spec().termination_grace_period_seconds() : 30);
+      bool terminal = pod.status().phase() == "Succeeded" || pod.status().phase() == "Failed";
+      if (pod.spec().node_name().empty() || terminal || grace < 0) grace = 0;
+      // A scheduled pod is deleted gracefully: its kubelet stops it, then removes the object.
+      if (grace > 0) {
+        if (!meta.deletion_timestamp().empty() && meta.deletion_grace_period_seconds() <= grace)
+          return {current, false};
+        next_meta->set_deletion_timestamp(sdk::format_rfc3339(sdk::WallClock::now() + std::chrono::seconds(grace)));
+        next_meta->set_deletion_grace_period_seconds(grace);
+        write_back = true;
+      }
+    }
+    if (!write_back) {
+      if (meta.deletion_timestamp().empty()) {
+        if (options.propagation_policy == "Foreground" || options.propagation_policy == "Orphan") {
+          std::string finalizer = options.propagation_policy == "Foreground" ? "foregroundDeletion" : "orphan";
+          if (std::find(meta.finalizers().begin(), meta.finalizers().end(), finalizer) == meta.finalizers().end())
+            next_meta->add_finalizers(finalizer);
+        }
+      }
+      bool namespace_busy = type.kind == "Namespace" && !static_cast<const core::Namespace&>(*next).spec().finalizers().empty();
+      if (!next_meta->finalizers().empty() || namespace_busy) {
+        if (!meta.deletion_timestamp().empty() && next_meta->finalizers_size() == meta.finalizers_size())
+          return {current, false};  // already being deleted
+        if (next_meta->deletion_timestamp().empty()) next_meta->set_deletion_timestamp(sdk::now_rfc3339());
+        next_meta->set_deletion_grace_period_seconds(0);
+        if (type.kind == "Namespace") static_cast<core::Namespace&>(*next).mutable_status()->set_phase("Terminating");
+        write_back = true;
+      }
+    }
+    if (dry_run) return {write_back ? next : current, !write_back};
+    try {
+      if (write_back) return {decode(type, store_.update(key, next->SerializeAsString(), revision).object()), false};
+      auto erased = store_.erase(key, revision);
+      if (type.kind == "Service") release_service(*current);
+      return {decode(type, erased.object()), true};
+    } catch (const sdk::Error& e) {
+      if (e.status().code == 409 && attempt < kConflictRetries) continue;
+      if (e.status().code == 404) throw not_found(type, name);
+      throw from_store(e, type, name);
+    }
+  }
+}
+
+MessagePtr ApiCore::bind(const std::string& ns, const std::string& pod_name, const std::string& node,
+                         const std::string& uid) {
+  const sdk::ResourceType& pods = *sdk::find_resource("pods");
+  if (node.empty()) {
+    FieldErrors errors;
+    errors.required("target.name");
+    errors.throw_if_any(pods, pod_name);
+  }
+  return modify(pods, ns, pod_name, [&](const pb::Message& current) -> MessagePtr {
+    const auto& pod = static_cast<const core::Pod&>(current);
+    if (!uid.empty() && uid != pod.metadata().uid())
+      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(pod_name) +
+                                           ": the uid does not match (the pod was replaced)"));
+    if (!pod.spec().node_name().empty())
+      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(pod_name) +
+                                           ": pod " + pod_name + " is already assigned to node " +
+                                           quoted(pod.spec().node_name())));
+    if (!pod.metadata().deletion_timestamp().empty())
+      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(pod_name) +
+                                           ": pod " + pod_name + " is being deleted"));
+    auto next = std::make_shared<core::Pod>(pod);
+    next->mutable_spec()->set_node_name(node);
+    // The binding also records the scheduling, as the real API server does.
+    auto* conditions = next->mutable_status()->mutable_conditions();
+    core::PodCondition* scheduled = nullptr;
+    for (auto& c : *conditions)
+      if (c.type() == "PodScheduled") scheduled = &c;
+    if (!scheduled) {
+      scheduled = conditions->Add();
+      scheduled->set_type("PodScheduled");
+    }
+    scheduled->set_status("True");
+    scheduled->set_reason("");
+    scheduled->set_message("");
+    scheduled->set_last_transition_time(sdk::now_rfc3339());
+    return next;
+  }, "binding", {});
+}
+
+void ApiCore::bootstrap() {
+  const sdk::ResourceType& namespaces = *sdk::find_resource("namespaces");
+  for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    auto ns = std::make_shared<core::Namespace>();
+    ns->mutable_metadata()->set_name(name);
+    try {
+      create(namespaces, "", ns, {});
+      log_.info("created namespace {}", name);
+    } catch (const sdk::Error& e) {
+      if (e.status().code != 409) throw;
+    }
+  }
+  ListResult services = list(*sdk::find_resource("services"), {});
+  for (const auto& object : services.items) {
+    const auto& svc = static_cast<const core::Service&>(*object);
+    cluster_ips_.mark_used(svc.spec().cluster_ip());
+    for (const auto& port : svc.spec().ports())
+      if (port.node_port()) node_ports_.mark_used(port.node_port());
+  }
+}
+
+int ApiCore::finalize_namespaces() {
+  const sdk::ResourceType& namespaces = *sdk::find_resource("namespaces");
+  int busy = 0;
+  for (const auto& object : list(namespaces, {}).items) {
+    const auto& ns = static_cast<const core::Namespace&>(*object);
+    if (ns.metadata().deletion_timestamp().empty()) continue;
+    int left = 0;
+    for (const auto& type : sdk::resource_types()) {
+      if (!type.namespaced) continue;
+      ListQuery query;
+      query.namespace_ = ns.metadata().name();
+      for (const auto& item : list(type, query).items) {
+        ++left;
+        if (!meta_of(*item).deletion_timestamp().empty()) continue;
+        try {
+          erase(type, ns.metadata().name(), meta_of(*item).name(), {});
+        } catch (const sdk::Error& e) {
+          if (e.status().code != 404) log_.warn("emptying namespace {}: {}", ns.metadata().name(), e.what());
+        }
+      }
+    }
+    if (left > 0) {
+      ++busy;
+      continue;
+    }
+    // Empty: drop our finalizer; the namespace goes with it.
+    try {
+      modify(namespaces, "", ns.metadata().name(), [](const pb::Message& current) {
+        MessagePtr next(current.New());
+        next->CopyFrom(current);
+        static_cast<core::Namespace&>(*next).mutable_spec()->clear_finalizers();
+        return next;
+      }, "", {});
+      log_.info("namespace {} emptied and removed", ns.metadata().name());
+    } catch (const sdk::Error& e) {
+      if (e.status().code != 404) log_.warn("removing namespace {}: {}", ns.metadata().name(), e.what());
+    }
+  }
+  return busy;
+}
+
+}  // namespace skiff::apiserver

@@ -1,0 +1,96 @@
+// The API's semantics on top of the store, shared by the HTTP API and the bus API:
+// namespaces, metadata, defaulting, validation, generation, status subresources, graceful
+// deletion, finalizers, cluster IPs.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "ip_allocator.hpp"
+#include "skiff/sdk/resources.hpp"
+#include "skiff/sdk/store_client.hpp"
+
+namespace skiff::apiserver {
+
+using MessagePtr = std::shared_ptr<google::protobuf::Message>;
+
+struct ListQuery {
+  std::string namespace_;
+  std::string label_selector;
+  std::string field_selector;
+  std::string continue_token;
+  std::int64_t limit = 0;
+};
+
+struct ListResult {
+  std::vector<MessagePtr> items;
+  std::string resource_version;
+  std::string continue_token;
+};
+
+struct WriteOptions {
+  bool dry_run = false;
+  std::string field_manager;
+};
+
+struct DeleteOptions {
+  std::optional<std::int64_t> grace_period_seconds;
+  std::string propagation_policy;  // Background (default), Foreground, Orphan
+  std::string precondition_uid;
+  std::string precondition_resource_version;
+};
+
+// What a delete did: the object is gone, or it is being deleted (graceful or finalizers).
+struct DeleteResult {
+  MessagePtr object;
+  bool gone = false;
+};
+
+class ApiCore {
+ public:
+  ApiCore(sdk::StoreClient& store, IpAllocator& cluster_ips, PortAllocator& node_ports, spdlog::logger& log);
+
+  MessagePtr get(const sdk::ResourceType& type, const std::string& ns, const std::string& name);
+  ListResult list(const sdk::ResourceType& type, const ListQuery& query);
+  MessagePtr create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object, const WriteOptions& options);
+  // PUT: the object replaces the stored one (compare-and-swap when it carries a resourceVersion).
+  // subresource "status" changes only the status; "" everything but the status.
+  MessagePtr update(const sdk::ResourceType& type, const std::string& ns, const std::string& name, MessagePtr object,
+                    const std::string& subresource, const WriteOptions& options);
+  // Reads, lets `change` build the new object, writes; retried when someone else wrote meanwhile.
+  MessagePtr modify(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
+                    const std::function<MessagePtr(const google::protobuf::Message& current)>& change,
+                    const std::string& subresource, const WriteOptions& options);
+  DeleteResult erase(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
+                     const DeleteOptions& options, bool dry_run = false);
+  // pods/binding: assigns the pod to a node once (409 if it already has one).
+  MessagePtr bind(const std::string& ns, const std::string& pod, const std::string& node, const std::string& uid = "");
+
+  // Loads the allocators from the stored Services; creates the four system namespaces.
+  void bootstrap();
+  // Removes the contents of namespaces being deleted, then the namespaces. Returns how many
+  // namespaces are still being emptied.
+  int finalize_namespaces();
+
+  sdk::StoreClient& store() { return store_; }
+
+ private:
+  MessagePtr decode(const sdk::ResourceType& type, const std::string& bytes) const;
+  MessagePtr write_update(const sdk::ResourceType& type, const google::protobuf::Message& old, MessagePtr next,
+                          const WriteOptions& options);
+  void check_namespace_open(const std::string& ns);
+  void allocate_service(google::protobuf::Message& service, const google::protobuf::Message* old);
+  void release_service(const google::protobuf::Message& service);
+
+  sdk::StoreClient& store_;
+  IpAllocator& cluster_ips_;
+  PortAllocator& node_ports_;
+  spdlog::logger& log_;
+};
+
+}  // namespace skiff::apiserver

@@ -1,0 +1,189 @@
+// apiserver: the front door — Kubernetes' REST API over HTTP(S) for kubectl and friends, and
+// the same operations on the bus for Skiff's own components.
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "api_core.hpp"
+#include "auth.hpp"
+#include "bus_api.hpp"
+#include "http_server.hpp"
+#include "ip_allocator.hpp"
+#include "kubeconfig.hpp"
+#include "pki.hpp"
+#include "rest_api.hpp"
+#include "skiff/sdk/duration.hpp"
+#include "skiff/sdk/plugin.hpp"
+#include "skiff/sdk/quantity.hpp"
+#include "skiff/sdk/store_client.hpp"
+#include "watch_fanout.hpp"
+
+namespace skiff::apiserver {
+namespace {
+
+using namespace skiff::sdk;
+
+std::pair<std::string, int> split_address(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) throw Error(Status::Invalid("config address: '" + address + "' lacks a :port"));
+  try {
+    return {address.substr(0, colon), std::stoi(address.substr(colon + 1))};
+  } catch (const std::exception&) {
+    throw Error(Status::Invalid("config address: '" + address + "' has no numeric port"));
+  }
+}
+
+class ApiServerPlugin final : public Plugin {
+ public:
+  static Manifest manifest() {
+    Manifest m;
+    m.name = "apiserver";
+    m.kind = "apiserver";
+    m.version = "0.1.0";
+    m.description = "Kubernetes-compatible API over HTTP(S) for kubectl, and over the bus for Skiff's components";
+    m.provides = {{"apiserver", true}};
+    m.requires_capabilities = {"store"};
+    m.config = {
+        {"address", ConfigType::String, "127.0.0.1:6443", "where the HTTP API listens (host:port; port 0 picks one)"},
+        {"tls", ConfigType::Bool, "true", "serve HTTPS (a CA and certificate are generated on first start)"},
+        {"tls_cert_file", ConfigType::String, "", "use this certificate instead of generating one"},
+        {"tls_key_file", ConfigType::String, "", "the key of tls_cert_file"},
+        {"tokens_file", ConfigType::String, "", "bearer tokens (token,user,uid,groups); default <data dir>/tokens.csv"},
+        {"kubeconfig", ConfigType::String, "", "where to write the admin kubeconfig (default <node data dir>/kubeconfig)"},
+        {"advertise_host", ConfigType::String, "", "the host clients use in the kubeconfig (default: the listen host)"},
+        {"kubernetes_version", ConfigType::String, "v1.33.0", "the version /version reports (kubectl picks its version by it)"},
+        {"service_cidr", ConfigType::String, "10.96.0.0/12", "where Service cluster IPs come from"},
+        {"node_port_range", ConfigType::String, "30000-32767", "where NodePorts come from"},
+        {"max_body", ConfigType::String, "3Mi", "largest request body accepted"},
+        {"bookmark_interval", ConfigType::Duration, "60s", "how often idle watches that ask for bookmarks get one"},
+        {"bus_workers", ConfigType::Int, "4", "parallel handlers for the internal bus API"},
+    };
+    return m;
+  }
+
+  explicit ApiServerPlugin(Context& context) : context_(context) {}
+
+  void start() override {
+    const Config& config = context_.config();
+    auto [host, port] = split_address(config.get_string("address"));
+    auto max_body = parse_quantity(config.get_string("max_body"));
+    if (!max_body || *max_body <= 0) throw Error(Status::Invalid("config max_body: not a size"));
+    std::string range = config.get_string("node_port_range");
+    auto dash = range.find('-');
+    if (dash == std::string::npos) throw Error(Status::Invalid("config node_port_range: expected FIRST-LAST"));
+
+    std::string tokens_file = config.has("tokens_file") ? config.get_string("tokens_file") : context_.data_dir() + "/tokens.csv";
+    tokens_ = std::make_unique<TokenAuthenticator>(tokens_file);
+
+    HttpServerOptions http;
+    http.host = host;
+    http.port = port;
+    http.max_body = static_cast<std::size_t>(*max_body);
+    std::string ca_pem;
+    if (config.get_bool("tls")) {
+      if (config.has("tls_cert_file")) {
+        http.tls_cert_file = config.get_string("tls_cert_file");
+        http.tls_key_file = config.get_string("tls_key_file");
+      } else {
+        std::vector<std::string> ips = {"127.0.0.1"};
+        if (host != "0.0.0.0" && host != "127.0.0.1") ips.push_back(host);
+        TlsFiles files = ensure_certificates(context_.data_dir() + "/pki", {"localhost", "skiff-apiserver", context_.node().node}, ips);
+        http.tls_cert_file = files.server_cert;
+        http.tls_key_file = files.server_key;
+        ca_pem = read_file(files.ca_cert);
+      }
+    }
+
+    store_ = std::make_unique<StoreClient>(context_.bus(), context_.subjects());
+    cluster_ips_ = std::make_unique<IpAllocator>(config.get_string("service_cidr"));
+    node_ports_ = std::make_unique<PortAllocator>(std::stoi(range.substr(0, dash)), std::stoi(range.substr(dash + 1)));
+    api_ = std::make_unique<ApiCore>(*store_, *cluster_ips_, *node_ports_, context_.log());
+    api_->bootstrap();
+    watches_ = std::make_unique<WatchFanout>(context_.bus(), context_.subjects(), *store_, *api_);
+
+    RestOptions rest;
+    rest.version.git_version = config.get_string("kubernetes_version");
+    rest.bookmark_interval = config.get_duration("bookmark_interval");
+    rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), rest,
+                                      context_.log());
+    server_ = std::make_unique<HttpServer>(http, [this](const HttpRequest& req, HttpResponder& res) { rest_->handle(req, res); },
+                                           context_.log());
+    server_->start();
+    std::string advertise = config.has("advertise_host") ? config.get_string("advertise_host")
+                            : host == "0.0.0.0"           ? "127.0.0.1"
+                                                          : host;
+    std::string url = std::string(http.tls_cert_file.empty() ? "http" : "https") + "://" + advertise + ":" +
+                      std::to_string(server_->port());
+    rest_->set_server_address(advertise + ":" + std::to_string(server_->port()));
+    bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")));
+    finalizer_ = std::thread([this] { finalize_namespaces(); });
+
+    kubeconfig_path_ = config.has("kubeconfig") ? config.get_string("kubeconfig") : context_.node_data_dir() + "/kubeconfig";
+    write_kubeconfig(kubeconfig_path_, {url, ca_pem, tokens_->admin_token()});
+    url_ = url;
+    context_.log().info("serving the Kubernetes API on {}; kubeconfig: {}", url, kubeconfig_path_);
+  }
+
+  void stop() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (finalizer_.joinable()) finalizer_.join();
+    if (bus_api_) bus_api_->stop();
+    if (server_) server_->stop();
+    server_.reset();
+    rest_.reset();
+    watches_.reset();
+    bus_api_.reset();
+  }
+
+  Health health() override {
+    if (!server_) return Health::failing("not serving");
+    return Health::ok("serving " + url_);
+  }
+
+ private:
+  // Namespaces being deleted are emptied, then removed (Kubernetes' namespace lifecycle).
+  void finalize_namespaces() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      int busy = 0;
+      try {
+        busy = api_->finalize_namespaces();
+      } catch (const std::exception& e) {
+        context_.log().warn("namespace cleanup: {}", e.what());
+      }
+      lock.lock();
+      wake_.wait_for(lock, busy > 0 ? std::chrono::milliseconds(500) : std::chrono::milliseconds(2000),
+                     [&] { return stopping_; });
+    }
+  }
+
+  Context& context_;
+  std::unique_ptr<TokenAuthenticator> tokens_;
+  std::unique_ptr<StoreClient> store_;
+  std::unique_ptr<IpAllocator> cluster_ips_;
+  std::unique_ptr<PortAllocator> node_ports_;
+  std::unique_ptr<ApiCore> api_;
+  std::unique_ptr<WatchFanout> watches_;
+  std::unique_ptr<RestApi> rest_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<BusApi> bus_api_;
+  std::thread finalizer_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::string kubeconfig_path_;
+  std::string url_;
+};
+
+}  // namespace
+}  // namespace skiff::apiserver
+
+SKIFF_PLUGIN(skiff::apiserver::ApiServerPlugin)

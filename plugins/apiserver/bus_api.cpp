@@ -1,0 +1,98 @@
+// One subject per verb; several subscriptions in the "apiserver" queue group share the load
+// (and replicas of the API server share it with them).
+#include "bus_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "api_error.hpp"
+#include "object_codec.hpp"
+#include "skiff/apiserver/v1/api.pb.h"
+#include "skiff/sdk/bus_proto.hpp"
+#include "skiff/sdk/object_meta.hpp"
+
+namespace skiff::apiserver {
+namespace {
+
+using apiserver::v1::ApiRequest;
+using apiserver::v1::ApiResponse;
+
+const sdk::ResourceType& type_of(const ApiRequest& request) {
+  const sdk::ResourceType* type = sdk::find_resource_by_plural(request.group(), request.resource());
+  if (!type)
+    throw ApiError(sdk::Status::NotFound("the server could not find the requested resource (" +
+                                         (request.group().empty() ? "" : request.group() + "/") + request.resource() + ")"));
+  return *type;
+}
+
+MessagePtr object_of(const sdk::ResourceType& type, const ApiRequest& request) {
+  MessagePtr object(type.new_object().release());
+  if (!object->ParseFromString(request.object()))
+    throw ApiError(sdk::Status::BadRequest("the request's object is not a valid " + type.kind));
+  return object;
+}
+
+ApiResponse one(const MessagePtr& object) {
+  ApiResponse response;
+  response.set_object(object->SerializeAsString());
+  return response;
+}
+
+WriteOptions write_options(const ApiRequest& request) { return {request.dry_run(), request.field_manager()}; }
+
+}  // namespace
+
+BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers) {
+  auto serve = [&](const char* verb, std::function<ApiResponse(const ApiRequest&)> handler) {
+    for (int i = 0; i < std::max(1, workers); ++i)
+      subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
+          bus, subjects.api(verb), "apiserver", [handler](const ApiRequest& request, const sdk::Request&) { return handler(request); }));
+  };
+  serve("get", [&api](const ApiRequest& r) { return one(api.get(type_of(r), r.namespace_(), r.name())); });
+  serve("list", [&api](const ApiRequest& r) {
+    ListQuery query{r.namespace_(), r.label_selector(), r.field_selector(), r.continue_(), r.limit()};
+    ListResult result = api.list(type_of(r), query);
+    ApiResponse response;
+    for (const auto& item : result.items) response.add_items(item->SerializeAsString());
+    response.set_resource_version(result.resource_version);
+    response.set_continue_(result.continue_token);
+    return response;
+  });
+  serve("create", [&api](const ApiRequest& r) {
+    const auto& type = type_of(r);
+    return one(api.create(type, r.namespace_(), object_of(type, r), write_options(r)));
+  });
+  serve("update", [&api](const ApiRequest& r) {
+    const auto& type = type_of(r);
+    return one(api.update(type, r.namespace_(), r.name(), object_of(type, r), r.subresource(), write_options(r)));
+  });
+  serve("patch", [&api](const ApiRequest& r) {
+    const auto& type = type_of(r);
+    PatchType kind = r.patch_type() == "json"        ? PatchType::Json
+                     : r.patch_type() == "strategic" ? PatchType::Strategic
+                                                     : PatchType::Merge;
+    boost::json::value patch = parse_body(r.patch(), "application/json");
+    return one(api.modify(type, r.namespace_(), r.name(), [&](const google::protobuf::Message& current) {
+      std::vector<std::string> warnings;
+      return patch_object(type, current, kind, patch, "Ignore", warnings);
+    }, r.subresource(), write_options(r)));
+  });
+  serve("delete", [&api](const ApiRequest& r) {
+    DeleteOptions options;
+    if (r.delete_options().has_grace_period_seconds()) options.grace_period_seconds = r.delete_options().grace_period_seconds();
+    options.propagation_policy = r.delete_options().propagation_policy();
+    options.precondition_uid = r.delete_options().precondition_uid();
+    options.precondition_resource_version = r.delete_options().precondition_resource_version();
+    return one(api.erase(type_of(r), r.namespace_(), r.name(), options, r.dry_run()).object);
+  });
+  serve("bind", [&api](const ApiRequest& r) {
+    return one(api.bind(r.namespace_(), r.name(), r.node(), r.delete_options().precondition_uid()));
+  });
+  for (int i = 0; i < std::max(1, workers); ++i)
+    subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
+        bus, subjects.api("history"), "apiserver", [&api](const ApiRequest& r, const sdk::Request&) {
+          std::int64_t since = r.resource_version().empty() ? 0 : std::stoll(r.resource_version());
+          return api.store().history(type_of(r).resource(), since);
+        }));
+}
+
+}  // namespace skiff::apiserver

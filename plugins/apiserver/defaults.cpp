@@ -1,0 +1,144 @@
+// One function per type, each setting only what Kubernetes' SetDefaults_* set.
+#include "defaults.hpp"
+
+#include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/networking/v1/networking.pb.h"
+
+namespace skiff::apiserver {
+namespace {
+
+namespace core = api::core::v1;
+namespace apps = api::apps::v1;
+
+void default_probe(core::Probe* probe) {
+  if (probe->timeout_seconds() == 0) probe->set_timeout_seconds(1);
+  if (probe->period_seconds() == 0) probe->set_period_seconds(10);
+  if (probe->success_threshold() == 0) probe->set_success_threshold(1);
+  if (probe->failure_threshold() == 0) probe->set_failure_threshold(3);
+  if (probe->has_http_get()) {
+    if (probe->http_get().path().empty()) probe->mutable_http_get()->set_path("/");
+    if (probe->http_get().scheme().empty()) probe->mutable_http_get()->set_scheme("HTTP");
+  }
+}
+
+// ":latest" or no tag means the image moves, so it is pulled every time.
+std::string pull_policy_for(const std::string& image) {
+  auto at = image.find('@');
+  if (at != std::string::npos) return "IfNotPresent";
+  auto slash = image.rfind('/');
+  auto colon = image.rfind(':');
+  bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+  if (!tagged || image.substr(colon + 1) == "latest") return "Always";
+  return "IfNotPresent";
+}
+
+void default_container(core::Container* c) {
+  if (c->image_pull_policy().empty()) c->set_image_pull_policy(pull_policy_for(c->image()));
+  if (c->termination_message_path().empty()) c->set_termination_message_path("/dev/termination-log");
+  if (c->termination_message_policy().empty()) c->set_termination_message_policy("File");
+  for (auto& port : *c->mutable_ports())
+    if (port.protocol().empty()) port.set_protocol("TCP");
+  if (c->has_liveness_probe()) default_probe(c->mutable_liveness_probe());
+  if (c->has_readiness_probe()) default_probe(c->mutable_readiness_probe());
+  if (c->has_startup_probe()) default_probe(c->mutable_startup_probe());
+  // Limits without requests: the requests are the limits.
+  auto* resources = c->mutable_resources();
+  for (const auto& [name, quantity] : resources->limits())
+    if (!resources->requests().count(name)) (*resources->mutable_requests())[name] = quantity;
+  if (resources->limits().empty() && resources->requests().empty()) c->clear_resources();
+}
+
+}  // namespace
+
+void default_pod_spec(core::PodSpec* spec) {
+  if (spec->restart_policy().empty()) spec->set_restart_policy("Always");
+  if (!spec->has_termination_grace_period_seconds()) spec->set_termination_grace_period_seconds(30);
+  if (spec->dns_policy().empty()) spec->set_dns_policy("ClusterFirst");
+  if (spec->scheduler_name().empty()) spec->set_scheduler_name("default-scheduler");
+  for (auto& c : *spec->mutable_init_containers()) default_container(&c);
+  for (auto& c : *spec->mutable_containers()) default_container(&c);
+  for (auto& v : *spec->mutable_volumes()) {
+    if (v.has_secret() && !v.secret().has_default_mode()) v.mutable_secret()->set_default_mode(420);
+    if (v.has_config_map() && !v.config_map().has_default_mode()) v.mutable_config_map()->set_default_mode(420);
+  }
+  for (auto& t : *spec->mutable_tolerations())
+    if (t.operator_().empty()) t.set_operator_("Equal");
+}
+
+namespace {
+
+void default_rolling(apps::RollingUpdateDeployment* rolling) {
+  if (!rolling->has_max_unavailable()) {
+    rolling->mutable_max_unavailable()->set_type(1);
+    rolling->mutable_max_unavailable()->set_str_val("25%");
+  }
+  if (!rolling->has_max_surge()) {
+    rolling->mutable_max_surge()->set_type(1);
+    rolling->mutable_max_surge()->set_str_val("25%");
+  }
+}
+
+void default_deployment(apps::Deployment& d) {
+  auto* spec = d.mutable_spec();
+  if (!spec->has_replicas()) spec->set_replicas(1);
+  if (spec->strategy().type().empty()) spec->mutable_strategy()->set_type("RollingUpdate");
+  if (spec->strategy().type() == "RollingUpdate") default_rolling(spec->mutable_strategy()->mutable_rolling_update());
+  if (!spec->has_revision_history_limit()) spec->set_revision_history_limit(10);
+  if (!spec->has_progress_deadline_seconds()) spec->set_progress_deadline_seconds(600);
+  default_pod_spec(spec->mutable_template_()->mutable_spec());
+}
+
+void default_replica_set(apps::ReplicaSet& rs) {
+  if (!rs.spec().has_replicas()) rs.mutable_spec()->set_replicas(1);
+  default_pod_spec(rs.mutable_spec()->mutable_template_()->mutable_spec());
+}
+
+void default_service(core::Service& svc) {
+  auto* spec = svc.mutable_spec();
+  if (spec->type().empty()) spec->set_type("ClusterIP");
+  if (spec->session_affinity().empty()) spec->set_session_affinity("None");
+  for (auto& port : *spec->mutable_ports()) {
+    if (port.protocol().empty()) port.set_protocol("TCP");
+    if (!port.has_target_port() || (port.target_port().type() == 0 && port.target_port().int_val() == 0)) {
+      port.mutable_target_port()->set_type(0);
+      port.mutable_target_port()->set_int_val(port.port());
+    }
+  }
+  if (spec->type() != "ExternalName") {
+    if (spec->ip_families().empty()) spec->add_ip_families("IPv4");
+    if (!spec->has_ip_family_policy()) spec->set_ip_family_policy("SingleStack");
+    if (!spec->has_internal_traffic_policy()) spec->set_internal_traffic_policy("Cluster");
+  }
+  if ((spec->type() == "NodePort" || spec->type() == "LoadBalancer") && spec->external_traffic_policy().empty())
+    spec->set_external_traffic_policy("Cluster");
+}
+
+void default_namespace(core::Namespace& ns) {
+  if (ns.spec().finalizers().empty()) ns.mutable_spec()->add_finalizers("kubernetes");
+  if (ns.status().phase().empty()) ns.mutable_status()->set_phase("Active");
+}
+
+void default_secret(core::Secret& secret) {
+  if (secret.type().empty()) secret.set_type("Opaque");
+  // stringData is write-only: it lands in data.
+  for (const auto& [key, value] : secret.string_data()) (*secret.mutable_data())[key] = value;
+  secret.clear_string_data();
+}
+
+}  // namespace
+
+void apply_defaults(google::protobuf::Message& object) {
+  const auto* d = object.GetDescriptor();
+  if (d == core::Pod::descriptor()) default_pod_spec(static_cast<core::Pod&>(object).mutable_spec());
+  else if (d == apps::Deployment::descriptor()) default_deployment(static_cast<apps::Deployment&>(object));
+  else if (d == apps::ReplicaSet::descriptor()) default_replica_set(static_cast<apps::ReplicaSet&>(object));
+  else if (d == core::Service::descriptor()) default_service(static_cast<core::Service&>(object));
+  else if (d == core::Namespace::descriptor()) default_namespace(static_cast<core::Namespace&>(object));
+  else if (d == core::Secret::descriptor()) default_secret(static_cast<core::Secret&>(object));
+}
+
+}  // namespace skiff::apiserver

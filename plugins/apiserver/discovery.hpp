@@ -1,0 +1,23 @@
+// Discovery documents, /version and /openapi/v2, as kubectl 1.20 through 1.33 expect them.
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+
+namespace skiff::apiserver {
+
+struct ServerVersion {
+  std::string git_version = "v1.33.0";  // the minor steers the kubectl dispatcher (see the README)
+};
+
+boost::json::value version_document(const ServerVersion& version);
+boost::json::value api_versions_document(const std::string& server_address);  // GET /api
+boost::json::value api_group_list_document();                                  // GET /apis
+// GET /api/v1 or /apis/<group>/<version>; null when the group-version is unknown.
+boost::json::value api_resource_list_document(const std::string& group, const std::string& version);
+// The smallest OpenAPI v2 document kubectl accepts (protobuf): validation passes, patches
+// use kubectl's built-in merge keys.
+std::string openapi_v2_document(const ServerVersion& version);
+
+}  // namespace skiff::apiserver

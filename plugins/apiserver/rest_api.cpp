@@ -1,0 +1,383 @@
+// Request → RequestInfo → resource type → verb. Every failure becomes a Status with its code.
+#include "rest_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "api_error.hpp"
+#include "object_codec.hpp"
+#include "patch.hpp"
+#include "request_info.hpp"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/sdk/k8s_json.hpp"
+#include "skiff/sdk/object_meta.hpp"
+#include "skiff/sdk/selector.hpp"
+#include "skiff/sdk/subjects.hpp"
+#include "tables.hpp"
+
+namespace skiff::apiserver {
+namespace {
+
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kJson = "application/json";
+
+bool wants_table(const HttpRequest& request) {
+  return request.header("Accept").find("as=Table") != std::string::npos;
+}
+
+HeaderList warning_headers(const std::vector<std::string>& warnings) {
+  HeaderList headers;
+  for (const auto& w : warnings) headers.emplace_back("Warning", "299 - " + quoted(w));
+  return headers;
+}
+
+void send_json(HttpResponder& response, unsigned status, const json::value& body, const HeaderList& headers = {}) {
+  response.send(status, kJson, json::serialize(body), headers);
+}
+
+TableOptions table_options(const HttpRequest& request, const std::string& resource_version, const std::string& next) {
+  TableOptions options;
+  options.include_object = request.has_query("includeObject") ? request.query_value("includeObject") : "Metadata";
+  options.resource_version = resource_version;
+  options.continue_token = next;
+  return options;
+}
+
+// One object, as JSON or as a one-row Table.
+void send_object(const HttpRequest& request, HttpResponder& response, unsigned status, const sdk::ResourceType& type,
+                 const MessagePtr& object, const std::vector<std::string>& warnings = {}) {
+  if (wants_table(request) && request.method == boost::beast::http::verb::get) {
+    send_json(response, status,
+              render_table(type, {object}, table_options(request, sdk::meta_of(*object).resource_version(), "")),
+              warning_headers(warnings));
+    return;
+  }
+  send_json(response, status, encode_object(*object, type), warning_headers(warnings));
+}
+
+sdk::LabelSelector parse_labels(const HttpRequest& request) {
+  return sdk::LabelSelector::parse(request.query_value("labelSelector"));
+}
+
+DeleteOptions delete_options(const HttpRequest& request) {
+  DeleteOptions options;
+  if (!request.body.empty()) {
+    json::value body = parse_body(request.body, request.header("Content-Type"));
+    if (body.is_object()) {
+      const auto& o = body.as_object();
+      if (const auto* g = o.if_contains("gracePeriodSeconds"); g && g->is_int64()) options.grace_period_seconds = g->as_int64();
+      if (const auto* p = o.if_contains("propagationPolicy"); p && p->is_string())
+        options.propagation_policy = std::string(p->as_string());
+      if (const auto* orphan = o.if_contains("orphanDependents"); orphan && orphan->is_bool() && orphan->as_bool())
+        options.propagation_policy = "Orphan";
+      if (const auto* pre = o.if_contains("preconditions"); pre && pre->is_object()) {
+        if (const auto* uid = pre->as_object().if_contains("uid"); uid && uid->is_string())
+          options.precondition_uid = std::string(uid->as_string());
+        if (const auto* rv = pre->as_object().if_contains("resourceVersion"); rv && rv->is_string())
+          options.precondition_resource_version = std::string(rv->as_string());
+      }
+    }
+  }
+  if (request.has_query("gracePeriodSeconds")) options.grace_period_seconds = std::stoll(request.query_value("gracePeriodSeconds"));
+  if (request.has_query("propagationPolicy")) options.propagation_policy = request.query_value("propagationPolicy");
+  const std::vector<std::string> policies = {"", "Background", "Foreground", "Orphan"};
+  if (std::find(policies.begin(), policies.end(), options.propagation_policy) == policies.end())
+    throw ApiError(sdk::Status::BadRequest("propagationPolicy \"" + options.propagation_policy +
+                                           "\" is not one of Background, Foreground, Orphan"));
+  return options;
+}
+
+WriteOptions write_options(const HttpRequest& request) {
+  WriteOptions options;
+  options.dry_run = request.query_value("dryRun") == "All";
+  options.field_manager = request.query_value("fieldManager");
+  return options;
+}
+
+json::object list_document(const sdk::ResourceType& type, const ListResult& result) {
+  json::object list;
+  list["kind"] = type.kind + "List";
+  list["apiVersion"] = type.api_version();
+  json::object meta;
+  meta["resourceVersion"] = result.resource_version;
+  if (!result.continue_token.empty()) meta["continue"] = result.continue_token;
+  list["metadata"] = std::move(meta);
+  json::array items;
+  items.reserve(result.items.size());
+  for (const auto& item : result.items) items.push_back(encode_object(*item, type));
+  list["items"] = std::move(items);
+  return list;
+}
+
+}  // namespace
+
+std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDetails* details) {
+  json::object s;
+  s["kind"] = "Status";
+  s["apiVersion"] = "v1";
+  s["metadata"] = json::object{};
+  s["status"] = status.ok() ? "Success" : "Failure";
+  s["message"] = status.message;
+  s["reason"] = status.reason;
+  if (details) s["details"] = sdk::to_k8s_json(*details);
+  s["code"] = status.code;
+  return json::serialize(s);
+}
+
+RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
+                 const sdk::Subjects& subjects, RestOptions options, spdlog::logger& log)
+    : api_(api), watches_(watches), tokens_(tokens), bus_(bus), subjects_(subjects), options_(std::move(options)), log_(log) {}
+
+void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
+  try {
+    const std::string& path = request.path;
+    bool public_path = path == "/version" || path == "/healthz" || path == "/livez" || path == "/readyz" ||
+                       path.rfind("/healthz/", 0) == 0 || path.rfind("/livez/", 0) == 0 || path.rfind("/readyz/", 0) == 0;
+    if (tokens_ && !public_path && !tokens_->authenticate(request.header("Authorization"))) {
+      response.send(401, kJson, status_json(sdk::Status::Unauthorized("Unauthorized")));
+      return;
+    }
+    if (path == "/version") return send_json(response, 200, version_document(options_.version));
+    if (path == "/healthz" || path == "/livez" || path == "/readyz" || path.rfind("/healthz/", 0) == 0 ||
+        path.rfind("/livez/", 0) == 0 || path.rfind("/readyz/", 0) == 0)
+      return response.send(200, "text/plain; charset=utf-8", "ok");
+    if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
+    if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document());
+    if (path == "/openapi/v2")
+      return response.send(200, "application/octet-stream", openapi_v2_document(options_.version));
+    handle_resource(request, response);
+  } catch (const ApiError& e) {
+    if (!response.sent()) response.send(e.status().code, kJson, status_json(e.status(), &e.details()));
+  } catch (const sdk::Error& e) {
+    if (!response.sent()) response.send(e.status().code, kJson, status_json(e.status()));
+  }
+}
+
+void RestApi::handle_resource(const HttpRequest& request, HttpResponder& response) {
+  RequestInfo info = parse_request_info(request);
+  auto not_found = [&] {
+    response.send(404, kJson, status_json(sdk::Status::NotFound("the server could not find the requested resource")));
+  };
+  if (!info.is_resource) {
+    if (info.version.empty()) return not_found();
+    json::value doc = api_resource_list_document(info.group, info.version);
+    if (doc.is_null()) return not_found();
+    return send_json(response, 200, doc);
+  }
+  const sdk::ResourceType* found = sdk::find_resource_by_plural(info.group, info.resource);
+  if (!found || found->version != info.version) return not_found();
+  const sdk::ResourceType& type = *found;
+  if (!type.namespaced && !info.namespace_.empty() && info.resource != "namespaces") return not_found();
+  const std::string& ns = info.namespace_;
+  const std::string& sub = info.subresource;
+  std::vector<std::string> warnings;
+  std::string validation = request.query_value("fieldValidation");
+
+  if (!sub.empty()) {
+    if (type.kind == "Pod" && (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward"))
+      return logs_or_exec(request, response, ns, info.name, sub);
+    if (sub == "scale" && (type.kind == "Deployment" || type.kind == "ReplicaSet")) {
+      if (info.verb == "get") return send_json(response, 200, scale_of(type, *api_.get(type, ns, info.name)));
+      if (info.verb != "update" && info.verb != "patch") return not_found();
+      json::value body = parse_body(request.body, request.header("Content-Type"));
+      MessagePtr updated = api_.modify(type, ns, info.name, [&](const google::protobuf::Message& current) {
+        json::value scale = scale_of(type, current);
+        if (info.verb == "patch") {
+          PatchType kind = patch_type_of(request.header("Content-Type"));
+          scale = kind == PatchType::Json ? apply_json_patch(std::move(scale), body) : apply_merge_patch(std::move(scale), body);
+        } else {
+          const auto* rv = body.is_object() && body.as_object().contains("metadata")
+                               ? body.at("metadata").as_object().if_contains("resourceVersion")
+                               : nullptr;
+          if (rv && rv->is_string() && !rv->as_string().empty() && rv->as_string() != sdk::meta_of(current).resource_version())
+            throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on " + type.resource() + " " +
+                                                 quoted(info.name) + ": the object has been modified; please apply "
+                                                 "your changes to the latest version and try again"));
+          scale = body;
+        }
+        MessagePtr next(current.New());
+        next->CopyFrom(current);
+        set_replicas(*next, replicas_from_scale(scale));
+        return next;
+      }, "", write_options(request));
+      return send_json(response, 200, scale_of(type, *updated));
+    }
+    if (sub == "binding" && type.kind == "Pod" && info.verb == "create") {
+      json::value body = parse_body(request.body, request.header("Content-Type"));
+      const json::value* target = body.is_object() ? body.as_object().if_contains("target") : nullptr;
+      const json::value* node = target && target->is_object() ? target->as_object().if_contains("name") : nullptr;
+      std::string uid;
+      if (const auto* meta = body.is_object() ? body.as_object().if_contains("metadata") : nullptr; meta && meta->is_object())
+        if (const auto* u = meta->as_object().if_contains("uid"); u && u->is_string()) uid = std::string(u->as_string());
+      api_.bind(ns, info.name, node && node->is_string() ? std::string(node->as_string()) : "", uid);
+      json::object ok;
+      ok["kind"] = "Status";
+      ok["apiVersion"] = "v1";
+      ok["metadata"] = json::object{};
+      ok["status"] = "Success";
+      ok["code"] = 201;
+      return send_json(response, 201, ok);
+    }
+    if (sub != "status" && !(sub == "finalize" && type.kind == "Namespace")) return not_found();
+  }
+  std::string effective_sub = sub == "finalize" ? "" : sub;
+
+  if (info.verb == "get") return send_object(request, response, 200, type, api_.get(type, ns, info.name));
+  if (info.verb == "list") {
+    ListQuery query;
+    query.namespace_ = ns;
+    query.label_selector = request.query_value("labelSelector");
+    query.field_selector = request.query_value("fieldSelector");
+    query.continue_token = request.query_value("continue");
+    if (request.has_query("limit")) query.limit = std::stoll(request.query_value("limit"));
+    ListResult result = api_.list(type, query);
+    if (wants_table(request))
+      return send_json(response, 200,
+                       render_table(type, result.items, table_options(request, result.resource_version, result.continue_token)));
+    return send_json(response, 200, list_document(type, result));
+  }
+  if (info.verb == "watch") return watch(request, response, type, ns);
+  if (info.verb == "create") {
+    json::value body = parse_body(request.body, request.header("Content-Type"));
+    MessagePtr object = decode_object(type, body, validation, warnings);
+    if (type.namespaced && ns.empty()) return not_found();
+    return send_object(request, response, 201, type, api_.create(type, ns, object, write_options(request)), warnings);
+  }
+  if (info.verb == "update") {
+    json::value body = parse_body(request.body, request.header("Content-Type"));
+    MessagePtr object = decode_object(type, body, validation, warnings);
+    return send_object(request, response, 200, type,
+                       api_.update(type, ns, info.name, object, effective_sub, write_options(request)), warnings);
+  }
+  if (info.verb == "patch") {
+    PatchType kind = patch_type_of(request.header("Content-Type"));
+    json::value patch = parse_body(request.body, kind == PatchType::Apply ? "application/yaml" : kJson);
+    if (kind == PatchType::Apply) {
+      if (request.query_value("fieldManager").empty())
+        throw ApiError(sdk::Status::BadRequest("PATCH requests with application/apply-patch+yaml require a fieldManager"));
+      try {
+        api_.get(type, ns, info.name);
+      } catch (const ApiError& e) {
+        if (e.status().code != 404) throw;
+        // Server-side apply creates what does not exist yet.
+        MessagePtr object = decode_object(type, patch, validation, warnings);
+        if (sdk::meta_of(*object).name().empty()) sdk::mutable_meta_of(*object)->set_name(info.name);
+        return send_object(request, response, 201, type, api_.create(type, ns, object, write_options(request)), warnings);
+      }
+    }
+    MessagePtr updated = api_.modify(type, ns, info.name, [&](const google::protobuf::Message& current) {
+      warnings.clear();
+      return patch_object(type, current, kind, patch, validation, warnings);
+    }, effective_sub, write_options(request));
+    return send_object(request, response, 200, type, updated, warnings);
+  }
+  if (info.verb == "delete") {
+    DeleteResult result = api_.erase(type, ns, info.name, delete_options(request), request.query_value("dryRun") == "All");
+    return send_object(request, response, 200, type, result.object);
+  }
+  if (info.verb == "deletecollection") {
+    ListQuery query;
+    query.namespace_ = ns;
+    query.label_selector = request.query_value("labelSelector");
+    query.field_selector = request.query_value("fieldSelector");
+    DeleteOptions options = delete_options(request);
+    ListResult result = api_.list(type, query);
+    for (const auto& item : result.items) {
+      try {
+        api_.erase(type, sdk::meta_of(*item).namespace_(), sdk::meta_of(*item).name(), options);
+      } catch (const ApiError& e) {
+        if (e.status().code != 404) throw;
+      }
+    }
+    return response.send(200, kJson, status_json(sdk::Status::Ok()));
+  }
+  response.send(405, kJson,
+                status_json({405, "MethodNotAllowed", "the server does not allow this method on the requested resource"}));
+}
+
+void RestApi::watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
+                    const std::string& ns) {
+  WatchFilter filter;
+  filter.namespace_ = ns;
+  filter.labels = parse_labels(request);
+  filter.fields = sdk::FieldSelector::parse(request.query_value("fieldSelector"), type.descriptor);
+  bool table = wants_table(request);
+  bool bookmarks = request.query_value("allowWatchBookmarks") == "true";
+  auto limit = options_.max_watch;
+  if (request.has_query("timeoutSeconds"))
+    limit = std::min(limit, std::chrono::seconds(std::stoll(request.query_value("timeoutSeconds"))));
+  auto deadline = Clock::now() + limit;
+
+  std::shared_ptr<Watcher> watcher;
+  try {
+    watcher = watches_.watch(type, filter, request.query_value("resourceVersion"));
+  } catch (const ApiError& e) {
+    if (e.status().code != 410) throw;
+    // As Kubernetes does: the stream opens, carries one ERROR event, and ends.
+    response.begin_stream(200, kJson);
+    response.write_chunk("{\"type\":\"ERROR\",\"object\":" + status_json(e.status()) + "}\n");
+    response.end_stream();
+    return;
+  }
+  struct Unwatch {
+    WatchFanout& fanout;
+    const sdk::ResourceType& type;
+    std::shared_ptr<Watcher> watcher;
+    ~Unwatch() { fanout.unwatch(type, watcher); }
+  } unwatch{watches_, type, watcher};
+
+  if (!response.begin_stream(200, kJson)) return;
+  bool columns_sent = false;
+  auto last_bookmark = Clock::now();
+  while (Clock::now() < deadline) {
+    std::optional<WatchEvent> event;
+    try {
+      event = watcher->next(std::chrono::milliseconds(1000));
+    } catch (const ApiError& e) {
+      response.write_chunk("{\"type\":\"ERROR\",\"object\":" + status_json(e.status()) + "}\n");
+      break;
+    }
+    if (!event) {
+      if (response.peer_closed()) return;
+      if (bookmarks && Clock::now() - last_bookmark >= options_.bookmark_interval) {
+        json::object object;
+        object["kind"] = type.kind;
+        object["apiVersion"] = type.api_version();
+        object["metadata"] = json::object{{"resourceVersion", std::to_string(watcher->last_revision())}};
+        if (!response.write_chunk("{\"type\":\"BOOKMARK\",\"object\":" + json::serialize(object) + "}\n")) return;
+        last_bookmark = Clock::now();
+      }
+      continue;
+    }
+    json::value object;
+    if (table) {
+      TableOptions options = table_options(request, std::to_string(event->revision), "");
+      options.include_columns = !columns_sent;
+      columns_sent = true;
+      object = render_table(type, {event->object}, options);
+    } else {
+      object = encode_object(*event->object, type);
+    }
+    json::object envelope;
+    envelope["type"] = event->type;
+    envelope["object"] = std::move(object);
+    if (!response.write_chunk(json::serialize(envelope) + "\n")) return;
+  }
+  response.end_stream();
+}
+
+void RestApi::logs_or_exec(const HttpRequest& request, HttpResponder& response, const std::string& ns,
+                           const std::string& pod_name, const std::string& what) {
+  const sdk::ResourceType& pods = *sdk::find_resource("pods");
+  auto object = api_.get(pods, ns, pod_name);
+  const auto& pod = static_cast<const api::core::v1::Pod&>(*object);
+  if (pod.spec().node_name().empty())
+    throw ApiError(sdk::Status::BadRequest("pod " + pod_name + " does not have a host assigned"));
+  // The kubelet of the pod's node answers these; with none serving the node, say so.
+  throw ApiError(sdk::Status::Unavailable("no kubelet serves node " + quoted(pod.spec().node_name()) + " on the bus (" +
+                                          subjects_.kubelet_on(pod.spec().node_name(), what) +
+                                          "); pods/" + what + " needs the node's kubelet plugin"));
+}
+
+}  // namespace skiff::apiserver

@@ -1,0 +1,57 @@
+// The HTTP API: authentication, discovery, and every resource verb, answered in JSON or as a
+// Table, errors as Kubernetes Status objects.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "api_core.hpp"
+#include "skiff/api/meta/v1/meta.pb.h"
+#include "auth.hpp"
+#include "discovery.hpp"
+#include "http_server.hpp"
+#include "watch_fanout.hpp"
+
+namespace skiff::sdk {
+class Bus;
+class Subjects;
+}  // namespace skiff::sdk
+
+namespace skiff::apiserver {
+
+struct RestOptions {
+  ServerVersion version;
+  std::string server_address;  // host:port as clients reach it
+  std::chrono::milliseconds bookmark_interval{60000};
+  std::chrono::seconds max_watch{1800};
+};
+
+class RestApi {
+ public:
+  RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
+          const sdk::Subjects& subjects, RestOptions options, spdlog::logger& log);
+  void handle(const HttpRequest& request, HttpResponder& response);
+  void set_server_address(std::string address) { options_.server_address = std::move(address); }
+
+ private:
+  void handle_resource(const HttpRequest& request, HttpResponder& response);
+  void watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
+             const std::string& ns);
+  void logs_or_exec(const HttpRequest& request, HttpResponder& response, const std::string& ns, const std::string& pod,
+                    const std::string& what);
+
+  ApiCore& api_;
+  WatchFanout& watches_;
+  const TokenAuthenticator* tokens_;
+  sdk::Bus& bus_;
+  const sdk::Subjects& subjects_;
+  RestOptions options_;
+  spdlog::logger& log_;
+};
+
+// A Kubernetes Status document for an error (with its details when it has them).
+std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDetails* details = nullptr);
+
+}  // namespace skiff::apiserver

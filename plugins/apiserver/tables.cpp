@@ -1,0 +1,418 @@
+// Column definitions and cells per type, computed as the stock apiserver's printers do.
+#include "tables.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/sdk/k8s_json.hpp"
+#include "skiff/sdk/object_meta.hpp"
+#include "skiff/sdk/selector.hpp"
+#include "skiff/sdk/time.hpp"
+
+namespace skiff::apiserver {
+namespace {
+
+namespace json = boost::json;
+namespace core = api::core::v1;
+namespace apps = api::apps::v1;
+namespace pb = google::protobuf;
+
+struct Column {
+  const char* name;
+  const char* type;
+  int priority;
+  const char* description;
+};
+
+using Row = std::vector<json::value>;
+
+std::string or_none(const std::string& text) { return text.empty() ? "<none>" : text; }
+
+std::string age(const pb::Message& object) { return sdk::age_since(sdk::meta_of(object).creation_timestamp()); }
+
+std::string join(const std::vector<std::string>& items, const std::string& separator = ",") {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// ---- pods ----
+
+const std::vector<Column> kPodColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."},
+    {"Status", "string", 0, "The aggregate status of the containers in this pod."},
+    {"Restarts", "string", 0, "The number of times the containers in this pod have been restarted."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+    {"IP", "string", 1, "IP address allocated to the pod."},
+    {"Node", "string", 1, "Name of the node this pod is assigned to."},
+    {"Nominated Node", "string", 1, "Name of the node this pod is nominated to run on."},
+    {"Readiness Gates", "string", 1, "Readiness gates of the pod."},
+};
+
+std::string pod_status(const core::Pod& pod) {
+  std::string reason = pod.status().reason().empty() ? pod.status().phase() : pod.status().reason();
+  bool initializing = false;
+  for (int i = 0; i < pod.status().init_container_statuses_size(); ++i) {
+    const auto& s = pod.status().init_container_statuses(i);
+    if (s.state().has_terminated() && s.state().terminated().exit_code() == 0) continue;
+    if (s.state().has_terminated())
+      reason = "Init:" + (s.state().terminated().reason().empty() ? "ExitCode:" + std::to_string(s.state().terminated().exit_code())
+                                                                   : s.state().terminated().reason());
+    else if (s.state().has_waiting() && !s.state().waiting().reason().empty() && s.state().waiting().reason() != "PodInitializing")
+      reason = "Init:" + s.state().waiting().reason();
+    else
+      reason = "Init:" + std::to_string(i) + "/" + std::to_string(pod.spec().init_containers_size());
+    initializing = true;
+    break;
+  }
+  if (!initializing) {
+    bool running = false;
+    for (int i = pod.status().container_statuses_size() - 1; i >= 0; --i) {
+      const auto& s = pod.status().container_statuses(i);
+      if (s.state().has_waiting() && !s.state().waiting().reason().empty()) reason = s.state().waiting().reason();
+      else if (s.state().has_terminated() && !s.state().terminated().reason().empty()) reason = s.state().terminated().reason();
+      else if (s.state().has_terminated())
+        reason = s.state().terminated().signal() ? "Signal:" + std::to_string(s.state().terminated().signal())
+                                                 : "ExitCode:" + std::to_string(s.state().terminated().exit_code());
+      else if (s.ready() && s.state().has_running()) running = true;
+    }
+    if (reason == "Completed" && running) reason = "Running";
+  }
+  if (!pod.metadata().deletion_timestamp().empty()) reason = "Terminating";
+  return reason;
+}
+
+Row pod_row(const core::Pod& pod) {
+  int ready = 0, restarts = 0;
+  for (const auto& s : pod.status().container_statuses()) {
+    ready += s.ready();
+    restarts += s.restart_count();
+  }
+  std::string gates = "<none>";
+  if (pod.spec().readiness_gates_size() > 0) {
+    int met = 0;
+    for (const auto& gate : pod.spec().readiness_gates())
+      for (const auto& c : pod.status().conditions())
+        if (c.type() == gate.condition_type() && c.status() == "True") ++met;
+    gates = std::to_string(met) + "/" + std::to_string(pod.spec().readiness_gates_size());
+  }
+  return {json::string(pod.metadata().name()),
+          json::string(std::to_string(ready) + "/" + std::to_string(pod.spec().containers_size())),
+          json::string(pod_status(pod)), restarts, json::string(age(pod)), json::string(or_none(pod.status().pod_ip())),
+          json::string(or_none(pod.spec().node_name())), json::string(or_none(pod.status().nominated_node_name())),
+          json::string(gates)};
+}
+
+// ---- workloads ----
+
+template <class Containers>
+std::pair<std::string, std::string> names_and_images(const Containers& containers) {
+  std::vector<std::string> names, images;
+  for (const auto& c : containers) {
+    names.push_back(c.name());
+    images.push_back(c.image());
+  }
+  return {join(names), join(images)};
+}
+
+std::string selector_text(const api::meta::v1::LabelSelector& selector) {
+  try {
+    return or_none(sdk::LabelSelector::from_proto(selector).to_string());
+  } catch (const std::exception&) {
+    return "<error>";
+  }
+}
+
+const std::vector<Column> kDeploymentColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Ready", "string", 0, "Number of the pod with ready state"},
+    {"Up-to-date", "integer", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."},
+    {"Available", "integer", 0, "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+    {"Containers", "string", 1, "Names of each container in the template."},
+    {"Images", "string", 1, "Images referenced by each container in the template."},
+    {"Selector", "string", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."},
+};
+
+Row deployment_row(const apps::Deployment& d) {
+  auto [names, images] = names_and_images(d.spec().template_().spec().containers());
+  return {json::string(d.metadata().name()),
+          json::string(std::to_string(d.status().ready_replicas()) + "/" + std::to_string(d.spec().replicas())),
+          d.status().updated_replicas(), d.status().available_replicas(), json::string(age(d)), json::string(names),
+          json::string(images), json::string(selector_text(d.spec().selector()))};
+}
+
+const std::vector<Column> kReplicaSetColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Desired", "integer", 0, "Replicas is the number of desired replicas."},
+    {"Current", "integer", 0, "Replicas is the most recently observed number of replicas."},
+    {"Ready", "integer", 0, "The number of ready replicas for this replica set."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+    {"Containers", "string", 1, "Names of each container in the template."},
+    {"Images", "string", 1, "Images referenced by each container in the template."},
+    {"Selector", "string", 1, "Selector is a label query over pods that should match the replica count."},
+};
+
+Row replica_set_row(const apps::ReplicaSet& rs) {
+  auto [names, images] = names_and_images(rs.spec().template_().spec().containers());
+  return {json::string(rs.metadata().name()), rs.spec().replicas(), rs.status().replicas(), rs.status().ready_replicas(),
+          json::string(age(rs)), json::string(names), json::string(images),
+          json::string(selector_text(rs.spec().selector()))};
+}
+
+// ---- services, endpoints, ingresses ----
+
+const std::vector<Column> kServiceColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Type", "string", 0, "type determines how the Service is exposed."},
+    {"Cluster-IP", "string", 0, "clusterIP is the IP address of the service."},
+    {"External-IP", "string", 0, "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."},
+    {"Port(s)", "string", 0, "The list of ports that are exposed by this service."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+    {"Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector."},
+};
+
+Row service_row(const core::Service& svc) {
+  const auto& spec = svc.spec();
+  std::vector<std::string> external(spec.external_ips().begin(), spec.external_ips().end());
+  for (const auto& ingress : svc.status().load_balancer().ingress())
+    external.push_back(ingress.ip().empty() ? ingress.hostname() : ingress.ip());
+  std::string external_ip = external.empty() ? (spec.type() == "LoadBalancer" ? "<pending>" : "<none>") : join(external);
+  if (spec.type() == "ExternalName") external_ip = spec.external_name();
+  std::vector<std::string> ports;
+  for (const auto& p : spec.ports())
+    ports.push_back(std::to_string(p.port()) + (p.node_port() ? ":" + std::to_string(p.node_port()) : "") + "/" + p.protocol());
+  std::vector<std::pair<std::string, std::string>> selector(spec.selector().begin(), spec.selector().end());
+  std::sort(selector.begin(), selector.end());
+  std::vector<std::string> selector_parts;
+  for (const auto& [k, v] : selector) selector_parts.push_back(k + "=" + v);
+  return {json::string(svc.metadata().name()), json::string(spec.type()), json::string(or_none(spec.cluster_ip())),
+          json::string(external_ip), json::string(ports.empty() ? "<none>" : join(ports)), json::string(age(svc)),
+          json::string(or_none(join(selector_parts)))};
+}
+
+const std::vector<Column> kEndpointsColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Endpoints", "string", 0, "Endpoints of the service."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+Row endpoints_row(const core::Endpoints& ep) {
+  std::vector<std::string> list;
+  int total = 0;
+  for (const auto& subset : ep.subsets())
+    for (const auto& address : subset.addresses())
+      for (const auto& port : subset.ports()) {
+        if (list.size() < 3) list.push_back(address.ip() + ":" + std::to_string(port.port()));
+        ++total;
+      }
+  std::string text = list.empty() ? "<none>" : join(list);
+  if (total > 3) text += " + " + std::to_string(total - 3) + " more...";
+  return {json::string(ep.metadata().name()), json::string(text), json::string(age(ep))};
+}
+
+const std::vector<Column> kIngressColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Class", "string", 0, "The name of the IngressClass resource that should be used."},
+    {"Hosts", "string", 0, "Hosts that incoming requests are matched against before the ingress rule"},
+    {"Address", "string", 0, "Address is a list containing ingress points for the load-balancer"},
+    {"Ports", "string", 0, "Ports of TLS configurations that open"},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+Row ingress_row(const api::networking::v1::Ingress& ing) {
+  std::vector<std::string> hosts, addresses;
+  for (const auto& rule : ing.spec().rules()) hosts.push_back(rule.host().empty() ? "*" : rule.host());
+  for (const auto& lb : ing.status().load_balancer().ingress()) addresses.push_back(lb.ip().empty() ? lb.hostname() : lb.ip());
+  return {json::string(ing.metadata().name()),
+          json::string(ing.spec().has_ingress_class_name() ? ing.spec().ingress_class_name() : "<none>"),
+          json::string(hosts.empty() ? "*" : join(hosts)), json::string(join(addresses)),
+          json::string(ing.spec().tls().empty() ? "80" : "80, 443"), json::string(age(ing))};
+}
+
+// ---- nodes, namespaces, events, config ----
+
+const std::vector<Column> kNodeColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Status", "string", 0, "The status of the node"},
+    {"Roles", "string", 0, "The roles of the node"},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+    {"Version", "string", 0, "Kubelet Version reported by the node."},
+    {"Internal-IP", "string", 1, "List of addresses reachable to the node"},
+    {"External-IP", "string", 1, "List of addresses reachable to the node"},
+    {"OS-Image", "string", 1, "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy))."},
+    {"Kernel-Version", "string", 1, "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."},
+    {"Container-Runtime", "string", 1, "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2)."},
+};
+
+Row node_row(const core::Node& node) {
+  std::string status = "Unknown";
+  for (const auto& c : node.status().conditions())
+    if (c.type() == "Ready") status = c.status() == "True" ? "Ready" : c.status() == "False" ? "NotReady" : "Unknown";
+  if (node.spec().unschedulable()) status += ",SchedulingDisabled";
+  std::vector<std::string> roles;
+  for (const auto& [key, value] : node.metadata().labels()) {
+    const std::string prefix = "node-role.kubernetes.io/";
+    if (key.rfind(prefix, 0) == 0 && key.size() > prefix.size()) roles.push_back(key.substr(prefix.size()));
+  }
+  std::sort(roles.begin(), roles.end());
+  std::string internal, external;
+  for (const auto& a : node.status().addresses()) {
+    if (a.type() == "InternalIP" && internal.empty()) internal = a.address();
+    if (a.type() == "ExternalIP" && external.empty()) external = a.address();
+  }
+  const auto& info = node.status().node_info();
+  return {json::string(node.metadata().name()), json::string(status), json::string(or_none(join(roles))),
+          json::string(age(node)), json::string(info.kubelet_version()), json::string(or_none(internal)),
+          json::string(or_none(external)), json::string(or_none(info.os_image())),
+          json::string(or_none(info.kernel_version())), json::string(or_none(info.container_runtime_version()))};
+}
+
+const std::vector<Column> kNamespaceColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Status", "string", 0, "The status of the namespace"},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+Row namespace_row(const core::Namespace& ns) {
+  return {json::string(ns.metadata().name()), json::string(ns.status().phase()), json::string(age(ns))};
+}
+
+const std::vector<Column> kEventColumns = {
+    {"Last Seen", "string", 0, "Time when last occurrence was observed"},
+    {"Type", "string", 0, "Type of this event (Normal, Warning), new types could be added in the future."},
+    {"Reason", "string", 0, "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."},
+    {"Object", "string", 0, "The object that this event is about."},
+    {"Message", "string", 0, "A human-readable description of the status of this operation."},
+    {"Subobject", "string", 1, "The field of the object this event is about"},
+    {"Source", "string", 1, "The component reporting this event."},
+    {"First Seen", "string", 1, "The time at which the event was first recorded."},
+    {"Count", "string", 1, "The number of times this event has occurred."},
+    {"Name", "string", 1, "Name must be unique within a namespace."},
+};
+
+Row event_row(const core::Event& ev) {
+  std::string last = !ev.last_timestamp().empty() ? ev.last_timestamp() : ev.event_time();
+  std::string first = !ev.first_timestamp().empty() ? ev.first_timestamp() : ev.event_time();
+  std::string kind = ev.involved_object().kind();
+  std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string source = ev.source().component();
+  if (!ev.source().host().empty()) source += (source.empty() ? "" : ", ") + ev.source().host();
+  if (source.empty()) source = ev.reporting_component();
+  return {json::string(sdk::age_since(last)), json::string(ev.type()), json::string(ev.reason()),
+          json::string(kind + "/" + ev.involved_object().name()), json::string(ev.message()),
+          json::string(ev.involved_object().field_path()), json::string(source), json::string(sdk::age_since(first)),
+          json::string(std::to_string(std::max(ev.count(), 1))), json::string(ev.metadata().name())};
+}
+
+const std::vector<Column> kConfigMapColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Data", "integer", 0, "Data contains the configuration data."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+const std::vector<Column> kSecretColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Type", "string", 0, "Used to facilitate programmatic handling of secret data."},
+    {"Data", "integer", 0, "Data contains the secret data."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+const std::vector<Column> kDefaultColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+const std::vector<Column>& columns_for(const std::string& kind) {
+  if (kind == "Pod") return kPodColumns;
+  if (kind == "Deployment") return kDeploymentColumns;
+  if (kind == "ReplicaSet") return kReplicaSetColumns;
+  if (kind == "Service") return kServiceColumns;
+  if (kind == "Endpoints") return kEndpointsColumns;
+  if (kind == "Ingress") return kIngressColumns;
+  if (kind == "Node") return kNodeColumns;
+  if (kind == "Namespace") return kNamespaceColumns;
+  if (kind == "Event") return kEventColumns;
+  if (kind == "ConfigMap") return kConfigMapColumns;
+  if (kind == "Secret") return kSecretColumns;
+  return kDefaultColumns;
+}
+
+Row row_for(const std::string& kind, const pb::Message& o) {
+  if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
+  if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));
+  if (kind == "ReplicaSet") return replica_set_row(static_cast<const apps::ReplicaSet&>(o));
+  if (kind == "Service") return service_row(static_cast<const core::Service&>(o));
+  if (kind == "Endpoints") return endpoints_row(static_cast<const core::Endpoints&>(o));
+  if (kind == "Ingress") return ingress_row(static_cast<const api::networking::v1::Ingress&>(o));
+  if (kind == "Node") return node_row(static_cast<const core::Node&>(o));
+  if (kind == "Namespace") return namespace_row(static_cast<const core::Namespace&>(o));
+  if (kind == "Event") return event_row(static_cast<const core::Event&>(o));
+  if (kind == "ConfigMap") {
+    const auto& cm = static_cast<const core::ConfigMap&>(o);
+    return {json::string(cm.metadata().name()), cm.data_size() + cm.binary_data_size(), json::string(age(cm))};
+  }
+  if (kind == "Secret") {
+    const auto& s = static_cast<const core::Secret&>(o);
+    return {json::string(s.metadata().name()), json::string(s.type()), s.data_size(), json::string(age(s))};
+  }
+  return {json::string(sdk::meta_of(o).name()), json::string(age(o))};
+}
+
+}  // namespace
+
+json::object render_table(const sdk::ResourceType& type, const std::vector<std::shared_ptr<pb::Message>>& objects,
+                          const TableOptions& options) {
+  json::object table;
+  table["kind"] = "Table";
+  table["apiVersion"] = "meta.k8s.io/v1";
+  json::object metadata;
+  metadata["resourceVersion"] = options.resource_version;
+  if (!options.continue_token.empty()) metadata["continue"] = options.continue_token;
+  table["metadata"] = std::move(metadata);
+  const auto& columns = columns_for(type.kind);
+  if (options.include_columns) {
+    json::array definitions;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      json::object c;
+      c["name"] = columns[i].name;
+      c["type"] = columns[i].type;
+      c["format"] = i == 0 && std::string(columns[i].name) == "Name" ? "name" : "";
+      c["description"] = columns[i].description;
+      c["priority"] = columns[i].priority;
+      definitions.push_back(std::move(c));
+    }
+    table["columnDefinitions"] = std::move(definitions);
+  } else {
+    table["columnDefinitions"] = json::array();
+  }
+  json::array rows;
+  for (const auto& object : objects) {
+    json::object row;
+    json::array cells;
+    for (auto& cell : row_for(type.kind, *object)) cells.push_back(std::move(cell));
+    row["cells"] = std::move(cells);
+    if (options.include_object == "Object") {
+      row["object"] = sdk::to_k8s_object(*object, type);
+    } else if (options.include_object != "None") {
+      json::object partial;
+      partial["kind"] = "PartialObjectMetadata";
+      partial["apiVersion"] = "meta.k8s.io/v1";
+      partial["metadata"] = sdk::to_k8s_json(sdk::meta_of(*object));
+      row["object"] = std::move(partial);
+    }
+    rows.push_back(std::move(row));
+  }
+  table["rows"] = std::move(rows);
+  return table;
+}
+
+}  // namespace skiff::apiserver

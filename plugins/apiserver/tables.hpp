@@ -1,0 +1,25 @@
+// Kubernetes' Table format (meta.k8s.io/v1) with the columns kubectl users know per type.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "skiff/sdk/resources.hpp"
+
+namespace skiff::apiserver {
+
+struct TableOptions {
+  bool include_columns = true;
+  std::string include_object = "Metadata";  // Metadata, Object or None
+  std::string resource_version;
+  std::string continue_token;
+};
+
+boost::json::object render_table(const sdk::ResourceType& type,
+                                 const std::vector<std::shared_ptr<google::protobuf::Message>>& objects,
+                                 const TableOptions& options);
+
+}  // namespace skiff::apiserver

@@ -47,7 +47,8 @@ RequestInfo parse_request_info(const HttpRequest& request) {
   if (info.resource == "namespaces" && !info.name.empty()) info.namespace_.clear();
   if (i < parts.size()) info.subresource += "/" + parts[i];  // keep extra segments visible (an error later)
 
-  bool watch = request.query_value("watch") == "true" || request.query_value("watch") == "1";
+  std::string watch_value = request.query_value("watch");
+  bool watch = watch_value == "true" || watch_value == "True" || watch_value == "1";
   using boost::beast::http::verb;
   switch (request.method) {
     case verb::get:

@@ -303,7 +303,7 @@ void RestApi::watch(const HttpRequest& request, HttpResponder& response, const s
   filter.labels = parse_labels(request);
   filter.fields = sdk::FieldSelector::parse(request.query_value("fieldSelector"), type.descriptor);
   bool table = wants_table(request);
-  bool bookmarks = request.query_value("allowWatchBookmarks") == "true";
+  bool bookmarks = request.query_value("allowWatchBookmarks") == "true" || request.query_value("allowWatchBookmarks") == "True";
   auto limit = options_.max_watch;
   if (request.has_query("timeoutSeconds"))
     limit = std::min(limit, std::chrono::seconds(std::stoll(request.query_value("timeoutSeconds"))));

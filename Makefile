@@ -14,6 +14,7 @@ build:
 
 test:
 	@scripts/deps.sh test
+	@scripts/kubectl-1.20.sh $(BUILD_DIR)/tools/kubectl-1.20
 	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300

@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_packages=(cmake g++ make pkg-config ccache git libboost1.81-dev libboost-json1.81-dev
   libnats-dev protobuf-compiler libprotobuf-dev libspdlog-dev libyaml-cpp-dev liblmdb-dev libssl-dev)
-test_packages=(nats-server libgtest-dev libgmock-dev openssl)
+test_packages=(nats-server libgtest-dev libgmock-dev openssl python3-kubernetes)
 bench_packages=(libbenchmark-dev etcd-server)
 up_packages=(nats-server)
 

@@ -1,6 +1,8 @@
 // Per-connection threads keep streaming (watch, logs -f, exec) simple: the handler blocks.
 #include "http_server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
@@ -98,8 +100,9 @@ HttpRequest to_request(const http::request<http::string_body>& raw, const std::s
 template <class Stream>
 class Exchange final : public HttpResponder {
  public:
-  Exchange(Stream& stream, tcp::socket& socket, boost::beast::flat_buffer& buffer, bool keep_alive)
-      : stream_(stream), socket_(socket), buffer_(buffer), keep_alive_(keep_alive) {}
+  Exchange(Stream& stream, tcp::socket& socket, boost::beast::flat_buffer& buffer, bool keep_alive,
+           const std::atomic<bool>& stopping)
+      : stream_(stream), socket_(socket), buffer_(buffer), keep_alive_(keep_alive), stopping_(stopping) {}
 
   void send(unsigned status, std::string_view content_type, std::string body, const HeaderList& headers) override {
     http::response<http::string_body> res{static_cast<http::status>(status), 11};
@@ -151,6 +154,14 @@ class Exchange final : public HttpResponder {
   }
 
   bool peer_closed() override {
+    if (stopping_) return true;
+    // The TCP state tells even when TLS bytes (a close_notify) are still unread: a client
+    // that sent its FIN is gone, since watch clients never half-close.
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (getsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) == 0 &&
+        info.tcpi_state != TCP_ESTABLISHED)
+      return true;
     char byte;
     ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
@@ -191,6 +202,7 @@ class Exchange final : public HttpResponder {
   tcp::socket& socket_;
   boost::beast::flat_buffer& buffer_;
   bool keep_alive_;
+  const std::atomic<bool>& stopping_;
   bool sent_ = false;
   bool streaming_ = false;
 };
@@ -200,7 +212,7 @@ const char* kTooLarge =
 
 template <class Stream>
 void serve_stream(Stream& stream, tcp::socket& socket, const HttpHandler& handler, const HttpServerOptions& options,
-                  const std::string& remote, spdlog::logger& log) {
+                  const std::string& remote, spdlog::logger& log, const std::atomic<bool>& stopping) {
   boost::beast::flat_buffer buffer;
   while (true) {
     http::request_parser<http::string_body> parser;
@@ -220,7 +232,7 @@ void serve_stream(Stream& stream, tcp::socket& socket, const HttpHandler& handle
     if (ec) return;  // closed, timed out or garbage: drop the connection
     auto raw = parser.release();
     HttpRequest request = to_request(raw, remote);
-    Exchange<Stream> exchange(stream, socket, buffer, raw.keep_alive());
+    Exchange<Stream> exchange(stream, socket, buffer, raw.keep_alive(), stopping);
     HttpResponder& responder = exchange;
     try {
       handler(request, responder);
@@ -298,9 +310,9 @@ void HttpServer::serve(tcp::socket socket) {
     if (tls_) {
       net::ssl::stream<tcp::socket&> stream(socket, *tls_);
       stream.handshake(net::ssl::stream_base::server, ec);
-      if (!ec) serve_stream(stream, socket, handler_, options_, remote, log_);
+      if (!ec) serve_stream(stream, socket, handler_, options_, remote, log_, stopping_);
     } else {
-      serve_stream(socket, socket, handler_, options_, remote, log_);
+      serve_stream(socket, socket, handler_, options_, remote, log_, stopping_);
     }
   } catch (const std::exception& e) {
     log_.debug("connection from {}: {}", remote, e.what());

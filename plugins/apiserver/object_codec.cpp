@@ -23,6 +23,11 @@ std::string cannot_handle(const sdk::ResourceType& type) {
 }  // namespace
 
 json::value parse_body(const std::string& body, const std::string& content_type) {
+  // Newer clients try Kubernetes' own protobuf first and fall back to JSON on a 415.
+  if (content_type.find("protobuf") != std::string::npos || content_type.find("cbor") != std::string::npos)
+    throw ApiError(sdk::Status{415, "UnsupportedMediaType",
+                               "the body of the request was in an unknown format - accepted media types include: "
+                               "application/json, application/yaml"});
   bool yaml = content_type.find("yaml") != std::string::npos;
   if (yaml) return sdk::yaml_to_json(body);
   boost::system::error_code ec;

@@ -96,7 +96,10 @@ void initial_status(const sdk::ResourceType& type, pb::Message& object) {
     pod.mutable_status()->set_phase("Pending");
     pod.mutable_status()->set_qos_class(qos_class(pod.spec()));
   } else if (type.kind == "Namespace") {
-    static_cast<core::Namespace&>(object).mutable_status()->set_phase("Active");
+    auto& ns = static_cast<core::Namespace&>(object);
+    ns.mutable_status()->set_phase("Active");
+    // Set on create only: removing it is how an emptied namespace is let go.
+    if (ns.spec().finalizers().empty()) ns.mutable_spec()->add_finalizers("kubernetes");
   } else if (type.kind == "Node") {
     // The kubelet registers its node with its status.
   } else if (has_status_subresource(type)) {

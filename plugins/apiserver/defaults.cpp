@@ -118,7 +118,6 @@ void default_service(core::Service& svc) {
 }
 
 void default_namespace(core::Namespace& ns) {
-  if (ns.spec().finalizers().empty()) ns.mutable_spec()->add_finalizers("kubernetes");
   if (ns.status().phase().empty()) ns.mutable_status()->set_phase("Active");
 }
 

@@ -43,11 +43,11 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   if (!body.empty()) req.set(http::field::content_type, content_type);
   req.body() = body;
   req.prepare_payload();
-  http::write(c.stream, req);
+  boost::system::error_code ec;
+  http::write(c.stream, req, ec);  // a server may answer (413) before reading everything
   boost::beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  boost::system::error_code ec;
   http::read(c.stream, buffer, parser, ec);
   HttpResponse out;
   auto res = parser.release();

@@ -1,0 +1,295 @@
+// The HTTP API where kubectl cannot reach: authentication, limits, concurrency, subresources,
+// graceful deletion, finalizers, namespaces, watches (resume, 410, bookmarks), patches.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "api_node.hpp"
+#include "http_client.hpp"
+#include "wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+class ApiHttpTest : public ::testing::Test {
+ protected:
+  test::ApiNode node{"      bookmark_interval: 1s\n"};
+  test::HttpClient http{node.port(), node.ca_file(), node.token()};
+
+  json::value call(const std::string& method, const std::string& target, const std::string& body = "",
+                   int expect = 0, const std::string& content_type = "application/json") {
+    auto r = http.request(method, target, body, content_type);
+    if (expect) {
+      EXPECT_EQ(r.status, expect) << method << " " << target << ": " << r.body;
+    }
+    boost::system::error_code ec;
+    json::value value = json::parse(r.body, ec);
+    return ec ? json::value(json::string(r.body)) : value;
+  }
+  std::string pod(const std::string& name, const std::string& extra_meta = "") {
+    return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + "\"" + extra_meta +
+           R"(},"spec":{"containers":[{"name":"c","image":"busybox"}]}})";
+  }
+};
+
+TEST_F(ApiHttpTest, AnonymousRequestsAreRejectedButHealthIsPublic) {
+  test::HttpClient anonymous(node.port(), node.ca_file(), "");
+  auto r = anonymous.request("GET", "/api/v1/namespaces");
+  EXPECT_EQ(r.status, 401);
+  json::value status = json::parse(r.body);
+  EXPECT_EQ(status.at("kind"), "Status");
+  EXPECT_EQ(status.at("reason"), "Unauthorized");
+  EXPECT_EQ(status.at("code"), 401);
+  EXPECT_EQ(anonymous.request("GET", "/healthz").status, 200);
+  EXPECT_EQ(anonymous.request("GET", "/readyz").status, 200);
+  test::HttpClient wrong(node.port(), node.ca_file(), "not-the-token");
+  EXPECT_EQ(wrong.request("GET", "/api/v1/pods").status, 401);
+}
+
+TEST_F(ApiHttpTest, BodiesOverTheLimitAreRefused) {
+  std::string huge = R"({"metadata":{"name":"big"},"data":{"k":")" + std::string(4 * 1024 * 1024, 'x') + "\"}}";
+  auto r = http.request("POST", "/api/v1/namespaces/default/configmaps", huge);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("RequestEntityTooLarge"), std::string::npos);
+}
+
+TEST_F(ApiHttpTest, MalformedBodiesAndUnknownMediaTypes) {
+  auto bad = call("POST", "/api/v1/namespaces/default/pods", "{not json", 400);
+  EXPECT_EQ(bad.at("reason"), "BadRequest");
+  call("POST", "/api/v1/namespaces/default/pods", pod("p"), 201);
+  auto unsupported = call("PATCH", "/api/v1/namespaces/default/pods/p", "{}", 415, "text/plain");
+  EXPECT_EQ(unsupported.at("reason"), "UnsupportedMediaType");
+  auto typo = call("POST", "/api/v1/namespaces/default/pods?fieldValidation=Strict",
+                   R"({"metadata":{"name":"q"},"spec":{"containers":[{"name":"c","image":"x","imagee":"y"}]}})", 400);
+  EXPECT_NE(std::string(typo.at("message").as_string()).find("strict decoding error: unknown field \"spec.containers[0].imagee\""),
+            std::string::npos);
+  auto warned = http.request("POST", "/api/v1/namespaces/default/pods",
+                             R"({"metadata":{"name":"r"},"spec":{"containers":[{"name":"c","image":"x","imagee":"y"}]}})");
+  EXPECT_EQ(warned.status, 201);
+  EXPECT_NE(warned.headers["Warning"].find("unknown field"), std::string::npos);
+}
+
+TEST_F(ApiHttpTest, NamespacesMustExistAndNamesMustBeValid) {
+  auto missing = call("POST", "/api/v1/namespaces/nope/pods", pod("p"), 404);
+  EXPECT_EQ(missing.at("message"), "namespaces \"nope\" not found");
+  auto invalid = call("POST", "/api/v1/namespaces/default/pods", pod("Bad_Name"), 422);
+  EXPECT_EQ(invalid.at("reason"), "Invalid");
+  EXPECT_EQ(invalid.at("details").at("causes").at(0).at("field"), "metadata.name");
+  auto dup = call("POST", "/api/v1/namespaces/default/pods",
+                  R"({"metadata":{"name":"d"},"spec":{"containers":[{"name":"c","image":"x"},{"name":"c","image":"y"}]}})", 422);
+  EXPECT_NE(std::string(dup.at("message").as_string()).find("spec.containers[1].name: Duplicate value: \"c\""),
+            std::string::npos)
+      << dup;
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
+    call("GET", std::string("/api/v1/namespaces/") + ns, "", 200);
+}
+
+TEST_F(ApiHttpTest, StaleResourceVersionsConflictAndGenerationFollowsTheSpec) {
+  auto created = call("POST", "/apis/apps/v1/namespaces/default/deployments", R"({"metadata":{"name":"web"},"spec":{
+    "selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+    "spec":{"containers":[{"name":"web","image":"nginx:1"}]}}}})", 201);
+  EXPECT_EQ(created.at("metadata").at("generation"), 1);
+  EXPECT_EQ(created.at("spec").at("replicas"), 1) << "defaulted";
+  json::value stale = created;
+  stale.at("spec").as_object()["replicas"] = 3;
+  auto updated = call("PUT", "/apis/apps/v1/namespaces/default/deployments/web", json::serialize(stale), 200);
+  EXPECT_EQ(updated.at("metadata").at("generation"), 2);
+  auto conflict = call("PUT", "/apis/apps/v1/namespaces/default/deployments/web", json::serialize(stale), 409);
+  EXPECT_EQ(conflict.at("reason"), "Conflict");
+  // Labels are metadata: no new generation.
+  auto labelled = call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", R"({"metadata":{"labels":{"a":"b"}}})",
+                       200, "application/merge-patch+json");
+  EXPECT_EQ(labelled.at("metadata").at("generation"), 2);
+  // Status only through /status; a PUT of the object keeps the stored status.
+  json::value with_status = labelled;
+  with_status.as_object()["status"] = json::parse(R"({"replicas":9,"observedGeneration":2})");
+  auto ignored = call("PUT", "/apis/apps/v1/namespaces/default/deployments/web", json::serialize(with_status), 200);
+  EXPECT_FALSE(ignored.as_object().contains("status") && ignored.at("status").as_object().contains("replicas"));
+  auto status = call("PUT", "/apis/apps/v1/namespaces/default/deployments/web/status", json::serialize(with_status), 200);
+  EXPECT_EQ(status.at("status").at("replicas"), 9);
+  EXPECT_EQ(status.at("metadata").at("generation"), 2);
+}
+
+TEST_F(ApiHttpTest, ScaleSubresource) {
+  call("POST", "/apis/apps/v1/namespaces/default/deployments", R"({"metadata":{"name":"web"},"spec":{"replicas":2,
+    "selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+    "spec":{"containers":[{"name":"web","image":"nginx:1"}]}}}})", 201);
+  auto scale = call("GET", "/apis/apps/v1/namespaces/default/deployments/web/scale", "", 200);
+  EXPECT_EQ(scale.at("kind"), "Scale");
+  EXPECT_EQ(scale.at("apiVersion"), "autoscaling/v1");
+  EXPECT_EQ(scale.at("spec").at("replicas"), 2);
+  EXPECT_EQ(scale.at("status").at("selector"), "app=web");
+  call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", R"({"spec":{"replicas":5}})", 200,
+       "application/merge-patch+json");
+  EXPECT_EQ(call("GET", "/apis/apps/v1/namespaces/default/deployments/web").at("spec").at("replicas"), 5);
+  call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", R"({"spec":{"replicas":-1}})", 422,
+       "application/merge-patch+json");
+}
+
+TEST_F(ApiHttpTest, StrategicMergeJsonAndMergePatches) {
+  call("POST", "/apis/apps/v1/namespaces/default/deployments", R"({"metadata":{"name":"d","labels":{"a":"1","b":"2"}},
+    "spec":{"selector":{"matchLabels":{"app":"d"}},"template":{"metadata":{"labels":{"app":"d"}},"spec":{
+    "containers":[{"name":"one","image":"x:1","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]},
+                  {"name":"two","image":"y:1","ports":[{"containerPort":80},{"containerPort":81}]}]}}}})", 201);
+  // Containers merge by name, env by name, ports by containerPort; $setElementOrder orders;
+  // $patch: delete removes one element; null removes a key.
+  auto smp = call("PATCH", "/apis/apps/v1/namespaces/default/deployments/d", R"({"metadata":{"labels":{"b":null}},
+    "spec":{"template":{"spec":{
+    "$setElementOrder/containers":[{"name":"two"},{"name":"one"}],
+    "containers":[{"name":"one","image":"x:2","env":[{"name":"B","value":"3"}]},
+                  {"name":"two","ports":[{"containerPort":80,"$patch":"delete"}]}]}}}})", 200,
+                  "application/strategic-merge-patch+json");
+  EXPECT_FALSE(smp.at("metadata").at("labels").as_object().contains("b"));
+  auto containers = smp.at("spec").at("template").at("spec").at("containers").as_array();
+  ASSERT_EQ(containers.size(), 2u);
+  EXPECT_EQ(containers[0].at("name"), "two");
+  EXPECT_EQ(containers[0].at("ports").as_array().size(), 1u);
+  EXPECT_EQ(containers[0].at("ports").at(0).at("containerPort"), 81);
+  EXPECT_EQ(containers[1].at("image"), "x:2");
+  EXPECT_EQ(containers[1].at("env").as_array().size(), 2u);
+  EXPECT_EQ(containers[1].at("env").at(1).at("value"), "3");
+  EXPECT_EQ(smp.at("metadata").at("generation"), 2);
+  auto finalized = call("PATCH", "/apis/apps/v1/namespaces/default/deployments/d",
+                        R"({"metadata":{"finalizers":["a/b"]}})", 200, "application/strategic-merge-patch+json");
+  EXPECT_EQ(finalized.at("metadata").at("finalizers").as_array().size(), 1u);
+  auto jp = call("PATCH", "/apis/apps/v1/namespaces/default/deployments/d",
+                 R"([{"op":"replace","path":"/metadata/labels/a","value":"9"},{"op":"remove","path":"/metadata/finalizers"}])",
+                 200, "application/json-patch+json");
+  EXPECT_EQ(jp.at("metadata").at("labels").at("a"), "9");
+  EXPECT_FALSE(jp.at("metadata").as_object().contains("finalizers"));
+  call("PATCH", "/apis/apps/v1/namespaces/default/deployments/d", R"([{"op":"test","path":"/metadata/labels/a","value":"0"}])",
+       422, "application/json-patch+json");
+  // Pods are mostly immutable.
+  call("POST", "/api/v1/namespaces/default/pods", pod("p"), 201);
+  auto forbidden = call("PATCH", "/api/v1/namespaces/default/pods/p", R"({"spec":{"restartPolicy":"Never"}})", 422,
+                        "application/merge-patch+json");
+  EXPECT_NE(std::string(forbidden.at("message").as_string()).find("pod updates may not change fields"), std::string::npos);
+  call("PATCH", "/api/v1/namespaces/default/pods/p", R"({"spec":{"containers":[{"name":"c","image":"busybox:2"}]}})", 200,
+       "application/strategic-merge-patch+json");
+}
+
+TEST_F(ApiHttpTest, ScheduledPodsAreDeletedGracefullyOthersAtOnce) {
+  call("POST", "/api/v1/namespaces/default/pods", pod("quick"), 201);
+  call("DELETE", "/api/v1/namespaces/default/pods/quick", "", 200);
+  call("GET", "/api/v1/namespaces/default/pods/quick", "", 404);
+
+  call("POST", "/api/v1/namespaces/default/pods", pod("bound"), 201);
+  call("POST", "/api/v1/namespaces/default/pods/bound/binding",
+       R"({"apiVersion":"v1","kind":"Binding","metadata":{"name":"bound"},"target":{"kind":"Node","name":"node-1"}})", 201);
+  auto bound = call("GET", "/api/v1/namespaces/default/pods/bound", "", 200);
+  EXPECT_EQ(bound.at("spec").at("nodeName"), "node-1");
+  EXPECT_EQ(bound.at("status").at("conditions").at(0).at("type"), "PodScheduled");
+  call("POST", "/api/v1/namespaces/default/pods/bound/binding",
+       R"({"metadata":{"name":"bound"},"target":{"kind":"Node","name":"node-2"}})", 409);
+  auto terminating = call("DELETE", "/api/v1/namespaces/default/pods/bound", "", 200);
+  EXPECT_FALSE(terminating.at("metadata").at("deletionTimestamp").as_string().empty());
+  EXPECT_EQ(terminating.at("metadata").at("deletionGracePeriodSeconds"), 30);
+  call("GET", "/api/v1/namespaces/default/pods/bound", "", 200);  // still there until its kubelet is done
+  call("DELETE", "/api/v1/namespaces/default/pods/bound?gracePeriodSeconds=0", "", 200);
+  call("GET", "/api/v1/namespaces/default/pods/bound", "", 404);
+}
+
+TEST_F(ApiHttpTest, FinalizersHoldDeletion) {
+  call("POST", "/api/v1/namespaces/default/configmaps",
+       R"({"metadata":{"name":"held","finalizers":["example.com/keep"]},"data":{"a":"b"}})", 201);
+  auto deleting = call("DELETE", "/api/v1/namespaces/default/configmaps/held", "", 200);
+  EXPECT_FALSE(deleting.at("metadata").at("deletionTimestamp").as_string().empty());
+  call("GET", "/api/v1/namespaces/default/configmaps/held", "", 200);
+  call("PATCH", "/api/v1/namespaces/default/configmaps/held", R"({"metadata":{"finalizers":null}})", 200,
+       "application/merge-patch+json");
+  call("GET", "/api/v1/namespaces/default/configmaps/held", "", 404);
+}
+
+TEST_F(ApiHttpTest, DeletingANamespaceRemovesItsContents) {
+  call("POST", "/api/v1/namespaces", R"({"metadata":{"name":"team"}})", 201);
+  call("POST", "/api/v1/namespaces/team/configmaps", R"({"metadata":{"name":"c"}})", 201);
+  call("POST", "/api/v1/namespaces/team/pods", pod("p"), 201);
+  auto ns = call("DELETE", "/api/v1/namespaces/team", "", 200);
+  EXPECT_EQ(ns.at("status").at("phase"), "Terminating");
+  auto refused = call("POST", "/api/v1/namespaces/team/configmaps", R"({"metadata":{"name":"late"}})", 403);
+  EXPECT_NE(std::string(refused.at("message").as_string()).find("because it is being terminated"), std::string::npos);
+  ASSERT_TRUE(test::wait_until([&] { return http.request("GET", "/api/v1/namespaces/team").status == 404; }, 20s));
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/team/configmaps", "", 200).at("items").as_array().size(), 0u);
+}
+
+TEST_F(ApiHttpTest, ListsPageAndFilter) {
+  for (int i = 0; i < 7; ++i)
+    call("POST", "/api/v1/namespaces/default/configmaps",
+         R"({"metadata":{"name":"c)" + std::to_string(i) + R"(","labels":{"parity":")" + (i % 2 ? "odd" : "even") + "\"}}}",
+         201);
+  auto page = call("GET", "/api/v1/namespaces/default/configmaps?limit=3", "", 200);
+  EXPECT_EQ(page.at("kind"), "ConfigMapList");
+  EXPECT_EQ(page.at("items").as_array().size(), 3u);
+  std::string next(page.at("metadata").at("continue").as_string());
+  auto rest = call("GET", "/api/v1/namespaces/default/configmaps?limit=10&continue=" + next, "", 200);
+  EXPECT_EQ(rest.at("items").as_array().size(), 4u);
+  EXPECT_EQ(call("GET", "/api/v1/configmaps?labelSelector=parity%3Dodd").at("items").as_array().size(), 3u);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dc4").at("items").as_array().size(), 1u);
+  auto table = http.request("GET", "/api/v1/namespaces/default/configmaps", "", "",
+                            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+  json::value t = json::parse(table.body);
+  EXPECT_EQ(t.at("kind"), "Table");
+  EXPECT_EQ(t.at("columnDefinitions").at(0).at("format"), "name");
+  EXPECT_EQ(t.at("rows").as_array().size(), 7u);
+}
+
+TEST_F(ApiHttpTest, WatchesResumeFromARevisionAndSendBookmarks) {
+  auto first = call("POST", "/api/v1/namespaces/default/configmaps", R"({"metadata":{"name":"a"}})", 201);
+  std::string rv(first.at("metadata").at("resourceVersion").as_string());
+  call("POST", "/api/v1/namespaces/default/configmaps", R"({"metadata":{"name":"b"}})", 201);
+  call("DELETE", "/api/v1/namespaces/default/configmaps/a", "", 200);
+  std::vector<std::string> events;
+  std::string buffer;
+  http.stream("/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=" + rv,
+              [&](const std::string& chunk) {
+                buffer += chunk;
+                std::size_t newline;
+                while ((newline = buffer.find('\n')) != std::string::npos) {
+                  json::value e = json::parse(buffer.substr(0, newline));
+                  buffer.erase(0, newline + 1);
+                  events.push_back(std::string(e.at("type").as_string()) + ":" +
+                                   std::string(e.at("object").at("metadata").as_object().contains("name")
+                                                   ? e.at("object").at("metadata").at("name").as_string()
+                                                   : json::string("")));
+                }
+                return events.size() < 3;
+              },
+              10s);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events[0], "ADDED:b");
+  EXPECT_EQ(events[1], "DELETED:a");
+  EXPECT_EQ(events[2], "BOOKMARK:");
+}
+
+TEST_F(ApiHttpTest, PodLogsAndExecNeedTheKubelet) {
+  call("POST", "/api/v1/namespaces/default/pods", pod("p"), 201);
+  auto unscheduled = call("GET", "/api/v1/namespaces/default/pods/p/log", "", 400);
+  EXPECT_EQ(unscheduled.at("message"), "pod p does not have a host assigned");
+  call("POST", "/api/v1/namespaces/default/pods/p/binding", R"({"target":{"name":"node-1"}})", 201);
+  auto unavailable = call("GET", "/api/v1/namespaces/default/pods/p/log", "", 503);
+  EXPECT_NE(std::string(unavailable.at("message").as_string()).find("no kubelet serves node \"node-1\""), std::string::npos);
+}
+
+TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
+  auto groups = call("GET", "/apis", "", 200);
+  EXPECT_EQ(groups.at("kind"), "APIGroupList");
+  std::vector<std::string> names;
+  for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
+  EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io"}));
+  auto core = call("GET", "/api/v1", "", 200);
+  bool log = false;
+  for (const auto& r : core.at("resources").as_array()) log = log || r.at("name") == "pods/log";
+  EXPECT_TRUE(log);
+  auto openapi = http.request("GET", "/openapi/v2");
+  EXPECT_EQ(openapi.status, 200);
+  EXPECT_EQ(openapi.headers["Content-Type"], "application/octet-stream");
+  EXPECT_EQ(openapi.body.substr(0, 5), std::string("\x0a\x03" "2.0", 5));
+  EXPECT_EQ(http.request("GET", "/apis/batch/v1").status, 404);
+  auto version = call("GET", "/version", "", 200);
+  EXPECT_EQ(version.at("minor"), "33");
+}
+
+}  // namespace

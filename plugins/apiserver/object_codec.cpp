@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api_error.hpp"
+#include "k8s_protobuf.hpp"
 #include "patch.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/sdk/k8s_json.hpp"
@@ -23,11 +24,12 @@ std::string cannot_handle(const sdk::ResourceType& type) {
 }  // namespace
 
 json::value parse_body(const std::string& body, const std::string& content_type) {
-  // Newer clients try Kubernetes' own protobuf first and fall back to JSON on a 415.
-  if (content_type.find("protobuf") != std::string::npos || content_type.find("cbor") != std::string::npos)
+  // kubectl 1.27+ sends typed creates in Kubernetes' own protobuf.
+  if (content_type.find("application/vnd.kubernetes.protobuf") != std::string::npos) return decode_k8s_protobuf(body);
+  if (content_type.find("cbor") != std::string::npos)
     throw ApiError(sdk::Status{415, "UnsupportedMediaType",
                                "the body of the request was in an unknown format - accepted media types include: "
-                               "application/json, application/yaml"});
+                               "application/json, application/yaml, application/vnd.kubernetes.protobuf"});
   bool yaml = content_type.find("yaml") != std::string::npos;
   if (yaml) return sdk::yaml_to_json(body);
   boost::system::error_code ec;

@@ -230,6 +230,29 @@ TEST_P(KubectlTest, ScaleLabelAnnotateExposeAndEdit) {
   EXPECT_EQ(ok({"get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"}), "3");
 }
 
+TEST_P(KubectlTest, TypedCreateCommands) {
+  // kubectl 1.27+ sends these as Kubernetes protobuf; 1.20 as JSON.
+  EXPECT_NE(ok({"create", "namespace", "team"}).find("namespace/team created"), std::string::npos);
+  EXPECT_NE(ok({"-n", "team", "create", "deployment", "api", "--image=nginx:1.25", "--port=8080", "--replicas=3"})
+                .find("deployment.apps/api created"),
+            std::string::npos);
+  EXPECT_NE(ok({"-n", "team", "create", "service", "clusterip", "api", "--tcp=80:8080"}).find("service/api created"),
+            std::string::npos);
+  EXPECT_NE(ok({"-n", "team", "create", "configmap", "settings", "--from-literal=mode=fast"}).find("configmap/settings created"),
+            std::string::npos);
+  EXPECT_NE(ok({"-n", "team", "create", "secret", "generic", "keys", "--from-literal=token=abc"}).find("secret/keys created"),
+            std::string::npos);
+  EXPECT_EQ(ok({"-n", "team", "get", "deploy", "api", "-o",
+                "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} "
+                "{.spec.template.spec.containers[0].ports[0].containerPort} {.spec.selector.matchLabels.app}"}),
+            "3 nginx:1.25 8080 api");
+  EXPECT_EQ(ok({"-n", "team", "get", "svc", "api", "-o", "jsonpath={.spec.ports[0].port}/{.spec.ports[0].targetPort}"}),
+            "80/8080");
+  EXPECT_EQ(ok({"-n", "team", "get", "cm", "settings", "-o", "jsonpath={.data.mode}"}), "fast");
+  EXPECT_EQ(ok({"-n", "team", "get", "secret", "keys", "-o", "jsonpath={.data.token}"}), "YWJj");
+  EXPECT_TRUE(std::regex_search(ok({"get", "ns", "team"}), std::regex(R"(team\s+Active)")));
+}
+
 TEST_P(KubectlTest, DescribeShowsTheEventsOfAPod) {
   ok({"create", "-f", file("p.yaml", kPod)});
   std::string uid = ok({"get", "pod", "box", "-o", "jsonpath={.metadata.uid}"});

@@ -16,6 +16,8 @@
 #include <unordered_map>
 
 #include "skiff/api/meta/v1/meta.pb.h"
+#include "skiff/apiserver/v1/api.pb.h"
+#include "skiff/sdk/bus_proto.hpp"
 #include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/selector.hpp"
@@ -51,10 +53,51 @@ class StoreObjectSource final : public ObjectSource {
   StoreClient client_;
 };
 
+class ApiObjectSource final : public ObjectSource {
+ public:
+  ApiObjectSource(Bus& bus, const Subjects& subjects) : bus_(bus), subjects_(subjects) {}
+
+  store::v1::ListResponse list(const ResourceType& type, const ListOptions& options, const std::string& continue_token,
+                               std::int64_t limit) override {
+    apiserver::v1::ApiRequest request = base(type);
+    request.set_namespace_(options.namespace_);
+    request.set_label_selector(options.label_selector);
+    request.set_field_selector(options.field_selector);
+    request.set_limit(limit);
+    request.set_continue_(continue_token);
+    auto response = call<apiserver::v1::ApiResponse>(bus_, subjects_.api("list"), request, std::chrono::seconds(30));
+    store::v1::ListResponse out;
+    for (auto& item : *response.mutable_items()) out.add_objects(std::move(item));
+    out.set_revision(response.resource_version().empty() ? 0 : std::stoll(response.resource_version()));
+    out.set_continue_(response.continue_());
+    return out;
+  }
+
+  store::v1::HistoryResponse history(const ResourceType& type, std::int64_t since) override {
+    apiserver::v1::ApiRequest request = base(type);
+    request.set_resource_version(std::to_string(since));
+    return call<store::v1::HistoryResponse>(bus_, subjects_.api("history"), request, std::chrono::seconds(30));
+  }
+
+ private:
+  static apiserver::v1::ApiRequest base(const ResourceType& type) {
+    apiserver::v1::ApiRequest request;
+    request.set_group(type.group);
+    request.set_resource(type.plural);
+    return request;
+  }
+  Bus& bus_;
+  Subjects subjects_;
+};
+
 }  // namespace
 
 std::shared_ptr<ObjectSource> store_source(Bus& bus, const Subjects& subjects) {
   return std::make_shared<StoreObjectSource>(bus, subjects);
+}
+
+std::shared_ptr<ObjectSource> api_source(Bus& bus, const Subjects& subjects) {
+  return std::make_shared<ApiObjectSource>(bus, subjects);
 }
 
 IndexFunction index_by_field(std::string json_path) {

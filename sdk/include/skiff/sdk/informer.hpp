@@ -43,8 +43,11 @@ class ObjectSource {
   virtual store::v1::HistoryResponse history(const ResourceType& type, std::int64_t since) = 0;
 };
 
-// Lists and catches up straight from the store service.
+// Lists and catches up straight from the store service (the API server itself uses this).
 std::shared_ptr<ObjectSource> store_source(Bus& bus, const Subjects& subjects);
+// Lists and catches up through the API server's bus API (skiff.<c>.api.list/history): what
+// every other component uses.
+std::shared_ptr<ObjectSource> api_source(Bus& bus, const Subjects& subjects);
 
 struct EventHandlers {
   std::function<void(const ObjectPtr& object)> on_add;

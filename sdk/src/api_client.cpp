@@ -1,0 +1,76 @@
+// One bus request per call; errors arrive as the API's Status and are thrown as sdk::Error.
+#include "skiff/sdk/api_client.hpp"
+
+#include "skiff/apiserver/v1/api.pb.h"
+#include "skiff/sdk/bus_proto.hpp"
+
+namespace skiff::sdk {
+
+using apiserver::v1::ApiRequest;
+using apiserver::v1::ApiResponse;
+
+ApiClient::ApiClient(Bus& bus, Subjects subjects, std::chrono::milliseconds timeout)
+    : bus_(bus), subjects_(std::move(subjects)), timeout_(timeout) {}
+
+ApiRequest ApiClient::request(const ResourceType& type, const std::string& ns, const std::string& name) {
+  ApiRequest r;
+  r.set_group(type.group);
+  r.set_resource(type.plural);
+  if (type.namespaced) r.set_namespace_(ns);
+  r.set_name(name);
+  return r;
+}
+
+std::string ApiClient::call(const char* verb, const ApiRequest& request) const {
+  return sdk::call<ApiResponse>(bus_, subjects_.api(verb), request, timeout_).object();
+}
+
+std::string ApiClient::get_bytes(const ResourceType& type, const std::string& ns, const std::string& name) const {
+  return call("get", request(type, ns, name));
+}
+
+std::vector<std::string> ApiClient::list_bytes(const ResourceType& type, const std::string& ns, const std::string& labels,
+                                               const std::string& fields) const {
+  ApiRequest r = request(type, ns, "");
+  r.set_label_selector(labels);
+  r.set_field_selector(fields);
+  auto response = sdk::call<ApiResponse>(bus_, subjects_.api("list"), r, timeout_);
+  return {response.items().begin(), response.items().end()};
+}
+
+std::string ApiClient::write(const char* verb, const ResourceType& type, const std::string& ns, const std::string& name,
+                             const std::string& subresource, const std::string& object) const {
+  ApiRequest r = request(type, ns, name);
+  r.set_subresource(subresource);
+  r.set_object(object);
+  return call(verb, r);
+}
+
+std::string ApiClient::patch_bytes(const ResourceType& type, const std::string& ns, const std::string& name,
+                                   const std::string& patch_type, const std::string& patch,
+                                   const std::string& subresource) const {
+  ApiRequest r = request(type, ns, name);
+  r.set_patch_type(patch_type);
+  r.set_patch(patch);
+  r.set_subresource(subresource);
+  return call("patch", r);
+}
+
+std::string ApiClient::erase_bytes(const ResourceType& type, const std::string& ns, const std::string& name,
+                                   const ApiDeleteOptions& options) const {
+  ApiRequest r = request(type, ns, name);
+  if (options.grace_period_seconds) r.mutable_delete_options()->set_grace_period_seconds(*options.grace_period_seconds);
+  r.mutable_delete_options()->set_propagation_policy(options.propagation_policy);
+  r.mutable_delete_options()->set_precondition_uid(options.precondition_uid);
+  return call("delete", r);
+}
+
+std::string ApiClient::bind(const std::string& ns, const std::string& pod, const std::string& node,
+                            const std::string& uid) const {
+  ApiRequest r = request(*find_resource("pods"), ns, pod);
+  r.set_node(node);
+  r.mutable_delete_options()->set_precondition_uid(uid);
+  return call("bind", r);
+}
+
+}  // namespace skiff::sdk

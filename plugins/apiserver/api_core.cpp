@@ -25,6 +25,7 @@ using sdk::meta_of;
 using sdk::mutable_meta_of;
 
 constexpr int kConflictRetries = 8;
+constexpr std::int64_t kStorePage = 1000;
 
 const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
@@ -135,14 +136,22 @@ ListResult ApiCore::list(const sdk::ResourceType& type, const ListQuery& query) 
   request.set_namespace_(type.namespaced ? query.namespace_ : "");
   request.set_label_selector(query.label_selector);
   request.set_field_selector(query.field_selector);
-  request.set_limit(query.limit);
   request.set_continue_(query.continue_token);
-  store::v1::ListResponse response = store_.list(request);
+  // A client that asks for everything still gets it, but from the store in pages: one reply
+  // of 100,000 pods would not fit in a bus message.
+  bool everything = query.limit <= 0;
+  request.set_limit(everything ? kStorePage : query.limit);
   ListResult result;
-  result.items.reserve(response.objects_size());
-  for (const auto& bytes : response.objects()) result.items.push_back(decode(type, bytes));
-  result.resource_version = std::to_string(response.revision());
-  result.continue_token = response.continue_();
+  std::int64_t revision = 0;
+  do {
+    store::v1::ListResponse response = store_.list(request);
+    if (revision == 0) revision = response.revision();
+    result.items.reserve(result.items.size() + response.objects_size());
+    for (const auto& bytes : response.objects()) result.items.push_back(decode(type, bytes));
+    result.continue_token = response.continue_();
+    request.set_continue_(response.continue_());
+  } while (everything && !request.continue_().empty());
+  result.resource_version = std::to_string(revision);
   return result;
 }
 

@@ -49,7 +49,8 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
   };
   serve("get", [&api](const ApiRequest& r) { return one(api.get(type_of(r), r.namespace_(), r.name())); });
   serve("list", [&api](const ApiRequest& r) {
-    ListQuery query{r.namespace_(), r.label_selector(), r.field_selector(), r.continue_(), r.limit()};
+    // One page per request (a reply must fit in a bus message); callers follow `continue`.
+    ListQuery query{r.namespace_(), r.label_selector(), r.field_selector(), r.continue_(), r.limit() > 0 ? r.limit() : 500};
     ListResult result = api.list(type_of(r), query);
     ApiResponse response;
     for (const auto& item : result.items) response.add_items(item->SerializeAsString());

@@ -101,8 +101,13 @@ void WatchFanout::on_batch(Resource& r, const store::v1::WatchBatch& batch) {
   if (r.caught_up && batch.prev_revision() > r.last_revision) {
     // A batch went missing on the bus: fetch what we lost before delivering this one.
     try {
-      auto history = store_.history(r.type->resource(), r.last_revision);
-      events.assign(history.events().begin(), history.events().end());
+      std::int64_t since = r.last_revision;
+      store::v1::HistoryResponse history;
+      do {
+        history = store_.history(r.type->resource(), since);
+        events.insert(events.end(), history.events().begin(), history.events().end());
+        since = history.revision();
+      } while (history.truncated());
     } catch (const sdk::Error& e) {
       for (auto& w : r.watchers) w->fail("the watch fell behind: " + std::string(e.what()));
       r.watchers.clear();
@@ -144,9 +149,15 @@ std::shared_ptr<Watcher> WatchFanout::watch(const sdk::ResourceType& type, Watch
   // History from `start`, registered under the resource's lock so no live batch slips between.
   std::lock_guard lock(r.mutex);
   // From a list: what changed while we listed. From a revision: everything after it.
-  store::v1::HistoryResponse h;
+  std::vector<store::v1::WatchEvent> missed;
+  std::int64_t covered = start;
   try {
-    h = store_.history(type.resource(), start);
+    store::v1::HistoryResponse page;
+    do {
+      page = store_.history(type.resource(), covered);
+      missed.insert(missed.end(), page.events().begin(), page.events().end());
+      covered = std::max(covered, page.revision());
+    } while (page.truncated());
   } catch (const sdk::Error& e) {
     if (e.status().code == 410) throw ApiError(sdk::Status::Gone("too old resource version: " + since));
     throw;
@@ -160,14 +171,14 @@ std::shared_ptr<Watcher> WatchFanout::watch(const sdk::ResourceType& type, Watch
     watcher->floor_ = start;
     watcher->last_ = start;
   }
-  for (const auto& e : h.events()) {
+  for (const auto& e : missed) {
     MessagePtr object(type.new_object().release());
     if (object->ParseFromString(e.object())) watcher->deliver({e.type(), object, e.revision()});
   }
-  // Everything published up to h.revision() was in the history: live copies are duplicates.
+  // Everything published up to `covered` was in the history: live copies are duplicates.
   {
     std::lock_guard wl(watcher->mutex_);
-    watcher->floor_ = std::max({watcher->last_, h.revision(), start, r.caught_up ? r.last_revision : 0});
+    watcher->floor_ = std::max({watcher->last_, covered, start, r.caught_up ? r.last_revision : 0});
   }
   r.watchers.push_back(watcher);
   return watcher;

@@ -30,6 +30,7 @@ constexpr std::string_view kRevisionKey = "revision";
 constexpr std::string_view kResourceRevisionPrefix = "rev/";
 constexpr std::size_t kUidSize = 36;
 constexpr std::size_t kHeaderSize = 8 + kUidSize;
+constexpr std::size_t kMaxListReplyBytes = 768 * 1024;
 
 std::string encode_int(std::int64_t value) {
   std::string out(8, '\0');
@@ -241,12 +242,18 @@ v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
   api::meta::v1::ObjectMeta meta;
   std::unique_ptr<google::protobuf::Message> decoded = needs_decode ? type.new_object() : nullptr;
   std::string last_key;
+  std::size_t reply_bytes = 0;
   for (bool ok = cursor.seek(start); ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
     if (request.limit() > 0 && response.objects_size() == request.limit()) {
       response.set_continue_(encode_continue(list_revision, last_key));  // more keys follow
       break;
     }
     Stored stored = Stored::parse(cursor.value());
+    // A reply must fit in one bus message (NATS' default limit is 1 MiB): the rest is a next page.
+    if (response.objects_size() > 0 && reply_bytes + stored.object.size() > kMaxListReplyBytes) {
+      response.set_continue_(encode_continue(list_revision, last_key));
+      break;
+    }
     if (!labels.empty() || !fields.empty()) {
       if (!sdk::read_object_meta(stored.object, &meta)) continue;
       if (!labels.matches(meta.labels())) continue;
@@ -264,6 +271,7 @@ v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
       }
     }
     response.add_objects(stored.object.data(), stored.object.size());
+    reply_bytes += stored.object.size() + 8;
     last_key.assign(cursor.key());
   }
   return response;

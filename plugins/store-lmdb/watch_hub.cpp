@@ -8,6 +8,9 @@
 
 namespace skiff::store {
 
+// Under NATS' default 1 MiB message limit, with room for the envelope.
+constexpr std::size_t kMaxBatchBytes = 768 * 1024;
+
 WatchHub::WatchHub(sdk::Bus& bus, sdk::Subjects subjects, std::size_t history_length, std::int64_t start_revision,
                    std::map<std::string, std::int64_t> last_by_resource)
     : bus_(bus),
@@ -18,29 +21,37 @@ WatchHub::WatchHub(sdk::Bus& bus, sdk::Subjects subjects, std::size_t history_le
       last_by_resource_(std::move(last_by_resource)) {}
 
 void WatchHub::publish(const std::vector<Change>& changes) {
-  std::map<std::string, v1::WatchBatch> batches;
+  // Per resource, batches that each fit in a bus message; each names the previous one's last revision.
+  std::vector<v1::WatchBatch> batches;
   {
     std::lock_guard lock(mutex_);
+    std::map<std::string, std::size_t> open;  // resource → index of its batch being filled
+    std::map<std::string, std::size_t> sizes;
     for (const auto& change : changes) {
-      auto [it, fresh] = batches.try_emplace(change.resource);
-      if (fresh) {
-        it->second.set_resource(change.resource);
-        it->second.set_prev_revision(last_by_resource_[change.resource]);
+      auto it = open.find(change.resource);
+      std::size_t event_size = change.event.object().size() + 32;
+      if (it != open.end() && sizes[change.resource] + event_size > kMaxBatchBytes) open.erase(it), it = open.end();
+      if (it == open.end()) {
+        v1::WatchBatch batch;
+        batch.set_resource(change.resource);
+        batch.set_prev_revision(last_by_resource_[change.resource]);
+        batches.push_back(std::move(batch));
+        it = open.emplace(change.resource, batches.size() - 1).first;
+        sizes[change.resource] = 0;
       }
-      *it->second.add_events() = change.event;
+      *batches[it->second].add_events() = change.event;
+      sizes[change.resource] += event_size;
+      last_by_resource_[change.resource] = change.event.revision();
+      published_ = std::max(published_, change.event.revision());
       history_.push_back(change);
-    }
-    for (const auto& [resource, batch] : batches) {
-      last_by_resource_[resource] = batch.events(batch.events_size() - 1).revision();
-      published_ = std::max(published_, last_by_resource_[resource]);
     }
     while (history_.size() > history_length_) {
       floor_ = history_.front().event.revision();
       history_.pop_front();
     }
   }
-  for (const auto& [resource, batch] : batches) {
-    const sdk::ResourceType* type = sdk::find_resource(resource);
+  for (const auto& batch : batches) {
+    const sdk::ResourceType* type = sdk::find_resource(batch.resource());
     if (!type) continue;
     try {
       bus_.publish(subjects_.watch(type->group, type->kind), batch.SerializeAsString());
@@ -63,9 +74,18 @@ v1::HistoryResponse WatchHub::history(const v1::HistoryRequest& request) const {
       throw sdk::Error(sdk::Status::Gone("too old resource version: " + std::to_string(request.since_revision()) +
                                          " (history starts after " + std::to_string(floor_) + ")"));
   }
-  for (const auto& change : history_)
-    if (change.resource == request.resource() && change.event.revision() > request.since_revision())
-      *response.add_events() = change.event;
+  std::size_t bytes = 0;
+  for (const auto& change : history_) {
+    if (change.resource != request.resource() || change.event.revision() <= request.since_revision()) continue;
+    if (bytes > 0 && bytes + change.event.object().size() > kMaxBatchBytes) {
+      // Too much for one reply: up to the last included event, and the caller asks again.
+      response.set_revision(response.events(response.events_size() - 1).revision());
+      response.set_truncated(true);
+      break;
+    }
+    bytes += change.event.object().size() + 32;
+    *response.add_events() = change.event;
+  }
   return response;
 }
 

@@ -34,8 +34,13 @@ std::vector<std::string> ApiClient::list_bytes(const ResourceType& type, const s
   ApiRequest r = request(type, ns, "");
   r.set_label_selector(labels);
   r.set_field_selector(fields);
-  auto response = sdk::call<ApiResponse>(bus_, subjects_.api("list"), r, timeout_);
-  return {response.items().begin(), response.items().end()};
+  std::vector<std::string> items;
+  do {  // the API answers in pages that fit a bus message
+    auto response = sdk::call<ApiResponse>(bus_, subjects_.api("list"), r, timeout_);
+    for (auto& item : *response.mutable_items()) items.push_back(std::move(item));
+    r.set_continue_(response.continue_());
+  } while (!r.continue_().empty());
+  return items;
 }
 
 std::string ApiClient::write(const char* verb, const ResourceType& type, const std::string& ns, const std::string& name,

@@ -282,9 +282,12 @@ struct SharedInformer::Impl {
 
   // Fills a gap from the store's history; lists again when the history is compacted.
   void catch_up() {
-    store::v1::HistoryResponse history = source->history(type, last_revision);
-    for (const auto& event : history.events()) apply(event);
-    if (history.revision() > last_revision) last_revision = history.revision();
+    store::v1::HistoryResponse history;
+    do {  // a long history comes in several replies
+      history = source->history(type, last_revision);
+      for (const auto& event : history.events()) apply(event);
+      if (history.revision() > last_revision) last_revision = history.revision();
+    } while (history.truncated());
   }
 
   void handle(const store::v1::WatchBatch& batch) {

@@ -35,6 +35,19 @@ store::v1::ListResponse StoreClient::list(const store::v1::ListRequest& request)
   return call<store::v1::ListResponse>(bus_, subjects_.store("list"), request, timeout_);
 }
 
+store::v1::ListResponse StoreClient::list_all(store::v1::ListRequest request) const {
+  store::v1::ListResponse all = list(request);
+  std::string next = all.continue_();
+  while (!next.empty()) {
+    request.set_continue_(next);
+    store::v1::ListResponse page = list(request);
+    for (auto& object : *page.mutable_objects()) all.add_objects(std::move(object));
+    next = page.continue_();
+  }
+  all.clear_continue_();
+  return all;
+}
+
 store::v1::WriteResponse StoreClient::create(const store::v1::ObjectKey& key, const std::string& object) const {
   store::v1::TxnRequest txn;
   auto* create = txn.add_operations()->mutable_create();

@@ -34,7 +34,7 @@ std::set<std::string> stored_names(const sdk::StoreClient& store) {
   std::set<std::string> names;
   store::v1::ListRequest request;
   request.set_resource("configmaps");
-  auto response = store.list(request);
+  auto response = store.list_all(request);
   for (const auto& bytes : response.objects()) {
     api::core::v1::ConfigMap cm;
     cm.ParseFromString(bytes);

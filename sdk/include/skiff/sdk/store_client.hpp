@@ -26,7 +26,11 @@ class StoreClient {
   StoreClient(Bus& bus, Subjects subjects, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   store::v1::GetResponse get(const store::v1::ObjectKey& key) const;
+  // One page: the store caps a reply at a bus message, so a page may end early with a
+  // continue token even without a limit.
   store::v1::ListResponse list(const store::v1::ListRequest& request) const;
+  // Every page, following continue tokens; revision is the first page's.
+  store::v1::ListResponse list_all(store::v1::ListRequest request) const;
   store::v1::WriteResponse create(const store::v1::ObjectKey& key, const std::string& object) const;
   store::v1::WriteResponse update(const store::v1::ObjectKey& key, const std::string& object,
                                   std::int64_t expected_revision = 0) const;

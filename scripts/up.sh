@@ -11,6 +11,8 @@ skiff: starting an all-in-one node
   data dir  $DATA_DIR
   bus       embedded nats-server on 127.0.0.1, secret in $DATA_DIR/connection.yaml
 In another terminal:
+  export KUBECONFIG=$DATA_DIR/kubeconfig   # written once the API is up
+  kubectl get nodes,pods -A
   $skiffd status --data-dir $DATA_DIR     # plugins, state, health
   $skiffd plugins                          # what is built, with manifests
 Ctrl-C stops the node (plugins in reverse order, then the bus).

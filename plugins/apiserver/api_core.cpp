@@ -3,6 +3,7 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <iterator>
 #include <random>
 
 #include "api_error.hpp"
@@ -130,7 +131,9 @@ MessagePtr ApiCore::get(const sdk::ResourceType& type, const std::string& ns, co
   }
 }
 
-ListResult ApiCore::list(const sdk::ResourceType& type, const ListQuery& query) {
+std::string ApiCore::list_pages(
+    const sdk::ResourceType& type, const ListQuery& query,
+    const std::function<void(std::vector<MessagePtr>& items, const std::string& resource_version)>& page) {
   store::v1::ListRequest request;
   request.set_resource(type.resource());
   request.set_namespace_(type.namespaced ? query.namespace_ : "");
@@ -141,17 +144,26 @@ ListResult ApiCore::list(const sdk::ResourceType& type, const ListQuery& query) 
   // of 100,000 pods would not fit in a bus message.
   bool everything = query.limit <= 0;
   request.set_limit(everything ? kStorePage : query.limit);
-  ListResult result;
-  std::int64_t revision = 0;
+  std::string resource_version;
+  std::vector<MessagePtr> items;
   do {
     store::v1::ListResponse response = store_.list(request);
-    if (revision == 0) revision = response.revision();
-    result.items.reserve(result.items.size() + response.objects_size());
-    for (const auto& bytes : response.objects()) result.items.push_back(decode(type, bytes));
-    result.continue_token = response.continue_();
+    if (resource_version.empty()) resource_version = std::to_string(response.revision());
+    items.clear();
+    items.reserve(response.objects_size());
+    for (const auto& bytes : response.objects()) items.push_back(decode(type, bytes));
     request.set_continue_(response.continue_());
+    page(items, resource_version);
   } while (everything && !request.continue_().empty());
-  result.resource_version = std::to_string(revision);
+  return request.continue_();
+}
+
+ListResult ApiCore::list(const sdk::ResourceType& type, const ListQuery& query) {
+  ListResult result;
+  result.continue_token = list_pages(type, query, [&](std::vector<MessagePtr>& items, const std::string& resource_version) {
+    result.resource_version = resource_version;
+    std::move(items.begin(), items.end(), std::back_inserter(result.items));
+  });
   return result;
 }
 
@@ -396,7 +408,11 @@ DeleteResult ApiCore::erase(const sdk::ResourceType& type, const std::string& ns
     }
     if (dry_run) return {write_back ? next : current, !write_back};
     try {
-      if (write_back) return {decode(type, store_.update(key, next->SerializeAsString(), revision).object()), false};
+      if (write_back) {
+        auto written = decode(type, store_.update(key, next->SerializeAsString(), revision).object());
+        if (type.kind == "Namespace" && namespace_terminating_) namespace_terminating_();
+        return {std::move(written), false};
+      }
       auto erased = store_.erase(key, revision);
       if (type.kind == "Service") release_service(*current);
       return {decode(type, erased.object()), true};

@@ -57,6 +57,11 @@ class ApiCore {
 
   MessagePtr get(const sdk::ResourceType& type, const std::string& ns, const std::string& name);
   ListResult list(const sdk::ResourceType& type, const ListQuery& query);
+  // The same, a store page at a time, so a list of 100,000 objects never sits in memory
+  // whole: `page` gets each page's objects and the list's resourceVersion. Returns the
+  // continue token (only with a limit).
+  std::string list_pages(const sdk::ResourceType& type, const ListQuery& query,
+                         const std::function<void(std::vector<MessagePtr>& items, const std::string& resource_version)>& page);
   MessagePtr create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object, const WriteOptions& options);
   // PUT: the object replaces the stored one (compare-and-swap when it carries a resourceVersion).
   // subresource "status" changes only the status; "" everything but the status.
@@ -76,6 +81,8 @@ class ApiCore {
   // Removes the contents of namespaces being deleted, then the namespaces. Returns how many
   // namespaces are still being emptied.
   int finalize_namespaces();
+  // Called after a namespace starts Terminating, so its cleanup begins at once.
+  void on_namespace_terminating(std::function<void()> hook) { namespace_terminating_ = std::move(hook); }
 
   sdk::StoreClient& store() { return store_; }
 
@@ -91,6 +98,7 @@ class ApiCore {
   IpAllocator& cluster_ips_;
   PortAllocator& node_ports_;
   spdlog::logger& log_;
+  std::function<void()> namespace_terminating_;
 };
 
 }  // namespace skiff::apiserver

@@ -102,6 +102,11 @@ class ApiServerPlugin final : public Plugin {
     node_ports_ = std::make_unique<PortAllocator>(std::stoi(range.substr(0, dash)), std::stoi(range.substr(dash + 1)));
     api_ = std::make_unique<ApiCore>(*store_, *cluster_ips_, *node_ports_, context_.log());
     api_->bootstrap();
+    api_->on_namespace_terminating([this] {
+      std::lock_guard lock(mutex_);
+      wake_pending_ = true;
+      wake_.notify_all();
+    });
     watches_ = std::make_unique<WatchFanout>(context_.bus(), context_.subjects(), *store_, *api_);
 
     RestOptions rest;
@@ -109,6 +114,11 @@ class ApiServerPlugin final : public Plugin {
     rest.bookmark_interval = config.get_duration("bookmark_interval");
     rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), rest,
                                       context_.log());
+    http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status) {
+      metrics.counter("skiff_apiserver_requests_total", "HTTP requests answered, by method and status code",
+                      {{"method", std::string(boost::beast::http::to_string(request.method))}, {"code", std::to_string(status)}})
+          .inc();
+    };
     server_ = std::make_unique<HttpServer>(http, [this](const HttpRequest& req, HttpResponder& res) { rest_->handle(req, res); },
                                            context_.log());
     server_->start();
@@ -160,8 +170,10 @@ class ApiServerPlugin final : public Plugin {
         context_.log().warn("namespace cleanup: {}", e.what());
       }
       lock.lock();
+      // Polls too: a namespace's contents may still be going away (pods in their grace period).
       wake_.wait_for(lock, busy > 0 ? std::chrono::milliseconds(500) : std::chrono::milliseconds(2000),
-                     [&] { return stopping_; });
+                     [&] { return stopping_ || wake_pending_; });
+      wake_pending_ = false;
     }
   }
 
@@ -179,6 +191,7 @@ class ApiServerPlugin final : public Plugin {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool wake_pending_ = false;
   std::string kubeconfig_path_;
   std::string url_;
 };

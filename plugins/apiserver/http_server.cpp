@@ -114,6 +114,7 @@ class Exchange final : public HttpResponder {
     boost::system::error_code ec;
     http::write(stream_, res, ec);
     sent_ = true;
+    status_ = status;
     if (ec) keep_alive_ = false;
   }
 
@@ -128,6 +129,7 @@ class Exchange final : public HttpResponder {
     boost::system::error_code ec;
     http::write_header(stream_, serializer, ec);
     sent_ = true;
+    status_ = status;
     streaming_ = !ec;
     if (ec) keep_alive_ = false;
     return !ec;
@@ -173,6 +175,7 @@ class Exchange final : public HttpResponder {
     boost::system::error_code ec;
     http::write(stream_, res, ec);
     sent_ = true;
+    status_ = 101;
     keep_alive_ = false;  // the connection belongs to the new protocol now
     return !ec;
   }
@@ -195,6 +198,7 @@ class Exchange final : public HttpResponder {
   }
 
   bool sent() const override { return sent_; }
+  unsigned status() const { return status_; }
   bool keep_alive() const { return keep_alive_ && !streaming_; }
 
  private:
@@ -204,6 +208,7 @@ class Exchange final : public HttpResponder {
   bool keep_alive_;
   const std::atomic<bool>& stopping_;
   bool sent_ = false;
+  unsigned status_ = 0;
   bool streaming_ = false;
 };
 
@@ -243,6 +248,7 @@ void serve_stream(Stream& stream, tcp::socket& socket, const HttpHandler& handle
                       R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"internal error","reason":"InternalError","code":500})");
     }
     if (!exchange.sent()) responder.send(500, "text/plain", "no response");
+    if (options.on_complete) options.on_complete(request, exchange.status());
     if (!exchange.keep_alive()) return;
   }
 }

@@ -70,6 +70,8 @@ struct HttpServerOptions {
   std::size_t max_body = 3 * 1024 * 1024;
   int max_connections = 2048;
   std::chrono::seconds idle_timeout{120};
+  // Called after each request is answered (for metrics).
+  std::function<void(const HttpRequest&, unsigned status)> on_complete;
 };
 
 class HttpServer {

@@ -231,6 +231,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     query.field_selector = request.query_value("fieldSelector");
     query.continue_token = request.query_value("continue");
     if (request.has_query("limit")) query.limit = std::stoll(request.query_value("limit"));
+    if (!wants_table(request) && query.limit <= 0) return stream_list(response, type, query);
     ListResult result = api_.list(type, query);
     if (wants_table(request))
       return send_json(response, 200,
@@ -294,6 +295,36 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   }
   response.send(405, kJson,
                 status_json({405, "MethodNotAllowed", "the server does not allow this method on the requested resource"}));
+}
+
+// A whole list is written as it is read, a store page at a time (as Kubernetes 1.33 streams
+// JSON lists): memory stays at one page however many objects there are. A store failure
+// after the first page can no longer become a Status; the connection is dropped instead.
+void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type, const ListQuery& query) {
+  constexpr std::size_t kChunk = 64 * 1024;
+  std::string buffer;
+  bool first_item = true;
+  api_.list_pages(type, query, [&](std::vector<MessagePtr>& items, const std::string& resource_version) {
+    if (!response.sent()) {
+      if (!response.begin_stream(200, kJson)) throw std::runtime_error("client left");
+      json::object meta{{"resourceVersion", resource_version}};
+      buffer = R"({"kind":")" + type.kind + R"(List","apiVersion":")" + type.api_version() +
+               R"(","metadata":)" + json::serialize(meta) + R"(,"items":[)";
+    }
+    for (auto& item : items) {
+      if (!first_item) buffer += ',';
+      first_item = false;
+      buffer += json::serialize(encode_object(*item, type));
+      item.reset();
+      if (buffer.size() >= kChunk) {
+        if (!response.write_chunk(buffer)) throw std::runtime_error("client left");
+        buffer.clear();
+      }
+    }
+  });
+  buffer += "]}";
+  response.write_chunk(buffer);
+  response.end_stream();
 }
 
 void RestApi::watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,

@@ -37,6 +37,7 @@ class RestApi {
 
  private:
   void handle_resource(const HttpRequest& request, HttpResponder& response);
+  void stream_list(HttpResponder& response, const sdk::ResourceType& type, const ListQuery& query);
   void watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
              const std::string& ns);
   void logs_or_exec(const HttpRequest& request, HttpResponder& response, const std::string& ns, const std::string& pod,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "api_node.hpp"
 #include "http_client.hpp"
@@ -236,6 +237,23 @@ TEST_F(ApiHttpTest, ListsPageAndFilter) {
   EXPECT_EQ(t.at("rows").as_array().size(), 7u);
 }
 
+// Without a limit the list is streamed a store page (1,000 objects) at a time; it must
+// still be one document with every object once.
+TEST_F(ApiHttpTest, AWholeListSpanningStorePagesIsOneDocument) {
+  constexpr int kObjects = 2100;
+  for (int i = 0; i < kObjects; ++i)
+    call("POST", "/api/v1/namespaces/default/configmaps", R"({"metadata":{"name":"c)" + std::to_string(i) + "\"}}", 201);
+  auto list = call("GET", "/api/v1/namespaces/default/configmaps", "", 200);
+  ASSERT_TRUE(list.is_object()) << list;
+  EXPECT_EQ(list.at("kind"), "ConfigMapList");
+  EXPECT_FALSE(list.at("metadata").at("resourceVersion").as_string().empty());
+  std::set<std::string> names;
+  for (const auto& item : list.at("items").as_array()) names.emplace(item.at("metadata").at("name").as_string());
+  EXPECT_EQ(names.size(), std::size_t{kObjects});
+  // The connection is still good for the next request.
+  EXPECT_EQ(http.request("GET", "/api/v1/namespaces/default/configmaps/c7").status, 200);
+}
+
 TEST_F(ApiHttpTest, WatchesResumeFromARevisionAndSendBookmarks) {
   auto first = call("POST", "/api/v1/namespaces/default/configmaps", R"({"metadata":{"name":"a"}})", 201);
   std::string rv(first.at("metadata").at("resourceVersion").as_string());
@@ -290,6 +308,18 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   EXPECT_EQ(http.request("GET", "/apis/batch/v1").status, 404);
   auto version = call("GET", "/version", "", 200);
   EXPECT_EQ(version.at("minor"), "33");
+}
+
+TEST_F(ApiHttpTest, RequestsAreCountedInTheMetrics) {
+  call("GET", "/api/v1/namespaces/default/pods/absent", "", 404);
+  call("GET", "/api/v1/namespaces", "", 200);
+  auto& plugin_node = node.node();
+  sdk::Reply metrics = plugin_node.bus().request(plugin_node.subjects().plugin_metrics("apiserver"), "", 5s);
+  ASSERT_TRUE(metrics.ok()) << metrics.status.message;
+  EXPECT_NE(metrics.data.find(R"(skiff_apiserver_requests_total{method="GET",code="404"} 1)"), std::string::npos)
+      << metrics.data;
+  EXPECT_NE(metrics.data.find(R"(skiff_apiserver_requests_total{method="GET",code="200"})"), std::string::npos)
+      << metrics.data;
 }
 
 }  // namespace

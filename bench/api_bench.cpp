@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <google/protobuf/stubs/strutil.h>
@@ -79,6 +80,35 @@ long rss_kb(pid_t pid) {
   return -1;
 }
 
+// Waits until a process stops using CPU (requests from the last phase still being served
+// would otherwise land in the next phase's latencies).
+void wait_idle(pid_t pid) {
+  auto cpu_ticks = [pid] {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    auto fields = text.substr(text.rfind(')') + 2);
+    std::istringstream in(fields);
+    std::string skip;
+    for (int i = 0; i < 11; ++i) in >> skip;  // state … cmajflt
+    long user = 0, system = 0;
+    in >> user >> system;
+    return user + system;
+  };
+  test::wait_until([&] {
+    long before = cpu_ticks();
+    std::this_thread::sleep_for(milliseconds(200));
+    return cpu_ticks() - before <= 2;
+  }, seconds(30));
+}
+
+// One sample of a gauge from a plugin's metrics subject.
+double metric(test::PluginNode& node, const std::string& plugin, const std::string& name) {
+  sdk::Reply reply = node.bus().request(node.subjects().plugin_metrics(plugin), "", seconds(5));
+  std::smatch m;
+  if (reply.ok() && std::regex_search(reply.data, m, std::regex("\\n" + name + " ([0-9.e+-]+)"))) return std::stod(m[1]);
+  return -1;
+}
+
 void row(const char* what, int clients, const Load& skiff, const Load* peer) {
   std::printf("  %-22s %2d clients  skiff %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %ld", what, clients, skiff.rps,
               skiff.p50_ms, skiff.p99_ms, skiff.errors);
@@ -89,7 +119,13 @@ void row(const char* what, int clients, const Load& skiff, const Load* peer) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int bulk = argc > 1 ? std::atoi(argv[1]) : 100000;
+  // api_bench [PODS] [--memory-only]
+  int bulk = 100000;
+  bool memory_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--memory-only") memory_only = true;
+    else bulk = std::atoi(argv[i]);
+  }
   test::NatsServer nats;
   // The API server runs in a child skiffd of its own so that its memory can be read alone.
   test::PluginNode node(nats,
@@ -159,81 +195,93 @@ int main(int argc, char** argv) {
     for (auto& s : seeders) s.join();
   }
 
-  std::string get_script = write_script(dir, "get.lua", auth);
-  std::string create_script = write_script(
-      dir, "create.lua", auth + "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '" +
-                             pod_json("\"generateName\":\"bench-\"") + "'\n");
-  std::string etcd_get = write_script(dir, "etcd_get.lua",
-                                      "wrk.method = \"POST\"\nwrk.body = '{\"key\":\"L3JlZ2lzdHJ5L3BvZHMvZGVmYXVsdC9iZW5jaC1wb2Q=\"}'\n");
-  // etcd writes the same key each time: every put is still a durable write at a new revision.
-  std::string key64, value64;
-  google::protobuf::Base64Escape("/registry/pods/bench/bench-pod", &key64);
-  google::protobuf::Base64Escape(pod_json("\"name\":\"bench-pod\""), &value64);
-  std::string etcd_put = write_script(dir, "etcd_put.lua", "wrk.method = \"POST\"\nwrk.body = '{\"key\":\"" + key64 +
-                                                               "\",\"value\":\"" + value64 + "\"}'\n");
+  auto settle = [&] {
+    wait_idle(node.pid());
+    for (pid_t child : test::processes_matching("--only apiserver")) wait_idle(child);
+  };
+  if (!memory_only) {
+    std::string get_script = write_script(dir, "get.lua", auth);
+    std::string create_script = write_script(
+        dir, "create.lua", auth + "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '" +
+                               pod_json("\"generateName\":\"bench-\"") + "'\n");
+    std::string etcd_get = write_script(dir, "etcd_get.lua",
+                                        "wrk.method = \"POST\"\nwrk.body = '{\"key\":\"L3JlZ2lzdHJ5L3BvZHMvZGVmYXVsdC9iZW5jaC1wb2Q=\"}'\n");
+    // etcd writes the same key each time: every put is still a durable write at a new revision.
+    std::string key64, value64;
+    google::protobuf::Base64Escape("/registry/pods/bench/bench-pod", &key64);
+    google::protobuf::Base64Escape(pod_json("\"name\":\"bench-pod\""), &value64);
+    std::string etcd_put = write_script(dir, "etcd_put.lua", "wrk.method = \"POST\"\nwrk.body = '{\"key\":\"" + key64 +
+                                                                 "\",\"value\":\"" + value64 + "\"}'\n");
 
-  std::printf("API server over plain HTTP (TLS off for the load tool), store-lmdb behind it; wrk 5 s per figure\n");
-  for (int clients : {1, 16, 64}) {
-    Load get = wrk(base + "/api/v1/namespaces/default/pods/bench-pod", clients, get_script);
-    Load peer = wrk(etcd_url + "/v3/kv/range", clients, etcd_get);
-    row("GET pod", clients, get, &peer);
-  }
-  for (int clients : {1, 16, 64}) row("LIST 1,000 pods", clients, wrk(base + "/api/v1/namespaces/bench-list/pods", clients, get_script), nullptr);
-  for (int clients : {1, 16, 64}) {
-    Load create = wrk(base + "/api/v1/namespaces/default/pods", clients, create_script);
-    Load peer = wrk(etcd_url + "/v3/kv/put", clients, etcd_put);
-    row("CREATE pod", clients, create, &peer);
-  }
-  // A fixed 1,000 creates/s (hey: 20 clients at 50/s each), the latency target's condition.
-  if (!test::run_command({"which", "hey"}).out.empty()) {
-    auto r = test::run_command({"hey", "-z", "10s", "-c", "20", "-q", "50", "-m", "POST", "-T", "application/json", "-H",
-                                "Authorization: Bearer " + token, "-d", pod_json("\"generateName\":\"rate-\""),
-                                base + "/api/v1/namespaces/default/pods"},
-                               {}, seconds(60));
-    std::smatch h;
-    std::string out = r.out;
-    double rps = std::regex_search(out, h, std::regex(R"(Requests/sec:\s+([0-9.]+))")) ? std::stod(h[1]) : 0;
-    double p99 = std::regex_search(out, h, std::regex(R"(99% in ([0-9.]+) secs)")) ? std::stod(h[1]) * 1000 : 0;
-    double p50 = std::regex_search(out, h, std::regex(R"(50% in ([0-9.]+) secs)")) ? std::stod(h[1]) * 1000 : 0;
-    std::printf("  CREATE pod at a fixed rate (hey, 20 clients x 50/s): %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", rps, p50, p99);
-  }
+    std::printf("API server over plain HTTP (TLS off for the load tool), store-lmdb behind it; wrk 5 s per figure\n");
+    for (int clients : {1, 16, 64}) {
+      settle();
+      Load get = wrk(base + "/api/v1/namespaces/default/pods/bench-pod", clients, get_script);
+      Load peer = wrk(etcd_url + "/v3/kv/range", clients, etcd_get);
+      row("GET pod", clients, get, &peer);
+    }
+    for (int clients : {1, 16, 64}) {
+      settle();
+      row("LIST 1,000 pods", clients, wrk(base + "/api/v1/namespaces/bench-list/pods", clients, get_script), nullptr);
+    }
+    for (int clients : {1, 16, 64}) {
+      settle();
+      Load create = wrk(base + "/api/v1/namespaces/default/pods", clients, create_script);
+      Load peer = wrk(etcd_url + "/v3/kv/put", clients, etcd_put);
+      row("CREATE pod", clients, create, &peer);
+    }
+    // A fixed 1,000 creates/s (hey: 20 clients at 50/s each), the latency target's condition.
+    if (!test::run_command({"which", "hey"}).out.empty()) {
+      settle();
+      auto r = test::run_command({"hey", "-z", "10s", "-c", "20", "-q", "50", "-m", "POST", "-T", "application/json", "-H",
+                                  "Authorization: Bearer " + token, "-d", pod_json("\"generateName\":\"rate-\""),
+                                  base + "/api/v1/namespaces/default/pods"},
+                                 {}, seconds(60));
+      std::smatch h;
+      std::string out = r.out;
+      double rps = std::regex_search(out, h, std::regex(R"(Requests/sec:\s+([0-9.]+))")) ? std::stod(h[1]) : 0;
+      double p99 = std::regex_search(out, h, std::regex(R"(99% in ([0-9.]+) secs)")) ? std::stod(h[1]) * 1000 : 0;
+      double p50 = std::regex_search(out, h, std::regex(R"(50% in ([0-9.]+) secs)")) ? std::stod(h[1]) * 1000 : 0;
+      std::printf("  CREATE pod at a fixed rate (hey, 20 clients x 50/s): %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", rps, p50, p99);
+    }
 
-  // Watch fan-out: 100 watchers of pods in one namespace, one writer creating 1,000 pods.
-  {
-    std::atomic<long> delivered{0};
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> watchers;
-    test::run_command({"curl", "-s", "-o", "/dev/null", "-X", "POST", "-H", "Authorization: Bearer " + token, "-H",
-                       "Content-Type: application/json", "--data", R"({"metadata":{"name":"fanout"}})",
-                       base + "/api/v1/namespaces"});
-    std::atomic<int> open{0};
-    for (int w = 0; w < 100; ++w)
-      watchers.emplace_back([&] {
-        // A raw keep-alive socket: curl per watcher would cost a process each.
-        auto r = test::run_command({"curl", "-sN", "-H", "Authorization: Bearer " + token,
-                                    base + "/api/v1/namespaces/fanout/pods?watch=true&timeoutSeconds=30"},
-                                   {}, seconds(40));
-        delivered += std::count(r.out.begin(), r.out.end(), '\n');
-      });
-    std::this_thread::sleep_for(seconds(3));  // 100 curl processes need a moment to connect
-    auto start = steady_clock::now();
-    std::vector<std::thread> writers;
-    for (int t = 0; t < 4; ++t)
-      writers.emplace_back([&, t] {
-        sdk::ApiClient client(node.bus(), node.subjects());
-        for (int i = t; i < 1000; i += 4) {
-          api::core::v1::Pod p = pod;
-          p.mutable_metadata()->set_name("fan-" + std::to_string(i));
-          p.mutable_metadata()->set_namespace_("fanout");
-          client.create(p);
-        }
-      });
-    for (auto& w : writers) w.join();
-    double write_seconds = duration<double>(steady_clock::now() - start).count();
-    for (auto& w : watchers) w.join();
-    std::printf("  watch fan-out: 1,000 pod creations (%.2f s) delivered to 100 watchers: %ld events (%.0f events/s while "
-                "writing)\n",
-                write_seconds, delivered.load(), delivered / std::max(write_seconds, 0.001));
+    // Watch fan-out: 100 watchers of pods in one namespace, one writer creating 1,000 pods.
+    {
+      std::atomic<long> delivered{0};
+      std::atomic<bool> stop{false};
+      std::vector<std::thread> watchers;
+      test::run_command({"curl", "-s", "-o", "/dev/null", "-X", "POST", "-H", "Authorization: Bearer " + token, "-H",
+                         "Content-Type: application/json", "--data", R"({"metadata":{"name":"fanout"}})",
+                         base + "/api/v1/namespaces"});
+      std::atomic<int> open{0};
+      for (int w = 0; w < 100; ++w)
+        watchers.emplace_back([&] {
+          // A raw keep-alive socket: curl per watcher would cost a process each.
+          auto r = test::run_command({"curl", "-sN", "-H", "Authorization: Bearer " + token,
+                                      base + "/api/v1/namespaces/fanout/pods?watch=true&timeoutSeconds=30"},
+                                     {}, seconds(40));
+          delivered += std::count(r.out.begin(), r.out.end(), '\n');
+        });
+      test::wait_until([&] { return metric(node, "apiserver", "skiff_apiserver_watches") >= 100; }, seconds(30));
+      auto start = steady_clock::now();
+      std::vector<std::thread> writers;
+      for (int t = 0; t < 4; ++t)
+        writers.emplace_back([&, t] {
+          sdk::ApiClient client(node.bus(), node.subjects());
+          for (int i = t; i < 1000; i += 4) {
+            api::core::v1::Pod p = pod;
+            p.mutable_metadata()->set_name("fan-" + std::to_string(i));
+            p.mutable_metadata()->set_namespace_("fanout");
+            client.create(p);
+          }
+        });
+      for (auto& w : writers) w.join();
+      double write_seconds = duration<double>(steady_clock::now() - start).count();
+      for (auto& w : watchers) w.join();
+      std::printf("  watch fan-out: 1,000 pod creations (%.2f s) delivered to 100 watchers: %ld events (%.0f events/s while "
+                  "writing)\n",
+                  write_seconds, delivered.load(), delivered / std::max(write_seconds, 0.001));
+    }
   }
 
   // Memory: fill the store to `bulk` pods, list them all once, read the API server's RSS.
@@ -251,13 +299,14 @@ int main(int argc, char** argv) {
         }
       });
     for (auto& f : fillers) f.join();
+    auto children = test::processes_matching("--only apiserver");
+    long rss_stored = children.empty() ? -1 : rss_kb(children[0]);
     auto listed = test::run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{size_download} %{time_total}", "-H",
                                      "Authorization: Bearer " + token, base + "/api/v1/pods"},
                                     {}, seconds(120));
-    auto children = test::processes_matching("--only apiserver");
     long rss = children.empty() ? -1 : rss_kb(children[0]);
-    std::printf("  %d pods stored; LIST of all: %s (bytes, seconds); API server RSS afterwards %.0f MB (target <= 200 MB)\n",
-                bulk + 1001, listed.out.c_str(), rss / 1024.0);
+    std::printf("  %d pods stored: API server RSS %.0f MB (target <= 200 MB); after a LIST of all (%s bytes, seconds): %.0f MB\n",
+                bulk + 1001, rss_stored / 1024.0, listed.out.c_str(), rss / 1024.0);
   }
   kill(etcd, SIGTERM);
   kernel::wait_for_exit(etcd, seconds(10));

@@ -107,7 +107,9 @@ class ApiServerPlugin final : public Plugin {
       wake_pending_ = true;
       wake_.notify_all();
     });
-    watches_ = std::make_unique<WatchFanout>(context_.bus(), context_.subjects(), *store_, *api_);
+    watches_ = std::make_unique<WatchFanout>(
+        context_.bus(), context_.subjects(), *store_, *api_,
+        &context_.metrics().gauge("skiff_apiserver_watches", "watches open over HTTP"));
 
     RestOptions rest;
     rest.version.git_version = config.get_string("kubernetes_version");

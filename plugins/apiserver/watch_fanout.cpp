@@ -72,8 +72,9 @@ struct WatchFanout::Resource {
   sdk::Subscription subscription;
 };
 
-WatchFanout::WatchFanout(sdk::Bus& bus, sdk::Subjects subjects, sdk::StoreClient& store, ApiCore& api)
-    : bus_(bus), subjects_(std::move(subjects)), store_(store), api_(api) {}
+WatchFanout::WatchFanout(sdk::Bus& bus, sdk::Subjects subjects, sdk::StoreClient& store, ApiCore& api,
+                         sdk::Gauge* open_watches)
+    : bus_(bus), subjects_(std::move(subjects)), store_(store), api_(api), open_watches_(open_watches) {}
 
 WatchFanout::~WatchFanout() {
   std::lock_guard lock(mutex_);
@@ -181,13 +182,16 @@ std::shared_ptr<Watcher> WatchFanout::watch(const sdk::ResourceType& type, Watch
     watcher->floor_ = std::max({watcher->last_, covered, start, r.caught_up ? r.last_revision : 0});
   }
   r.watchers.push_back(watcher);
+  if (open_watches_) open_watches_->add(1);
   return watcher;
 }
 
 void WatchFanout::unwatch(const sdk::ResourceType& type, const std::shared_ptr<Watcher>& watcher) {
   Resource& r = resource(type);
   std::lock_guard lock(r.mutex);
-  r.watchers.erase(std::remove(r.watchers.begin(), r.watchers.end(), watcher), r.watchers.end());
+  auto gone = std::remove(r.watchers.begin(), r.watchers.end(), watcher);
+  if (open_watches_) open_watches_->add(-static_cast<double>(r.watchers.end() - gone));
+  r.watchers.erase(gone, r.watchers.end());
 }
 
 std::size_t WatchFanout::watchers() const {

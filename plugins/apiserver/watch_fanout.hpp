@@ -16,6 +16,7 @@
 
 #include "api_core.hpp"
 #include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/metrics.hpp"
 #include "skiff/sdk/selector.hpp"
 #include "skiff/sdk/store_client.hpp"
 
@@ -58,7 +59,9 @@ class Watcher {
 
 class WatchFanout {
  public:
-  WatchFanout(sdk::Bus& bus, sdk::Subjects subjects, sdk::StoreClient& store, ApiCore& api);
+  // open_watches (optional) follows the number of watchers.
+  WatchFanout(sdk::Bus& bus, sdk::Subjects subjects, sdk::StoreClient& store, ApiCore& api,
+              sdk::Gauge* open_watches = nullptr);
   ~WatchFanout();
 
   // since: a resourceVersion to continue after, or empty/"0" to start with ADDED events for
@@ -76,6 +79,7 @@ class WatchFanout {
   sdk::Subjects subjects_;
   sdk::StoreClient& store_;
   ApiCore& api_;
+  sdk::Gauge* open_watches_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Resource>> resources_;
 };

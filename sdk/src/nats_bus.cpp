@@ -97,6 +97,7 @@ class NatsBus final : public Bus {
  public:
   NatsBus(const BusOptions& options, BusWarningSink warnings) {
     callbacks_->warnings = std::move(warnings);
+    open_library();
     natsOptions* opts = nullptr;
     check(natsOptions_Create(&opts), "cannot allocate options");
     std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)> guard(opts, natsOptions_Destroy);
@@ -216,6 +217,13 @@ class NatsBus final : public Bus {
     }
   };
   using CallbacksRef = std::shared_ptr<Callbacks>;
+
+  // libnats spins 2000 times on a contended lock before sleeping; with many requesting
+  // threads on a 2-core machine the spinning steals the CPU from the thread holding the lock.
+  static void open_library() {
+    static std::once_flag once;
+    std::call_once(once, [] { nats_Open(0); });
+  }
 
   static void check(natsStatus s, const char* what) {
     if (s != NATS_OK) throw Error(Status::Internal(std::string("bus: ") + what + ": " + nats_error(s)));

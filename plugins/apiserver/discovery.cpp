@@ -83,7 +83,7 @@ json::value api_versions_document(const std::string& server_address) {
   return doc;
 }
 
-json::value api_group_list_document() {
+json::value api_group_list_document(bool with_metrics) {
   json::object doc;
   doc["kind"] = "APIGroupList";
   doc["apiVersion"] = "v1";
@@ -100,6 +100,10 @@ json::value api_group_list_document() {
     group["versions"] = json::array{gv};
     group["preferredVersion"] = gv;
     groups.push_back(std::move(group));
+  }
+  if (with_metrics) {
+    json::object gv{{"groupVersion", "metrics.k8s.io/v1beta1"}, {"version", "v1beta1"}};
+    groups.push_back(json::object{{"name", "metrics.k8s.io"}, {"versions", json::array{gv}}, {"preferredVersion", gv}});
   }
   doc["groups"] = std::move(groups);
   return doc;

@@ -127,7 +127,14 @@ std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDe
 
 RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
                  const sdk::Subjects& subjects, RestOptions options, spdlog::logger& log)
-    : api_(api), watches_(watches), tokens_(tokens), bus_(bus), subjects_(subjects), options_(std::move(options)), log_(log) {}
+    : api_(api),
+      watches_(watches),
+      tokens_(tokens),
+      bus_(bus),
+      subjects_(subjects),
+      metrics_(bus, subjects),
+      options_(std::move(options)),
+      log_(log) {}
 
 void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
   try {
@@ -143,7 +150,7 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
         path.rfind("/livez/", 0) == 0 || path.rfind("/readyz/", 0) == 0)
       return response.send(200, "text/plain; charset=utf-8", "ok");
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
-    if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document());
+    if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available()));
     if (path == "/openapi/v2")
       return response.send(200, "application/octet-stream", openapi_v2_document(options_.version));
     handle_resource(request, response);
@@ -159,6 +166,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   auto not_found = [&] {
     response.send(404, kJson, status_json(sdk::Status::NotFound("the server could not find the requested resource")));
   };
+  if (info.group == kMetricsGroup) return metrics_.handle(info, request, response);
   if (!info.is_resource) {
     if (info.version.empty()) return not_found();
     json::value doc = api_resource_list_document(info.group, info.version);

@@ -12,6 +12,7 @@
 #include "auth.hpp"
 #include "discovery.hpp"
 #include "http_server.hpp"
+#include "metrics_api.hpp"
 #include "watch_fanout.hpp"
 
 namespace skiff::sdk {
@@ -48,6 +49,7 @@ class RestApi {
   const TokenAuthenticator* tokens_;
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
+  MetricsApi metrics_;
   RestOptions options_;
   spdlog::logger& log_;
 };

@@ -29,6 +29,9 @@ std::string Subjects::store(std::string_view op) const { return prefix_ + ".stor
 std::string Subjects::watch(std::string_view group, std::string_view kind) const {
   return prefix_ + ".watch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
 }
+std::string Subjects::resource_metrics(std::string_view resource) const {
+  return prefix_ + ".metrics." + std::string(resource);
+}
 std::string Subjects::runtime_on(std::string_view node, std::string_view op) const {
   return node_prefix(node) + ".runtime." + std::string(op);
 }

@@ -13,6 +13,8 @@
 #include <regex>
 
 #include "api_node.hpp"
+#include "skiff/api/metrics/v1beta1/metrics.pb.h"
+#include "skiff/sdk/bus_proto.hpp"
 #include "skiffd_process.hpp"
 #include "subprocess.hpp"
 #include "wait.hpp"
@@ -294,6 +296,70 @@ TEST_P(KubectlTest, AnInvalidManifestPrintsTheIsInvalidLine) {
   result = kubectl({"create", "-f", file("mismatch.yaml", two)});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("`selector` does not match template `labels`"), std::string::npos) << result.err;
+}
+
+// A metrics provider as a plugin would be one: it serves skiff.<c>.metrics.nodes / .pods.
+struct FakeMetricsProvider {
+  explicit FakeMetricsProvider(test::PluginNode& node) {
+    namespace m = api::metrics::v1beta1;
+    nodes = sdk::serve_proto<m::MetricsRequest>(node.bus(), node.subjects().resource_metrics("nodes"), "metrics",
+                                                [](const m::MetricsRequest& r, const sdk::Request&) {
+      m::MetricsResponse response;
+      if (r.name().empty() || r.name() == "node-1") {
+        m::NodeMetrics usage;
+        usage.mutable_metadata()->set_name("node-1");
+        usage.set_timestamp("2026-11-27T00:00:00Z");
+        usage.set_window("10s");
+        (*usage.mutable_usage())["cpu"] = "500m";
+        (*usage.mutable_usage())["memory"] = "1Gi";
+        response.add_items(usage.SerializeAsString());
+      }
+      return response;
+    });
+    pods = sdk::serve_proto<m::MetricsRequest>(node.bus(), node.subjects().resource_metrics("pods"), "metrics",
+                                               [](const m::MetricsRequest& r, const sdk::Request&) {
+      m::MetricsResponse response;
+      if ((r.namespace_().empty() || r.namespace_() == "default") && (r.name().empty() || r.name() == "box")) {
+        m::PodMetrics usage;
+        usage.mutable_metadata()->set_name("box");
+        usage.mutable_metadata()->set_namespace_("default");
+        usage.set_timestamp("2026-11-27T00:00:00Z");
+        usage.set_window("10s");
+        auto* c = usage.add_containers();
+        c->set_name("main");
+        (*c->mutable_usage())["cpu"] = "250m";
+        (*c->mutable_usage())["memory"] = "64Mi";
+        response.add_items(usage.SerializeAsString());
+      }
+      return response;
+    });
+  }
+  sdk::Subscription nodes, pods;
+};
+
+TEST_P(KubectlTest, TopShowsWhatTheMetricsProviderMeasures) {
+  auto without = kubectl({"top", "pod"});
+  EXPECT_NE(without.exit_code, 0);
+  EXPECT_NE(without.both().find("Metrics API not available"), std::string::npos) << without.both();
+
+  FakeMetricsProvider provider(node->node());
+  ok({"create", "-f", file("p.yaml", kPod)});
+  ok({"create", "-f", file("node.yaml", R"(apiVersion: v1
+kind: Node
+metadata:
+  name: node-1
+status:
+  capacity: {cpu: "2", memory: 4Gi}
+  allocatable: {cpu: "2", memory: 4Gi}
+)")});
+  // The apiserver looks for a provider at most every few seconds.
+  ASSERT_TRUE(test::wait_until([&] { return kubectl({"top", "pod"}).exit_code == 0; }, 15s));
+  std::string pods = ok({"top", "pod"});
+  EXPECT_TRUE(std::regex_search(pods, std::regex(R"(box\s+250m\s+64Mi)"))) << pods;
+  std::string containers = ok({"top", "pod", "box", "--containers"});
+  EXPECT_TRUE(std::regex_search(containers, std::regex(R"(box\s+main\s+250m\s+64Mi)"))) << containers;
+  std::string nodes = ok({"top", "node"});
+  EXPECT_TRUE(std::regex_search(nodes, std::regex(R"(node-1\s+500m\s+25%\s+1024Mi\s+25%)"))) << nodes;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -7,6 +7,8 @@
 
 #include "api_node.hpp"
 #include "http_client.hpp"
+#include "skiff/api/metrics/v1beta1/metrics.pb.h"
+#include "skiff/sdk/bus_proto.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -320,6 +322,44 @@ TEST_F(ApiHttpTest, RequestsAreCountedInTheMetrics) {
       << metrics.data;
   EXPECT_NE(metrics.data.find(R"(skiff_apiserver_requests_total{method="GET",code="200"})"), std::string::npos)
       << metrics.data;
+}
+
+TEST_F(ApiHttpTest, MetricsGroupFollowsItsProvider) {
+  auto has_metrics_group = [&] {
+    json::value groups = call("GET", "/apis", "", 200);
+    for (const auto& g : groups.at("groups").as_array())
+      if (g.at("name") == "metrics.k8s.io") return true;
+    return false;
+  };
+  EXPECT_FALSE(has_metrics_group());
+  EXPECT_EQ(http.request("GET", "/apis/metrics.k8s.io/v1beta1").status, 404);
+  namespace m = api::metrics::v1beta1;
+  auto& bus_node = node.node();
+  {
+    auto provider = sdk::serve_proto<m::MetricsRequest>(
+        bus_node.bus(), bus_node.subjects().resource_metrics("nodes"), "metrics",
+        [](const m::MetricsRequest& r, const sdk::Request&) {
+          m::MetricsResponse response;
+          if (r.name().empty() || r.name() == "n1") {
+            m::NodeMetrics usage;
+            usage.mutable_metadata()->set_name("n1");
+            (*usage.mutable_usage())["cpu"] = "1";
+            response.add_items(usage.SerializeAsString());
+          }
+          return response;
+        });
+    ASSERT_TRUE(test::wait_until(has_metrics_group, 10s));
+    auto resources = call("GET", "/apis/metrics.k8s.io/v1beta1", "", 200);
+    EXPECT_EQ(resources.at("resources").as_array().size(), 2u);
+    auto list = call("GET", "/apis/metrics.k8s.io/v1beta1/nodes", "", 200);
+    EXPECT_EQ(list.at("kind"), "NodeMetricsList");
+    EXPECT_EQ(list.at("items").at(0).at("usage").at("cpu"), "1");
+    EXPECT_EQ(call("GET", "/apis/metrics.k8s.io/v1beta1/nodes/n1", "", 200).at("kind"), "NodeMetrics");
+    auto missing = call("GET", "/apis/metrics.k8s.io/v1beta1/nodes/n2", "", 404);
+    EXPECT_EQ(missing.at("message"), "nodemetrics.metrics.k8s.io \"n2\" not found");
+    call("DELETE", "/apis/metrics.k8s.io/v1beta1/nodes/n1", "", 405);
+  }
+  ASSERT_TRUE(test::wait_until([&] { return !has_metrics_group(); }, 15s));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -326,6 +327,12 @@ const std::vector<Column> kSecretColumns = {
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
 };
 
+const std::vector<Column> kLeaseColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Holder", "string", 0, "holderIdentity contains the identity of the holder of a current lease."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
 const std::vector<Column> kDefaultColumns = {
     {"Name", "string", 0, "Name must be unique within a namespace."},
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
@@ -343,6 +350,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "Event") return kEventColumns;
   if (kind == "ConfigMap") return kConfigMapColumns;
   if (kind == "Secret") return kSecretColumns;
+  if (kind == "Lease") return kLeaseColumns;
   return kDefaultColumns;
 }
 
@@ -363,6 +371,10 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (kind == "Secret") {
     const auto& s = static_cast<const core::Secret&>(o);
     return {json::string(s.metadata().name()), json::string(s.type()), s.data_size(), json::string(age(s))};
+  }
+  if (kind == "Lease") {
+    const auto& lease = static_cast<const api::coordination::v1::Lease&>(o);
+    return {json::string(lease.metadata().name()), json::string(lease.spec().holder_identity()), json::string(age(lease))};
   }
   return {json::string(sdk::meta_of(o).name()), json::string(age(o))};
 }

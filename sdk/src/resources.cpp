@@ -4,6 +4,7 @@
 #include <google/protobuf/message.h>
 
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -37,6 +38,7 @@ const std::vector<ResourceType>& resource_types() {
        apps::Deployment::descriptor()},
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
+      {"coordination.k8s.io", "v1", "Lease", "leases", "lease", true, {}, {}, api::coordination::v1::Lease::descriptor()},
   };
   return types;
 }

@@ -1,0 +1,93 @@
+// What the scheduling stages see: a pod with its requests worked out once, and a node with
+// the pods bound (or assumed) to it and what they already take.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "skiff/api/core/v1/node.pb.h"
+#include "skiff/api/core/v1/pod.pb.h"
+
+namespace skiff::sdk::scheduling {
+
+using PodPtr = std::shared_ptr<const api::core::v1::Pod>;
+using NodePtr = std::shared_ptr<const api::core::v1::Node>;
+
+struct Resources {
+  std::int64_t milli_cpu = 0;
+  std::int64_t memory = 0;  // bytes
+  std::int64_t pods = 0;
+
+  Resources& operator+=(const Resources& o) {
+    milli_cpu += o.milli_cpu;
+    memory += o.memory;
+    pods += o.pods;
+    return *this;
+  }
+  Resources& operator-=(const Resources& o) {
+    milli_cpu -= o.milli_cpu;
+    memory -= o.memory;
+    pods -= o.pods;
+    return *this;
+  }
+};
+
+// What a pod asks for: the sum over its containers, or its largest init container if that is
+// more (init containers run one at a time); pods = 1.
+Resources pod_requests(const api::core::v1::Pod& pod);
+// The same with Kubernetes' defaults for containers that ask for nothing (100m CPU, 200Mi),
+// so that scoring still spreads pods that declare no requests.
+Resources pod_requests_for_scoring(const api::core::v1::Pod& pod);
+// status.allocatable (else capacity); a node that declares no pods capacity gets 110.
+Resources node_allocatable(const api::core::v1::Node& node);
+
+struct HostPort {
+  std::string protocol;  // TCP when unset
+  std::string ip;        // "0.0.0.0" when unset: every address
+  int port = 0;
+  // Two ports clash when protocol and port match and either listens on every address.
+  bool clashes_with(const HostPort& other) const;
+};
+
+struct PodInfo {
+  explicit PodInfo(PodPtr pod);
+
+  PodPtr pod;
+  std::string key;  // namespace/name
+  Resources requests;
+  Resources scoring_requests;
+  std::vector<HostPort> host_ports;
+  std::string owner_uid;  // the controller that owns it, if any (for default spreading)
+};
+using PodInfoPtr = std::shared_ptr<const PodInfo>;
+
+class NodeInfo {
+ public:
+  explicit NodeInfo(NodePtr node);
+
+  const std::string& name() const { return name_; }
+  const api::core::v1::Node& node() const { return *node_; }
+  void set_node(NodePtr node);
+
+  const Resources& allocatable() const { return allocatable_; }
+  const Resources& requested() const { return requested_; }
+  const Resources& scoring_requested() const { return scoring_requested_; }
+  const std::vector<HostPort>& used_ports() const { return used_ports_; }
+  const std::vector<PodInfoPtr>& pods() const { return pods_; }
+
+  void add_pod(PodInfoPtr pod);
+  bool remove_pod(const std::string& key);
+
+ private:
+  NodePtr node_;
+  std::string name_;
+  Resources allocatable_;
+  Resources requested_;
+  Resources scoring_requested_;
+  std::vector<HostPort> used_ports_;
+  std::vector<PodInfoPtr> pods_;
+};
+
+}  // namespace skiff::sdk::scheduling

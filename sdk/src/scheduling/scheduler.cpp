@@ -1,0 +1,379 @@
+#include "skiff/sdk/scheduling/scheduler.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <spdlog/logger.h>
+#include <thread>
+
+#include "scheduler_cache.hpp"
+#include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/event_recorder.hpp"
+#include "skiff/sdk/informer.hpp"
+#include "skiff/sdk/time.hpp"
+
+namespace skiff::sdk::scheduling {
+
+namespace core = api::core::v1;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::size_t kMinFeasibleNodes = 100;
+constexpr const char* kDefaultSchedulerName = "default-scheduler";
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+bool terminal(const core::Pod& pod) {
+  const auto& phase = pod.status().phase();
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+std::string key_of(const core::Pod& pod) { return pod.metadata().namespace_() + "/" + pod.metadata().name(); }
+
+// A few threads running queued tasks (bindings, status patches) off the scheduling loop.
+class TaskPool {
+ public:
+  explicit TaskPool(int threads) {
+    for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~TaskPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;
+      auto task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+struct Scheduler::Impl {
+  Impl(Bus& bus, const Subjects& subjects, SchedulerOptions opts, spdlog::logger* logger)
+      : options(std::move(opts)),
+        log(logger),
+        api(bus, subjects),
+        nodes(bus, subjects, api_source(bus, subjects), {}, logger),
+        pods(bus, subjects, api_source(bus, subjects), {}, logger),
+        queue(options.queue),
+        events(api, {options.scheduler_name, options.host}, logger) {
+    std::vector<std::string> unknown;
+    for (const auto& name : options.filters) {
+      auto f = make_filter(name);
+      if (!f) throw Error(Status::BadRequest("unknown filter '" + name + "'; the built-in filters are: " + join(filter_names())));
+      filters.push_back(std::move(f));
+    }
+    for (const auto& [name, weight] : options.scorers) {
+      auto s = make_scorer(name);
+      if (!s) throw Error(Status::BadRequest("unknown scorer '" + name + "'; the built-in scorers are: " + join(scorer_names())));
+      if (weight <= 0) throw Error(Status::BadRequest("scorer '" + name + "' needs a weight of at least 1"));
+      scorers.emplace_back(std::move(s), weight);
+    }
+    if (options.metrics) {
+      Labels labels{{"scheduler", options.scheduler_name}};
+      scheduled_total = &options.metrics->counter("skiff_scheduler_scheduled_total", "pods bound to a node", labels);
+      unschedulable_total = &options.metrics->counter("skiff_scheduler_unschedulable_total",
+                                                      "scheduling attempts that found no node", labels);
+      bind_errors_total = &options.metrics->counter("skiff_scheduler_bind_errors_total", "bindings that failed", labels);
+      pending_gauge = &options.metrics->gauge("skiff_scheduler_pending_pods", "pods waiting for a node", labels);
+    }
+  }
+
+  bool responsible_for(const core::Pod& pod) const {
+    const std::string& wanted = pod.spec().scheduler_name().empty() ? kDefaultSchedulerName : pod.spec().scheduler_name();
+    return wanted == options.scheduler_name;
+  }
+
+  void on_pod(const std::shared_ptr<const core::Pod>& pod) {
+    std::string key = key_of(*pod);
+    if (!pod->spec().node_name().empty()) {
+      queue.remove(key);
+      if (terminal(*pod)) {
+        if (cache.remove_pod(key)) queue.cluster_changed();  // its resources are free again
+      } else {
+        cache.add_bound_pod(pod);
+      }
+      return;
+    }
+    if (terminal(*pod) || !pod->metadata().deletion_timestamp().empty() || !responsible_for(*pod)) {
+      queue.remove(key);
+      return;
+    }
+    if (cache.is_assumed(key)) return;  // placed, binding under way
+    queue.add_or_update(pod);
+  }
+
+  void on_pod_deleted(const std::shared_ptr<const core::Pod>& pod) {
+    std::string key = key_of(*pod);
+    queue.remove(key);
+    if (cache.remove_pod(key)) queue.cluster_changed();
+  }
+
+  void on_node(const std::shared_ptr<const core::Node>& node) {
+    cache.set_node(node);
+    queue.cluster_changed();
+  }
+
+  std::size_t feasible_nodes_to_find(std::size_t all) const {
+    if (all < kMinFeasibleNodes) return all;
+    std::size_t percentage = options.percentage_of_nodes_to_score > 0
+                                 ? static_cast<std::size_t>(options.percentage_of_nodes_to_score)
+                                 : static_cast<std::size_t>(std::max<std::int64_t>(5, 50 - static_cast<std::int64_t>(all) / 125));
+    if (percentage >= 100) return all;
+    return std::max(kMinFeasibleNodes, all * percentage / 100);
+  }
+
+  struct Decision {
+    std::string node;     // empty: fits nowhere
+    std::string message;  // why not
+  };
+
+  // One scheduling cycle, under the cache lock; assumes the pod on the chosen node.
+  Decision decide(const PodInfoPtr& pod) {
+    auto lock = cache.lock();
+    const auto& all = cache.nodes_locked();
+    if (all.empty()) return {"", unschedulable_message(0, {})};
+    ClusterView view{all};
+    for (auto& f : filters) f->prepare(*pod, view);
+    std::size_t wanted = feasible_nodes_to_find(all.size());
+    std::vector<const NodeInfo*> feasible;
+    std::vector<std::vector<std::string>> failures;
+    std::vector<std::string> reasons;
+    std::size_t start = next_start % all.size(), visited = 0;
+    for (; visited < all.size() && feasible.size() < wanted; ++visited) {
+      const NodeInfo* node = all[(start + visited) % all.size()];
+      reasons.clear();
+      for (const auto& f : filters) {
+        f->filter(*pod, *node, reasons);
+        if (!reasons.empty()) break;
+      }
+      if (reasons.empty()) feasible.push_back(node);
+      else failures.push_back(reasons);
+    }
+    next_start = (start + visited) % all.size();
+    if (feasible.empty()) return {"", unschedulable_message(all.size(), failures)};
+
+    const NodeInfo* chosen = feasible.front();
+    if (feasible.size() > 1 && !scorers.empty()) {
+      std::vector<std::int64_t> total(feasible.size(), 0), scores(feasible.size());
+      for (auto& [scorer, weight] : scorers) {
+        scorer->prepare(*pod, feasible);
+        for (std::size_t i = 0; i < feasible.size(); ++i) scores[i] = scorer->score(*pod, *feasible[i]);
+        scorer->normalize(scores);
+        for (std::size_t i = 0; i < feasible.size(); ++i) total[i] += scores[i] * weight;
+      }
+      // The best score; among equals, one at random (reservoir sampling), so that equal
+      // nodes share the load.
+      std::int64_t best = total[0];
+      std::size_t ties = 1;
+      for (std::size_t i = 1; i < feasible.size(); ++i) {
+        if (total[i] > best) {
+          best = total[i];
+          chosen = feasible[i];
+          ties = 1;
+        } else if (total[i] == best && std::uniform_int_distribution<std::size_t>(0, ties++)(rng) == 0) {
+          chosen = feasible[i];
+        }
+      }
+    }
+    std::string node = chosen->name();
+    lock.unlock();
+    cache.assume(pod, node);
+    return {node, ""};
+  }
+
+  void bind(QueuedPod queued, PodInfoPtr info, std::string node) {
+    const auto& pod = *info->pod;
+    try {
+      api.bind(pod.metadata().namespace_(), pod.metadata().name(), node, pod.metadata().uid());
+      ++scheduled;
+      if (scheduled_total) scheduled_total->inc();
+      events.record(pod, "Normal", "Scheduled",
+                    "Successfully assigned " + pod.metadata().namespace_() + "/" + pod.metadata().name() + " to " + node);
+    } catch (const Error& e) {
+      cache.forget(info->key);
+      ++bind_errors;
+      if (bind_errors_total) bind_errors_total->inc();
+      if (e.status().code == 404) return;  // the pod is gone
+      if (log) log->warn("binding {} to {}: {}", info->key, node, e.status().message);
+      queue.retry(std::move(queued));  // 409: it changed or was bound elsewhere; the informer will tell
+    }
+  }
+
+  void report_unschedulable(const core::Pod& pod, const std::string& message) {
+    events.record(pod, "Warning", "FailedScheduling", message);
+    for (const auto& c : pod.status().conditions())
+      if (c.type() == "PodScheduled" && c.status() == "False" && c.message() == message) return;  // already says so
+    boost::json::object condition{{"type", "PodScheduled"},        {"status", "False"},
+                                  {"reason", "Unschedulable"},     {"message", message},
+                                  {"lastProbeTime", nullptr},      {"lastTransitionTime", now_rfc3339()}};
+    boost::json::object patch{{"status", {{"conditions", boost::json::array{condition}}}}};
+    std::string ns = pod.metadata().namespace_(), name = pod.metadata().name();
+    tasks->post([this, ns, name, text = boost::json::serialize(patch)] {
+      try {
+        api.patch<core::Pod>(ns, name, "strategic", text, "status");
+      } catch (const Error& e) {
+        if (log && e.status().code != 404) log->warn("pod {}/{}: cannot set PodScheduled: {}", ns, name, e.status().message);
+      }
+    });
+  }
+
+  void loop() {
+    while (!stopping) {
+      {
+        std::unique_lock lock(mutex);
+        // The informers do not say when they sync: look again every 100 ms until they have.
+        while (!stopping && !(leading && nodes.has_synced() && pods.has_synced())) wake.wait_for(lock, 100ms);
+        if (stopping) return;
+      }
+      if (pending_gauge) pending_gauge->set(static_cast<double>(queue.pending_size()));
+      auto next = queue.pop(200ms);
+      if (!next) continue;
+      QueuedPod queued = std::move(*next);
+      if (cache.is_assumed(queued.key)) {
+        queue.done(queued.key);
+        continue;
+      }
+      auto info = std::make_shared<const PodInfo>(queued.pod);
+      Decision decision = decide(info);
+      if (decision.node.empty()) {
+        ++unschedulable;
+        if (unschedulable_total) unschedulable_total->inc();
+        report_unschedulable(*queued.pod, decision.message);
+        queue.unschedulable(std::move(queued));
+        continue;
+      }
+      queue.done(queued.key);
+      tasks->post([this, queued = std::move(queued), info, node = decision.node]() mutable {
+        bind(std::move(queued), info, node);
+      });
+    }
+  }
+
+  void set_leading(bool value) {
+    {
+      std::lock_guard lock(mutex);
+      leading = value;
+    }
+    wake.notify_all();
+  }
+
+  SchedulerOptions options;
+  spdlog::logger* log;
+  ApiClient api;
+  Informer<core::Node> nodes;
+  Informer<core::Pod> pods;
+  SchedulingQueue queue;
+  SchedulerCache cache;
+  EventRecorder events;
+  std::vector<std::unique_ptr<Filter>> filters;
+  std::vector<std::pair<std::unique_ptr<Scorer>, int>> scorers;
+  std::unique_ptr<LeaderElector> elector;
+  std::unique_ptr<TaskPool> tasks;
+  std::size_t next_start = 0;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::atomic<std::uint64_t> scheduled{0}, unschedulable{0}, bind_errors{0};
+  Counter* scheduled_total = nullptr;
+  Counter* unschedulable_total = nullptr;
+  Counter* bind_errors_total = nullptr;
+  Gauge* pending_gauge = nullptr;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool leading = false;
+  std::atomic<bool> stopping{false};
+  std::thread thread;
+};
+
+Scheduler::Scheduler(Bus& bus, const Subjects& subjects, SchedulerOptions options, spdlog::logger* log)
+    : impl_(std::make_unique<Impl>(bus, subjects, std::move(options), log)) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::add_filter(std::unique_ptr<Filter> filter) { impl_->filters.push_back(std::move(filter)); }
+void Scheduler::add_scorer(std::unique_ptr<Scorer> scorer, int weight) {
+  impl_->scorers.emplace_back(std::move(scorer), weight);
+}
+
+void Scheduler::start() {
+  Impl& s = *impl_;
+  s.tasks = std::make_unique<TaskPool>(s.options.bind_workers);
+  s.pods.add_handlers([&s](const auto& pod) { s.on_pod(pod); }, [&s](const auto&, const auto& pod) { s.on_pod(pod); },
+                      [&s](const auto& pod) { s.on_pod_deleted(pod); });
+  s.nodes.add_handlers([&s](const auto& node) { s.on_node(node); }, [&s](const auto&, const auto& node) { s.on_node(node); },
+                       [&s](const auto& node) {
+                         s.cache.remove_node(node->metadata().name());
+                         s.queue.cluster_changed();
+                       });
+  s.nodes.start();
+  s.pods.start();
+  s.thread = std::thread([&s] { s.loop(); });
+  if (s.options.leader_elect) {
+    LeaderElectionOptions election = s.options.leader_election;
+    if (election.name.empty()) election.name = s.options.scheduler_name;
+    if (election.identity.empty()) election.identity = s.options.host + "_" + std::to_string(::getpid());
+    s.elector = std::make_unique<LeaderElector>(
+        s.api, election, [&s] { s.set_leading(true); }, [&s] { s.set_leading(false); }, s.log);
+    s.elector->start();
+  } else {
+    s.set_leading(true);
+  }
+}
+
+void Scheduler::stop() {
+  Impl& s = *impl_;
+  if (s.stopping.exchange(true)) return;
+  s.queue.close();
+  s.wake.notify_all();
+  if (s.thread.joinable()) s.thread.join();
+  if (s.elector) s.elector->stop();
+  s.tasks.reset();  // finishes the bindings under way
+  s.pods.stop();
+  s.nodes.stop();
+}
+
+bool Scheduler::is_leader() const { return impl_->elector ? impl_->elector->is_leader() : true; }
+
+bool Scheduler::synced() const { return impl_->nodes.has_synced() && impl_->pods.has_synced(); }
+
+Scheduler::Stats Scheduler::stats() const {
+  return {impl_->scheduled, impl_->unschedulable, impl_->bind_errors, impl_->queue.pending_size()};
+}
+
+}  // namespace skiff::sdk::scheduling

@@ -169,8 +169,10 @@ std::unique_ptr<Filter> make_filter(std::string_view name) {
 }
 
 std::vector<std::string> filter_names() {
-  return {"NodeUnschedulable", "NodeResourcesFit", "NodeAffinity", "TaintToleration",
-          "NodePorts",         "InterPodAffinity", "PodTopologySpread"};
+  // Kubernetes' order: cheap and decisive checks first, so a node's reason is the one
+  // Kubernetes would give.
+  return {"NodeUnschedulable", "TaintToleration",  "NodeAffinity",     "NodePorts",
+          "NodeResourcesFit",  "InterPodAffinity", "PodTopologySpread"};
 }
 
 std::string unschedulable_message(std::size_t node_count, const std::vector<std::vector<std::string>>& reasons_per_node) {

@@ -147,6 +147,7 @@ struct Scheduler::Impl {
   }
 
   void on_node(const std::shared_ptr<const core::Node>& node) {
+    if (log) log->debug("node {} (resourceVersion {})", node->metadata().name(), node->metadata().resource_version());
     cache.set_node(node);
     queue.cluster_changed();
   }
@@ -231,7 +232,10 @@ struct Scheduler::Impl {
       cache.forget(info->key);
       ++bind_errors;
       if (bind_errors_total) bind_errors_total->inc();
-      if (e.status().code == 404) return;  // the pod is gone
+      if (e.status().code == 404) {
+        if (log) log->debug("binding {} to {}: {}", info->key, node, e.status().message);
+        return;  // the pod is gone
+      }
       if (log) log->warn("binding {} to {}: {}", info->key, node, e.status().message);
       queue.retry(std::move(queued));  // 409: it changed or was bound elsewhere; the informer will tell
     }
@@ -273,6 +277,8 @@ struct Scheduler::Impl {
       }
       auto info = std::make_shared<const PodInfo>(queued.pod);
       Decision decision = decide(info);
+      if (log) log->debug("pod {} (attempt {}): {}", queued.key, queued.attempts,
+                          decision.node.empty() ? decision.message : "to " + decision.node);
       if (decision.node.empty()) {
         ++unschedulable;
         if (unschedulable_total) unschedulable_total->inc();

@@ -5,6 +5,22 @@
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::sdk::scheduling {
+namespace {
+
+// Only the spec and the labels bear on where a pod can go; status and metadata churn do not.
+bool changes_placement(const api::core::v1::Pod& before, const api::core::v1::Pod& after) {
+  if (before.spec().SerializeAsString() != after.spec().SerializeAsString()) return true;
+  const auto& a = before.metadata().labels();
+  const auto& b = after.metadata().labels();
+  if (a.size() != b.size()) return true;
+  for (const auto& [key, value] : a) {
+    auto it = b.find(key);
+    if (it == b.end() || it->second != value) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 SchedulingQueue::Order SchedulingQueue::order_of(const PodPtr& pod) {
   std::int64_t priority = pod->spec().has_priority() ? pod->spec().priority() : 0;
@@ -61,7 +77,11 @@ void SchedulingQueue::add_or_update(PodPtr pod) {
   }
   QueuedPod queued;
   if (auto it = parked_.find(key); it != parked_.end()) {
-    queued = std::move(it->second.second);  // it changed: worth another try now
+    if (!changes_placement(*it->second.second.pod, *pod)) {  // e.g. our own status condition
+      it->second.second.pod = std::move(pod);
+      return;
+    }
+    queued = std::move(it->second.second);  // its spec or labels changed: worth another try now
     parked_.erase(it);
   } else {
     queued.key = key;
@@ -128,11 +148,12 @@ void SchedulingQueue::unschedulable(QueuedPod pod) {
   in_flight_.erase(it);
   if (!latest || closed_) return;  // deleted meanwhile
   pod.last_failure = Clock::now();
-  bool changed = latest != pod.pod;
+  bool changed = latest != pod.pod && changes_placement(*pod.pod, *latest);
   pod.pod = std::move(latest);
   // The cluster or the pod changed while we were deciding: the answer may be stale.
   if (changed || moved_in_cycle_ >= pod.popped_in_cycle) return push_backoff(std::move(pod));
-  parked_[pod.key] = {Clock::now(), std::move(pod)};
+  std::string key = pod.key;  // not pod.key in the same expression as the move
+  parked_[key] = {Clock::now(), std::move(pod)};
 }
 
 void SchedulingQueue::retry(QueuedPod pod) {

@@ -14,6 +14,7 @@
 
 #include <google/protobuf/stubs/strutil.h>
 
+#include "bench_support.hpp"
 #include "command.hpp"
 #include "embedded_bus.hpp"
 #include "etcd_client.hpp"
@@ -28,6 +29,8 @@ namespace {
 
 using namespace skiff;
 using namespace std::chrono;
+using bench::rss_kb;
+using bench::wait_idle;
 
 struct Load {
   double rps = 0, p50_ms = 0, p99_ms = 0;
@@ -70,43 +73,6 @@ std::string pod_json(const std::string& name_field) {
   return R"({"apiVersion":"v1","kind":"Pod","metadata":{)" + name_field +
          R"(,"labels":{"app":"bench"}},"spec":{"containers":[{"name":"web","image":"registry.local/web:1.2.3",)"
          R"("resources":{"requests":{"cpu":"100m","memory":"128Mi"}}}]}})";
-}
-
-long rss_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
-// Waits until a process stops using CPU (requests from the last phase still being served
-// would otherwise land in the next phase's latencies).
-void wait_idle(pid_t pid) {
-  auto cpu_ticks = [pid] {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
-    auto fields = text.substr(text.rfind(')') + 2);
-    std::istringstream in(fields);
-    std::string skip;
-    for (int i = 0; i < 11; ++i) in >> skip;  // state … cmajflt
-    long user = 0, system = 0;
-    in >> user >> system;
-    return user + system;
-  };
-  test::wait_until([&] {
-    long before = cpu_ticks();
-    std::this_thread::sleep_for(milliseconds(200));
-    return cpu_ticks() - before <= 2;
-  }, seconds(30));
-}
-
-// One sample of a gauge from a plugin's metrics subject.
-double metric(test::PluginNode& node, const std::string& plugin, const std::string& name) {
-  sdk::Reply reply = node.bus().request(node.subjects().plugin_metrics(plugin), "", seconds(5));
-  std::smatch m;
-  if (reply.ok() && std::regex_search(reply.data, m, std::regex("\\n" + name + " ([0-9.e+-]+)"))) return std::stod(m[1]);
-  return -1;
 }
 
 void row(const char* what, int clients, const Load& skiff, const Load* peer) {
@@ -262,7 +228,7 @@ int main(int argc, char** argv) {
                                      {}, seconds(40));
           delivered += std::count(r.out.begin(), r.out.end(), '\n');
         });
-      test::wait_until([&] { return metric(node, "apiserver", "skiff_apiserver_watches") >= 100; }, seconds(30));
+      test::wait_until([&] { return bench::plugin_metric(node, "apiserver", "skiff_apiserver_watches") >= 100; }, seconds(30));
       auto start = steady_clock::now();
       std::vector<std::thread> writers;
       for (int t = 0; t < 4; ++t)

@@ -13,6 +13,7 @@
 #include <regex>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "embedded_bus.hpp"
 #include "nats_server.hpp"
 #include "skiffd_process.hpp"
@@ -23,15 +24,9 @@
 namespace {
 
 using namespace std::chrono;
+using skiff::bench::rss_kb;
 using Clock = steady_clock;
 
-long rss_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
 
 // Memory only this process holds (USS): private pages, not the shared libraries' pages.
 long private_kb(pid_t pid) {

@@ -13,6 +13,7 @@
 
 #include "embedded_bus.hpp"
 #include "etcd_client.hpp"
+#include "bench_support.hpp"
 #include "plugin_node.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/store_client.hpp"
@@ -23,6 +24,8 @@ namespace {
 
 using namespace skiff;
 using namespace std::chrono;
+using bench::rss_kb;
+using bench::status_kb;
 using Clock = steady_clock;
 
 // A pod as a Deployment would create it: about 1 KB serialized.
@@ -86,16 +89,6 @@ Figures run(int clients, int total, Op op) {
   std::sort(all.begin(), all.end());
   return {total / seconds, all[all.size() / 2], all[static_cast<std::size_t>(all.size() * 0.99)]};
 }
-
-// A line of /proc/<pid>/status in kB: "VmRSS", "RssAnon" (private heap), "RssFile" (mapped files).
-long status_kb(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  return -1;
-}
-long rss_kb(pid_t pid) { return status_kb(pid, "VmRSS"); }
 
 class Etcd {
  public:

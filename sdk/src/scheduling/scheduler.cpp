@@ -113,6 +113,7 @@ struct Scheduler::Impl {
                                                       "scheduling attempts that found no node", labels);
       bind_errors_total = &options.metrics->counter("skiff_scheduler_bind_errors_total", "bindings that failed", labels);
       pending_gauge = &options.metrics->gauge("skiff_scheduler_pending_pods", "pods waiting for a node", labels);
+      nodes_gauge = &options.metrics->gauge("skiff_scheduler_nodes", "nodes in the scheduler's cache", labels);
     }
   }
 
@@ -149,6 +150,7 @@ struct Scheduler::Impl {
   void on_node(const std::shared_ptr<const core::Node>& node) {
     if (log) log->debug("node {} (resourceVersion {})", node->metadata().name(), node->metadata().resource_version());
     cache.set_node(node);
+    if (nodes_gauge) nodes_gauge->set(static_cast<double>(cache.node_count()));
     queue.cluster_changed();
   }
 
@@ -320,6 +322,7 @@ struct Scheduler::Impl {
   Counter* unschedulable_total = nullptr;
   Counter* bind_errors_total = nullptr;
   Gauge* pending_gauge = nullptr;
+  Gauge* nodes_gauge = nullptr;
   std::mutex mutex;
   std::condition_variable wake;
   bool leading = false;

@@ -12,6 +12,7 @@
 
 #include "bench_support.hpp"
 #include "plugin_node.hpp"
+#include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"

@@ -264,8 +264,8 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
   }
 }
 
-MessagePtr ApiCore::write_update(const sdk::ResourceType& type, const pb::Message& old, MessagePtr next,
-                                 const WriteOptions& options) {
+ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const pb::Message& old, MessagePtr next,
+                                          const WriteOptions& options) {
   const auto& before = meta_of(old);
   auto* meta = mutable_meta_of(*next);
   // What clients may not change, whatever they send.
@@ -281,22 +281,38 @@ MessagePtr ApiCore::write_update(const sdk::ResourceType& type, const pb::Messag
   validate(type, *next, &old);
   if (spec_changed(old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
+  PlannedWrite plan;
+  plan.key = sdk::object_key(type, meta->namespace_(), meta->name());
+  plan.expected_revision = std::stoll(before.resource_version());
   if (same_object(old, *next)) {  // nothing changed: no write, no new resourceVersion
-    MessagePtr copy(old.New());
-    copy->CopyFrom(old);
-    return copy;
+    plan.object = MessagePtr(old.New());
+    plan.object->CopyFrom(old);
+    return plan;
   }
-  if (options.dry_run) return next;
-  auto key = sdk::object_key(type, meta->namespace_(), meta->name());
-  std::int64_t expected = std::stoll(before.resource_version());
+  plan.object = std::move(next);
+  if (options.dry_run) return plan;
   // The last finalizer of an object being deleted is gone: delete it for real.
-  if (!meta->deletion_timestamp().empty() && meta->finalizers().empty() &&
-      !(type.kind == "Namespace" && !static_cast<core::Namespace&>(*next).spec().finalizers().empty())) {
-    auto erased = store_.erase(key, expected);
-    if (type.kind == "Service") release_service(old);
-    return decode(type, erased.object());
+  bool erase = !meta->deletion_timestamp().empty() && meta->finalizers().empty() &&
+               !(type.kind == "Namespace" && !static_cast<core::Namespace&>(*plan.object).spec().finalizers().empty());
+  plan.action = erase ? PlannedWrite::Erase : PlannedWrite::Update;
+  return plan;
+}
+
+MessagePtr ApiCore::write_update(const sdk::ResourceType& type, const pb::Message& old, MessagePtr next,
+                                 const WriteOptions& options) {
+  PlannedWrite plan = plan_update(type, old, std::move(next), options);
+  switch (plan.action) {
+    case PlannedWrite::None:
+      return plan.object;
+    case PlannedWrite::Erase: {
+      auto erased = store_.erase(plan.key, plan.expected_revision);
+      if (type.kind == "Service") release_service(old);
+      return decode(type, erased.object());
+    }
+    case PlannedWrite::Update:
+      break;
   }
-  return decode(type, store_.update(key, next->SerializeAsString(), expected).object());
+  return decode(type, store_.update(plan.key, plan.object->SerializeAsString(), plan.expected_revision).object());
 }
 
 MessagePtr ApiCore::update(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
@@ -424,43 +440,105 @@ DeleteResult ApiCore::erase(const sdk::ResourceType& type, const std::string& ns
   }
 }
 
+namespace {
+
+// The pod with spec.nodeName set and PodScheduled=True, or ApiError 409 when it cannot be bound.
+MessagePtr bound_pod(const core::Pod& pod, const std::string& node, const std::string& uid) {
+  const std::string& name = pod.metadata().name();
+  if (!uid.empty() && uid != pod.metadata().uid())
+    throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(name) +
+                                         ": the uid does not match (the pod was replaced)"));
+  if (!pod.spec().node_name().empty())
+    throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(name) + ": pod " +
+                                         name + " is already assigned to node " + quoted(pod.spec().node_name())));
+  if (!pod.metadata().deletion_timestamp().empty())
+    throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(name) + ": pod " +
+                                         name + " is being deleted"));
+  auto next = std::make_shared<core::Pod>(pod);
+  next->mutable_spec()->set_node_name(node);
+  // The binding also records the scheduling, as the real API server does.
+  auto* conditions = next->mutable_status()->mutable_conditions();
+  core::PodCondition* scheduled = nullptr;
+  for (auto& c : *conditions)
+    if (c.type() == "PodScheduled") scheduled = &c;
+  if (!scheduled) {
+    scheduled = conditions->Add();
+    scheduled->set_type("PodScheduled");
+  }
+  scheduled->set_status("True");
+  scheduled->set_reason("");
+  scheduled->set_message("");
+  scheduled->set_last_transition_time(sdk::now_rfc3339());
+  return next;
+}
+
+void require_node(const sdk::ResourceType& pods, const std::string& pod, const std::string& node) {
+  if (!node.empty()) return;
+  FieldErrors errors;
+  errors.required("target.name");
+  errors.throw_if_any(pods, pod);
+}
+
+constexpr std::size_t kBindChunk = 200;  // pods per store round trip (a reply must fit a bus message)
+
+}  // namespace
+
 MessagePtr ApiCore::bind(const std::string& ns, const std::string& pod_name, const std::string& node,
                          const std::string& uid) {
   const sdk::ResourceType& pods = *sdk::find_resource("pods");
-  if (node.empty()) {
-    FieldErrors errors;
-    errors.required("target.name");
-    errors.throw_if_any(pods, pod_name);
-  }
+  require_node(pods, pod_name, node);
   return modify(pods, ns, pod_name, [&](const pb::Message& current) -> MessagePtr {
-    const auto& pod = static_cast<const core::Pod&>(current);
-    if (!uid.empty() && uid != pod.metadata().uid())
-      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(pod_name) +
-                                           ": the uid does not match (the pod was replaced)"));
-    if (!pod.spec().node_name().empty())
-      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(pod_name) +
-                                           ": pod " + pod_name + " is already assigned to node " +
-                                           quoted(pod.spec().node_name())));
-    if (!pod.metadata().deletion_timestamp().empty())
-      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on pods/binding " + quoted(pod_name) +
-                                           ": pod " + pod_name + " is being deleted"));
-    auto next = std::make_shared<core::Pod>(pod);
-    next->mutable_spec()->set_node_name(node);
-    // The binding also records the scheduling, as the real API server does.
-    auto* conditions = next->mutable_status()->mutable_conditions();
-    core::PodCondition* scheduled = nullptr;
-    for (auto& c : *conditions)
-      if (c.type() == "PodScheduled") scheduled = &c;
-    if (!scheduled) {
-      scheduled = conditions->Add();
-      scheduled->set_type("PodScheduled");
-    }
-    scheduled->set_status("True");
-    scheduled->set_reason("");
-    scheduled->set_message("");
-    scheduled->set_last_transition_time(sdk::now_rfc3339());
-    return next;
+    return bound_pod(static_cast<const core::Pod&>(current), node, uid);
   }, "binding", {});
+}
+
+std::vector<sdk::Status> ApiCore::bind_many(const std::vector<Binding>& bindings) {
+  const sdk::ResourceType& pods = *sdk::find_resource("pods");
+  std::vector<sdk::Status> results(bindings.size());
+  auto status_of = [&](const auto& call) {
+    try {
+      call();
+      return sdk::Status{201, "", ""};
+    } catch (const sdk::Error& e) {
+      return e.status();
+    }
+  };
+  for (std::size_t first = 0; first < bindings.size(); first += kBindChunk) {
+    std::size_t last = std::min(bindings.size(), first + kBindChunk);
+    std::vector<store::v1::ObjectKey> keys;
+    for (std::size_t i = first; i < last; ++i) keys.push_back(sdk::object_key(pods, bindings[i].namespace_, bindings[i].pod));
+    auto current = store_.get_many(keys);
+    // Plan every binding against what was read, then write them all in one batch.
+    std::vector<store::v1::TxnRequest> writes;
+    std::vector<std::size_t> written;
+    for (std::size_t i = first; i < last; ++i) {
+      const Binding& b = bindings[i];
+      results[i] = status_of([&] {
+        require_node(pods, b.pod, b.node);
+        const auto& stored = current.results(static_cast<int>(i - first));
+        if (stored.revision() == 0) throw not_found(pods, b.pod);
+        MessagePtr pod = decode(pods, stored.object());
+        PlannedWrite plan = plan_update(pods, *pod, bound_pod(static_cast<const core::Pod&>(*pod), b.node, b.uid), {});
+        if (plan.action != PlannedWrite::Update) return;
+        auto* update = writes.emplace_back().add_operations()->mutable_update();
+        *update->mutable_key() = plan.key;
+        update->set_object(plan.object->SerializeAsString());
+        update->set_expected_revision(plan.expected_revision);
+        written.push_back(i);
+      });
+    }
+    if (writes.empty()) continue;
+    auto outcome = store_.batch(std::move(writes));
+    for (std::size_t w = 0; w < written.size(); ++w) {
+      const auto& r = outcome.results(static_cast<int>(w));
+      std::size_t i = written[w];
+      if (r.code() >= 200 && r.code() < 300) continue;
+      // Written meanwhile (a status update, say): the one-by-one path reads again and retries.
+      if (r.code() == 409) results[i] = status_of([&] { bind(bindings[i].namespace_, bindings[i].pod, bindings[i].node, bindings[i].uid); });
+      else results[i] = from_store(sdk::Error(sdk::Status{r.code(), r.reason(), r.message()}), pods, bindings[i].pod).status();
+    }
+  }
+  return results;
 }
 
 void ApiCore::bootstrap() {

@@ -75,6 +75,12 @@ class ApiCore {
                      const DeleteOptions& options, bool dry_run = false);
   // pods/binding: assigns the pod to a node once (409 if it already has one).
   MessagePtr bind(const std::string& ns, const std::string& pod, const std::string& node, const std::string& uid = "");
+  // Many bindings with two store round trips per few hundred (a scheduler's burst); each gets
+  // its own status (201, or what bind() would have thrown).
+  struct Binding {
+    std::string namespace_, pod, node, uid;
+  };
+  std::vector<sdk::Status> bind_many(const std::vector<Binding>& bindings);
 
   // Loads the allocators from the stored Services; creates the four system namespaces.
   void bootstrap();
@@ -88,6 +94,16 @@ class ApiCore {
 
  private:
   MessagePtr decode(const sdk::ResourceType& type, const std::string& bytes) const;
+  // An update checked and defaulted, not yet written: what write_update (one) and bind_many
+  // (a batch) then send to the store.
+  struct PlannedWrite {
+    enum Action { None, Update, Erase } action = None;
+    store::v1::ObjectKey key;
+    std::int64_t expected_revision = 0;
+    MessagePtr object;  // what the object will be (None: as it is)
+  };
+  PlannedWrite plan_update(const sdk::ResourceType& type, const google::protobuf::Message& old, MessagePtr next,
+                           const WriteOptions& options);
   MessagePtr write_update(const sdk::ResourceType& type, const google::protobuf::Message& old, MessagePtr next,
                           const WriteOptions& options);
   void check_namespace_open(const std::string& ns);

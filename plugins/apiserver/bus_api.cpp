@@ -89,6 +89,21 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
     return one(api.bind(r.namespace_(), r.name(), r.node(), r.delete_options().precondition_uid()));
   });
   for (int i = 0; i < std::max(1, workers); ++i)
+    subscriptions_.push_back(sdk::serve_proto<v1::BindManyRequest>(
+        bus, subjects.api("bindmany"), "apiserver", [&api](const v1::BindManyRequest& r, const sdk::Request&) {
+          std::vector<ApiCore::Binding> bindings;
+          bindings.reserve(r.bindings_size());
+          for (const auto& b : r.bindings()) bindings.push_back({b.namespace_(), b.pod(), b.node(), b.uid()});
+          v1::BindManyResponse response;
+          for (const auto& status : api.bind_many(bindings)) {
+            auto* result = response.add_results();
+            result->set_code(status.code);
+            result->set_reason(status.reason);
+            result->set_message(status.message);
+          }
+          return response;
+        }));
+  for (int i = 0; i < std::max(1, workers); ++i)
     subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
         bus, subjects.api("history"), "apiserver", [&api](const ApiRequest& r, const sdk::Request&) {
           std::int64_t since = r.resource_version().empty() ? 0 : std::stoll(r.resource_version());

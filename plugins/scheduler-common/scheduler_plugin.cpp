@@ -49,7 +49,7 @@ Manifest scheduler_manifest(const SchedulerDefaults& d) {
       {"scorers", ConfigType::Map, d.scorers, "scorers ranking the nodes that pass, with their weights"},
       {"percentage_of_nodes_to_score", ConfigType::Int, "0",
        "stop filtering once this share of the nodes fit (0: adaptive, as Kubernetes; never fewer than 100 nodes)"},
-      {"bind_workers", ConfigType::Int, "16", "bindings in flight at once"},
+      {"bind_workers", ConfigType::Int, "4", "binding requests in flight at once (each carries the bindings gathered meanwhile, up to 500)"},
       {"pod_initial_backoff", ConfigType::Duration, "1s", "wait before retrying a pod that failed, doubled each time"},
       {"pod_max_backoff", ConfigType::Duration, "10s", "the longest such wait"},
       {"unschedulable_timeout", ConfigType::Duration, "60s", "pods that fit nowhere are retried after this even if nothing changed"},

@@ -210,6 +210,25 @@ v1::GetResponse ObjectStore::get(const v1::ObjectKey& key) const {
   return response;
 }
 
+v1::GetManyResponse ObjectStore::get_many(const v1::GetManyRequest& request) const {
+  LmdbTxn txn(*env_, true);
+  v1::GetManyResponse response;
+  std::size_t bytes = 0;
+  for (const auto& key : request.keys()) {
+    auto* result = response.add_results();
+    auto value = txn.get(env_->objects(), object_key(key));
+    if (!value) continue;
+    Stored stored = Stored::parse(*value);
+    bytes += stored.object.size();
+    if (bytes > kMaxListReplyBytes)
+      throw Error(Status{413, "RequestEntityTooLarge",
+                         "getmany: the objects asked for do not fit in one reply; ask for fewer keys at a time"});
+    result->set_object(std::string(stored.object));
+    result->set_revision(stored.revision);
+  }
+  return response;
+}
+
 v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
   const sdk::ResourceType& type = resource_type(request.resource());
   sdk::LabelSelector labels = sdk::LabelSelector::parse(request.label_selector());

@@ -35,6 +35,8 @@ class ObjectStore {
   ~ObjectStore();
 
   v1::GetResponse get(const v1::ObjectKey& key) const;
+  // 413 when the answer would not fit a bus message.
+  v1::GetManyResponse get_many(const v1::GetManyRequest& request) const;
   v1::ListResponse list(const v1::ListRequest& request) const;
   v1::InfoResponse info(std::int64_t history_floor) const;
 

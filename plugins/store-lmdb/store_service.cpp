@@ -33,6 +33,9 @@ StoreService::StoreService(sdk::Bus& bus, const sdk::Subjects& subjects, ObjectS
   for (int i = 0; i < std::max(1, read_workers); ++i) {
     subscriptions_.push_back(sdk::serve_proto<v1::GetRequest>(
         bus, subjects.store("get"), reads, [&store](const v1::GetRequest& r, const sdk::Request&) { return store.get(r.key()); }));
+    subscriptions_.push_back(sdk::serve_proto<v1::GetManyRequest>(
+        bus, subjects.store("getmany"), reads,
+        [&store](const v1::GetManyRequest& r, const sdk::Request&) { return store.get_many(r); }));
     subscriptions_.push_back(sdk::serve_proto<v1::ListRequest>(
         bus, subjects.store("list"), reads, [&store](const v1::ListRequest& r, const sdk::Request&) { return store.list(r); }));
     subscriptions_.push_back(sdk::serve_proto<v1::HistoryRequest>(

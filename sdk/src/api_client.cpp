@@ -78,4 +78,22 @@ std::string ApiClient::bind(const std::string& ns, const std::string& pod, const
   return call("bind", r);
 }
 
+std::vector<Status> ApiClient::bind_many(const std::vector<Binding>& bindings) const {
+  apiserver::v1::BindManyRequest request;
+  for (const auto& b : bindings) {
+    auto* binding = request.add_bindings();
+    binding->set_namespace_(b.namespace_);
+    binding->set_pod(b.pod);
+    binding->set_node(b.node);
+    binding->set_uid(b.uid);
+  }
+  auto response = sdk::call<apiserver::v1::BindManyResponse>(bus_, subjects_.api("bindmany"), request, timeout_);
+  if (response.results_size() != request.bindings_size())
+    throw Error(Status::Internal("the API answered " + std::to_string(response.results_size()) + " of " +
+                                 std::to_string(request.bindings_size()) + " bindings"));
+  std::vector<Status> out;
+  for (const auto& r : response.results()) out.push_back({r.code(), r.reason(), r.message()});
+  return out;
+}
+
 }  // namespace skiff::sdk

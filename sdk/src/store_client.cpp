@@ -35,6 +35,26 @@ store::v1::ListResponse StoreClient::list(const store::v1::ListRequest& request)
   return call<store::v1::ListResponse>(bus_, subjects_.store("list"), request, timeout_);
 }
 
+store::v1::GetManyResponse StoreClient::get_many(const std::vector<store::v1::ObjectKey>& keys) const {
+  store::v1::GetManyRequest request;
+  for (const auto& key : keys) *request.add_keys() = key;
+  auto response = call<store::v1::GetManyResponse>(bus_, subjects_.store("getmany"), request, timeout_);
+  if (response.results_size() != request.keys_size())
+    throw Error(Status::Internal("store: getmany answered " + std::to_string(response.results_size()) + " of " +
+                                 std::to_string(request.keys_size()) + " objects"));
+  return response;
+}
+
+store::v1::BatchResponse StoreClient::batch(std::vector<store::v1::TxnRequest> transactions) const {
+  store::v1::BatchRequest request;
+  for (auto& txn : transactions) *request.add_transactions() = std::move(txn);
+  auto response = call<store::v1::BatchResponse>(bus_, subjects_.store("batch"), request, timeout_);
+  if (response.results_size() != request.transactions_size())
+    throw Error(Status::Internal("store: batch answered " + std::to_string(response.results_size()) + " of " +
+                                 std::to_string(request.transactions_size()) + " transactions"));
+  return response;
+}
+
 store::v1::ListResponse StoreClient::list_all(store::v1::ListRequest request) const {
   store::v1::ListResponse all = list(request);
   std::string next = all.continue_();

@@ -16,7 +16,7 @@ class NodeUnschedulable final : public Filter {
  public:
   std::string_view name() const override { return "NodeUnschedulable"; }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
-    if (!node.node().spec().unschedulable()) return;
+    if (!node.unschedulable()) return;
     core::Taint cordon;  // a pod that tolerates this taint may still go on a cordoned node
     cordon.set_key("node.kubernetes.io/unschedulable");
     cordon.set_effect("NoSchedule");
@@ -40,16 +40,21 @@ class NodeResourcesFit final : public Filter {
 class NodeAffinityFilter final : public Filter {
  public:
   std::string_view name() const override { return "NodeAffinity"; }
+  void prepare(const PodInfo& pod, const ClusterView&) override { applies_ = has_node_requirements(*pod.pod); }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
-    if (!node_matches_pod_requirements(*pod.pod, node.node()))
+    if (applies_ && !node_matches_pod_requirements(*pod.pod, node))
       reasons.emplace_back("node(s) didn't match Pod's node affinity/selector");
   }
+
+ private:
+  bool applies_ = true;
 };
 
 class TaintTolerationFilter final : public Filter {
  public:
   std::string_view name() const override { return "TaintToleration"; }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
+    if (!node.has_taints()) return;
     for (const auto& taint : node.node().spec().taints()) {
       if (taint.effect() != "NoSchedule" && taint.effect() != "NoExecute") continue;
       if (tolerates_any(pod.pod->spec().tolerations(), taint)) continue;
@@ -82,14 +87,15 @@ class InterPodAntiAffinity final : public Filter {
   }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
     const auto& ns = pod.pod->metadata().namespace_();
-    for (const auto& other : node.pods()) {
+    if (!repels_.empty())
+      for (const auto& other : node.pods())
+        for (const auto& term : repels_)
+          if (term.applies_to(*other->pod, ns)) {
+            reasons.emplace_back("node(s) didn't match pod anti-affinity rules");
+            return;
+          }
+    for (const auto& other : node.pods_with_required_anti_affinity()) {
       const auto& other_pod = *other->pod;
-      for (const auto& term : repels_)
-        if (term.applies_to(other_pod, ns)) {
-          reasons.emplace_back("node(s) didn't match pod anti-affinity rules");
-          return;
-        }
-      if (!other_pod.spec().affinity().has_pod_anti_affinity()) continue;
       for (const auto& term : hostname_terms(other_pod))
         if (term.applies_to(*pod.pod, other_pod.metadata().namespace_())) {
           reasons.emplace_back("node(s) didn't satisfy existing pods anti-affinity rules");
@@ -135,7 +141,7 @@ class PodTopologySpreadFilter final : public Filter {
     for (const auto& c : constraints_) {
       std::int64_t least = INT64_MAX;
       for (const NodeInfo* node : cluster.nodes)
-        if (node_matches_pod_requirements(*pod.pod, node->node())) least = std::min(least, c.count_on(*node));
+        if (node_matches_pod_requirements(*pod.pod, *node)) least = std::min(least, c.count_on(*node));
       min_counts_.push_back(least == INT64_MAX ? 0 : least);
     }
   }

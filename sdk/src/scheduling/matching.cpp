@@ -31,25 +31,26 @@ bool requirement_holds(const core::NodeSelectorRequirement& r, const std::string
 
 }  // namespace
 
-bool node_matches_term(const core::NodeSelectorTerm& term, const core::Node& node) {
+bool node_matches_term(const core::NodeSelectorTerm& term, const NodeInfo& node) {
   if (term.match_expressions().empty() && term.match_fields().empty()) return false;
-  const auto& labels = node.metadata().labels();
-  for (const auto& r : term.match_expressions()) {
-    auto it = labels.find(r.key());
-    if (!requirement_holds(r, it == labels.end() ? nullptr : &it->second)) return false;
-  }
+  for (const auto& r : term.match_expressions())
+    if (!requirement_holds(r, node.label(r.key()))) return false;
   for (const auto& r : term.match_fields()) {
     if (r.key() != "metadata.name") return false;  // the only field Kubernetes supports here
-    if (!requirement_holds(r, &node.metadata().name())) return false;
+    if (!requirement_holds(r, &node.name())) return false;
   }
   return true;
 }
 
-bool node_matches_pod_requirements(const core::Pod& pod, const core::Node& node) {
-  const auto& labels = node.metadata().labels();
+bool has_node_requirements(const core::Pod& pod) {
+  return !pod.spec().node_selector().empty() ||
+         pod.spec().affinity().node_affinity().has_required_during_scheduling_ignored_during_execution();
+}
+
+bool node_matches_pod_requirements(const core::Pod& pod, const NodeInfo& node) {
   for (const auto& [key, value] : pod.spec().node_selector()) {
-    auto it = labels.find(key);
-    if (it == labels.end() || it->second != value) return false;
+    const std::string* have = node.label(key);
+    if (!have || *have != value) return false;
   }
   const auto& affinity = pod.spec().affinity().node_affinity();
   if (!affinity.has_required_during_scheduling_ignored_during_execution()) return true;

@@ -74,6 +74,8 @@ PodInfo::PodInfo(PodPtr p) : pod(std::move(p)) {
                               port.host_ip().empty() ? "0.0.0.0" : port.host_ip(), port.host_port()});
   for (const auto& owner : pod->metadata().owner_references())
     if (owner.controller()) owner_uid = owner.uid();
+  has_required_anti_affinity =
+      !pod->spec().affinity().pod_anti_affinity().required_during_scheduling_ignored_during_execution().empty();
 }
 
 NodeInfo::NodeInfo(NodePtr node) { set_node(std::move(node)); }
@@ -82,12 +84,16 @@ void NodeInfo::set_node(NodePtr node) {
   node_ = std::move(node);
   name_ = node_->metadata().name();
   allocatable_ = node_allocatable(*node_);
+  labels_ = {node_->metadata().labels().begin(), node_->metadata().labels().end()};
+  unschedulable_ = node_->spec().unschedulable();
+  has_taints_ = !node_->spec().taints().empty();
 }
 
 void NodeInfo::add_pod(PodInfoPtr pod) {
   requested_ += pod->requests;
   scoring_requested_ += pod->scoring_requests;
   used_ports_.insert(used_ports_.end(), pod->host_ports.begin(), pod->host_ports.end());
+  if (pod->has_required_anti_affinity) repelling_.push_back(pod);
   pods_.push_back(std::move(pod));
 }
 
@@ -102,6 +108,8 @@ bool NodeInfo::remove_pod(const std::string& key) {
     });
     if (used != used_ports_.end()) used_ports_.erase(used);
   }
+  if ((*it)->has_required_anti_affinity)
+    repelling_.erase(std::remove(repelling_.begin(), repelling_.end(), *it), repelling_.end());
   pods_.erase(it);
   return true;
 }

@@ -83,6 +83,64 @@ class TaskPool {
   std::vector<std::thread> threads_;
 };
 
+// Bindings wait here until a worker sends them, as many as have gathered, in one request: under
+// a burst each round trip carries hundreds; when idle, one.
+template <class Item>
+class Batcher {
+ public:
+  Batcher(int workers, std::size_t max_batch, std::function<void(std::vector<Item>&)> send)
+      : max_batch_(max_batch), send_(std::move(send)) {
+    for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~Batcher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void add(Item item) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.push_back(std::move(item));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [&] { return stopping_ || !items_.empty(); });
+      if (items_.empty()) return;
+      std::vector<Item> batch;
+      while (!items_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(items_.front()));
+        items_.pop_front();
+      }
+      lock.unlock();
+      send_(batch);
+      lock.lock();
+    }
+  }
+  std::size_t max_batch_;
+  std::function<void(std::vector<Item>&)> send_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item> items_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+struct PendingBinding {
+  QueuedPod queued;
+  PodInfoPtr info;
+  std::string node;
+};
+
+constexpr std::size_t kMaxBindBatch = 500;
+
 }  // namespace
 
 struct Scheduler::Impl {
@@ -177,21 +235,31 @@ struct Scheduler::Impl {
     for (auto& f : filters) f->prepare(*pod, view);
     std::size_t wanted = feasible_nodes_to_find(all.size());
     std::vector<const NodeInfo*> feasible;
-    std::vector<std::vector<std::string>> failures;
     std::vector<std::string> reasons;
+    auto fits = [&](const NodeInfo& node) {
+      reasons.clear();
+      for (const auto& f : filters) {
+        f->filter(*pod, node, reasons);
+        if (!reasons.empty()) return false;
+      }
+      return true;
+    };
     std::size_t start = next_start % all.size(), visited = 0;
     for (; visited < all.size() && feasible.size() < wanted; ++visited) {
       const NodeInfo* node = all[(start + visited) % all.size()];
-      reasons.clear();
-      for (const auto& f : filters) {
-        f->filter(*pod, *node, reasons);
-        if (!reasons.empty()) break;
-      }
-      if (reasons.empty()) feasible.push_back(node);
-      else failures.push_back(reasons);
+      if (fits(*node)) feasible.push_back(node);
     }
     next_start = (start + visited) % all.size();
-    if (feasible.empty()) return {"", unschedulable_message(all.size(), failures)};
+    if (feasible.empty()) {
+      // Every node said no: ask each again for its reasons (kept off the common path).
+      std::vector<std::vector<std::string>> failures;
+      failures.reserve(all.size());
+      for (const NodeInfo* node : all) {
+        fits(*node);
+        failures.push_back(reasons);
+      }
+      return {"", unschedulable_message(all.size(), failures)};
+    }
 
     const NodeInfo* chosen = feasible.front();
     if (feasible.size() > 1 && !scorers.empty()) {
@@ -222,24 +290,40 @@ struct Scheduler::Impl {
     return {node, ""};
   }
 
-  void bind(QueuedPod queued, PodInfoPtr info, std::string node) {
-    const auto& pod = *info->pod;
+  void bind(std::vector<PendingBinding>& batch) {
+    std::vector<ApiClient::Binding> bindings;
+    bindings.reserve(batch.size());
+    for (const auto& p : batch) {
+      const auto& meta = p.info->pod->metadata();
+      bindings.push_back({meta.namespace_(), meta.name(), p.node, meta.uid()});
+    }
+    std::vector<Status> results;
+    auto started = std::chrono::steady_clock::now();
     try {
-      api.bind(pod.metadata().namespace_(), pod.metadata().name(), node, pod.metadata().uid());
-      ++scheduled;
-      if (scheduled_total) scheduled_total->inc();
-      events.record(pod, "Normal", "Scheduled",
-                    "Successfully assigned " + pod.metadata().namespace_() + "/" + pod.metadata().name() + " to " + node);
+      results = api.bind_many(bindings);
+      if (log)
+        log->debug("bound {} pods in {} us", bindings.size(),
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
     } catch (const Error& e) {
-      cache.forget(info->key);
+      results.assign(batch.size(), e.status());  // the request itself failed: every binding did
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& p = batch[i];
+      const auto& pod = *p.info->pod;
+      if (results[i].ok()) {
+        ++scheduled;
+        if (scheduled_total) scheduled_total->inc();
+        events.record(pod, "Normal", "Scheduled",
+                      "Successfully assigned " + pod.metadata().namespace_() + "/" + pod.metadata().name() + " to " + p.node);
+        continue;
+      }
+      cache.forget(p.info->key);
       ++bind_errors;
       if (bind_errors_total) bind_errors_total->inc();
-      if (e.status().code == 404) {
-        if (log) log->debug("binding {} to {}: {}", info->key, node, e.status().message);
-        return;  // the pod is gone
-      }
-      if (log) log->warn("binding {} to {}: {}", info->key, node, e.status().message);
-      queue.retry(std::move(queued));  // 409: it changed or was bound elsewhere; the informer will tell
+      if (log) log->debug("binding {} to {}: {}", p.info->key, p.node, results[i].message);
+      if (results[i].code == 404) continue;  // the pod is gone
+      // 409: it changed or was bound elsewhere (the informer will tell); else try again later.
+      queue.retry(std::move(p.queued));
     }
   }
 
@@ -289,9 +373,7 @@ struct Scheduler::Impl {
         continue;
       }
       queue.done(queued.key);
-      tasks->post([this, queued = std::move(queued), info, node = decision.node]() mutable {
-        bind(std::move(queued), info, node);
-      });
+      binder->add({std::move(queued), info, decision.node});
     }
   }
 
@@ -314,7 +396,8 @@ struct Scheduler::Impl {
   std::vector<std::unique_ptr<Filter>> filters;
   std::vector<std::pair<std::unique_ptr<Scorer>, int>> scorers;
   std::unique_ptr<LeaderElector> elector;
-  std::unique_ptr<TaskPool> tasks;
+  std::unique_ptr<TaskPool> tasks;  // status patches
+  std::unique_ptr<Batcher<PendingBinding>> binder;
   std::size_t next_start = 0;
   std::mt19937_64 rng{std::random_device{}()};
   std::atomic<std::uint64_t> scheduled{0}, unschedulable{0}, bind_errors{0};
@@ -342,7 +425,9 @@ void Scheduler::add_scorer(std::unique_ptr<Scorer> scorer, int weight) {
 
 void Scheduler::start() {
   Impl& s = *impl_;
-  s.tasks = std::make_unique<TaskPool>(s.options.bind_workers);
+  s.tasks = std::make_unique<TaskPool>(2);
+  s.binder = std::make_unique<Batcher<PendingBinding>>(s.options.bind_workers, kMaxBindBatch,
+                                                       [&s](std::vector<PendingBinding>& batch) { s.bind(batch); });
   s.pods.add_handlers([&s](const auto& pod) { s.on_pod(pod); }, [&s](const auto&, const auto& pod) { s.on_pod(pod); },
                       [&s](const auto& pod) { s.on_pod_deleted(pod); });
   s.nodes.add_handlers([&s](const auto& node) { s.on_node(node); }, [&s](const auto&, const auto& node) { s.on_node(node); },
@@ -372,7 +457,8 @@ void Scheduler::stop() {
   s.wake.notify_all();
   if (s.thread.joinable()) s.thread.join();
   if (s.elector) s.elector->stop();
-  s.tasks.reset();  // finishes the bindings under way
+  s.binder.reset();  // sends the bindings already decided
+  s.tasks.reset();
   s.pods.stop();
   s.nodes.stop();
 }

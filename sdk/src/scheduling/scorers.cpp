@@ -74,7 +74,7 @@ class NodeAffinityScorer final : public Scorer {
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     std::int64_t total = 0;
     for (const auto& term : pod.pod->spec().affinity().node_affinity().preferred_during_scheduling_ignored_during_execution())
-      if (term.weight() != 0 && node_matches_term(term.preference(), node.node())) total += term.weight();
+      if (term.weight() != 0 && node_matches_term(term.preference(), node)) total += term.weight();
     return total;
   }
   void normalize(std::vector<std::int64_t>& scores) const override { normalize_to_max(scores); }
@@ -85,6 +85,7 @@ class TaintTolerationScorer final : public Scorer {
   std::string_view name() const override { return "TaintToleration"; }
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     std::int64_t intolerable = 0;
+    if (!node.has_taints()) return 0;
     for (const auto& taint : node.node().spec().taints())
       if (taint.effect() == "PreferNoSchedule" && !tolerates_any(pod.pod->spec().tolerations(), taint)) ++intolerable;
     return intolerable;

@@ -62,6 +62,11 @@ class ApiClient {
   }
   // pods/binding: assigns a pod to a node (409 if it already has one or the uid differs).
   std::string bind(const std::string& ns, const std::string& pod, const std::string& node, const std::string& uid = "") const;
+  // Many bindings in one round trip; each gets its own status (201 when bound).
+  struct Binding {
+    std::string namespace_, pod, node, uid;
+  };
+  std::vector<Status> bind_many(const std::vector<Binding>& bindings) const;
 
   Bus& bus() const { return bus_; }
   const Subjects& subjects() const { return subjects_; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "skiff/sdk/bus.hpp"
@@ -26,6 +27,10 @@ class StoreClient {
   StoreClient(Bus& bus, Subjects subjects, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   store::v1::GetResponse get(const store::v1::ObjectKey& key) const;
+  // Several objects at once; a missing one is an empty result (revision 0).
+  store::v1::GetManyResponse get_many(const std::vector<store::v1::ObjectKey>& keys) const;
+  // Independent transactions in one round trip, each with its own result.
+  store::v1::BatchResponse batch(std::vector<store::v1::TxnRequest> transactions) const;
   // One page: the store caps a reply at a bus message, so a page may end early with a
   // continue token even without a limit.
   store::v1::ListResponse list(const store::v1::ListRequest& request) const;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "skiff/api/core/v1/node.pb.h"
@@ -60,6 +61,7 @@ struct PodInfo {
   Resources scoring_requests;
   std::vector<HostPort> host_ports;
   std::string owner_uid;  // the controller that owns it, if any (for default spreading)
+  bool has_required_anti_affinity = false;
 };
 using PodInfoPtr = std::shared_ptr<const PodInfo>;
 
@@ -69,6 +71,13 @@ class NodeInfo {
 
   const std::string& name() const { return name_; }
   const api::core::v1::Node& node() const { return *node_; }
+  // The node's label `key`, or nullptr: from a copy made once, as every filter asks.
+  const std::string* label(const std::string& key) const {
+    auto it = labels_.find(key);
+    return it == labels_.end() ? nullptr : &it->second;
+  }
+  bool unschedulable() const { return unschedulable_; }
+  bool has_taints() const { return has_taints_; }
   void set_node(NodePtr node);
 
   const Resources& allocatable() const { return allocatable_; }
@@ -76,6 +85,8 @@ class NodeInfo {
   const Resources& scoring_requested() const { return scoring_requested_; }
   const std::vector<HostPort>& used_ports() const { return used_ports_; }
   const std::vector<PodInfoPtr>& pods() const { return pods_; }
+  // The few pods that repel others: what every placement must check against.
+  const std::vector<PodInfoPtr>& pods_with_required_anti_affinity() const { return repelling_; }
 
   void add_pod(PodInfoPtr pod);
   bool remove_pod(const std::string& key);
@@ -83,11 +94,15 @@ class NodeInfo {
  private:
   NodePtr node_;
   std::string name_;
+  std::unordered_map<std::string, std::string> labels_;
+  bool unschedulable_ = false;
+  bool has_taints_ = false;
   Resources allocatable_;
   Resources requested_;
   Resources scoring_requested_;
   std::vector<HostPort> used_ports_;
   std::vector<PodInfoPtr> pods_;
+  std::vector<PodInfoPtr> repelling_;
 };
 
 }  // namespace skiff::sdk::scheduling

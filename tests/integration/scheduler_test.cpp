@@ -29,7 +29,8 @@ void add_node(const sdk::ApiClient& api, const std::string& name) {
   api.create(node);
 }
 
-void add_pod(const sdk::ApiClient& api, const std::string& name, const std::string& scheduler = "") {
+void add_pod(const sdk::ApiClient& api, const std::string& name, const std::string& scheduler = "",
+             const std::string& cpu = "500m") {
   core::Pod pod;
   pod.mutable_metadata()->set_name(name);
   pod.mutable_metadata()->set_namespace_("default");
@@ -37,7 +38,7 @@ void add_pod(const sdk::ApiClient& api, const std::string& name, const std::stri
   auto* c = pod.mutable_spec()->add_containers();
   c->set_name("main");
   c->set_image("busybox");
-  (*c->mutable_resources()->mutable_requests())["cpu"] = "500m";
+  (*c->mutable_resources()->mutable_requests())["cpu"] = cpu;
   api.create(pod);
 }
 
@@ -65,11 +66,11 @@ TEST(Schedulers, TwoRunSideBySideEachWithItsOwnPods) {
   add_node(api, "n1");
   add_node(api, "n2");
   add_pod(api, "spread-1");
-  add_pod(api, "packed-1", "skiff-binpack");
+  add_pod(api, "packed-1", "skiff-binpack", "1");  // bigger than spread-1: its node is the fuller one
   ASSERT_TRUE(bound(api, "spread-1"));
   ASSERT_TRUE(bound(api, "packed-1"));
   add_pod(api, "spread-2");
-  add_pod(api, "packed-2", "skiff-binpack");
+  add_pod(api, "packed-2", "skiff-binpack", "1");
   ASSERT_TRUE(bound(api, "spread-2"));
   ASSERT_TRUE(bound(api, "packed-2"));
   EXPECT_EQ(node_of(api, "packed-1"), node_of(api, "packed-2"));  // bin packing keeps them together

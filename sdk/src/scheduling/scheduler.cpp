@@ -298,12 +298,8 @@ struct Scheduler::Impl {
       bindings.push_back({meta.namespace_(), meta.name(), p.node, meta.uid()});
     }
     std::vector<Status> results;
-    auto started = std::chrono::steady_clock::now();
     try {
       results = api.bind_many(bindings);
-      if (log)
-        log->debug("bound {} pods in {} us", bindings.size(),
-                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
     } catch (const Error& e) {
       results.assign(batch.size(), e.status());  // the request itself failed: every binding did
     }

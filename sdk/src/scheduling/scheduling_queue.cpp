@@ -1,5 +1,7 @@
 #include "skiff/sdk/scheduling/scheduling_queue.hpp"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <algorithm>
 
 #include "skiff/sdk/time.hpp"
@@ -9,7 +11,8 @@ namespace {
 
 // Only the spec and the labels bear on where a pod can go; status and metadata churn do not.
 bool changes_placement(const api::core::v1::Pod& before, const api::core::v1::Pod& after) {
-  if (before.spec().SerializeAsString() != after.spec().SerializeAsString()) return true;
+  // Not by comparing serialized bytes: map fields serialize in no fixed order.
+  if (!google::protobuf::util::MessageDifferencer::Equals(before.spec(), after.spec())) return true;
   const auto& a = before.metadata().labels();
   const auto& b = after.metadata().labels();
   if (a.size() != b.size()) return true;

@@ -1,6 +1,9 @@
 // One bus request per call; errors arrive as the API's Status and are thrown as sdk::Error.
 #include "skiff/sdk/api_client.hpp"
 
+#include "skiff/api/meta/v1/meta.pb.h"
+#include "skiff/sdk/object_meta.hpp"
+
 #include "skiff/apiserver/v1/api.pb.h"
 #include "skiff/sdk/bus_proto.hpp"
 
@@ -76,6 +79,12 @@ std::string ApiClient::bind(const std::string& ns, const std::string& pod, const
   r.set_node(node);
   r.mutable_delete_options()->set_precondition_uid(uid);
   return call("bind", r);
+}
+
+std::string ApiClient::update_object(const ResourceType& type, const google::protobuf::Message& object,
+                                     const std::string& subresource) const {
+  const auto& meta = meta_of(object);
+  return write("update", type, meta.namespace_(), meta.name(), subresource, object.SerializeAsString());
 }
 
 std::vector<Status> ApiClient::bind_many(const std::vector<Binding>& bindings) const {

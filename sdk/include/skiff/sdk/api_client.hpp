@@ -15,6 +15,9 @@
 namespace skiff::apiserver::v1 {
 class ApiRequest;
 }
+namespace google::protobuf {
+class Message;
+}
 
 namespace skiff::sdk {
 
@@ -60,6 +63,18 @@ class ApiClient {
   T erase(const std::string& ns, const std::string& name, const ApiDeleteOptions& options = {}) const {
     return parse<T>(erase_bytes(resource_type_of<T>(), ns, name, options));
   }
+  // The same for a type known only at run time (the garbage collector's case); objects
+  // travel as serialized messages of `type`.
+  std::string get_object(const ResourceType& type, const std::string& ns, const std::string& name) const {
+    return get_bytes(type, ns, name);
+  }
+  std::string update_object(const ResourceType& type, const google::protobuf::Message& object,
+                            const std::string& subresource = "") const;
+  std::string erase_object(const ResourceType& type, const std::string& ns, const std::string& name,
+                           const ApiDeleteOptions& options = {}) const {
+    return erase_bytes(type, ns, name, options);
+  }
+
   // pods/binding: assigns a pod to a node (409 if it already has one or the uid differs).
   std::string bind(const std::string& ns, const std::string& pod, const std::string& node, const std::string& uid = "") const;
   // Many bindings in one round trip; each gets its own status (201 when bound).

@@ -1,0 +1,78 @@
+#include "shared_informers.hpp"
+
+#include "skiff/sdk/object_meta.hpp"
+
+namespace skiff::controllers {
+
+namespace {
+
+std::vector<std::string> owner_uids(const google::protobuf::Message& object) {
+  std::vector<std::string> uids;
+  for (const auto& ref : sdk::meta_of(object).owner_references()) uids.push_back(ref.uid());
+  return uids;
+}
+
+}  // namespace
+
+SharedInformers::SharedInformers(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log)
+    : bus_(bus), subjects_(subjects), log_(log), source_(sdk::api_source(bus, subjects)) {}
+
+template <class T>
+sdk::Informer<T>& SharedInformers::typed(std::unique_ptr<sdk::Informer<T>>& slot, sdk::InformerOptions options) {
+  if (!slot) {
+    slot = std::make_unique<sdk::Informer<T>>(bus_, subjects_, source_, options, log_);
+    slot->add_index(kByOwner, owner_uids);
+    all_.push_back(&slot->shared());
+  }
+  return *slot;
+}
+
+sdk::Informer<core::Pod>& SharedInformers::pods() {
+  bool fresh = !pods_;
+  auto& informer = typed(pods_);
+  if (fresh) informer.add_index(kByNode, sdk::index_by_field("spec.nodeName"));
+  return informer;
+}
+sdk::Informer<apps::ReplicaSet>& SharedInformers::replica_sets() { return typed(replica_sets_); }
+sdk::Informer<apps::Deployment>& SharedInformers::deployments() { return typed(deployments_); }
+sdk::Informer<core::Service>& SharedInformers::services() { return typed(services_); }
+sdk::Informer<core::Endpoints>& SharedInformers::endpoints() { return typed(endpoints_); }
+sdk::Informer<core::Node>& SharedInformers::nodes() { return typed(nodes_); }
+sdk::Informer<api::coordination::v1::Lease>& SharedInformers::node_leases() {
+  sdk::InformerOptions options;
+  options.list.namespace_ = "kube-node-lease";
+  return typed(node_leases_, options);
+}
+
+sdk::SharedInformer& SharedInformers::of(const sdk::ResourceType& type) {
+  if (type.kind == "Pod") return pods().shared();
+  if (type.kind == "ReplicaSet") return replica_sets().shared();
+  if (type.kind == "Deployment") return deployments().shared();
+  if (type.kind == "Service") return services().shared();
+  if (type.kind == "Endpoints") return endpoints().shared();
+  for (const auto& other : others_)
+    if (&other->type() == &type) return *other;
+  others_.push_back(std::make_unique<sdk::SharedInformer>(bus_, subjects_, type, source_, sdk::InformerOptions{}, log_));
+  others_.back()->add_index(kByOwner, owner_uids);
+  all_.push_back(others_.back().get());
+  return *others_.back();
+}
+
+void SharedInformers::start() {
+  for (auto* informer : all_) informer->start();
+}
+
+bool SharedInformers::wait_for_sync(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto* informer : all_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!informer->wait_for_sync(std::max(left, std::chrono::milliseconds(0)))) return false;
+  }
+  return true;
+}
+
+void SharedInformers::stop() {
+  for (auto* informer : all_) informer->stop();
+}
+
+}  // namespace skiff::controllers

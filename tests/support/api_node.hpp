@@ -11,8 +11,9 @@ namespace skiff::test {
 
 class ApiNode {
  public:
-  // extra_apiserver_config: more lines for the apiserver's config block (indented by 6).
-  explicit ApiNode(const std::string& extra_apiserver_config = "");
+  // extra_apiserver_config: more lines for the apiserver's config block (indented by 6);
+  // extra_plugins: more entries for the plugin list (scheduler, controllers …).
+  explicit ApiNode(const std::string& extra_apiserver_config = "", const std::string& extra_plugins = "");
 
   std::string kubeconfig() const { return node_.dir().file("data/kubeconfig"); }
   int port() const { return port_; }

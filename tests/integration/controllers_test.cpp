@@ -152,7 +152,9 @@ TEST_F(Controllers, ReplicaSetScalesUpAndDownAndReportsStatus) {
     return created == 5 && deleted == 4;
   }, 10s));
   for (const auto& e : events) {
-    if (e.reason() == "SuccessfulCreate") EXPECT_EQ(e.message().rfind("Created pod: web-", 0), 0u) << e.message();
+    if (e.reason() == "SuccessfulCreate") {
+      EXPECT_EQ(e.message().rfind("Created pod: web-", 0), 0u) << e.message();
+    }
   }
 }
 
@@ -202,7 +204,9 @@ TEST_F(Controllers, RollingUpdateKeepsWithinSurgeAndUnavailableAtEveryStep) {
   sdk::Informer<core::Pod> pods(node_.bus(), node_.subjects(), sdk::api_source(node_.bus(), node_.subjects()));
   std::mutex mutex;
   int most_active = 0, fewest_ready = 100, states = 0;
+  std::atomic<bool> armed{false};  // not while the informer's first list arrives one by one
   auto check = [&] {
+    if (!armed) return;
     int active = 0, ready = 0;
     for (const auto& p : pods.list()) {
       if (p->metadata().labels().at("app") != "roll" || !p->metadata().deletion_timestamp().empty()) continue;
@@ -217,6 +221,7 @@ TEST_F(Controllers, RollingUpdateKeepsWithinSurgeAndUnavailableAtEveryStep) {
   pods.add_handlers([&](const auto&) { check(); }, [&](const auto&, const auto&) { check(); }, [&](const auto&) { check(); });
   pods.start();
   ASSERT_TRUE(pods.wait_for_sync(10s));
+  armed = true;
 
   auto d = get_deployment("roll");
   d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
@@ -298,7 +303,8 @@ TEST_F(Controllers, APausedDeploymentWaitsForResume) {
   d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
   api_->update(d);
   ASSERT_TRUE(test::wait_until([&] {
-    for (const auto& c : get_deployment("paused").status().conditions())
+    auto current = get_deployment("paused");
+    for (const auto& c : current.status().conditions())
       if (c.type() == "Progressing" && c.reason() == "DeploymentPaused") return true;
     return false;
   }, 10s));
@@ -325,7 +331,8 @@ TEST_F(ControllersWithPodsNeverReady, AStuckRolloutExceedsItsProgressDeadline) {
   d.mutable_spec()->set_progress_deadline_seconds(2);
   api_->create(d);
   ASSERT_TRUE(test::wait_until([&] {
-    for (const auto& c : get_deployment("stuck").status().conditions())
+    auto current = get_deployment("stuck");
+    for (const auto& c : current.status().conditions())
       if (c.type() == "Progressing" && c.status() == "False" && c.reason() == "ProgressDeadlineExceeded") return true;
     return false;
   }, 15s));

@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "api_node.hpp"
+#include "kubectl_versions.hpp"
 #include "skiff/api/metrics/v1beta1/metrics.pb.h"
 #include "skiff/sdk/bus_proto.hpp"
 #include "skiffd_process.hpp"
@@ -24,12 +25,7 @@ namespace {
 using namespace skiff;
 using namespace std::chrono_literals;
 
-struct Kubectl {
-  std::string name;
-  std::string binary;
-};
-
-std::ostream& operator<<(std::ostream& out, const Kubectl& k) { return out << k.name; }
+using test::Kubectl;
 
 const char* kDeployment = R"(apiVersion: apps/v1
 kind: Deployment
@@ -66,10 +62,7 @@ spec:
 class KubectlTest : public ::testing::TestWithParam<Kubectl> {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(GetParam().binary)) {
-      if (GetParam().name == "kubectl_1_20") FAIL() << GetParam().binary << " is missing; `make test` unpacks it";
-      GTEST_SKIP() << GetParam().binary << " is not on this machine";
-    }
+    SKIFF_REQUIRE_KUBECTL(GetParam());
     node = std::make_unique<test::ApiNode>();
   }
   test::CommandResult kubectl(std::vector<std::string> args, const std::string& stdin_text = "") {
@@ -362,11 +355,7 @@ status:
   EXPECT_TRUE(std::regex_search(nodes, std::regex(R"(node-1\s+500m\s+25%\s+1024Mi\s+25%)"))) << nodes;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Clients, KubectlTest,
-    ::testing::Values(Kubectl{"kubectl_1_20", SKIFF_TEST_KUBECTL_120}, Kubectl{"kubectl_machine", "/usr/bin/kubectl"},
-                      Kubectl{"kubectl_1_27", "/usr/lib/google-cloud-sdk/bin/kubectl.1.27"}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Clients, KubectlTest, test::all_kubectls(), test::kubectl_name);
 
 TEST(PythonClient, ListsCreatesAndWatches) {
   test::ApiNode node;

@@ -8,6 +8,7 @@
 #include "fake_kubelet.hpp"
 #include "plugin_node.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
@@ -438,6 +439,94 @@ TEST_F(Controllers, DeletingADeploymentCascades) {
     return list.size() == 1 && list[0].metadata().owner_references_size() == 0;
   }, 15s));
   EXPECT_TRUE(running("keep", 1));
+}
+
+}  // namespace
+
+namespace {
+
+// The controller-manager in a skiffd of its own, so it can be restarted or replicated.
+class SeparateControllerManager : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    control_.start();
+    api_ = std::make_unique<sdk::ApiClient>(control_.bus(), control_.subjects());
+    test::FakeKubeletOptions options;
+    options.ready_after = 200ms;
+    kubelet_ = std::make_unique<test::FakeKubelet>(control_.bus(), control_.subjects(),
+                                                   std::vector<std::string>{"node-a", "node-b"}, options);
+  }
+  void TearDown() override { kubelet_.reset(); }
+  static std::string manager(const std::string& config) {
+    return "  - name: controller-manager\n    config: {" + config + "}\n";
+  }
+  apps::Deployment get(const std::string& name) { return api_->get<apps::Deployment>("default", name); }
+  bool rolled_out(const std::string& name) {
+    return test::wait_until([&] {
+      auto d = get(name);
+      int want = d.spec().replicas();
+      return d.status().observed_generation() >= d.metadata().generation() && d.status().updated_replicas() == want &&
+             d.status().replicas() == want && d.status().available_replicas() == want;
+    }, 60s);
+  }
+
+  test::NatsServer nats_;
+  test::PluginNode control_{nats_,
+                            "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
+                            "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n"
+                            "  - name: scheduler-default\n    config: {leader_elect: false}\n",
+                            "control"};
+  std::unique_ptr<sdk::ApiClient> api_;
+  std::unique_ptr<test::FakeKubelet> kubelet_;
+};
+
+TEST_F(SeparateControllerManager, ARestartInTheMiddleOfARolloutResumesIt) {
+  test::PluginNode cm(nats_, manager("leader_elect: false"), "cm");
+  cm.start();
+  api_->create(deployment("mid", 6, "app:1", 1, 0));
+  ASSERT_TRUE(rolled_out("mid"));
+  auto d = get("mid");
+  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
+  api_->update(d);
+  // Part way: the new ReplicaSet has some pods, the old one still most.
+  ASSERT_TRUE(test::wait_until([&] {
+    auto status = get("mid").status();
+    return status.updated_replicas() >= 2 && status.updated_replicas() < 6;
+  }, 20s));
+  cm.restart();
+  ASSERT_TRUE(rolled_out("mid"));
+  int active = 0;
+  for (const auto& p : api_->list<core::Pod>("default", "app=mid"))
+    if (p.metadata().deletion_timestamp().empty()) {
+      ++active;
+      EXPECT_EQ(p.spec().containers(0).image(), "app:2");
+    }
+  EXPECT_EQ(active, 6);
+  EXPECT_EQ(api_->list<apps::ReplicaSet>("default").size(), 2u);
+}
+
+TEST_F(SeparateControllerManager, ReplicasElectOneLeaderAndFailOver) {
+  std::string config = "lease_duration: 2s, renew_deadline: 1500ms, retry_period: 200ms";
+  test::PluginNode a(nats_, manager(config), "cm-a"), b(nats_, manager(config), "cm-b");
+  a.start();
+  b.start();
+  std::string holder;
+  ASSERT_TRUE(test::wait_until([&] {
+    try {
+      holder = api_->get<api::coordination::v1::Lease>("kube-system", "kube-controller-manager").spec().holder_identity();
+    } catch (const sdk::Error&) {
+    }
+    return !holder.empty();
+  }, 10s));
+  api_->create(replica_set("ha", 2));
+  ASSERT_TRUE(test::wait_until([&] { return api_->list<core::Pod>("default", "app=ha").size() == 2; }, 20s));
+  (holder == "cm-a_controller-manager" ? a : b).kill();
+  auto rs = api_->get<apps::ReplicaSet>("default", "ha");
+  rs.mutable_spec()->set_replicas(4);
+  api_->update(rs);
+  ASSERT_TRUE(test::wait_until([&] { return api_->list<core::Pod>("default", "app=ha").size() == 4; }, 20s));
+  EXPECT_NE(api_->get<api::coordination::v1::Lease>("kube-system", "kube-controller-manager").spec().holder_identity(),
+            holder);
 }
 
 }  // namespace

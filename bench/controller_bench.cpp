@@ -1,0 +1,96 @@
+// A Deployment of 10,000 replicas from create to every pod Running and the Deployment
+// Available, then a rolling update of it — the scheduler and the controller-manager doing
+// the work, a fake kubelet on 100 nodes marking pods Running at once. The controller-manager
+// runs in a child skiffd of its own, so that its RSS is its own.
+#include <cstdio>
+
+#include "bench_support.hpp"
+#include "fake_kubelet.hpp"
+#include "plugin_node.hpp"
+#include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/sdk/api_client.hpp"
+#include "subprocess.hpp"
+#include "wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace std::chrono;
+namespace apps = api::apps::v1;
+using Clock = steady_clock;
+
+apps::Deployment deployment(int replicas) {
+  apps::Deployment d;
+  d.mutable_metadata()->set_name("big");
+  d.mutable_metadata()->set_namespace_("default");
+  d.mutable_spec()->set_replicas(replicas);
+  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "big";
+  auto* t = d.mutable_spec()->mutable_template_();
+  (*t->mutable_metadata()->mutable_labels())["app"] = "big";
+  auto* c = t->mutable_spec()->add_containers();
+  c->set_name("main");
+  c->set_image("registry.local/app:1");
+  (*c->mutable_resources()->mutable_requests())["cpu"] = "10m";
+  (*c->mutable_resources()->mutable_requests())["memory"] = "16Mi";
+  return d;
+}
+
+// Seconds until the Deployment reports every replica updated and available.
+double until_rolled_out(const sdk::ApiClient& api, int replicas, Clock::time_point start) {
+  test::wait_until([&] {
+    auto d = api.get<apps::Deployment>("default", "big");
+    const auto& s = d.status();
+    return s.observed_generation() >= d.metadata().generation() && s.updated_replicas() == replicas &&
+           s.replicas() == replicas && s.available_replicas() == replicas;
+  }, seconds(600), milliseconds(20));
+  return duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int replicas = argc > 1 ? std::atoi(argv[1]) : 10000;
+  int node_count = argc > 2 ? std::atoi(argv[2]) : 100;
+  test::NatsServer nats;
+  test::PluginNode node(nats,
+                        "  - name: store-lmdb\n    config: {map_size: 8Gi}\n"
+                        "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false, bus_workers: 16}\n"
+                        "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+                        "  - name: controller-manager\n    isolation: process\n    config: {leader_elect: false}\n",
+                        "bench");
+  node.start();
+  sdk::ApiClient api(node.bus(), node.subjects());
+  std::vector<std::string> names;
+  for (int i = 0; i < node_count; ++i) names.push_back("node-" + std::to_string(i));
+  test::FakeKubeletOptions options;
+  options.pods = std::to_string(replicas / node_count * 2 + 10);
+  options.cpu = "64";
+  options.memory = "256Gi";
+  options.heartbeat = seconds(10);
+  options.workers = 16;
+  test::FakeKubelet kubelet(node.bus(), node.subjects(), names, options);
+  bench::wait_idle(node.pid());
+
+  std::printf("Controllers: a Deployment of %d replicas on %d fake nodes (scheduler-default, controller-manager, a fake "
+              "kubelet marking pods Running and Ready at once)\n",
+              replicas, node_count);
+  auto start = Clock::now();
+  api.create(deployment(replicas));
+  double create = until_rolled_out(api, replicas, start);
+  std::printf("  create -> all %d pods Running and the Deployment Available: %.2f s, %.0f pods/s (target <= 5 s)\n", replicas,
+              create, replicas / create);
+  auto children = test::processes_matching("--only controller-manager");
+  long rss = children.empty() ? -1 : bench::rss_kb(children[0]);
+
+  bench::wait_idle(node.pid());
+  auto d = api.get<apps::Deployment>("default", "big");
+  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("registry.local/app:2");
+  start = Clock::now();
+  api.update(d);
+  double update = until_rolled_out(api, replicas, start);
+  std::printf("  rolling update (25%% surge, 25%% unavailable) to a new image: %.2f s (target <= 10 s)\n", update);
+  if (!children.empty()) rss = std::max(rss, bench::rss_kb(children[0]));
+  std::printf("  controller-manager RSS with %d pods, 2 ReplicaSets cached: %.0f MB (target <= 100 MB)\n", replicas,
+              rss / 1024.0);
+  return 0;
+}

@@ -37,12 +37,23 @@ apps::Deployment deployment(int replicas) {
 
 // Seconds until the Deployment reports every replica updated and available.
 double until_rolled_out(const sdk::ApiClient& api, int replicas, Clock::time_point start) {
-  test::wait_until([&] {
+  bool done = test::wait_until([&] {
     auto d = api.get<apps::Deployment>("default", "big");
     const auto& s = d.status();
     return s.observed_generation() >= d.metadata().generation() && s.updated_replicas() == replicas &&
            s.replicas() == replicas && s.available_replicas() == replicas;
-  }, seconds(600), milliseconds(20));
+  }, seconds(120), milliseconds(20));
+  if (!done) {
+    auto d = api.get<apps::Deployment>("default", "big");
+    std::fprintf(stderr, "rollout stuck: generation %ld observed %ld, replicas %d updated %d ready %d available %d\n",
+                 static_cast<long>(d.metadata().generation()), static_cast<long>(d.status().observed_generation()),
+                 d.status().replicas(), d.status().updated_replicas(), d.status().ready_replicas(),
+                 d.status().available_replicas());
+    for (const auto& rs : api.list<apps::ReplicaSet>("default"))
+      std::fprintf(stderr, "  %s: spec %d, status %d ready %d available %d\n", rs.metadata().name().c_str(),
+                   rs.spec().replicas(), rs.status().replicas(), rs.status().ready_replicas(),
+                   rs.status().available_replicas());
+  }
   return duration<double>(Clock::now() - start).count();
 }
 
@@ -92,5 +103,6 @@ int main(int argc, char** argv) {
   if (!children.empty()) rss = std::max(rss, bench::rss_kb(children[0]));
   std::printf("  controller-manager RSS with %d pods, 2 ReplicaSets cached: %.0f MB (target <= 100 MB)\n", replicas,
               rss / 1024.0);
+  if (std::getenv("SKIFF_BENCH_LOG")) std::fprintf(stderr, "%s\n", node.output().c_str());
   return 0;
 }

@@ -223,15 +223,13 @@ void ApiCore::release_service(const pb::Message& object) {
     if (port.node_port()) node_ports_.release(port.node_port());
 }
 
-MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object,
-                           const WriteOptions& options) {
-  auto* meta = mutable_meta_of(*object);
+bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& ns, pb::Message& object) {
+  auto* meta = mutable_meta_of(object);
   if (type.namespaced) {
     if (meta->namespace_().empty()) meta->set_namespace_(ns);
     else if (meta->namespace_() != ns)
       throw ApiError(sdk::Status::BadRequest("the namespace of the provided object does not match the namespace sent "
                                              "on the request"));
-    check_namespace_open(ns);
   } else {
     meta->clear_namespace_();
   }
@@ -243,9 +241,17 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
   meta->clear_deletion_grace_period_seconds();
   meta->set_creation_timestamp(sdk::now_rfc3339());
   meta->set_generation(1);
-  initial_status(type, *object);
-  apply_defaults(*object);
-  validate(type, *object, nullptr);
+  initial_status(type, object);
+  apply_defaults(object);
+  validate(type, object, nullptr);
+  return generated;
+}
+
+MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object,
+                           const WriteOptions& options) {
+  if (type.namespaced) check_namespace_open(ns);
+  bool generated = prepare_create(type, ns, *object);
+  auto* meta = mutable_meta_of(*object);
   if (type.kind == "Service") allocate_service(*object, nullptr);
   if (options.dry_run) return object;
 
@@ -262,6 +268,60 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
       throw from_store(e, type, meta->name());
     }
   }
+}
+
+std::vector<ApiCore::Created> ApiCore::create_many(const sdk::ResourceType& type, const std::string& ns,
+                                                   std::vector<MessagePtr> objects) {
+  std::vector<Created> results(objects.size());
+  auto fail = [&](std::size_t i, const sdk::Error& e) { results[i].status = e.status(); };
+  // Services allocate cluster IPs one by one; everything else goes to the store in one batch.
+  bool one_by_one = type.kind == "Service";
+  try {
+    if (type.namespaced) check_namespace_open(ns);
+  } catch (const sdk::Error& e) {
+    for (std::size_t i = 0; i < objects.size(); ++i) fail(i, e);
+    return results;
+  }
+  std::vector<store::v1::TxnRequest> writes;
+  std::vector<std::size_t> written;
+  std::vector<bool> generated(objects.size(), false);
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    try {
+      if (one_by_one) {
+        results[i].object = create(type, ns, objects[i], {});
+        continue;
+      }
+      generated[i] = prepare_create(type, ns, *objects[i]);
+      const auto& meta = meta_of(*objects[i]);
+      auto* create = writes.emplace_back().add_operations()->mutable_create();
+      *create->mutable_key() = sdk::object_key(type, meta.namespace_(), meta.name());
+      create->set_object(objects[i]->SerializeAsString());
+      written.push_back(i);
+    } catch (const sdk::Error& e) {
+      fail(i, e);
+    }
+  }
+  if (writes.empty()) return results;
+  auto outcome = store_.batch(std::move(writes));
+  for (std::size_t w = 0; w < written.size(); ++w) {
+    const auto& r = outcome.results(static_cast<int>(w));
+    std::size_t i = written[w];
+    if (r.code() >= 200 && r.code() < 300) {
+      results[i].object = decode(type, r.response().results(0).object());
+      continue;
+    }
+    if (r.code() == 409 && generated[i]) {  // a generated name that was taken: another one
+      try {
+        mutable_meta_of(*objects[i])->clear_name();
+        results[i].object = create(type, ns, objects[i], {});
+      } catch (const sdk::Error& e) {
+        fail(i, e);
+      }
+      continue;
+    }
+    fail(i, from_store(sdk::Error(sdk::Status{r.code(), r.reason(), r.message()}), type, meta_of(*objects[i]).name()));
+  }
+  return results;
 }
 
 ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const pb::Message& old, MessagePtr next,

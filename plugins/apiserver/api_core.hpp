@@ -63,6 +63,13 @@ class ApiCore {
   std::string list_pages(const sdk::ResourceType& type, const ListQuery& query,
                          const std::function<void(std::vector<MessagePtr>& items, const std::string& resource_version)>& page);
   MessagePtr create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object, const WriteOptions& options);
+  // Many objects of one type and namespace in one store round trip (a controller's burst);
+  // each gets its own status and, when created, the stored object.
+  struct Created {
+    sdk::Status status{201, "", ""};
+    MessagePtr object;
+  };
+  std::vector<Created> create_many(const sdk::ResourceType& type, const std::string& ns, std::vector<MessagePtr> objects);
   // PUT: the object replaces the stored one (compare-and-swap when it carries a resourceVersion).
   // subresource "status" changes only the status; "" everything but the status.
   MessagePtr update(const sdk::ResourceType& type, const std::string& ns, const std::string& name, MessagePtr object,
@@ -94,6 +101,8 @@ class ApiCore {
 
  private:
   MessagePtr decode(const sdk::ResourceType& type, const std::string& bytes) const;
+  // Defaults, validation, name generation for a new object; true when its name was generated.
+  bool prepare_create(const sdk::ResourceType& type, const std::string& ns, google::protobuf::Message& object);
   // An update checked and defaulted, not yet written: what write_update (one) and bind_many
   // (a batch) then send to the store.
   struct PlannedWrite {

@@ -89,6 +89,28 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
     return one(api.bind(r.namespace_(), r.name(), r.node(), r.delete_options().precondition_uid()));
   });
   for (int i = 0; i < std::max(1, workers); ++i)
+    subscriptions_.push_back(sdk::serve_proto<v1::CreateManyRequest>(
+        bus, subjects.api("createmany"), "apiserver", [&api](const v1::CreateManyRequest& r, const sdk::Request&) {
+          const sdk::ResourceType* type = sdk::find_resource_by_plural(r.group(), r.resource());
+          if (!type) throw ApiError(sdk::Status::NotFound("the server could not find the requested resource"));
+          std::vector<MessagePtr> objects;
+          for (const auto& bytes : r.objects()) {
+            MessagePtr object(type->new_object().release());
+            if (!object->ParseFromString(bytes))
+              throw ApiError(sdk::Status::BadRequest("createmany: an object is not a valid " + type->kind));
+            objects.push_back(std::move(object));
+          }
+          v1::CreateManyResponse response;
+          for (const auto& created : api.create_many(*type, r.namespace_(), std::move(objects))) {
+            auto* result = response.add_results();
+            result->set_code(created.status.code);
+            result->set_reason(created.status.reason);
+            result->set_message(created.status.message);
+            if (created.object) result->set_object(created.object->SerializeAsString());
+          }
+          return response;
+        }));
+  for (int i = 0; i < std::max(1, workers); ++i)
     subscriptions_.push_back(sdk::serve_proto<v1::BindManyRequest>(
         bus, subjects.api("bindmany"), "apiserver", [&api](const v1::BindManyRequest& r, const sdk::Request&) {
           std::vector<ApiCore::Binding> bindings;

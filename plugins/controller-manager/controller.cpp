@@ -20,6 +20,15 @@ void Controller::run(int workers) {
     }
     try {
       return sync(key);
+    } catch (const sdk::Error& e) {
+      if (e.status().code == 409) {
+        // Someone wrote the object meanwhile: the informer brings the new version; look
+        // again shortly, without counting it as a failure.
+        enqueue_after(key, std::chrono::milliseconds(20));
+        return true;
+      }
+      context_.log.warn("{}: {}: {}", name_, key, e.status().message);
+      return false;
     } catch (const std::exception& e) {
       context_.log.warn("{}: {}: {}", name_, key, e.what());
       return false;

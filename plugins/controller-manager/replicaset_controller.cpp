@@ -152,23 +152,28 @@ std::vector<PodPtr> ReplicaSetController::claim_pods(const apps::ReplicaSet& rs)
 void ReplicaSetController::create_pods(const apps::ReplicaSet& rs, const std::string& key, int count) {
   core::Pod pod = pod_from_template(rs);
   expectations_.expect(key, count, 0);
-  // Slow start: 1, 2, 4 … at a time; a batch with a failure ends the run, so a create that
-  // keeps failing (quota, an invalid template) costs a few requests, not hundreds.
+  // Slow start: 1, 2, 4 … pods per request; a batch with a failure ends the run, so a create
+  // that keeps failing (an invalid template, a namespace being deleted) costs a few pods'
+  // worth of work, not hundreds. Each batch is one request (api.createmany).
   int created = 0;
   std::string failure;
   for (int batch = 1; created < count && failure.empty(); batch *= 2) {
     int size = std::min(batch, count - created);
-    std::mutex mutex;
-    parallel_for(size, kCreateConcurrency, [&](int) {
-      try {
-        auto made = context_.api.create(pod);
+    std::vector<core::Pod> pods(size, pod);
+    std::vector<std::pair<sdk::Status, core::Pod>> results;
+    try {
+      results = context_.api.create_many(rs.metadata().namespace_(), pods);
+    } catch (const sdk::Error& e) {
+      results.assign(size, {e.status(), core::Pod()});
+    }
+    for (const auto& [status, made] : results) {
+      if (status.ok()) {
         events_.record(rs, "Normal", "SuccessfulCreate", "Created pod: " + made.metadata().name());
-      } catch (const sdk::Error& e) {
-        expectations_.add_failed(key);
-        std::lock_guard lock(mutex);
-        failure = e.status().message;
+        continue;
       }
-    });
+      expectations_.add_failed(key);
+      failure = status.message;
+    }
     created += size;
   }
   for (int skipped = count - created; skipped > 0; --skipped) expectations_.add_failed(key);
@@ -226,8 +231,18 @@ bool ReplicaSetController::update_status(const apps::ReplicaSet& rs, const std::
   if (google::protobuf::util::MessageDifferencer::Equals(status, rs.status())) return true;
   apps::ReplicaSet next = rs;
   *next.mutable_status() = status;
-  context_.api.update(next, "status");
-  return true;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      context_.api.update(next, "status");
+      return true;
+    } catch (const sdk::Error& e) {
+      // The Deployment controller rescaled it meanwhile: the status we computed from the
+      // pods still holds, so put it on the latest version.
+      if (e.status().code != 409 || attempt == 2) throw;
+      next = context_.api.get<apps::ReplicaSet>(rs.metadata().namespace_(), rs.metadata().name());
+      *next.mutable_status() = status;
+    }
+  }
 }
 
 bool ReplicaSetController::sync(const std::string& key) {

@@ -87,6 +87,23 @@ std::string ApiClient::update_object(const ResourceType& type, const google::pro
   return write("update", type, meta.namespace_(), meta.name(), subresource, object.SerializeAsString());
 }
 
+std::vector<std::pair<Status, std::string>> ApiClient::create_many_bytes(const ResourceType& type, const std::string& ns,
+                                                                       const std::vector<std::string>& objects) const {
+  apiserver::v1::CreateManyRequest request;
+  request.set_group(type.group);
+  request.set_resource(type.plural);
+  request.set_namespace_(type.namespaced ? ns : "");
+  for (const auto& o : objects) request.add_objects(o);
+  auto response = sdk::call<apiserver::v1::CreateManyResponse>(bus_, subjects_.api("createmany"), request, timeout_);
+  if (response.results_size() != request.objects_size())
+    throw Error(Status::Internal("the API answered " + std::to_string(response.results_size()) + " of " +
+                                 std::to_string(request.objects_size()) + " creations"));
+  std::vector<std::pair<Status, std::string>> out;
+  for (auto& r : *response.mutable_results())
+    out.emplace_back(Status{r.code(), r.reason(), r.message()}, std::move(*r.mutable_object()));
+  return out;
+}
+
 std::vector<Status> ApiClient::bind_many(const std::vector<Binding>& bindings) const {
   apiserver::v1::BindManyRequest request;
   for (const auto& b : bindings) {

@@ -57,6 +57,19 @@ void EventRecorder::record(const google::protobuf::Message& object, const std::s
   pending.at = WallClock::now();
   {
     std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    if (buckets_.size() >= kRemembered) buckets_.clear();
+    auto [bucket, fresh] = buckets_.try_emplace(pending.involved.uid(), Bucket{static_cast<double>(options_.burst), now});
+    if (!fresh && options_.refill.count() > 0) {
+      bucket->second.tokens = std::min<double>(options_.burst, bucket->second.tokens + (now - bucket->second.at) /
+                                                                                            options_.refill);
+      bucket->second.at = now;
+    }
+    if (bucket->second.tokens < 1) {
+      ++dropped_;
+      return;
+    }
+    bucket->second.tokens -= 1;
     if (queue_.size() >= options_.max_pending) {
       ++dropped_;
       return;

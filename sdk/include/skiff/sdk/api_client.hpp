@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "skiff/sdk/bus.hpp"
@@ -45,6 +46,17 @@ class ApiClient {
   template <class T>
   T create(const T& object) const {
     return parse<T>(write("create", resource_type_of<T>(), object.metadata().namespace_(), "", "", object.SerializeAsString()));
+  }
+  // Many objects of one type and namespace in one round trip; each gets its own status
+  // (201 when created) and the stored object.
+  template <class T>
+  std::vector<std::pair<Status, T>> create_many(const std::string& ns, const std::vector<T>& objects) const {
+    std::vector<std::string> serialized;
+    for (const auto& o : objects) serialized.push_back(o.SerializeAsString());
+    std::vector<std::pair<Status, T>> out;
+    for (auto& [status, bytes] : create_many_bytes(resource_type_of<T>(), ns, serialized))
+      out.emplace_back(status, status.ok() ? parse<T>(bytes) : T());
+    return out;
   }
   // PUT; subresource "status" changes only the status.
   template <class T>
@@ -104,6 +116,8 @@ class ApiClient {
                           const std::string& patch_type, const std::string& patch, const std::string& subresource) const;
   std::string erase_bytes(const ResourceType& type, const std::string& ns, const std::string& name,
                           const ApiDeleteOptions& options) const;
+  std::vector<std::pair<Status, std::string>> create_many_bytes(const ResourceType& type, const std::string& ns,
+                                                                const std::vector<std::string>& objects) const;
 
   Bus& bus_;
   Subjects subjects_;

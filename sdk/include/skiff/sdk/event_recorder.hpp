@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -28,6 +29,10 @@ struct EventRecorderOptions {
   std::string host;       // source.host, e.g. the node name
   std::size_t max_pending = 10000;  // beyond this, events are dropped (and counted)
   int workers = 2;
+  // client-go's spam filter: per object, a burst of this many events, then one per
+  // `refill` — a ReplicaSet creating 10,000 pods says so 25 times, not 10,000.
+  int burst = 25;
+  std::chrono::milliseconds refill{300000};
 };
 
 class EventRecorder {
@@ -64,6 +69,11 @@ class EventRecorder {
     int count = 0;
   };
   std::map<std::string, Written> written_;
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Bucket> buckets_;  // by object uid
   std::vector<std::thread> threads_;
 };
 

@@ -530,3 +530,23 @@ TEST_F(SeparateControllerManager, ReplicasElectOneLeaderAndFailOver) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ControllerConfig, OnlyTheListedControllersRunAndUnknownNamesAreRefused) {
+  test::NatsServer nats;
+  test::PluginNode only(nats, plugins("      controllers: [replicaset, endpoint]\n"));
+  only.start();
+  ASSERT_TRUE(test::wait_until([&] { return only.output().find("controllers running:") != std::string::npos; }, 10s));
+  EXPECT_NE(only.output().find("controllers running: replicaset-controller, endpoint-controller\n"), std::string::npos)
+      << only.output();
+  only.stop();
+
+  test::PluginNode wrong(nats, plugins("      controllers: [replicaset, deploymnet]\n"), "other");
+  EXPECT_THROW(wrong.start(), std::exception);
+  EXPECT_NE(wrong.output().find("unknown controller 'deploymnet'; the controllers are: replicaset, deployment"),
+            std::string::npos)
+      << wrong.output();
+}
+
+}  // namespace

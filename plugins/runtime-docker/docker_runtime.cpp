@@ -1,0 +1,512 @@
+#include "docker_runtime.hpp"
+
+#include <boost/json.hpp>
+
+#include <ctime>
+
+#include "skiff/sdk/status.hpp"
+#include "skiff/sdk/time.hpp"
+
+namespace skiff::docker {
+
+namespace json = boost::json;
+using sdk::Error;
+using sdk::Status;
+
+namespace {
+
+std::string str(const json::value& v, std::initializer_list<const char*> path) {
+  const json::value* at = &v;
+  for (const char* key : path) {
+    if (!at->is_object()) return "";
+    at = at->as_object().if_contains(key);
+    if (!at) return "";
+  }
+  return at->is_string() ? std::string(at->as_string()) : "";
+}
+
+std::int64_t num(const json::value& v, std::initializer_list<const char*> path) {
+  const json::value* at = &v;
+  for (const char* key : path) {
+    if (!at->is_object()) return 0;
+    at = at->as_object().if_contains(key);
+    if (!at) return 0;
+  }
+  if (at->is_int64()) return at->as_int64();
+  if (at->is_uint64()) return static_cast<std::int64_t>(at->as_uint64());
+  return 0;
+}
+
+// Docker's zero time means "never".
+std::string time_or_empty(const std::string& t) { return t.rfind("0001-01-01", 0) == 0 ? "" : t; }
+
+std::string unix_to_rfc3339(std::int64_t seconds) {
+  return sdk::format_rfc3339(sdk::WallClock::time_point(std::chrono::seconds(seconds)));
+}
+
+json::object labels_json(const google::protobuf::Map<std::string, std::string>& labels) {
+  json::object out;
+  for (const auto& [k, v] : labels) out[k] = v;
+  return out;
+}
+
+std::string filters(const google::protobuf::Map<std::string, std::string>& labels, const std::string& kind) {
+  json::array list{json::string(std::string(kLabelKind) + "=" + kind)};
+  for (const auto& [k, v] : labels) list.push_back(json::string(k + "=" + v));
+  return url_escape(json::serialize(json::object{{"label", list}}));
+}
+
+// A Docker error as a bus status (404 stays 404, name conflicts 409, the rest 500).
+[[noreturn]] void fail(const Response& r, const std::string& what) {
+  int code = r.status == 404 ? 404 : r.status == 409 ? 409 : r.status == 304 ? 409 : 500;
+  throw Error(Status{code, code == 404 ? "NotFound" : code == 409 ? "AlreadyExists" : "RuntimeError",
+                     what + ": " + r.message()});
+}
+
+void map_labels(const json::value& from, google::protobuf::Map<std::string, std::string>& to) {
+  if (!from.is_object()) return;
+  for (const auto& [k, v] : from.as_object())
+    if (v.is_string()) to[std::string(k)] = std::string(v.as_string());
+}
+
+std::string short_uid(const std::string& uid) { return uid.substr(0, std::min<std::size_t>(8, uid.size())); }
+
+// Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]; pod and namespace names already fit.
+std::string docker_name(std::initializer_list<std::string> parts) {
+  std::string out = "skiff";
+  for (const auto& p : parts) out += "_" + p;
+  return out;
+}
+
+}  // namespace
+
+DockerRuntime::DockerRuntime(DockerClient& client, sdk::Bus& bus, DockerRuntimeOptions options)
+    : client_(client), bus_(bus), options_(std::move(options)) {}
+
+DockerRuntime::~DockerRuntime() {
+  stopping_ = true;
+  std::map<std::uint64_t, std::thread> running;
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard lock(mutex_);
+    running.swap(streams_);
+    finished.swap(finished_);
+  }
+  for (auto& [id, t] : running) t.join();
+  for (auto& t : finished) t.join();
+}
+
+json::value DockerRuntime::inspect(const std::string& id) {
+  auto r = client_.call("GET", "/containers/" + id + "/json");
+  if (r.status != 200) fail(r, "container " + id);
+  return r.json();
+}
+
+rt::VersionResponse DockerRuntime::version() {
+  auto r = client_.call("GET", "/version");
+  if (r.status != 200) fail(r, "version");
+  rt::VersionResponse v;
+  v.set_runtime_name("docker");
+  v.set_runtime_version(str(r.json(), {"Version"}));
+  v.set_api_version("v1");
+  return v;
+}
+
+rt::StatusResponse DockerRuntime::status() {
+  rt::StatusResponse s;
+  try {
+    auto r = client_.call("GET", "/_ping");
+    s.set_ready(r.status == 200);
+    s.set_message(r.status == 200 ? "docker is up" : r.message());
+  } catch (const Error& e) {
+    s.set_ready(false);
+    s.set_message(e.status().message);
+  }
+  return s;
+}
+
+rt::ImageResponse DockerRuntime::image(const rt::ImageRequest& request) {
+  const std::string& name = request.image();
+  std::string policy = request.pull_policy().empty() ? "IfNotPresent" : request.pull_policy();
+  auto present = client_.call("GET", "/images/" + name + "/json");
+  rt::ImageResponse out;
+  if (present.status == 200 && policy != "Always") {
+    out.set_image_ref(str(present.json(), {"Id"}));
+    out.set_size_bytes(num(present.json(), {"Size"}));
+    return out;
+  }
+  if (policy == "Never")
+    throw Error(Status{404, "ErrImageNeverPull",
+                       "Container image \"" + name + "\" is not present with pull policy of Never"});
+  // Pull: Docker streams progress as JSON lines; an error is one of them.
+  std::string repo = name, tag = "latest";
+  auto colon = name.rfind(':');
+  auto slash = name.rfind('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    repo = name.substr(0, colon);
+    tag = name.substr(colon + 1);
+  }
+  std::string error, progress;
+  unsigned status = client_.stream(
+      "POST", "/images/create?fromImage=" + url_escape(repo) + "&tag=" + url_escape(tag), std::nullopt,
+      [&](std::string_view data) {
+        progress.append(data);
+        std::size_t nl;
+        while ((nl = progress.find('\n')) != std::string::npos) {
+          boost::system::error_code ec;
+          auto line = json::parse(progress.substr(0, nl), ec);
+          progress.erase(0, nl + 1);
+          if (!ec && line.is_object())
+            if (const auto* e = line.as_object().if_contains("error"); e && e->is_string()) error = std::string(e->as_string());
+        }
+        return true;
+      },
+      [this] { return stopping_.load(); });
+  if (status != 200 || !error.empty()) {
+    if (error.empty()) error = progress.empty() ? "the pull failed (" + std::to_string(status) + ")" : progress;
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    throw Error(Status{502, "ErrImagePull", "Failed to pull image \"" + name + "\": " + error});
+  }
+  auto pulled = client_.call("GET", "/images/" + name + "/json");
+  if (pulled.status != 200) fail(pulled, "image " + name);
+  out.set_image_ref(str(pulled.json(), {"Id"}));
+  out.set_size_bytes(num(pulled.json(), {"Size"}));
+  out.set_pulled(true);
+  return out;
+}
+
+rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
+  const auto& config = request.config();
+  json::object labels = labels_json(config.labels());
+  labels[kLabelPodUid] = config.pod_uid();
+  labels[kLabelPodName] = config.pod_name();
+  labels[kLabelPodNamespace] = config.namespace_();
+  labels[kLabelKind] = "sandbox";
+  json::object host;
+  host["NetworkMode"] = config.host_network() ? "host" : options_.network_mode;
+  host["Init"] = true;  // docker-init reaps and forwards SIGTERM
+  json::object bindings, exposed;
+  for (const auto& p : config.port_mappings()) {
+    if (p.host_port() == 0) continue;
+    std::string key = std::to_string(p.container_port()) + "/" + (p.protocol().empty() ? "tcp" : p.protocol() == "UDP" ? "udp" : "tcp");
+    json::object binding{{"HostPort", std::to_string(p.host_port())}};
+    if (!p.host_ip().empty()) binding["HostIp"] = p.host_ip();
+    bindings[key] = json::array{binding};
+    exposed[key] = json::object{};
+  }
+  if (!bindings.empty() && !config.host_network()) host["PortBindings"] = bindings;
+  if (!config.dns_servers().empty()) host["Dns"] = json::value_from(std::vector<std::string>(config.dns_servers().begin(), config.dns_servers().end()));
+  if (!config.dns_searches().empty())
+    host["DnsSearch"] = json::value_from(std::vector<std::string>(config.dns_searches().begin(), config.dns_searches().end()));
+  json::object body{{"Image", options_.sandbox_image}, {"Labels", labels}, {"HostConfig", host}};
+  if (!config.host_network() && !config.hostname().empty()) body["Hostname"] = config.hostname();
+  if (!exposed.empty()) body["ExposedPorts"] = exposed;
+
+  std::string name = docker_name({"sandbox", config.namespace_(), config.pod_name(), short_uid(config.pod_uid())});
+  auto created = client_.call("POST", "/containers/create?name=" + name, json::value(body));
+  if (created.status == 409) {  // a sandbox left over from an earlier attempt of this pod
+    client_.call("DELETE", "/containers/" + name + "?force=true&v=true");
+    created = client_.call("POST", "/containers/create?name=" + name, json::value(body));
+  }
+  if (created.status == 404)
+    throw Error(Status{404, "SandboxImageMissing",
+                       "the sandbox image " + options_.sandbox_image + " is missing; `make up` builds it (scripts/images.sh)"});
+  if (created.status != 201) fail(created, "creating the sandbox of " + config.namespace_() + "/" + config.pod_name());
+  std::string id = str(created.json(), {"Id"});
+  auto started = client_.call("POST", "/containers/" + id + "/start");
+  if (started.status != 204 && started.status != 304) {
+    client_.call("DELETE", "/containers/" + id + "?force=true");
+    fail(started, "starting the sandbox of " + config.namespace_() + "/" + config.pod_name());
+  }
+  rt::RunSandboxResponse out;
+  out.set_sandbox_id(id);
+  return out;
+}
+
+void DockerRuntime::stop_sandbox(const std::string& id) {
+  auto r = client_.call("POST", "/containers/" + id + "/stop?t=2", std::chrono::seconds(30));
+  if (r.status != 204 && r.status != 304 && r.status != 404) fail(r, "stopping sandbox " + id);
+}
+
+void DockerRuntime::remove_sandbox(const std::string& id) {
+  // Its containers first: they share its namespaces.
+  auto children = client_.call("GET", "/containers/json?all=1&filters=" +
+                                          url_escape(json::serialize(json::object{
+                                              {"label", json::array{json::string(std::string(kLabelSandbox) + "=" + id)}}})));
+  auto listed = children.json();
+  if (children.status == 200 && listed.is_array())
+    for (const auto& c : listed.as_array()) client_.call("DELETE", "/containers/" + str(c, {"Id"}) + "?force=true&v=true");
+  auto r = client_.call("DELETE", "/containers/" + id + "?force=true&v=true", std::chrono::seconds(30));
+  if (r.status != 204 && r.status != 404) fail(r, "removing sandbox " + id);
+}
+
+rt::Sandbox DockerRuntime::sandbox_status(const std::string& id) {
+  auto c = inspect(id);
+  rt::Sandbox s;
+  s.set_id(str(c, {"Id"}));
+  bool running = c.at("State").as_object().if_contains("Running") && c.at("State").at("Running").as_bool();
+  s.set_state(running ? "READY" : "NOTREADY");
+  std::string ip = str(c, {"NetworkSettings", "IPAddress"});
+  if (ip.empty())
+    if (const auto* nets = c.at("NetworkSettings").as_object().if_contains("Networks"); nets && nets->is_object())
+      for (const auto& [name, net] : nets->as_object())
+        if (ip.empty()) ip = str(net, {"IPAddress"});
+  s.set_ip(ip);
+  map_labels(c.at("Config").at("Labels"), *s.mutable_labels());
+  s.set_created_at(str(c, {"Created"}));
+  return s;
+}
+
+rt::ListSandboxesResponse DockerRuntime::list_sandboxes(const rt::ListSandboxesRequest& request) {
+  auto r = client_.call("GET", "/containers/json?all=1&filters=" + filters(request.labels(), "sandbox"));
+  if (r.status != 200) fail(r, "listing sandboxes");
+  rt::ListSandboxesResponse out;
+  auto listed = r.json();
+  for (const auto& c : listed.as_array()) {
+    auto* s = out.add_sandboxes();
+    s->set_id(str(c, {"Id"}));
+    s->set_state(str(c, {"State"}) == "running" ? "READY" : "NOTREADY");
+    map_labels(c.at("Labels"), *s->mutable_labels());
+    s->set_created_at(unix_to_rfc3339(num(c, {"Created"})));
+    if (const auto* nets = c.at("NetworkSettings").as_object().if_contains("Networks"); nets && nets->is_object())
+      for (const auto& [name, net] : nets->as_object())
+        if (s->ip().empty()) s->set_ip(str(net, {"IPAddress"}));
+  }
+  return out;
+}
+
+rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateContainerRequest& request) {
+  const auto& config = request.config();
+  const auto& pod = request.sandbox_config();
+  auto sandbox = inspect(request.sandbox_id());
+  bool host_network = str(sandbox, {"HostConfig", "NetworkMode"}) == "host";
+  json::object labels = labels_json(config.labels());
+  labels[kLabelPodUid] = pod.pod_uid();
+  labels[kLabelPodName] = pod.pod_name();
+  labels[kLabelPodNamespace] = pod.namespace_();
+  labels[kLabelContainerName] = config.name();
+  labels[kLabelKind] = "container";
+  labels[kLabelSandbox] = request.sandbox_id();
+  labels["io.skiff.container.attempt"] = std::to_string(config.attempt());
+
+  json::object host;
+  host["NetworkMode"] = host_network ? "host" : "container:" + request.sandbox_id();
+  if (!host_network) host["IpcMode"] = "container:" + request.sandbox_id();
+  host["Init"] = true;
+  if (config.memory_limit_bytes() > 0) host["Memory"] = config.memory_limit_bytes();
+  if (config.cpu_limit_millis() > 0) host["NanoCpus"] = config.cpu_limit_millis() * 1000000;
+  if (config.cpu_request_millis() > 0) host["CpuShares"] = std::max<std::int64_t>(2, config.cpu_request_millis() * 1024 / 1000);
+  json::array binds;
+  for (const auto& m : config.mounts())
+    binds.push_back(json::string(m.host_path() + ":" + m.container_path() + (m.read_only() ? ":ro" : "")));
+  if (!binds.empty()) host["Binds"] = binds;
+
+  json::object body{{"Image", config.image()}, {"Labels", labels}, {"HostConfig", host}};
+  // Kubernetes' rules: command replaces the entrypoint (and drops the image's cmd), args
+  // replace the cmd.
+  if (!config.command().empty()) {
+    body["Entrypoint"] = json::value_from(std::vector<std::string>(config.command().begin(), config.command().end()));
+    body["Cmd"] = json::value_from(std::vector<std::string>(config.args().begin(), config.args().end()));
+  } else if (!config.args().empty()) {
+    body["Cmd"] = json::value_from(std::vector<std::string>(config.args().begin(), config.args().end()));
+  }
+  if (!config.working_dir().empty()) body["WorkingDir"] = config.working_dir();
+  json::array env;
+  for (const auto& kv : config.env()) env.push_back(json::string(kv.key() + "=" + kv.value()));
+  if (!env.empty()) body["Env"] = env;
+  body["Tty"] = config.tty();
+  body["OpenStdin"] = config.stdin();
+
+  std::string name = docker_name({config.name(), pod.namespace_(), pod.pod_name(), short_uid(pod.pod_uid()),
+                                  std::to_string(config.attempt())});
+  auto r = client_.call("POST", "/containers/create?name=" + name, json::value(body));
+  if (r.status == 404)
+    throw Error(Status{404, "ErrImagePull", "image \"" + config.image() + "\" is not present: " + r.message()});
+  if (r.status != 201) fail(r, "creating container " + config.name());
+  rt::CreateContainerResponse out;
+  out.set_container_id(str(r.json(), {"Id"}));
+  return out;
+}
+
+void DockerRuntime::start_container(const std::string& id) {
+  auto r = client_.call("POST", "/containers/" + id + "/start", std::chrono::seconds(60));
+  if (r.status != 204 && r.status != 304) fail(r, "starting container " + id);
+}
+
+void DockerRuntime::stop_container(const std::string& id, std::int64_t timeout_seconds) {
+  auto r = client_.call("POST", "/containers/" + id + "/stop?t=" + std::to_string(std::max<std::int64_t>(0, timeout_seconds)),
+                        std::chrono::seconds(timeout_seconds + 30));
+  if (r.status != 204 && r.status != 304) fail(r, "stopping container " + id);
+}
+
+void DockerRuntime::remove_container(const std::string& id) {
+  auto r = client_.call("DELETE", "/containers/" + id + "?force=true&v=true", std::chrono::seconds(30));
+  if (r.status != 204) fail(r, "removing container " + id);
+}
+
+rt::ContainerStatus DockerRuntime::container_status(const std::string& id) {
+  auto c = inspect(id);
+  rt::ContainerStatus s;
+  s.set_id(str(c, {"Id"}));
+  std::string name = str(c, {"Name"});
+  map_labels(c.at("Config").at("Labels"), *s.mutable_labels());
+  s.set_name(s.labels().count(kLabelContainerName) ? s.labels().at(kLabelContainerName) : name);
+  s.set_image(str(c, {"Config", "Image"}));
+  s.set_image_ref(str(c, {"Image"}));
+  std::string state = str(c, {"State", "Status"});
+  s.set_state(state == "created" ? "CREATED"
+              : state == "running" || state == "paused" || state == "restarting" ? "RUNNING"
+              : state == "exited" || state == "dead" || state == "removing" ? "EXITED"
+                                                                            : "UNKNOWN");
+  s.set_created_at(str(c, {"Created"}));
+  s.set_started_at(time_or_empty(str(c, {"State", "StartedAt"})));
+  s.set_finished_at(time_or_empty(str(c, {"State", "FinishedAt"})));
+  s.set_exit_code(static_cast<int>(num(c, {"State", "ExitCode"})));
+  bool oom = c.at("State").as_object().if_contains("OOMKilled") && c.at("State").at("OOMKilled").as_bool();
+  if (s.state() == "EXITED") s.set_reason(oom ? "OOMKilled" : s.exit_code() == 0 ? "Completed" : "Error");
+  s.set_message(str(c, {"State", "Error"}));
+  if (s.labels().count(kLabelSandbox)) s.set_sandbox_id(s.labels().at(kLabelSandbox));
+  return s;
+}
+
+rt::ListContainersResponse DockerRuntime::list_containers(const rt::ListContainersRequest& request) {
+  google::protobuf::Map<std::string, std::string> labels = request.labels();
+  if (!request.sandbox_id().empty()) labels[kLabelSandbox] = request.sandbox_id();
+  auto r = client_.call("GET", "/containers/json?all=1&filters=" + filters(labels, "container"));
+  if (r.status != 200) fail(r, "listing containers");
+  rt::ListContainersResponse out;
+  auto listed = r.json();
+  for (const auto& c : listed.as_array()) {
+    auto* s = out.add_containers();
+    s->set_id(str(c, {"Id"}));
+    map_labels(c.at("Labels"), *s->mutable_labels());
+    s->set_name(s->labels().count(kLabelContainerName) ? s->labels().at(kLabelContainerName) : "");
+    s->set_image(str(c, {"Image"}));
+    s->set_image_ref(str(c, {"ImageID"}));
+    std::string state = str(c, {"State"});
+    s->set_state(state == "created" ? "CREATED" : state == "running" ? "RUNNING" : state == "exited" ? "EXITED" : "UNKNOWN");
+    s->set_created_at(unix_to_rfc3339(num(c, {"Created"})));
+    if (s->labels().count(kLabelSandbox)) s->set_sandbox_id(s->labels().at(kLabelSandbox));
+  }
+  return out;
+}
+
+rt::StatsResponse DockerRuntime::stats(const std::string& id) {
+  auto r = client_.call("GET", "/containers/" + id + "/stats?stream=false&one-shot=true", std::chrono::seconds(10));
+  if (r.status != 200) fail(r, "stats of " + id);
+  auto s = r.json();
+  rt::StatsResponse out;
+  out.set_cpu_usage_nanos(static_cast<std::uint64_t>(num(s, {"cpu_stats", "cpu_usage", "total_usage"})));
+  std::int64_t usage = num(s, {"memory_stats", "usage"});
+  std::int64_t inactive = num(s, {"memory_stats", "stats", "total_inactive_file"});
+  if (inactive == 0) inactive = num(s, {"memory_stats", "stats", "inactive_file"});
+  out.set_memory_working_set_bytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage - inactive)));
+  out.set_timestamp(sdk::now_rfc3339());
+  return out;
+}
+
+void DockerRuntime::run_stream(std::function<void(const std::function<bool()>& stopped)> body, const std::string& stream) {
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  auto subscription = std::make_shared<sdk::Subscription>(
+      bus_.subscribe(stream + ".stop", [stop](const sdk::Message&) { *stop = true; }));
+  std::lock_guard lock(mutex_);
+  std::uint64_t id = next_stream_++;
+  streams_.emplace(id, std::thread([this, id, stop, subscription, body = std::move(body), stream] {
+    auto stopped = [this, stop] { return stop->load() || stopping_.load(); };
+    try {
+      body(stopped);
+    } catch (const Error& e) {
+      rt::Chunk last;
+      last.set_done(true);
+      last.set_error(e.status().message);
+      bus_.publish(stream, last.SerializeAsString());
+    }
+    subscription->cancel();
+    std::lock_guard lock(mutex_);
+    // A thread cannot join itself: hand it to whoever comes next.
+    for (auto& t : finished_) t.join();
+    finished_.clear();
+    auto self = streams_.find(id);
+    if (self != streams_.end()) {
+      finished_.push_back(std::move(self->second));
+      streams_.erase(self);
+    }
+  }));
+}
+
+void DockerRuntime::logs(const rt::LogsRequest& request) {
+  auto c = inspect(request.container_id());
+  bool tty = c.at("Config").as_object().if_contains("Tty") && c.at("Config").at("Tty").as_bool();
+  std::string target = "/containers/" + request.container_id() + "/logs?stdout=1&stderr=1";
+  if (request.follow()) target += "&follow=1";
+  if (request.tail_lines() >= 0) target += "&tail=" + std::to_string(request.tail_lines());
+  if (request.timestamps()) target += "&timestamps=1";
+  if (request.since_seconds() > 0) target += "&since=" + std::to_string(std::time(nullptr) - request.since_seconds());
+  std::string stream = request.stream();
+  run_stream([this, target, tty, stream](const std::function<bool()>& stopped) {
+    auto send = [&](int fd, std::string_view data) {
+      rt::Chunk chunk;
+      chunk.set_fd(fd);
+      chunk.set_data(std::string(data));
+      bus_.publish(stream, chunk.SerializeAsString());
+    };
+    Demultiplexer demux(send);
+    unsigned status = client_.stream("GET", target, std::nullopt, [&](std::string_view data) {
+      if (tty) send(1, data);
+      else demux.feed(data);
+      return true;
+    }, stopped);
+    rt::Chunk last;
+    last.set_done(true);
+    if (status != 200 && status != 0) last.set_error("docker answered " + std::to_string(status) + " for the logs");
+    bus_.publish(stream, last.SerializeAsString());
+  }, stream);
+}
+
+void DockerRuntime::exec(const rt::ExecRequest& request) {
+  json::object create{{"AttachStdout", true}, {"AttachStderr", true}, {"AttachStdin", request.stdin()},
+                      {"Tty", request.tty()},
+                      {"Cmd", json::value_from(std::vector<std::string>(request.command().begin(), request.command().end()))}};
+  auto made = client_.call("POST", "/containers/" + request.container_id() + "/exec", json::value(create));
+  if (made.status != 201) fail(made, "exec in " + request.container_id());
+  std::string exec_id = str(made.json(), {"Id"});
+  auto raw = std::shared_ptr<RawStream>(client_.hijack("/exec/" + exec_id + "/start",
+                                                       json::object{{"Detach", false}, {"Tty", request.tty()}}));
+  std::string stream = request.stream();
+  bool tty = request.tty();
+  std::shared_ptr<sdk::Subscription> stdin_subscription;
+  if (request.stdin())
+    stdin_subscription = std::make_shared<sdk::Subscription>(bus_.subscribe(stream + ".stdin", [raw](const sdk::Message& m) {
+      rt::Chunk in;
+      if (!in.ParseFromString(m.data)) return;
+      try {
+        if (!in.data().empty()) raw->write(in.data());
+        if (in.done()) raw->close_write();
+      } catch (const Error&) {
+      }
+    }));
+  run_stream([this, raw, stream, tty, exec_id, stdin_subscription](const std::function<bool()>& stopped) {
+    auto send = [&](int fd, std::string_view data) {
+      rt::Chunk chunk;
+      chunk.set_fd(fd);
+      chunk.set_data(std::string(data));
+      bus_.publish(stream, chunk.SerializeAsString());
+    };
+    Demultiplexer demux(send);
+    char buffer[16384];
+    while (!stopped()) {
+      std::size_t n = raw->read(buffer, sizeof buffer);
+      if (n == 0) break;
+      if (tty) send(1, std::string_view(buffer, n));
+      else demux.feed(std::string_view(buffer, n));
+    }
+    if (stdin_subscription) stdin_subscription->cancel();
+    rt::Chunk last;
+    last.set_done(true);
+    auto result = client_.call("GET", "/exec/" + exec_id + "/json");
+    last.set_exit_code(static_cast<int>(num(result.json(), {"ExitCode"})));
+    bus_.publish(stream, last.SerializeAsString());
+  }, stream);
+}
+
+}  // namespace skiff::docker

@@ -29,6 +29,7 @@ std::string Subjects::store(std::string_view op) const { return prefix_ + ".stor
 std::string Subjects::watch(std::string_view group, std::string_view kind) const {
   return prefix_ + ".watch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
 }
+std::string Subjects::stream(std::string_view id) const { return prefix_ + ".stream." + std::string(id); }
 std::string Subjects::resource_metrics(std::string_view resource) const {
   return prefix_ + ".metrics." + std::string(resource);
 }

@@ -17,6 +17,8 @@ class Subjects {
   std::string api(std::string_view verb) const;
   std::string store(std::string_view op) const;
   std::string watch(std::string_view group, std::string_view kind) const;
+  // Where a stream (logs, exec output) is published: skiff.<c>.stream.<id>.
+  std::string stream(std::string_view id) const;
   // A metrics provider's usage of "nodes" or "pods" (metrics.k8s.io).
   std::string resource_metrics(std::string_view resource) const;
   std::string runtime(std::string_view op) const { return runtime_on(node_, op); }

@@ -1,0 +1,193 @@
+#include "skiff/sdk/runtime_client.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+
+#include "skiff/sdk/bus_proto.hpp"
+
+namespace skiff::sdk {
+
+namespace rt = runtime::v1;
+
+RuntimeClient::RuntimeClient(Bus& bus, const Subjects& subjects, std::string node, std::chrono::milliseconds timeout)
+    : bus_(bus), subjects_(subjects), node_(std::move(node)), timeout_(timeout) {}
+
+template <class Response, class Request>
+Response RuntimeClient::call(const char* op, const Request& request) const {
+  return sdk::call<Response>(bus_, subjects_.runtime_on(node_, op), request, timeout_);
+}
+
+rt::VersionResponse RuntimeClient::version() const { return call<rt::VersionResponse>("version", rt::VersionRequest()); }
+rt::StatusResponse RuntimeClient::status() const { return call<rt::StatusResponse>("status", rt::StatusRequest()); }
+
+rt::ImageResponse RuntimeClient::image(const std::string& image, const std::string& pull_policy) const {
+  rt::ImageRequest r;
+  r.set_image(image);
+  r.set_pull_policy(pull_policy);
+  return call<rt::ImageResponse>("image", r);
+}
+
+std::string RuntimeClient::run_sandbox(const rt::SandboxConfig& config) const {
+  rt::RunSandboxRequest r;
+  *r.mutable_config() = config;
+  return call<rt::RunSandboxResponse>("run_sandbox", r).sandbox_id();
+}
+
+void RuntimeClient::stop_sandbox(const std::string& id) const {
+  rt::SandboxRequest r;
+  r.set_sandbox_id(id);
+  call<rt::SandboxRequest>("stop_sandbox", r);
+}
+
+void RuntimeClient::remove_sandbox(const std::string& id) const {
+  rt::SandboxRequest r;
+  r.set_sandbox_id(id);
+  call<rt::SandboxRequest>("remove_sandbox", r);
+}
+
+rt::Sandbox RuntimeClient::sandbox_status(const std::string& id) const {
+  rt::SandboxRequest r;
+  r.set_sandbox_id(id);
+  return call<rt::Sandbox>("sandbox_status", r);
+}
+
+std::vector<rt::Sandbox> RuntimeClient::list_sandboxes(const std::map<std::string, std::string>& labels) const {
+  rt::ListSandboxesRequest r;
+  for (const auto& [k, v] : labels) (*r.mutable_labels())[k] = v;
+  auto response = call<rt::ListSandboxesResponse>("list_sandboxes", r);
+  return {response.sandboxes().begin(), response.sandboxes().end()};
+}
+
+std::string RuntimeClient::create_container(const std::string& sandbox_id, const rt::ContainerConfig& config,
+                                            const rt::SandboxConfig& sandbox) const {
+  rt::CreateContainerRequest r;
+  r.set_sandbox_id(sandbox_id);
+  *r.mutable_config() = config;
+  *r.mutable_sandbox_config() = sandbox;
+  return call<rt::CreateContainerResponse>("create_container", r).container_id();
+}
+
+void RuntimeClient::start_container(const std::string& id) const {
+  rt::ContainerRequest r;
+  r.set_container_id(id);
+  call<rt::ContainerRequest>("start_container", r);
+}
+
+void RuntimeClient::stop_container(const std::string& id, std::int64_t timeout_seconds) const {
+  rt::ContainerRequest r;
+  r.set_container_id(id);
+  r.set_timeout_seconds(timeout_seconds);
+  call<rt::ContainerRequest>("stop_container", r);
+}
+
+void RuntimeClient::remove_container(const std::string& id) const {
+  rt::ContainerRequest r;
+  r.set_container_id(id);
+  call<rt::ContainerRequest>("remove_container", r);
+}
+
+rt::ContainerStatus RuntimeClient::container_status(const std::string& id) const {
+  rt::ContainerRequest r;
+  r.set_container_id(id);
+  return call<rt::ContainerStatus>("container_status", r);
+}
+
+std::vector<rt::ContainerStatus> RuntimeClient::list_containers(const std::map<std::string, std::string>& labels,
+                                                                const std::string& sandbox_id) const {
+  rt::ListContainersRequest r;
+  for (const auto& [k, v] : labels) (*r.mutable_labels())[k] = v;
+  r.set_sandbox_id(sandbox_id);
+  auto response = call<rt::ListContainersResponse>("list_containers", r);
+  return {response.containers().begin(), response.containers().end()};
+}
+
+rt::StatsResponse RuntimeClient::stats(const std::string& id) const {
+  rt::StatsRequest r;
+  r.set_container_id(id);
+  return call<rt::StatsResponse>("stats", r);
+}
+
+std::string RuntimeClient::new_stream() const {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()));
+  return subjects_.stream(id);
+}
+
+namespace {
+
+// Chunks arrive on a subscription's thread; the caller reads them in order on its own.
+class ChunkQueue {
+ public:
+  void push(rt::Chunk chunk) {
+    std::lock_guard lock(mutex_);
+    chunks_.push_back(std::move(chunk));
+    ready_.notify_one();
+  }
+  rt::Chunk pop() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !chunks_.empty(); });
+    rt::Chunk c = std::move(chunks_.front());
+    chunks_.pop_front();
+    return c;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<rt::Chunk> chunks_;
+};
+
+}  // namespace
+
+void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk) const {
+  std::string stream = new_stream();
+  request.set_stream(stream);
+  auto queue = std::make_shared<ChunkQueue>();
+  Subscription sub = bus_.subscribe(stream, [queue](const Message& m) {
+    rt::Chunk c;
+    if (c.ParseFromString(m.data)) queue->push(std::move(c));
+  });
+  call<rt::LogsRequest>("logs", request);
+  while (true) {
+    rt::Chunk c = queue->pop();
+    if (c.done() && !c.error().empty()) throw Error(Status::Internal(c.error()));
+    if (c.done()) return;
+    if (!on_chunk(c)) {
+      bus_.publish(stream + ".stop", "");
+      return;
+    }
+  }
+}
+
+int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk,
+                        const std::string& input) const {
+  std::string stream = new_stream();
+  request.set_stream(stream);
+  if (!input.empty()) request.set_stdin(true);
+  auto queue = std::make_shared<ChunkQueue>();
+  Subscription sub = bus_.subscribe(stream, [queue](const Message& m) {
+    rt::Chunk c;
+    if (c.ParseFromString(m.data)) queue->push(std::move(c));
+  });
+  call<rt::ExecRequest>("exec", request);
+  if (request.stdin()) {
+    rt::Chunk in;
+    in.set_data(input);
+    in.set_done(true);
+    bus_.publish(stream + ".stdin", in.SerializeAsString());
+  }
+  while (true) {
+    rt::Chunk c = queue->pop();
+    if (c.done() && !c.error().empty()) throw Error(Status::Internal(c.error()));
+    if (c.done()) return c.exit_code();
+    if (!on_chunk(c)) {
+      bus_.publish(stream + ".stop", "");
+      return -1;
+    }
+  }
+}
+
+}  // namespace skiff::sdk

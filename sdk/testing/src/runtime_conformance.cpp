@@ -1,0 +1,276 @@
+// The runtime conformance suite (see the header).
+#include "skiff/testing/runtime_conformance.hpp"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "skiff/sdk/runtime_client.hpp"
+
+namespace skiff::conformance {
+
+namespace rt = runtime::v1;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kTestLabel = "io.skiff.test";
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 20s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+}  // namespace
+
+void RuntimeConformance::SetUp() {
+  harness_ = GetParam().factory();
+  std::mt19937_64 rng{std::random_device{}()};
+  label_ = "t" + std::to_string(rng() % 1000000000);
+}
+
+void RuntimeConformance::TearDown() {
+  if (!harness_) return;
+  sdk::RuntimeClient runtime(harness_->bus(), harness_->subjects(), harness_->node());
+  try {
+    for (const auto& s : runtime.list_sandboxes({{kTestLabel, label_}})) runtime.remove_sandbox(s.id());
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "cleaning up: " << e.what();
+  }
+}
+
+namespace {
+
+// What each test works with: a client, a pod's sandbox config, helpers.
+struct Pod {
+  Pod(RuntimeHarness& h, const std::string& label, const std::string& name)
+      : runtime(h.bus(), h.subjects(), h.node()), image(h.image()) {
+    config.set_pod_uid(label + "-" + name + "-uid");
+    config.set_pod_name(name);
+    config.set_namespace_("conformance");
+    config.set_hostname(name);
+    (*config.mutable_labels())[kTestLabel] = label;
+  }
+  std::string sandbox() { return sandbox_id = runtime.run_sandbox(config); }
+  std::string container(const std::string& name, std::vector<std::string> command, std::vector<rt::KeyValue> env = {},
+                        const std::string& workdir = "", bool start = true) {
+    rt::ContainerConfig c;
+    c.set_name(name);
+    c.set_image(image);
+    for (auto& part : command) c.add_command(part);
+    for (auto& kv : env) *c.add_env() = kv;
+    c.set_working_dir(workdir);
+    std::string id = runtime.create_container(sandbox_id, c, config);
+    if (start) runtime.start_container(id);
+    return id;
+  }
+  std::string logs(const std::string& id) {
+    std::string out;
+    rt::LogsRequest r;
+    r.set_container_id(id);
+    r.set_tail_lines(-1);
+    runtime.logs(r, [&](const rt::Chunk& c) {
+      out += c.data();
+      return true;
+    });
+    return out;
+  }
+  bool exited(const std::string& id) {
+    return eventually([&] { return runtime.container_status(id).state() == "EXITED"; });
+  }
+
+  sdk::RuntimeClient runtime;
+  std::string image;
+  rt::SandboxConfig config;
+  std::string sandbox_id;
+};
+
+}  // namespace
+
+TEST_P(RuntimeConformance, VersionAndStatus) {
+  sdk::RuntimeClient runtime(harness().bus(), harness().subjects(), harness().node());
+  auto v = runtime.version();
+  EXPECT_FALSE(v.runtime_name().empty());
+  EXPECT_FALSE(v.runtime_version().empty());
+  EXPECT_EQ(v.api_version(), "v1");
+  EXPECT_TRUE(runtime.status().ready()) << runtime.status().message();
+}
+
+TEST_P(RuntimeConformance, ImagesPresentMissingAndNeverPulled) {
+  sdk::RuntimeClient runtime(harness().bus(), harness().subjects(), harness().node());
+  EXPECT_FALSE(runtime.image(harness().image()).image_ref().empty());
+  try {
+    runtime.image("registry.invalid/none:1", "IfNotPresent");
+    ADD_FAILURE() << "a missing image was found";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().reason, "ErrImagePull") << e.status().message;
+    EXPECT_NE(e.status().message.find("registry.invalid/none:1"), std::string::npos) << e.status().message;
+  }
+  try {
+    runtime.image("registry.invalid/none:1", "Never");
+    ADD_FAILURE() << "a missing image was found";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().reason, "ErrImageNeverPull");
+  }
+}
+
+TEST_P(RuntimeConformance, SandboxLifecycle) {
+  Pod pod(harness(), test_label(), "sandbox");
+  std::string id = pod.sandbox();
+  auto status = pod.runtime.sandbox_status(id);
+  EXPECT_EQ(status.state(), "READY");
+  EXPECT_FALSE(status.ip().empty()) << "a pod without hostNetwork has an IP of its own";
+  auto listed = pod.runtime.list_sandboxes({{kTestLabel, test_label()}});
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id(), id);
+  EXPECT_EQ(listed[0].labels().at("io.skiff.pod.uid"), pod.config.pod_uid());
+  pod.runtime.stop_sandbox(id);
+  EXPECT_EQ(pod.runtime.sandbox_status(id).state(), "NOTREADY");
+  pod.runtime.remove_sandbox(id);
+  try {
+    pod.runtime.sandbox_status(id);
+    ADD_FAILURE() << "a removed sandbox is still there";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 404);
+  }
+}
+
+TEST_P(RuntimeConformance, ContainerLifecycleAndLabels) {
+  Pod pod(harness(), test_label(), "life");
+  pod.sandbox();
+  std::string id = pod.container("main", {"sleep", "3600"});
+  auto status = pod.runtime.container_status(id);
+  EXPECT_EQ(status.state(), "RUNNING");
+  EXPECT_EQ(status.name(), "main");
+  EXPECT_FALSE(status.started_at().empty());
+  auto listed = pod.runtime.list_containers({{kTestLabel, test_label()}});
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].labels().at("io.skiff.container.name"), "main");
+  EXPECT_EQ(pod.runtime.list_containers({}, pod.sandbox_id).size(), 1u);
+  pod.runtime.stop_container(id, 5);
+  status = pod.runtime.container_status(id);
+  EXPECT_EQ(status.state(), "EXITED");
+  EXPECT_FALSE(status.finished_at().empty());
+  pod.runtime.remove_container(id);
+  try {
+    pod.runtime.container_status(id);
+    ADD_FAILURE() << "a removed container is still there";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 404);
+  }
+}
+
+TEST_P(RuntimeConformance, ExitCodesAndReasons) {
+  if (!GetParam().real_processes) GTEST_SKIP() << "simulated containers do not exit on their own";
+  Pod pod(harness(), test_label(), "exits");
+  pod.sandbox();
+  std::string failed = pod.container("failed", {"sh", "-c", "exit 3"});
+  std::string done = pod.container("done", {"true"});
+  ASSERT_TRUE(pod.exited(failed));
+  ASSERT_TRUE(pod.exited(done));
+  auto f = pod.runtime.container_status(failed);
+  EXPECT_EQ(f.exit_code(), 3);
+  EXPECT_EQ(f.reason(), "Error");
+  auto d = pod.runtime.container_status(done);
+  EXPECT_EQ(d.exit_code(), 0);
+  EXPECT_EQ(d.reason(), "Completed");
+}
+
+TEST_P(RuntimeConformance, CommandEnvWorkingDirAndLogs) {
+  if (!GetParam().real_processes) GTEST_SKIP() << "simulated containers print nothing of their own";
+  Pod pod(harness(), test_label(), "env");
+  pod.sandbox();
+  rt::KeyValue greeting;
+  greeting.set_key("GREETING");
+  greeting.set_value("hello there");
+  std::string id = pod.container("print", {"sh", "-c", "echo $GREETING; pwd; echo oops >&2"}, {greeting}, "/tmp");
+  ASSERT_TRUE(pod.exited(id));
+  std::string logs = pod.logs(id);
+  EXPECT_NE(logs.find("hello there\n/tmp\n"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("oops\n"), std::string::npos) << logs;
+}
+
+TEST_P(RuntimeConformance, FollowedLogsArriveAsWritten) {
+  Pod pod(harness(), test_label(), "follow");
+  pod.sandbox();
+  std::string id = pod.container("ticker", {"sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"});
+  rt::LogsRequest r;
+  r.set_container_id(id);
+  r.set_follow(true);
+  r.set_tail_lines(-1);
+  std::string seen;
+  pod.runtime.logs(r, [&](const rt::Chunk& c) {
+    seen += c.data();
+    return std::count(seen.begin(), seen.end(), '\n') < 3;  // then stop following
+  });
+  EXPECT_GE(std::count(seen.begin(), seen.end(), '\n'), 3) << seen;
+}
+
+TEST_P(RuntimeConformance, ExecRunsInTheContainer) {
+  if (!GetParam().real_processes) GTEST_SKIP() << "simulated containers run no commands";
+  Pod pod(harness(), test_label(), "exec");
+  pod.sandbox();
+  std::string id = pod.container("main", {"sleep", "3600"});
+  rt::ExecRequest r;
+  r.set_container_id(id);
+  for (const char* part : {"sh", "-c", "echo out; echo err >&2; exit 4"}) r.add_command(part);
+  std::string out, err;
+  int code = pod.runtime.exec(r, [&](const rt::Chunk& c) {
+    (c.fd() == 2 ? err : out) += c.data();
+    return true;
+  });
+  EXPECT_EQ(code, 4);
+  EXPECT_EQ(out, "out\n");
+  EXPECT_EQ(err, "err\n");
+  rt::ExecRequest cat;
+  cat.set_container_id(id);
+  cat.add_command("cat");
+  std::string echoed;
+  EXPECT_EQ(pod.runtime.exec(cat, [&](const rt::Chunk& c) {
+    echoed += c.data();
+    return true;
+  }, "from stdin\n"), 0);
+  EXPECT_EQ(echoed, "from stdin\n");
+}
+
+TEST_P(RuntimeConformance, ContainersOfAPodShareItsNetwork) {
+  if (!GetParam().real_processes) GTEST_SKIP() << "simulated containers have no network";
+  Pod pod(harness(), test_label(), "net");
+  pod.sandbox();
+  pod.container("server", {"httpd", "-f", "-p", "8080", "-h", "/www"});
+  std::string client = pod.container("client", {"sh", "-c",
+                                                "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://127.0.0.1:8080/ && exit 0; "
+                                                "sleep 0.2; done; exit 1"});
+  ASSERT_TRUE(pod.exited(client));
+  EXPECT_EQ(pod.runtime.container_status(client).exit_code(), 0) << pod.logs(client);
+  EXPECT_NE(pod.logs(client).find("hello from skiff"), std::string::npos);
+}
+
+TEST_P(RuntimeConformance, StatsOfARunningContainer) {
+  Pod pod(harness(), test_label(), "stats");
+  pod.sandbox();
+  std::string id = pod.container("main", {"sleep", "3600"});
+  auto stats = pod.runtime.stats(id);
+  EXPECT_GT(stats.memory_working_set_bytes(), 0u);
+  EXPECT_FALSE(stats.timestamp().empty());
+}
+
+TEST_P(RuntimeConformance, UnknownIdsAreNotFound) {
+  sdk::RuntimeClient runtime(harness().bus(), harness().subjects(), harness().node());
+  for (auto call : std::vector<std::function<void()>>{[&] { runtime.container_status("no-such-container"); },
+                                                       [&] { runtime.start_container("no-such-container"); },
+                                                       [&] { runtime.sandbox_status("no-such-sandbox"); }}) {
+    try {
+      call();
+      ADD_FAILURE() << "an unknown id was found";
+    } catch (const sdk::Error& e) {
+      EXPECT_EQ(e.status().code, 404) << e.status().message;
+    }
+  }
+}
+
+}  // namespace skiff::conformance

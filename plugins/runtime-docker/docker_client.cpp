@@ -129,7 +129,9 @@ unsigned DockerClient::stream(std::string_view method, const std::string& target
   while (!parser.is_done()) {
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
-    http::read(c->socket, buffer, parser, ec);
+    // read_some: return with what has come (a followed log trickles; read() would wait
+    // for the whole buffer).
+    http::read_some(c->socket, buffer, parser, ec);
     if (ec == http::error::need_buffer) ec = {};
     if (ec == net::error::would_block || ec == net::error::try_again) {
       if (stopped()) break;

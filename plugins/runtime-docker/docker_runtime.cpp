@@ -184,7 +184,8 @@ rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& r
   labels[kLabelKind] = "sandbox";
   json::object host;
   host["NetworkMode"] = config.host_network() ? "host" : options_.network_mode;
-  host["Init"] = true;  // docker-init reaps and forwards SIGTERM
+  host["IpcMode"] = "shareable";  // its containers join its IPC namespace
+  host["Init"] = true;            // docker-init reaps and forwards SIGTERM
   json::object bindings, exposed;
   for (const auto& p : config.port_mappings()) {
     if (p.host_port() == 0) continue;
@@ -280,7 +281,9 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
   const auto& pod = request.sandbox_config();
   auto sandbox = inspect(request.sandbox_id());
   bool host_network = str(sandbox, {"HostConfig", "NetworkMode"}) == "host";
-  json::object labels = labels_json(config.labels());
+  // The pod's labels, then the container's own, then ours: a container is found by any.
+  json::object labels = labels_json(pod.labels());
+  for (const auto& [k, v] : labels_json(config.labels())) labels[k] = v;
   labels[kLabelPodUid] = pod.pod_uid();
   labels[kLabelPodName] = pod.pod_name();
   labels[kLabelPodNamespace] = pod.namespace_();

@@ -59,6 +59,7 @@ void InProcessPlugin::start() {
   host.log_context = log_.get();
   host.log = log_from_plugin;
   host.node_data_dir = node_.data_dir.c_str();
+  host.node_labels = node_.node_labels.c_str();
 
   auto set_state = [this](const char* state) {
     std::unique_lock lock(mutex_);

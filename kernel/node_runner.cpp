@@ -240,7 +240,10 @@ int run_node(const RunOptions& options) {
     return abort_start(e.what());
   }
 
-  NodeSettings node{profile.cluster, profile.node, plan.data_dir, bus_yaml, profile.log_level};
+  std::string labels;
+  for (const auto& role : profile.roles) labels += "node-role.kubernetes.io/" + role + "=\n";
+  for (const auto& [key, value] : profile.labels) labels += key + "=" + value + "\n";
+  NodeSettings node{profile.cluster, profile.node, plan.data_dir, bus_yaml, labels, profile.log_level};
   sdk::Subjects subjects(profile.cluster, profile.node);
   for (std::size_t index : plan.order.order) {
     const PreparedPlugin& p = plan.prepared[index];

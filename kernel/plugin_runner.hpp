@@ -16,6 +16,7 @@ struct NodeSettings {
   std::string node;
   std::string data_dir;  // the node's; each plugin gets <data_dir>/plugins/<instance>
   std::string bus_yaml;  // connection block: url + credentials (+ tls)
+  std::string node_labels;  // "key=value" lines (skiff_host.node_labels)
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 

@@ -1,6 +1,8 @@
 // Builds a plugin's Context: logger bridged to the kernel, own bus connection, lazy executor.
 #include "host_context.hpp"
 
+#include <cstddef>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <spdlog/details/null_mutex.h>
@@ -29,6 +31,23 @@ class HostLogSink final : public spdlog::sinks::base_sink<spdlog::details::null_
 };
 
 std::string text(const char* value) { return value ? value : ""; }
+
+// Only from a kernel whose skiff_host has the field (an older one's struct is shorter).
+std::map<std::string, std::string> node_labels(const skiff_host& host) {
+  std::map<std::string, std::string> labels;
+  if (host.struct_size < offsetof(skiff_host, node_labels) + sizeof(host.node_labels) || !host.node_labels) return labels;
+  std::string all = host.node_labels;
+  std::size_t at = 0;
+  while (at < all.size()) {
+    auto end = all.find('\n', at);
+    if (end == std::string::npos) end = all.size();
+    std::string line = all.substr(at, end - at);
+    auto eq = line.find('=');
+    if (eq != std::string::npos) labels[line.substr(0, eq)] = line.substr(eq + 1);
+    at = end + 1;
+  }
+  return labels;
+}
 std::string text(const char* value, size_t size) { return value ? std::string(value, size) : ""; }
 
 }  // namespace
@@ -41,7 +60,7 @@ struct HostContext::Executor {
 
 HostContext::HostContext(const skiff_host& host)
     : name_(text(host.instance_name)),
-      node_{text(host.cluster_name), text(host.node_name)},
+      node_{text(host.cluster_name), text(host.node_name), node_labels(host)},
       subjects_(node_.cluster, node_.node),
       data_dir_(text(host.data_dir)),
       node_data_dir_(text(host.node_data_dir)),

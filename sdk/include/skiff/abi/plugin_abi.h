@@ -68,6 +68,9 @@ typedef struct skiff_host {
   /* Called from any plugin thread; msg is not NUL-terminated. */
   void (*log)(void* log_context, int32_t level, const char* msg, size_t msg_size);
   const char* node_data_dir; /* the node's data dir (shared files such as the admin kubeconfig) */
+  /* The node's labels, one "key=value" per line: the profile's labels and
+     node-role.kubernetes.io/<role>= for each of its roles. */
+  const char* node_labels;
 } skiff_host;
 
 /* Every callback returns 0 on success; on failure it writes a NUL-terminated reason into err. */

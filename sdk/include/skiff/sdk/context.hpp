@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "skiff/sdk/bus.hpp"
@@ -21,6 +22,7 @@ namespace skiff::sdk {
 struct NodeIdentity {
   std::string cluster;
   std::string node;
+  std::map<std::string, std::string> labels;  // the profile's, and node-role.kubernetes.io/<role>
 };
 
 class Context {

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "skiff/sdk/bus_proto.hpp"
@@ -133,6 +134,13 @@ class ChunkQueue {
     chunks_.pop_front();
     return c;
   }
+  std::optional<rt::Chunk> pop_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    if (!ready_.wait_until(lock, deadline, [&] { return !chunks_.empty(); })) return std::nullopt;
+    rt::Chunk c = std::move(chunks_.front());
+    chunks_.pop_front();
+    return c;
+  }
 
  private:
   std::mutex mutex_;
@@ -163,7 +171,8 @@ void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const
 }
 
 int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk,
-                        const std::string& input) const {
+                        const std::string& input, std::chrono::milliseconds deadline) const {
+  auto until = deadline.count() > 0 ? std::chrono::steady_clock::now() + deadline : std::chrono::steady_clock::time_point::max();
   std::string stream = new_stream();
   request.set_stream(stream);
   if (!input.empty()) request.set_stdin(true);
@@ -180,7 +189,12 @@ int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const 
     bus_.publish(stream + ".stdin", in.SerializeAsString());
   }
   while (true) {
-    rt::Chunk c = queue->pop();
+    auto next = queue->pop_until(until);
+    if (!next) {
+      bus_.publish(stream + ".stop", "");
+      throw Error(Status::Timeout("exec: no answer within " + std::to_string(deadline.count()) + " ms"));
+    }
+    rt::Chunk c = std::move(*next);
     if (c.done() && !c.error().empty()) throw Error(Status::Internal(c.error()));
     if (c.done()) return c.exit_code();
     if (!on_chunk(c)) {

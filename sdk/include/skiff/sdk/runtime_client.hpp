@@ -39,9 +39,9 @@ class RuntimeClient {
   // error (404 for an unknown container).
   void logs(runtime::v1::LogsRequest request, const std::function<bool(const runtime::v1::Chunk&)>& on_chunk) const;
   // Runs a command; output goes to `on_chunk`; `input` (if any) is sent as stdin first.
-  // Returns the exit code.
+  // Returns the exit code; throws Error(504) when `deadline` (0: none) passes first.
   int exec(runtime::v1::ExecRequest request, const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
-           const std::string& input = "") const;
+           const std::string& input = "", std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
 
   const std::string& node() const { return node_; }
 

@@ -1,0 +1,212 @@
+#include "container_spec.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/sdk/quantity.hpp"
+
+namespace skiff::kubelet {
+
+namespace core = api::core::v1;
+namespace rt = runtime::v1;
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void config_error(const std::string& message) {
+  throw sdk::Error(sdk::Status{422, "CreateContainerConfigError", message});
+}
+
+std::string field_value(const core::Pod& pod, const std::string& path, const std::string& host_ip) {
+  if (path == "metadata.name") return pod.metadata().name();
+  if (path == "metadata.namespace") return pod.metadata().namespace_();
+  if (path == "metadata.uid") return pod.metadata().uid();
+  if (path == "spec.nodeName") return pod.spec().node_name();
+  if (path == "spec.serviceAccountName") return pod.spec().service_account_name();
+  if (path == "status.hostIP") return host_ip;
+  if (path == "status.podIP") return pod.status().pod_ip();
+  if (path.rfind("metadata.labels['", 0) == 0 && path.size() > 19) {
+    auto key = path.substr(17, path.size() - 19);
+    auto it = pod.metadata().labels().find(key);
+    return it == pod.metadata().labels().end() ? "" : it->second;
+  }
+  config_error("unsupported fieldRef " + path);
+}
+
+template <class T>
+std::optional<T> fetch(const sdk::ApiClient& api, const std::string& ns, const std::string& name) {
+  try {
+    return api.get<T>(ns, name);
+  } catch (const sdk::Error& e) {
+    if (e.status().code == 404) return std::nullopt;
+    throw;
+  }
+}
+
+void add_env(rt::ContainerConfig& config, const std::string& key, const std::string& value) {
+  for (auto& kv : *config.mutable_env())
+    if (kv.key() == key) {
+      kv.set_value(value);
+      return;
+    }
+  auto* kv = config.add_env();
+  kv->set_key(key);
+  kv->set_value(value);
+}
+
+std::string volume_dir(const std::string& pod_dir, const std::string& name) { return pod_dir + "/volumes/" + name; }
+
+void write_files(const std::string& dir, const google::protobuf::Map<std::string, std::string>& data,
+                 const google::protobuf::RepeatedPtrField<core::KeyToPath>& items) {
+  fs::create_directories(dir);
+  auto write = [&](const std::string& path, const std::string& content) {
+    fs::create_directories(fs::path(dir + "/" + path).parent_path());
+    std::ofstream(dir + "/" + path, std::ios::binary) << content;
+  };
+  if (items.empty()) {
+    for (const auto& [k, v] : data) write(k, v);
+    return;
+  }
+  for (const auto& item : items) {
+    auto it = data.find(item.key());
+    if (it != data.end()) write(item.path(), it->second);
+  }
+}
+
+}  // namespace
+
+rt::SandboxConfig sandbox_config(const core::Pod& pod, const std::string& node) {
+  rt::SandboxConfig c;
+  c.set_pod_uid(pod.metadata().uid());
+  c.set_pod_name(pod.metadata().name());
+  c.set_namespace_(pod.metadata().namespace_());
+  c.set_hostname(pod.spec().hostname().empty() ? pod.metadata().name() : pod.spec().hostname());
+  c.set_host_network(pod.spec().host_network());
+  (*c.mutable_labels())[kLabelNode] = node;
+  for (const auto& container : pod.spec().containers())
+    for (const auto& port : container.ports()) {
+      if (port.host_port() == 0) continue;
+      auto* p = c.add_port_mappings();
+      p->set_protocol(port.protocol().empty() ? "TCP" : port.protocol());
+      p->set_container_port(port.container_port());
+      p->set_host_port(port.host_port());
+      p->set_host_ip(port.host_ip());
+    }
+  if (pod.spec().has_runtime_class_name()) c.set_runtime_handler(pod.spec().runtime_class_name());
+  return c;
+}
+
+void prepare_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api) {
+  const std::string& ns = pod.metadata().namespace_();
+  for (const auto& v : pod.spec().volumes()) {
+    std::string dir = volume_dir(pod_dir, v.name());
+    if (v.has_config_map()) {
+      auto cm = fetch<core::ConfigMap>(api, ns, v.config_map().name());
+      if (!cm && !v.config_map().optional())
+        config_error("configmap \"" + v.config_map().name() + "\" not found (volume " + v.name() + ")");
+      write_files(dir, cm ? cm->data() : google::protobuf::Map<std::string, std::string>(), v.config_map().items());
+    } else if (v.has_secret()) {
+      auto secret = fetch<core::Secret>(api, ns, v.secret().secret_name());
+      if (!secret && !v.secret().optional())
+        config_error("secret \"" + v.secret().secret_name() + "\" not found (volume " + v.name() + ")");
+      google::protobuf::Map<std::string, std::string> data;
+      if (secret) data.insert(secret->data().begin(), secret->data().end());
+      write_files(dir, data, v.secret().items());
+    } else if (!v.has_host_path()) {
+      fs::create_directories(dir);  // emptyDir (and anything else: an empty directory)
+    }
+  }
+}
+
+rt::ContainerConfig container_config(const core::Pod& pod, const core::Container& container, int attempt,
+                                     const std::string& pod_dir, const std::string& host_ip, const sdk::ApiClient& api) {
+  const std::string& ns = pod.metadata().namespace_();
+  rt::ContainerConfig c;
+  c.set_name(container.name());
+  c.set_image(container.image());
+  for (const auto& part : container.command()) c.add_command(part);
+  for (const auto& part : container.args()) c.add_args(part);
+  c.set_working_dir(container.working_dir());
+  c.set_attempt(attempt);
+  c.set_tty(container.tty());
+  c.set_stdin(container.stdin());
+
+  for (const auto& from : container.env_from()) {
+    if (from.has_config_map_ref()) {
+      auto cm = fetch<core::ConfigMap>(api, ns, from.config_map_ref().name());
+      if (!cm && !from.config_map_ref().optional()) config_error("configmap \"" + from.config_map_ref().name() + "\" not found");
+      if (cm)
+        for (const auto& [k, v] : cm->data()) add_env(c, from.prefix() + k, v);
+    } else if (from.has_secret_ref()) {
+      auto secret = fetch<core::Secret>(api, ns, from.secret_ref().name());
+      if (!secret && !from.secret_ref().optional()) config_error("secret \"" + from.secret_ref().name() + "\" not found");
+      if (secret)
+        for (const auto& [k, v] : secret->data()) add_env(c, from.prefix() + k, v);
+    }
+  }
+  for (const auto& env : container.env()) {
+    if (!env.has_value_from()) {
+      add_env(c, env.name(), env.value());
+      continue;
+    }
+    const auto& from = env.value_from();
+    if (from.has_field_ref()) {
+      add_env(c, env.name(), field_value(pod, from.field_ref().field_path(), host_ip));
+    } else if (from.has_config_map_key_ref()) {
+      const auto& ref = from.config_map_key_ref();
+      auto cm = fetch<core::ConfigMap>(api, ns, ref.name());
+      auto it = cm ? cm->data().find(ref.key()) : google::protobuf::Map<std::string, std::string>::const_iterator();
+      if (!cm || it == cm->data().end()) {
+        if (ref.optional()) continue;
+        config_error(cm ? "couldn't find key " + ref.key() + " in ConfigMap " + ns + "/" + ref.name()
+                        : "configmap \"" + ref.name() + "\" not found");
+      }
+      add_env(c, env.name(), it->second);
+    } else if (from.has_secret_key_ref()) {
+      const auto& ref = from.secret_key_ref();
+      auto secret = fetch<core::Secret>(api, ns, ref.name());
+      auto it = secret ? secret->data().find(ref.key()) : google::protobuf::Map<std::string, std::string>::const_iterator();
+      if (!secret || it == secret->data().end()) {
+        if (ref.optional()) continue;
+        config_error(secret ? "couldn't find key " + ref.key() + " in Secret " + ns + "/" + ref.name()
+                            : "secret \"" + ref.name() + "\" not found");
+      }
+      add_env(c, env.name(), it->second);
+    } else if (from.has_resource_field_ref()) {
+      const auto& res = container.resources();
+      const auto& which = from.resource_field_ref().resource();
+      auto pick = [&](const google::protobuf::Map<std::string, std::string>& m, const std::string& key) {
+        auto it = m.find(key);
+        return it == m.end() ? std::string("0") : it->second;
+      };
+      if (which == "limits.cpu" || which == "requests.cpu")
+        add_env(c, env.name(), std::to_string((sdk::parse_quantity_milli(pick(which[0] == 'l' ? res.limits() : res.requests(), "cpu")).value_or(0) + 999) / 1000));
+      else if (which == "limits.memory" || which == "requests.memory")
+        add_env(c, env.name(), std::to_string(sdk::parse_quantity(pick(which[0] == 'l' ? res.limits() : res.requests(), "memory")).value_or(0)));
+    }
+  }
+  // Kubernetes' service-less defaults every container sees.
+  add_env(c, "HOSTNAME", pod.spec().hostname().empty() ? pod.metadata().name() : pod.spec().hostname());
+
+  const auto& limits = container.resources().limits();
+  const auto& requests = container.resources().requests();
+  if (auto it = limits.find("cpu"); it != limits.end()) c.set_cpu_limit_millis(sdk::parse_quantity_milli(it->second).value_or(0));
+  if (auto it = limits.find("memory"); it != limits.end()) c.set_memory_limit_bytes(sdk::parse_quantity(it->second).value_or(0));
+  if (auto it = requests.find("cpu"); it != requests.end())
+    c.set_cpu_request_millis(sdk::parse_quantity_milli(it->second).value_or(0));
+
+  for (const auto& mount : container.volume_mounts()) {
+    const core::Volume* volume = nullptr;
+    for (const auto& v : pod.spec().volumes())
+      if (v.name() == mount.name()) volume = &v;
+    if (!volume) config_error("volume mount " + mount.name() + " names no volume of the pod");
+    auto* m = c.add_mounts();
+    m->set_container_path(mount.mount_path());
+    m->set_host_path(volume->has_host_path() ? volume->host_path().path() : volume_dir(pod_dir, volume->name()));
+    m->set_read_only(mount.read_only() || volume->has_config_map() || volume->has_secret());
+  }
+  return c;
+}
+
+}  // namespace skiff::kubelet

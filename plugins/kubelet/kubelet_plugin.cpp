@@ -1,0 +1,93 @@
+// kubelet: runs the pods bound to this node through the node's runtime plugin. With
+// `nodes: N` one process runs N kubelets (node names <node_prefix>-0 …), each with its own
+// runtime subjects — how hollow nodes on runtime-sim make scale tests cheap.
+#include <spdlog/logger.h>
+#include <yaml-cpp/yaml.h>
+
+#include "node_agent.hpp"
+#include "skiff/sdk/plugin.hpp"
+
+namespace skiff::kubelet {
+namespace {
+
+using namespace skiff::sdk;
+
+class KubeletPlugin final : public Plugin {
+ public:
+  static Manifest manifest() {
+    Manifest m;
+    m.name = "kubelet";
+    m.kind = "kubelet";
+    m.version = "0.1.0";
+    m.description = "Runs the pods bound to this node through its runtime plugin; serves their logs and exec";
+    m.provides = {{"kubelet", true}};
+    m.requires_capabilities = {"runtime"};
+    m.config = {
+        {"nodes", ConfigType::Int, "1", "kubelets in this process (more than one: simulated nodes, with runtime-sim)"},
+        {"node_prefix", ConfigType::String, "", "with nodes > 1, node names are <node_prefix>-<i> (default: the node's name)"},
+        {"max_pods", ConfigType::Int, "110", "pods this node accepts (its pods capacity)"},
+        {"cpu", ConfigType::String, "", "CPU capacity to report (default: the machine's)"},
+        {"memory", ConfigType::String, "", "memory capacity to report (default: the machine's)"},
+        {"labels", ConfigType::Map, "{}", "more node labels (the profile's labels and roles are always added)"},
+        {"lease_interval", ConfigType::Duration, "10s", "how often the node's Lease is renewed (its heartbeat)"},
+        {"status_interval", ConfigType::Duration, "1m", "how often the node's status is rewritten when nothing changed"},
+        {"relist_period", ConfigType::Duration, "1s", "how often the runtime's containers are compared with the pods"},
+        {"restart_backoff", ConfigType::Duration, "10s", "first wait before restarting a crashed container (doubles)"},
+        {"restart_backoff_max", ConfigType::Duration, "5m", "the longest such wait"},
+        {"workers", ConfigType::Int, "8", "pods synced at once"},
+    };
+    return m;
+  }
+
+  explicit KubeletPlugin(Context& context) : context_(context) {}
+
+  void start() override {
+    const Config& config = context_.config();
+    int nodes = static_cast<int>(config.get_int("nodes"));
+    if (nodes < 1) throw Error(Status::Invalid("config nodes: must be at least 1"));
+    AgentOptions options;
+    options.node.max_pods = static_cast<int>(config.get_int("max_pods"));
+    options.node.cpu = config.get_string("cpu");
+    options.node.memory = config.get_string("memory");
+    options.node.labels = context_.node().labels;
+    YAML::Node extra = YAML::Load(config.get_yaml("labels"));
+    if (extra.IsMap())
+      for (const auto& kv : extra) options.node.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    options.node.lease_interval = config.get_duration("lease_interval");
+    options.node.status_interval = config.get_duration("status_interval");
+    options.relist_period = config.get_duration("relist_period");
+    options.sync.restart_backoff = config.get_duration("restart_backoff");
+    options.sync.restart_backoff_max = config.get_duration("restart_backoff_max");
+    options.sync.pods_dir = context_.data_dir() + "/pods";
+    options.workers = static_cast<int>(config.get_int("workers"));
+    Machine machine = read_machine();
+    std::string prefix = config.has("node_prefix") ? config.get_string("node_prefix") : context_.node().node;
+    for (int i = 0; i < nodes; ++i) {
+      AgentOptions mine = options;
+      mine.node.name = nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i);
+      agents_.push_back(std::make_unique<NodeAgent>(context_.bus(), context_.subjects(), mine, machine, context_.log()));
+    }
+    for (auto& agent : agents_) agent->start();
+  }
+
+  void stop() override {
+    for (auto& agent : agents_) agent->stop();
+    agents_.clear();
+  }
+
+  Health health() override {
+    std::size_t pods = 0;
+    for (const auto& agent : agents_) pods += agent->pods();
+    return Health::ok(std::to_string(agents_.size()) + (agents_.size() == 1 ? " node, " : " nodes, ") +
+                      std::to_string(pods) + " pods");
+  }
+
+ private:
+  Context& context_;
+  std::vector<std::unique_ptr<NodeAgent>> agents_;
+};
+
+}  // namespace
+}  // namespace skiff::kubelet
+
+SKIFF_PLUGIN(skiff::kubelet::KubeletPlugin)

@@ -1,0 +1,214 @@
+#include "node_agent.hpp"
+
+#include "container_spec.hpp"
+
+#include <spdlog/logger.h>
+
+#include "skiff/kubelet/v1/kubelet.pb.h"
+#include "skiff/sdk/bus_proto.hpp"
+
+namespace skiff::kubelet {
+
+namespace core = api::core::v1;
+namespace rt = runtime::v1;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
+constexpr const char* kLabelContainer = "io.skiff.container.name";
+constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
+}  // namespace
+
+NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, AgentOptions options, const Machine& machine,
+                     spdlog::logger& log)
+    : bus_(bus),
+      subjects_(subjects),
+      options_(std::move(options)),
+      log_(log),
+      api_(bus, subjects),
+      runtime_(bus, subjects, options_.node.name),
+      events_(api_, {"kubelet", options_.node.name}, &log),
+      registration_(api_, runtime_, options_.node, machine, log),
+      queue_(sdk::RateLimit{std::chrono::milliseconds(50), std::chrono::milliseconds(30000), 100, 100}) {
+  options_.sync.node = options_.node.name;
+  options_.sync.host_ip = registration_.host_ip();
+}
+
+NodeAgent::~NodeAgent() { stop(); }
+
+void NodeAgent::start() {
+  registration_.register_node();
+  registration_.start();
+  prober_ = std::make_unique<Prober>(runtime_, [this](const std::string& uid) { queue_.add(uid); });
+  syncer_ = std::make_unique<PodSyncer>(api_, runtime_, *prober_, events_, options_.sync, log_);
+
+  sdk::InformerOptions informer;
+  informer.list.field_selector = "spec.nodeName=" + options_.node.name;
+  pods_ = std::make_unique<sdk::Informer<core::Pod>>(bus_, subjects_, sdk::api_source(bus_, subjects_), informer, &log_);
+  auto remember = [this](const std::shared_ptr<const core::Pod>& pod) {
+    {
+      std::lock_guard lock(mutex_);
+      by_uid_[pod->metadata().uid()] = pod;
+    }
+    queue_.add(pod->metadata().uid());
+  };
+  pods_->add_handlers(remember, [remember](const auto&, const auto& pod) { remember(pod); },
+                      [this](const std::shared_ptr<const core::Pod>& pod) {
+                        {
+                          std::lock_guard lock(mutex_);
+                          by_uid_.erase(pod->metadata().uid());
+                        }
+                        queue_.add(pod->metadata().uid());
+                      });
+  pods_->start();
+  if (!pods_->wait_for_sync(60s)) throw sdk::Error(sdk::Status::Unavailable("kubelet: the pod list did not arrive"));
+  queue_.run(options_.workers, [this](const std::string& uid) { return sync(uid); });
+  relister_ = std::thread([this] {
+    while (!stopping_) {
+      try {
+        relist();
+      } catch (const std::exception& e) {
+        log_.debug("relist: {}", e.what());
+      }
+      auto until = std::chrono::steady_clock::now() + options_.relist_period;
+      while (!stopping_ && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+    }
+  });
+  services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "logs"), "kubelet",
+                                 [this](sdk::Request r) { serve_logs(r); }));
+  services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "exec"), "kubelet",
+                                 [this](sdk::Request r) { serve_exec(r); }));
+  log_.info("node {} ready: {} pods bound to it", options_.node.name, pods_->size());
+}
+
+void NodeAgent::stop() {
+  if (stopping_.exchange(true)) return;
+  services_.clear();
+  if (relister_.joinable()) relister_.join();
+  queue_.stop();
+  if (pods_) pods_->stop();
+  prober_.reset();
+  registration_.stop();
+}
+
+std::size_t NodeAgent::pods() const { return pods_ ? pods_->size() : 0; }
+
+bool NodeAgent::sync(const std::string& uid) {
+  std::shared_ptr<const core::Pod> pod;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_uid_.find(uid);
+    if (it != by_uid_.end()) pod = it->second;
+  }
+  try {
+    if (!pod) {
+      syncer_->remove_leftovers(uid);
+      return true;
+    }
+    auto again = syncer_->sync(*pod);
+    if (again.count() > 0) queue_.add_after(uid, again);
+    return true;
+  } catch (const sdk::Error& e) {
+    log_.warn("pod {}/{}: {}", pod ? pod->metadata().namespace_() : "", pod ? pod->metadata().name() : uid,
+              e.status().message);
+    return false;
+  }
+}
+
+// The runtime's view every relist period: a pod whose containers changed (one exited, one
+// was removed by hand) is synced; containers of pods this node does not have are removed.
+void NodeAgent::relist() {
+  std::map<std::string, std::string> now;
+  for (const auto& c : runtime_.list_containers({{kLabelNode, options_.node.name}})) {
+    if (!c.labels().count(kLabelPodUid)) continue;
+    now[c.labels().at(kLabelPodUid)] += c.id() + c.state() + ";";
+  }
+  for (const auto& s : runtime_.list_sandboxes({{kLabelNode, options_.node.name}}))
+    if (s.labels().count(kLabelPodUid)) now[s.labels().at(kLabelPodUid)] += s.id() + s.state() + ";";
+  std::vector<std::string> changed;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [uid, signature] : now) {
+      auto it = runtime_signature_.find(uid);
+      if (it == runtime_signature_.end() || it->second != signature || !by_uid_.count(uid)) changed.push_back(uid);
+    }
+    for (const auto& [uid, signature] : runtime_signature_)
+      if (!now.count(uid) && by_uid_.count(uid)) changed.push_back(uid);  // everything of it vanished
+    runtime_signature_ = std::move(now);
+  }
+  for (const auto& uid : changed) queue_.add(uid);
+}
+
+NodeAgent::Resolved NodeAgent::resolve(const std::string& ns, const std::string& pod_name, const std::string& container) {
+  Resolved r;
+  r.pod = pods_->get(ns, pod_name);
+  if (!r.pod) throw sdk::Error(sdk::Status::NotFound("pods \"" + pod_name + "\" not found on node " + options_.node.name));
+  r.container = container;
+  if (r.container.empty()) {
+    if (r.pod->spec().containers_size() == 1) {
+      r.container = r.pod->spec().containers(0).name();
+    } else {
+      std::string names;
+      for (const auto& c : r.pod->spec().containers()) names += (names.empty() ? "" : " ") + c.name();
+      throw sdk::Error(sdk::Status::BadRequest("a container name must be specified for pod " + pod_name +
+                                               ", choose one of: [" + names + "]"));
+    }
+  }
+  for (const auto& c : runtime_.list_containers({{kLabelPodUid, r.pod->metadata().uid()}, {kLabelContainer, r.container}}))
+    r.attempts.push_back(c);
+  std::sort(r.attempts.begin(), r.attempts.end(), [](const auto& a, const auto& b) {
+    return std::atoi(a.labels().at(kLabelAttempt).c_str()) < std::atoi(b.labels().at(kLabelAttempt).c_str());
+  });
+  return r;
+}
+
+void NodeAgent::serve_logs(const sdk::Request& request) {
+  kubelet::v1::PodLogsRequest q;
+  if (!q.ParseFromString(request.data())) return request.fail(sdk::Status::BadRequest("not a PodLogsRequest"));
+  try {
+    auto r = resolve(q.namespace_(), q.pod(), q.container());
+    std::size_t index = r.attempts.size();
+    if (q.previous()) {
+      if (r.attempts.size() < 2)
+        throw sdk::Error(sdk::Status::BadRequest("previous terminated container \"" + r.container + "\" in pod \"" +
+                                                 q.pod() + "\" not found"));
+      index = r.attempts.size() - 1;
+    }
+    if (index == 0)
+      throw sdk::Error(sdk::Status::BadRequest("container \"" + r.container + "\" in pod \"" + q.pod() +
+                                               "\" is waiting to start: ContainerCreating"));
+    rt::LogsRequest logs;
+    logs.set_container_id(r.attempts[index - 1].id());
+    logs.set_follow(q.follow());
+    logs.set_tail_lines(q.tail_lines());
+    logs.set_timestamps(q.timestamps());
+    logs.set_since_seconds(q.since_seconds());
+    logs.set_stream(q.stream());
+    sdk::call<rt::LogsRequest>(bus_, subjects_.runtime_on(options_.node.name, "logs"), logs);
+    request.reply(kubelet::v1::StreamStarted().SerializeAsString());
+  } catch (const sdk::Error& e) {
+    request.fail(e.status());
+  }
+}
+
+void NodeAgent::serve_exec(const sdk::Request& request) {
+  kubelet::v1::PodExecRequest q;
+  if (!q.ParseFromString(request.data())) return request.fail(sdk::Status::BadRequest("not a PodExecRequest"));
+  try {
+    auto r = resolve(q.namespace_(), q.pod(), q.container());
+    if (r.attempts.empty() || r.attempts.back().state() != "RUNNING")
+      throw sdk::Error(sdk::Status::BadRequest("container " + r.container + " is not running"));
+    rt::ExecRequest exec;
+    exec.set_container_id(r.attempts.back().id());
+    for (const auto& part : q.command()) exec.add_command(part);
+    exec.set_stdin(q.stdin());
+    exec.set_tty(q.tty());
+    exec.set_stream(q.stream());
+    sdk::call<rt::ExecRequest>(bus_, subjects_.runtime_on(options_.node.name, "exec"), exec);
+    request.reply(kubelet::v1::StreamStarted().SerializeAsString());
+  } catch (const sdk::Error& e) {
+    request.fail(e.status());
+  }
+}
+
+}  // namespace skiff::kubelet

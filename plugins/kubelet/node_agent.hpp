@@ -1,0 +1,72 @@
+// One node's kubelet: registers the node, watches the pods bound to it, syncs each pod on
+// its own worker whenever the pod, the runtime (relisted every second) or a probe changes,
+// removes containers of pods it does not know, and serves logs and exec for the apiserver.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "node_registration.hpp"
+#include "pod_syncer.hpp"
+#include "prober.hpp"
+#include "skiff/sdk/event_recorder.hpp"
+#include "skiff/sdk/informer.hpp"
+#include "skiff/sdk/work_queue.hpp"
+
+namespace skiff::kubelet {
+
+struct AgentOptions {
+  NodeOptions node;
+  SyncOptions sync;
+  int workers = 8;
+  std::chrono::milliseconds relist_period{1000};
+};
+
+class NodeAgent {
+ public:
+  NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, AgentOptions options, const Machine& machine, spdlog::logger& log);
+  ~NodeAgent();
+
+  void start();  // throws when the node cannot be registered
+  void stop();
+  std::size_t pods() const;
+  const std::string& name() const { return options_.node.name; }
+
+ private:
+  bool sync(const std::string& uid);
+  void relist();
+  void serve_logs(const sdk::Request& request);
+  void serve_exec(const sdk::Request& request);
+  // The pod, its container's name and its runtime containers (newest attempt last).
+  struct Resolved {
+    std::shared_ptr<const api::core::v1::Pod> pod;
+    std::string container;
+    std::vector<runtime::v1::ContainerStatus> attempts;
+  };
+  Resolved resolve(const std::string& ns, const std::string& pod, const std::string& container);
+
+  sdk::Bus& bus_;
+  const sdk::Subjects& subjects_;
+  AgentOptions options_;
+  spdlog::logger& log_;
+  sdk::ApiClient api_;
+  sdk::RuntimeClient runtime_;
+  sdk::EventRecorder events_;
+  NodeRegistration registration_;
+  std::unique_ptr<Prober> prober_;
+  std::unique_ptr<PodSyncer> syncer_;
+  std::unique_ptr<sdk::Informer<api::core::v1::Pod>> pods_;
+  sdk::WorkQueue queue_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const api::core::v1::Pod>> by_uid_;
+  std::map<std::string, std::string> runtime_signature_;  // by pod uid: what the runtime had last time
+  std::atomic<bool> stopping_{false};
+  std::thread relister_;
+  std::vector<sdk::Subscription> services_;
+};
+
+}  // namespace skiff::kubelet

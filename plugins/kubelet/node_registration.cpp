@@ -1,0 +1,169 @@
+#include "node_registration.hpp"
+
+#include <spdlog/logger.h>
+
+#include "skiff/api/coordination/v1/lease.pb.h"
+#include "skiff/sdk/time.hpp"
+
+namespace skiff::kubelet {
+
+namespace core = api::core::v1;
+namespace coordination = api::coordination::v1;
+
+NodeRegistration::NodeRegistration(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, NodeOptions options,
+                                   Machine machine, spdlog::logger& log)
+    : api_(api), runtime_(runtime), options_(std::move(options)), machine_(std::move(machine)), log_(log) {
+  host_ip_ = machine_.internal_ip.empty() ? "127.0.0.1" : machine_.internal_ip;
+}
+
+NodeRegistration::~NodeRegistration() { stop(); }
+
+core::Node NodeRegistration::desired() const {
+  core::Node node;
+  auto* meta = node.mutable_metadata();
+  meta->set_name(options_.name);
+  auto& labels = *meta->mutable_labels();
+  labels["kubernetes.io/hostname"] = options_.name;
+  labels["kubernetes.io/os"] = "linux";
+  labels["kubernetes.io/arch"] = machine_.architecture;
+  labels["beta.kubernetes.io/os"] = "linux";
+  labels["beta.kubernetes.io/arch"] = machine_.architecture;
+  for (const auto& [k, v] : options_.labels) labels[k] = v;
+  auto* status = node.mutable_status();
+  for (auto* r : {status->mutable_capacity(), status->mutable_allocatable()}) {
+    (*r)["cpu"] = options_.cpu.empty() ? std::to_string(machine_.cpus) : options_.cpu;
+    (*r)["memory"] = options_.memory.empty() ? std::to_string(machine_.memory_bytes / 1024) + "Ki" : options_.memory;
+    (*r)["pods"] = std::to_string(options_.max_pods);
+  }
+  auto* internal = status->add_addresses();
+  internal->set_type("InternalIP");
+  internal->set_address(host_ip_);
+  auto* hostname = status->add_addresses();
+  hostname->set_type("Hostname");
+  hostname->set_address(options_.name);
+  status->mutable_daemon_endpoints()->mutable_kubelet_endpoint()->set_port(10250);
+  auto* info = status->mutable_node_info();
+  info->set_machine_id(machine_.machine_id);
+  info->set_system_uuid(machine_.machine_id);
+  info->set_boot_id(machine_.boot_id);
+  info->set_kernel_version(machine_.kernel_version);
+  info->set_os_image(machine_.os_image);
+  info->set_container_runtime_version(runtime_version_);
+  info->set_kubelet_version(options_.kubelet_version);
+  info->set_kube_proxy_version(options_.kubelet_version);
+  info->set_operating_system("linux");
+  info->set_architecture(machine_.architecture);
+  std::string now = sdk::now_rfc3339();
+  auto condition = [&](const char* type, const char* value, const char* reason, const std::string& message) {
+    auto* c = status->add_conditions();
+    c->set_type(type);
+    c->set_status(value);
+    c->set_reason(reason);
+    c->set_message(message);
+    c->set_last_heartbeat_time(now);
+    c->set_last_transition_time(now);
+  };
+  condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available");
+  condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure");
+  condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available");
+  if (runtime_ready_) condition("Ready", "True", "KubeletReady", "kubelet is posting ready status");
+  else condition("Ready", "False", "KubeletNotReady", "container runtime is down: " + runtime_message_);
+  return node;
+}
+
+void NodeRegistration::register_node() {
+  try {
+    auto v = runtime_.version();
+    runtime_version_ = v.runtime_name() + "://" + v.runtime_version();
+  } catch (const sdk::Error& e) {
+    runtime_ready_ = false;
+    runtime_message_ = e.status().message;
+  }
+  core::Node want = desired();
+  try {
+    api_.create(want);
+    log_.info("registered node {}", options_.name);
+  } catch (const sdk::Error& e) {
+    if (e.status().code != 409) throw;
+    // Registered before (a restart): our labels and facts win, the rest (taints, spec) stays.
+    core::Node current = api_.get<core::Node>("", options_.name);
+    for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
+    current = api_.update(current);
+    *current.mutable_status() = want.status();
+    api_.update(current, "status");
+    log_.info("node {} registered before: updated", options_.name);
+  }
+  renew_lease();
+}
+
+void NodeRegistration::renew_lease() {
+  std::string now = sdk::format_rfc3339_micro(sdk::WallClock::now());
+  try {
+    auto lease = api_.get<coordination::Lease>("kube-node-lease", options_.name);
+    lease.mutable_spec()->set_renew_time(now);
+    lease.mutable_spec()->set_holder_identity(options_.name);
+    api_.update(lease);
+  } catch (const sdk::Error& e) {
+    if (e.status().code != 404) throw;
+    coordination::Lease lease;
+    lease.mutable_metadata()->set_name(options_.name);
+    lease.mutable_metadata()->set_namespace_("kube-node-lease");
+    lease.mutable_spec()->set_holder_identity(options_.name);
+    lease.mutable_spec()->set_lease_duration_seconds(40);
+    lease.mutable_spec()->set_renew_time(now);
+    api_.create(lease);
+  }
+}
+
+void NodeRegistration::update_status() {
+  core::Node current = api_.get<core::Node>("", options_.name);
+  core::Node want = desired();
+  // Conditions keep their transition times while unchanged.
+  for (auto& c : *want.mutable_status()->mutable_conditions())
+    for (const auto& old : current.status().conditions())
+      if (old.type() == c.type() && old.status() == c.status()) c.set_last_transition_time(old.last_transition_time());
+  *current.mutable_status() = want.status();
+  api_.update(current, "status");
+}
+
+void NodeRegistration::start() {
+  thread_ = std::thread([this] { loop(); });
+}
+
+void NodeRegistration::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void NodeRegistration::loop() {
+  auto last_status = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, options_.lease_interval, [&] { return stopping_; });
+    if (stopping_) return;
+    lock.unlock();
+    try {
+      renew_lease();
+      auto status = runtime_.status();
+      bool changed = status.ready() != runtime_ready_;
+      runtime_ready_ = status.ready();
+      runtime_message_ = status.message();
+      if (changed || std::chrono::steady_clock::now() - last_status >= options_.status_interval) {
+        update_status();
+        last_status = std::chrono::steady_clock::now();
+      }
+    } catch (const std::exception& e) {
+      bool was_ready = runtime_ready_;
+      runtime_ready_ = false;
+      runtime_message_ = e.what();
+      if (was_ready) log_.warn("node {}: {}", options_.name, e.what());
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace skiff::kubelet

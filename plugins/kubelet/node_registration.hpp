@@ -1,0 +1,70 @@
+// The kubelet's Node: registered with the machine's capacity and the profile's labels,
+// kept alive by renewing its Lease in kube-node-lease, its status (Ready from the runtime's
+// health, addresses, node info) refreshed periodically and whenever readiness changes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "machine.hpp"
+#include "skiff/api/core/v1/node.pb.h"
+#include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/runtime_client.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace skiff::kubelet {
+
+struct NodeOptions {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  int max_pods = 110;
+  std::string cpu;     // "" : the machine's
+  std::string memory;  // "" : the machine's
+  std::chrono::milliseconds lease_interval{10000};
+  std::chrono::milliseconds status_interval{60000};
+  std::string kubelet_version = "v1.33.0";
+};
+
+class NodeRegistration {
+ public:
+  NodeRegistration(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, NodeOptions options, Machine machine,
+                   spdlog::logger& log);
+  ~NodeRegistration();
+
+  // Creates the Node or brings an existing one up to date; throws if the API refuses.
+  void register_node();
+  void start();
+  void stop();
+  const std::string& host_ip() const { return host_ip_; }
+  const std::string& name() const { return options_.name; }
+
+ private:
+  api::core::v1::Node desired() const;
+  void renew_lease();
+  void update_status();
+  void loop();
+
+  const sdk::ApiClient& api_;
+  const sdk::RuntimeClient& runtime_;
+  NodeOptions options_;
+  Machine machine_;
+  spdlog::logger& log_;
+  std::string host_ip_;
+  std::string runtime_version_;
+  bool runtime_ready_ = true;
+  std::string runtime_message_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace skiff::kubelet

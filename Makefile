@@ -17,12 +17,16 @@ test:
 	@scripts/kubectl-1.20.sh $(BUILD_DIR)/tools/kubectl-1.20
 	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
 	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@scripts/dockerd.sh
+	@scripts/images.sh
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300
 
 up:
 	@scripts/deps.sh up
 	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
 	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@scripts/dockerd.sh
+	@scripts/images.sh
 	@DATA_DIR=$(DATA_DIR) scripts/up.sh
 
 bench:

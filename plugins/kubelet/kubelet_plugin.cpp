@@ -47,8 +47,8 @@ class KubeletPlugin final : public Plugin {
     if (nodes < 1) throw Error(Status::Invalid("config nodes: must be at least 1"));
     AgentOptions options;
     options.node.max_pods = static_cast<int>(config.get_int("max_pods"));
-    options.node.cpu = config.get_string("cpu");
-    options.node.memory = config.get_string("memory");
+    if (config.has("cpu")) options.node.cpu = config.get_string("cpu");
+    if (config.has("memory")) options.node.memory = config.get_string("memory");
     options.node.labels = context_.node().labels;
     YAML::Node extra = YAML::Load(config.get_yaml("labels"));
     if (extra.IsMap())

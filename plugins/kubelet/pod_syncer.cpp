@@ -314,7 +314,11 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     for (const auto& spec : pod.spec().containers()) {
       auto attempts = attempts_of(containers, spec.name());
       if (attempts.empty()) {
-        start_container(pod, spec, 0, sandbox_id, ip, *memory);
+        // Gone from the runtime (removed by hand, say) after it ran: count it as a restart.
+        int attempt = 0;
+        for (const auto& cs : pod.status().container_statuses())
+          if (cs.name() == spec.name() && !cs.container_id().empty()) attempt = cs.restart_count() + 1;
+        start_container(pod, spec, attempt, sandbox_id, ip, *memory);
         soon(milliseconds(memory->waiting.count(spec.name()) ? 2000 : 0));
         continue;
       }

@@ -197,6 +197,11 @@ class Exchange final : public HttpResponder {
     return !ec;
   }
 
+  void shutdown_raw() override {
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+  }
+
   bool sent() const override { return sent_; }
   unsigned status() const { return status_; }
   bool keep_alive() const { return keep_alive_ && !streaming_; }

@@ -57,6 +57,8 @@ class HttpResponder {
   virtual bool upgrade(const HeaderList& headers) = 0;
   virtual std::size_t read_raw(void* data, std::size_t size) = 0;  // 0 at EOF
   virtual bool write_raw(const void* data, std::size_t size) = 0;
+  // Ends an upgraded connection from another thread: a read_raw blocked on it returns 0.
+  virtual void shutdown_raw() = 0;
   virtual bool sent() const = 0;
 };
 

@@ -133,6 +133,7 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* t
       bus_(bus),
       subjects_(subjects),
       metrics_(bus, subjects),
+      streams_(bus, subjects, log),
       options_(std::move(options)),
       log_(log) {}
 
@@ -411,12 +412,12 @@ void RestApi::logs_or_exec(const HttpRequest& request, HttpResponder& response, 
   const sdk::ResourceType& pods = *sdk::find_resource("pods");
   auto object = api_.get(pods, ns, pod_name);
   const auto& pod = static_cast<const api::core::v1::Pod&>(*object);
+  if (what != "log" && what != "exec")
+    throw ApiError(sdk::Status::NotFound("pods/" + what + " is not served (pods/log and pods/exec are)"));
   if (pod.spec().node_name().empty())
     throw ApiError(sdk::Status::BadRequest("pod " + pod_name + " does not have a host assigned"));
-  // The kubelet of the pod's node answers these; with none serving the node, say so.
-  throw ApiError(sdk::Status::Unavailable("no kubelet serves node " + quoted(pod.spec().node_name()) + " on the bus (" +
-                                          subjects_.kubelet_on(pod.spec().node_name(), what) +
-                                          "); pods/" + what + " needs the node's kubelet plugin"));
+  if (what == "log") return streams_.logs(request, response, pod);
+  streams_.exec(request, response, pod);
 }
 
 }  // namespace skiff::apiserver

@@ -13,6 +13,7 @@
 #include "discovery.hpp"
 #include "http_server.hpp"
 #include "metrics_api.hpp"
+#include "pod_streams.hpp"
 #include "watch_fanout.hpp"
 
 namespace skiff::sdk {
@@ -50,6 +51,7 @@ class RestApi {
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;
+  PodStreams streams_;
   RestOptions options_;
   spdlog::logger& log_;
 };

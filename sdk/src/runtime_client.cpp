@@ -1,12 +1,7 @@
 #include "skiff/sdk/runtime_client.hpp"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <optional>
-#include <random>
-
 #include "skiff/sdk/bus_proto.hpp"
+#include "skiff/sdk/chunk_stream.hpp"
 
 namespace skiff::sdk {
 
@@ -110,61 +105,16 @@ rt::StatsResponse RuntimeClient::stats(const std::string& id) const {
   return call<rt::StatsResponse>("stats", r);
 }
 
-std::string RuntimeClient::new_stream() const {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char id[17];
-  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()));
-  return subjects_.stream(id);
-}
-
-namespace {
-
-// Chunks arrive on a subscription's thread; the caller reads them in order on its own.
-class ChunkQueue {
- public:
-  void push(rt::Chunk chunk) {
-    std::lock_guard lock(mutex_);
-    chunks_.push_back(std::move(chunk));
-    ready_.notify_one();
-  }
-  rt::Chunk pop() {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return !chunks_.empty(); });
-    rt::Chunk c = std::move(chunks_.front());
-    chunks_.pop_front();
-    return c;
-  }
-  std::optional<rt::Chunk> pop_until(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    if (!ready_.wait_until(lock, deadline, [&] { return !chunks_.empty(); })) return std::nullopt;
-    rt::Chunk c = std::move(chunks_.front());
-    chunks_.pop_front();
-    return c;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<rt::Chunk> chunks_;
-};
-
-}  // namespace
-
 void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk) const {
-  std::string stream = new_stream();
-  request.set_stream(stream);
-  auto queue = std::make_shared<ChunkQueue>();
-  Subscription sub = bus_.subscribe(stream, [queue](const Message& m) {
-    rt::Chunk c;
-    if (c.ParseFromString(m.data)) queue->push(std::move(c));
-  });
+  ChunkStream stream(bus_, subjects_);
+  request.set_stream(stream.subject());
   call<rt::LogsRequest>("logs", request);
   while (true) {
-    rt::Chunk c = queue->pop();
+    rt::Chunk c = *stream.next(std::chrono::steady_clock::time_point::max());
     if (c.done() && !c.error().empty()) throw Error(Status::Internal(c.error()));
     if (c.done()) return;
     if (!on_chunk(c)) {
-      bus_.publish(stream + ".stop", "");
+      stream.stop();
       return;
     }
   }
@@ -173,32 +123,22 @@ void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const
 int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk,
                         const std::string& input, std::chrono::milliseconds deadline) const {
   auto until = deadline.count() > 0 ? std::chrono::steady_clock::now() + deadline : std::chrono::steady_clock::time_point::max();
-  std::string stream = new_stream();
-  request.set_stream(stream);
+  ChunkStream stream(bus_, subjects_);
+  request.set_stream(stream.subject());
   if (!input.empty()) request.set_stdin(true);
-  auto queue = std::make_shared<ChunkQueue>();
-  Subscription sub = bus_.subscribe(stream, [queue](const Message& m) {
-    rt::Chunk c;
-    if (c.ParseFromString(m.data)) queue->push(std::move(c));
-  });
   call<rt::ExecRequest>("exec", request);
-  if (request.stdin()) {
-    rt::Chunk in;
-    in.set_data(input);
-    in.set_done(true);
-    bus_.publish(stream + ".stdin", in.SerializeAsString());
-  }
+  if (request.stdin()) stream.send_stdin(input, true);
   while (true) {
-    auto next = queue->pop_until(until);
+    auto next = stream.next(until);
     if (!next) {
-      bus_.publish(stream + ".stop", "");
+      stream.stop();
       throw Error(Status::Timeout("exec: no answer within " + std::to_string(deadline.count()) + " ms"));
     }
     rt::Chunk c = std::move(*next);
     if (c.done() && !c.error().empty()) throw Error(Status::Internal(c.error()));
     if (c.done()) return c.exit_code();
     if (!on_chunk(c)) {
-      bus_.publish(stream + ".stop", "");
+      stream.stop();
       return -1;
     }
   }

@@ -48,7 +48,6 @@ class RuntimeClient {
  private:
   template <class Response, class Request>
   Response call(const char* op, const Request& request) const;
-  std::string new_stream() const;
 
   Bus& bus_;
   Subjects subjects_;

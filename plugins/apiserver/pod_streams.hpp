@@ -1,0 +1,34 @@
+// pods/log and pods/exec: the apiserver asks the kubelet of the pod's node over the bus
+// (skiff.<c>.node.<node>.kubelet.logs|exec) to stream to a fresh subject, and relays that
+// stream to the client — chunked text/plain for logs, WebSocket (v5/v4.channel.k8s.io) for
+// exec. A client that leaves stops the stream at its source.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include "http_server.hpp"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/subjects.hpp"
+
+namespace skiff::apiserver {
+
+class PodStreams {
+ public:
+  PodStreams(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger& log)
+      : bus_(bus), subjects_(subjects), log_(log) {}
+
+  // Throw ApiError for anything wrong before the stream starts.
+  void logs(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
+  void exec(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
+
+ private:
+  // Asks the pod's kubelet to start a stream; a failure becomes the kubelet's Status.
+  void ask_kubelet(const api::core::v1::Pod& pod, const char* op, const std::string& request);
+
+  sdk::Bus& bus_;
+  const sdk::Subjects& subjects_;
+  spdlog::logger& log_;
+};
+
+}  // namespace skiff::apiserver

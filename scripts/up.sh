@@ -1,20 +1,66 @@
 #!/usr/bin/env bash
-# `make up`: run an all-in-one Skiff node in the foreground (Ctrl-C stops it cleanly).
+# `make up`: an all-in-one Skiff node (control plane + kubelet on Docker) in the foreground,
+# with the bundled example deployed. Ctrl-C stops everything cleanly (the pods' containers
+# stay with Docker and are adopted on the next `make up`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA_DIR=${DATA_DIR:-$PWD/.skiff}
 skiffd=build/bin/skiffd
+example=examples/hello.yaml
+kubeconfig=$DATA_DIR/kubeconfig
 
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The machine's kubectl if it has one, else Debian's (unpacked privately: it clashes with others).
+if command -v kubectl >/dev/null; then
+  kubectl=$(command -v kubectl)
+else
+  scripts/kubectl-1.20.sh build/tools/kubectl-1.20
+  kubectl=$PWD/build/tools/kubectl-1.20/usr/bin/kubectl
+fi
+k() { KUBECONFIG=$kubeconfig "$kubectl" "$@"; }
+
+say "starting an all-in-one node: profile allinone ($skiffd profile allinone), data in $DATA_DIR"
+rm -f "$kubeconfig"
+"$skiffd" --profile allinone --data-dir "$DATA_DIR" &
+node_pid=$!
+stop() {
+  say "stopping the node (plugins in reverse order, then the bus)"
+  kill -INT "$node_pid" 2>/dev/null || true
+  wait "$node_pid" 2>/dev/null || true
+  exit 0
+}
+trap stop INT TERM
+
+wait_for() {  # wait_for SECONDS what command…
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$node_pid" 2>/dev/null || { echo "skiff: the node stopped while waiting for $what; see its log above" >&2; exit 1; }
+    [ $SECONDS -lt $deadline ] || { echo "skiff: $what did not happen within $1 s" >&2; stop; }
+    sleep 0.2
+  done
+}
+
+wait_for 30 "the API (kubeconfig $kubeconfig)" test -s "$kubeconfig"
+wait_for 30 "the node to be Ready" k wait node --all --for=condition=Ready --timeout=1s
+say "node Ready; deploying the example ($example)"
+k apply -f "$example"
+wait_for 120 "the example's 3 pods to be Ready" k rollout status deployment/hello --timeout=1s
+k get pods -o wide
+ip=$(k get pods -l app=hello -o jsonpath='{.items[0].status.podIP}')
+if command -v curl >/dev/null && [ -n "$ip" ]; then
+  say "the example answers on its pod IP: curl http://$ip:8080/ → $(curl -s --max-time 2 "http://$ip:8080/" || echo '(no answer)')"
+fi
 cat <<INFO
-skiff: starting an all-in-one node
-  profile   allinone (print it: $skiffd profile allinone)
-  data dir  $DATA_DIR
-  bus       embedded nats-server on 127.0.0.1, secret in $DATA_DIR/connection.yaml
-In another terminal:
-  export KUBECONFIG=$DATA_DIR/kubeconfig   # written once the API is up
-  kubectl get nodes,pods -A
-  $skiffd status --data-dir $DATA_DIR     # plugins, state, health
-  $skiffd plugins                          # what is built, with manifests
-Ctrl-C stops the node (plugins in reverse order, then the bus).
+$(say "ready. In another terminal:")
+  export KUBECONFIG=$kubeconfig
+  kubectl get nodes,pods -o wide
+  kubectl logs deploy/hello -f              # httpd's access log
+  kubectl exec deploy/hello -- ls /www
+  kubectl scale deploy/hello --replicas=5
+  docker ps --filter label=io.skiff.pod.uid # the pods' containers
+  $skiffd status --data-dir $DATA_DIR        # plugins, state, health
+Ctrl-C here stops the node.
 INFO
-exec "$skiffd" --profile allinone --data-dir "$DATA_DIR"
+wait "$node_pid"

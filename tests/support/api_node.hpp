@@ -13,7 +13,9 @@ class ApiNode {
  public:
   // extra_apiserver_config: more lines for the apiserver's config block (indented by 6);
   // extra_plugins: more entries for the plugin list (scheduler, controllers …).
-  explicit ApiNode(const std::string& extra_apiserver_config = "", const std::string& extra_plugins = "");
+  // node: the node's name (tests sharing a dockerd pick their own, to find their containers).
+  explicit ApiNode(const std::string& extra_apiserver_config = "", const std::string& extra_plugins = "",
+                   const std::string& node = "test-node");
 
   std::string kubeconfig() const { return node_.dir().file("data/kubeconfig"); }
   int port() const { return port_; }

@@ -1,0 +1,299 @@
+// Pods as real Docker containers, driven by the real kubectl on a node with the control plane,
+// the kubelet and runtime-docker: replicas run, crashed or removed containers come back,
+// probes restart and gate readiness, logs and exec work, scale to 0 cleans up, and a
+// restarted kubelet adopts what runs. Each test runs its own node name and removes every
+// container labelled with it, even when it fails.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <set>
+
+#include "api_node.hpp"
+#include "command.hpp"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/sdk/api_client.hpp"
+#include "wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace std::chrono_literals;
+using api::core::v1::Pod;
+
+const char* kDocker = "/usr/bin/docker";
+const char* kKubectl = "/usr/bin/kubectl";
+
+std::string unique_node_name() {
+  static std::atomic<int> counter{0};
+  return "e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::string line;
+  for (char c : text) {
+    if (c != '\n') {
+      line += c;
+    } else if (!line.empty()) {
+      out.push_back(line);
+      line.clear();
+    }
+  }
+  if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// Removes the node's containers when the test ends, whatever happened.
+class DockerCleanup {
+ public:
+  explicit DockerCleanup(std::string node) : node_(std::move(node)) { remove_all(); }
+  ~DockerCleanup() { remove_all(); }
+  std::vector<std::string> containers(const std::string& extra_filter = "") const {
+    std::vector<std::string> argv = {kDocker, "ps", "-aq", "--no-trunc", "--filter", "label=io.skiff.node=" + node_};
+    if (!extra_filter.empty()) argv.insert(argv.end(), {"--filter", extra_filter});
+    return lines_of(test::run_command(argv).out);
+  }
+  void remove_all() const {
+    auto ids = containers();
+    if (ids.empty()) return;
+    std::vector<std::string> argv = {kDocker, "rm", "-f"};
+    argv.insert(argv.end(), ids.begin(), ids.end());
+    test::run_command(argv);
+  }
+
+ private:
+  std::string node_;
+};
+
+class KubeletDocker : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (test::run_command({kDocker, "version"}).exit_code != 0)
+      FAIL() << "no Docker daemon answers; `make test` starts one (scripts/dockerd.sh)";
+    auto images = test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/images.sh"});
+    ASSERT_EQ(images.exit_code, 0) << images.both();
+    node_name = unique_node_name();
+    cleanup = std::make_unique<DockerCleanup>(node_name);
+    node = std::make_unique<test::ApiNode>(
+        "",
+        "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+        "  - name: controller-manager\n    config: {leader_elect: false}\n"
+        "  - name: runtime-docker\n"
+        "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n",
+        node_name);
+    api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());
+  }
+  void TearDown() override {
+    if (HasFailure() && node) std::fprintf(stderr, "skiffd output:\n%s\n", node->node().output().c_str());
+    api.reset();
+    node.reset();  // stops the kubelet first, so nothing recreates what cleanup removes
+    cleanup.reset();
+  }
+
+  test::CommandResult kubectl(std::vector<std::string> args, const std::string& stdin_text = "",
+                              std::chrono::milliseconds timeout = 60s) {
+    return node->kubectl(kKubectl, args, stdin_text, timeout);
+  }
+  std::string ok(std::vector<std::string> args, const std::string& stdin_text = "") {
+    auto r = kubectl(args, stdin_text);
+    EXPECT_EQ(r.exit_code, 0) << "kubectl " << args[0] << ": " << r.both();
+    return r.out;
+  }
+
+  std::vector<Pod> pods(const std::string& selector) {
+    std::vector<Pod> out;
+    for (auto& p : api->list<Pod>("default", selector))
+      if (p.metadata().deletion_timestamp().empty()) out.push_back(std::move(p));
+    return out;
+  }
+  static bool ready(const Pod& p) {
+    for (const auto& c : p.status().conditions())
+      if (c.type() == "Ready") return c.status() == "True";
+    return false;
+  }
+  static int restarts(const Pod& p) {
+    return p.status().container_statuses_size() ? p.status().container_statuses(0).restart_count() : -1;
+  }
+  std::optional<Pod> pod(const std::string& name) {
+    try {
+      return api->get<Pod>("default", name);
+    } catch (const sdk::Error&) {
+      return std::nullopt;
+    }
+  }
+  bool all_ready(const std::string& selector, std::size_t count, std::chrono::milliseconds timeout = 60s) {
+    return test::wait_until([&] {
+      auto now = pods(selector);
+      return now.size() == count && std::all_of(now.begin(), now.end(), [](const Pod& p) {
+               return p.status().phase() == "Running" && ready(p);
+             });
+    }, timeout, 100ms);
+  }
+  std::string apply_pod(const std::string& name, const std::string& container_yaml) {
+    return ok({"apply", "-f", "-"}, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
+                                        "\n  labels: {test: " + name + "}\nspec:\n  containers:\n" + container_yaml);
+  }
+
+  std::string node_name;
+  std::unique_ptr<DockerCleanup> cleanup;
+  std::unique_ptr<test::ApiNode> node;
+  std::unique_ptr<sdk::ApiClient> api;
+};
+
+const char* kWeb = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: web
+        image: skiff/busybox:1
+        imagePullPolicy: IfNotPresent
+        command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+        readinessProbe:
+          httpGet: {path: /, port: 8080}
+          periodSeconds: 1
+)";
+
+TEST_F(KubeletDocker, ReplicasRunRemovedContainersAndDeletedPodsComeBackScaleToZeroCleansUp) {
+  ok({"apply", "-f", "-"}, kWeb);
+  ASSERT_TRUE(all_ready("app=web", 3)) << ok({"get", "pods", "-o", "wide"});
+  EXPECT_EQ(cleanup->containers("label=io.skiff.container.name=web").size(), 3u);
+  for (const auto& p : pods("app=web")) {
+    EXPECT_EQ(p.spec().node_name(), node_name);
+    EXPECT_FALSE(p.status().pod_ip().empty());
+  }
+
+  // A container removed behind the kubelet's back is started again, counted as a restart.
+  Pod victim = pods("app=web").front();
+  std::string id = victim.status().container_statuses(0).container_id().substr(std::string("docker://").size());
+  ASSERT_EQ(test::run_command({kDocker, "rm", "-f", id}).exit_code, 0);
+  EXPECT_TRUE(test::wait_until([&] {
+    auto p = pod(victim.metadata().name());
+    return p && restarts(*p) == 1 && ready(*p);
+  }, 30s, 100ms)) << ok({"get", "pods"});
+
+  // A deleted pod is replaced, and its containers go.
+  Pod gone = pods("app=web").back();
+  ok({"delete", "pod", gone.metadata().name(), "--wait=true"});
+  ASSERT_TRUE(all_ready("app=web", 3));
+  for (const auto& p : pods("app=web")) EXPECT_NE(p.metadata().name(), gone.metadata().name());
+  EXPECT_TRUE(test::wait_until([&] {
+    return cleanup->containers("label=io.skiff.pod.uid=" + gone.metadata().uid()).empty();
+  }, 30s, 100ms));
+
+  ok({"scale", "deployment/web", "--replicas=0"});
+  EXPECT_TRUE(test::wait_until([&] { return pods("app=web").empty() && cleanup->containers().empty(); }, 60s, 200ms))
+      << cleanup->containers().size() << " containers left";
+}
+
+TEST_F(KubeletDocker, ACrashingContainerBacksOffLongerEachTimeAndItsPreviousLogsAreKept) {
+  apply_pod("crash", "  - name: crash\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                     "    command: [sh, -c, 'echo boom; exit 3']\n");
+  // Back-off starts at 1s (this node's restart_backoff) and doubles: the waits seen grow.
+  std::set<std::string> backoffs;
+  bool grew = test::wait_until([&] {
+    auto p = pod("crash");
+    if (!p || !p->status().container_statuses_size()) return false;
+    const auto& cs = p->status().container_statuses(0);
+    if (cs.state().waiting().reason() == "CrashLoopBackOff") backoffs.insert(cs.state().waiting().message().substr(0, 10));
+    return cs.restart_count() >= 3 && backoffs.size() >= 2;
+  }, 60s, 50ms);
+  ASSERT_TRUE(grew) << ok({"get", "pod", "crash", "-o", "yaml"});
+  EXPECT_TRUE(backoffs.count("back-off 1") && backoffs.count("back-off 2")) << *backoffs.begin();
+  auto p = pod("crash");
+  EXPECT_EQ(p->status().container_statuses(0).last_state().terminated().exit_code(), 3);
+  EXPECT_EQ(p->status().container_statuses(0).last_state().terminated().reason(), "Error");
+  EXPECT_NE(ok({"get", "pod", "crash"}).find("CrashLoopBackOff"), std::string::npos);
+  EXPECT_EQ(ok({"logs", "crash", "--previous"}), "boom\n");
+}
+
+TEST_F(KubeletDocker, AFailingLivenessProbeRestartsAndReadinessGatesReady) {
+  apply_pod("probed", R"(  - name: app
+    image: skiff/busybox:1
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'touch /tmp/alive; exec sleep 3600']
+    livenessProbe:
+      exec: {command: [test, -f, /tmp/alive]}
+      periodSeconds: 1
+      failureThreshold: 1
+    readinessProbe:
+      exec: {command: [test, -f, /tmp/ready]}
+      periodSeconds: 1
+)");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("probed");
+    return p && p->status().phase() == "Running" && p->status().container_statuses_size() &&
+           p->status().container_statuses(0).state().has_running();
+  }, 60s, 100ms));
+  EXPECT_FALSE(ready(*pod("probed")));  // not until the readiness file exists
+
+  ok({"exec", "probed", "--", "touch", "/tmp/ready"});
+  EXPECT_TRUE(test::wait_until([&] { return ready(*pod("probed")); }, 20s, 100ms));
+
+  ok({"exec", "probed", "--", "rm", "/tmp/alive"});
+  EXPECT_TRUE(test::wait_until([&] {
+    auto p = pod("probed");
+    return p && restarts(*p) == 1 && p->status().container_statuses(0).state().has_running();
+  }, 30s, 100ms)) << ok({"describe", "pod", "probed"});
+  // The new container has no /tmp/ready: not Ready again until it has.
+  EXPECT_TRUE(test::wait_until([&] { return !ready(*pod("probed")); }, 10s, 100ms));
+}
+
+TEST_F(KubeletDocker, LogsFollowAndExecGoThroughTheApi) {
+  apply_pod("ticker", "  - name: ticker\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                      "    command: [sh, -c, 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done']\n");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("ticker");
+    return p && p->status().phase() == "Running";
+  }, 60s, 100ms));
+
+  // Follow: lines keep arriving until kubectl is stopped.
+  auto followed = kubectl({"logs", "-f", "ticker"}, "", 3s);
+  EXPECT_EQ(followed.exit_code, -1) << "logs -f ended by itself: " << followed.both();
+  EXPECT_NE(followed.out.find("tick 0\n"), std::string::npos) << followed.out;
+  EXPECT_NE(followed.out.find("tick 5\n"), std::string::npos) << followed.out;
+  EXPECT_EQ(lines_of(ok({"logs", "ticker", "--tail=2"})).size(), 2u);
+
+  auto out = kubectl({"exec", "ticker", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+  EXPECT_EQ(out.exit_code, 3) << out.both();
+  EXPECT_EQ(out.out, "out\n");
+  EXPECT_NE(out.err.find("err\n"), std::string::npos) << out.err;
+  EXPECT_EQ(ok({"exec", "-i", "ticker", "--", "tr", "a-z", "A-Z"}, "hello\n"), "HELLO\n");
+
+  auto missing = kubectl({"exec", "ticker", "--", "/no/such/binary"});
+  EXPECT_NE(missing.exit_code, 0);
+}
+
+TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
+  ok({"apply", "-f", "-"}, kWeb);
+  ASSERT_TRUE(all_ready("app=web", 3));
+  auto before = cleanup->containers();
+  ASSERT_EQ(before.size(), 6u);  // 3 sandboxes + 3 app containers
+
+  node->node().stop();
+  // A container labelled as this node's but of no pod: the kubelet removes it when it comes back.
+  auto stranger = test::run_command({kDocker, "create", "--label", "io.skiff.node=" + node_name, "--label",
+                                     "io.skiff.kind=container", "--label", "io.skiff.pod.uid=no-such-pod", "--label",
+                                     "io.skiff.container.name=x", "skiff/busybox:1", "sleep", "60"});
+  ASSERT_EQ(stranger.exit_code, 0) << stranger.both();
+  node->node().start();
+
+  ASSERT_TRUE(all_ready("app=web", 3));
+  EXPECT_TRUE(test::wait_until([&] {
+    auto now = cleanup->containers();
+    return std::set<std::string>(now.begin(), now.end()) == std::set<std::string>(before.begin(), before.end());
+  }, 30s, 100ms)) << "the same containers as before, the stranger gone";
+  for (const auto& p : pods("app=web")) EXPECT_EQ(restarts(p), 0);
+}
+
+}  // namespace

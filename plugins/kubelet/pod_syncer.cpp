@@ -425,7 +425,12 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     auto cs = container_status(spec, false);
     all_ready = all_ready && cs.ready();
     if (cs.state().has_running()) ++running;
-    else if (cs.state().has_terminated()) (cs.state().terminated().exit_code() == 0 ? succeeded : failed)++;
+    else if (cs.state().has_terminated()) {
+      // One the restart policy brings back keeps the pod Running (as Kubernetes' getPhase).
+      int code = cs.state().terminated().exit_code();
+      if (policy == "Always" || (policy == "OnFailure" && code != 0)) ++running;
+      else (code == 0 ? succeeded : failed)++;
+    }
     else if (cs.restart_count() == 0 && !cs.last_state().has_terminated()) ++never_started;
     *status.add_container_statuses() = cs;
   }

@@ -324,7 +324,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
       }
       auto& latest = attempts.back();
       if (latest.state() == "RUNNING") {
-        if (prober_.failed(uid, spec.name())) {
+        if (prober_.failed(uid, spec.name(), latest.id())) {
           events_.record(pod, "Normal", "Killing", "Container " + spec.name() + " failed liveness probe, will be restarted");
           runtime_.stop_container(latest.id(), pod.spec().has_termination_grace_period_seconds()
                                                    ? pod.spec().termination_grace_period_seconds()
@@ -399,8 +399,8 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     if (attempts.size() >= 2) *cs.mutable_last_state()->mutable_terminated() = terminated_of(attempts[attempts.size() - 2]);
     if (latest.state() == "RUNNING") {
       cs.mutable_state()->mutable_running()->set_started_at(rfc3339_seconds(latest.started_at()));
-      cs.set_started(prober_.started(uid, spec.name()));
-      cs.set_ready(!is_init && prober_.ready(uid, spec.name()));
+      cs.set_started(prober_.started(uid, spec, latest.id()));
+      cs.set_ready(!is_init && prober_.ready(uid, spec, latest.id()));
     } else if (latest.state() == "EXITED") {
       auto w = memory->waiting.find(spec.name());
       if (w != memory->waiting.end() && w->second.first == "CrashLoopBackOff" && should_restart(policy, latest)) {

@@ -161,25 +161,27 @@ void Prober::forget(const std::string& uid) {
   }
 }
 
-bool Prober::started(const std::string& uid, const std::string& container) const {
-  std::lock_guard lock(mutex_);
-  auto it = probes_.find(Key{uid, container, ProbeKind::Startup});
-  return it == probes_.end() || it->second.passed;
+bool Prober::passed(const Key& key, const std::string& container_id) const {
+  auto it = probes_.find(key);
+  return it != probes_.end() && it->second.container_id == container_id && it->second.passed;
 }
 
-bool Prober::ready(const std::string& uid, const std::string& container) const {
+bool Prober::started(const std::string& uid, const core::Container& spec, const std::string& container_id) const {
   std::lock_guard lock(mutex_);
-  auto startup = probes_.find(Key{uid, container, ProbeKind::Startup});
-  if (startup != probes_.end() && !startup->second.passed) return false;
-  auto it = probes_.find(Key{uid, container, ProbeKind::Readiness});
-  return it == probes_.end() || it->second.passed;
+  return !spec.has_startup_probe() || passed(Key{uid, spec.name(), ProbeKind::Startup}, container_id);
 }
 
-bool Prober::failed(const std::string& uid, const std::string& container) const {
+bool Prober::ready(const std::string& uid, const core::Container& spec, const std::string& container_id) const {
+  std::lock_guard lock(mutex_);
+  if (spec.has_startup_probe() && !passed(Key{uid, spec.name(), ProbeKind::Startup}, container_id)) return false;
+  return !spec.has_readiness_probe() || passed(Key{uid, spec.name(), ProbeKind::Readiness}, container_id);
+}
+
+bool Prober::failed(const std::string& uid, const std::string& container, const std::string& container_id) const {
   std::lock_guard lock(mutex_);
   for (auto kind : {ProbeKind::Startup, ProbeKind::Liveness}) {
     auto it = probes_.find(Key{uid, container, kind});
-    if (it != probes_.end() && it->second.gave_up) return true;
+    if (it != probes_.end() && it->second.container_id == container_id && it->second.gave_up) return true;
   }
   return false;
 }

@@ -43,10 +43,12 @@ class Prober {
   void forget(const std::string& pod_uid);
 
   // What the probes say so far (a container without the probe: started/ready/alive).
-  bool started(const std::string& pod_uid, const std::string& container) const;
-  bool ready(const std::string& pod_uid, const std::string& container) const;
+  // For the running container `container_id` of `spec`: a probe not yet tracked for exactly
+  // that container (just started, or restarted) has not passed.
+  bool started(const std::string& pod_uid, const api::core::v1::Container& spec, const std::string& container_id) const;
+  bool ready(const std::string& pod_uid, const api::core::v1::Container& spec, const std::string& container_id) const;
   // Liveness (or startup) gave up on this container: it is to be restarted.
-  bool failed(const std::string& pod_uid, const std::string& container) const;
+  bool failed(const std::string& pod_uid, const std::string& container, const std::string& container_id) const;
 
  private:
   struct State {
@@ -62,6 +64,7 @@ class Prober {
   };
   using Key = std::tuple<std::string, std::string, ProbeKind>;  // uid, container, kind
   void loop();
+  bool passed(const Key& key, const std::string& container_id) const;  // with mutex_ held
 
   const sdk::RuntimeClient& runtime_;
   std::function<void(const std::string&)> changed_;

@@ -1,0 +1,91 @@
+// runtime-sim: a runtime that pretends (Kubernetes' hollow nodes). It serves the runtime
+// service (skiff.runtime.v1) of this node — or of N simulated nodes, to pair with the
+// kubelet's `nodes: N` — from memory: no processes, no images, no network.
+#include <spdlog/logger.h>
+
+#include <mutex>
+
+#include "sim_node.hpp"
+#include "skiff/sdk/plugin.hpp"
+
+namespace skiff::sim {
+namespace {
+
+using namespace skiff::sdk;
+
+constexpr const char* kVersion = "0.1.0";
+
+class RuntimeSimPlugin final : public Plugin {
+ public:
+  static Manifest manifest() {
+    Manifest m;
+    m.name = "runtime-sim";
+    m.kind = "runtime";
+    m.version = kVersion;
+    m.description = "Simulated pods (hollow nodes): sandboxes and containers kept in memory, nothing runs";
+    m.provides = {{"runtime", false}, {"runtime:sim", true}};
+    m.config = {
+        {"nodes", ConfigType::Int, "1", "nodes served (more than one: simulated nodes, as the kubelet's `nodes`)"},
+        {"node_prefix", ConfigType::String, "", "with nodes > 1, node names are <node_prefix>-<i> (default: the node's name)"},
+        {"images", ConfigType::List, "",
+         "images present from the start (others are pulled on demand); default: every image is present"},
+    };
+    return m;
+  }
+
+  explicit RuntimeSimPlugin(Context& context) : context_(context) {}
+
+  void start() override {
+    const Config& config = context_.config();
+    int nodes = static_cast<int>(config.get_int("nodes"));
+    if (nodes < 1) throw Error(Status::Invalid("config nodes: must be at least 1"));
+    // The same naming as the kubelet's, so one config block fits both.
+    std::string prefix = config.has("node_prefix") ? config.get_string("node_prefix") : context_.node().node;
+    SimRuntimeOptions options;
+    if (config.has("images")) options.images = config.get_list("images");
+    options.version = kVersion;
+    std::vector<std::unique_ptr<SimNode>> made;
+    for (int i = 0; i < nodes; ++i) {
+      SimRuntimeOptions mine = options;
+      mine.node = nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i);
+      mine.index = i;
+      made.push_back(std::make_unique<SimNode>(context_.bus(), context_.subjects(), mine));
+    }
+    {
+      std::lock_guard lock(mutex_);
+      nodes_ = std::move(made);
+    }
+    if (nodes == 1) context_.log().info("serving the simulated runtime of node {}", context_.node().node);
+    else context_.log().info("serving the simulated runtime of {} nodes, {}-0 to {}-{}", nodes, prefix, prefix, nodes - 1);
+  }
+
+  void stop() override {
+    std::vector<std::unique_ptr<SimNode>> gone;
+    {
+      std::lock_guard lock(mutex_);
+      gone.swap(nodes_);
+    }
+    gone.clear();  // stops serving and joins the streams, outside the lock health() takes
+  }
+
+  Health health() override {
+    std::lock_guard lock(mutex_);  // health() runs on any thread, start() and stop() on another
+    std::size_t sandboxes = 0, running = 0;
+    for (const auto& node : nodes_) {
+      sandboxes += node->runtime().sandbox_count();
+      running += node->runtime().running_count();
+    }
+    return Health::ok(std::to_string(nodes_.size()) + (nodes_.size() == 1 ? " node, " : " nodes, ") +
+                      std::to_string(sandboxes) + " sandboxes, " + std::to_string(running) + " containers running");
+  }
+
+ private:
+  Context& context_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<SimNode>> nodes_;
+};
+
+}  // namespace
+}  // namespace skiff::sim
+
+SKIFF_PLUGIN(skiff::sim::RuntimeSimPlugin)

@@ -1,0 +1,378 @@
+#include "sim_runtime.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "skiff/sdk/status.hpp"
+#include "skiff/sdk/time.hpp"
+
+namespace skiff::sim {
+
+using sdk::Error;
+using sdk::Status;
+
+namespace {
+
+constexpr std::uint64_t kMemoryBytes = 4 << 20;   // what a running container "uses"
+constexpr std::uint64_t kCpuNanosPerSecond = 1000000;  // 0.1% of a core
+constexpr std::int64_t kImageBytes = 5 << 20;
+
+std::string rfc3339(Clock::time_point t) { return t == Clock::time_point{} ? "" : sdk::format_rfc3339_micro(t); }
+
+// A stable fake digest, so an image keeps its ref across calls and nodes.
+std::string digest_of(const std::string& image) {
+  std::string out = "sha256:";
+  for (std::uint64_t seed : {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull, 0x9e3779b97f4a7c15ull, 0x2545f4914f6cdd1dull}) {
+    std::uint64_t h = seed;
+    for (unsigned char c : image) h = (h ^ c) * 0x100000001b3ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    out += hex;
+  }
+  return out;
+}
+
+std::string joined(const google::protobuf::RepeatedPtrField<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " ") + p;
+  return out;
+}
+
+bool matches(const std::map<std::string, std::string>& labels, const google::protobuf::Map<std::string, std::string>& want) {
+  for (const auto& [k, v] : want) {
+    auto it = labels.find(k);
+    if (it == labels.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool image_unpullable(const std::string& image) {
+  if (image.find("missing") != std::string::npos) return true;
+  // Docker's rule: the first path part is a registry when it has a '.' or ':'.
+  auto slash = image.find('/');
+  if (slash == std::string::npos) return false;
+  std::string registry = image.substr(0, slash);
+  if (auto colon = registry.find(':'); colon != std::string::npos) registry.resize(colon);
+  return registry.size() >= 8 && registry.compare(registry.size() - 8, 8, ".invalid") == 0;
+}
+
+SimRuntime::SimRuntime(SimRuntimeOptions options)
+    : options_(std::move(options)),
+      random_(std::random_device{}()),
+      pulled_(options_.images.begin(), options_.images.end()) {}
+
+rt::VersionResponse SimRuntime::version() const {
+  rt::VersionResponse v;
+  v.set_runtime_name("sim");
+  v.set_runtime_version(options_.version);
+  v.set_api_version("v1");
+  return v;
+}
+
+rt::StatusResponse SimRuntime::status() const {
+  rt::StatusResponse s;
+  s.set_ready(true);
+  s.set_message("simulated node " + options_.node);
+  return s;
+}
+
+bool SimRuntime::image_present(const std::string& image) const {
+  if (image_unpullable(image)) return false;
+  return options_.images.empty() || pulled_.count(image);
+}
+
+rt::ImageResponse SimRuntime::image(const rt::ImageRequest& request) {
+  const std::string& name = request.image();
+  std::string policy = request.pull_policy().empty() ? "IfNotPresent" : request.pull_policy();
+  std::lock_guard lock(mutex_);
+  rt::ImageResponse out;
+  out.set_image_ref(digest_of(name));
+  out.set_size_bytes(kImageBytes);
+  if (image_present(name) && policy != "Always") return out;
+  // The same words as runtime-docker, so the kubelet and users see the same reasons.
+  if (policy == "Never")
+    throw Error(Status{404, "ErrImageNeverPull",
+                       "Container image \"" + name + "\" is not present with pull policy of Never"});
+  if (image_unpullable(name))
+    throw Error(Status{502, "ErrImagePull", "Failed to pull image \"" + name + "\": manifest unknown (runtime-sim: "
+                                            "names containing \"missing\" and .invalid registries never pull)"});
+  pulled_.insert(name);
+  out.set_pulled(true);
+  return out;
+}
+
+std::string SimRuntime::new_id() {
+  char hex[65];
+  for (int i = 0; i < 4; ++i) std::snprintf(hex + 16 * i, 17, "%016llx", static_cast<unsigned long long>(random_()));
+  return hex;
+}
+
+// Each node owns 10.<index/256>.<index%256>.0/24 (a /24 per node, as Kubernetes' default
+// node CIDRs), so up to 65,536 nodes of one plugin never share an address. The next free
+// host after the last one given: a freed address is not reused at once.
+int SimRuntime::take_host() {
+  for (int step = 1; step <= 254; ++step) {
+    int host = (last_host_ + step - 1) % 254 + 1;
+    if (hosts_in_use_.insert(host).second) return last_host_ = host;
+  }
+  throw Error(Status::Unavailable("simulated node " + options_.node + ": its 254 pod IPs are all in use"));
+}
+
+rt::RunSandboxResponse SimRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
+  const auto& config = request.config();
+  std::lock_guard lock(mutex_);
+  Sandbox s;
+  s.config = config;
+  s.labels.insert(config.labels().begin(), config.labels().end());
+  s.labels[kLabelPodUid] = config.pod_uid();
+  s.labels[kLabelPodName] = config.pod_name();
+  s.labels[kLabelPodNamespace] = config.namespace_();
+  s.labels[kLabelKind] = "sandbox";
+  if (!config.host_network()) {
+    s.host = take_host();
+    s.ip = "10." + std::to_string((options_.index >> 8) & 255) + "." + std::to_string(options_.index & 255) + "." +
+           std::to_string(s.host);
+  }
+  s.created = Clock::now();
+  std::string id = new_id();
+  sandboxes_.emplace(id, std::move(s));
+  changed();
+  rt::RunSandboxResponse out;
+  out.set_sandbox_id(id);
+  return out;
+}
+
+// Unknown sandboxes are fine to stop and remove: the kubelet retries both after a crash.
+void SimRuntime::stop_sandbox(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sandboxes_.find(id);
+  if (it == sandboxes_.end()) return;
+  it->second.ready = false;
+  for (auto& [cid, c] : containers_)
+    if (c.sandbox_id == id) stop_locked(c, 137);  // CRI: stopping a sandbox kills what runs in it
+  changed();
+}
+
+void SimRuntime::remove_sandbox(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sandboxes_.find(id);
+  if (it == sandboxes_.end()) return;
+  std::erase_if(containers_, [&](const auto& entry) { return entry.second.sandbox_id == id; });
+  hosts_in_use_.erase(it->second.host);
+  sandboxes_.erase(it);
+  changed();
+}
+
+const SimRuntime::Sandbox& SimRuntime::sandbox_at(const std::string& id) const {
+  auto it = sandboxes_.find(id);
+  if (it == sandboxes_.end()) throw Error(Status::NotFound("no such sandbox: " + id));
+  return it->second;
+}
+
+rt::Sandbox SimRuntime::sandbox_status(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const Sandbox& s = sandbox_at(id);
+  rt::Sandbox out;
+  out.set_id(id);
+  out.set_state(s.ready ? "READY" : "NOTREADY");
+  out.set_ip(s.ip);
+  out.mutable_labels()->insert(s.labels.begin(), s.labels.end());
+  out.set_created_at(rfc3339(s.created));
+  *out.mutable_config() = s.config;
+  return out;
+}
+
+rt::ListSandboxesResponse SimRuntime::list_sandboxes(const rt::ListSandboxesRequest& request) const {
+  std::lock_guard lock(mutex_);
+  rt::ListSandboxesResponse out;
+  for (const auto& [id, s] : sandboxes_) {
+    if (!matches(s.labels, request.labels())) continue;
+    auto* o = out.add_sandboxes();
+    o->set_id(id);
+    o->set_state(s.ready ? "READY" : "NOTREADY");
+    o->set_ip(s.ip);
+    o->mutable_labels()->insert(s.labels.begin(), s.labels.end());
+    o->set_created_at(rfc3339(s.created));
+  }
+  return out;
+}
+
+rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContainerRequest& request) {
+  const auto& config = request.config();
+  const auto& pod = request.sandbox_config();
+  std::lock_guard lock(mutex_);
+  sandbox_at(request.sandbox_id());
+  if (!image_present(config.image()))
+    throw Error(Status{404, "ErrImagePull", "image \"" + config.image() + "\" is not present: no such image"});
+  Container c;
+  c.config = config;
+  c.sandbox_id = request.sandbox_id();
+  // The pod's labels, then the container's own, then ours: a container is found by any.
+  c.labels.insert(pod.labels().begin(), pod.labels().end());
+  for (const auto& [k, v] : config.labels()) c.labels[k] = v;
+  c.labels[kLabelPodUid] = pod.pod_uid();
+  c.labels[kLabelPodName] = pod.pod_name();
+  c.labels[kLabelPodNamespace] = pod.namespace_();
+  c.labels[kLabelContainerName] = config.name();
+  c.labels[kLabelKind] = "container";
+  c.labels[kLabelSandbox] = request.sandbox_id();
+  c.labels[kLabelAttempt] = std::to_string(config.attempt());
+  c.created = Clock::now();
+  std::string command = joined(config.command());
+  if (!config.args().empty()) command += (command.empty() ? "" : " ") + joined(config.args());
+  c.log.push_back({c.created, "sim: container " + config.name() + " created from image " + config.image() + "\n"});
+  c.log.push_back({c.created, "sim: command: " + (command.empty() ? "(the image's)" : command) + "\n"});
+  std::string id = new_id();
+  containers_.emplace(id, std::move(c));
+  changed();
+  rt::CreateContainerResponse out;
+  out.set_container_id(id);
+  return out;
+}
+
+SimRuntime::Container& SimRuntime::container_at(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) throw Error(Status::NotFound("no such container: " + id));
+  return it->second;
+}
+
+const SimRuntime::Container& SimRuntime::container_at(const std::string& id) const {
+  return const_cast<SimRuntime*>(this)->container_at(id);
+}
+
+void SimRuntime::start_container(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Container& c = container_at(id);
+  if (c.state == "RUNNING") return;
+  // CRI: a container starts once; a restart is a new container (the next attempt).
+  if (c.state == "EXITED") throw Error(Status::Conflict("container " + id + " has exited; create a new one"));
+  if (!sandbox_at(c.sandbox_id).ready)
+    throw Error(Status::Conflict("container " + id + ": its sandbox " + c.sandbox_id + " is stopped"));
+  c.state = "RUNNING";
+  c.started = Clock::now();
+  c.log.push_back({c.started, "sim: container " + c.config.name() + " started\n"});
+  changed();
+}
+
+// A simulated process dies of SIGTERM (143) as `sleep` does under Docker, or of SIGKILL
+// (137) when given no time.
+void SimRuntime::stop_container(const std::string& id, std::int64_t timeout_seconds) {
+  std::lock_guard lock(mutex_);
+  stop_locked(container_at(id), timeout_seconds > 0 ? 143 : 137);
+  changed();
+}
+
+void SimRuntime::stop_locked(Container& c, int exit_code) {
+  if (c.state != "RUNNING") return;  // a created container stays created, an exited one keeps its code
+  c.state = "EXITED";
+  c.exit_code = exit_code;
+  c.finished = Clock::now();
+  c.log.push_back({c.finished, "sim: container " + c.config.name() + " stopped (exit code " + std::to_string(exit_code) + ")\n"});
+}
+
+void SimRuntime::remove_container(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  container_at(id);
+  containers_.erase(id);
+  changed();
+}
+
+rt::ContainerStatus SimRuntime::status_of(const std::string& id, const Container& c) const {
+  rt::ContainerStatus s;
+  s.set_id(id);
+  s.set_name(c.config.name());
+  s.set_image(c.config.image());
+  s.set_image_ref(digest_of(c.config.image()));
+  s.set_state(c.state);
+  s.set_created_at(rfc3339(c.created));
+  s.set_started_at(rfc3339(c.started));
+  s.set_finished_at(rfc3339(c.finished));
+  s.set_exit_code(c.exit_code);
+  if (c.state == "EXITED") s.set_reason(c.exit_code == 0 ? "Completed" : "Error");
+  s.mutable_labels()->insert(c.labels.begin(), c.labels.end());
+  s.set_sandbox_id(c.sandbox_id);
+  return s;
+}
+
+rt::ContainerStatus SimRuntime::container_status(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return status_of(id, container_at(id));
+}
+
+rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersRequest& request) const {
+  std::lock_guard lock(mutex_);
+  rt::ListContainersResponse out;
+  for (const auto& [id, c] : containers_) {
+    if (!request.sandbox_id().empty() && c.sandbox_id != request.sandbox_id()) continue;
+    if (!matches(c.labels, request.labels())) continue;
+    *out.add_containers() = status_of(id, c);
+  }
+  return out;
+}
+
+rt::StatsResponse SimRuntime::stats(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const Container& c = container_at(id);
+  rt::StatsResponse out;
+  auto now = Clock::now();
+  if (c.state != "CREATED") {
+    auto ran = std::chrono::duration_cast<std::chrono::seconds>((c.state == "RUNNING" ? now : c.finished) - c.started);
+    out.set_cpu_usage_nanos(static_cast<std::uint64_t>(std::max<std::int64_t>(0, ran.count())) * kCpuNanosPerSecond);
+  }
+  if (c.state == "RUNNING") {
+    std::uint64_t limit = static_cast<std::uint64_t>(std::max<std::int64_t>(0, c.config.memory_limit_bytes()));
+    out.set_memory_working_set_bytes(limit > 0 ? std::min(limit, kMemoryBytes) : kMemoryBytes);
+  }
+  out.set_timestamp(sdk::format_rfc3339_micro(now));
+  return out;
+}
+
+LogsFrom SimRuntime::logs(const std::string& id, std::size_t from) const {
+  std::lock_guard lock(mutex_);
+  const Container& c = container_at(id);
+  LogsFrom out;
+  if (from < c.log.size()) out.lines.assign(c.log.begin() + static_cast<std::ptrdiff_t>(from), c.log.end());
+  out.next = std::max(from, c.log.size());
+  out.ended = c.state == "EXITED";
+  return out;
+}
+
+void SimRuntime::check_running(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  if (container_at(id).state != "RUNNING") throw Error(Status::Conflict("container " + id + " is not running"));
+}
+
+std::uint64_t SimRuntime::changes() const {
+  std::lock_guard lock(mutex_);
+  return changes_;
+}
+
+void SimRuntime::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return changes_ != seen; });
+}
+
+void SimRuntime::poke() {
+  std::lock_guard lock(mutex_);
+  changed();
+}
+
+void SimRuntime::changed() {
+  ++changes_;
+  changed_.notify_all();
+}
+
+std::size_t SimRuntime::sandbox_count() const {
+  std::lock_guard lock(mutex_);
+  return sandboxes_.size();
+}
+
+std::size_t SimRuntime::running_count() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(
+      std::count_if(containers_.begin(), containers_.end(), [](const auto& e) { return e.second.state == "RUNNING"; }));
+}
+
+}  // namespace skiff::sim

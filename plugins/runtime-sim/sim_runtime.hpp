@@ -1,0 +1,129 @@
+// One simulated node's runtime: sandboxes, containers and their log lines, in memory only.
+// Containers start at once and run until stopped; nothing is executed, no network is made.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "skiff/runtime/v1/runtime.pb.h"
+
+namespace skiff::sim {
+
+namespace rt = runtime::v1;
+using Clock = std::chrono::system_clock;
+
+struct SimRuntimeOptions {
+  std::string node;
+  int index = 0;                    // the node's place among those one plugin serves: picks its pod IPs
+  std::vector<std::string> images;  // present from the start; empty: every image that can be pulled
+  std::string version = "0.1.0";    // reported as the runtime's version
+};
+
+struct LogLine {
+  Clock::time_point time;
+  std::string text;  // ends with '\n'
+};
+
+// What a logs reader gets: new lines from a position on, and whether more may come.
+struct LogsFrom {
+  std::vector<LogLine> lines;
+  std::size_t next = 0;  // the position after them
+  bool ended = false;    // the container has exited
+};
+
+class SimRuntime {
+ public:
+  explicit SimRuntime(SimRuntimeOptions options);
+
+  rt::VersionResponse version() const;
+  rt::StatusResponse status() const;
+  rt::ImageResponse image(const rt::ImageRequest& request);
+  rt::RunSandboxResponse run_sandbox(const rt::RunSandboxRequest& request);
+  void stop_sandbox(const std::string& id);
+  void remove_sandbox(const std::string& id);
+  rt::Sandbox sandbox_status(const std::string& id) const;
+  rt::ListSandboxesResponse list_sandboxes(const rt::ListSandboxesRequest& request) const;
+  rt::CreateContainerResponse create_container(const rt::CreateContainerRequest& request);
+  void start_container(const std::string& id);
+  void stop_container(const std::string& id, std::int64_t timeout_seconds);
+  void remove_container(const std::string& id);
+  rt::ContainerStatus container_status(const std::string& id) const;
+  rt::ListContainersResponse list_containers(const rt::ListContainersRequest& request) const;
+  rt::StatsResponse stats(const std::string& id) const;
+
+  // Log lines of a container from `from` on (0: all); throws 404 for an unknown container.
+  LogsFrom logs(const std::string& id, std::size_t from) const;
+  // Throws 404 for an unknown container, 409 when it is not running (what docker answers).
+  void check_running(const std::string& id) const;
+
+  // Streams wait here for news: a log line, a state change, or a poke (told to stop).
+  std::uint64_t changes() const;
+  void wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const;
+  void poke();
+
+  std::size_t sandbox_count() const;
+  std::size_t running_count() const;
+
+ private:
+  struct Sandbox {
+    rt::SandboxConfig config;
+    std::map<std::string, std::string> labels;
+    bool ready = true;
+    std::string ip;
+    int host = 0;  // the last byte of ip; 0 with host network
+    Clock::time_point created;
+  };
+  struct Container {
+    rt::ContainerConfig config;
+    std::string sandbox_id;
+    std::map<std::string, std::string> labels;
+    std::string state = "CREATED";
+    Clock::time_point created, started, finished;
+    int exit_code = 0;
+    std::vector<LogLine> log;
+  };
+
+  bool image_present(const std::string& image) const;
+  std::string new_id();
+  int take_host();
+  void stop_locked(Container& c, int exit_code);
+  void changed();  // with mutex_ held
+  const Sandbox& sandbox_at(const std::string& id) const;
+  Container& container_at(const std::string& id);
+  const Container& container_at(const std::string& id) const;
+  rt::ContainerStatus status_of(const std::string& id, const Container& c) const;
+
+  SimRuntimeOptions options_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::uint64_t changes_ = 0;
+  std::mt19937_64 random_;
+  std::set<std::string> pulled_;
+  std::map<std::string, Sandbox> sandboxes_;
+  std::map<std::string, Container> containers_;
+  std::set<int> hosts_in_use_;
+  int last_host_ = 0;
+};
+
+// Images named like this fail to pull, so "image missing" paths can be simulated: a name
+// containing "missing", or one from a .invalid registry (RFC 2606: it never resolves).
+bool image_unpullable(const std::string& image);
+
+// The labels the runtime puts on what it creates (the same as runtime-docker's: the kubelet
+// reads them back).
+inline constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
+inline constexpr const char* kLabelPodName = "io.skiff.pod.name";
+inline constexpr const char* kLabelPodNamespace = "io.skiff.pod.namespace";
+inline constexpr const char* kLabelContainerName = "io.skiff.container.name";
+inline constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
+inline constexpr const char* kLabelKind = "io.skiff.kind";  // sandbox or container
+inline constexpr const char* kLabelSandbox = "io.skiff.sandbox.id";
+
+}  // namespace skiff::sim

@@ -1,0 +1,204 @@
+// runtime-sim passes the runtime conformance suite (the cases that need no real processes),
+// as the node's own runtime and as one of several simulated nodes, loaded by the real skiffd
+// on a real bus; and what it alone promises: nodes apart, stops, exec echoes, image lists.
+#include <atomic>
+#include <thread>
+
+#include "plugin_node.hpp"
+#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/testing/runtime_conformance.hpp"
+
+namespace {
+
+using namespace skiff;
+namespace rt = runtime::v1;
+
+class SimHarness final : public conformance::RuntimeHarness {
+ public:
+  // `config`: the plugin's config block (flow style); `node`: the node the suite talks to.
+  SimHarness(const std::string& config, std::string node)
+      : node_name_(std::move(node)), node_(nats_, "  - name: runtime-sim\n    config: {" + config + "}\n", "conformance-node") {
+    node_.start();
+  }
+  sdk::Bus& bus() override { return node_.bus(); }
+  const sdk::Subjects& subjects() override { return node_.subjects(); }
+  std::string node() override { return node_name_; }
+  std::string image() override { return "skiff/busybox:1"; }
+  test::PluginNode& skiffd() { return node_; }
+
+ private:
+  std::string node_name_;
+  test::NatsServer nats_;
+  test::PluginNode node_;
+};
+
+rt::SandboxConfig pod(const std::string& name) {
+  rt::SandboxConfig c;
+  c.set_pod_uid(name + "-uid");
+  c.set_pod_name(name);
+  c.set_namespace_("sim");
+  return c;
+}
+
+std::string running_container(const sdk::RuntimeClient& runtime, const std::string& sandbox, const rt::SandboxConfig& pod) {
+  rt::ContainerConfig c;
+  c.set_name("main");
+  c.set_image("skiff/busybox:1");
+  c.add_command("sleep");
+  c.add_command("3600");
+  std::string id = runtime.create_container(sandbox, c, pod);
+  runtime.start_container(id);
+  return id;
+}
+
+TEST(RuntimeSim, EachSimulatedNodeIsServedApart) {
+  SimHarness h("nodes: 3, node_prefix: hollow", "hollow-0");
+  sdk::RuntimeClient first(h.bus(), h.subjects(), "hollow-0");
+  sdk::RuntimeClient last(h.bus(), h.subjects(), "hollow-2");
+  std::string a = first.run_sandbox(pod("a"));
+  std::string b = last.run_sandbox(pod("b"));
+  EXPECT_EQ(first.list_sandboxes().size(), 1u);
+  EXPECT_EQ(last.list_sandboxes().size(), 1u);
+  EXPECT_EQ(first.sandbox_status(a).ip().rfind("10.0.0.", 0), 0u) << first.sandbox_status(a).ip();
+  EXPECT_EQ(last.sandbox_status(b).ip().rfind("10.0.2.", 0), 0u) << last.sandbox_status(b).ip();
+  try {
+    last.sandbox_status(a);
+    ADD_FAILURE() << "a sandbox of hollow-0 was found on hollow-2";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 404);
+  }
+  // With nodes > 1 the process's own node name is not served: nothing answers there.
+  sdk::RuntimeClient own(h.bus(), h.subjects(), "conformance-node", std::chrono::seconds(2));
+  try {
+    own.version();
+    ADD_FAILURE() << "the process's own node is served too";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 503) << e.status().message;
+  }
+}
+
+TEST(RuntimeSim, AHundredNodesEachAnswer) {
+  SimHarness h("nodes: 100, node_prefix: hollow", "hollow-0");
+  for (int i = 0; i < 100; ++i) {
+    sdk::RuntimeClient node(h.bus(), h.subjects(), "hollow-" + std::to_string(i));
+    std::string id = node.run_sandbox(pod("p"));
+    EXPECT_EQ(node.sandbox_status(id).ip(), "10.0." + std::to_string(i) + ".1");
+  }
+}
+
+TEST(RuntimeSim, StopEndsFollowedLogsWithAnExitCode) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  auto config = pod("stop");
+  std::string id = running_container(runtime, runtime.run_sandbox(config), config);
+  std::string seen;
+  std::thread follower([&] {
+    rt::LogsRequest r;
+    r.set_container_id(id);
+    r.set_follow(true);
+    r.set_tail_lines(-1);
+    runtime.logs(r, [&](const rt::Chunk& c) {
+      seen += c.data();
+      return true;  // to the end: the stop must end the stream
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  runtime.stop_container(id, 10);
+  follower.join();
+  EXPECT_NE(seen.find("stopped (exit code 143)\n"), std::string::npos) << seen;
+  auto status = runtime.container_status(id);
+  EXPECT_EQ(status.state(), "EXITED");
+  EXPECT_EQ(status.exit_code(), 143);
+  EXPECT_EQ(status.reason(), "Error");
+  EXPECT_EQ(status.labels().at("io.skiff.container.attempt"), "0");
+  try {
+    runtime.start_container(id);
+    ADD_FAILURE() << "an exited container started again";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 409);
+  }
+}
+
+TEST(RuntimeSim, ShutdownEndsTheStreamsUnderWay) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  auto config = pod("shutdown");
+  std::string id = running_container(runtime, runtime.run_sandbox(config), config);
+  std::atomic<bool> ended{false};
+  std::thread follower([&] {
+    rt::LogsRequest r;
+    r.set_container_id(id);
+    r.set_follow(true);
+    r.set_tail_lines(-1);
+    runtime.logs(r, [](const rt::Chunk&) { return true; });
+    ended = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  h.skiffd().stop();
+  follower.join();
+  EXPECT_TRUE(ended);
+  EXPECT_NE(h.skiffd().output().find("node conformance-node stopped"), std::string::npos) << h.skiffd().output();
+}
+
+TEST(RuntimeSim, ExecEchoesTheCommandOrItsInput) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  auto config = pod("exec");
+  std::string id = running_container(runtime, runtime.run_sandbox(config), config);
+  auto run = [&](std::vector<std::string> command, const std::string& input) {
+    rt::ExecRequest r;
+    r.set_container_id(id);
+    for (auto& part : command) r.add_command(part);
+    std::string out;
+    int code = runtime.exec(r, [&](const rt::Chunk& c) {
+      out += c.data();
+      return true;
+    }, input, std::chrono::seconds(10));
+    EXPECT_EQ(code, 0);
+    return out;
+  };
+  EXPECT_EQ(run({"sh", "-c", "exit 4"}, ""), "sh -c exit 4\n");
+  EXPECT_EQ(run({"cat"}, "from stdin\n"), "from stdin\n");
+  runtime.stop_container(id, 0);
+  EXPECT_EQ(runtime.container_status(id).exit_code(), 137);
+  try {
+    run({"true"}, "");
+    ADD_FAILURE() << "exec ran in an exited container";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 409);
+  }
+}
+
+TEST(RuntimeSim, ListedImagesArePresentOthersArePulled) {
+  SimHarness h("images: [skiff/busybox:1]", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  EXPECT_FALSE(runtime.image("skiff/busybox:1").pulled());
+  try {
+    runtime.image("nginx:1.27", "Never");
+    ADD_FAILURE() << "an image not listed was present";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().reason, "ErrImageNeverPull");
+  }
+  EXPECT_TRUE(runtime.image("nginx:1.27").pulled());
+  EXPECT_FALSE(runtime.image("nginx:1.27").pulled());
+  try {
+    runtime.image("example.com/missing:1");
+    ADD_FAILURE() << "a missing image was pulled";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().reason, "ErrImagePull");
+  }
+}
+
+}  // namespace
+
+namespace skiff::conformance {
+INSTANTIATE_TEST_SUITE_P(
+    Runtimes, RuntimeConformance,
+    ::testing::Values(
+        RuntimeConformanceParam{"runtime_sim", [] { return std::make_unique<SimHarness>("", "conformance-node"); }, false},
+        // The last of several simulated nodes: its subjects, its own state.
+        RuntimeConformanceParam{"runtime_sim_hollow",
+                                [] { return std::make_unique<SimHarness>("nodes: 3, node_prefix: hollow", "hollow-2"); },
+                                false}),
+    [](const auto& info) { return info.param.name; });
+}  // namespace skiff::conformance

@@ -62,17 +62,27 @@ class KubeletPlugin final : public Plugin {
     options.workers = static_cast<int>(config.get_int("workers"));
     Machine machine = read_machine();
     std::string prefix = config.has("node_prefix") ? config.get_string("node_prefix") : context_.node().node;
-    for (int i = 0; i < nodes; ++i) {
+    std::vector<std::string> names;
+    for (int i = 0; i < nodes; ++i) names.push_back(nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i));
+    feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());
+    for (const auto& name : names) {
       AgentOptions mine = options;
-      mine.node.name = nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i);
-      agents_.push_back(std::make_unique<NodeAgent>(context_.bus(), context_.subjects(), mine, machine, context_.log()));
+      mine.node.name = name;
+      agents_.push_back(
+          std::make_unique<NodeAgent>(context_.bus(), context_.subjects(), *feed_, mine, machine, context_.log()));
     }
+    // The pods first: an agent's first relist must not take its pods' containers for strangers.
+    feed_->start();
     for (auto& agent : agents_) agent->start();
+    if (nodes == 1) context_.log().info("node {} ready: {} pods bound to it", names.front(), feed_->size());
+    else context_.log().info("{} nodes ready ({}-0 … {}-{}): {} pods known", nodes, prefix, prefix, nodes - 1, feed_->size());
   }
 
   void stop() override {
+    if (feed_) feed_->stop();  // no pod events into agents being stopped
     for (auto& agent : agents_) agent->stop();
     agents_.clear();
+    feed_.reset();
   }
 
   Health health() override {
@@ -84,6 +94,7 @@ class KubeletPlugin final : public Plugin {
 
  private:
   Context& context_;
+  std::unique_ptr<PodFeed> feed_;
   std::vector<std::unique_ptr<NodeAgent>> agents_;
 };
 

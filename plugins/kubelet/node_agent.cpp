@@ -19,8 +19,8 @@ constexpr const char* kLabelContainer = "io.skiff.container.name";
 constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
 }  // namespace
 
-NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, AgentOptions options, const Machine& machine,
-                     spdlog::logger& log)
+NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, AgentOptions options,
+                     const Machine& machine, spdlog::logger& log)
     : bus_(bus),
       subjects_(subjects),
       options_(std::move(options)),
@@ -32,6 +32,14 @@ NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, AgentOptions 
       queue_(sdk::RateLimit{std::chrono::milliseconds(50), std::chrono::milliseconds(30000), 100, 100}) {
   options_.sync.node = options_.node.name;
   options_.sync.host_ip = registration_.host_ip();
+  feed.subscribe(options_.node.name, [this](const PodFeed::PodPtr& pod, bool deleted) {
+    {
+      std::lock_guard lock(mutex_);
+      if (deleted) by_uid_.erase(pod->metadata().uid());
+      else by_uid_[pod->metadata().uid()] = pod;
+    }
+    queue_.add(pod->metadata().uid());
+  });
 }
 
 NodeAgent::~NodeAgent() { stop(); }
@@ -42,26 +50,6 @@ void NodeAgent::start() {
   prober_ = std::make_unique<Prober>(runtime_, [this](const std::string& uid) { queue_.add(uid); });
   syncer_ = std::make_unique<PodSyncer>(api_, runtime_, *prober_, events_, options_.sync, log_);
 
-  sdk::InformerOptions informer;
-  informer.list.field_selector = "spec.nodeName=" + options_.node.name;
-  pods_ = std::make_unique<sdk::Informer<core::Pod>>(bus_, subjects_, sdk::api_source(bus_, subjects_), informer, &log_);
-  auto remember = [this](const std::shared_ptr<const core::Pod>& pod) {
-    {
-      std::lock_guard lock(mutex_);
-      by_uid_[pod->metadata().uid()] = pod;
-    }
-    queue_.add(pod->metadata().uid());
-  };
-  pods_->add_handlers(remember, [remember](const auto&, const auto& pod) { remember(pod); },
-                      [this](const std::shared_ptr<const core::Pod>& pod) {
-                        {
-                          std::lock_guard lock(mutex_);
-                          by_uid_.erase(pod->metadata().uid());
-                        }
-                        queue_.add(pod->metadata().uid());
-                      });
-  pods_->start();
-  if (!pods_->wait_for_sync(60s)) throw sdk::Error(sdk::Status::Unavailable("kubelet: the pod list did not arrive"));
   queue_.run(options_.workers, [this](const std::string& uid) { return sync(uid); });
   relister_ = std::thread([this] {
     while (!stopping_) {
@@ -78,7 +66,7 @@ void NodeAgent::start() {
                                  [this](sdk::Request r) { serve_logs(r); }));
   services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "exec"), "kubelet",
                                  [this](sdk::Request r) { serve_exec(r); }));
-  log_.info("node {} ready: {} pods bound to it", options_.node.name, pods_->size());
+  log_.debug("node {}: pod workers running", options_.node.name);
 }
 
 void NodeAgent::stop() {
@@ -86,12 +74,14 @@ void NodeAgent::stop() {
   services_.clear();
   if (relister_.joinable()) relister_.join();
   queue_.stop();
-  if (pods_) pods_->stop();
   prober_.reset();
   registration_.stop();
 }
 
-std::size_t NodeAgent::pods() const { return pods_ ? pods_->size() : 0; }
+std::size_t NodeAgent::pods() const {
+  std::lock_guard lock(mutex_);
+  return by_uid_.size();
+}
 
 bool NodeAgent::sync(const std::string& uid) {
   std::shared_ptr<const core::Pod> pod;
@@ -141,7 +131,11 @@ void NodeAgent::relist() {
 
 NodeAgent::Resolved NodeAgent::resolve(const std::string& ns, const std::string& pod_name, const std::string& container) {
   Resolved r;
-  r.pod = pods_->get(ns, pod_name);
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [uid, pod] : by_uid_)
+      if (pod->metadata().namespace_() == ns && pod->metadata().name() == pod_name) r.pod = pod;
+  }
   if (!r.pod) throw sdk::Error(sdk::Status::NotFound("pods \"" + pod_name + "\" not found on node " + options_.node.name));
   r.container = container;
   if (r.container.empty()) {

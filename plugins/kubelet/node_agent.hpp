@@ -11,10 +11,10 @@
 #include <thread>
 
 #include "node_registration.hpp"
+#include "pod_feed.hpp"
 #include "pod_syncer.hpp"
 #include "prober.hpp"
 #include "skiff/sdk/event_recorder.hpp"
-#include "skiff/sdk/informer.hpp"
 #include "skiff/sdk/work_queue.hpp"
 
 namespace skiff::kubelet {
@@ -28,10 +28,12 @@ struct AgentOptions {
 
 class NodeAgent {
  public:
-  NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, AgentOptions options, const Machine& machine, spdlog::logger& log);
+  // Subscribes to `feed` for its node's pods (start the feed before any agent's start()).
+  NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, AgentOptions options, const Machine& machine,
+            spdlog::logger& log);
   ~NodeAgent();
 
-  void start();  // throws when the node cannot be registered
+  void start();  // registers the node (throws when it cannot) and starts the pod workers
   void stop();
   std::size_t pods() const;
   const std::string& name() const { return options_.node.name; }
@@ -59,7 +61,6 @@ class NodeAgent {
   NodeRegistration registration_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<PodSyncer> syncer_;
-  std::unique_ptr<sdk::Informer<api::core::v1::Pod>> pods_;
   sdk::WorkQueue queue_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const api::core::v1::Pod>> by_uid_;

@@ -4,6 +4,8 @@
 
 #include <spdlog/logger.h>
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "skiff/kubelet/v1/kubelet.pb.h"
 #include "skiff/sdk/bus_proto.hpp"
 
@@ -33,12 +35,17 @@ NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed
   options_.sync.node = options_.node.name;
   options_.sync.host_ip = registration_.host_ip();
   feed.subscribe(options_.node.name, [this](const PodFeed::PodPtr& pod, bool deleted) {
+    const std::string& uid = pod->metadata().uid();
+    PodFeed::PodPtr old;
     {
       std::lock_guard lock(mutex_);
-      if (deleted) by_uid_.erase(pod->metadata().uid());
-      else by_uid_[pod->metadata().uid()] = pod;
+      auto it = by_uid_.find(uid);
+      if (it != by_uid_.end()) old = it->second;
+      if (deleted) by_uid_.erase(uid);
+      else by_uid_[uid] = pod;
     }
-    queue_.add(pod->metadata().uid());
+    if (!deleted && old && echo_of_own_write(*old, *pod)) return;
+    queue_.add(uid);
   });
 }
 
@@ -97,6 +104,9 @@ bool NodeAgent::sync(const std::string& uid) {
     }
     auto again = syncer_->sync(*pod);
     if (again.count() > 0) queue_.add_after(uid, again);
+    std::string signature = syncer_->runtime_signature(uid);
+    std::lock_guard lock(mutex_);
+    runtime_signature_[uid] = signature;  // the next relist syncs it only if something changed since
     return true;
   } catch (const sdk::Error& e) {
     log_.warn("pod {}/{}: {}", pod ? pod->metadata().namespace_() : "", pod ? pod->metadata().name() : uid,
@@ -105,16 +115,29 @@ bool NodeAgent::sync(const std::string& uid) {
   }
 }
 
+// An update that only carries the status this kubelet just wrote: nothing to do.
+bool NodeAgent::echo_of_own_write(const core::Pod& old, const core::Pod& pod) const {
+  if (!syncer_ || !syncer_->wrote(pod.metadata().uid(), pod.status())) return false;
+  core::Pod a = old, b = pod;
+  for (core::Pod* p : {&a, &b}) {
+    p->clear_status();
+    p->mutable_metadata()->clear_resource_version();
+    p->mutable_metadata()->clear_managed_fields();
+    p->mutable_metadata()->clear_generation();
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
 // The runtime's view every relist period: a pod whose containers changed (one exited, one
 // was removed by hand) is synced; containers of pods this node does not have are removed.
 void NodeAgent::relist() {
-  std::map<std::string, std::string> now;
-  for (const auto& c : runtime_.list_containers({{kLabelNode, options_.node.name}})) {
-    if (!c.labels().count(kLabelPodUid)) continue;
-    now[c.labels().at(kLabelPodUid)] += c.id() + c.state() + ";";
-  }
+  std::map<std::string, std::vector<std::string>> entries;
+  for (const auto& c : runtime_.list_containers({{kLabelNode, options_.node.name}}))
+    if (c.labels().count(kLabelPodUid)) entries[c.labels().at(kLabelPodUid)].push_back(c.id() + ":" + c.state());
   for (const auto& s : runtime_.list_sandboxes({{kLabelNode, options_.node.name}}))
-    if (s.labels().count(kLabelPodUid)) now[s.labels().at(kLabelPodUid)] += s.id() + s.state() + ";";
+    if (s.labels().count(kLabelPodUid)) entries[s.labels().at(kLabelPodUid)].push_back(s.id() + ":" + s.state());
+  std::map<std::string, std::string> now;
+  for (auto& [uid, list] : entries) now[uid] = runtime_signature(std::move(list));
   std::vector<std::string> changed;
   {
     std::lock_guard lock(mutex_);

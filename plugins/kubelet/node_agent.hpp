@@ -41,6 +41,7 @@ class NodeAgent {
  private:
   bool sync(const std::string& uid);
   void relist();
+  bool echo_of_own_write(const api::core::v1::Pod& old, const api::core::v1::Pod& pod) const;
   void serve_logs(const sdk::Request& request);
   void serve_exec(const sdk::Request& request);
   // The pod, its container's name and its runtime containers (newest attempt last).

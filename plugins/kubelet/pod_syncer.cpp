@@ -237,6 +237,8 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
       if (e.status().code != 404) throw;  // removed meanwhile
     }
   }
+  std::map<std::string, std::string> seen_at_start;  // container id -> state
+  for (const auto& c : containers) seen_at_start[c.id()] = c.state();
   if (phase == "Succeeded" || phase == "Failed") {
     for (const auto& c : containers)
       if (c.state() == "RUNNING") runtime_.stop_container(c.id(), 10);
@@ -309,7 +311,6 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   }
 
   // App containers.
-  std::vector<Prober::Target> probed;
   if (initialized) {
     for (const auto& spec : pod.spec().containers()) {
       auto attempts = attempts_of(containers, spec.name());
@@ -332,8 +333,6 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
           soon(milliseconds(100));
           continue;
         }
-        auto started = sdk::parse_rfc3339(rfc3339_seconds(latest.started_at())).value_or(sdk::WallClock::now());
-        probed.push_back({latest.id(), &spec, started});
         continue;
       }
       if (latest.state() == "CREATED") {  // created but never started (an earlier sync failed half way)
@@ -366,7 +365,6 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
       }
     }
   }
-  prober_.track(uid, ip, probed);
 
   // Read back what runs now, and write the status.
   containers.clear();
@@ -376,6 +374,22 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     } catch (const sdk::Error&) {
     }
   }
+  // A container that exited while this sync ran (one it just started, say) was not acted on,
+  // and the next relist would find nothing new: sync again for it.
+  for (const auto& c : containers) {
+    auto before = seen_at_start.find(c.id());
+    if (c.state() == "EXITED" && (before == seen_at_start.end() || before->second != "EXITED")) soon(milliseconds(1));
+  }
+  // Probes follow the app containers running now (those just started included).
+  std::vector<Prober::Target> probed;
+  for (const auto& spec : pod.spec().containers()) {
+    auto attempts = attempts_of(containers, spec.name());
+    if (attempts.empty() || attempts.back().state() != "RUNNING") continue;
+    const auto& latest = attempts.back();
+    auto started = sdk::parse_rfc3339(rfc3339_seconds(latest.started_at())).value_or(sdk::WallClock::now());
+    probed.push_back({latest.id(), &spec, started});
+  }
+  prober_.track(uid, ip, probed);
   core::PodStatus status;
   const core::PodStatus& old = pod.status();
   auto container_status = [&](const core::Container& spec, bool is_init) {
@@ -454,9 +468,20 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   }
   status.set_start_time(memory->start_time);
   status.set_qos_class(qos_class(pod));
+  {
+    std::vector<std::string> entries;
+    for (const auto& c : containers) entries.push_back(c.id() + ":" + c.state());
+    if (!sandbox_id.empty()) entries.push_back(sandbox_id + ":READY");
+    std::lock_guard lock(mutex_);
+    memory->signature = kubelet::runtime_signature(std::move(entries));
+  }
   if (!google::protobuf::util::MessageDifferencer::Equals(status, old)) {
     core::Pod next = pod;
     *next.mutable_status() = status;
+    {
+      std::lock_guard lock(mutex_);
+      memory->written_status = status.SerializeAsString();
+    }
     try {
       api_.update(next, "status");
     } catch (const sdk::Error& e) {
@@ -465,6 +490,26 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     }
   }
   return again;
+}
+
+std::string runtime_signature(std::vector<std::string> entries) {
+  std::sort(entries.begin(), entries.end());
+  std::string out;
+  for (const auto& e : entries) out += e + ";";
+  return out;
+}
+
+bool PodSyncer::wrote(const std::string& uid, const core::PodStatus& status) const {
+  std::lock_guard lock(mutex_);
+  auto it = memory_.find(uid);
+  return it != memory_.end() && !it->second.written_status.empty() &&
+         it->second.written_status == status.SerializeAsString();
+}
+
+std::string PodSyncer::runtime_signature(const std::string& uid) const {
+  std::lock_guard lock(mutex_);
+  auto it = memory_.find(uid);
+  return it == memory_.end() ? "" : it->second.signature;
 }
 
 }  // namespace skiff::kubelet

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "prober.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -20,6 +21,10 @@ class logger;
 }
 
 namespace skiff::kubelet {
+
+// What the runtime has of one pod as one comparable string: "id:state" of its sandboxes and
+// containers, sorted (runtimes list in no promised order).
+std::string runtime_signature(std::vector<std::string> entries);
 
 struct SyncOptions {
   std::string node;
@@ -40,6 +45,11 @@ class PodSyncer {
   // A pod no longer in the API (or not on this node): remove what the runtime has of it.
   void remove_leftovers(const std::string& pod_uid);
 
+  // The echoes of a sync, which need no sync of their own: the status it last wrote, and
+  // what it left in the runtime (see runtime_signature).
+  bool wrote(const std::string& pod_uid, const api::core::v1::PodStatus& status) const;
+  std::string runtime_signature(const std::string& pod_uid) const;
+
  private:
   struct Backoff {
     std::chrono::milliseconds delay{0};
@@ -50,6 +60,8 @@ class PodSyncer {
     std::map<std::string, Backoff> pulls;
     std::map<std::string, std::pair<std::string, std::string>> waiting;  // reason, message
     std::string start_time;
+    std::string written_status;  // serialized; guarded by mutex_
+    std::string signature;       // guarded by mutex_
   };
 
   std::chrono::milliseconds terminate(const api::core::v1::Pod& pod);
@@ -65,7 +77,7 @@ class PodSyncer {
   sdk::EventRecorder& events_;
   SyncOptions options_;
   spdlog::logger& log_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, Memory> memory_;  // by pod uid
 };
 

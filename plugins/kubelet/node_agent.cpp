@@ -65,8 +65,8 @@ void NodeAgent::start() {
       } catch (const std::exception& e) {
         log_.debug("relist: {}", e.what());
       }
-      auto until = std::chrono::steady_clock::now() + options_.relist_period;
-      while (!stopping_ && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+      std::unique_lock lock(stop_mutex_);
+      stop_cv_.wait_for(lock, options_.relist_period, [this] { return stopping_.load(); });
     }
   });
   services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "logs"), "kubelet",
@@ -77,7 +77,11 @@ void NodeAgent::start() {
 }
 
 void NodeAgent::stop() {
-  if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(stop_mutex_);
+    if (stopping_.exchange(true)) return;
+  }
+  stop_cv_.notify_all();
   services_.clear();
   if (relister_.joinable()) relister_.join();
   queue_.stop();

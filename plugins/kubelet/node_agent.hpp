@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,8 @@ class NodeAgent {
   std::map<std::string, std::shared_ptr<const api::core::v1::Pod>> by_uid_;
   std::map<std::string, std::string> runtime_signature_;  // by pod uid: what the runtime had last time
   std::atomic<bool> stopping_{false};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;  // wakes the relister when stopping
   std::thread relister_;
   std::vector<sdk::Subscription> services_;
 };

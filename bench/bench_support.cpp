@@ -1,5 +1,7 @@
 #include "bench_support.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -20,21 +22,24 @@ long status_kb(pid_t pid, const std::string& field) {
   return -1;
 }
 
+long cpu_ticks(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), {});
+  std::istringstream in(text.substr(text.rfind(')') + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) in >> skip;  // state … cmajflt
+  long user = 0, system = 0;
+  in >> user >> system;
+  return user + system;
+}
+
+double cpu_seconds(pid_t pid) { return static_cast<double>(cpu_ticks(pid)) / static_cast<double>(sysconf(_SC_CLK_TCK)); }
+
 void wait_idle(pid_t pid) {
-  auto cpu_ticks = [pid] {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
-    std::istringstream in(text.substr(text.rfind(')') + 2));
-    std::string skip;
-    for (int i = 0; i < 11; ++i) in >> skip;  // state … cmajflt
-    long user = 0, system = 0;
-    in >> user >> system;
-    return user + system;
-  };
   test::wait_until([&] {
-    long before = cpu_ticks();
+    long before = cpu_ticks(pid);
     std::this_thread::sleep_for(milliseconds(200));
-    return cpu_ticks() - before <= 2;
+    return cpu_ticks(pid) - before <= 2;
   }, seconds(30));
 }
 

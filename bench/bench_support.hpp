@@ -13,6 +13,9 @@ namespace skiff::bench {
 long status_kb(pid_t pid, const std::string& field);
 inline long rss_kb(pid_t pid) { return status_kb(pid, "VmRSS"); }
 
+// CPU time (user + system) a process has used so far.
+double cpu_seconds(pid_t pid);
+
 // Waits (up to 30 s) until a process stops using CPU, so that requests still being served from
 // one phase do not land in the next phase's latencies.
 void wait_idle(pid_t pid);

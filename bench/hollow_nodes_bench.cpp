@@ -45,8 +45,14 @@ const char* kMaster =
 double roll_out(const sdk::ApiClient& api, int replicas) {
   auto start = Clock::now();
   api.create(deployment(replicas));
+  auto last_report = start;
   bool done = test::wait_until([&] {
     auto d = api.get<apps::Deployment>("default", "hollow");
+    if (std::getenv("SKIFF_BENCH_PROGRESS") && Clock::now() - last_report >= seconds(1)) {
+      last_report = Clock::now();
+      std::fprintf(stderr, "    %.0f s: %d replicas, %d ready, %d available\n", duration<double>(last_report - start).count(),
+                   d.status().replicas(), d.status().ready_replicas(), d.status().available_replicas());
+    }
     return d.status().available_replicas() == replicas;
   }, seconds(300), milliseconds(50));
   double s = duration<double>(Clock::now() - start).count();
@@ -84,8 +90,13 @@ int main(int argc, char** argv) {
     if (!test::wait_until([&] { return static_cast<int>(api.list<api::core::v1::Node>().size()) == nodes; }, seconds(60)))
       std::fprintf(stderr, "not every hollow node registered\n");
     bench::wait_idle(hollow_nodes.pid());
+    double kubelet_cpu = bench::cpu_seconds(hollow_nodes.pid()), master_cpu = bench::cpu_seconds(master.pid());
     hollow = roll_out(api, replicas);
     kubelet_rss = bench::rss_kb(hollow_nodes.pid());
+    std::printf("  CPU used meanwhile: kubelets + runtime-sim %.1f s (%.2f ms per pod), control plane %.1f s\n",
+                bench::cpu_seconds(hollow_nodes.pid()) - kubelet_cpu,
+                (bench::cpu_seconds(hollow_nodes.pid()) - kubelet_cpu) * 1000 / replicas,
+                bench::cpu_seconds(master.pid()) - master_cpu);
     if (std::getenv("SKIFF_BENCH_LOG")) std::fprintf(stderr, "%s\n", hollow_nodes.output().c_str());
   }
   std::printf("  real kubelets on runtime-sim: create -> all Running and Available: %.2f s, %.0f pods/s (target <= 10 s)\n",
@@ -109,7 +120,9 @@ int main(int argc, char** argv) {
     options.workers = 16;
     test::FakeKubelet kubelet(master.bus(), master.subjects(), names, options);
     bench::wait_idle(master.pid());
+    double master_cpu = bench::cpu_seconds(master.pid());
     fake = roll_out(api, replicas);
+    std::printf("  peer's control plane CPU: %.1f s\n", bench::cpu_seconds(master.pid()) - master_cpu);
   }
   std::printf("  peer, the fake kubelet (status written at once): %.2f s; ratio real/fake %.2fx\n", fake, hollow / fake);
   return 0;

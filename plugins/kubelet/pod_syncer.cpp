@@ -229,14 +229,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   const std::string& uid = pod.metadata().uid();
   if (!pod.metadata().deletion_timestamp().empty()) return terminate(pod);
   const std::string& phase = pod.status().phase();
-  std::vector<rt::ContainerStatus> containers;
-  for (const auto& c : runtime_.list_containers({{kLabelPodUid, uid}})) {
-    try {
-      containers.push_back(runtime_.container_status(c.id()));
-    } catch (const sdk::Error& e) {
-      if (e.status().code != 404) throw;  // removed meanwhile
-    }
-  }
+  std::vector<rt::ContainerStatus> containers = runtime_.list_containers({{kLabelPodUid, uid}}, "", true);
   std::map<std::string, std::string> seen_at_start;  // container id -> state
   for (const auto& c : containers) seen_at_start[c.id()] = c.state();
   if (phase == "Succeeded" || phase == "Failed") {
@@ -274,8 +267,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   if (sandbox_id.empty()) {
     try {
       prepare_volumes(pod, options_.pods_dir + "/" + uid, api_);
-      sandbox_id = runtime_.run_sandbox(sandbox_config(pod, options_.node));
-      ip = runtime_.sandbox_status(sandbox_id).ip();
+      sandbox_id = runtime_.run_sandbox(sandbox_config(pod, options_.node), &ip);
       containers.clear();  // a new sandbox: the old containers are gone with the old one
     } catch (const sdk::Error& e) {
       sandbox_problem = e.status().message;
@@ -367,13 +359,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   }
 
   // Read back what runs now, and write the status.
-  containers.clear();
-  for (const auto& c : runtime_.list_containers({{kLabelPodUid, uid}})) {
-    try {
-      containers.push_back(runtime_.container_status(c.id()));
-    } catch (const sdk::Error&) {
-    }
-  }
+  containers = runtime_.list_containers({{kLabelPodUid, uid}}, "", true);
   // A container that exited while this sync ran (one it just started, say) was not acted on,
   // and the next relist would find nothing new: sync again for it.
   for (const auto& c : containers) {

@@ -221,6 +221,7 @@ rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& r
   }
   rt::RunSandboxResponse out;
   out.set_sandbox_id(id);
+  out.set_ip(sandbox_status(id).ip());
   return out;
 }
 
@@ -391,7 +392,16 @@ rt::ListContainersResponse DockerRuntime::list_containers(const rt::ListContaine
     s->set_created_at(unix_to_rfc3339(num(c, {"Created"})));
     if (s->labels().count(kLabelSandbox)) s->set_sandbox_id(s->labels().at(kLabelSandbox));
   }
-  return out;
+  if (!request.verbose()) return out;
+  rt::ListContainersResponse full;
+  for (const auto& c : out.containers()) {
+    try {
+      *full.add_containers() = container_status(c.id());
+    } catch (const Error& e) {
+      if (e.status().code != 404) throw;  // removed since the list: not there any more
+    }
+  }
+  return full;
 }
 
 rt::StatsResponse DockerRuntime::stats(const std::string& id) {

@@ -137,10 +137,12 @@ rt::RunSandboxResponse SimRuntime::run_sandbox(const rt::RunSandboxRequest& requ
   }
   s.created = Clock::now();
   std::string id = new_id();
+  std::string ip = s.ip;
   sandboxes_.emplace(id, std::move(s));
   changed();
   rt::RunSandboxResponse out;
   out.set_sandbox_id(id);
+  out.set_ip(ip);
   return out;
 }
 

@@ -25,10 +25,12 @@ rt::ImageResponse RuntimeClient::image(const std::string& image, const std::stri
   return call<rt::ImageResponse>("image", r);
 }
 
-std::string RuntimeClient::run_sandbox(const rt::SandboxConfig& config) const {
+std::string RuntimeClient::run_sandbox(const rt::SandboxConfig& config, std::string* ip) const {
   rt::RunSandboxRequest r;
   *r.mutable_config() = config;
-  return call<rt::RunSandboxResponse>("run_sandbox", r).sandbox_id();
+  auto response = call<rt::RunSandboxResponse>("run_sandbox", r);
+  if (ip) *ip = response.ip();
+  return response.sandbox_id();
 }
 
 void RuntimeClient::stop_sandbox(const std::string& id) const {
@@ -91,10 +93,11 @@ rt::ContainerStatus RuntimeClient::container_status(const std::string& id) const
 }
 
 std::vector<rt::ContainerStatus> RuntimeClient::list_containers(const std::map<std::string, std::string>& labels,
-                                                                const std::string& sandbox_id) const {
+                                                                const std::string& sandbox_id, bool verbose) const {
   rt::ListContainersRequest r;
   for (const auto& [k, v] : labels) (*r.mutable_labels())[k] = v;
   r.set_sandbox_id(sandbox_id);
+  r.set_verbose(verbose);
   auto response = call<rt::ListContainersResponse>("list_containers", r);
   return {response.containers().begin(), response.containers().end()};
 }

@@ -55,7 +55,7 @@ struct Pod {
     config.set_hostname(name);
     (*config.mutable_labels())[kTestLabel] = label;
   }
-  std::string sandbox() { return sandbox_id = runtime.run_sandbox(config); }
+  std::string sandbox() { return sandbox_id = runtime.run_sandbox(config, &sandbox_ip); }
   std::string container(const std::string& name, std::vector<std::string> command, std::vector<rt::KeyValue> env = {},
                         const std::string& workdir = "", bool start = true) {
     rt::ContainerConfig c;
@@ -86,7 +86,7 @@ struct Pod {
   sdk::RuntimeClient runtime;
   std::string image;
   rt::SandboxConfig config;
-  std::string sandbox_id;
+  std::string sandbox_id, sandbox_ip;
 };
 
 }  // namespace
@@ -124,6 +124,7 @@ TEST_P(RuntimeConformance, SandboxLifecycle) {
   auto status = pod.runtime.sandbox_status(id);
   EXPECT_EQ(status.state(), "READY");
   EXPECT_FALSE(status.ip().empty()) << "a pod without hostNetwork has an IP of its own";
+  EXPECT_EQ(pod.sandbox_ip, status.ip()) << "run_sandbox answers with the IP sandbox_status gives";
   auto listed = pod.runtime.list_sandboxes({{kTestLabel, test_label()}});
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].id(), id);
@@ -151,6 +152,9 @@ TEST_P(RuntimeConformance, ContainerLifecycleAndLabels) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].labels().at("io.skiff.container.name"), "main");
   EXPECT_EQ(pod.runtime.list_containers({}, pod.sandbox_id).size(), 1u);
+  auto verbose = pod.runtime.list_containers({{kTestLabel, test_label()}}, "", true);
+  ASSERT_EQ(verbose.size(), 1u);
+  EXPECT_EQ(verbose[0].DebugString(), pod.runtime.container_status(id).DebugString()) << "a verbose list is container_status";
   pod.runtime.stop_container(id, 5);
   status = pod.runtime.container_status(id);
   EXPECT_EQ(status.state(), "EXITED");

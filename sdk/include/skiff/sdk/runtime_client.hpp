@@ -20,7 +20,8 @@ class RuntimeClient {
   runtime::v1::VersionResponse version() const;
   runtime::v1::StatusResponse status() const;
   runtime::v1::ImageResponse image(const std::string& image, const std::string& pull_policy = "IfNotPresent") const;
-  std::string run_sandbox(const runtime::v1::SandboxConfig& config) const;
+  // The new sandbox's id; its IP into `ip` when given.
+  std::string run_sandbox(const runtime::v1::SandboxConfig& config, std::string* ip = nullptr) const;
   void stop_sandbox(const std::string& id) const;
   void remove_sandbox(const std::string& id) const;
   runtime::v1::Sandbox sandbox_status(const std::string& id) const;
@@ -31,8 +32,9 @@ class RuntimeClient {
   void stop_container(const std::string& id, std::int64_t timeout_seconds) const;
   void remove_container(const std::string& id) const;
   runtime::v1::ContainerStatus container_status(const std::string& id) const;
+  // verbose: each as container_status() would give it, in the one call.
   std::vector<runtime::v1::ContainerStatus> list_containers(const std::map<std::string, std::string>& labels = {},
-                                                            const std::string& sandbox_id = "") const;
+                                                            const std::string& sandbox_id = "", bool verbose = false) const;
   runtime::v1::StatsResponse stats(const std::string& id) const;
 
   // Streams the logs to `on_chunk` until they end or it returns false. Throws the runtime's

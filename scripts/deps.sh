@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_packages=(cmake g++ make pkg-config ccache git libboost1.81-dev libboost-json1.81-dev
-  libnats-dev protobuf-compiler libprotobuf-dev libspdlog-dev libyaml-cpp-dev liblmdb-dev libssl-dev)
+  libnats-dev protobuf-compiler libprotobuf-dev libspdlog-dev libyaml-cpp-dev liblmdb-dev libssl-dev zlib1g-dev)
 test_packages=(nats-server libgtest-dev libgmock-dev openssl python3-kubernetes docker.io busybox-static)
 bench_packages=(libbenchmark-dev etcd-server wrk hey curl)
 up_packages=(nats-server docker.io busybox-static)

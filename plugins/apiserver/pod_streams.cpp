@@ -12,7 +12,7 @@
 #include "api_error.hpp"
 #include "skiff/kubelet/v1/kubelet.pb.h"
 #include "skiff/sdk/chunk_stream.hpp"
-#include "websocket.hpp"
+#include "exec_channels.hpp"
 
 namespace skiff::apiserver {
 namespace {
@@ -21,8 +21,6 @@ namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 constexpr auto kPoll = std::chrono::milliseconds(250);
 
-// WebSocket channels of channel.k8s.io (v5 adds 255: "this stream is closed").
-constexpr unsigned char kStdin = 0, kStdout = 1, kStderr = 2, kError = 3, kCloseStream = 255;
 
 // Booleans as Go's strconv.ParseBool reads them (the Python client sends "True").
 bool flag(const HttpRequest& request, std::string_view name) {
@@ -80,19 +78,6 @@ std::string exit_status(int exit_code, const std::string& error) {
   return json::serialize(status);
 }
 
-std::string pick_subprotocol(const HttpRequest& request) {
-  std::vector<std::string> offered;
-  for (const auto& value : request.header_values("Sec-WebSocket-Protocol")) {
-    std::vector<std::string> parts;
-    boost::split(parts, value, boost::is_any_of(","));
-    for (auto& p : parts) offered.push_back(boost::trim_copy(p));
-  }
-  for (const char* wanted : {"v5.channel.k8s.io", "v4.channel.k8s.io"})
-    for (const auto& p : offered)
-      if (p == wanted) return p;
-  return "";
-}
-
 }  // namespace
 
 void PodStreams::ask_kubelet(const api::core::v1::Pod& pod, const char* op, const std::string& request) {
@@ -146,16 +131,7 @@ void PodStreams::exec(const HttpRequest& request, HttpResponder& response, const
   const std::string& phase = pod.status().phase();
   if (phase == "Succeeded" || phase == "Failed")
     throw ApiError(sdk::Status::BadRequest("cannot exec into a container in a completed pod; current phase is " + phase));
-  if (!boost::iequals(request.header("Upgrade"), "websocket"))
-    throw ApiError(sdk::Status::BadRequest(
-        "exec needs a WebSocket upgrade (v5.channel.k8s.io or v4.channel.k8s.io); SPDY/3.1, which kubectl "
-        "before 1.30 uses, is not served: use a current kubectl"));
-  std::string subprotocol = pick_subprotocol(request);
-  if (subprotocol.empty())
-    throw ApiError(sdk::Status::BadRequest(
-        "exec: none of the WebSocket subprotocols offered is served; offer v5.channel.k8s.io or v4.channel.k8s.io"));
-  std::string key = request.header("Sec-WebSocket-Key");
-  if (key.empty()) throw ApiError(sdk::Status::BadRequest("exec: the WebSocket upgrade has no Sec-WebSocket-Key"));
+  ExecProtocol protocol = choose_exec_protocol(request);
 
   kubelet::v1::PodExecRequest q;
   q.set_namespace_(pod.metadata().namespace_());
@@ -163,30 +139,27 @@ void PodStreams::exec(const HttpRequest& request, HttpResponder& response, const
   q.set_container(container_of(request, pod));
   for (const auto& part : request.query_values("command")) q.add_command(part);
   if (q.command_size() == 0) throw ApiError(sdk::Status::BadRequest("you must specify at least 1 command"));
-  bool want_stdout = flag(request, "stdout"), want_stderr = flag(request, "stderr");
-  q.set_stdin(flag(request, "stdin"));
-  q.set_tty(flag(request, "tty"));
+  ExecStreams streams{flag(request, "stdin"), flag(request, "stdout"), flag(request, "stderr"), flag(request, "tty")};
+  q.set_stdin(streams.stdin);
+  q.set_tty(streams.tty);
 
   sdk::ChunkStream stream(bus_, subjects_);
   q.set_stream(stream.subject());
   ask_kubelet(pod, "exec", q.SerializeAsString());
-  if (!response.upgrade({{"Upgrade", "websocket"},
-                         {"Connection", "Upgrade"},
-                         {"Sec-WebSocket-Accept", websocket_accept(key)},
-                         {"Sec-WebSocket-Protocol", subprotocol}}))
-    return stream.stop();
+  auto channels = open_exec_channels(protocol, request, response, streams);
+  if (!channels) return stream.stop();
 
-  WebSocket socket(response);
-  // The client's side, on its own thread: stdin, the v5 "stdin closed" signal, its leaving.
+  // The client's side, on its own thread: stdin, its end, the client leaving.
   std::atomic<bool> client_gone{false};
   std::promise<void> reader_done;
-  std::thread reader([&, stdin = q.stdin()] {
-    while (auto message = socket.read()) {
-      if (message->empty() || !stdin) continue;
-      auto channel = static_cast<unsigned char>((*message)[0]);
-      if (channel == kStdin) stream.send_stdin(message->substr(1), false);
-      else if (channel == kCloseStream && message->size() >= 2 && (*message)[1] == kStdin) stream.send_stdin("", true);
-    }
+  std::thread reader([&] {
+    channels->read_client(
+        [&](std::string data) {
+          if (streams.stdin) stream.send_stdin(std::move(data), false);
+        },
+        [&] {
+          if (streams.stdin) stream.send_stdin("", true);
+        });
     client_gone = true;
     reader_done.set_value();
   });
@@ -199,18 +172,18 @@ void PodStreams::exec(const HttpRequest& request, HttpResponder& response, const
       continue;
     }
     if (chunk->done()) {
-      socket.write(WebSocket::Binary, std::string(1, static_cast<char>(kError)) + exit_status(chunk->exit_code(), chunk->error()));
+      channels->finish(exit_status(chunk->exit_code(), chunk->error()));
       finished = true;
       break;
     }
-    unsigned char channel = chunk->fd() == 2 && !q.tty() ? kStderr : kStdout;
-    if ((channel == kStdout && !want_stdout) || (channel == kStderr && !want_stderr)) continue;
-    if (!socket.write(WebSocket::Binary, std::string(1, static_cast<char>(channel)) + chunk->data())) break;
+    auto channel = chunk->fd() == 2 && !streams.tty ? ExecChannels::Stderr : ExecChannels::Stdout;
+    if ((channel == ExecChannels::Stdout && !streams.stdout) || (channel == ExecChannels::Stderr && !streams.stderr)) continue;
+    if (!channels->write(channel, chunk->data())) break;
   }
   if (!finished) stream.stop();
-  socket.close();
-  // A client answers the close; one that does not is cut off.
-  if (reader_done.get_future().wait_for(std::chrono::seconds(2)) != std::future_status::ready) response.shutdown_raw();
+  // A client closes its side once it has read the end; one that does not is cut off.
+  if (reader_done.get_future().wait_for(std::chrono::seconds(finished ? 5 : 1)) != std::future_status::ready)
+    response.shutdown_raw();
   reader.join();
 }
 

@@ -15,6 +15,7 @@ namespace core = api::core::v1;
 
 namespace {
 constexpr std::size_t kRemembered = 4096;  // same-event aggregation window
+constexpr std::size_t kBatch = 64;         // events per createmany call
 }
 
 struct EventRecorder::Pending {
@@ -89,15 +90,20 @@ void EventRecorder::work() {
   while (true) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left to write
-    Pending pending = std::move(queue_.front());
-    queue_.pop_front();
+    // What is queued for one namespace goes in one batch: a busy node says "Created" and
+    // "Started" for many pods at once, and one createmany call is far cheaper than many.
+    std::vector<Pending> batch;
+    std::string ns = queue_.front().involved.namespace_();
+    while (!queue_.empty() && batch.size() < kBatch && queue_.front().involved.namespace_() == ns) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
     ++busy_;
     lock.unlock();
     try {
-      write(pending);
+      write(batch);
     } catch (const std::exception& e) {
-      if (log_) log_->warn("event {} for {}/{} not written: {}", pending.reason, pending.involved.namespace_(),
-                           pending.involved.name(), e.what());
+      if (log_) log_->warn("{} events for {} not written: {}", batch.size(), ns.empty() ? "default" : ns, e.what());
     }
     lock.lock();
     --busy_;
@@ -105,49 +111,69 @@ void EventRecorder::work() {
   }
 }
 
-void EventRecorder::write(const Pending& pending) {
-  std::string ns = pending.involved.namespace_().empty() ? "default" : pending.involved.namespace_();
-  std::string when = format_rfc3339(pending.at);
-  std::string key = pending.key();
-  Written repeat;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = written_.find(key); it != written_.end()) {
-      it->second.count += 1;
-      repeat = it->second;
+void EventRecorder::write(const std::vector<Pending>& batch) {
+  std::string ns = batch.front().involved.namespace_().empty() ? "default" : batch.front().involved.namespace_();
+  std::vector<core::Event> fresh;
+  std::vector<std::string> fresh_keys;
+  for (const auto& pending : batch) {
+    std::string when = format_rfc3339(pending.at);
+    std::string key = pending.key();
+    Written repeat;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = written_.find(key); it != written_.end()) {
+        it->second.count += 1;
+        repeat = it->second;
+      }
     }
-  }
-  if (!repeat.name.empty()) {
-    std::string patch = "{\"count\":" + std::to_string(repeat.count) + ",\"lastTimestamp\":\"" + when + "\"}";
-    try {
-      api_.patch<core::Event>(ns, repeat.name, "merge", patch);
-      return;
-    } catch (const Error& e) {
-      if (e.status().code != 404) throw;  // it expired: write a new one
+    if (!repeat.name.empty()) {
+      std::string patch = "{\"count\":" + std::to_string(repeat.count) + ",\"lastTimestamp\":\"" + when + "\"}";
+      try {
+        api_.patch<core::Event>(ns, repeat.name, "merge", patch);
+        continue;
+      } catch (const Error& e) {
+        if (e.status().code != 404) throw;  // it expired: write a new one
+      }
     }
+    core::Event event;
+    char suffix[24];
+    std::snprintf(suffix, sizeof suffix, ".%llx",
+                  static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                      pending.at.time_since_epoch()).count()));
+    event.mutable_metadata()->set_name(pending.involved.name() + suffix);
+    event.mutable_metadata()->set_namespace_(ns);
+    *event.mutable_involved_object() = pending.involved;
+    event.set_reason(pending.reason);
+    event.set_message(pending.message);
+    event.set_type(pending.type);
+    event.mutable_source()->set_component(options_.component);
+    event.mutable_source()->set_host(options_.host);
+    event.set_first_timestamp(when);
+    event.set_last_timestamp(when);
+    event.set_count(1);
+    event.set_reporting_component(options_.component);
+    event.set_reporting_instance(options_.host);
+    fresh.push_back(std::move(event));
+    fresh_keys.push_back(std::move(key));
   }
-  core::Event event;
-  char suffix[24];
-  std::snprintf(suffix, sizeof suffix, ".%llx",
-                static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                    pending.at.time_since_epoch()).count()));
-  event.mutable_metadata()->set_name(pending.involved.name() + suffix);
-  event.mutable_metadata()->set_namespace_(ns);
-  *event.mutable_involved_object() = pending.involved;
-  event.set_reason(pending.reason);
-  event.set_message(pending.message);
-  event.set_type(pending.type);
-  event.mutable_source()->set_component(options_.component);
-  event.mutable_source()->set_host(options_.host);
-  event.set_first_timestamp(when);
-  event.set_last_timestamp(when);
-  event.set_count(1);
-  event.set_reporting_component(options_.component);
-  event.set_reporting_instance(options_.host);
-  api_.create(event);
+  if (fresh.empty()) return;
+  std::vector<Status> results;
+  if (fresh.size() == 1) {
+    api_.create(fresh.front());
+    results.push_back(Status::Ok());
+  } else {
+    for (auto& [status, created] : api_.create_many(ns, fresh)) results.push_back(status);
+  }
   std::lock_guard lock(mutex_);
   if (written_.size() >= kRemembered) written_.clear();
-  written_[key] = {event.metadata().name(), 1};
+  for (std::size_t i = 0; i < fresh.size() && i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      if (log_) log_->warn("event {} for {}/{} not written: {}", fresh[i].reason(), ns, fresh[i].involved_object().name(),
+                           results[i].message);
+      continue;
+    }
+    written_[fresh_keys[i]] = {fresh[i].metadata().name(), 1};
+  }
 }
 
 }  // namespace skiff::sdk

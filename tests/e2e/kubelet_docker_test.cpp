@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <set>
 
 #include "api_node.hpp"
@@ -272,6 +273,21 @@ TEST_F(KubeletDocker, LogsFollowAndExecGoThroughTheApi) {
 
   auto missing = kubectl({"exec", "ticker", "--", "/no/such/binary"});
   EXPECT_NE(missing.exit_code, 0);
+
+  // Older kubectls speak SPDY/3.1 (1.20, 1.27) instead of WebSocket: the same answers.
+  for (const std::string& binary : {std::string(SKIFF_TEST_KUBECTL_120), std::string("/usr/lib/google-cloud-sdk/bin/kubectl.1.27")}) {
+    if (!std::filesystem::exists(binary)) {
+      EXPECT_EQ(binary.find("1.20"), std::string::npos) << binary << " is missing; `make test` unpacks it";
+      continue;
+    }
+    auto old = node->kubectl(binary, {"exec", "ticker", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+    EXPECT_EQ(old.exit_code, 3) << binary << ": " << old.both();
+    EXPECT_EQ(old.out, "out\n") << binary;
+    auto piped = node->kubectl(binary, {"exec", "-i", "ticker", "--", "tr", "a-z", "A-Z"}, "hello\n");
+    EXPECT_EQ(piped.out, "HELLO\n") << binary << ": " << piped.both();
+    auto tail = node->kubectl(binary, {"logs", "ticker", "--tail=1"});
+    EXPECT_EQ(lines_of(tail.out).size(), 1u) << binary << ": " << tail.both();
+  }
 }
 
 TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {

@@ -52,7 +52,7 @@ class EventRecorder {
  private:
   struct Pending;
   void work();
-  void write(const Pending& pending);
+  void write(const std::vector<Pending>& batch);  // one namespace
 
   const ApiClient& api_;
   EventRecorderOptions options_;

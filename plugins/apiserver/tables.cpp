@@ -7,6 +7,7 @@
 
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
+#include "skiff/api/node/v1/runtime_class.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -333,6 +334,12 @@ const std::vector<Column> kLeaseColumns = {
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
 };
 
+const std::vector<Column> kRuntimeClassColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Handler", "string", 0, "handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
 const std::vector<Column> kDefaultColumns = {
     {"Name", "string", 0, "Name must be unique within a namespace."},
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
@@ -351,6 +358,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "ConfigMap") return kConfigMapColumns;
   if (kind == "Secret") return kSecretColumns;
   if (kind == "Lease") return kLeaseColumns;
+  if (kind == "RuntimeClass") return kRuntimeClassColumns;
   return kDefaultColumns;
 }
 
@@ -375,6 +383,10 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (kind == "Lease") {
     const auto& lease = static_cast<const api::coordination::v1::Lease&>(o);
     return {json::string(lease.metadata().name()), json::string(lease.spec().holder_identity()), json::string(age(lease))};
+  }
+  if (kind == "RuntimeClass") {
+    const auto& rc = static_cast<const api::node::v1::RuntimeClass&>(o);
+    return {json::string(rc.metadata().name()), json::string(rc.handler()), json::string(age(rc))};
   }
   return {json::string(sdk::meta_of(o).name()), json::string(age(o))};
 }

@@ -14,6 +14,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/api/node/v1/runtime_class.pb.h"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/quantity.hpp"
 #include "skiff/sdk/selector.hpp"
@@ -458,6 +459,14 @@ void validate(const sdk::ResourceType& type, const google::protobuf::Message& ob
     check_data_keys(errors, "data", static_cast<const core::Secret&>(object).data());
   else if (d == api::networking::v1::Ingress::descriptor())
     validate_ingress(errors, static_cast<const api::networking::v1::Ingress&>(object));
+  else if (d == api::node::v1::RuntimeClass::descriptor()) {
+    const auto& rc = static_cast<const api::node::v1::RuntimeClass&>(object);
+    if (rc.handler().empty()) errors.required("handler");
+    else if (!is_dns1123_label(rc.handler()))
+      errors.invalid("handler", quoted(rc.handler()), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character");
+    if (old && static_cast<const api::node::v1::RuntimeClass*>(old)->handler() != rc.handler())
+      errors.invalid("handler", quoted(rc.handler()), "field is immutable");
+  }
   errors.throw_if_any(type, m.name());
 }
 

@@ -65,13 +65,20 @@ class KubeletPlugin final : public Plugin {
     std::vector<std::string> names;
     for (int i = 0; i < nodes; ++i) names.push_back(nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i));
     feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());
+    runtime_classes_ = std::make_unique<RuntimeClasses>(context_.bus(), context_.subjects(),
+                                                        sdk::api_source(context_.bus(), context_.subjects()),
+                                                        sdk::InformerOptions{}, &context_.log());
     for (const auto& name : names) {
       AgentOptions mine = options;
       mine.node.name = name;
       agents_.push_back(
-          std::make_unique<NodeAgent>(context_.bus(), context_.subjects(), *feed_, mine, machine, context_.log()));
+          std::make_unique<NodeAgent>(context_.bus(), context_.subjects(), *feed_, *runtime_classes_, mine, machine,
+                                      context_.log()));
     }
     // The pods first: an agent's first relist must not take its pods' containers for strangers.
+    runtime_classes_->start();
+    if (!runtime_classes_->wait_for_sync(std::chrono::seconds(60)))
+      throw Error(Status::Unavailable("kubelet: the RuntimeClass list did not arrive"));
     feed_->start();
     for (auto& agent : agents_) agent->start();
     if (nodes == 1) context_.log().info("node {} ready: {} pods bound to it", names.front(), feed_->size());
@@ -83,6 +90,8 @@ class KubeletPlugin final : public Plugin {
     for (auto& agent : agents_) agent->stop();
     agents_.clear();
     feed_.reset();
+    if (runtime_classes_) runtime_classes_->stop();
+    runtime_classes_.reset();
   }
 
   Health health() override {
@@ -95,6 +104,7 @@ class KubeletPlugin final : public Plugin {
  private:
   Context& context_;
   std::unique_ptr<PodFeed> feed_;
+  std::unique_ptr<RuntimeClasses> runtime_classes_;  // shared by the agents
   std::vector<std::unique_ptr<NodeAgent>> agents_;
 };
 

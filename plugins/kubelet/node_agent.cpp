@@ -1,5 +1,7 @@
 #include "node_agent.hpp"
 
+#include <set>
+
 #include "container_spec.hpp"
 
 #include <spdlog/logger.h>
@@ -21,16 +23,16 @@ constexpr const char* kLabelContainer = "io.skiff.container.name";
 constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
 }  // namespace
 
-NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, AgentOptions options,
-                     const Machine& machine, spdlog::logger& log)
+NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, const RuntimeClasses& classes,
+                     AgentOptions options, const Machine& machine, spdlog::logger& log)
     : bus_(bus),
       subjects_(subjects),
       options_(std::move(options)),
       log_(log),
       api_(bus, subjects),
-      runtime_(bus, subjects, options_.node.name),
+      runtimes_(bus, subjects, options_.node.name, classes),
       events_(api_, {"kubelet", options_.node.name}, &log),
-      registration_(api_, runtime_, options_.node, machine, log),
+      registration_(api_, runtimes_.default_runtime(), options_.node, machine, log),
       queue_(sdk::RateLimit{std::chrono::milliseconds(50), std::chrono::milliseconds(30000), 100, 100}) {
   options_.sync.node = options_.node.name;
   options_.sync.host_ip = registration_.host_ip();
@@ -54,8 +56,8 @@ NodeAgent::~NodeAgent() { stop(); }
 void NodeAgent::start() {
   registration_.register_node();
   registration_.start();
-  prober_ = std::make_unique<Prober>(runtime_, [this](const std::string& uid) { queue_.add(uid); });
-  syncer_ = std::make_unique<PodSyncer>(api_, runtime_, *prober_, events_, options_.sync, log_);
+  prober_ = std::make_unique<Prober>([this](const std::string& uid) { queue_.add(uid); });
+  syncer_ = std::make_unique<PodSyncer>(api_, runtimes_, *prober_, events_, options_.sync, log_);
 
   queue_.run(options_.workers, [this](const std::string& uid) { return sync(uid); });
   relister_ = std::thread([this] {
@@ -135,13 +137,20 @@ bool NodeAgent::echo_of_own_write(const core::Pod& old, const core::Pod& pod) co
 // The runtime's view every relist period: a pod whose containers changed (one exited, one
 // was removed by hand) is synced; containers of pods this node does not have are removed.
 void NodeAgent::relist() {
-  std::map<std::string, std::vector<std::string>> entries;
-  for (const auto& c : runtime_.list_containers({{kLabelNode, options_.node.name}}))
-    if (c.labels().count(kLabelPodUid)) entries[c.labels().at(kLabelPodUid)].push_back(c.id() + ":" + c.state());
-  for (const auto& s : runtime_.list_sandboxes({{kLabelNode, options_.node.name}}))
-    if (s.labels().count(kLabelPodUid)) entries[s.labels().at(kLabelPodUid)].push_back(s.id() + ":" + s.state());
+  // A set per pod: one runtime may be listed twice (the default, and by its handler's name).
+  std::map<std::string, std::set<std::string>> entries;
+  for (const sdk::RuntimeClient* runtime : runtimes_.all()) {
+    try {
+      for (const auto& c : runtime->list_containers({{kLabelNode, options_.node.name}}))
+        if (c.labels().count(kLabelPodUid)) entries[c.labels().at(kLabelPodUid)].insert(c.id() + ":" + c.state());
+      for (const auto& s : runtime->list_sandboxes({{kLabelNode, options_.node.name}}))
+        if (s.labels().count(kLabelPodUid)) entries[s.labels().at(kLabelPodUid)].insert(s.id() + ":" + s.state());
+    } catch (const sdk::Error& e) {
+      if (e.status().code != 503 || runtime->handler().empty()) throw;  // a handler not served on this node
+    }
+  }
   std::map<std::string, std::string> now;
-  for (auto& [uid, list] : entries) now[uid] = runtime_signature(std::move(list));
+  for (auto& [uid, set] : entries) now[uid] = runtime_signature({set.begin(), set.end()});
   std::vector<std::string> changed;
   {
     std::lock_guard lock(mutex_);
@@ -175,7 +184,8 @@ NodeAgent::Resolved NodeAgent::resolve(const std::string& ns, const std::string&
                                                ", choose one of: [" + names + "]"));
     }
   }
-  for (const auto& c : runtime_.list_containers({{kLabelPodUid, r.pod->metadata().uid()}, {kLabelContainer, r.container}}))
+  r.runtime = &runtimes_.for_pod(*r.pod);
+  for (const auto& c : r.runtime->list_containers({{kLabelPodUid, r.pod->metadata().uid()}, {kLabelContainer, r.container}}))
     r.attempts.push_back(c);
   std::sort(r.attempts.begin(), r.attempts.end(), [](const auto& a, const auto& b) {
     return std::atoi(a.labels().at(kLabelAttempt).c_str()) < std::atoi(b.labels().at(kLabelAttempt).c_str());
@@ -205,7 +215,7 @@ void NodeAgent::serve_logs(const sdk::Request& request) {
     logs.set_timestamps(q.timestamps());
     logs.set_since_seconds(q.since_seconds());
     logs.set_stream(q.stream());
-    sdk::call<rt::LogsRequest>(bus_, subjects_.runtime_on(options_.node.name, "logs"), logs);
+    sdk::call<rt::LogsRequest>(bus_, subjects_.runtime_on(options_.node.name, "logs", r.runtime->handler()), logs);
     request.reply(kubelet::v1::StreamStarted().SerializeAsString());
   } catch (const sdk::Error& e) {
     request.fail(e.status());
@@ -225,7 +235,7 @@ void NodeAgent::serve_exec(const sdk::Request& request) {
     exec.set_stdin(q.stdin());
     exec.set_tty(q.tty());
     exec.set_stream(q.stream());
-    sdk::call<rt::ExecRequest>(bus_, subjects_.runtime_on(options_.node.name, "exec"), exec);
+    sdk::call<rt::ExecRequest>(bus_, subjects_.runtime_on(options_.node.name, "exec", r.runtime->handler()), exec);
     request.reply(kubelet::v1::StreamStarted().SerializeAsString());
   } catch (const sdk::Error& e) {
     request.fail(e.status());

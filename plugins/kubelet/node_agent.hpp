@@ -14,6 +14,7 @@
 #include "node_registration.hpp"
 #include "pod_feed.hpp"
 #include "pod_syncer.hpp"
+#include "runtime_set.hpp"
 #include "prober.hpp"
 #include "skiff/sdk/event_recorder.hpp"
 #include "skiff/sdk/work_queue.hpp"
@@ -30,8 +31,8 @@ struct AgentOptions {
 class NodeAgent {
  public:
   // Subscribes to `feed` for its node's pods (start the feed before any agent's start()).
-  NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, AgentOptions options, const Machine& machine,
-            spdlog::logger& log);
+  NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, const RuntimeClasses& classes,
+            AgentOptions options, const Machine& machine, spdlog::logger& log);
   ~NodeAgent();
 
   void start();  // registers the node (throws when it cannot) and starts the pod workers
@@ -48,6 +49,7 @@ class NodeAgent {
   // The pod, its container's name and its runtime containers (newest attempt last).
   struct Resolved {
     std::shared_ptr<const api::core::v1::Pod> pod;
+    const sdk::RuntimeClient* runtime = nullptr;  // the pod's
     std::string container;
     std::vector<runtime::v1::ContainerStatus> attempts;
   };
@@ -58,7 +60,7 @@ class NodeAgent {
   AgentOptions options_;
   spdlog::logger& log_;
   sdk::ApiClient api_;
-  sdk::RuntimeClient runtime_;
+  RuntimeSet runtimes_;
   sdk::EventRecorder events_;
   NodeRegistration registration_;
   std::unique_ptr<Prober> prober_;

@@ -94,9 +94,9 @@ void set_condition(core::PodStatus& status, const core::PodStatus& old, const st
 
 }  // namespace
 
-PodSyncer::PodSyncer(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, Prober& prober,
-                     sdk::EventRecorder& events, SyncOptions options, spdlog::logger& log)
-    : api_(api), runtime_(runtime), prober_(prober), events_(events), options_(std::move(options)), log_(log) {}
+PodSyncer::PodSyncer(const sdk::ApiClient& api, RuntimeSet& runtimes, Prober& prober, sdk::EventRecorder& events,
+                     SyncOptions options, spdlog::logger& log)
+    : api_(api), runtimes_(runtimes), prober_(prober), events_(events), options_(std::move(options)), log_(log) {}
 
 milliseconds PodSyncer::until_allowed(Backoff& b) const {
   auto now = Clock::now();
@@ -110,6 +110,7 @@ void PodSyncer::advance(Backoff& b) const {
 
 bool PodSyncer::start_container(const core::Pod& pod, const core::Container& spec, int attempt,
                                 const std::string& sandbox_id, const std::string& ip, Memory& memory) {
+  const sdk::RuntimeClient& runtime = runtimes_.for_pod(pod);
   const std::string& name = spec.name();
   auto& pull = memory.pulls[name];
   if (until_allowed(pull).count() > 0) {
@@ -117,7 +118,7 @@ bool PodSyncer::start_container(const core::Pod& pod, const core::Container& spe
     return false;
   }
   try {
-    auto image = runtime_.image(spec.image(), pull_policy(spec));
+    auto image = runtime.image(spec.image(), pull_policy(spec));
     if (!image.pulled())
       events_.record(pod, "Normal", "Pulled", "Container image \"" + spec.image() + "\" already present on machine");
     else
@@ -133,7 +134,7 @@ bool PodSyncer::start_container(const core::Pod& pod, const core::Container& spe
   std::string id;
   try {
     auto config = container_config(pod, spec, attempt, pod_dir, options_.host_ip, api_);
-    id = runtime_.create_container(sandbox_id, config, sandbox_config(pod, options_.node));
+    id = runtime.create_container(sandbox_id, config, sandbox_config(pod, options_.node));
   } catch (const sdk::Error& e) {
     std::string reason = e.status().reason == "CreateContainerConfigError" ? "CreateContainerConfigError" : "CreateContainerError";
     memory.waiting[name] = {reason, e.status().message};
@@ -142,7 +143,7 @@ bool PodSyncer::start_container(const core::Pod& pod, const core::Container& spe
   }
   events_.record(pod, "Normal", "Created", "Created container " + name);
   try {
-    runtime_.start_container(id);
+    runtime.start_container(id);
   } catch (const sdk::Error& e) {
     memory.waiting[name] = {"RunContainerError", e.status().message};
     events_.record(pod, "Warning", "Failed", "Error: " + e.status().message);
@@ -151,21 +152,31 @@ bool PodSyncer::start_container(const core::Pod& pod, const core::Container& spe
   events_.record(pod, "Normal", "Started", "Started container " + name);
   memory.waiting.erase(name);
   if (spec.lifecycle().has_post_start() &&
-      !run_handler(spec.lifecycle().post_start(), spec, ip, id, runtime_, std::chrono::seconds(30))) {
+      !run_handler(spec.lifecycle().post_start(), spec, ip, id, runtime, std::chrono::seconds(30))) {
     events_.record(pod, "Warning", "FailedPostStartHook", "PostStartHook failed");
-    runtime_.stop_container(id, 0);
+    runtime.stop_container(id, 0);
   }
   return true;
 }
 
 milliseconds PodSyncer::terminate(const core::Pod& pod) {
   const std::string& uid = pod.metadata().uid();
+  const sdk::RuntimeClient* found = nullptr;
+  try {
+    found = &runtimes_.for_pod(pod);
+  } catch (const sdk::Error&) {  // its RuntimeClass is gone: whatever any runtime has of it goes
+  }
+  if (!found) {
+    remove_leftovers(uid);
+    return finish_deletion(pod);
+  }
+  const sdk::RuntimeClient& runtime = *found;
   std::int64_t grace = pod.metadata().has_deletion_grace_period_seconds() ? pod.metadata().deletion_grace_period_seconds()
                        : pod.spec().has_termination_grace_period_seconds() ? pod.spec().termination_grace_period_seconds()
                                                                             : 30;
-  auto containers = runtime_.list_containers({{kLabelPodUid, uid}});
+  auto containers = runtime.list_containers({{kLabelPodUid, uid}});
   std::string ip;
-  for (const auto& s : runtime_.list_sandboxes({{kLabelPodUid, uid}}))
+  for (const auto& s : runtime.list_sandboxes({{kLabelPodUid, uid}}))
     if (s.state() == "READY") ip = s.ip();
   // Every running container at once: preStop, then SIGTERM, SIGKILL when the grace ends.
   std::vector<std::thread> stopping;
@@ -175,15 +186,15 @@ milliseconds PodSyncer::terminate(const core::Pod& pod) {
     const core::Container* spec = nullptr;
     for (const auto& s : pod.spec().containers())
       if (c.labels().count(kLabelContainer) && s.name() == c.labels().at(kLabelContainer)) spec = &s;
-    stopping.emplace_back([this, c, spec, ip, deadline, &pod] {
+    stopping.emplace_back([this, c, spec, ip, deadline, &pod, &runtime] {
       if (spec && spec->lifecycle().has_pre_stop()) {
         auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
-        run_handler(spec->lifecycle().pre_stop(), *spec, ip, c.id(), runtime_, std::max(left, std::chrono::seconds(1)));
+        run_handler(spec->lifecycle().pre_stop(), *spec, ip, c.id(), runtime, std::max(left, std::chrono::seconds(1)));
       }
       auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
       try {
         events_.record(pod, "Normal", "Killing", "Stopping container " + c.name());
-        runtime_.stop_container(c.id(), std::max<std::int64_t>(0, left.count()));
+        runtime.stop_container(c.id(), std::max<std::int64_t>(0, left.count()));
       } catch (const sdk::Error& e) {
         log_.warn("stopping {}: {}", c.id(), e.status().message);
       }
@@ -191,7 +202,12 @@ milliseconds PodSyncer::terminate(const core::Pod& pod) {
   }
   for (auto& t : stopping) t.join();
   remove_leftovers(uid);
-  // The containers are gone: the deletion can complete.
+  return finish_deletion(pod);
+}
+
+// The containers are gone: the deletion can complete.
+milliseconds PodSyncer::finish_deletion(const core::Pod& pod) {
+  const std::string& uid = pod.metadata().uid();
   sdk::ApiDeleteOptions now;
   now.grace_period_seconds = 0;
   now.precondition_uid = uid;
@@ -204,18 +220,24 @@ milliseconds PodSyncer::terminate(const core::Pod& pod) {
 }
 
 void PodSyncer::remove_leftovers(const std::string& uid) {
-  for (const auto& c : runtime_.list_containers({{kLabelPodUid, uid}})) {
+  for (const sdk::RuntimeClient* runtime : runtimes_.all()) {
     try {
-      runtime_.remove_container(c.id());
+      for (const auto& c : runtime->list_containers({{kLabelPodUid, uid}})) {
+        try {
+          runtime->remove_container(c.id());
+        } catch (const sdk::Error& e) {
+          if (e.status().code != 404) log_.warn("removing container {}: {}", c.id(), e.status().message);
+        }
+      }
+      for (const auto& s : runtime->list_sandboxes({{kLabelPodUid, uid}})) {
+        try {
+          runtime->remove_sandbox(s.id());
+        } catch (const sdk::Error& e) {
+          if (e.status().code != 404) log_.warn("removing sandbox {}: {}", s.id(), e.status().message);
+        }
+      }
     } catch (const sdk::Error& e) {
-      if (e.status().code != 404) log_.warn("removing container {}: {}", c.id(), e.status().message);
-    }
-  }
-  for (const auto& s : runtime_.list_sandboxes({{kLabelPodUid, uid}})) {
-    try {
-      runtime_.remove_sandbox(s.id());
-    } catch (const sdk::Error& e) {
-      if (e.status().code != 404) log_.warn("removing sandbox {}: {}", s.id(), e.status().message);
+      if (e.status().code != 503 || runtime->handler().empty()) throw;  // a handler this node does not serve
     }
   }
   prober_.forget(uid);
@@ -228,13 +250,21 @@ void PodSyncer::remove_leftovers(const std::string& uid) {
 milliseconds PodSyncer::sync(const core::Pod& pod) {
   const std::string& uid = pod.metadata().uid();
   if (!pod.metadata().deletion_timestamp().empty()) return terminate(pod);
+  const sdk::RuntimeClient* found = nullptr;
+  try {
+    found = &runtimes_.for_pod(pod);
+  } catch (const sdk::Error& e) {
+    events_.record(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.status().message);
+    return milliseconds(5000);  // the RuntimeClass may be created yet
+  }
+  const sdk::RuntimeClient& runtime = *found;
   const std::string& phase = pod.status().phase();
-  std::vector<rt::ContainerStatus> containers = runtime_.list_containers({{kLabelPodUid, uid}}, "", true);
+  std::vector<rt::ContainerStatus> containers = runtime.list_containers({{kLabelPodUid, uid}}, "", true);
   std::map<std::string, std::string> seen_at_start;  // container id -> state
   for (const auto& c : containers) seen_at_start[c.id()] = c.state();
   if (phase == "Succeeded" || phase == "Failed") {
     for (const auto& c : containers)
-      if (c.state() == "RUNNING") runtime_.stop_container(c.id(), 10);
+      if (c.state() == "RUNNING") runtime.stop_container(c.id(), 10);
     return milliseconds(0);
   }
 
@@ -253,12 +283,12 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   // The sandbox: one READY, or a new one (its containers go with a dead one).
   std::string sandbox_id, ip;
   std::string sandbox_problem;
-  for (const auto& s : runtime_.list_sandboxes({{kLabelPodUid, uid}})) {
+  for (const auto& s : runtime.list_sandboxes({{kLabelPodUid, uid}})) {
     if (s.state() == "READY" && sandbox_id.empty()) {
       sandbox_id = s.id();
       ip = s.ip();
     } else {
-      runtime_.remove_sandbox(s.id());
+      runtime.remove_sandbox(s.id());
       containers.erase(std::remove_if(containers.begin(), containers.end(),
                                       [&](const auto& c) { return c.sandbox_id() == s.id(); }),
                        containers.end());
@@ -267,7 +297,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   if (sandbox_id.empty()) {
     try {
       prepare_volumes(pod, options_.pods_dir + "/" + uid, api_);
-      sandbox_id = runtime_.run_sandbox(sandbox_config(pod, options_.node), &ip);
+      sandbox_id = runtime.run_sandbox(sandbox_config(pod, options_.node), &ip);
       containers.clear();  // a new sandbox: the old containers are gone with the old one
     } catch (const sdk::Error& e) {
       sandbox_problem = e.status().message;
@@ -319,7 +349,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
       if (latest.state() == "RUNNING") {
         if (prober_.failed(uid, spec.name(), latest.id())) {
           events_.record(pod, "Normal", "Killing", "Container " + spec.name() + " failed liveness probe, will be restarted");
-          runtime_.stop_container(latest.id(), pod.spec().has_termination_grace_period_seconds()
+          runtime.stop_container(latest.id(), pod.spec().has_termination_grace_period_seconds()
                                                    ? pod.spec().termination_grace_period_seconds()
                                                    : 30);
           soon(milliseconds(100));
@@ -328,7 +358,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
         continue;
       }
       if (latest.state() == "CREATED") {  // created but never started (an earlier sync failed half way)
-        runtime_.remove_container(latest.id());
+        runtime.remove_container(latest.id());
         soon(milliseconds(100));
         continue;
       }
@@ -353,13 +383,13 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
       if (start_container(pod, spec, next, sandbox_id, ip, *memory)) {
         // Keep the attempt before (for `kubectl logs --previous`), drop older ones.
         for (const auto& old : attempts)
-          if (attempt_of(old) < next - 1) runtime_.remove_container(old.id());
+          if (attempt_of(old) < next - 1) runtime.remove_container(old.id());
       }
     }
   }
 
   // Read back what runs now, and write the status.
-  containers = runtime_.list_containers({{kLabelPodUid, uid}}, "", true);
+  containers = runtime.list_containers({{kLabelPodUid, uid}}, "", true);
   // A container that exited while this sync ran (one it just started, say) was not acted on,
   // and the next relist would find nothing new: sync again for it.
   for (const auto& c : containers) {
@@ -375,7 +405,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     auto started = sdk::parse_rfc3339(rfc3339_seconds(latest.started_at())).value_or(sdk::WallClock::now());
     probed.push_back({latest.id(), &spec, started});
   }
-  prober_.track(uid, ip, probed);
+  prober_.track(uid, ip, runtime, probed);
   core::PodStatus status;
   const core::PodStatus& old = pod.status();
   auto container_status = [&](const core::Container& spec, bool is_init) {

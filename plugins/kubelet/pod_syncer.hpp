@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "prober.hpp"
+#include "runtime_set.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/event_recorder.hpp"
@@ -36,7 +37,7 @@ struct SyncOptions {
 
 class PodSyncer {
  public:
-  PodSyncer(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, Prober& prober, sdk::EventRecorder& events,
+  PodSyncer(const sdk::ApiClient& api, RuntimeSet& runtimes, Prober& prober, sdk::EventRecorder& events,
             SyncOptions options, spdlog::logger& log);
 
   // Brings the runtime in line with the pod and writes its status. Returns when to sync it
@@ -65,6 +66,7 @@ class PodSyncer {
   };
 
   std::chrono::milliseconds terminate(const api::core::v1::Pod& pod);
+  std::chrono::milliseconds finish_deletion(const api::core::v1::Pod& pod);
   // Starts attempt `attempt` of a container; on failure records why in `waiting`.
   bool start_container(const api::core::v1::Pod& pod, const api::core::v1::Container& spec, int attempt,
                        const std::string& sandbox_id, const std::string& ip, Memory& memory);
@@ -72,7 +74,7 @@ class PodSyncer {
   void advance(Backoff& b) const;
 
   const sdk::ApiClient& api_;
-  const sdk::RuntimeClient& runtime_;
+  RuntimeSet& runtimes_;
   Prober& prober_;
   sdk::EventRecorder& events_;
   SyncOptions options_;

@@ -104,8 +104,8 @@ bool run_handler(const core::LifecycleHandler& handler, const core::Container& c
   return true;
 }
 
-Prober::Prober(const sdk::RuntimeClient& runtime, std::function<void(const std::string&)> changed)
-    : runtime_(runtime), changed_(std::move(changed)) {
+Prober::Prober(std::function<void(const std::string&)> changed)
+    : changed_(std::move(changed)) {
   for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { loop(); });
 }
 
@@ -118,7 +118,8 @@ Prober::~Prober() {
   for (auto& t : threads_) t.join();
 }
 
-void Prober::track(const std::string& uid, const std::string& ip, const std::vector<Target>& containers) {
+void Prober::track(const std::string& uid, const std::string& ip, const sdk::RuntimeClient& runtime,
+                   const std::vector<Target>& containers) {
   std::lock_guard lock(mutex_);
   std::map<Key, bool> keep;
   for (const auto& target : containers) {
@@ -132,6 +133,7 @@ void Prober::track(const std::string& uid, const std::string& ip, const std::vec
       auto it = probes_.find(key);
       if (it != probes_.end() && it->second.container_id == target.container_id) {
         it->second.ip = ip;
+        it->second.runtime = &runtime;
         continue;
       }
       // A new container (or a restart): the probe starts over after its initial delay.
@@ -140,6 +142,7 @@ void Prober::track(const std::string& uid, const std::string& ip, const std::vec
       s.spec = spec;
       s.container_id = target.container_id;
       s.ip = ip;
+      s.runtime = &runtime;
       auto since_start = std::chrono::system_clock::now() - target.started_at;
       auto delay = std::chrono::seconds(probe->initial_delay_seconds()) - since_start;
       s.next = Clock::now() + std::max<std::chrono::system_clock::duration>(delay, std::chrono::seconds(0));
@@ -215,7 +218,7 @@ void Prober::loop() {
     s.running = true;
     State copy = s;
     lock.unlock();
-    bool ok = run_probe(copy.probe, copy.spec, copy.ip, copy.container_id, runtime_);
+    bool ok = run_probe(copy.probe, copy.spec, copy.ip, copy.container_id, *copy.runtime);
     lock.lock();
     auto it = probes_.find(due);
     if (it == probes_.end()) continue;

@@ -29,7 +29,7 @@ bool run_handler(const api::core::v1::LifecycleHandler& handler, const api::core
 
 class Prober {
  public:
-  Prober(const sdk::RuntimeClient& runtime, std::function<void(const std::string& pod_uid)> changed);
+  explicit Prober(std::function<void(const std::string& pod_uid)> changed);
   ~Prober();
 
   // The running containers of a pod and where they listen; probes of containers not named
@@ -39,7 +39,9 @@ class Prober {
     const api::core::v1::Container* spec;
     std::chrono::system_clock::time_point started_at;
   };
-  void track(const std::string& pod_uid, const std::string& ip, const std::vector<Target>& containers);
+  // `runtime`: the pod's, for exec probes; it outlives the tracking.
+  void track(const std::string& pod_uid, const std::string& ip, const sdk::RuntimeClient& runtime,
+             const std::vector<Target>& containers);
   void forget(const std::string& pod_uid);
 
   // What the probes say so far (a container without the probe: started/ready/alive).
@@ -56,6 +58,7 @@ class Prober {
     api::core::v1::Container spec;
     std::string container_id;
     std::string ip;
+    const sdk::RuntimeClient* runtime = nullptr;
     std::chrono::steady_clock::time_point next;
     int successes = 0, failures = 0;
     bool passed = false;  // the current result
@@ -66,7 +69,7 @@ class Prober {
   void loop();
   bool passed(const Key& key, const std::string& container_id) const;  // with mutex_ held
 
-  const sdk::RuntimeClient& runtime_;
+
   std::function<void(const std::string&)> changed_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -5,6 +5,7 @@
 #include "docker_runtime.hpp"
 #include "skiff/sdk/bus_proto.hpp"
 #include "skiff/sdk/plugin.hpp"
+#include "skiff/sdk/runtime_client.hpp"
 
 namespace skiff::docker {
 namespace {
@@ -28,6 +29,8 @@ class RuntimeDockerPlugin final : public Plugin {
         {"network_mode", ConfigType::String, "bridge", "the Docker network of pods without hostNetwork"},
         {"timeout", ConfigType::Duration, "30s", "longest wait for one Engine API call"},
         {"workers", ConfigType::Int, "4", "runtime requests handled at once"},
+        {"handler", ConfigType::String, "docker", "the RuntimeClass handler this runtime answers to"},
+        {"default", ConfigType::Bool, "true", "also the node's default runtime (pods without runtimeClassName)"},
     };
     return m;
   }
@@ -45,9 +48,15 @@ class RuntimeDockerPlugin final : public Plugin {
     auto version = runtime_->version();  // refuses to start when dockerd is not there
     int workers = static_cast<int>(config.get_int("workers"));
     if (workers < 1) throw Error(Status::Invalid("config workers: must be at least 1"));
+    handler_ = config.get_string("handler");
+    serve_default_ = config.get_bool("default");
+    if (handler_.empty() || subject_token(handler_) != handler_)
+      throw Error(Status::Invalid("config handler: " + handler_ + " is not a valid handler name (lowercase letters, digits, '-')"));
+    check_runtime_subjects_free(context_.bus(), context_.subjects(), context_.node().node, handler_, serve_default_);
     for (int i = 0; i < workers; ++i) serve_all();
-    context_.log().info("serving the runtime of node {} with docker {} at {}", context_.node().node,
-                        version.runtime_version(), config.get_string("socket"));
+    context_.log().info("serving the runtime of node {} with docker {} at {} (handler {}{})", context_.node().node,
+                        version.runtime_version(), config.get_string("socket"), handler_,
+                        serve_default_ ? ", the node's default" : "");
   }
 
   void stop() override {
@@ -64,8 +73,11 @@ class RuntimeDockerPlugin final : public Plugin {
  private:
   template <class Req, class Fn>
   void serve(const char* op, Fn fn) {
-    subscriptions_.push_back(serve_proto<Req>(context_.bus(), context_.subjects().runtime(op), "runtime-docker",
-                                              [fn](const Req& r, const Request&) { return fn(r); }));
+    std::vector<std::string> subjects{context_.subjects().runtime(op, handler_)};
+    if (serve_default_) subjects.push_back(context_.subjects().runtime(op));
+    for (const auto& subject : subjects)
+      subscriptions_.push_back(serve_proto<Req>(context_.bus(), subject, "runtime-docker",
+                                                [fn](const Req& r, const Request&) { return fn(r); }));
   }
 
   void serve_all() {
@@ -115,6 +127,8 @@ class RuntimeDockerPlugin final : public Plugin {
   std::unique_ptr<DockerClient> client_;
   std::unique_ptr<DockerRuntime> runtime_;
   std::vector<Subscription> subscriptions_;
+  std::string handler_;
+  bool serve_default_ = true;
 };
 
 }  // namespace

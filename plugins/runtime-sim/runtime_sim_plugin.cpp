@@ -7,6 +7,7 @@
 
 #include "sim_node.hpp"
 #include "skiff/sdk/plugin.hpp"
+#include "skiff/sdk/runtime_client.hpp"
 
 namespace skiff::sim {
 namespace {
@@ -27,6 +28,8 @@ class RuntimeSimPlugin final : public Plugin {
     m.config = {
         {"nodes", ConfigType::Int, "1", "nodes served (more than one: simulated nodes, as the kubelet's `nodes`)"},
         {"node_prefix", ConfigType::String, "", "with nodes > 1, node names are <node_prefix>-<i> (default: the node's name)"},
+        {"handler", ConfigType::String, "sim", "the RuntimeClass handler this runtime answers to"},
+        {"default", ConfigType::Bool, "true", "also the nodes' default runtime (pods without runtimeClassName)"},
         {"images", ConfigType::List, "",
          "images present from the start (others are pulled on demand); default: every image is present"},
     };
@@ -44,11 +47,17 @@ class RuntimeSimPlugin final : public Plugin {
     SimRuntimeOptions options;
     if (config.has("images")) options.images = config.get_list("images");
     options.version = kVersion;
+    options.handler = config.get_string("handler");
+    options.serve_default = config.get_bool("default");
+    if (options.handler.empty() || subject_token(options.handler) != options.handler)
+      throw Error(Status::Invalid("config handler: " + options.handler +
+                                  " is not a valid handler name (lowercase letters, digits, '-')"));
     std::vector<std::unique_ptr<SimNode>> made;
     for (int i = 0; i < nodes; ++i) {
       SimRuntimeOptions mine = options;
       mine.node = nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i);
       mine.index = i;
+      if (i == 0) check_runtime_subjects_free(context_.bus(), context_.subjects(), mine.node, mine.handler, mine.serve_default);
       made.push_back(std::make_unique<SimNode>(context_.bus(), context_.subjects(), mine));
     }
     {

@@ -80,8 +80,12 @@ const std::unordered_map<std::string_view, Op>& ops() {
 SimNode::SimNode(sdk::Bus& bus, const sdk::Subjects& subjects, SimRuntimeOptions options)
     : runtime_(options),
       streams_(bus, runtime_),
-      subscription_(bus.serve(subjects.runtime_on(options.node, "*"), "runtime-sim",
-                              [this](sdk::Request request) { handle(request); })) {}
+      handler_subscription_(bus.serve(subjects.runtime_on(options.node, "*", options.handler), "runtime-sim",
+                                      [this](sdk::Request request) { handle(request); })) {
+  if (options.serve_default)
+    default_subscription_ = bus.serve(subjects.runtime_on(options.node, "*"), "runtime-sim",
+                                      [this](sdk::Request request) { handle(request); });
+}
 
 void SimNode::handle(const sdk::Request& request) {
   const std::string& subject = request.message().subject;

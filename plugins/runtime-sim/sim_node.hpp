@@ -1,5 +1,6 @@
-// One simulated node on the bus: its runtime service on skiff.<c>.node.<node>.runtime.<op>,
-// all ops through one wildcard subscription (<node>.runtime.*) dispatched by the last token.
+// One simulated node on the bus: its runtime service on skiff.<c>.node.<node>.runtime.<op>
+// (as the default runtime) and .runtime.<handler>.<op>, all ops through one wildcard
+// subscription each, dispatched by the last token.
 #pragma once
 
 #include "sim_runtime.hpp"
@@ -20,7 +21,9 @@ class SimNode {
 
   SimRuntime runtime_;
   SimStreams streams_;
-  sdk::Subscription subscription_;  // last: cancelled first, so no handler outlives the rest
+  // Last: cancelled first, so no handler outlives the rest.
+  sdk::Subscription handler_subscription_;  // <node>.runtime.<handler>.*
+  sdk::Subscription default_subscription_;  // <node>.runtime.* (the node's default runtime)
 };
 
 }  // namespace skiff::sim

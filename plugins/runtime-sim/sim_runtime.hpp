@@ -24,6 +24,8 @@ struct SimRuntimeOptions {
   int index = 0;                    // the node's place among those one plugin serves: picks its pod IPs
   std::vector<std::string> images;  // present from the start; empty: every image that can be pulled
   std::string version = "0.1.0";    // reported as the runtime's version
+  std::string handler = "sim";      // the RuntimeClass handler it answers to
+  bool serve_default = true;        // also the node's default runtime
 };
 
 struct LogLine {

@@ -5,6 +5,7 @@
 
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
+#include "skiff/api/node/v1/runtime_class.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -39,6 +40,8 @@ const std::vector<ResourceType>& resource_types() {
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
       {"coordination.k8s.io", "v1", "Lease", "leases", "lease", true, {}, {}, api::coordination::v1::Lease::descriptor()},
+      {"node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", false, {}, {},
+       api::node::v1::RuntimeClass::descriptor()},
   };
   return types;
 }

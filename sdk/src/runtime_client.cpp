@@ -7,12 +7,13 @@ namespace skiff::sdk {
 
 namespace rt = runtime::v1;
 
-RuntimeClient::RuntimeClient(Bus& bus, const Subjects& subjects, std::string node, std::chrono::milliseconds timeout)
-    : bus_(bus), subjects_(subjects), node_(std::move(node)), timeout_(timeout) {}
+RuntimeClient::RuntimeClient(Bus& bus, const Subjects& subjects, std::string node, std::chrono::milliseconds timeout,
+                             std::string handler)
+    : bus_(bus), subjects_(subjects), node_(std::move(node)), timeout_(timeout), handler_(std::move(handler)) {}
 
 template <class Response, class Request>
 Response RuntimeClient::call(const char* op, const Request& request) const {
-  return sdk::call<Response>(bus_, subjects_.runtime_on(node_, op), request, timeout_);
+  return sdk::call<Response>(bus_, subjects_.runtime_on(node_, op, handler_), request, timeout_);
 }
 
 rt::VersionResponse RuntimeClient::version() const { return call<rt::VersionResponse>("version", rt::VersionRequest()); }
@@ -145,6 +146,25 @@ int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const 
       return -1;
     }
   }
+}
+
+void check_runtime_subjects_free(Bus& bus, const Subjects& subjects, const std::string& node, const std::string& handler,
+                                 bool serve_default) {
+  auto taken = [&](const std::string& h) -> std::string {
+    Reply reply = bus.request(subjects.runtime_on(node, "version", h), rt::VersionRequest().SerializeAsString(),
+                              std::chrono::milliseconds(500));
+    rt::VersionResponse version;
+    if (!reply.ok() || !version.ParseFromString(reply.data)) return "";
+    return version.runtime_name() + " " + version.runtime_version();
+  };
+  if (std::string other = taken(handler); !other.empty())
+    throw Error(Status::Invalid("node " + node + ": another runtime (" + other + ") already serves handler \"" + handler +
+                                "\"; give each runtime plugin its own `handler`"));
+  if (!serve_default) return;
+  if (std::string other = taken(""); !other.empty())
+    throw Error(Status::Invalid("node " + node + ": another runtime (" + other +
+                                ") is already its default runtime; set `default: false` on one of them and reach it "
+                                "through a RuntimeClass naming its handler"));
 }
 
 }  // namespace skiff::sdk

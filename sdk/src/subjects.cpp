@@ -33,8 +33,9 @@ std::string Subjects::stream(std::string_view id) const { return prefix_ + ".str
 std::string Subjects::resource_metrics(std::string_view resource) const {
   return prefix_ + ".metrics." + std::string(resource);
 }
-std::string Subjects::runtime_on(std::string_view node, std::string_view op) const {
-  return node_prefix(node) + ".runtime." + std::string(op);
+std::string Subjects::runtime_on(std::string_view node, std::string_view op, std::string_view handler) const {
+  if (handler.empty()) return node_prefix(node) + ".runtime." + std::string(op);
+  return node_prefix(node) + ".runtime." + subject_token(handler) + "." + std::string(op);
 }
 std::string Subjects::kubelet_on(std::string_view node, std::string_view op) const {
   return node_prefix(node) + ".kubelet." + std::string(op);

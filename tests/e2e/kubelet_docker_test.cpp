@@ -312,4 +312,67 @@ TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
   for (const auto& p : pods("app=web")) EXPECT_EQ(restarts(p), 0);
 }
 
+// A node with two runtimes: Docker as the default, runtime-sim behind the handler "sim".
+class KubeletTwoRuntimes : public KubeletDocker {
+ protected:
+  void SetUp() override {
+    node_name = unique_node_name();
+    cleanup = std::make_unique<DockerCleanup>(node_name);
+    node = std::make_unique<test::ApiNode>(
+        "",
+        "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+        "  - name: runtime-docker\n"
+        "  - name: runtime-sim\n    config: {handler: sim, default: false}\n"
+        "  - name: kubelet\n",
+        node_name);
+    api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());
+  }
+};
+
+TEST_F(KubeletTwoRuntimes, APodPicksItsRuntimeThroughItsRuntimeClass) {
+  ok({"apply", "-f", "-"}, "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: hollow\nhandler: sim\n");
+  EXPECT_NE(ok({"get", "runtimeclass"}).find("hollow   sim"), std::string::npos) << ok({"get", "runtimeclass"});
+  const char* container = "  - name: app\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n    command: [sleep, '3600']\n";
+  ok({"apply", "-f", "-"}, std::string("apiVersion: v1\nkind: Pod\nmetadata:\n  name: simulated\nspec:\n  runtimeClassName: hollow\n"
+                                       "  containers:\n") + container);
+  apply_pod("real", container);
+  auto running = [&](const std::string& name) {
+    return test::wait_until([&] {
+      auto p = pod(name);
+      return p && p->status().phase() == "Running";
+    }, 60s, 100ms);
+  };
+  ASSERT_TRUE(running("simulated")) << ok({"describe", "pod", "simulated"});
+  ASSERT_TRUE(running("real"));
+  // The simulated pod has runtime-sim's address and no Docker container; the other is Docker's.
+  EXPECT_EQ(pod("simulated")->status().pod_ip().rfind("10.", 0), 0u) << pod("simulated")->status().pod_ip();
+  EXPECT_TRUE(cleanup->containers("label=io.skiff.pod.uid=" + pod("simulated")->metadata().uid()).empty());
+  EXPECT_EQ(cleanup->containers("label=io.skiff.pod.uid=" + pod("real")->metadata().uid()).size(), 2u);
+  EXPECT_NE(ok({"logs", "simulated"}).find("started"), std::string::npos);  // runtime-sim's synthetic log
+
+  // A RuntimeClass that does not exist: the pod waits, and says why.
+  ok({"apply", "-f", "-"}, std::string("apiVersion: v1\nkind: Pod\nmetadata:\n  name: lost\nspec:\n  runtimeClassName: nope\n"
+                                       "  containers:\n") + container);
+  EXPECT_TRUE(test::wait_until([&] {
+    return ok({"describe", "pod", "lost"}).find("RuntimeClass \"nope\" not found") != std::string::npos;
+  }, 30s, 200ms)) << ok({"describe", "pod", "lost"});
+  EXPECT_EQ(pod("lost")->status().phase(), "Pending");
+
+  ok({"delete", "pod", "simulated", "real", "lost", "--wait=true"});
+  EXPECT_TRUE(test::wait_until([&] { return cleanup->containers().empty(); }, 30s, 100ms));
+}
+
+TEST(KubeletRuntimes, TwoDefaultRuntimesOnOneNodeAreRefusedWithOneMessage) {
+  test::NatsServer nats;
+  test::PluginNode node(nats, "  - name: runtime-docker\n  - name: runtime-sim\n", unique_node_name());
+  try {
+    node.start();
+    FAIL() << "two default runtimes started";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("is already its default runtime; set `default: false` on one of them"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace

@@ -14,8 +14,9 @@ namespace skiff::sdk {
 
 class RuntimeClient {
  public:
+  // handler: the RuntimeClass handler whose runtime to talk to; "" the node's default one.
   RuntimeClient(Bus& bus, const Subjects& subjects, std::string node,
-                std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                std::chrono::milliseconds timeout = std::chrono::seconds(60), std::string handler = "");
 
   runtime::v1::VersionResponse version() const;
   runtime::v1::StatusResponse status() const;
@@ -46,6 +47,7 @@ class RuntimeClient {
            const std::string& input = "", std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
 
   const std::string& node() const { return node_; }
+  const std::string& handler() const { return handler_; }
 
  private:
   template <class Response, class Request>
@@ -55,6 +57,13 @@ class RuntimeClient {
   Subjects subjects_;
   std::string node_;
   std::chrono::milliseconds timeout_;
+  std::string handler_;
 };
+
+// Before a runtime plugin serves a node's runtime subjects (its handler's, and the default
+// ones when `serve_default`): throws Error(422) naming the clash when another runtime
+// already answers there — two runtimes on one subject would both act on every request.
+void check_runtime_subjects_free(Bus& bus, const Subjects& subjects, const std::string& node, const std::string& handler,
+                                 bool serve_default);
 
 }  // namespace skiff::sdk

@@ -21,8 +21,10 @@ class Subjects {
   std::string stream(std::string_view id) const;
   // A metrics provider's usage of "nodes" or "pods" (metrics.k8s.io).
   std::string resource_metrics(std::string_view resource) const;
-  std::string runtime(std::string_view op) const { return runtime_on(node_, op); }
-  std::string runtime_on(std::string_view node, std::string_view op) const;
+  // A node's runtime service: its default runtime (handler "") or the runtime plugin of one
+  // RuntimeClass handler: skiff.<c>.node.<n>.runtime[.<handler>].<op>.
+  std::string runtime(std::string_view op, std::string_view handler = "") const { return runtime_on(node_, op, handler); }
+  std::string runtime_on(std::string_view node, std::string_view op, std::string_view handler = "") const;
   std::string kubelet_on(std::string_view node, std::string_view op) const;
   // The kernel of this node: status of its plugins.
   std::string kernel_status() const;

@@ -298,7 +298,7 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   EXPECT_EQ(groups.at("kind"), "APIGroupList");
   std::vector<std::string> names;
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
-  EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io", "coordination.k8s.io"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io", "coordination.k8s.io", "node.k8s.io"}));
   auto core = call("GET", "/api/v1", "", 200);
   bool log = false;
   for (const auto& r : core.at("resources").as_array()) log = log || r.at("name") == "pods/log";

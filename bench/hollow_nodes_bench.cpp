@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     test::PluginNode hollow_nodes(nats,
                                   "  - name: runtime-sim\n    config: {nodes: " + n + ", node_prefix: hollow}\n"
                                   "  - name: kubelet\n    config: {nodes: " + n + ", node_prefix: hollow, max_pods: " +
-                                      std::to_string(per_node) + ", cpu: '64', memory: 256Gi, workers: 4}\n",
+                                      std::to_string(per_node) + ", cpu: '64', memory: 256Gi, workers: 4, relist_period: ${SKIFF_RELIST:-1s}}\n",
                                   "hollow-host");
     hollow_nodes.start();
     sdk::ApiClient api(master.bus(), master.subjects());

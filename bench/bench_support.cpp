@@ -35,6 +35,23 @@ long cpu_ticks(pid_t pid) {
 
 double cpu_seconds(pid_t pid) { return static_cast<double>(cpu_ticks(pid)) / static_cast<double>(sysconf(_SC_CLK_TCK)); }
 
+api::apps::v1::Deployment deployment(const std::string& name, int replicas, const std::string& image,
+                                     const std::string& memory) {
+  api::apps::v1::Deployment d;
+  d.mutable_metadata()->set_name(name);
+  d.mutable_metadata()->set_namespace_("default");
+  d.mutable_spec()->set_replicas(replicas);
+  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = name;
+  auto* t = d.mutable_spec()->mutable_template_();
+  (*t->mutable_metadata()->mutable_labels())["app"] = name;
+  auto* c = t->mutable_spec()->add_containers();
+  c->set_name("main");
+  c->set_image(image);
+  (*c->mutable_resources()->mutable_requests())["cpu"] = "10m";
+  if (!memory.empty()) (*c->mutable_resources()->mutable_requests())["memory"] = memory;
+  return d;
+}
+
 void wait_idle(pid_t pid) {
   test::wait_until([&] {
     long before = cpu_ticks(pid);

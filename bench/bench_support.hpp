@@ -6,12 +6,18 @@
 #include <string>
 
 #include "plugin_node.hpp"
+#include "skiff/api/apps/v1/apps.pb.h"
 
 namespace skiff::bench {
 
 // A line of /proc/<pid>/status in kB: "VmRSS", "RssAnon" (private heap), "RssFile" (mapped files).
 long status_kb(pid_t pid, const std::string& field);
 inline long rss_kb(pid_t pid) { return status_kb(pid, "VmRSS"); }
+
+// A Deployment `name` in "default" of `replicas` pods labelled app=<name>, one container of
+// `image` requesting 10m cpu (and `memory`, if given).
+api::apps::v1::Deployment deployment(const std::string& name, int replicas, const std::string& image,
+                                     const std::string& memory = "");
 
 // CPU time (user + system) a process has used so far.
 double cpu_seconds(pid_t pid);

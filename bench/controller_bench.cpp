@@ -19,22 +19,6 @@ using namespace std::chrono;
 namespace apps = api::apps::v1;
 using Clock = steady_clock;
 
-apps::Deployment deployment(int replicas) {
-  apps::Deployment d;
-  d.mutable_metadata()->set_name("big");
-  d.mutable_metadata()->set_namespace_("default");
-  d.mutable_spec()->set_replicas(replicas);
-  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "big";
-  auto* t = d.mutable_spec()->mutable_template_();
-  (*t->mutable_metadata()->mutable_labels())["app"] = "big";
-  auto* c = t->mutable_spec()->add_containers();
-  c->set_name("main");
-  c->set_image("registry.local/app:1");
-  (*c->mutable_resources()->mutable_requests())["cpu"] = "10m";
-  (*c->mutable_resources()->mutable_requests())["memory"] = "16Mi";
-  return d;
-}
-
 // Seconds until the Deployment reports every replica updated and available.
 double until_rolled_out(const sdk::ApiClient& api, int replicas, Clock::time_point start) {
   bool done = test::wait_until([&] {
@@ -86,7 +70,7 @@ int main(int argc, char** argv) {
               "kubelet marking pods Running and Ready at once)\n",
               replicas, node_count);
   auto start = Clock::now();
-  api.create(deployment(replicas));
+  api.create(bench::deployment("big", replicas, "registry.local/app:1", "16Mi"));
   double create = until_rolled_out(api, replicas, start);
   std::printf("  create -> all %d pods Running and the Deployment Available: %.2f s, %.0f pods/s (target <= 5 s)\n", replicas,
               create, replicas / create);

@@ -20,21 +20,6 @@ using namespace std::chrono;
 namespace apps = api::apps::v1;
 using Clock = steady_clock;
 
-apps::Deployment deployment(int replicas) {
-  apps::Deployment d;
-  d.mutable_metadata()->set_name("hollow");
-  d.mutable_metadata()->set_namespace_("default");
-  d.mutable_spec()->set_replicas(replicas);
-  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "hollow";
-  auto* t = d.mutable_spec()->mutable_template_();
-  (*t->mutable_metadata()->mutable_labels())["app"] = "hollow";
-  auto* c = t->mutable_spec()->add_containers();
-  c->set_name("main");
-  c->set_image("registry.local/app:1");
-  (*c->mutable_resources()->mutable_requests())["cpu"] = "10m";
-  return d;
-}
-
 const char* kMaster =
     "  - name: store-lmdb\n    config: {map_size: 8Gi}\n"
     "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false, bus_workers: 16}\n"
@@ -44,7 +29,7 @@ const char* kMaster =
 // Seconds from the Deployment's create until all its replicas are available.
 double roll_out(const sdk::ApiClient& api, int replicas) {
   auto start = Clock::now();
-  api.create(deployment(replicas));
+  api.create(bench::deployment("hollow", replicas, "registry.local/app:1"));
   auto last_report = start;
   bool done = test::wait_until([&] {
     auto d = api.get<apps::Deployment>("default", "hollow");

@@ -91,18 +91,6 @@ double skiff_pod_start(const sdk::ApiClient& api, int i) {
   return ms_since(start);
 }
 
-api::apps::v1::Deployment deployment(int replicas) {
-  api::apps::v1::Deployment d;
-  d.mutable_metadata()->set_name("fifty");
-  d.mutable_metadata()->set_namespace_("default");
-  d.mutable_spec()->set_replicas(replicas);
-  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "fifty";
-  auto* t = d.mutable_spec()->mutable_template_();
-  (*t->mutable_metadata()->mutable_labels())["app"] = "fifty";
-  fill_container(*t->mutable_spec());
-  return d;
-}
-
 int running_pods(const sdk::ApiClient& api) {
   int n = 0;
   for (const auto& p : api.list<Pod>("default", "app=fifty")) n += p.status().phase() == "Running";
@@ -187,7 +175,11 @@ int main(int argc, char** argv) {
   // 2. 50 replicas: a Deployment vs a Swarm service, same image and command.
   bench::wait_idle(worker.pid());
   auto start = Clock::now();
-  api.create(deployment(replicas));
+  auto fifty = bench::deployment("fifty", replicas, kImage);
+  auto* template_spec = fifty.mutable_spec()->mutable_template_()->mutable_spec();
+  template_spec->clear_containers();
+  fill_container(*template_spec);
+  api.create(fifty);
   bool all = test::wait_until([&] { return running_pods(api) == replicas; }, seconds(300), milliseconds(20));
   double skiff_s = duration<double>(Clock::now() - start).count();
   if (!all) std::fprintf(stderr, "only %d of %d pods Running\n", running_pods(api), replicas);

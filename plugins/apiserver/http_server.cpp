@@ -347,4 +347,15 @@ void HttpServer::stop() {
   connections_done_.wait_for(lock, std::chrono::seconds(10), [&] { return active_ == 0; });
 }
 
+bool read_exactly(HttpResponder& connection, void* data, std::size_t size) {
+  auto* out = static_cast<unsigned char*>(data);
+  while (size > 0) {
+    std::size_t n = connection.read_raw(out, size);
+    if (n == 0) return false;
+    out += n;
+    size -= n;
+  }
+  return true;
+}
+
 }  // namespace skiff::apiserver

@@ -62,6 +62,9 @@ class HttpResponder {
   virtual bool sent() const = 0;
 };
 
+// Reads exactly `size` bytes of an upgraded connection; false at its end.
+bool read_exactly(HttpResponder& connection, void* data, std::size_t size);
+
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponder&)>;
 
 struct HttpServerOptions {

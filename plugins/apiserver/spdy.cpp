@@ -23,20 +23,9 @@ SpdyConnection::SpdyConnection(HttpResponder& connection) : connection_(connecti
 
 SpdyConnection::~SpdyConnection() { deflateEnd(&deflate_); }
 
-bool SpdyConnection::read_exactly(void* data, std::size_t size) {
-  auto* out = static_cast<unsigned char*>(data);
-  while (size > 0) {
-    std::size_t n = connection_.read_raw(out, size);
-    if (n == 0) return false;
-    out += n;
-    size -= n;
-  }
-  return true;
-}
-
 std::optional<SpdyConnection::Frame> SpdyConnection::read() {
   unsigned char header[8];
-  if (!read_exactly(header, sizeof header)) return std::nullopt;
+  if (!read_exactly(connection_, header, sizeof header)) return std::nullopt;
   Frame frame;
   frame.control = header[0] & 0x80;
   frame.flags = header[4];
@@ -44,7 +33,7 @@ std::optional<SpdyConnection::Frame> SpdyConnection::read() {
   if (frame.control) frame.type = static_cast<std::uint16_t>((header[2] << 8) | header[3]);
   else frame.stream_id = be32(header) & 0x7fffffff;
   frame.payload.resize(length);
-  if (length > 0 && !read_exactly(frame.payload.data(), length)) return std::nullopt;
+  if (length > 0 && !read_exactly(connection_, frame.payload.data(), length)) return std::nullopt;
   // Control frames that name a stream carry it first in their body.
   if (frame.control && (frame.type == kSynStream || frame.type == kRstStream) && length >= 4)
     frame.stream_id = be32(reinterpret_cast<const unsigned char*>(frame.payload.data())) & 0x7fffffff;

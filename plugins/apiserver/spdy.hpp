@@ -40,7 +40,6 @@ class SpdyConnection {
   bool ping(const std::string& body);
 
  private:
-  bool read_exactly(void* data, std::size_t size);
   bool send_control(std::uint16_t type, std::uint8_t flags, const std::string& body);
   std::string compress_headers(const std::string& block);  // with write_mutex_ held
 

@@ -17,41 +17,30 @@ std::string websocket_accept(std::string_view key) {
   return std::string(reinterpret_cast<char*>(encoded), static_cast<std::size_t>(n));
 }
 
-bool WebSocket::read_exactly(void* data, std::size_t size) {
-  auto* out = static_cast<unsigned char*>(data);
-  while (size > 0) {
-    std::size_t n = connection_.read_raw(out, size);
-    if (n == 0) return false;
-    out += n;
-    size -= n;
-  }
-  return true;
-}
-
 std::optional<std::string> WebSocket::read() {
   std::string message;
   while (true) {
     unsigned char header[2];
-    if (!read_exactly(header, 2)) return std::nullopt;
+    if (!read_exactly(connection_, header, 2)) return std::nullopt;
     bool fin = header[0] & 0x80;
     auto opcode = static_cast<Opcode>(header[0] & 0x0f);
     bool masked = header[1] & 0x80;
     std::uint64_t length = header[1] & 0x7f;
     if (length == 126) {
       unsigned char ext[2];
-      if (!read_exactly(ext, 2)) return std::nullopt;
+      if (!read_exactly(connection_, ext, 2)) return std::nullopt;
       length = (std::uint64_t{ext[0]} << 8) | ext[1];
     } else if (length == 127) {
       unsigned char ext[8];
-      if (!read_exactly(ext, 8)) return std::nullopt;
+      if (!read_exactly(connection_, ext, 8)) return std::nullopt;
       length = 0;
       for (unsigned char b : ext) length = (length << 8) | b;
     }
     if (length > (16u << 20)) return std::nullopt;  // no exec input frame is that large: a broken peer
     unsigned char mask[4] = {0, 0, 0, 0};
-    if (masked && !read_exactly(mask, 4)) return std::nullopt;
+    if (masked && !read_exactly(connection_, mask, 4)) return std::nullopt;
     std::string payload(length, '\0');
-    if (length > 0 && !read_exactly(payload.data(), length)) return std::nullopt;
+    if (length > 0 && !read_exactly(connection_, payload.data(), length)) return std::nullopt;
     for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
 
     switch (opcode) {

@@ -29,7 +29,6 @@ class WebSocket {
   void close();
 
  private:
-  bool read_exactly(void* data, std::size_t size);
 
   HttpResponder& connection_;
   std::mutex write_mutex_;

@@ -69,6 +69,13 @@ class DockerCleanup {
 
 class KubeletDocker : public ::testing::Test {
  protected:
+  // The node's plugins besides store-lmdb and the apiserver.
+  virtual std::string plugins() const {
+    return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+           "  - name: controller-manager\n    config: {leader_elect: false}\n"
+           "  - name: runtime-docker\n"
+           "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
+  }
   void SetUp() override {
     if (test::run_command({kDocker, "version"}).exit_code != 0)
       FAIL() << "no Docker daemon answers; `make test` starts one (scripts/dockerd.sh)";
@@ -76,13 +83,7 @@ class KubeletDocker : public ::testing::Test {
     ASSERT_EQ(images.exit_code, 0) << images.both();
     node_name = unique_node_name();
     cleanup = std::make_unique<DockerCleanup>(node_name);
-    node = std::make_unique<test::ApiNode>(
-        "",
-        "  - name: scheduler-default\n    config: {leader_elect: false}\n"
-        "  - name: controller-manager\n    config: {leader_elect: false}\n"
-        "  - name: runtime-docker\n"
-        "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n",
-        node_name);
+    node = std::make_unique<test::ApiNode>("", plugins(), node_name);
     api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());
   }
   void TearDown() override {
@@ -315,17 +316,11 @@ TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
 // A node with two runtimes: Docker as the default, runtime-sim behind the handler "sim".
 class KubeletTwoRuntimes : public KubeletDocker {
  protected:
-  void SetUp() override {
-    node_name = unique_node_name();
-    cleanup = std::make_unique<DockerCleanup>(node_name);
-    node = std::make_unique<test::ApiNode>(
-        "",
-        "  - name: scheduler-default\n    config: {leader_elect: false}\n"
-        "  - name: runtime-docker\n"
-        "  - name: runtime-sim\n    config: {handler: sim, default: false}\n"
-        "  - name: kubelet\n",
-        node_name);
-    api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());
+  std::string plugins() const override {
+    return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+           "  - name: runtime-docker\n"
+           "  - name: runtime-sim\n    config: {handler: sim, default: false}\n"
+           "  - name: kubelet\n";
   }
 };
 

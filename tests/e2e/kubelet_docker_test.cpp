@@ -219,6 +219,23 @@ TEST_F(KubeletDocker, ACrashingContainerBacksOffLongerEachTimeAndItsPreviousLogs
   EXPECT_EQ(ok({"logs", "crash", "--previous"}), "boom\n");
 }
 
+TEST_F(KubeletDocker, AnImageThatCannotBePulledIsErrImagePullThenImagePullBackOff) {
+  // A registry on a closed loopback port: the pull fails at once, nothing leaves the machine.
+  apply_pod("unpullable", "  - name: app\n    image: 127.0.0.1:1/skiff-missing:1\n    imagePullPolicy: Always\n");
+  std::set<std::string> reasons;
+  EXPECT_TRUE(test::wait_until([&] {
+    auto p = pod("unpullable");
+    if (p && p->status().container_statuses_size()) {
+      const auto& waiting = p->status().container_statuses(0).state().waiting();
+      if (!waiting.reason().empty()) reasons.insert(waiting.reason());
+      if (waiting.reason() == "ErrImagePull") EXPECT_NE(waiting.message().find("127.0.0.1:1/skiff-missing:1"), std::string::npos);
+    }
+    return reasons.count("ImagePullBackOff") > 0;
+  }, 60s, 50ms)) << ok({"describe", "pod", "unpullable"});
+  EXPECT_EQ(pod("unpullable")->status().phase(), "Pending");
+  EXPECT_NE(ok({"describe", "pod", "unpullable"}).find("127.0.0.1:1/skiff-missing:1"), std::string::npos);
+}
+
 TEST_F(KubeletDocker, AFailingLivenessProbeRestartsAndReadinessGatesReady) {
   apply_pod("probed", R"(  - name: app
     image: skiff/busybox:1

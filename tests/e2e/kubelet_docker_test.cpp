@@ -292,6 +292,17 @@ TEST_F(KubeletDocker, LogsFollowAndExecGoThroughTheApi) {
   auto missing = kubectl({"exec", "ticker", "--", "/no/such/binary"});
   EXPECT_NE(missing.exit_code, 0);
 
+  // The official Python client: WebSocket with v4.channel.k8s.io, booleans sent as "True".
+  auto python = test::run_command(
+      {"/usr/bin/python3", "-c",
+       "import sys\nfrom kubernetes import client, config\nfrom kubernetes.stream import stream\n"
+       "config.load_kube_config(sys.argv[1])\nv1 = client.CoreV1Api()\n"
+       "print(stream(v1.connect_get_namespaced_pod_exec, 'ticker', 'default', command=['echo', 'from-python'],"
+       " stderr=True, stdin=False, stdout=True, tty=False), end='')\n"
+       "print(len(v1.read_namespaced_pod_log('ticker', 'default', tail_lines=3).splitlines()))\n",
+       node->kubeconfig()});
+  EXPECT_EQ(python.out, "from-python\n3\n") << python.both();
+
   // Older kubectls speak SPDY/3.1 (1.20, 1.27) instead of WebSocket: the same answers.
   for (const std::string& binary : {std::string(SKIFF_TEST_KUBECTL_120), std::string("/usr/lib/google-cloud-sdk/bin/kubectl.1.27")}) {
     if (!std::filesystem::exists(binary)) {

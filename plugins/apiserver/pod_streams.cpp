@@ -19,8 +19,7 @@ namespace {
 
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
-constexpr auto kPoll = std::chrono::milliseconds(250);
-
+constexpr auto kPoll = std::chrono::milliseconds(250);  // how often a quiet stream checks for its client
 
 // Booleans as Go's strconv.ParseBool reads them (the Python client sends "True").
 bool flag(const HttpRequest& request, std::string_view name) {
@@ -172,6 +171,8 @@ void PodStreams::exec(const HttpRequest& request, HttpResponder& response, const
       continue;
     }
     if (chunk->done()) {
+      if (!chunk->error().empty())
+        log_.warn("exec in {}/{}: {}", pod.metadata().namespace_(), pod.metadata().name(), chunk->error());
       channels->finish(exit_status(chunk->exit_code(), chunk->error()));
       finished = true;
       break;

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "node_agent.hpp"
+#include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/plugin.hpp"
 
 namespace skiff::kubelet {
@@ -22,9 +23,8 @@ class KubeletPlugin final : public Plugin {
     m.description = "Runs the pods bound to this node through its runtime plugin; serves their logs and exec";
     m.provides = {{"kubelet", true}};
     m.requires_capabilities = {"runtime"};
-    m.config = {
-        {"nodes", ConfigType::Int, "1", "kubelets in this process (more than one: simulated nodes, with runtime-sim)"},
-        {"node_prefix", ConfigType::String, "", "with nodes > 1, node names are <node_prefix>-<i> (default: the node's name)"},
+    m.config = hollow_node_keys("kubelets in this process");
+    m.config.insert(m.config.end(), {
         {"max_pods", ConfigType::Int, "110", "pods this node accepts (its pods capacity)"},
         {"cpu", ConfigType::String, "", "CPU capacity to report (default: the machine's)"},
         {"memory", ConfigType::String, "", "memory capacity to report (default: the machine's)"},
@@ -35,7 +35,7 @@ class KubeletPlugin final : public Plugin {
         {"restart_backoff", ConfigType::Duration, "10s", "first wait before restarting a crashed container (doubles)"},
         {"restart_backoff_max", ConfigType::Duration, "5m", "the longest such wait"},
         {"workers", ConfigType::Int, "8", "pods synced at once"},
-    };
+    });
     return m;
   }
 
@@ -43,8 +43,7 @@ class KubeletPlugin final : public Plugin {
 
   void start() override {
     const Config& config = context_.config();
-    int nodes = static_cast<int>(config.get_int("nodes"));
-    if (nodes < 1) throw Error(Status::Invalid("config nodes: must be at least 1"));
+    std::vector<std::string> names = hollow_node_names(context_);
     AgentOptions options;
     options.node.max_pods = static_cast<int>(config.get_int("max_pods"));
     if (config.has("cpu")) options.node.cpu = config.get_string("cpu");
@@ -61,9 +60,6 @@ class KubeletPlugin final : public Plugin {
     options.sync.pods_dir = context_.data_dir() + "/pods";
     options.workers = static_cast<int>(config.get_int("workers"));
     Machine machine = read_machine();
-    std::string prefix = config.has("node_prefix") ? config.get_string("node_prefix") : context_.node().node;
-    std::vector<std::string> names;
-    for (int i = 0; i < nodes; ++i) names.push_back(nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i));
     feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());
     runtime_classes_ = std::make_unique<RuntimeClasses>(context_.bus(), context_.subjects(),
                                                         sdk::api_source(context_.bus(), context_.subjects()),
@@ -81,8 +77,8 @@ class KubeletPlugin final : public Plugin {
       throw Error(Status::Unavailable("kubelet: the RuntimeClass list did not arrive"));
     feed_->start();
     for (auto& agent : agents_) agent->start();
-    if (nodes == 1) context_.log().info("node {} ready: {} pods bound to it", names.front(), feed_->size());
-    else context_.log().info("{} nodes ready ({}-0 … {}-{}): {} pods known", nodes, prefix, prefix, nodes - 1, feed_->size());
+    if (names.size() == 1) context_.log().info("node {} ready: {} pods bound to it", names.front(), feed_->size());
+    else context_.log().info("{} nodes ready ({} … {}): {} pods known", names.size(), names.front(), names.back(), feed_->size());
   }
 
   void stop() override {

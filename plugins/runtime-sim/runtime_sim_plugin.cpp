@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "sim_node.hpp"
+#include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/runtime_client.hpp"
 
@@ -25,14 +26,13 @@ class RuntimeSimPlugin final : public Plugin {
     m.version = kVersion;
     m.description = "Simulated pods (hollow nodes): sandboxes and containers kept in memory, nothing runs";
     m.provides = {{"runtime", false}, {"runtime:sim", true}};
-    m.config = {
-        {"nodes", ConfigType::Int, "1", "nodes served (more than one: simulated nodes, as the kubelet's `nodes`)"},
-        {"node_prefix", ConfigType::String, "", "with nodes > 1, node names are <node_prefix>-<i> (default: the node's name)"},
+    m.config = hollow_node_keys("nodes served");
+    m.config.insert(m.config.end(), {
         {"handler", ConfigType::String, "sim", "the RuntimeClass handler this runtime answers to"},
         {"default", ConfigType::Bool, "true", "also the nodes' default runtime (pods without runtimeClassName)"},
         {"images", ConfigType::List, "",
          "images present from the start (others are pulled on demand); default: every image is present"},
-    };
+    });
     return m;
   }
 
@@ -40,10 +40,7 @@ class RuntimeSimPlugin final : public Plugin {
 
   void start() override {
     const Config& config = context_.config();
-    int nodes = static_cast<int>(config.get_int("nodes"));
-    if (nodes < 1) throw Error(Status::Invalid("config nodes: must be at least 1"));
-    // The same naming as the kubelet's, so one config block fits both.
-    std::string prefix = config.has("node_prefix") ? config.get_string("node_prefix") : context_.node().node;
+    std::vector<std::string> names = hollow_node_names(context_);  // the kubelet's naming
     SimRuntimeOptions options;
     if (config.has("images")) options.images = config.get_list("images");
     options.version = kVersion;
@@ -53,10 +50,10 @@ class RuntimeSimPlugin final : public Plugin {
       throw Error(Status::Invalid("config handler: " + options.handler +
                                   " is not a valid handler name (lowercase letters, digits, '-')"));
     std::vector<std::unique_ptr<SimNode>> made;
-    for (int i = 0; i < nodes; ++i) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
       SimRuntimeOptions mine = options;
-      mine.node = nodes == 1 ? context_.node().node : prefix + "-" + std::to_string(i);
-      mine.index = i;
+      mine.node = names[i];
+      mine.index = static_cast<int>(i);
       if (i == 0) check_runtime_subjects_free(context_.bus(), context_.subjects(), mine.node, mine.handler, mine.serve_default);
       made.push_back(std::make_unique<SimNode>(context_.bus(), context_.subjects(), mine));
     }
@@ -64,8 +61,8 @@ class RuntimeSimPlugin final : public Plugin {
       std::lock_guard lock(mutex_);
       nodes_ = std::move(made);
     }
-    if (nodes == 1) context_.log().info("serving the simulated runtime of node {}", context_.node().node);
-    else context_.log().info("serving the simulated runtime of {} nodes, {}-0 to {}-{}", nodes, prefix, prefix, nodes - 1);
+    if (names.size() == 1) context_.log().info("serving the simulated runtime of node {}", names.front());
+    else context_.log().info("serving the simulated runtime of {} nodes, {} to {}", names.size(), names.front(), names.back());
   }
 
   void stop() override {

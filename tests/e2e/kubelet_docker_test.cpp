@@ -12,6 +12,7 @@
 
 #include "api_node.hpp"
 #include "command.hpp"
+#include "temp_dir.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "wait.hpp"
@@ -217,6 +218,60 @@ TEST_F(KubeletDocker, ACrashingContainerBacksOffLongerEachTimeAndItsPreviousLogs
   EXPECT_EQ(p->status().container_statuses(0).last_state().terminated().reason(), "Error");
   EXPECT_NE(ok({"get", "pod", "crash"}).find("CrashLoopBackOff"), std::string::npos);
   EXPECT_EQ(ok({"logs", "crash", "--previous"}), "boom\n");
+}
+
+TEST_F(KubeletDocker, DeletionRunsPreStopThenSigtermAndSigkillsWhatOutlivesTheGrace) {
+  // What the containers did is written to a directory of the test's, mounted as hostPath.
+  test::TempDir host;
+  auto pod_with = [&](const std::string& name, const std::string& command) {
+    ok({"apply", "-f", "-"},
+       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\nspec:\n  terminationGracePeriodSeconds: 2\n"
+       "  volumes: [{name: out, hostPath: {path: " + host.path() + "}}]\n"
+       "  containers:\n  - name: app\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+       "    volumeMounts: [{name: out, mountPath: /out}]\n"
+       "    command: [sh, -c, '" + command + "']\n"
+       "    lifecycle: {preStop: {exec: {command: [sh, -c, 'touch /out/" + name + "-prestop']}}}\n");
+  };
+  // One that leaves on SIGTERM, one that ignores it (and must be killed when the grace ends).
+  pod_with("polite", "trap \"touch /out/polite-sigterm; exit 0\" TERM; while true; do sleep 0.1; done");
+  pod_with("stubborn", "trap \"\" TERM; while true; do sleep 0.1; done");
+  for (const char* name : {"polite", "stubborn"})
+    ASSERT_TRUE(test::wait_until([&] {
+      auto p = pod(name);
+      return p && p->status().phase() == "Running";
+    }, 60s, 100ms)) << name;
+
+  ok({"delete", "pod", "polite", "stubborn", "--wait=true"});
+  EXPECT_FALSE(pod("polite") || pod("stubborn"));
+  EXPECT_TRUE(std::filesystem::exists(host.file("polite-prestop")));
+  EXPECT_TRUE(std::filesystem::exists(host.file("polite-sigterm")));
+  EXPECT_TRUE(std::filesystem::exists(host.file("stubborn-prestop")));
+  EXPECT_TRUE(test::wait_until([&] { return cleanup->containers().empty(); }, 30s, 100ms));
+}
+
+TEST_F(KubeletDocker, AStartupProbeHoldsReadinessUntilItPasses) {
+  apply_pod("slowstart", R"(  - name: app
+    image: skiff/busybox:1
+    imagePullPolicy: IfNotPresent
+    command: [sleep, '3600']
+    startupProbe:
+      exec: {command: [test, -f, /tmp/started]}
+      periodSeconds: 1
+      failureThreshold: 60
+)");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("slowstart");
+    return p && p->status().container_statuses_size() && p->status().container_statuses(0).state().has_running();
+  }, 60s, 100ms));
+  auto p = pod("slowstart");
+  EXPECT_FALSE(p->status().container_statuses(0).started());
+  EXPECT_FALSE(ready(*p));
+  ok({"exec", "slowstart", "--", "touch", "/tmp/started"});
+  EXPECT_TRUE(test::wait_until([&] {
+    auto now = pod("slowstart");
+    return now->status().container_statuses(0).started() && ready(*now);
+  }, 20s, 100ms)) << ok({"get", "pod", "slowstart", "-o", "yaml"});
+  EXPECT_EQ(restarts(*pod("slowstart")), 0);
 }
 
 TEST_F(KubeletDocker, AnImageThatCannotBePulledIsErrImagePullThenImagePullBackOff) {

@@ -65,11 +65,13 @@ TEST(Schedulers, TwoRunSideBySideEachWithItsOwnPods) {
   sdk::ApiClient api(node.bus(), node.subjects());
   add_node(api, "n1");
   add_node(api, "n2");
-  add_pod(api, "spread-1");
-  add_pod(api, "packed-1", "skiff-binpack", "1");  // bigger than spread-1: its node is the fuller one
+  // The spread pods are small, so packed-1's node stays the fuller one whatever the binpack
+  // scheduler's cache has seen of them (two schedulers learn of each other's bindings late).
+  add_pod(api, "spread-1", "", "100m");
+  add_pod(api, "packed-1", "skiff-binpack", "1");
   ASSERT_TRUE(bound(api, "spread-1"));
   ASSERT_TRUE(bound(api, "packed-1"));
-  add_pod(api, "spread-2");
+  add_pod(api, "spread-2", "", "100m");
   add_pod(api, "packed-2", "skiff-binpack", "1");
   ASSERT_TRUE(bound(api, "spread-2"));
   ASSERT_TRUE(bound(api, "packed-2"));

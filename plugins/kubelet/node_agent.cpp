@@ -36,6 +36,9 @@ NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed
       queue_(sdk::RateLimit{std::chrono::milliseconds(50), std::chrono::milliseconds(30000), 100, 100}) {
   options_.sync.node = options_.node.name;
   options_.sync.host_ip = registration_.host_ip();
+  // Made here, not in start(): the feed's handler (another thread) reads the syncer.
+  prober_ = std::make_unique<Prober>([this](const std::string& uid) { queue_.add(uid); });
+  syncer_ = std::make_unique<PodSyncer>(api_, runtimes_, *prober_, events_, options_.sync, log_);
   feed.subscribe(options_.node.name, [this](const PodFeed::PodPtr& pod, bool deleted) {
     const std::string& uid = pod->metadata().uid();
     PodFeed::PodPtr old;
@@ -56,8 +59,6 @@ NodeAgent::~NodeAgent() { stop(); }
 void NodeAgent::start() {
   registration_.register_node();
   registration_.start();
-  prober_ = std::make_unique<Prober>([this](const std::string& uid) { queue_.add(uid); });
-  syncer_ = std::make_unique<PodSyncer>(api_, runtimes_, *prober_, events_, options_.sync, log_);
 
   queue_.run(options_.workers, [this](const std::string& uid) { return sync(uid); });
   relister_ = std::thread([this] {
@@ -123,7 +124,7 @@ bool NodeAgent::sync(const std::string& uid) {
 
 // An update that only carries the status this kubelet just wrote: nothing to do.
 bool NodeAgent::echo_of_own_write(const core::Pod& old, const core::Pod& pod) const {
-  if (!syncer_ || !syncer_->wrote(pod.metadata().uid(), pod.status())) return false;
+  if (!syncer_->wrote(pod.metadata().uid(), pod.status())) return false;
   core::Pod a = old, b = pod;
   for (core::Pod* p : {&a, &b}) {
     p->clear_status();

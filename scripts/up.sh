@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make up`: an all-in-one Skiff node (control plane + kubelet on Docker) in the foreground,
-# with the bundled example deployed. Ctrl-C stops everything cleanly (the pods' containers
-# stay with Docker and are adopted on the next `make up`).
+# with the bundled example deployed. Ctrl-C stops everything: the node, then the pods'
+# containers (the objects stay in the data dir; the next `make up` starts them again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA_DIR=${DATA_DIR:-$PWD/.skiff}
@@ -24,10 +24,18 @@ say "starting an all-in-one node: profile allinone ($skiffd profile allinone), d
 rm -f "$kubeconfig"
 "$skiffd" --profile allinone --data-dir "$DATA_DIR" &
 node_pid=$!
+node_name=""
 stop() {
   say "stopping the node (plugins in reverse order, then the bus)"
   kill -INT "$node_pid" 2>/dev/null || true
   wait "$node_pid" 2>/dev/null || true
+  if [ -n "$node_name" ]; then
+    ids=$("${DOCKER:-/usr/bin/docker}" ps -aq --filter "label=io.skiff.node=$node_name")
+    if [ -n "$ids" ]; then
+      say "removing the $(echo "$ids" | wc -l) containers of node $node_name's pods (the Deployment stays in $DATA_DIR)"
+      echo "$ids" | xargs "${DOCKER:-/usr/bin/docker}" rm -f >/dev/null
+    fi
+  fi
   exit 0
 }
 trap stop INT TERM
@@ -44,6 +52,7 @@ wait_for() {  # wait_for SECONDS what command…
 
 wait_for 30 "the API (kubeconfig $kubeconfig)" test -s "$kubeconfig"
 wait_for 30 "the node to be Ready" k wait node --all --for=condition=Ready --timeout=1s
+node_name=$(k get nodes -o jsonpath='{.items[0].metadata.name}')
 say "node Ready; deploying the example ($example)"
 k apply -f "$example"
 wait_for 120 "the example's 3 pods to be Ready" k rollout status deployment/hello --timeout=1s
@@ -59,8 +68,8 @@ $(say "ready. In another terminal:")
   kubectl logs deploy/hello -f              # httpd's access log
   kubectl exec deploy/hello -- ls /www
   kubectl scale deploy/hello --replicas=5
-  docker ps --filter label=io.skiff.pod.uid # the pods' containers
+  docker ps --filter label=io.skiff.node=$node_name   # the pods' containers
   $skiffd status --data-dir $DATA_DIR        # plugins, state, health
-Ctrl-C here stops the node.
+Ctrl-C here stops the node and removes its pods' containers.
 INFO
 wait "$node_pid"

@@ -178,6 +178,18 @@ TEST_P(KubectlTest, WaitForDeleteAndGetWatch) {
   };
   ASSERT_TRUE(test::wait_until([&] { return slurp().find("box") != std::string::npos; }, 20s)) << slurp();
 
+  // The apiserver's count of open watches tells when `kubectl wait` watches the pod: deleting
+  // it earlier would race its first read (1.20 then says "no matching resources found").
+  auto open_watches = [&] {
+    sdk::Reply reply = node->node().bus().request(node->node().subjects().plugin_metrics("apiserver"), "", 5s);
+    std::smatch m;
+    return reply.ok() && std::regex_search(reply.data, m, std::regex(R"(\nskiff_apiserver_watches(\{[^}]*\})? ([0-9]+))"))
+               ? std::stoi(m[2])
+               : -1;
+  };
+  ASSERT_TRUE(test::wait_until([&] { return open_watches() >= 1; }, 20s)) << "get -w never watched";  // after its list
+  int watching = open_watches();
+
   kernel::SpawnOptions wait;
   wait.argv = {GetParam().binary, "wait", "--for=delete", "pod/box", "--timeout=30s", "--kubeconfig", node->kubeconfig(),
                "--cache-dir", dir.file("cache2")};
@@ -187,12 +199,13 @@ TEST_P(KubectlTest, WaitForDeleteAndGetWatch) {
   wait.stderr_fd = wait_out;
   pid_t waiter = kernel::spawn_process(wait);
   close(wait_out);
+  ASSERT_TRUE(test::wait_until([&] { return open_watches() > watching; }, 20s)) << "kubectl wait never watched";
 
   ok({"label", "pod", "box", "stage=two"});
   ok({"delete", "pod", "box", "--wait=false"});
   auto status = kernel::wait_for_exit(waiter, 30s);
   ASSERT_TRUE(status.has_value()) << "kubectl wait did not return";
-  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  EXPECT_EQ(WEXITSTATUS(*status), 0) << std::ifstream(wait_log).rdbuf();
   // The watch printed the pod's initial row, its change and its deletion.
   ASSERT_TRUE(test::wait_until([&] {
     std::string text = slurp();

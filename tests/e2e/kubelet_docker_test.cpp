@@ -388,7 +388,7 @@ TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
   ASSERT_EQ(stranger.exit_code, 0) << stranger.both();
   node->node().start();
 
-  ASSERT_TRUE(all_ready("app=web", 3));
+  ASSERT_TRUE(all_ready("app=web", 3)) << ok({"get", "pods", "-o", "yaml"});
   EXPECT_TRUE(test::wait_until([&] {
     auto now = cleanup->containers();
     return std::set<std::string>(now.begin(), now.end()) == std::set<std::string>(before.begin(), before.end());

@@ -1,5 +1,7 @@
 #include "pod_syncer.hpp"
 
+#include <charconv>
+
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/logger.h>
 
@@ -51,6 +53,13 @@ std::string pull_policy(const core::Container& c) {
   auto colon = image.rfind(':');
   bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);
   return !tagged || image.substr(colon + 1) == "latest" ? "Always" : "IfNotPresent";
+}
+
+std::int64_t revision_of(const core::Pod& pod) {
+  const std::string& rv = pod.metadata().resource_version();
+  std::int64_t value = 0;
+  std::from_chars(rv.data(), rv.data() + rv.size(), value);
+  return value;
 }
 
 core::ContainerStateTerminated terminated_of(const rt::ContainerStatus& c) {
@@ -407,7 +416,16 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   }
   prober_.track(uid, ip, runtime, probed);
   core::PodStatus status;
-  const core::PodStatus& old = pod.status();
+  // What the status is now: the pod in hand may predate this kubelet's last write (its echo
+  // not here yet); then that write is the truth to compare with — else a change back would
+  // look like no change, and the late echo, taken for ours, would hide it for good.
+  core::PodStatus last_written;
+  {
+    std::lock_guard lock(mutex_);
+    if (memory->written_revision > revision_of(pod)) last_written.ParseFromString(memory->written_status);
+    else memory->written_revision = 0;
+  }
+  const core::PodStatus& old = last_written.ByteSizeLong() > 0 ? last_written : pod.status();
   auto container_status = [&](const core::Container& spec, bool is_init) {
     core::ContainerStatus cs;
     cs.set_name(spec.name());
@@ -494,12 +512,16 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   if (!google::protobuf::util::MessageDifferencer::Equals(status, old)) {
     core::Pod next = pod;
     *next.mutable_status() = status;
+    std::string serialized = status.SerializeAsString();
     {
       std::lock_guard lock(mutex_);
-      memory->written_status = status.SerializeAsString();
+      memory->expected_echo = serialized;  // before the write: its echo may beat the reply
     }
     try {
-      api_.update(next, "status");
+      auto written = api_.update(next, "status");
+      std::lock_guard lock(mutex_);
+      memory->written_status = std::move(serialized);
+      memory->written_revision = revision_of(written);
     } catch (const sdk::Error& e) {
       if (e.status().code == 409) soon(milliseconds(50));  // it changed meanwhile: the informer brings it
       else if (e.status().code != 404) throw;
@@ -518,8 +540,8 @@ std::string runtime_signature(std::vector<std::string> entries) {
 bool PodSyncer::wrote(const std::string& uid, const core::PodStatus& status) const {
   std::lock_guard lock(mutex_);
   auto it = memory_.find(uid);
-  return it != memory_.end() && !it->second.written_status.empty() &&
-         it->second.written_status == status.SerializeAsString();
+  return it != memory_.end() && !it->second.expected_echo.empty() &&
+         it->second.expected_echo == status.SerializeAsString();
 }
 
 std::string PodSyncer::runtime_signature(const std::string& uid) const {

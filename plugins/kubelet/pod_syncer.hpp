@@ -61,7 +61,11 @@ class PodSyncer {
     std::map<std::string, Backoff> pulls;
     std::map<std::string, std::pair<std::string, std::string>> waiting;  // reason, message
     std::string start_time;
-    std::string written_status;  // serialized; guarded by mutex_
+    // Guarded by mutex_: the status last sent (serialized), the last one the API took, and the
+    // pod's resourceVersion after that (0 once the informer has caught up with it).
+    std::string expected_echo;
+    std::string written_status;
+    std::int64_t written_revision = 0;
     std::string signature;       // guarded by mutex_
   };
 

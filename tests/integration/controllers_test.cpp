@@ -71,6 +71,22 @@ apps::Deployment deployment(const std::string& name, int replicas, const std::st
   return d;
 }
 
+// Get, change, update — again on a conflict, as client-go's RetryOnConflict: the controllers
+// write the same objects' status meanwhile.
+template <class T>
+void change(const sdk::ApiClient& api, const std::string& name, const std::function<void(T&)>& edit) {
+  for (int attempt = 0;; ++attempt) {
+    T object = api.get<T>("default", name);
+    edit(object);
+    try {
+      api.update(object);
+      return;
+    } catch (const sdk::Error& e) {
+      if (e.status().code != 409 || attempt >= 100) throw;
+    }
+  }
+}
+
 class Controllers : public ::testing::Test {
  protected:
   explicit Controllers(test::FakeKubeletOptions options = {}, const std::string& extra = "")
@@ -134,13 +150,9 @@ TEST_F(Controllers, ReplicaSetScalesUpAndDownAndReportsStatus) {
     return rs.status().replicas() == 3 && rs.status().ready_replicas() == 3 && rs.status().available_replicas() == 3 &&
            rs.status().observed_generation() == rs.metadata().generation();
   }, 10s));
-  auto rs = api_->get<apps::ReplicaSet>("default", "web");
-  rs.mutable_spec()->set_replicas(5);
-  api_->update(rs);
+  change<apps::ReplicaSet>(*api_, "web", [](auto& rs) { rs.mutable_spec()->set_replicas(5); });
   ASSERT_TRUE(running("web", 5));
-  rs = api_->get<apps::ReplicaSet>("default", "web");
-  rs.mutable_spec()->set_replicas(1);
-  api_->update(rs);
+  change<apps::ReplicaSet>(*api_, "web", [](auto& rs) { rs.mutable_spec()->set_replicas(1); });
   ASSERT_TRUE(running("web", 1));
   auto events = events_for("web");
   ASSERT_TRUE(test::wait_until([&] {
@@ -185,8 +197,7 @@ TEST_F(Controllers, OrphansAreAdoptedAndRelabelledPodsReleased) {
   ASSERT_EQ(stray.metadata().owner_references_size(), 1);  // adopted: only one more pod was made
   EXPECT_EQ(stray.metadata().owner_references(0).kind(), "ReplicaSet");
 
-  (*stray.mutable_metadata()->mutable_labels())["app"] = "elsewhere";
-  api_->update(stray);
+  change<core::Pod>(*api_, "stray", [](auto& pod) { (*pod.mutable_metadata()->mutable_labels())["app"] = "elsewhere"; });
   ASSERT_TRUE(test::wait_until([&] { return api_->get<core::Pod>("default", "stray").metadata().owner_references_size() == 0; },
                                10s));
   ASSERT_TRUE(running("adopt", 2));  // and replaced
@@ -224,9 +235,7 @@ TEST_F(Controllers, RollingUpdateKeepsWithinSurgeAndUnavailableAtEveryStep) {
   ASSERT_TRUE(pods.wait_for_sync(10s));
   armed = true;
 
-  auto d = get_deployment("roll");
-  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
-  api_->update(d);
+  change<apps::Deployment>(*api_, "roll", [](apps::Deployment& d) { d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2"); });
   ASSERT_TRUE(rolled_out("roll"));
   for (const auto& p : active_pods("roll")) EXPECT_EQ(p.spec().containers(0).image(), "app:2");
   pods.stop();
@@ -238,7 +247,7 @@ TEST_F(Controllers, RollingUpdateKeepsWithinSurgeAndUnavailableAtEveryStep) {
   ASSERT_EQ(rs_list.size(), 2u);
   for (const auto& rs : rs_list)
     EXPECT_EQ(rs.spec().replicas(), rs.spec().template_().spec().containers(0).image() == "app:2" ? 4 : 0);
-  d = get_deployment("roll");
+  auto d = get_deployment("roll");
   EXPECT_EQ(d.metadata().annotations().at("deployment.kubernetes.io/revision"), "2");
   bool available = false, complete = false;
   for (const auto& c : d.status().conditions()) {
@@ -267,9 +276,7 @@ TEST_F(Controllers, RecreateStopsEveryOldPodBeforeStartingNewOnes) {
   pods.add_handlers([&](const auto&) { check(); }, [&](const auto&, const auto&) { check(); }, nullptr);
   pods.start();
   ASSERT_TRUE(pods.wait_for_sync(10s));
-  d = get_deployment("recreate");
-  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
-  api_->update(d);
+  change<apps::Deployment>(*api_, "recreate", [](apps::Deployment& d) { d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2"); });
   ASSERT_TRUE(rolled_out("recreate"));
   pods.stop();
   EXPECT_FALSE(overlap) << "old and new pods existed at the same time";
@@ -278,14 +285,12 @@ TEST_F(Controllers, RecreateStopsEveryOldPodBeforeStartingNewOnes) {
 TEST_F(Controllers, RollbackReusesTheOldReplicaSetAsTheNewestRevision) {
   api_->create(deployment("undo", 2, "app:1"));
   ASSERT_TRUE(rolled_out("undo"));
-  auto d = get_deployment("undo");
-  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
-  api_->update(d);
+  change<apps::Deployment>(*api_, "undo", [](apps::Deployment& d) { d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2"); });
   ASSERT_TRUE(rolled_out("undo"));
   // What `kubectl rollout undo` does: put revision 1's template back.
-  d = get_deployment("undo");
-  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:1");
-  api_->update(d);
+  change<apps::Deployment>(*api_, "undo", [](apps::Deployment& d) {
+    d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:1");
+  });
   ASSERT_TRUE(rolled_out("undo"));
   auto rs_list = api_->list<apps::ReplicaSet>("default");
   ASSERT_EQ(rs_list.size(), 2u);  // no third ReplicaSet
@@ -299,10 +304,10 @@ TEST_F(Controllers, RollbackReusesTheOldReplicaSetAsTheNewestRevision) {
 TEST_F(Controllers, APausedDeploymentWaitsForResume) {
   api_->create(deployment("paused", 2, "app:1"));
   ASSERT_TRUE(rolled_out("paused"));
-  auto d = get_deployment("paused");
-  d.mutable_spec()->set_paused(true);
-  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
-  api_->update(d);
+  change<apps::Deployment>(*api_, "paused", [](apps::Deployment& d) {
+    d.mutable_spec()->set_paused(true);
+    d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
+  });
   ASSERT_TRUE(test::wait_until([&] {
     auto current = get_deployment("paused");
     for (const auto& c : current.status().conditions())
@@ -310,9 +315,7 @@ TEST_F(Controllers, APausedDeploymentWaitsForResume) {
     return false;
   }, 10s));
   EXPECT_EQ(api_->list<apps::ReplicaSet>("default").size(), 1u);
-  d = get_deployment("paused");
-  d.mutable_spec()->set_paused(false);
-  api_->update(d);
+  change<apps::Deployment>(*api_, "paused", [](apps::Deployment& d) { d.mutable_spec()->set_paused(false); });
   ASSERT_TRUE(rolled_out("paused"));
   EXPECT_EQ(active_pods("paused").front().spec().containers(0).image(), "app:2");
 }
@@ -485,9 +488,7 @@ TEST_F(SeparateControllerManager, ARestartInTheMiddleOfARolloutResumesIt) {
   cm.start();
   api_->create(deployment("mid", 6, "app:1", 1, 0));
   ASSERT_TRUE(rolled_out("mid"));
-  auto d = get("mid");
-  d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2");
-  api_->update(d);
+  change<apps::Deployment>(*api_, "mid", [](apps::Deployment& d) { d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("app:2"); });
   // Part way: the new ReplicaSet has some pods, the old one still most.
   ASSERT_TRUE(test::wait_until([&] {
     auto status = get("mid").status();
@@ -521,9 +522,7 @@ TEST_F(SeparateControllerManager, ReplicasElectOneLeaderAndFailOver) {
   api_->create(replica_set("ha", 2));
   ASSERT_TRUE(test::wait_until([&] { return api_->list<core::Pod>("default", "app=ha").size() == 2; }, 20s));
   (holder == "cm-a_controller-manager" ? a : b).kill();
-  auto rs = api_->get<apps::ReplicaSet>("default", "ha");
-  rs.mutable_spec()->set_replicas(4);
-  api_->update(rs);
+  change<apps::ReplicaSet>(*api_, "ha", [](auto& rs) { rs.mutable_spec()->set_replicas(4); });
   ASSERT_TRUE(test::wait_until([&] { return api_->list<core::Pod>("default", "app=ha").size() == 4; }, 20s));
   EXPECT_NE(api_->get<api::coordination::v1::Lease>("kube-system", "kube-controller-manager").spec().holder_identity(),
             holder);

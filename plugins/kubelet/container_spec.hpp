@@ -23,6 +23,11 @@ runtime::v1::SandboxConfig sandbox_config(const api::core::v1::Pod& pod, const s
 // Creates the pod's volume directories (and writes configMap/secret files).
 void prepare_volumes(const api::core::v1::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api);
 
+// The labels every runtime puts on what it creates for the kubelet, which finds its
+// containers by them (and adopts them after a restart).
 inline constexpr const char* kLabelNode = "io.skiff.node";
+inline constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
+inline constexpr const char* kLabelContainer = "io.skiff.container.name";
+inline constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
 
 }  // namespace skiff::kubelet

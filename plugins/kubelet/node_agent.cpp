@@ -17,12 +17,6 @@ namespace core = api::core::v1;
 namespace rt = runtime::v1;
 using namespace std::chrono_literals;
 
-namespace {
-constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
-constexpr const char* kLabelContainer = "io.skiff.container.name";
-constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
-}  // namespace
-
 NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed, const RuntimeClasses& classes,
                      AgentOptions options, const Machine& machine, spdlog::logger& log)
     : bus_(bus),

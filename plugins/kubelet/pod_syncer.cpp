@@ -22,10 +22,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
-constexpr const char* kLabelContainer = "io.skiff.container.name";
-constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
-
 int attempt_of(const rt::ContainerStatus& c) {
   auto it = c.labels().find(kLabelAttempt);
   return it == c.labels().end() ? 0 : std::atoi(it->second.c_str());

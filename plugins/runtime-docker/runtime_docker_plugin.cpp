@@ -50,8 +50,6 @@ class RuntimeDockerPlugin final : public Plugin {
     if (workers < 1) throw Error(Status::Invalid("config workers: must be at least 1"));
     handler_ = config.get_string("handler");
     serve_default_ = config.get_bool("default");
-    if (handler_.empty() || subject_token(handler_) != handler_)
-      throw Error(Status::Invalid("config handler: " + handler_ + " is not a valid handler name (lowercase letters, digits, '-')"));
     check_runtime_subjects_free(context_.bus(), context_.subjects(), context_.node().node, handler_, serve_default_);
     for (int i = 0; i < workers; ++i) serve_all();
     context_.log().info("serving the runtime of node {} with docker {} at {} (handler {}{})", context_.node().node,

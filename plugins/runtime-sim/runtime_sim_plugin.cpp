@@ -46,9 +46,6 @@ class RuntimeSimPlugin final : public Plugin {
     options.version = kVersion;
     options.handler = config.get_string("handler");
     options.serve_default = config.get_bool("default");
-    if (options.handler.empty() || subject_token(options.handler) != options.handler)
-      throw Error(Status::Invalid("config handler: " + options.handler +
-                                  " is not a valid handler name (lowercase letters, digits, '-')"));
     std::vector<std::unique_ptr<SimNode>> made;
     for (std::size_t i = 0; i < names.size(); ++i) {
       SimRuntimeOptions mine = options;

@@ -1,5 +1,7 @@
 #include "skiff/sdk/runtime_client.hpp"
 
+#include <regex>
+
 #include "skiff/sdk/bus_proto.hpp"
 #include "skiff/sdk/chunk_stream.hpp"
 
@@ -150,6 +152,10 @@ int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const 
 
 void check_runtime_subjects_free(Bus& bus, const Subjects& subjects, const std::string& node, const std::string& handler,
                                  bool serve_default) {
+  static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  if (handler.size() > 63 || !std::regex_match(handler, kLabel))
+    throw Error(Status::Invalid("config handler: \"" + handler +
+                                "\" is not a valid handler name (lowercase letters, digits and '-', at most 63)"));
   auto taken = [&](const std::string& h) -> std::string {
     Reply reply = bus.request(subjects.runtime_on(node, "version", h), rt::VersionRequest().SerializeAsString(),
                               std::chrono::milliseconds(500));

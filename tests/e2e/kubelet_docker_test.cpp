@@ -453,4 +453,16 @@ TEST(KubeletRuntimes, TwoDefaultRuntimesOnOneNodeAreRefusedWithOneMessage) {
   }
 }
 
+TEST(KubeletRuntimes, AHandlerThatIsNoValidNameIsRefusedWithOneMessage) {
+  test::NatsServer nats;
+  test::PluginNode node(nats, "  - name: runtime-sim\n    config: {handler: Bad.Name}\n", unique_node_name());
+  try {
+    node.start();
+    FAIL() << "a runtime with handler Bad.Name started";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("config handler: \"Bad.Name\" is not a valid handler name"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace

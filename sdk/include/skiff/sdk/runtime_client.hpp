@@ -61,8 +61,9 @@ class RuntimeClient {
 };
 
 // Before a runtime plugin serves a node's runtime subjects (its handler's, and the default
-// ones when `serve_default`): throws Error(422) naming the clash when another runtime
-// already answers there — two runtimes on one subject would both act on every request.
+// ones when `serve_default`): throws Error(422) when the handler is not a valid name (a
+// lowercase RFC 1123 label, as RuntimeClass requires), or naming the clash when another
+// runtime already answers there — two runtimes on one subject would both act on every request.
 void check_runtime_subjects_free(Bus& bus, const Subjects& subjects, const std::string& node, const std::string& handler,
                                  bool serve_default);
 

@@ -19,6 +19,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/runtime/labels.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -50,7 +51,7 @@ void fill_container(api::core::v1::PodSpec& spec) {
 }
 
 std::vector<std::string> worker_containers(const docker::DockerClient& docker) {
-  json::object filters{{"label", json::array{json::string(std::string("io.skiff.node=") + kWorker)}}};
+  json::object filters{{"label", json::array{json::string(std::string(skiff::sdk::label::kNode) + "=" + kWorker)}}};
   auto r = docker.call("GET", "/containers/json?all=1&filters=" + docker::url_escape(json::serialize(filters)));
   std::vector<std::string> ids;
   json::value list = r.json();  // kept: the loop reads into it

@@ -5,14 +5,37 @@
 #include <map>
 #include <set>
 
+#include "capability.hpp"
+
 namespace skiff::kernel {
 namespace {
 
+// Canonical names (see capability.hpp): "runtime" and "skiff.runtime.v1" are one capability.
 std::vector<std::string> capabilities_of(const PlannedPlugin& p) {
-  std::vector<std::string> caps{p.plugin->name};
-  if (p.instance != p.plugin->name) caps.push_back(p.instance);
-  for (const auto& c : p.plugin->provides) caps.push_back(c.name);
+  std::vector<std::string> caps{canonical_capability(p.plugin->name)};
+  if (p.instance != p.plugin->name) caps.push_back(canonical_capability(p.instance));
+  for (const auto& c : p.plugin->provides) caps.push_back(canonical_capability(c.name));
   return caps;
+}
+
+// Why nothing satisfies `need`: when plugins provide the same kind at other versions, say
+// which — a kubelet for skiff.runtime.v1 beside a runtime offering only v2 is a version
+// mismatch, not a missing runtime.
+std::string unmet_reason(const std::vector<PlannedPlugin>& plugins, const std::vector<bool>& active,
+                         const std::string& need) {
+  auto wanted = versioned_name(need);
+  std::string others;
+  for (std::size_t i = 0; wanted && i < plugins.size(); ++i) {
+    if (!active[i]) continue;
+    for (const auto& c : plugins[i].plugin->provides) {
+      auto offered = versioned_name(c.name);
+      if (offered && offered->family == wanted->family && offered->version != wanted->version)
+        others += (others.empty() ? "" : ", ") + plugins[i].instance + " provides " + canonical_capability(c.name);
+    }
+  }
+  if (others.empty()) return "requires '" + need + "', which no plugin in the profile provides; add a plugin that provides it";
+  return "requires " + canonical_capability(need) + ", but only other versions are offered (" + others +
+         "); use plugins built against the same version of that contract";
 }
 
 // Providers of each capability among the plugins still in the plan.
@@ -35,7 +58,7 @@ void refuse_exclusive_conflicts(const std::vector<PlannedPlugin>& plugins, const
     if (!active[i]) continue;
     for (const auto& cap : plugins[i].plugin->provides) {
       if (!cap.exclusive) continue;
-      auto [it, inserted] = owner.emplace(cap.name, i);
+      auto [it, inserted] = owner.emplace(canonical_capability(cap.name), i);
       if (!inserted)
         throw PluginError("plugin " + plugins[i].instance + ": provides '" + cap.name + "', which plugin " +
                           plugins[it->second].instance + " already provides and only one plugin may; remove one "
@@ -77,11 +100,10 @@ StartPlan plan_start_order(const std::vector<PlannedPlugin>& plugins) {
     for (std::size_t i = 0; i < plugins.size(); ++i) {
       if (!active[i]) continue;
       for (const auto& need : plugins[i].plugin->requires_capabilities) {
-        if (by_capability.count(need)) continue;
-        if (!plugins[i].optional)
-          throw PluginError("plugin " + plugins[i].instance + ": requires '" + need +
-                            "', which no plugin in the profile provides; add a plugin that provides it");
-        plan.skipped.push_back(plugins[i].instance + " (optional): requires '" + need + "', which nothing provides");
+        if (by_capability.count(canonical_capability(need))) continue;
+        std::string reason = unmet_reason(plugins, active, need);
+        if (!plugins[i].optional) throw PluginError("plugin " + plugins[i].instance + ": " + reason);
+        plan.skipped.push_back(plugins[i].instance + " (optional): " + reason);
         active[i] = false;
         changed = true;
         break;
@@ -95,7 +117,7 @@ StartPlan plan_start_order(const std::vector<PlannedPlugin>& plugins) {
   for (std::size_t i = 0; i < plugins.size(); ++i) {
     if (!active[i]) continue;
     for (const auto& need : plugins[i].plugin->requires_capabilities)
-      for (std::size_t provider : by_capability[need])
+      for (std::size_t provider : by_capability[canonical_capability(need)])
         if (provider != i) deps[i].push_back(provider);
   }
 

@@ -16,6 +16,7 @@
 #include "pki.hpp"
 #include "rest_api.hpp"
 #include "skiff/sdk/duration.hpp"
+#include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
 #include "skiff/sdk/store_client.hpp"
@@ -44,8 +45,8 @@ class ApiServerPlugin final : public Plugin {
     m.kind = "apiserver";
     m.version = "0.1.0";
     m.description = "Kubernetes-compatible API over HTTP(S) for kubectl, and over the bus for Skiff's components";
-    m.provides = {{"apiserver", true}};
-    m.requires_capabilities = {"store"};
+    m.provides = {{capability::kApiServer, true}};
+    m.requires_capabilities = {capability::kStore};
     m.config = {
         {"address", ConfigType::String, "127.0.0.1:6443", "where the HTTP API listens (host:port; port 0 picks one)"},
         {"tls", ConfigType::Bool, "true", "serve HTTPS (a CA and certificate are generated on first start)"},

@@ -11,6 +11,7 @@
 #include "node_lifecycle_controller.hpp"
 #include "replicaset_controller.hpp"
 #include "skiff/sdk/leader_election.hpp"
+#include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 
 namespace skiff::controllers {
@@ -34,7 +35,7 @@ class ControllerManagerPlugin final : public Plugin {
     m.kind = "controller";
     m.version = "0.1.0";
     m.description = "ReplicaSet, Deployment, Endpoints, node lifecycle and garbage-collection controllers";
-    m.provides = {{"controller-manager", false}};
+    m.provides = {{capability::kControllerManager, false}};
     m.config = {
         {"controllers", ConfigType::List, "[replicaset, deployment, endpoint, nodelifecycle, garbagecollector]",
          "which controllers run (any of: replicaset, deployment, endpoint, nodelifecycle, garbagecollector)"},

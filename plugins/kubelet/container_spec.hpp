@@ -8,6 +8,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/runtime/v1/runtime.pb.h"
 #include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/runtime/labels.hpp"
 
 namespace skiff::kubelet {
 
@@ -24,10 +25,10 @@ runtime::v1::SandboxConfig sandbox_config(const api::core::v1::Pod& pod, const s
 void prepare_volumes(const api::core::v1::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api);
 
 // The labels every runtime puts on what it creates for the kubelet, which finds its
-// containers by them (and adopts them after a restart).
-inline constexpr const char* kLabelNode = "io.skiff.node";
-inline constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
-inline constexpr const char* kLabelContainer = "io.skiff.container.name";
-inline constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
+// containers by them (and adopts them after a restart): the SDK's, under short names.
+inline constexpr const char* kLabelNode = sdk::label::kNode;
+inline constexpr const char* kLabelPodUid = sdk::label::kPodUid;
+inline constexpr const char* kLabelContainer = sdk::label::kContainerName;
+inline constexpr const char* kLabelAttempt = sdk::label::kContainerAttempt;
 
 }  // namespace skiff::kubelet

@@ -6,6 +6,7 @@
 
 #include "node_agent.hpp"
 #include "skiff/sdk/hollow_nodes.hpp"
+#include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 
 namespace skiff::kubelet {
@@ -21,8 +22,8 @@ class KubeletPlugin final : public Plugin {
     m.kind = "kubelet";
     m.version = "0.1.0";
     m.description = "Runs the pods bound to this node through its runtime plugin; serves their logs and exec";
-    m.provides = {{"kubelet", true}};
-    m.requires_capabilities = {"runtime"};
+    m.provides = {{capability::kKubelet, true}};
+    m.requires_capabilities = {capability::kRuntime};
     m.config = hollow_node_keys("kubelets in this process");
     m.config.insert(m.config.end(), {
         {"max_pods", ConfigType::Int, "110", "pods this node accepts (its pods capacity)"},

@@ -14,7 +14,7 @@
 #include "machine.hpp"
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/sdk/api_client.hpp"
-#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/sdk/runtime/runtime_client.hpp"
 
 namespace spdlog {
 class logger;

@@ -15,7 +15,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/event_recorder.hpp"
-#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/sdk/runtime/runtime_client.hpp"
 
 namespace spdlog {
 class logger;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "skiff/api/core/v1/pod.pb.h"
-#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/sdk/runtime/runtime_client.hpp"
 
 namespace skiff::kubelet {
 

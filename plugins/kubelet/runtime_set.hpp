@@ -11,7 +11,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
 #include "skiff/sdk/informer.hpp"
-#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/sdk/runtime/runtime_client.hpp"
 
 namespace skiff::kubelet {
 

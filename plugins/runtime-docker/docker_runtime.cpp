@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
 
@@ -44,14 +45,14 @@ std::string unix_to_rfc3339(std::int64_t seconds) {
   return sdk::format_rfc3339(sdk::WallClock::time_point(std::chrono::seconds(seconds)));
 }
 
-json::object labels_json(const google::protobuf::Map<std::string, std::string>& labels) {
+json::object labels_json(const std::map<std::string, std::string>& labels) {
   json::object out;
   for (const auto& [k, v] : labels) out[k] = v;
   return out;
 }
 
 std::string filters(const google::protobuf::Map<std::string, std::string>& labels, const std::string& kind) {
-  json::array list{json::string(std::string(kLabelKind) + "=" + kind)};
+  json::array list{json::string(std::string(sdk::label::kKind) + "=" + kind)};
   for (const auto& [k, v] : labels) list.push_back(json::string(k + "=" + v));
   return url_escape(json::serialize(json::object{{"label", list}}));
 }
@@ -80,21 +81,8 @@ std::string docker_name(std::initializer_list<std::string> parts) {
 
 }  // namespace
 
-DockerRuntime::DockerRuntime(DockerClient& client, sdk::Bus& bus, DockerRuntimeOptions options)
-    : client_(client), bus_(bus), options_(std::move(options)) {}
-
-DockerRuntime::~DockerRuntime() {
-  stopping_ = true;
-  std::map<std::uint64_t, std::thread> running;
-  std::vector<std::thread> finished;
-  {
-    std::lock_guard lock(mutex_);
-    running.swap(streams_);
-    finished.swap(finished_);
-  }
-  for (auto& [id, t] : running) t.join();
-  for (auto& t : finished) t.join();
-}
+DockerRuntime::DockerRuntime(DockerClient& client, DockerRuntimeOptions options)
+    : client_(client), options_(std::move(options)) {}
 
 json::value DockerRuntime::inspect(const std::string& id) {
   auto r = client_.call("GET", "/containers/" + id + "/json");
@@ -177,11 +165,7 @@ rt::ImageResponse DockerRuntime::image(const rt::ImageRequest& request) {
 
 rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
   const auto& config = request.config();
-  json::object labels = labels_json(config.labels());
-  labels[kLabelPodUid] = config.pod_uid();
-  labels[kLabelPodName] = config.pod_name();
-  labels[kLabelPodNamespace] = config.namespace_();
-  labels[kLabelKind] = "sandbox";
+  json::object labels = labels_json(sdk::sandbox_labels(config));
   json::object host;
   host["NetworkMode"] = config.host_network() ? "host" : options_.network_mode;
   host["IpcMode"] = "shareable";  // its containers join its IPC namespace
@@ -234,7 +218,7 @@ void DockerRuntime::remove_sandbox(const std::string& id) {
   // Its containers first: they share its namespaces.
   auto children = client_.call("GET", "/containers/json?all=1&filters=" +
                                           url_escape(json::serialize(json::object{
-                                              {"label", json::array{json::string(std::string(kLabelSandbox) + "=" + id)}}})));
+                                              {"label", json::array{json::string(std::string(sdk::label::kSandboxId) + "=" + id)}}})));
   auto listed = children.json();
   if (children.status == 200 && listed.is_array())
     for (const auto& c : listed.as_array()) client_.call("DELETE", "/containers/" + str(c, {"Id"}) + "?force=true&v=true");
@@ -282,16 +266,7 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
   const auto& pod = request.sandbox_config();
   auto sandbox = inspect(request.sandbox_id());
   bool host_network = str(sandbox, {"HostConfig", "NetworkMode"}) == "host";
-  // The pod's labels, then the container's own, then ours: a container is found by any.
-  json::object labels = labels_json(pod.labels());
-  for (const auto& [k, v] : labels_json(config.labels())) labels[k] = v;
-  labels[kLabelPodUid] = pod.pod_uid();
-  labels[kLabelPodName] = pod.pod_name();
-  labels[kLabelPodNamespace] = pod.namespace_();
-  labels[kLabelContainerName] = config.name();
-  labels[kLabelKind] = "container";
-  labels[kLabelSandbox] = request.sandbox_id();
-  labels["io.skiff.container.attempt"] = std::to_string(config.attempt());
+  json::object labels = labels_json(sdk::container_labels(request));
 
   json::object host;
   host["NetworkMode"] = host_network ? "host" : "container:" + request.sandbox_id();
@@ -354,7 +329,7 @@ rt::ContainerStatus DockerRuntime::container_status(const std::string& id) {
   s.set_id(str(c, {"Id"}));
   std::string name = str(c, {"Name"});
   map_labels(c.at("Config").at("Labels"), *s.mutable_labels());
-  s.set_name(s.labels().count(kLabelContainerName) ? s.labels().at(kLabelContainerName) : name);
+  s.set_name(s.labels().count(sdk::label::kContainerName) ? s.labels().at(sdk::label::kContainerName) : name);
   s.set_image(str(c, {"Config", "Image"}));
   s.set_image_ref(str(c, {"Image"}));
   std::string state = str(c, {"State", "Status"});
@@ -369,13 +344,13 @@ rt::ContainerStatus DockerRuntime::container_status(const std::string& id) {
   bool oom = c.at("State").as_object().if_contains("OOMKilled") && c.at("State").at("OOMKilled").as_bool();
   if (s.state() == "EXITED") s.set_reason(oom ? "OOMKilled" : s.exit_code() == 0 ? "Completed" : "Error");
   s.set_message(str(c, {"State", "Error"}));
-  if (s.labels().count(kLabelSandbox)) s.set_sandbox_id(s.labels().at(kLabelSandbox));
+  if (s.labels().count(sdk::label::kSandboxId)) s.set_sandbox_id(s.labels().at(sdk::label::kSandboxId));
   return s;
 }
 
 rt::ListContainersResponse DockerRuntime::list_containers(const rt::ListContainersRequest& request) {
   google::protobuf::Map<std::string, std::string> labels = request.labels();
-  if (!request.sandbox_id().empty()) labels[kLabelSandbox] = request.sandbox_id();
+  if (!request.sandbox_id().empty()) labels[sdk::label::kSandboxId] = request.sandbox_id();
   auto r = client_.call("GET", "/containers/json?all=1&filters=" + filters(labels, "container"));
   if (r.status != 200) fail(r, "listing containers");
   rt::ListContainersResponse out;
@@ -384,13 +359,13 @@ rt::ListContainersResponse DockerRuntime::list_containers(const rt::ListContaine
     auto* s = out.add_containers();
     s->set_id(str(c, {"Id"}));
     map_labels(c.at("Labels"), *s->mutable_labels());
-    s->set_name(s->labels().count(kLabelContainerName) ? s->labels().at(kLabelContainerName) : "");
+    s->set_name(s->labels().count(sdk::label::kContainerName) ? s->labels().at(sdk::label::kContainerName) : "");
     s->set_image(str(c, {"Image"}));
     s->set_image_ref(str(c, {"ImageID"}));
     std::string state = str(c, {"State"});
     s->set_state(state == "created" ? "CREATED" : state == "running" ? "RUNNING" : state == "exited" ? "EXITED" : "UNKNOWN");
     s->set_created_at(unix_to_rfc3339(num(c, {"Created"})));
-    if (s->labels().count(kLabelSandbox)) s->set_sandbox_id(s->labels().at(kLabelSandbox));
+    if (s->labels().count(sdk::label::kSandboxId)) s->set_sandbox_id(s->labels().at(sdk::label::kSandboxId));
   }
   if (!request.verbose()) return out;
   rt::ListContainersResponse full;
@@ -418,65 +393,31 @@ rt::StatsResponse DockerRuntime::stats(const std::string& id) {
   return out;
 }
 
-void DockerRuntime::run_stream(std::function<void(const std::function<bool()>& stopped)> body, const std::string& stream) {
-  auto stop = std::make_shared<std::atomic<bool>>(false);
-  auto subscription = std::make_shared<sdk::Subscription>(
-      bus_.subscribe(stream + ".stop", [stop](const sdk::Message&) { *stop = true; }));
-  std::lock_guard lock(mutex_);
-  std::uint64_t id = next_stream_++;
-  streams_.emplace(id, std::thread([this, id, stop, subscription, body = std::move(body), stream] {
-    auto stopped = [this, stop] { return stop->load() || stopping_.load(); };
-    try {
-      body(stopped);
-    } catch (const Error& e) {
-      rt::Chunk last;
-      last.set_done(true);
-      last.set_error(e.status().message);
-      bus_.publish(stream, last.SerializeAsString());
-    }
-    subscription->cancel();
-    std::lock_guard lock(mutex_);
-    // A thread cannot join itself: hand it to whoever comes next.
-    for (auto& t : finished_) t.join();
-    finished_.clear();
-    auto self = streams_.find(id);
-    if (self != streams_.end()) {
-      finished_.push_back(std::move(self->second));
-      streams_.erase(self);
-    }
-  }));
-}
-
-void DockerRuntime::logs(const rt::LogsRequest& request) {
-  auto c = inspect(request.container_id());
+sdk::StreamBody DockerRuntime::logs(const rt::LogsRequest& request) {
+  auto c = inspect(request.container_id());  // 404 before the stream starts
   bool tty = c.at("Config").as_object().if_contains("Tty") && c.at("Config").at("Tty").as_bool();
   std::string target = "/containers/" + request.container_id() + "/logs?stdout=1&stderr=1";
   if (request.follow()) target += "&follow=1";
   if (request.tail_lines() >= 0) target += "&tail=" + std::to_string(request.tail_lines());
   if (request.timestamps()) target += "&timestamps=1";
   if (request.since_seconds() > 0) target += "&since=" + std::to_string(std::time(nullptr) - request.since_seconds());
-  std::string stream = request.stream();
-  run_stream([this, target, tty, stream](const std::function<bool()>& stopped) {
-    auto send = [&](int fd, std::string_view data) {
-      rt::Chunk chunk;
-      chunk.set_fd(fd);
-      chunk.set_data(std::string(data));
-      bus_.publish(stream, chunk.SerializeAsString());
-    };
-    Demultiplexer demux(send);
-    unsigned status = client_.stream("GET", target, std::nullopt, [&](std::string_view data) {
-      if (tty) send(1, data);
-      else demux.feed(data);
-      return true;
-    }, stopped);
-    rt::Chunk last;
-    last.set_done(true);
-    if (status != 200 && status != 0) last.set_error("docker answered " + std::to_string(status) + " for the logs");
-    bus_.publish(stream, last.SerializeAsString());
-  }, stream);
+  return [this, target, tty](sdk::RuntimeStream& stream) {
+    Demultiplexer demux([&](int fd, std::string_view data) { stream.write(fd, data); });
+    unsigned status = client_.stream(
+        "GET", target, std::nullopt,
+        [&](std::string_view data) {
+          if (tty) stream.write(1, data);
+          else demux.feed(data);
+          return true;
+        },
+        [&] { return stream.stopped(); });
+    if (status != 200 && status != 0)
+      throw Error(Status::Internal("docker answered " + std::to_string(status) + " for the logs"));
+    return 0;
+  };
 }
 
-void DockerRuntime::exec(const rt::ExecRequest& request) {
+sdk::StreamBody DockerRuntime::exec(const rt::ExecRequest& request) {
   json::object create{{"AttachStdout", true}, {"AttachStderr", true}, {"AttachStdin", request.stdin()},
                       {"Tty", request.tty()},
                       {"Cmd", json::value_from(std::vector<std::string>(request.command().begin(), request.command().end()))}};
@@ -485,41 +426,27 @@ void DockerRuntime::exec(const rt::ExecRequest& request) {
   std::string exec_id = str(made.json(), {"Id"});
   auto raw = std::shared_ptr<RawStream>(client_.hijack("/exec/" + exec_id + "/start",
                                                        json::object{{"Detach", false}, {"Tty", request.tty()}}));
-  std::string stream = request.stream();
-  bool tty = request.tty();
-  std::shared_ptr<sdk::Subscription> stdin_subscription;
-  if (request.stdin())
-    stdin_subscription = std::make_shared<sdk::Subscription>(bus_.subscribe(stream + ".stdin", [raw](const sdk::Message& m) {
-      rt::Chunk in;
-      if (!in.ParseFromString(m.data)) return;
-      try {
-        if (!in.data().empty()) raw->write(in.data());
-        if (in.done()) raw->close_write();
-      } catch (const Error&) {
-      }
-    }));
-  run_stream([this, raw, stream, tty, exec_id, stdin_subscription](const std::function<bool()>& stopped) {
-    auto send = [&](int fd, std::string_view data) {
-      rt::Chunk chunk;
-      chunk.set_fd(fd);
-      chunk.set_data(std::string(data));
-      bus_.publish(stream, chunk.SerializeAsString());
-    };
-    Demultiplexer demux(send);
+  return [this, raw, exec_id, tty = request.tty(), with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
+    if (with_stdin)
+      stream.on_stdin([raw](std::string_view data, bool last) {
+        try {
+          if (!data.empty()) raw->write(data);
+          if (last) raw->close_write();
+        } catch (const Error&) {
+          // The command ended and closed its input: what is left goes nowhere, as with docker exec.
+        }
+      });
+    Demultiplexer demux([&](int fd, std::string_view data) { stream.write(fd, data); });
     char buffer[16384];
-    while (!stopped()) {
+    while (!stream.stopped()) {
       std::size_t n = raw->read(buffer, sizeof buffer);
       if (n == 0) break;
-      if (tty) send(1, std::string_view(buffer, n));
+      if (tty) stream.write(1, std::string_view(buffer, n));
       else demux.feed(std::string_view(buffer, n));
     }
-    if (stdin_subscription) stdin_subscription->cancel();
-    rt::Chunk last;
-    last.set_done(true);
     auto result = client_.call("GET", "/exec/" + exec_id + "/json");
-    last.set_exit_code(static_cast<int>(num(result.json(), {"ExitCode"})));
-    bus_.publish(stream, last.SerializeAsString());
-  }, stream);
+    return static_cast<int>(num(result.json(), {"ExitCode"}));
+  };
 }
 
 }  // namespace skiff::docker

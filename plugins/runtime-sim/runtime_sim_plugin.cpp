@@ -8,7 +8,6 @@
 #include "sim_node.hpp"
 #include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/plugin.hpp"
-#include "skiff/sdk/runtime_client.hpp"
 
 namespace skiff::sim {
 namespace {
@@ -25,7 +24,7 @@ class RuntimeSimPlugin final : public Plugin {
     m.kind = "runtime";
     m.version = kVersion;
     m.description = "Simulated pods (hollow nodes): sandboxes and containers kept in memory, nothing runs";
-    m.provides = {{"runtime", false}, {"runtime:sim", true}};
+    m.provides = {{kRuntimeCapability, false}, {"runtime:sim", true}};
     m.config = hollow_node_keys("nodes served");
     m.config.insert(m.config.end(), {
         {"handler", ConfigType::String, "sim", "the RuntimeClass handler this runtime answers to"},
@@ -51,8 +50,7 @@ class RuntimeSimPlugin final : public Plugin {
       SimRuntimeOptions mine = options;
       mine.node = names[i];
       mine.index = static_cast<int>(i);
-      if (i == 0) check_runtime_subjects_free(context_.bus(), context_.subjects(), mine.node, mine.handler, mine.serve_default);
-      made.push_back(std::make_unique<SimNode>(context_.bus(), context_.subjects(), mine));
+      made.push_back(std::make_unique<SimNode>(context_.bus(), context_.subjects(), mine, /*check_clash=*/i == 0));
     }
     {
       std::lock_guard lock(mutex_);

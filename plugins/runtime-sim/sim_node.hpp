@@ -1,29 +1,25 @@
-// One simulated node on the bus: its runtime service on skiff.<c>.node.<node>.runtime.<op>
-// (as the default runtime) and .runtime.<handler>.<op>, all ops through one wildcard
-// subscription each, dispatched by the last token.
+// One simulated node on the bus: its in-memory runtime, served by the SDK's serve_runtime on
+// skiff.<c>.node.<node>.runtime[.<handler>].<op>.
 #pragma once
 
+#include <memory>
+
 #include "sim_runtime.hpp"
-#include "sim_streams.hpp"
-#include "skiff/sdk/bus.hpp"
-#include "skiff/sdk/subjects.hpp"
+#include "skiff/sdk/runtime/serve_runtime.hpp"
 
 namespace skiff::sim {
 
 class SimNode {
  public:
-  SimNode(sdk::Bus& bus, const sdk::Subjects& subjects, SimRuntimeOptions options);
+  // Only the first of many nodes checks for a clash (the rest are named after it).
+  SimNode(sdk::Bus& bus, const sdk::Subjects& subjects, SimRuntimeOptions options, bool check_clash);
 
   const SimRuntime& runtime() const { return runtime_; }
 
  private:
-  void handle(const sdk::Request& request);
-
   SimRuntime runtime_;
-  SimStreams streams_;
-  // Last: cancelled first, so no handler outlives the rest.
-  sdk::Subscription handler_subscription_;  // <node>.runtime.<handler>.*
-  sdk::Subscription default_subscription_;  // <node>.runtime.* (the node's default runtime)
+  // Last: stops serving (and ends the streams) before the runtime goes.
+  sdk::RuntimeServer server_;
 };
 
 }  // namespace skiff::sim

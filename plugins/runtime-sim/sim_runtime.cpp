@@ -1,8 +1,10 @@
+// One simulated node's runtime in memory: sandboxes, containers, their log lines.
 #include "sim_runtime.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
+#include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
 
@@ -63,7 +65,7 @@ SimRuntime::SimRuntime(SimRuntimeOptions options)
       random_(std::random_device{}()),
       pulled_(options_.images.begin(), options_.images.end()) {}
 
-rt::VersionResponse SimRuntime::version() const {
+rt::VersionResponse SimRuntime::version() {
   rt::VersionResponse v;
   v.set_runtime_name("sim");
   v.set_runtime_version(options_.version);
@@ -71,7 +73,7 @@ rt::VersionResponse SimRuntime::version() const {
   return v;
 }
 
-rt::StatusResponse SimRuntime::status() const {
+rt::StatusResponse SimRuntime::status() {
   rt::StatusResponse s;
   s.set_ready(true);
   s.set_message("simulated node " + options_.node);
@@ -125,11 +127,7 @@ rt::RunSandboxResponse SimRuntime::run_sandbox(const rt::RunSandboxRequest& requ
   std::lock_guard lock(mutex_);
   Sandbox s;
   s.config = config;
-  s.labels.insert(config.labels().begin(), config.labels().end());
-  s.labels[kLabelPodUid] = config.pod_uid();
-  s.labels[kLabelPodName] = config.pod_name();
-  s.labels[kLabelPodNamespace] = config.namespace_();
-  s.labels[kLabelKind] = "sandbox";
+  s.labels = sdk::sandbox_labels(config);
   if (!config.host_network()) {
     s.host = take_host();
     s.ip = "10." + std::to_string((options_.index >> 8) & 255) + "." + std::to_string(options_.index & 255) + "." +
@@ -173,7 +171,7 @@ const SimRuntime::Sandbox& SimRuntime::sandbox_at(const std::string& id) const {
   return it->second;
 }
 
-rt::Sandbox SimRuntime::sandbox_status(const std::string& id) const {
+rt::Sandbox SimRuntime::sandbox_status(const std::string& id) {
   std::lock_guard lock(mutex_);
   const Sandbox& s = sandbox_at(id);
   rt::Sandbox out;
@@ -186,7 +184,7 @@ rt::Sandbox SimRuntime::sandbox_status(const std::string& id) const {
   return out;
 }
 
-rt::ListSandboxesResponse SimRuntime::list_sandboxes(const rt::ListSandboxesRequest& request) const {
+rt::ListSandboxesResponse SimRuntime::list_sandboxes(const rt::ListSandboxesRequest& request) {
   std::lock_guard lock(mutex_);
   rt::ListSandboxesResponse out;
   for (const auto& [id, s] : sandboxes_) {
@@ -203,7 +201,6 @@ rt::ListSandboxesResponse SimRuntime::list_sandboxes(const rt::ListSandboxesRequ
 
 rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContainerRequest& request) {
   const auto& config = request.config();
-  const auto& pod = request.sandbox_config();
   std::lock_guard lock(mutex_);
   sandbox_at(request.sandbox_id());
   if (!image_present(config.image()))
@@ -211,16 +208,7 @@ rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContain
   Container c;
   c.config = config;
   c.sandbox_id = request.sandbox_id();
-  // The pod's labels, then the container's own, then ours: a container is found by any.
-  c.labels.insert(pod.labels().begin(), pod.labels().end());
-  for (const auto& [k, v] : config.labels()) c.labels[k] = v;
-  c.labels[kLabelPodUid] = pod.pod_uid();
-  c.labels[kLabelPodName] = pod.pod_name();
-  c.labels[kLabelPodNamespace] = pod.namespace_();
-  c.labels[kLabelContainerName] = config.name();
-  c.labels[kLabelKind] = "container";
-  c.labels[kLabelSandbox] = request.sandbox_id();
-  c.labels[kLabelAttempt] = std::to_string(config.attempt());
+  c.labels = sdk::container_labels(request);
   c.created = Clock::now();
   std::string command = joined(config.command());
   if (!config.args().empty()) command += (command.empty() ? "" : " ") + joined(config.args());
@@ -298,12 +286,12 @@ rt::ContainerStatus SimRuntime::status_of(const std::string& id, const Container
   return s;
 }
 
-rt::ContainerStatus SimRuntime::container_status(const std::string& id) const {
+rt::ContainerStatus SimRuntime::container_status(const std::string& id) {
   std::lock_guard lock(mutex_);
   return status_of(id, container_at(id));
 }
 
-rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersRequest& request) const {
+rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersRequest& request) {
   std::lock_guard lock(mutex_);
   rt::ListContainersResponse out;
   for (const auto& [id, c] : containers_) {
@@ -314,7 +302,7 @@ rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersR
   return out;
 }
 
-rt::StatsResponse SimRuntime::stats(const std::string& id) const {
+rt::StatsResponse SimRuntime::stats(const std::string& id) {
   std::lock_guard lock(mutex_);
   const Container& c = container_at(id);
   rt::StatsResponse out;
@@ -331,7 +319,7 @@ rt::StatsResponse SimRuntime::stats(const std::string& id) const {
   return out;
 }
 
-LogsFrom SimRuntime::logs(const std::string& id, std::size_t from) const {
+LogsFrom SimRuntime::log_lines(const std::string& id, std::size_t from) const {
   std::lock_guard lock(mutex_);
   const Container& c = container_at(id);
   LogsFrom out;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "skiff/runtime/v1/runtime.pb.h"
+#include "skiff/sdk/runtime/runtime_service.hpp"
 
 namespace skiff::sim {
 
@@ -40,28 +41,31 @@ struct LogsFrom {
   bool ended = false;    // the container has exited
 };
 
-class SimRuntime {
+class SimRuntime final : public sdk::RuntimeService {
  public:
   explicit SimRuntime(SimRuntimeOptions options);
 
-  rt::VersionResponse version() const;
-  rt::StatusResponse status() const;
-  rt::ImageResponse image(const rt::ImageRequest& request);
-  rt::RunSandboxResponse run_sandbox(const rt::RunSandboxRequest& request);
-  void stop_sandbox(const std::string& id);
-  void remove_sandbox(const std::string& id);
-  rt::Sandbox sandbox_status(const std::string& id) const;
-  rt::ListSandboxesResponse list_sandboxes(const rt::ListSandboxesRequest& request) const;
-  rt::CreateContainerResponse create_container(const rt::CreateContainerRequest& request);
-  void start_container(const std::string& id);
-  void stop_container(const std::string& id, std::int64_t timeout_seconds);
-  void remove_container(const std::string& id);
-  rt::ContainerStatus container_status(const std::string& id) const;
-  rt::ListContainersResponse list_containers(const rt::ListContainersRequest& request) const;
-  rt::StatsResponse stats(const std::string& id) const;
+  rt::VersionResponse version() override;
+  rt::StatusResponse status() override;
+  rt::ImageResponse image(const rt::ImageRequest& request) override;
+  rt::RunSandboxResponse run_sandbox(const rt::RunSandboxRequest& request) override;
+  void stop_sandbox(const std::string& id) override;
+  void remove_sandbox(const std::string& id) override;
+  rt::Sandbox sandbox_status(const std::string& id) override;
+  rt::ListSandboxesResponse list_sandboxes(const rt::ListSandboxesRequest& request) override;
+  rt::CreateContainerResponse create_container(const rt::CreateContainerRequest& request) override;
+  void start_container(const std::string& id) override;
+  void stop_container(const std::string& id, std::int64_t timeout_seconds) override;
+  void remove_container(const std::string& id) override;
+  rt::ContainerStatus container_status(const std::string& id) override;
+  rt::ListContainersResponse list_containers(const rt::ListContainersRequest& request) override;
+  rt::StatsResponse stats(const std::string& id) override;
+  // In sim_streams.cpp.
+  sdk::StreamBody logs(const rt::LogsRequest& request) override;
+  sdk::StreamBody exec(const rt::ExecRequest& request) override;
 
   // Log lines of a container from `from` on (0: all); throws 404 for an unknown container.
-  LogsFrom logs(const std::string& id, std::size_t from) const;
+  LogsFrom log_lines(const std::string& id, std::size_t from) const;
   // Throws 404 for an unknown container, 409 when it is not running (what docker answers).
   void check_running(const std::string& id) const;
 
@@ -117,15 +121,5 @@ class SimRuntime {
 // Images named like this fail to pull, so "image missing" paths can be simulated: a name
 // containing "missing", or one from a .invalid registry (RFC 2606: it never resolves).
 bool image_unpullable(const std::string& image);
-
-// The labels the runtime puts on what it creates (the same as runtime-docker's: the kubelet
-// reads them back).
-inline constexpr const char* kLabelPodUid = "io.skiff.pod.uid";
-inline constexpr const char* kLabelPodName = "io.skiff.pod.name";
-inline constexpr const char* kLabelPodNamespace = "io.skiff.pod.namespace";
-inline constexpr const char* kLabelContainerName = "io.skiff.container.name";
-inline constexpr const char* kLabelAttempt = "io.skiff.container.attempt";
-inline constexpr const char* kLabelKind = "io.skiff.kind";  // sandbox or container
-inline constexpr const char* kLabelSandbox = "io.skiff.sandbox.id";
 
 }  // namespace skiff::sim

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "object_store.hpp"
+#include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
 #include "store_service.hpp"
@@ -30,7 +31,7 @@ class StoreLmdbPlugin final : public Plugin {
     m.kind = "store";
     m.version = "0.1.0";
     m.description = "Revisioned, watchable cluster state in LMDB (Skiff's etcd)";
-    m.provides = {{"store", true}};
+    m.provides = {{capability::kStore, true}};
     m.config = {
         {"data_dir", ConfigType::String, "", "where data.mdb lives (default: the plugin's data dir)"},
         {"map_size", ConfigType::String, "8Gi", "largest size the database may grow to (a quantity)"},

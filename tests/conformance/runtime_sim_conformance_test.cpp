@@ -5,7 +5,8 @@
 #include <thread>
 
 #include "plugin_node.hpp"
-#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/sdk/runtime/runtime_client.hpp"
 #include "skiff/testing/runtime_conformance.hpp"
 
 namespace {
@@ -110,7 +111,7 @@ TEST(RuntimeSim, StopEndsFollowedLogsWithAnExitCode) {
   EXPECT_EQ(status.state(), "EXITED");
   EXPECT_EQ(status.exit_code(), 143);
   EXPECT_EQ(status.reason(), "Error");
-  EXPECT_EQ(status.labels().at("io.skiff.container.attempt"), "0");
+  EXPECT_EQ(status.labels().at(sdk::label::kContainerAttempt), "0");
   try {
     runtime.start_container(id);
     ADD_FAILURE() << "an exited container started again";

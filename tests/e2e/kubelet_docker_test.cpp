@@ -15,6 +15,7 @@
 #include "temp_dir.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/runtime/labels.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -52,7 +53,7 @@ class DockerCleanup {
   explicit DockerCleanup(std::string node) : node_(std::move(node)) { remove_all(); }
   ~DockerCleanup() { remove_all(); }
   std::vector<std::string> containers(const std::string& extra_filter = "") const {
-    std::vector<std::string> argv = {kDocker, "ps", "-aq", "--no-trunc", "--filter", "label=io.skiff.node=" + node_};
+    std::vector<std::string> argv = {kDocker, "ps", "-aq", "--no-trunc", "--filter", std::string("label=") + sdk::label::kNode + "=" + node_};
     if (!extra_filter.empty()) argv.insert(argv.end(), {"--filter", extra_filter});
     return lines_of(test::run_command(argv).out);
   }
@@ -170,7 +171,7 @@ spec:
 TEST_F(KubeletDocker, ReplicasRunRemovedContainersAndDeletedPodsComeBackScaleToZeroCleansUp) {
   ok({"apply", "-f", "-"}, kWeb);
   ASSERT_TRUE(all_ready("app=web", 3)) << ok({"get", "pods", "-o", "wide"});
-  EXPECT_EQ(cleanup->containers("label=io.skiff.container.name=web").size(), 3u);
+  EXPECT_EQ(cleanup->containers(std::string("label=") + sdk::label::kContainerName + "=web").size(), 3u);
   for (const auto& p : pods("app=web")) {
     EXPECT_EQ(p.spec().node_name(), node_name);
     EXPECT_FALSE(p.status().pod_ip().empty());
@@ -191,7 +192,7 @@ TEST_F(KubeletDocker, ReplicasRunRemovedContainersAndDeletedPodsComeBackScaleToZ
   ASSERT_TRUE(all_ready("app=web", 3));
   for (const auto& p : pods("app=web")) EXPECT_NE(p.metadata().name(), gone.metadata().name());
   EXPECT_TRUE(test::wait_until([&] {
-    return cleanup->containers("label=io.skiff.pod.uid=" + gone.metadata().uid()).empty();
+    return cleanup->containers(std::string("label=") + sdk::label::kPodUid + "=" + gone.metadata().uid()).empty();
   }, 30s, 100ms));
 
   ok({"scale", "deployment/web", "--replicas=0"});
@@ -382,9 +383,10 @@ TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
 
   node->node().stop();
   // A container labelled as this node's but of no pod: the kubelet removes it when it comes back.
-  auto stranger = test::run_command({kDocker, "create", "--label", "io.skiff.node=" + node_name, "--label",
-                                     "io.skiff.kind=container", "--label", "io.skiff.pod.uid=no-such-pod", "--label",
-                                     "io.skiff.container.name=x", "skiff/busybox:1", "sleep", "60"});
+  auto stranger = test::run_command({kDocker, "create", "--label", std::string(sdk::label::kNode) + "=" + node_name, "--label",
+                                     std::string(sdk::label::kKind) + "=" + sdk::label::kKindContainer, "--label",
+                                     std::string(sdk::label::kPodUid) + "=no-such-pod", "--label",
+                                     std::string(sdk::label::kContainerName) + "=x", "skiff/busybox:1", "sleep", "60"});
   ASSERT_EQ(stranger.exit_code, 0) << stranger.both();
   node->node().start();
 
@@ -424,8 +426,8 @@ TEST_F(KubeletTwoRuntimes, APodPicksItsRuntimeThroughItsRuntimeClass) {
   ASSERT_TRUE(running("real"));
   // The simulated pod has runtime-sim's address and no Docker container; the other is Docker's.
   EXPECT_EQ(pod("simulated")->status().pod_ip().rfind("10.", 0), 0u) << pod("simulated")->status().pod_ip();
-  EXPECT_TRUE(cleanup->containers("label=io.skiff.pod.uid=" + pod("simulated")->metadata().uid()).empty());
-  EXPECT_EQ(cleanup->containers("label=io.skiff.pod.uid=" + pod("real")->metadata().uid()).size(), 2u);
+  EXPECT_TRUE(cleanup->containers(std::string("label=") + sdk::label::kPodUid + "=" + pod("simulated")->metadata().uid()).empty());
+  EXPECT_EQ(cleanup->containers(std::string("label=") + sdk::label::kPodUid + "=" + pod("real")->metadata().uid()).size(), 2u);
   EXPECT_NE(ok({"logs", "simulated"}).find("started"), std::string::npos);  // runtime-sim's synthetic log
 
   // A RuntimeClass that does not exist: the pod waits, and says why.

@@ -186,6 +186,17 @@ TEST_F(KernelTest, RefusesFilesThatAreNotPlugins) {
   EXPECT_NE(refusal("  - {name: test-future-api}\n").find("supports SDK API v7–v9"), std::string::npos);
 }
 
+// The real kubelet speaks skiff.runtime.v1; a runtime built for a v2 of that contract is
+// refused before either one's code runs, in one line naming both.
+TEST_F(KernelTest, RefusesARuntimeOfAnotherContractVersionForTheKubelet) {
+  std::string output = refusal("  - {name: test-runtime-v2}\n  - {name: kubelet}\n");
+  EXPECT_NE(output.find("plugin kubelet: requires skiff.runtime.v1, but only other versions are offered "
+                        "(test-runtime-v2 provides skiff.runtime.v2)"),
+            std::string::npos)
+      << output;
+  EXPECT_FALSE(events.has("test-runtime-v2:created")) << output;
+}
+
 TEST_F(KernelTest, RefusesManifestMismatch) {
   std::string output = refusal("  - {name: echo, plugin: test-echo, path: " + test::test_plugin_dir() + "/test-store-a.so}\n");
   EXPECT_NE(output.find("holds plugin 'test-store-a', not 'test-echo'"), std::string::npos) << output;

@@ -5,7 +5,8 @@
 #include <random>
 #include <thread>
 
-#include "skiff/sdk/runtime_client.hpp"
+#include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/sdk/runtime/runtime_client.hpp"
 
 namespace skiff::conformance {
 
@@ -131,7 +132,7 @@ TEST_P(RuntimeConformance, SandboxLifecycle) {
   auto listed = pod.runtime.list_sandboxes({{kTestLabel, test_label()}});
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].id(), id);
-  EXPECT_EQ(listed[0].labels().at("io.skiff.pod.uid"), pod.config.pod_uid());
+  EXPECT_EQ(listed[0].labels().at(sdk::label::kPodUid), pod.config.pod_uid());
   pod.runtime.stop_sandbox(id);
   EXPECT_EQ(pod.runtime.sandbox_status(id).state(), "NOTREADY");
   pod.runtime.remove_sandbox(id);
@@ -153,7 +154,7 @@ TEST_P(RuntimeConformance, ContainerLifecycleAndLabels) {
   EXPECT_FALSE(status.started_at().empty());
   auto listed = pod.runtime.list_containers({{kTestLabel, test_label()}});
   ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0].labels().at("io.skiff.container.name"), "main");
+  EXPECT_EQ(listed[0].labels().at(sdk::label::kContainerName), "main");
   EXPECT_EQ(pod.runtime.list_containers({}, pod.sandbox_id).size(), 1u);
   auto verbose = pod.runtime.list_containers({{kTestLabel, test_label()}}, "", true);
   ASSERT_EQ(verbose.size(), 1u);

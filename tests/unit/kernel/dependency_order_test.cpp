@@ -104,3 +104,44 @@ TEST(DependencyOrder, CyclesAreReportedAsAPath) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DependencyOrder, UnversionedNamesAreVersionOneOfTheirKind) {
+  Fixture f;
+  f.add("old-kubelet", {}, {"runtime"});
+  f.add("runtime-docker", {{"skiff.runtime.v1", false}}, {});
+  f.add("new-kubelet", {}, {"skiff.runtime.v1"});
+  f.add("old-runtime", {{"runtime", false}}, {});
+  EXPECT_EQ(f.order(), (std::vector<std::string>{"runtime-docker", "old-runtime", "old-kubelet", "new-kubelet"}));
+}
+
+TEST(DependencyOrder, AnotherVersionOfTheContractIsRefusedNamingBoth) {
+  Fixture f;
+  f.add("kubelet", {}, {"skiff.runtime.v1"});
+  f.add("runtime-next", {{"skiff.runtime.v2", false}}, {});
+  std::string error = f.error();
+  EXPECT_NE(error.find("plugin kubelet: requires skiff.runtime.v1, but only other versions are offered "
+                       "(runtime-next provides skiff.runtime.v2)"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
+}
+
+TEST(DependencyOrder, APluginOfferingBothVersionsServesEither) {
+  Fixture f;
+  f.add("kubelet", {}, {"skiff.runtime.v1"});
+  f.add("runtime-both", {{"skiff.runtime.v1", false}, {"skiff.runtime.v2", false}}, {});
+  EXPECT_EQ(f.order(), (std::vector<std::string>{"runtime-both", "kubelet"}));
+}
+
+TEST(DependencyOrder, ExclusivityHoldsAcrossOldAndVersionedNames) {
+  Fixture f;
+  f.add("store-old", {{"store", true}}, {});
+  f.add("store-new", {{"skiff.store.v1", true}}, {});
+  EXPECT_NE(f.error().find("plugin store-new: provides 'skiff.store.v1', which plugin store-old already provides"),
+            std::string::npos)
+      << f.error();
+}
+
+}  // namespace

@@ -1,6 +1,5 @@
-#include "skiff/sdk/runtime_client.hpp"
-
-#include <regex>
+// RuntimeClient: one bus request per op; logs and exec read their ChunkStream to the end.
+#include "skiff/sdk/runtime/runtime_client.hpp"
 
 #include "skiff/sdk/bus_proto.hpp"
 #include "skiff/sdk/chunk_stream.hpp"
@@ -148,29 +147,6 @@ int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const 
       return -1;
     }
   }
-}
-
-void check_runtime_subjects_free(Bus& bus, const Subjects& subjects, const std::string& node, const std::string& handler,
-                                 bool serve_default) {
-  static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  if (handler.size() > 63 || !std::regex_match(handler, kLabel))
-    throw Error(Status::Invalid("config handler: \"" + handler +
-                                "\" is not a valid handler name (lowercase letters, digits and '-', at most 63)"));
-  auto taken = [&](const std::string& h) -> std::string {
-    Reply reply = bus.request(subjects.runtime_on(node, "version", h), rt::VersionRequest().SerializeAsString(),
-                              std::chrono::milliseconds(500));
-    rt::VersionResponse version;
-    if (!reply.ok() || !version.ParseFromString(reply.data)) return "";
-    return version.runtime_name() + " " + version.runtime_version();
-  };
-  if (std::string other = taken(handler); !other.empty())
-    throw Error(Status::Invalid("node " + node + ": another runtime (" + other + ") already serves handler \"" + handler +
-                                "\"; give each runtime plugin its own `handler`"));
-  if (!serve_default) return;
-  if (std::string other = taken(""); !other.empty())
-    throw Error(Status::Invalid("node " + node + ": another runtime (" + other +
-                                ") is already its default runtime; set `default: false` on one of them and reach it "
-                                "through a RuntimeClass naming its handler"));
 }
 
 }  // namespace skiff::sdk

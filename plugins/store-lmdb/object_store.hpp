@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lmdb.hpp"
+#include "skiff/sdk/store/watch_publisher.hpp"
 #include "skiff/store/v1/store.pb.h"
 
 namespace skiff::store {
@@ -22,10 +23,7 @@ struct StoreOptions {
 };
 
 // A change committed by a write, published as a watch event afterwards.
-struct Change {
-  std::string resource;
-  store::v1::WatchEvent event;
-};
+using Change = sdk::StoreChange;
 
 class ObjectStore {
  public:

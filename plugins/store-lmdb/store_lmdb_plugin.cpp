@@ -7,8 +7,9 @@
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
-#include "store_service.hpp"
-#include "watch_hub.hpp"
+#include "lmdb_store_service.hpp"
+#include "skiff/sdk/store/serve_store.hpp"
+#include "skiff/sdk/store/watch_publisher.hpp"
 #include "write_batcher.hpp"
 
 namespace skiff::store {
@@ -62,19 +63,19 @@ class StoreLmdbPlugin final : public Plugin {
       throw Error(Status::Invalid("config history_length and max_batch must be at least 1"));
 
     store_ = std::make_unique<ObjectStore>(options);
-    hub_ = std::make_unique<WatchHub>(context_.bus(), context_.subjects(), static_cast<std::size_t>(history_length),
+    hub_ = std::make_unique<WatchPublisher>(context_.bus(), context_.subjects(), static_cast<std::size_t>(history_length),
                                       store_->revision(), store_->resource_revisions());
     writes_ = std::make_unique<WriteBatcher>(*store_, *hub_, static_cast<std::size_t>(max_batch), context_.log(),
                                              context_.metrics());
-    service_ = std::make_unique<StoreService>(context_.bus(), context_.subjects(), *store_, *hub_, *writes_,
-                                              static_cast<int>(config.get_int("read_workers")));
+    service_ = std::make_unique<LmdbStoreService>(*store_, *hub_, *writes_);
+    server_ = serve_store(context_, *service_, {static_cast<int>(config.get_int("read_workers"))});
     context_.log().info("serving {} at revision {} from {}", context_.subjects().store("*"), store_->revision(),
                         options.dir);
   }
 
   void stop() override {
     // Stop taking requests, finish the writes in flight, then close the database.
-    if (service_) service_->stop();
+    server_.reset();
     if (writes_) writes_->stop();
     service_.reset();
     writes_.reset();
@@ -90,9 +91,10 @@ class StoreLmdbPlugin final : public Plugin {
  private:
   Context& context_;
   std::unique_ptr<ObjectStore> store_;
-  std::unique_ptr<WatchHub> hub_;
+  std::unique_ptr<WatchPublisher> hub_;
   std::unique_ptr<WriteBatcher> writes_;
-  std::unique_ptr<StoreService> service_;
+  std::unique_ptr<LmdbStoreService> service_;
+  std::unique_ptr<StoreServer> server_;
 };
 
 }  // namespace

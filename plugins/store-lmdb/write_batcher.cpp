@@ -6,7 +6,7 @@
 
 namespace skiff::store {
 
-WriteBatcher::WriteBatcher(ObjectStore& store, WatchHub& hub, std::size_t max_batch, spdlog::logger& log,
+WriteBatcher::WriteBatcher(ObjectStore& store, sdk::WatchPublisher& hub, std::size_t max_batch, spdlog::logger& log,
                            sdk::Metrics& metrics)
     : store_(store),
       hub_(hub),

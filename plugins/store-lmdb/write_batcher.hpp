@@ -10,7 +10,7 @@
 #include <spdlog/logger.h>
 
 #include "object_store.hpp"
-#include "watch_hub.hpp"
+#include "skiff/sdk/store/watch_publisher.hpp"
 #include "skiff/sdk/metrics.hpp"
 #include "skiff/sdk/status.hpp"
 
@@ -21,7 +21,7 @@ class WriteBatcher {
   // Called once per submitted transaction, after it is durable (or failed).
   using Done = std::function<void(const sdk::Status& status, v1::TxnResponse response)>;
 
-  WriteBatcher(ObjectStore& store, WatchHub& hub, std::size_t max_batch, spdlog::logger& log, sdk::Metrics& metrics);
+  WriteBatcher(ObjectStore& store, sdk::WatchPublisher& hub, std::size_t max_batch, spdlog::logger& log, sdk::Metrics& metrics);
   ~WriteBatcher();
 
   void submit(v1::TxnRequest request, Done done);
@@ -47,7 +47,7 @@ class WriteBatcher {
   void publish_loop();
 
   ObjectStore& store_;
-  WatchHub& hub_;
+  sdk::WatchPublisher& hub_;
   std::size_t max_batch_;
   spdlog::logger& log_;
   sdk::Counter& commits_;

@@ -1,17 +1,19 @@
 // Watch subjects are skiff.<c>.watch.<group>.<kind>; each batch carries the revision of the
 // resource's previous event so that watchers can tell a gap from an unrelated revision.
-#include "watch_hub.hpp"
+#include "skiff/sdk/store/watch_publisher.hpp"
 
 #include <algorithm>
 
 #include "skiff/sdk/resources.hpp"
 
-namespace skiff::store {
+namespace skiff::sdk {
+
+namespace v1 = store::v1;
 
 // Under NATS' default 1 MiB message limit, with room for the envelope.
 constexpr std::size_t kMaxBatchBytes = 768 * 1024;
 
-WatchHub::WatchHub(sdk::Bus& bus, sdk::Subjects subjects, std::size_t history_length, std::int64_t start_revision,
+WatchPublisher::WatchPublisher(Bus& bus, Subjects subjects, std::size_t history_length, std::int64_t start_revision,
                    std::map<std::string, std::int64_t> last_by_resource)
     : bus_(bus),
       subjects_(std::move(subjects)),
@@ -20,7 +22,7 @@ WatchHub::WatchHub(sdk::Bus& bus, sdk::Subjects subjects, std::size_t history_le
       published_(start_revision),
       last_by_resource_(std::move(last_by_resource)) {}
 
-void WatchHub::publish(const std::vector<Change>& changes) {
+void WatchPublisher::publish(const std::vector<StoreChange>& changes) {
   // Per resource, batches that each fit in a bus message; each names the previous one's last revision.
   std::vector<v1::WatchBatch> batches;
   {
@@ -51,17 +53,17 @@ void WatchHub::publish(const std::vector<Change>& changes) {
     }
   }
   for (const auto& batch : batches) {
-    const sdk::ResourceType* type = sdk::find_resource(batch.resource());
+    const ResourceType* type = find_resource(batch.resource());
     if (!type) continue;
     try {
       bus_.publish(subjects_.watch(type->group, type->kind), batch.SerializeAsString());
-    } catch (const sdk::Error&) {
+    } catch (const Error&) {
       // The bus is down: watchers see the gap (prev_revision) and catch up from the history.
     }
   }
 }
 
-v1::HistoryResponse WatchHub::history(const v1::HistoryRequest& request) const {
+v1::HistoryResponse WatchPublisher::history(const v1::HistoryRequest& request) const {
   std::lock_guard lock(mutex_);
   v1::HistoryResponse response;
   // What has been published, not what has been committed: a watcher that continues from
@@ -71,7 +73,7 @@ v1::HistoryResponse WatchHub::history(const v1::HistoryRequest& request) const {
     auto last = last_by_resource_.find(request.resource());
     std::int64_t last_change = last == last_by_resource_.end() ? 0 : last->second;
     if (last_change > request.since_revision())
-      throw sdk::Error(sdk::Status::Gone("too old resource version: " + std::to_string(request.since_revision()) +
+      throw Error(Status::Gone("too old resource version: " + std::to_string(request.since_revision()) +
                                          " (history starts after " + std::to_string(floor_) + ")"));
   }
   std::size_t bytes = 0;
@@ -89,9 +91,9 @@ v1::HistoryResponse WatchHub::history(const v1::HistoryRequest& request) const {
   return response;
 }
 
-std::int64_t WatchHub::floor() const {
+std::int64_t WatchPublisher::floor() const {
   std::lock_guard lock(mutex_);
   return floor_;
 }
 
-}  // namespace skiff::store
+}  // namespace skiff::sdk

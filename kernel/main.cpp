@@ -22,8 +22,9 @@ using namespace skiff::kernel;
 constexpr const char* kUsage = R"(usage:
   skiffd --profile NAME|FILE [--data-dir DIR] [--plugin-path DIR]... [--node NAME] [--log-level LEVEL]
                                    run a node (built-in profiles: allinone, master, worker)
-  skiffd plugins [--plugin-path DIR]... [--config NAME]
+  skiffd plugins [--plugin-path DIR]... [--config NAME [--markdown]]
                                    list the plugins found, or one plugin's config keys
+                                   (--markdown: the table as the plugin's README carries it)
   skiffd profile NAME              print a built-in profile
   skiffd status [--data-dir DIR] [--json]
                                    the running node's plugins and their health
@@ -36,6 +37,7 @@ struct CommandLine {
   std::string command = "run";
   RunOptions run;
   std::string config_of;
+  bool markdown = false;
   std::string profile_name;
   bool json = false;
 };
@@ -66,11 +68,13 @@ CommandLine parse(int argc, char** argv) {
     } else if (arg == "--only") cl.run.only = value(arg);
     else if (arg == "--config") cl.config_of = value(arg);
     else if (arg == "--json") cl.json = true;
+    else if (arg == "--markdown") cl.markdown = true;
     else if (arg == "--help" || arg == "-h") cl.command = "help";
     else if (cl.command == "profile" && cl.profile_name.empty() && arg[0] != '-') cl.profile_name = arg;
     else usage_error("unknown argument '" + arg + "'");
   }
   if (cl.command == "run" && cl.run.profile.empty()) usage_error("--profile is required to run a node");
+  if (cl.markdown && cl.config_of.empty()) usage_error("--markdown prints one plugin's config table: add --config NAME");
   return cl;
 }
 
@@ -97,7 +101,7 @@ int main(int argc, char** argv) {
   cl.run.self_exe = self_executable(argv[0]);
   cl.run.started = started;
   if (cl.command == "run") return run_node(cl.run);
-  if (cl.command == "plugins") return plugins_command(plugin_search_dirs(cl.run.plugin_paths, cl.run.self_exe), cl.config_of);
+  if (cl.command == "plugins") return plugins_command(plugin_search_dirs(cl.run.plugin_paths, cl.run.self_exe), cl.config_of, cl.markdown);
   if (cl.command == "status")
     return status_command(cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir, cl.json);
   if (cl.command == "kubeconfig") {

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstring>
 #include <set>
 
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
+
+#include "skiff/sdk/config_schema.hpp"
 
 namespace skiff::kernel {
 namespace {
@@ -19,7 +22,26 @@ std::string api_range(std::uint32_t min, std::uint32_t max) {
 
 std::string text(const char* value) { return value ? value : ""; }
 
-// Copies the manifest out, refusing anything a layout-1 reader cannot trust.
+// Attaches each rule to its key, refusing rules that name no key or make no sense.
+void read_config_rules(const skiff_config_rule* rules, sdk::ConfigTable& table, const std::string& who) {
+  for (const skiff_config_rule* r = rules; r && r->key; ++r) {
+    auto key = std::find_if(table.begin(), table.end(), [&](const sdk::ConfigKey& k) { return k.name == r->key; });
+    if (key == table.end())
+      throw PluginError(who + ": a config rule names key '" + std::string(r->key) + "', which its table lacks; fix the manifest");
+    for (const char* at = r->one_of; at && *at;) {
+      const char* end = std::strchr(at, '\n');
+      if (!end) end = at + std::strlen(at);
+      key->one_of.emplace_back(at, end);
+      at = *end ? end + 1 : end;
+    }
+    if (r->minimum) key->minimum = r->minimum;
+    if (r->maximum) key->maximum = r->maximum;
+    if (std::string problem = sdk::constraint_problem(*key); !problem.empty())
+      throw PluginError(who + ": config key '" + key->name + "' " + problem + "; fix the manifest");
+  }
+}
+
+// Copies the manifest out, refusing anything this kernel cannot trust.
 LoadedPlugin read_descriptor(const skiff_plugin_descriptor* d, const std::string& file, const std::string& label) {
   const std::string who = "plugin " + label + " (" + file + ")";
   const std::string rebuild = "rebuild it against the Skiff SDK of this skiffd";
@@ -29,13 +51,13 @@ LoadedPlugin read_descriptor(const skiff_plugin_descriptor* d, const std::string
     throw PluginError(who + ": descriptor too small (" + std::to_string(d->struct_size) + " bytes); " + rebuild);
   if (d->magic != SKIFF_DESCRIPTOR_MAGIC)
     throw PluginError(who + ": the descriptor does not start with the Skiff magic; " + rebuild);
-  if (d->layout != SKIFF_DESCRIPTOR_LAYOUT)
-    throw PluginError(who + ": unknown descriptor layout " + std::to_string(d->layout) + " (this kernel reads layout " +
-                      std::to_string(SKIFF_DESCRIPTOR_LAYOUT) + "); " + rebuild);
-  if (d->struct_size < sizeof(skiff_plugin_descriptor))
+  if (d->layout == 0) throw PluginError(who + ": descriptor layout 0 does not exist; " + rebuild);
+  // Layouts only append: any layout is read as far as this kernel knows it, if it is that long.
+  const std::uint32_t read_as = std::min(d->layout, std::uint32_t{SKIFF_DESCRIPTOR_LAYOUT});
+  const std::size_t needed = read_as >= 2 ? SKIFF_DESCRIPTOR_SIZE_LAYOUT2 : SKIFF_DESCRIPTOR_SIZE_LAYOUT1;
+  if (d->struct_size < needed)
     throw PluginError(who + ": descriptor too small (" + std::to_string(d->struct_size) + " bytes, layout " +
-                      std::to_string(SKIFF_DESCRIPTOR_LAYOUT) + " needs " + std::to_string(sizeof(skiff_plugin_descriptor)) +
-                      "); " + rebuild);
+                      std::to_string(d->layout) + " needs at least " + std::to_string(needed) + "); " + rebuild);
   const char* missing = !d->name || !*d->name ? "name"
                         : !d->kind            ? "kind"
                         : !d->version         ? "version"
@@ -79,6 +101,7 @@ LoadedPlugin read_descriptor(const skiff_plugin_descriptor* d, const std::string
     if (k->default_value) key.default_value = k->default_value;
     plugin.config.push_back(std::move(key));
   }
+  if (read_as >= 2) read_config_rules(d->config_rules, plugin.config, who);
   return plugin;
 }
 

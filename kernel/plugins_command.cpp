@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "plugin_library.hpp"
+#include "skiff/sdk/config_schema.hpp"
 #include "table_printer.hpp"
 
 namespace skiff::kernel {
@@ -28,7 +29,7 @@ std::string api_text(const LoadedPlugin& p) {
 
 }  // namespace
 
-int plugins_command(const std::vector<std::string>& search_dirs, const std::string& config_of) {
+int plugins_command(const std::vector<std::string>& search_dirs, const std::string& config_of, bool markdown) {
   std::vector<LoadedPlugin> plugins;
   std::vector<std::string> problems;
   for (const auto& file : list_plugin_files(search_dirs)) {
@@ -42,17 +43,23 @@ int plugins_command(const std::vector<std::string>& search_dirs, const std::stri
   if (!config_of.empty()) {
     for (const auto& p : plugins) {
       if (p.name != config_of) continue;
+      if (markdown) {
+        std::cout << sdk::config_table_markdown(p.config);
+        return 0;
+      }
       std::cout << p.name << " " << p.version << " (" << p.kind << "): " << p.description << "\n";
       std::cout << "file: " << p.file << "\n\n";
       if (p.config.empty()) {
         std::cout << "This plugin has no config keys.\n";
         return 0;
       }
-      TablePrinter table({"KEY", "TYPE", "DEFAULT", "DESCRIPTION"});
-      for (const auto& key : p.config)
+      TablePrinter table({"KEY", "TYPE", "DEFAULT", "VALUES", "DESCRIPTION"});
+      for (const auto& key : p.config) {
+        std::string values = sdk::describe_constraint(key);
         table.add({key.name, std::string(sdk::to_string(key.type)),
                    !key.default_value ? "(required)" : key.default_value->empty() ? "-" : *key.default_value,
-                   key.description});
+                   values.empty() ? "-" : values, key.description});
+      }
       table.print(std::cout);
       return 0;
     }

@@ -3,11 +3,11 @@
 
 #include <memory>
 
+#include "lmdb_store_service.hpp"
 #include "object_store.hpp"
-#include "skiff/sdk/capabilities.hpp"
+#include "skiff/sdk/config_binding.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
-#include "lmdb_store_service.hpp"
 #include "skiff/sdk/store/serve_store.hpp"
 #include "skiff/sdk/store/watch_publisher.hpp"
 #include "write_batcher.hpp"
@@ -17,11 +17,30 @@ namespace {
 
 using namespace skiff::sdk;
 
-SyncMode parse_sync(const std::string& text) {
-  if (text == "full") return SyncMode::Full;
-  if (text == "nometasync") return SyncMode::NoMetaSync;
-  if (text == "none") return SyncMode::None;
-  throw Error(Status::Invalid("config sync: '" + text + "' is not one of full, nometasync, none"));
+struct Settings {
+  std::optional<std::string> data_dir;
+  std::string map_size;
+  std::int64_t history_length = 0;
+  SyncMode sync = SyncMode::Full;
+  std::int64_t max_batch = 0;
+  int read_workers = 0;
+};
+
+const ConfigMap<Settings>& config_map() {
+  static const ConfigMap<Settings> map{
+      bind_key("data_dir", &Settings::data_dir, "", "where data.mdb lives (default: the plugin's data dir)"),
+      bind_key("map_size", &Settings::map_size, "8Gi", "largest size the database may grow to (a quantity, at least 1Mi)"),
+      bind_key("history_length", &Settings::history_length, "10000", "watch events kept for watchers to resume from")
+          .at_least(1),
+      bind_key("sync", &Settings::sync, "full",
+           {{"full", SyncMode::Full}, {"nometasync", SyncMode::NoMetaSync}, {"none", SyncMode::None}},
+           "full: fsync every commit (a write is acknowledged once on disk); nometasync: the last commits may be "
+           "lost on an OS crash; none: leave it to the OS"),
+      bind_key("max_batch", &Settings::max_batch, "1000", "most writes committed in one transaction (group commit)")
+          .at_least(1),
+      bind_key("read_workers", &Settings::read_workers, "2", "parallel handlers for get, list and history").range(1, 64),
+  };
+  return map;
 }
 
 class StoreLmdbPlugin final : public Plugin {
@@ -32,43 +51,30 @@ class StoreLmdbPlugin final : public Plugin {
     m.kind = "store";
     m.version = "0.1.0";
     m.description = "Revisioned, watchable cluster state in LMDB (Skiff's etcd)";
-    m.provides = {{capability::kStore, true}};
-    m.config = {
-        {"data_dir", ConfigType::String, "", "where data.mdb lives (default: the plugin's data dir)"},
-        {"map_size", ConfigType::String, "8Gi", "largest size the database may grow to (a quantity)"},
-        {"history_length", ConfigType::Int, "10000", "watch events kept for watchers to resume from"},
-        {"sync", ConfigType::String, "full",
-         "full: fsync every commit (a write is acknowledged once on disk); nometasync; none: leave it to the OS"},
-        {"max_batch", ConfigType::Int, "1000", "most writes committed in one transaction (group commit)"},
-        {"read_workers", ConfigType::Int, "2", "parallel handlers for get, list and history"},
-    };
+    m.provides = {{kStoreCapability, true}};
+    m.config = config_map().table();
     return m;
   }
 
   explicit StoreLmdbPlugin(Context& context) : context_(context) {}
 
   void start() override {
-    const Config& config = context_.config();
+    Settings settings = config_map().read(context_.config());
     StoreOptions options;
-    options.dir = config.has("data_dir") ? config.get_string("data_dir") : context_.data_dir();
-    auto map_size = parse_quantity(config.get_string("map_size"));
+    options.dir = settings.data_dir.value_or(context_.data_dir());
+    auto map_size = parse_quantity(settings.map_size);
     if (!map_size || *map_size < (1 << 20))
-      throw Error(Status::Invalid("config map_size: '" + config.get_string("map_size") +
-                                  "' is not a size of at least 1Mi (such as 8Gi)"));
+      throw Error(Status::Invalid("config map_size: '" + settings.map_size + "' is not a size of at least 1Mi (such as 8Gi)"));
     options.map_size = static_cast<std::size_t>(*map_size);
-    options.sync = parse_sync(config.get_string("sync"));
-    auto history_length = config.get_int("history_length");
-    auto max_batch = config.get_int("max_batch");
-    if (history_length < 1 || max_batch < 1)
-      throw Error(Status::Invalid("config history_length and max_batch must be at least 1"));
-
+    options.sync = settings.sync;
     store_ = std::make_unique<ObjectStore>(options);
-    hub_ = std::make_unique<WatchPublisher>(context_.bus(), context_.subjects(), static_cast<std::size_t>(history_length),
-                                      store_->revision(), store_->resource_revisions());
-    writes_ = std::make_unique<WriteBatcher>(*store_, *hub_, static_cast<std::size_t>(max_batch), context_.log(),
+    hub_ = std::make_unique<WatchPublisher>(context_.bus(), context_.subjects(),
+                                            static_cast<std::size_t>(settings.history_length), store_->revision(),
+                                            store_->resource_revisions());
+    writes_ = std::make_unique<WriteBatcher>(*store_, *hub_, static_cast<std::size_t>(settings.max_batch), context_.log(),
                                              context_.metrics());
     service_ = std::make_unique<LmdbStoreService>(*store_, *hub_, *writes_);
-    server_ = serve_store(context_, *service_, {static_cast<int>(config.get_int("read_workers"))});
+    server_ = serve_store(context_, *service_, {settings.read_workers});
     context_.log().info("serving {} at revision {} from {}", context_.subjects().store("*"), store_->revision(),
                         options.dir);
   }

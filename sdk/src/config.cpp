@@ -88,6 +88,20 @@ std::vector<std::string> Config::get_list(std::string_view key) const {
   return out;
 }
 
+std::map<std::string, std::string> Config::get_map(std::string_view key) const {
+  YAML::Node value = impl_->root[std::string(key)];
+  std::map<std::string, std::string> out;
+  if (!value.IsDefined() || value.IsNull()) return out;
+  if (!value.IsMap()) throw Error(Status::Internal("config key '" + std::string(key) + "' is not a map"));
+  for (const auto& entry : value) {
+    if (!entry.second.IsScalar())
+      throw Error(Status::Invalid("config key '" + std::string(key) + "': the value of '" + entry.first.Scalar() +
+                                  "' must be a plain value, not a list or mapping"));
+    out[entry.first.Scalar()] = entry.second.Scalar();
+  }
+  return out;
+}
+
 std::string Config::get_yaml(std::string_view key) const {
   YAML::Emitter out;
   out << impl_->root[std::string(key)];

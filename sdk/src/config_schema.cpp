@@ -84,6 +84,8 @@ YAML::Node validate_config(const ConfigTable& table, const YAML::Node& block, st
       if (!has_type(entry.second, row->type))
         throw ConfigError(at(where, entry.second) + ": config key '" + key + "' must be " +
                           expected_form(row->type) + ", got '" + YAML::Dump(entry.second) + "'");
+      if (std::string problem = constraint_violation(*row, entry.second); !problem.empty())
+        throw ConfigError(at(where, entry.second) + ": config key '" + key + "' " + problem);
     }
   }
 

@@ -19,6 +19,8 @@ struct DescriptorHolder {
   std::vector<skiff_capability> provides;
   std::vector<const char*> required;
   std::vector<skiff_config_key> config_keys;
+  std::vector<std::string> one_of_texts;  // one per constrained key, '\n' after each value
+  std::vector<skiff_config_rule> config_rules;
   skiff_plugin_descriptor descriptor{};
 };
 
@@ -71,6 +73,22 @@ void destroy_plugin(void* instance) {
   delete plugin;
 }
 
+// The constraints of the config table, as layout 2 appends them (pointers into the manifest).
+void fill_config_rules(DescriptorHolder& holder) {
+  const ConfigTable& table = holder.manifest.config;
+  holder.one_of_texts.reserve(table.size());  // no reallocation: the rules point into it
+  for (const auto& key : table) {
+    if (!key.constrained()) continue;
+    std::string one_of;
+    for (const auto& value : key.one_of) one_of += value + "\n";
+    holder.one_of_texts.push_back(std::move(one_of));
+    holder.config_rules.push_back({key.name.c_str(), key.one_of.empty() ? nullptr : holder.one_of_texts.back().c_str(),
+                                   key.minimum ? key.minimum->c_str() : nullptr,
+                                   key.maximum ? key.maximum->c_str() : nullptr});
+  }
+  holder.config_rules.push_back({nullptr, nullptr, nullptr, nullptr});
+}
+
 }  // namespace
 
 const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn create) noexcept {
@@ -88,6 +106,7 @@ const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn 
                                      key.default_value ? key.default_value->c_str() : nullptr,
                                      key.description.c_str()});
     holder->config_keys.push_back({nullptr, nullptr, nullptr, nullptr});
+    fill_config_rules(*holder);
 
     skiff_plugin_descriptor& d = holder->descriptor;
     d.struct_size = sizeof(skiff_plugin_descriptor);
@@ -107,6 +126,7 @@ const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn 
     d.stop = stop_plugin;
     d.health = plugin_health;
     d.destroy = destroy_plugin;
+    d.config_rules = holder->config_rules.data();
     return &d;
   } catch (...) {
     return nullptr;
@@ -114,7 +134,9 @@ const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn 
 }
 
 int32_t create_instance(const skiff_host* host, void** instance, char* err, size_t err_size, Factory factory) noexcept {
-  if (!host || host->struct_size < sizeof(skiff_host)) {
+  // Fields a newer kernel appended are beyond what this SDK reads; fields appended after the
+  // first kernels are optional here (read only when struct_size covers them).
+  if (!host || host->struct_size < SKIFF_HOST_SIZE_V1) {
     write_error(err, err_size, "the kernel passed a host structure older than this plugin's SDK; upgrade skiffd");
     return 1;
   }

@@ -28,13 +28,36 @@ skiff_plugin_descriptor make() {
   d.destroy = destroy;
 #if defined(TEST_SMALL_DESCRIPTOR)
   d.struct_size = 8;
-#elif defined(TEST_UNKNOWN_LAYOUT)
-  d.layout = 99;
+#elif defined(TEST_LAYOUT_1)
+  d.layout = 1;  // as built by the first SDK: no config rules
+  d.struct_size = SKIFF_DESCRIPTOR_SIZE_LAYOUT1;
+#elif defined(TEST_SHORT_FUTURE_LAYOUT)
+  d.layout = 99;  // claims a newer layout, yet lacks fields this kernel knows
+  d.struct_size = SKIFF_DESCRIPTOR_SIZE_LAYOUT1;
 #endif
   return d;
 }
 
+// A newer SDK's descriptor: this kernel's fields, then some it has never heard of.
+struct FutureDescriptor {
+  skiff_plugin_descriptor known;
+  const char* appended_name;
+  void (*appended_callback)(void);
+};
+
+FutureDescriptor make_future() {
+  FutureDescriptor f{make(), "appended", nullptr};
+  f.known.layout = 99;
+  f.known.struct_size = sizeof f;
+  return f;
+}
+
+#if defined(TEST_FUTURE_LAYOUT)
+const FutureDescriptor future = make_future();
+const skiff_plugin_descriptor& descriptor = future.known;
+#else
 const skiff_plugin_descriptor descriptor = make();
+#endif
 
 }  // namespace
 

@@ -11,8 +11,9 @@ extern "C" {
 
 /* "SKIF" — lets the kernel tell a descriptor from random memory. */
 #define SKIFF_DESCRIPTOR_MAGIC 0x534B4946u
-/* Layout of skiff_plugin_descriptor. Later layouts only append fields. */
-#define SKIFF_DESCRIPTOR_LAYOUT 1u
+/* Layout of skiff_plugin_descriptor. Later layouts only append fields: a reader accepts any
+ * layout whose struct_size covers the fields it knows, and ignores what follows them. */
+#define SKIFF_DESCRIPTOR_LAYOUT 2u
 /* The SDK API versions this header describes (the host struct and the callbacks). */
 #define SKIFF_API_VERSION_MIN 1u
 #define SKIFF_API_VERSION_MAX 1u
@@ -51,7 +52,17 @@ typedef struct skiff_config_key {
   const char* description;
 } skiff_config_key;
 
-/* What the kernel hands to create(). Size-prefixed: a plugin reads only fields inside struct_size. */
+/* A constraint on one config key (descriptor layout 2). The kernel refuses a profile whose
+ * value breaks it, with the line; the plugin's SDK checks it again when binding. */
+typedef struct skiff_config_rule {
+  const char* key;
+  const char* one_of;  /* allowed values, each followed by '\n'; NULL: any */
+  const char* minimum; /* YAML scalar (a number, or a duration for duration keys); NULL: none */
+  const char* maximum;
+} skiff_config_rule;
+
+/* What the kernel hands to create(). Size-prefixed and append-only, like the descriptor: a
+ * plugin reads only fields inside struct_size and accepts a larger struct from a newer kernel. */
 typedef struct skiff_host {
   uint32_t struct_size;
   uint32_t api_version; /* negotiated: the highest version both sides support */
@@ -94,7 +105,16 @@ typedef struct skiff_plugin_descriptor {
   /* Returns enum skiff_health_state and writes a short human message. */
   int32_t (*health)(void* instance, char* message, size_t message_size);
   void (*destroy)(void* instance);
+
+  /* Layout 2. */
+  const skiff_config_rule* config_rules; /* terminated by an entry whose key is NULL; NULL: none */
 } skiff_plugin_descriptor;
+
+/* Bytes of each layout, for readers that know older ones. */
+#define SKIFF_DESCRIPTOR_SIZE_LAYOUT1 (offsetof(skiff_plugin_descriptor, config_rules))
+#define SKIFF_DESCRIPTOR_SIZE_LAYOUT2 (sizeof(skiff_plugin_descriptor))
+/* The host struct as the first kernels sent it: every later field is optional to a plugin. */
+#define SKIFF_HOST_SIZE_V1 (offsetof(skiff_host, node_labels) + sizeof(const char*))
 
 typedef const skiff_plugin_descriptor* (*skiff_plugin_entry_fn)(void);
 

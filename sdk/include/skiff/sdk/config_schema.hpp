@@ -26,4 +26,17 @@ std::string yaml_line(const YAML::Node& node);
 // Does the scalar read as this type? (lists and maps are checked structurally by the caller)
 bool scalar_has_type(const YAML::Node& node, ConfigType type);
 
+// "" when `value` (of the key's type) meets the key's one_of / minimum / maximum, otherwise
+// what is wrong, in words ("must be one of full, none; got 'fast'"). A list's items are each
+// checked against one_of.
+std::string constraint_violation(const ConfigKey& key, const YAML::Node& value);
+// "" when the key's own constraints make sense for its type (a plugin's table is checked by
+// the kernel before it is trusted), otherwise what is wrong.
+std::string constraint_problem(const ConfigKey& key);
+// The allowed values in words, for tables: "full, nometasync, none", "1..100", ">= 1", "".
+std::string describe_constraint(const ConfigKey& key);
+// The table as Markdown, the form every plugin README carries (`skiffd plugins --config NAME
+// --markdown`): | key | type | default | values | description |.
+std::string config_table_markdown(const ConfigTable& table);
+
 }  // namespace skiff::sdk

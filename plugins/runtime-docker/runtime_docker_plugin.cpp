@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 
 #include "docker_runtime.hpp"
+#include "skiff/sdk/config_binding.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/runtime/serve_runtime.hpp"
 
@@ -10,6 +11,27 @@ namespace skiff::docker {
 namespace {
 
 using namespace skiff::sdk;
+
+struct Settings {
+  std::string socket;
+  std::string api_version;
+  std::string sandbox_image;
+  std::string network_mode;
+  std::chrono::milliseconds timeout{};
+};
+
+const ConfigMap<Settings>& config_map() {
+  static const ConfigMap<Settings> map{
+      bind_key("socket", &Settings::socket, "/var/run/docker.sock", "the Docker Engine API's unix socket"),
+      bind_key("api_version", &Settings::api_version, "v1.41",
+               "the Engine API version to speak (Debian's docker.io 20.10: v1.41)"),
+      bind_key("sandbox_image", &Settings::sandbox_image, "skiff/pause:1",
+               "the image of pod sandboxes (holds the network namespace; `make up` builds it)"),
+      bind_key("network_mode", &Settings::network_mode, "bridge", "the Docker network of pods without hostNetwork"),
+      bind_key("timeout", &Settings::timeout, "30s", "longest wait for one Engine API call").range("100ms", "10m"),
+  };
+  return map;
+}
 
 class RuntimeDockerPlugin final : public Plugin {
  public:
@@ -20,14 +42,7 @@ class RuntimeDockerPlugin final : public Plugin {
     m.version = "0.1.0";
     m.description = "Pods as Docker containers (Docker Engine API over its unix socket)";
     m.provides = {{kRuntimeCapability, false}, {"runtime:docker", true}};
-    m.config = {
-        {"socket", ConfigType::String, "/var/run/docker.sock", "the Docker Engine API's unix socket"},
-        {"api_version", ConfigType::String, "v1.41", "the Engine API version to speak (Debian's docker.io 20.10: v1.41)"},
-        {"sandbox_image", ConfigType::String, "skiff/pause:1",
-         "the image of pod sandboxes (holds the network namespace; `make up` builds it)"},
-        {"network_mode", ConfigType::String, "bridge", "the Docker network of pods without hostNetwork"},
-        {"timeout", ConfigType::Duration, "30s", "longest wait for one Engine API call"},
-    };
+    m.config = config_map().table();
     auto serve_keys = runtime_serve_keys("docker");
     m.config.insert(m.config.end(), serve_keys.begin(), serve_keys.end());
     return m;
@@ -36,18 +51,14 @@ class RuntimeDockerPlugin final : public Plugin {
   explicit RuntimeDockerPlugin(Context& context) : context_(context) {}
 
   void start() override {
-    const Config& config = context_.config();
-    client_ = std::make_unique<DockerClient>(config.get_string("socket"), config.get_string("api_version"),
-                                             config.get_duration("timeout"));
-    DockerRuntimeOptions options;
-    options.sandbox_image = config.get_string("sandbox_image");
-    options.network_mode = config.get_string("network_mode");
-    runtime_ = std::make_unique<DockerRuntime>(*client_, options);
+    Settings settings = config_map().read(context_.config());
+    client_ = std::make_unique<DockerClient>(settings.socket, settings.api_version, settings.timeout);
+    runtime_ = std::make_unique<DockerRuntime>(*client_, DockerRuntimeOptions{settings.sandbox_image, settings.network_mode});
     auto version = runtime_->version();  // refuses to start when dockerd is not there
-    RuntimeServeOptions serve = runtime_serve_options(config);
+    RuntimeServeOptions serve = runtime_serve_options(context_.config());
     server_ = serve_runtime(context_, *runtime_, serve);
     context_.log().info("serving the runtime of node {} with docker {} at {} (handler {}{})", context_.node().node,
-                        version.runtime_version(), config.get_string("socket"), serve.handler,
+                        version.runtime_version(), settings.socket, serve.handler,
                         serve.serve_default ? ", the node's default" : "");
   }
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "skiff/sdk/bus_proto.hpp"
+#include "skiff/sdk/config_binding.hpp"
 #include "stream_runner.hpp"
 
 namespace skiff::sdk {
@@ -173,14 +174,18 @@ void RuntimeServer::stop() {
 std::size_t RuntimeServer::active_streams() const { return impl_->streams.active(); }
 
 std::vector<ConfigKey> runtime_serve_keys(const std::string& default_handler) {
+  ConfigKey workers("workers", ConfigType::Int, "4", "runtime requests handled at once (streams run on threads of their own)");
+  workers.minimum = "1";
+  workers.maximum = "256";
   return {
       {"handler", ConfigType::String, default_handler, "the RuntimeClass handler this runtime answers to"},
       {"default", ConfigType::Bool, "true", "also the node's default runtime (pods without runtimeClassName)"},
-      {"workers", ConfigType::Int, "4", "runtime requests handled at once (streams run on threads of their own)"},
+      workers,
   };
 }
 
 RuntimeServeOptions runtime_serve_options(const Config& config) {
+  check_config_rules(runtime_serve_keys(""), config);
   RuntimeServeOptions options;
   options.handler = config.get_string("handler");
   options.serve_default = config.get_bool("default");

@@ -7,13 +7,14 @@
 #include "plugin_node.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
-#include "skiff/testing/runtime_conformance.hpp"
+#include "skiff/testing/plugin_harness.hpp"
 
 namespace {
 
 using namespace skiff;
 namespace rt = runtime::v1;
 
+// The sim's own cases need its skiffd too (to stop it under a stream).
 class SimHarness final : public conformance::RuntimeHarness {
  public:
   // `config`: the plugin's config block (flow style); `node`: the node the suite talks to.
@@ -196,10 +197,11 @@ namespace skiff::conformance {
 INSTANTIATE_TEST_SUITE_P(
     Runtimes, RuntimeConformance,
     ::testing::Values(
-        RuntimeConformanceParam{"runtime_sim", [] { return std::make_unique<SimHarness>("", "conformance-node"); }, false},
+        RuntimeConformanceParam{"runtime_sim", test::runtime_harness({"runtime-sim"}), false},
         // The last of several simulated nodes: its subjects, its own state.
         RuntimeConformanceParam{"runtime_sim_hollow",
-                                [] { return std::make_unique<SimHarness>("nodes: 3, node_prefix: hollow", "hollow-2"); },
+                                test::runtime_harness({"runtime-sim", "", "nodes: 3\nnode_prefix: hollow"},
+                                                      "skiff/busybox:1", "hollow-2"),
                                 false}),
     [](const auto& info) { return info.param.name; });
 }  // namespace skiff::conformance

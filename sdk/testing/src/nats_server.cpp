@@ -1,19 +1,16 @@
-// Starts nats-server through the kernel's own spawn helper and waits for its port.
-#include "nats_server.hpp"
-
-#include <signal.h>
+// Starts nats-server with a generated config and waits until a client can connect.
+#include "skiff/testing/nats_server.hpp"
 
 #include <fstream>
 #include <stdexcept>
 
-#include "embedded_bus.hpp"
-#include "subprocess.hpp"
-#include "wait.hpp"
+#include "skiff/sdk/bus.hpp"
+#include "skiff/testing/wait.hpp"
 
 namespace skiff::test {
 
 NatsServer::NatsServer(NatsServerSettings settings)
-    : settings_(settings), port_(kernel::find_free_port("127.0.0.1")) {
+    : settings_(settings), port_(free_port()) {
   if (settings_.tls) generate_certificates();
   start();
 }
@@ -52,9 +49,9 @@ void NatsServer::start() {
     out << "tls { cert_file: \"" << dir_.file("server.pem") << "\", key_file: \"" << dir_.file("server-key.pem")
         << "\" }\n";
   out.close();
-  kernel::SpawnOptions spawn;
+  SpawnSpec spawn;
   spawn.argv = {"nats-server", "-c", config};
-  pid_ = kernel::spawn_process(spawn);
+  process_ = std::make_unique<ChildProcess>(spawn);
   // Ready when a client can connect; a fresh connection each try.
   bool ready = wait_until([&] {
     try {
@@ -68,13 +65,9 @@ void NatsServer::start() {
 }
 
 void NatsServer::stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  if (!kernel::wait_for_exit(pid_, std::chrono::seconds(5))) {
-    kill(pid_, SIGKILL);
-    kernel::wait_for_exit(pid_, std::chrono::seconds(5));
-  }
-  pid_ = -1;
+  if (!process_) return;
+  if (!process_->terminate(std::chrono::seconds(5))) process_->kill();
+  process_.reset();
 }
 
 sdk::BusOptions NatsServer::options() const {

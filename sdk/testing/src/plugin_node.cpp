@@ -1,17 +1,20 @@
 // Writes a profile for the given plugins and runs skiffd with it.
-#include "plugin_node.hpp"
-
 #include <signal.h>
 
 #include <fstream>
 #include <stdexcept>
 
-#include "wait.hpp"
+#include "skiff/testing/skiffd.hpp"
+#include "skiff/testing/wait.hpp"
 
 namespace skiff::test {
 
-PluginNode::PluginNode(NatsServer& nats, std::string plugins_yaml, std::string node)
-    : nats_(nats), profile_(dir_.file("profile.yaml")), subjects_("test", node), bus_(sdk::connect_bus(nats.options())) {
+PluginNode::PluginNode(NatsServer& nats, std::string plugins_yaml, std::string node, std::vector<std::string> plugin_dirs)
+    : nats_(nats),
+      profile_(dir_.file("profile.yaml")),
+      plugin_dirs_(std::move(plugin_dirs)),
+      subjects_("test", node),
+      bus_(sdk::connect_bus(nats.options())) {
   std::ofstream(profile_) << "node: " << node << "\ncluster: test\n" << nats.profile_bus_yaml()
                           << "stop_timeout: 20s\nplugins:\n" << plugins_yaml;
 }
@@ -20,8 +23,9 @@ PluginNode::~PluginNode() { stop(); }
 
 void PluginNode::start() {
   std::string log = dir_.file("skiffd-" + std::to_string(++runs_) + ".log");
-  process_ = std::make_unique<SkiffdProcess>(
-      std::vector<std::string>{"--profile", profile_, "--data-dir", dir_.file("data")}, log);
+  std::vector<std::string> args{"--profile", profile_, "--data-dir", dir_.file("data")};
+  for (const auto& dir : plugin_dirs_) args.insert(args.end(), {"--plugin-path", dir});
+  process_ = std::make_unique<SkiffdProcess>(args, log);
   bool ready = wait_until([&] { return process_->output_contains(" ready: ") || process_->wait(std::chrono::milliseconds(0)); },
                           std::chrono::seconds(30));
   if (!ready || !process_->output_contains(" ready: "))

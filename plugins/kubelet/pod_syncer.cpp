@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "container_spec.hpp"
-#include "skiff/sdk/quantity.hpp"
+#include "skiff/sdk/qos.hpp"
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::kubelet {
@@ -70,21 +70,6 @@ core::ContainerStateTerminated terminated_of(const rt::ContainerStatus& c) {
 }
 
 std::string rfc3339_seconds(const std::string& t) { return t.size() < 19 ? t : t.substr(0, 19) + "Z"; }
-
-std::string qos_class(const core::Pod& pod) {
-  bool any = false, guaranteed = true;
-  for (const auto& c : pod.spec().containers()) {
-    const auto& r = c.resources();
-    any = any || !r.requests().empty() || !r.limits().empty();
-    for (const char* res : {"cpu", "memory"}) {
-      auto limit = r.limits().find(res);
-      auto request = r.requests().find(res);
-      if (limit == r.limits().end()) guaranteed = false;
-      else if (request != r.requests().end() && request->second != limit->second) guaranteed = false;
-    }
-  }
-  return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
-}
 
 void set_condition(core::PodStatus& status, const core::PodStatus& old, const std::string& type, bool value,
                    const std::string& reason = "") {
@@ -497,7 +482,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
     status.add_pod_ips()->set_ip(ip);
   }
   status.set_start_time(memory->start_time);
-  status.set_qos_class(qos_class(pod));
+  status.set_qos_class(sdk::qos_class(pod.spec()));
   {
     std::vector<std::string> entries;
     for (const auto& c : containers) entries.push_back(c.id() + ":" + c.state());

@@ -58,10 +58,10 @@ void SimStreams::send(const std::string& subject, int fd, const std::string& dat
   bus_.publish(subject, chunk.SerializeAsString());
 }
 
-void SimStreams::finish(const std::string& subject) {
+void SimStreams::finish(const std::string& subject, int exit_code) {
   rt::Chunk last;
   last.set_done(true);
-  last.set_exit_code(0);
+  last.set_exit_code(exit_code);
   bus_.publish(subject, last.SerializeAsString());
 }
 
@@ -133,11 +133,11 @@ void SimStreams::exec(const rt::ExecRequest& request, const sdk::Request& reply)
   runtime_.check_running(request.container_id());
   const std::string& subject = request.stream();
   if (!request.stdin()) {
+    ExecResult result = runtime_.exec(request.container_id(), {request.command().begin(), request.command().end()});
     reply.reply(rt::ExecRequest().SerializeAsString());
-    std::string line;
-    for (const auto& part : request.command()) line += (line.empty() ? "" : " ") + part;
-    send(subject, 1, line + "\n");
-    finish(subject);
+    if (!result.output.empty()) send(subject, 1, result.output);
+    if (!result.error.empty()) send(subject, 2, result.error);
+    finish(subject, result.exit_code);
     return;
   }
   StreamPtr stream = open(subject);

@@ -24,8 +24,8 @@ class SimStreams {
 
   // Both throw (404, 409) before replying when there is nothing to stream from.
   void logs(const rt::LogsRequest& request, const sdk::Request& reply);
-  // Without stdin: prints the command line, exit code 0. With stdin: echoes it back (as
-  // `cat` would) until it is closed, exit code 0.
+  // Without stdin: what SimRuntime::exec makes of the command. With stdin: echoes it back
+  // (as `cat` would) until it is closed, exit code 0.
   void exec(const rt::ExecRequest& request, const sdk::Request& reply);
 
  private:
@@ -35,7 +35,7 @@ class SimStreams {
   StreamPtr open(const std::string& subject);
   void spawn(StreamPtr stream, std::function<void(Stream&)> body);
   void send(const std::string& subject, int fd, const std::string& data);
-  void finish(const std::string& subject);
+  void finish(const std::string& subject, int exit_code = 0);
 
   sdk::Bus& bus_;
   SimRuntime& runtime_;

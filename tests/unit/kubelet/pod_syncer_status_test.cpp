@@ -92,6 +92,12 @@ TEST_F(KubeletPodStatusWrites, ARunningPodsStatusSaysWhatRunsWhereAndHow) {
   EXPECT_EQ(again.metadata().resource_version(), now.metadata().resource_version());
   EXPECT_EQ(find(again, "Ready")->last_transition_time(), find(now, "Ready")->last_transition_time());
   EXPECT_TRUE(kubelet_.syncer().wrote(now.metadata().uid(), now.status())) << "its own write is known as such";
+
+  // What it leaves in the runtime, as its node agent's relist will see it: nothing new.
+  std::vector<std::string> relisted;
+  for (const auto& c : kubelet_.containers(now)) relisted.push_back(c.id() + ":" + c.state());
+  for (const auto& s : sandboxes) relisted.push_back(s.id() + ":" + s.state());
+  EXPECT_EQ(kubelet_.syncer().runtime_signature(now.metadata().uid()), kubelet::runtime_signature(relisted));
 }
 
 TEST_F(KubeletPodStatusWrites, QosClassCountsTheInitContainers) {

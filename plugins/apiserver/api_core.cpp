@@ -13,7 +13,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/sdk/object_meta.hpp"
-#include "skiff/sdk/quantity.hpp"
+#include "skiff/sdk/qos.hpp"
 #include "skiff/sdk/time.hpp"
 #include "validation.hpp"
 
@@ -74,29 +74,13 @@ std::string random_suffix() {
   return suffix;
 }
 
-std::string qos_class(const core::PodSpec& spec) {
-  bool any = false, guaranteed = true;
-  for (const auto& c : spec.containers()) {
-    const auto& r = c.resources();
-    any = any || !r.requests().empty() || !r.limits().empty();
-    for (const char* name : {"cpu", "memory"}) {
-      auto limit = r.limits().find(name);
-      auto request = r.requests().find(name);
-      if (limit == r.limits().end() || (request != r.requests().end() && request->second != limit->second))
-        guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
 // Status as Kubernetes starts it on create.
 void initial_status(const sdk::ResourceType& type, pb::Message& object) {
   if (type.kind == "Pod") {
     auto& pod = static_cast<core::Pod&>(object);
     pod.clear_status();
     pod.mutable_status()->set_phase("Pending");
-    pod.mutable_status()->set_qos_class(qos_class(pod.spec()));
+    pod.mutable_status()->set_qos_class(sdk::qos_class(pod.spec()));
   } else if (type.kind == "Namespace") {
     auto& ns = static_cast<core::Namespace&>(object);
     ns.mutable_status()->set_phase("Active");

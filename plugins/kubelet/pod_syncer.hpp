@@ -68,14 +68,51 @@ class PodSyncer {
     std::int64_t written_revision = 0;
     std::string signature;       // guarded by mutex_
   };
+  struct Pass;  // one sync of one pod, through its phases
 
+  // The phases of a sync, in order.
+  const sdk::RuntimeClient* runtime_of(const api::core::v1::Pod& pod);
+  Memory& memory_of(const api::core::v1::Pod& pod);
+  void ensure_sandbox(Pass& pass);
+  void run_sandbox(Pass& pass);
+  void run_init_containers(Pass& pass);
+  void next_init_step(Pass& pass, const api::core::v1::Container& spec,
+                      const std::vector<runtime::v1::ContainerStatus>& attempts);
+  void run_app_containers(Pass& pass);
+  void start_missing(Pass& pass, const api::core::v1::Container& spec);
+  void kill_if_unhealthy(Pass& pass, const api::core::v1::Container& spec, const runtime::v1::ContainerStatus& running);
+  void restart_container(Pass& pass, const api::core::v1::Container& spec,
+                         const std::vector<runtime::v1::ContainerStatus>& attempts);
+  void report_back_off(Pass& pass, const api::core::v1::Container& spec, const Backoff& backoff);
+  void read_back(Pass& pass);
+  void track_probes(const Pass& pass);
+  api::core::v1::PodStatus status_to_compare(Pass& pass);
+  api::core::v1::PodStatus status_of(const Pass& pass, const api::core::v1::PodStatus& old) const;
+  api::core::v1::ContainerStatus container_status(const Pass& pass, const api::core::v1::Container& spec,
+                                                  bool is_init) const;
+  void set_exited(const Pass& pass, const api::core::v1::Container& spec, const runtime::v1::ContainerStatus& latest,
+                  api::core::v1::ContainerStatus& status) const;
+  void remember_signature(const Pass& pass);
+  void write_status(Pass& pass, const api::core::v1::PodStatus& status, const api::core::v1::PodStatus& old);
+
+  // Starting one attempt of a container; on failure `waiting` says why.
+  bool start_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
+  bool pull_image(Pass& pass, const api::core::v1::Container& spec);
+  std::string create_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
+
+  // A deleted pod: its containers stopped gracefully, then everything of it removed.
   std::chrono::milliseconds terminate(const api::core::v1::Pod& pod);
+  void stop_all(const api::core::v1::Pod& pod, const sdk::RuntimeClient& runtime);
+  void stop_gracefully(const api::core::v1::Pod& pod, const sdk::RuntimeClient& runtime,
+                       const runtime::v1::ContainerStatus& container, const api::core::v1::Container* spec,
+                       const std::string& ip, std::chrono::steady_clock::time_point deadline);
+  void remove_from(const sdk::RuntimeClient& runtime, const std::string& pod_uid);
   std::chrono::milliseconds finish_deletion(const api::core::v1::Pod& pod);
-  // Starts attempt `attempt` of a container; on failure records why in `waiting`.
-  bool start_container(const api::core::v1::Pod& pod, const api::core::v1::Container& spec, int attempt,
-                       const std::string& sandbox_id, const std::string& ip, Memory& memory);
+
   std::chrono::milliseconds until_allowed(Backoff& b) const;
   void advance(Backoff& b) const;
+  bool ran_past_backoff(const runtime::v1::ContainerStatus& container) const;
+  std::string pod_dir(const std::string& pod_uid) const { return options_.pods_dir + "/" + pod_uid; }
 
   const sdk::ApiClient& api_;
   RuntimeSet& runtimes_;

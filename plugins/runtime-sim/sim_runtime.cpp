@@ -1,9 +1,12 @@
-// One simulated node's runtime in memory: sandboxes, containers, their log lines.
+// One simulated node's runtime in memory: sandboxes, containers, their logs, and the exits and
+// files of their simulated processes.
 #include "sim_runtime.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
+#include "skiff/sdk/duration.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
@@ -46,6 +49,52 @@ bool matches(const std::map<std::string, std::string>& labels, const google::pro
     if (it == labels.end() || it->second != v) return false;
   }
   return true;
+}
+
+[[noreturn]] void bad_knob(const rt::ContainerConfig& config, const std::string& key, const std::string& value,
+                          const std::string& want) {
+  throw Error(Status::BadRequest("runtime-sim: container " + config.name() + ": " + key + "=\"" + value + "\" is not " +
+                                 want + " (see plugins/runtime-sim/README.md)"));
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(separator, start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The commands exec simulates, on a container's files: what they print and exit with;
+// nullopt for any other command.
+std::optional<ExecResult> run_simulated(std::set<std::string>& files, const std::vector<std::string>& command) {
+  if (command.empty()) return std::nullopt;
+  const std::string& name = command.front();
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  if (name == "true") return ExecResult{};
+  if (name == "false") return ExecResult{"", "", 1};
+  if (name == "touch") {
+    files.insert(args.begin(), args.end());
+    return ExecResult{};
+  }
+  if (name == "rm") {
+    bool force = !args.empty() && args.front() == "-f";
+    if (force) args.erase(args.begin());
+    ExecResult result;
+    for (const auto& path : args)
+      if (!files.erase(path) && !force) result = {"", "rm: can't remove '" + path + "': No such file or directory\n", 1};
+    return result;
+  }
+  bool test = name == "test" && args.size() == 2 && (args[0] == "-e" || args[0] == "-f");
+  if (!test && !(name == "cat" && !args.empty())) return std::nullopt;
+  if (test) args.erase(args.begin());
+  for (const auto& path : args)
+    if (!files.count(path)) return ExecResult{"", test ? "" : "cat: can't open '" + path + "': No such file or directory\n", 1};
+  return ExecResult{};
 }
 
 }  // namespace
@@ -149,9 +198,10 @@ void SimRuntime::stop_sandbox(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto it = sandboxes_.find(id);
   if (it == sandboxes_.end()) return;
+  settle();
   it->second.ready = false;
   for (auto& [cid, c] : containers_)
-    if (c.sandbox_id == id) stop_locked(c, 137);  // CRI: stopping a sandbox kills what runs in it
+    if (c.sandbox_id == id) end_locked(c, 137, Clock::now(), "stopped");  // CRI: stopping a sandbox kills what runs in it
   changed();
 }
 
@@ -210,6 +260,21 @@ rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContain
   c.sandbox_id = request.sandbox_id();
   c.labels = sdk::container_labels(request);
   c.created = Clock::now();
+  for (const auto& kv : config.env()) {
+    if (kv.key() == "SIM_EXIT_CODE") {
+      int code = -1;
+      auto [end, ec] = std::from_chars(kv.value().data(), kv.value().data() + kv.value().size(), code);
+      if (ec != std::errc() || end != kv.value().data() + kv.value().size() || code < 0 || code > 255)
+        bad_knob(config, kv.key(), kv.value(), "an exit code (0-255)");
+      c.exits_with = code;
+    } else if (kv.key() == "SIM_EXIT_AFTER") {
+      auto after = sdk::parse_duration(kv.value());
+      if (!after || after->count() < 0) bad_knob(config, kv.key(), kv.value(), "a duration (300ms, 2s)");
+      c.exits_after = *after;
+    } else if (kv.key() == "SIM_FILES") {
+      for (auto& path : split(kv.value(), ',')) c.files.insert(std::move(path));
+    }
+  }
   std::string command = joined(config.command());
   if (!config.args().empty()) command += (command.empty() ? "" : " ") + joined(config.args());
   c.log.push_back({c.created, "sim: container " + config.name() + " created from image " + config.image() + "\n"});
@@ -243,23 +308,41 @@ void SimRuntime::start_container(const std::string& id) {
   c.state = "RUNNING";
   c.started = Clock::now();
   c.log.push_back({c.started, "sim: container " + c.config.name() + " started\n"});
+  if (c.exits_with) exits_due_.emplace(c.started + c.exits_after, id);
   changed();
+  settle();  // SIM_EXIT_AFTER 0: it has exited already
 }
 
 // A simulated process dies of SIGTERM (143) as `sleep` does under Docker, or of SIGKILL
 // (137) when given no time.
 void SimRuntime::stop_container(const std::string& id, std::int64_t timeout_seconds) {
   std::lock_guard lock(mutex_);
-  stop_locked(container_at(id), timeout_seconds > 0 ? 143 : 137);
+  settle();  // one that exited on its own meanwhile keeps its code
+  end_locked(container_at(id), timeout_seconds > 0 ? 143 : 137, Clock::now(), "stopped");
   changed();
 }
 
-void SimRuntime::stop_locked(Container& c, int exit_code) {
+void SimRuntime::end_locked(Container& c, int exit_code, Clock::time_point at, const char* how) {
   if (c.state != "RUNNING") return;  // a created container stays created, an exited one keeps its code
   c.state = "EXITED";
   c.exit_code = exit_code;
-  c.finished = Clock::now();
-  c.log.push_back({c.finished, "sim: container " + c.config.name() + " stopped (exit code " + std::to_string(exit_code) + ")\n"});
+  c.finished = at;
+  c.log.push_back({c.finished, "sim: container " + c.config.name() + " " + how + " (exit code " +
+                                   std::to_string(exit_code) + ")\n"});
+}
+
+void SimRuntime::settle() const {
+  auto now = Clock::now();
+  bool any = false;
+  while (!exits_due_.empty() && exits_due_.begin()->first <= now) {
+    auto [when, id] = *exits_due_.begin();
+    exits_due_.erase(exits_due_.begin());
+    auto it = containers_.find(id);
+    if (it == containers_.end() || !it->second.exits_with) continue;
+    end_locked(it->second, *it->second.exits_with, when, "exited");
+    any = true;
+  }
+  if (any) changed();
 }
 
 void SimRuntime::remove_container(const std::string& id) {
@@ -288,11 +371,13 @@ rt::ContainerStatus SimRuntime::status_of(const std::string& id, const Container
 
 rt::ContainerStatus SimRuntime::container_status(const std::string& id) {
   std::lock_guard lock(mutex_);
+  settle();
   return status_of(id, container_at(id));
 }
 
 rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersRequest& request) {
   std::lock_guard lock(mutex_);
+  settle();
   rt::ListContainersResponse out;
   for (const auto& [id, c] : containers_) {
     if (!request.sandbox_id().empty() && c.sandbox_id != request.sandbox_id()) continue;
@@ -304,6 +389,7 @@ rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersR
 
 rt::StatsResponse SimRuntime::stats(const std::string& id) {
   std::lock_guard lock(mutex_);
+  settle();
   const Container& c = container_at(id);
   rt::StatsResponse out;
   auto now = Clock::now();
@@ -321,6 +407,7 @@ rt::StatsResponse SimRuntime::stats(const std::string& id) {
 
 LogsFrom SimRuntime::log_lines(const std::string& id, std::size_t from) const {
   std::lock_guard lock(mutex_);
+  settle();
   const Container& c = container_at(id);
   LogsFrom out;
   if (from < c.log.size()) out.lines.assign(c.log.begin() + static_cast<std::ptrdiff_t>(from), c.log.end());
@@ -331,7 +418,19 @@ LogsFrom SimRuntime::log_lines(const std::string& id, std::size_t from) const {
 
 void SimRuntime::check_running(const std::string& id) const {
   std::lock_guard lock(mutex_);
+  settle();
   if (container_at(id).state != "RUNNING") throw Error(Status::Conflict("container " + id + " is not running"));
+}
+
+ExecResult SimRuntime::simulate_exec(const std::string& id, const std::vector<std::string>& command) {
+  std::lock_guard lock(mutex_);
+  settle();
+  Container& c = container_at(id);
+  if (c.state != "RUNNING") throw Error(Status::Conflict("container " + id + " is not running"));
+  if (auto result = run_simulated(c.files, command)) return *result;
+  std::string line;
+  for (const auto& part : command) line += (line.empty() ? "" : " ") + part;
+  return {line + "\n", "", 0};
 }
 
 std::uint64_t SimRuntime::changes() const {
@@ -341,7 +440,11 @@ std::uint64_t SimRuntime::changes() const {
 
 void SimRuntime::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, timeout, [&] { return changes_ != seen; });
+  auto until = Clock::now() + timeout;
+  // Not past the next exit due: nobody else may look in time to settle it.
+  if (!exits_due_.empty()) until = std::min(until, exits_due_.begin()->first);
+  changed_.wait_until(lock, until, [&] { return changes_ != seen; });
+  settle();
 }
 
 void SimRuntime::poke() {
@@ -349,7 +452,7 @@ void SimRuntime::poke() {
   changed();
 }
 
-void SimRuntime::changed() {
+void SimRuntime::changed() const {
   ++changes_;
   changed_.notify_all();
 }
@@ -361,6 +464,7 @@ std::size_t SimRuntime::sandbox_count() const {
 
 std::size_t SimRuntime::running_count() const {
   std::lock_guard lock(mutex_);
+  settle();
   return static_cast<std::size_t>(
       std::count_if(containers_.begin(), containers_.end(), [](const auto& e) { return e.second.state == "RUNNING"; }));
 }

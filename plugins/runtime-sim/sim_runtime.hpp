@@ -1,5 +1,6 @@
 // One simulated node's runtime: sandboxes, containers and their log lines, in memory only.
-// Containers start at once and run until stopped; nothing is executed, no network is made.
+// Containers start at once and run until stopped, or exit on their own when their SIM_*
+// environment says so; nothing is executed, no network is made.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -32,6 +34,13 @@ struct SimRuntimeOptions {
 struct LogLine {
   Clock::time_point time;
   std::string text;  // ends with '\n'
+};
+
+// What an exec without stdin printed (stdout, stderr), and its exit code.
+struct ExecResult {
+  std::string output;
+  std::string error;
+  int exit_code = 0;
 };
 
 // What a logs reader gets: new lines from a position on, and whether more may come.
@@ -68,6 +77,10 @@ class SimRuntime final : public sdk::RuntimeService {
   LogsFrom log_lines(const std::string& id, std::size_t from) const;
   // Throws 404 for an unknown container, 409 when it is not running (what docker answers).
   void check_running(const std::string& id) const;
+  // A command "run" in a running container (throws as check_running): `true`, `false`, and
+  // `touch`, `rm [-f]`, `cat`, `test -e|-f` on the container's simulated files act as their
+  // namesakes; any other command prints its command line and exits 0.
+  ExecResult simulate_exec(const std::string& id, const std::vector<std::string>& command);
 
   // Streams wait here for news: a log line, a state change, or a poke (told to stop).
   std::uint64_t changes() const;
@@ -94,13 +107,20 @@ class SimRuntime final : public sdk::RuntimeService {
     Clock::time_point created, started, finished;
     int exit_code = 0;
     std::vector<LogLine> log;
+    // What the simulated process does, from its SIM_* environment (see the README).
+    std::optional<int> exits_with;             // exits on its own with this code …
+    std::chrono::milliseconds exits_after{0};  // … this long after it started
+    std::set<std::string> files;               // what exec's file commands see
   };
 
   bool image_present(const std::string& image) const;
   std::string new_id();
   int take_host();
-  void stop_locked(Container& c, int exit_code);
-  void changed();  // with mutex_ held
+  static void end_locked(Container& c, int exit_code, Clock::time_point at, const char* how);
+  // Containers whose time to exit on their own has come exit now: called under mutex_ by
+  // every look at containers, so an exit is seen by whoever looks first.
+  void settle() const;
+  void changed() const;  // with mutex_ held
   const Sandbox& sandbox_at(const std::string& id) const;
   Container& container_at(const std::string& id);
   const Container& container_at(const std::string& id) const;
@@ -109,11 +129,13 @@ class SimRuntime final : public sdk::RuntimeService {
   SimRuntimeOptions options_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
-  std::uint64_t changes_ = 0;
+  // Mutable: looking at a container may settle its exit (see settle()).
+  mutable std::uint64_t changes_ = 0;
   std::mt19937_64 random_;
   std::set<std::string> pulled_;
   std::map<std::string, Sandbox> sandboxes_;
-  std::map<std::string, Container> containers_;
+  mutable std::map<std::string, Container> containers_;
+  mutable std::multimap<Clock::time_point, std::string> exits_due_;  // container ids by when they exit
   std::set<int> hosts_in_use_;
   int last_host_ = 0;
 };

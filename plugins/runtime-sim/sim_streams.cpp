@@ -61,11 +61,11 @@ sdk::StreamBody SimRuntime::logs(const rt::LogsRequest& request) {
 sdk::StreamBody SimRuntime::exec(const rt::ExecRequest& request) {
   check_running(request.container_id());
   if (!request.stdin()) {
-    std::string line;
-    for (const auto& part : request.command()) line += (line.empty() ? "" : " ") + part;
-    return [line](sdk::RuntimeStream& stream) {
-      stream.write(1, line + "\n");
-      return 0;
+    ExecResult result = simulate_exec(request.container_id(), {request.command().begin(), request.command().end()});
+    return [result](sdk::RuntimeStream& stream) {
+      if (!result.output.empty()) stream.write(1, result.output);
+      if (!result.error.empty()) stream.write(2, result.error);
+      return result.exit_code;
     };
   }
   return [](sdk::RuntimeStream& stream) {

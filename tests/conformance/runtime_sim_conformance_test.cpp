@@ -1,12 +1,14 @@
 // runtime-sim passes the runtime conformance suite (the cases that need no real processes),
 // as the node's own runtime and as one of several simulated nodes, loaded by the real skiffd
-// on a real bus; and what it alone promises: nodes apart, stops, exec echoes, image lists.
+// on a real bus; and what it alone promises: nodes apart, stops, exec echoes, image lists,
+// simulated exits and files.
 #include <atomic>
 #include <thread>
 
 #include "plugin_node.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
+#include "skiff/sdk/time.hpp"
 #include "skiff/testing/plugin_harness.hpp"
 
 namespace {
@@ -168,6 +170,106 @@ TEST(RuntimeSim, ExecEchoesTheCommandOrItsInput) {
     ADD_FAILURE() << "exec ran in an exited container";
   } catch (const sdk::Error& e) {
     EXPECT_EQ(e.status().code, 409);
+  }
+}
+
+// A container whose SIM_* environment is `env` (key, value pairs), started.
+std::string simulated(const sdk::RuntimeClient& runtime, const std::string& sandbox, const rt::SandboxConfig& pod,
+                      const std::string& name, const std::vector<std::pair<std::string, std::string>>& env) {
+  rt::ContainerConfig c;
+  c.set_name(name);
+  c.set_image("skiff/busybox:1");
+  for (const auto& [key, value] : env) {
+    auto* kv = c.add_env();
+    kv->set_key(key);
+    kv->set_value(value);
+  }
+  std::string id = runtime.create_container(sandbox, c, pod);
+  runtime.start_container(id);
+  return id;
+}
+
+TEST(RuntimeSim, ContainersExitOnTheirOwnAsTheirEnvironmentSays) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  auto config = pod("exits");
+  std::string sandbox = runtime.run_sandbox(config);
+  std::string at_once = simulated(runtime, sandbox, config, "at-once", {{"SIM_EXIT_CODE", "3"}});
+  auto status = runtime.container_status(at_once);
+  EXPECT_EQ(status.state(), "EXITED");
+  EXPECT_EQ(status.exit_code(), 3);
+  EXPECT_EQ(status.reason(), "Error");
+
+  std::string later = simulated(runtime, sandbox, config, "later", {{"SIM_EXIT_CODE", "0"}, {"SIM_EXIT_AFTER", "300ms"}});
+  // A follower of its logs sees them end when it exits, with the exit line last.
+  std::string seen;
+  rt::LogsRequest r;
+  r.set_container_id(later);
+  r.set_follow(true);
+  r.set_tail_lines(-1);
+  runtime.logs(r, [&](const rt::Chunk& c) {
+    seen += c.data();
+    return true;
+  });
+  EXPECT_NE(seen.find("exited (exit code 0)\n"), std::string::npos) << seen;
+  status = runtime.container_status(later);
+  EXPECT_EQ(status.state(), "EXITED");
+  EXPECT_EQ(status.reason(), "Completed");
+  auto ran = *sdk::parse_rfc3339(status.finished_at()) - *sdk::parse_rfc3339(status.started_at());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(ran).count(), 300) << "finishedAt is its due time";
+
+  // Stopped before its time: the stop's code, not its own.
+  std::string stopped = simulated(runtime, sandbox, config, "stopped", {{"SIM_EXIT_CODE", "0"}, {"SIM_EXIT_AFTER", "1h"}});
+  EXPECT_EQ(runtime.container_status(stopped).state(), "RUNNING");
+  runtime.stop_container(stopped, 0);
+  EXPECT_EQ(runtime.container_status(stopped).exit_code(), 137);
+}
+
+TEST(RuntimeSim, ExecActsOnTheContainersOwnFiles) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  auto config = pod("files");
+  std::string sandbox = runtime.run_sandbox(config);
+  std::string a = simulated(runtime, sandbox, config, "a", {{"SIM_FILES", "/tmp/healthy,/tmp/ready"}});
+  std::string b = simulated(runtime, sandbox, config, "b", {});
+  auto run = [&](const std::string& id, std::vector<std::string> command, std::string* err = nullptr) {
+    rt::ExecRequest r;
+    r.set_container_id(id);
+    for (auto& part : command) r.add_command(part);
+    return runtime.exec(r, [&](const rt::Chunk& c) {
+      if (err && c.fd() == 2) *err += c.data();
+      return true;
+    }, "", std::chrono::seconds(10));
+  };
+  EXPECT_EQ(run(a, {"true"}), 0);
+  EXPECT_EQ(run(a, {"false"}), 1);
+  EXPECT_EQ(run(a, {"cat", "/tmp/healthy"}), 0);
+  EXPECT_EQ(run(a, {"test", "-e", "/tmp/ready"}), 0);
+  EXPECT_EQ(run(b, {"cat", "/tmp/healthy"}), 1) << "containers share no files";
+  EXPECT_EQ(run(a, {"rm", "/tmp/healthy"}), 0);
+  std::string err;
+  EXPECT_EQ(run(a, {"cat", "/tmp/healthy"}, &err), 1);
+  EXPECT_EQ(err, "cat: can't open '/tmp/healthy': No such file or directory\n");
+  EXPECT_EQ(run(a, {"rm", "/tmp/healthy"}), 1);
+  EXPECT_EQ(run(a, {"rm", "-f", "/tmp/healthy"}), 0);
+  EXPECT_EQ(run(b, {"touch", "/tmp/started"}), 0);
+  EXPECT_EQ(run(b, {"test", "-f", "/tmp/started"}), 0);
+  EXPECT_EQ(run(b, {"sh", "-c", "exit 4"}), 0) << "other commands only print themselves";
+}
+
+TEST(RuntimeSim, AKnobThatDoesNotParseIsRefusedByName) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  auto config = pod("knobs");
+  std::string sandbox = runtime.run_sandbox(config);
+  for (auto [key, value] : {std::pair{"SIM_EXIT_CODE", "256"}, {"SIM_EXIT_CODE", "one"}, {"SIM_EXIT_AFTER", "soon"}}) {
+    try {
+      simulated(runtime, sandbox, config, "bad", {{key, value}});
+      ADD_FAILURE() << key << "=" << value << " was taken";
+    } catch (const sdk::Error& e) {
+      EXPECT_EQ(e.status().code, 400);
+      EXPECT_NE(e.status().message.find(std::string(key) + "=\"" + value + "\""), std::string::npos) << e.status().message;
+    }
   }
 }
 

@@ -38,18 +38,19 @@ function(skiff_add_plugin name)
   set(SKIFF_LAST_PLUGIN_TARGET ${target} PARENT_SCOPE)
 endfunction()
 
-# skiff_add_conformance_test(<name> PLUGINS <plugin targets…> SOURCES <files…>)
-# A GoogleTest program on the testing kit (Skiff::testing: the conformance suites and their
-# harness) that knows where the plugins under test are built (SKIFF_PLUGIN_DIR, the first
-# one's directory), one ctest per test. Needs find_package(GTest) to have found GoogleTest.
-function(skiff_add_conformance_test name)
+# skiff_add_plugin_test(<name> PLUGINS <plugin targets…> SOURCES <files…>)
+# A GoogleTest program on the testing kit (Skiff::testing: the harness that hosts plugins in a
+# real skiffd on a real nats-server, and the conformance suites to instantiate) that knows
+# where the plugins under test are built (SKIFF_PLUGIN_DIR: the first one's directory), one
+# ctest per test. Needs GoogleTest (Debian: libgtest-dev) and nats-server on the PATH to run.
+function(skiff_add_plugin_test name)
   cmake_parse_arguments(ARG "" "" "PLUGINS;SOURCES" ${ARGN})
   if(NOT TARGET Skiff::testing)
-    message(FATAL_ERROR "skiff_add_conformance_test(${name}): Skiff::testing is missing; install GoogleTest "
+    message(FATAL_ERROR "skiff_add_plugin_test(${name}): Skiff::testing is missing; install GoogleTest "
                         "(Debian: libgtest-dev) and the SDK's testing kit")
   endif()
   if(NOT ARG_PLUGINS OR NOT ARG_SOURCES)
-    message(FATAL_ERROR "skiff_add_conformance_test(${name}): PLUGINS and SOURCES are required")
+    message(FATAL_ERROR "skiff_add_plugin_test(${name}): PLUGINS and SOURCES are required")
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE Skiff::testing GTest::gtest_main)

@@ -189,132 +189,173 @@ std::vector<std::string> plugin_search_dirs(const std::vector<std::string>& expl
   return dirs;
 }
 
+namespace {
+
+// One run of a node — as the node itself, or as the child skiffd hosting one isolated plugin
+// — and what it holds meanwhile, released in reverse on the way out.
+class NodeRun {
+ public:
+  NodeRun(const RunOptions& options, NodePlan plan) : options_(options), plan_(std::move(plan)) {}
+
+  // The node: data dir lock, its bus (embedded or joined), every plugin, the status and
+  // metrics services and the connection file, until SIGTERM/SIGINT.
+  int as_node() {
+    try {
+      lock_ = std::make_unique<DataDirLock>(plan_.data_dir);
+      connect(open_bus());
+      start_plugins();
+      serve_node_status();
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    log_ready();
+    int signal = wait_for_stop_signal();
+    kernel_log().info("{} received: stopping {} plugins in reverse order", strsignal(signal), runners_.size());
+    shut_down();
+    std::error_code ec;
+    fs::remove(connection_file(plan_.data_dir), ec);
+    kernel_log().info("node {} stopped", plan_.profile.node);
+    return 0;
+  }
+
+  // The child: its parent's bus (from the environment), the one plugin, its host status; it
+  // reports "ready" (or the error) to the parent on stdout.
+  int as_isolated_child() {
+    const char* parent_bus = std::getenv(kChildBusEnv);
+    if (!parent_bus)
+      return fail("--only is used by skiffd itself to host an isolated plugin; run `skiffd --profile …` instead");
+    try {
+      connect(parent_bus);
+      start_plugins();
+      status_service_ = sdk::serve_proto<kernel::v1::StatusRequest>(
+          *bus_, subjects().host_status(options_.only), "",
+          [this](const kernel::v1::StatusRequest&, const sdk::Request&) { return runners_.front()->status(); });
+      report_to_parent("ready");
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    wait_for_stop_signal();
+    shut_down();
+    return 0;
+  }
+
+ private:
+  bool child() const { return !options_.only.empty(); }
+  sdk::Subjects subjects() const { return {plan_.profile.cluster, plan_.profile.node}; }
+
+  // The bus's connection settings: the embedded server's (started here) or the profile's.
+  std::string open_bus() {
+    const Profile& profile = plan_.profile;
+    if (!profile.embedded_bus) return YAML::Dump(profile.bus);
+    embedded_ = std::make_unique<EmbeddedBus>(*profile.embedded_bus, plan_.data_dir, profile.supervisor);
+    embedded_->start();
+    kernel_log().info("embedded bus listening on {}", embedded_->client_options().urls.front());
+    return embedded_->client_options().to_yaml();
+  }
+
+  void connect(std::string bus_yaml) {
+    bus_yaml_ = std::move(bus_yaml);
+    sdk::BusOptions bus_options = sdk::BusOptions::from_yaml(bus_yaml_);
+    bus_options.connection_name = plan_.profile.node + (child() ? "/skiffd:" + options_.only : "/skiffd");
+    bus_ = sdk::connect_bus(bus_options, [](std::string_view warning) { kernel_log().warn("{}", warning); });
+  }
+
+  NodeSettings node_settings() const {
+    const Profile& profile = plan_.profile;
+    std::string labels;
+    for (const auto& role : profile.roles) labels += "node-role.kubernetes.io/" + role + "=\n";
+    for (const auto& [key, value] : profile.labels) labels += key + "=" + value + "\n";
+    return {profile.cluster, profile.node, plan_.data_dir, bus_yaml_, labels, profile.log_level};
+  }
+
+  // In dependency order; in process, or as a supervised child skiffd (`isolation: process`).
+  void start_plugins() {
+    NodeSettings node = node_settings();
+    const Profile& profile = plan_.profile;
+    for (std::size_t index : plan_.order.order) {
+      const PreparedPlugin& p = plan_.prepared[index];
+      PluginRunnerPtr runner;
+      if (p.entry->isolation == Isolation::Process && !child()) {
+        runner = std::make_unique<IsolatedPlugin>(
+            p.entry->name, p.plugin,
+            child_command(options_, plan_.data_dir, plan_.search_dirs, profile.node, p.entry->name), node,
+            profile.supervisor, *bus_, profile.stop_timeout);
+      } else {
+        runner = std::make_unique<InProcessPlugin>(p.entry->name, p.plugin, p.config_yaml, node,
+                                                   p.entry->log_level.value_or(profile.log_level));
+      }
+      kernel_log().debug("starting plugin {} ({} {}, API v{})", p.entry->name, p.plugin.kind, p.plugin.version,
+                         p.plugin.api_version);
+      runner->start();
+      runners_.push_back(std::move(runner));
+    }
+  }
+
+  void serve_node_status() {
+    auto started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+    auto status = [this, started_ms, url = bus_->connected_url()] { return node_status(plan_, runners_, url, started_ms); };
+    status_service_ = sdk::serve_proto<kernel::v1::StatusRequest>(
+        *bus_, subjects().kernel_status(), "", [status](const kernel::v1::StatusRequest&, const sdk::Request&) { return status(); });
+    metrics_service_ = bus_->serve(subjects().kernel_metrics(), "",
+                                   [status](sdk::Request request) { request.reply(node_metrics(status())); });
+    write_connection_info(plan_.data_dir, {plan_.profile.cluster, plan_.profile.node, bus_yaml_});
+  }
+
+  void log_ready() const {
+    std::string names;
+    for (const auto& r : runners_) names += (names.empty() ? "" : ", ") + r->instance();
+    kernel_log().info("node {} ready: {} plugin{} started in {}{}", plan_.profile.node, runners_.size(),
+                      runners_.size() == 1 ? "" : "s", elapsed_since(options_.started),
+                      names.empty() ? "" : " (" + names + ")");
+  }
+
+  void shut_down() {
+    StopWatchdog watchdog(plan_.profile.stop_timeout, stopping_plugin_);
+    release();
+  }
+
+  // Whatever started is stopped again (nothing half-started is left behind).
+  int fail(const std::string& reason) {
+    kernel_log().error("{}", reason);
+    if (child()) report_to_parent("error: " + reason);
+    release();
+    return 1;
+  }
+
+  void release() {
+    status_service_.cancel();
+    metrics_service_.cancel();
+    stop_in_reverse(runners_, stopping_plugin_);
+    bus_.reset();
+    if (embedded_) embedded_->stop();
+  }
+
+  const RunOptions& options_;
+  NodePlan plan_;
+  std::unique_ptr<DataDirLock> lock_;
+  std::unique_ptr<EmbeddedBus> embedded_;
+  std::string bus_yaml_;
+  sdk::BusPtr bus_;
+  std::vector<PluginRunnerPtr> runners_;
+  std::atomic<const char*> stopping_plugin_{nullptr};
+  sdk::Subscription status_service_;
+  sdk::Subscription metrics_service_;
+};
+
+}  // namespace
+
 int run_node(const RunOptions& options) {
-  const bool child = !options.only.empty();
   NodePlan plan;
   try {
     plan = plan_node(options);
   } catch (const std::exception& e) {
-    if (child) report_to_parent("error: " + std::string(e.what()));
+    if (!options.only.empty()) report_to_parent("error: " + std::string(e.what()));
     kernel_log().error("{}", e.what());
     return 1;
   }
-  const Profile& profile = plan.profile;
-
-  std::unique_ptr<DataDirLock> lock;
-  std::unique_ptr<EmbeddedBus> embedded;
-  std::string bus_yaml;
-  sdk::BusPtr bus;
-  std::vector<PluginRunnerPtr> runners;
-  std::atomic<const char*> stopping_plugin{nullptr};
-  auto abort_start = [&](const std::string& reason) {
-    kernel_log().error("{}", reason);
-    if (child) report_to_parent("error: " + reason);
-    stop_in_reverse(runners, stopping_plugin);
-    bus.reset();
-    if (embedded) embedded->stop();
-    return 1;
-  };
-
-  try {
-    if (child) {
-      const char* from_parent = std::getenv(kChildBusEnv);
-      if (!from_parent) return abort_start("--only is used by skiffd itself to host an isolated plugin; run "
-                                           "`skiffd --profile …` instead");
-      bus_yaml = from_parent;
-    } else {
-      lock = std::make_unique<DataDirLock>(plan.data_dir);
-      if (profile.embedded_bus) {
-        embedded = std::make_unique<EmbeddedBus>(*profile.embedded_bus, plan.data_dir, profile.supervisor);
-        embedded->start();
-        bus_yaml = embedded->client_options().to_yaml();
-        kernel_log().info("embedded bus listening on {}", embedded->client_options().urls.front());
-      } else {
-        bus_yaml = YAML::Dump(profile.bus);
-      }
-    }
-    sdk::BusOptions bus_options = sdk::BusOptions::from_yaml(bus_yaml);
-    bus_options.connection_name = profile.node + (child ? "/skiffd:" + options.only : "/skiffd");
-    bus = sdk::connect_bus(bus_options, [](std::string_view warning) { kernel_log().warn("{}", warning); });
-  } catch (const std::exception& e) {
-    return abort_start(e.what());
-  }
-
-  std::string labels;
-  for (const auto& role : profile.roles) labels += "node-role.kubernetes.io/" + role + "=\n";
-  for (const auto& [key, value] : profile.labels) labels += key + "=" + value + "\n";
-  NodeSettings node{profile.cluster, profile.node, plan.data_dir, bus_yaml, labels, profile.log_level};
-  sdk::Subjects subjects(profile.cluster, profile.node);
-  for (std::size_t index : plan.order.order) {
-    const PreparedPlugin& p = plan.prepared[index];
-    auto level = p.entry->log_level.value_or(profile.log_level);
-    PluginRunnerPtr runner;
-    if (p.entry->isolation == Isolation::Process && !child) {
-      runner = std::make_unique<IsolatedPlugin>(
-          p.entry->name, p.plugin, child_command(options, plan.data_dir, plan.search_dirs, profile.node, p.entry->name),
-          node, profile.supervisor, *bus, profile.stop_timeout);
-    } else {
-      runner = std::make_unique<InProcessPlugin>(p.entry->name, p.plugin, p.config_yaml, node, level);
-    }
-    try {
-      kernel_log().debug("starting plugin {} ({} {}, API v{})", p.entry->name, p.plugin.kind, p.plugin.version,
-                         p.plugin.api_version);
-      runner->start();
-    } catch (const std::exception& e) {
-      return abort_start(e.what());
-    }
-    runners.push_back(std::move(runner));
-  }
-
-  auto started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string bus_url = bus->connected_url();
-  sdk::Subscription status_service;
-  sdk::Subscription metrics_service;
-  try {
-    if (child) {
-      status_service = sdk::serve_proto<kernel::v1::StatusRequest>(
-          *bus, subjects.host_status(options.only), "",
-          [&](const kernel::v1::StatusRequest&, const sdk::Request&) { return runners.front()->status(); });
-      report_to_parent("ready");
-    } else {
-      status_service = sdk::serve_proto<kernel::v1::StatusRequest>(
-          *bus, subjects.kernel_status(), "", [&](const kernel::v1::StatusRequest&, const sdk::Request&) {
-            return node_status(plan, runners, bus_url, started_ms);
-          });
-      metrics_service = bus->serve(subjects.kernel_metrics(), "", [&](sdk::Request request) {
-        request.reply(node_metrics(node_status(plan, runners, bus_url, started_ms)));
-      });
-      write_connection_info(plan.data_dir, {profile.cluster, profile.node, bus_yaml});
-    }
-  } catch (const std::exception& e) {
-    status_service.cancel();
-    metrics_service.cancel();
-    return abort_start(e.what());
-  }
-
-  if (!child) {
-    std::string names;
-    for (const auto& r : runners) names += (names.empty() ? "" : ", ") + r->instance();
-    kernel_log().info("node {} ready: {} plugin{} started in {}{}", profile.node, runners.size(),
-                      runners.size() == 1 ? "" : "s", elapsed_since(options.started),
-                      names.empty() ? "" : " (" + names + ")");
-  }
-
-  int signal = wait_for_stop_signal();
-  if (!child) kernel_log().info("{} received: stopping {} plugins in reverse order", strsignal(signal), runners.size());
-  StopWatchdog watchdog(profile.stop_timeout, stopping_plugin);
-  status_service.cancel();
-  metrics_service.cancel();
-  stop_in_reverse(runners, stopping_plugin);
-  bus.reset();
-  if (embedded) embedded->stop();
-  if (!child) {
-    std::error_code ec;
-    fs::remove(connection_file(plan.data_dir), ec);
-    kernel_log().info("node {} stopped", profile.node);
-  }
-  return 0;
+  NodeRun run(options, std::move(plan));
+  return options.only.empty() ? run.as_node() : run.as_isolated_child();
 }
 
 }  // namespace skiff::kernel

@@ -15,6 +15,7 @@
 #include <google/protobuf/stubs/strutil.h>
 
 #include "bench_support.hpp"
+#include "skiff/sdk/free_port.hpp"
 #include "command.hpp"
 #include "embedded_bus.hpp"
 #include "etcd_client.hpp"
@@ -113,7 +114,7 @@ int main(int argc, char** argv) {
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   test::TempDir dir;
   test::TempDir etcd_dir;
-  int etcd_port = kernel::find_free_port("127.0.0.1"), etcd_peer = kernel::find_free_port("127.0.0.1");
+  int etcd_port = sdk::find_free_port("127.0.0.1"), etcd_peer = sdk::find_free_port("127.0.0.1");
   kernel::SpawnOptions etcd_spawn;
   std::string etcd_url = "http://127.0.0.1:" + std::to_string(etcd_port);
   etcd_spawn.argv = {"etcd", "--data-dir", etcd_dir.file("d"), "--listen-client-urls", etcd_url,

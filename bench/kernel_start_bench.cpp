@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "skiff/sdk/free_port.hpp"
 #include "embedded_bus.hpp"
 #include "nats_server.hpp"
 #include "skiffd_process.hpp"
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
   // The peer: nats-server (Go) from exec to accepting connections, and its RSS.
   std::vector<double> nats_ms, nats_rss, nats_uss;
   for (int run = 0; run < runs; ++run) {
-    int port = skiff::kernel::find_free_port("127.0.0.1");
+    int port = skiff::sdk::find_free_port("127.0.0.1");
     auto begin = Clock::now();
     skiff::kernel::SpawnOptions spawn;
     spawn.argv = {"nats-server", "-a", "127.0.0.1", "-p", std::to_string(port), "--auth", "x"};

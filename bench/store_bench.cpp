@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "embedded_bus.hpp"
+#include "skiff/sdk/free_port.hpp"
 #include "etcd_client.hpp"
 #include "bench_support.hpp"
 #include "plugin_node.hpp"
@@ -92,8 +93,8 @@ Figures run(int clients, int total, Op op) {
 
 class Etcd {
  public:
-  explicit Etcd(const std::string& dir) : port_(kernel::find_free_port("127.0.0.1")) {
-    int peer = kernel::find_free_port("127.0.0.1");
+  explicit Etcd(const std::string& dir) : port_(sdk::find_free_port("127.0.0.1")) {
+    int peer = sdk::find_free_port("127.0.0.1");
     std::string client = "http://127.0.0.1:" + std::to_string(port_);
     std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
     kernel::SpawnOptions spawn;

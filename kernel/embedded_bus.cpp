@@ -1,6 +1,7 @@
 // Starts nats-server from a private config file so the token never shows in `ps`.
 #include "embedded_bus.hpp"
 
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include "logging.hpp"
+#include "skiff/sdk/free_port.hpp"
 #include "subprocess.hpp"
 
 namespace skiff::kernel {
@@ -60,22 +62,6 @@ bool has_exited(pid_t pid) {
 
 }  // namespace
 
-int find_free_port(const std::string& host) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = 0;
-  inet_pton(AF_INET, host.c_str(), &address.sin_addr);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    port = ntohs(address.sin_port);
-  close(fd);
-  if (port == 0) throw std::runtime_error("cannot find a free port on " + host);
-  return port;
-}
-
 EmbeddedBus::EmbeddedBus(const EmbeddedBusSettings& settings, const std::string& data_dir,
                          const SupervisorSettings& supervisor)
     : settings_(settings), dir_((std::filesystem::path(data_dir) / "bus").string()), token_(random_secret()),
@@ -90,7 +76,7 @@ void EmbeddedBus::start() {
                              "'; install it (apt-get install nats-server) or set bus.server in the profile");
   std::filesystem::create_directories(dir_);
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
-  if (settings_.port == 0) settings_.port = find_free_port(settings_.host);
+  if (settings_.port == 0) settings_.port = sdk::find_free_port(settings_.host);
   std::filesystem::path config = std::filesystem::path(dir_) / "nats.conf";
   write_private_file(config, "# Written by skiffd for its embedded bus; regenerated at every start.\n"
                              "listen: \"" + settings_.host + ":" + std::to_string(settings_.port) + "\"\n"

@@ -31,7 +31,4 @@ class EmbeddedBus {
   std::unique_ptr<SupervisedProcess> process_;
 };
 
-// A TCP port on 127.0.0.1 that nothing listens on right now.
-int find_free_port(const std::string& host);
-
 }  // namespace skiff::kernel

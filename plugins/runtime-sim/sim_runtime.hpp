@@ -54,24 +54,8 @@ class SimRuntime final : public sdk::RuntimeService {
  public:
   explicit SimRuntime(SimRuntimeOptions options);
 
-  rt::VersionResponse version() override;
-  rt::StatusResponse status() override;
-  rt::ImageResponse image(const rt::ImageRequest& request) override;
-  rt::RunSandboxResponse run_sandbox(const rt::RunSandboxRequest& request) override;
-  void stop_sandbox(const std::string& id) override;
-  void remove_sandbox(const std::string& id) override;
-  rt::Sandbox sandbox_status(const std::string& id) override;
-  rt::ListSandboxesResponse list_sandboxes(const rt::ListSandboxesRequest& request) override;
-  rt::CreateContainerResponse create_container(const rt::CreateContainerRequest& request) override;
-  void start_container(const std::string& id) override;
-  void stop_container(const std::string& id, std::int64_t timeout_seconds) override;
-  void remove_container(const std::string& id) override;
-  rt::ContainerStatus container_status(const std::string& id) override;
-  rt::ListContainersResponse list_containers(const rt::ListContainersRequest& request) override;
-  rt::StatsResponse stats(const std::string& id) override;
-  // In sim_streams.cpp.
-  sdk::StreamBody logs(const rt::LogsRequest& request) override;
-  sdk::StreamBody exec(const rt::ExecRequest& request) override;
+  // The contract, from runtime_service.hpp (logs and exec are in sim_streams.cpp).
+  SKIFF_RUNTIME_SERVICE_OVERRIDES
 
   // Log lines of a container from `from` on (0: all); throws 404 for an unknown container.
   LogsFrom log_lines(const std::string& id, std::size_t from) const;

@@ -1,12 +1,10 @@
 // fork + exec with only async-signal-safe calls in the child; the child dies with the test.
 #include "skiff/testing/process.hpp"
 
-#include <arpa/inet.h>
+
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "skiff/sdk/free_port.hpp"
 
 extern char** environ;
 
@@ -108,20 +108,7 @@ void ChildProcess::kill() {
   wait(std::chrono::seconds(10));
 }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    port = ntohs(address.sin_port);
-  close(fd);
-  if (port == 0) throw std::runtime_error("no free port on 127.0.0.1");
-  return port;
-}
+int free_port() { return sdk::find_free_port("127.0.0.1"); }
 
 std::string read_file(const std::string& path) {
   std::ifstream file(path);

@@ -17,10 +17,10 @@ using namespace skiff::test;
 namespace core = api::core::v1;
 namespace rt = runtime::v1;
 
-class KubeletContainerSpec : public ::testing::Test {
+class KubeletContainerSpec : public SimClusterSuite {
  protected:
   static void SetUpTestSuite() {
-    cluster_ = new SimCluster();
+    SimClusterSuite::SetUpTestSuite();
     core::ConfigMap config;
     config.mutable_metadata()->set_name("settings");
     config.mutable_metadata()->set_namespace_("default");
@@ -34,20 +34,13 @@ class KubeletContainerSpec : public ::testing::Test {
     (*secret.mutable_data())["password"] = "s3cret";
     cluster_->api().create(secret);
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
 
   rt::ContainerConfig config_of(const core::Pod& pod, int attempt = 0) {
     return kubelet::container_config(pod, pod.spec().containers(0), attempt, dir_.path(), kHostIp, cluster_->api());
   }
 
-  static SimCluster* cluster_;
   TempDir dir_;
 };
-
-SimCluster* KubeletContainerSpec::cluster_ = nullptr;
 
 core::Pod pod_with_uid(const std::string& name) {
   core::Pod pod = pod_named(name);

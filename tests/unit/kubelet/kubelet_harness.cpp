@@ -23,6 +23,8 @@ const char* kPlugins =
 
 }  // namespace
 
+SimCluster* SimClusterSuite::cluster_ = nullptr;
+
 SimCluster::SimCluster() : node_(nats_, kPlugins, kNode) {
   node_.start();
   api_ = std::make_unique<sdk::ApiClient>(node_.bus(), node_.subjects());

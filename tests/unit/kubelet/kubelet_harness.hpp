@@ -3,7 +3,10 @@
 // syncer is driven as its kubelet would drive it — sync after sync — until a condition holds.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -95,6 +98,28 @@ class SyncerHarness {
   std::unique_ptr<kubelet::Prober> prober_;
   std::unique_ptr<kubelet::PodSyncer> syncer_;
   std::vector<std::string> created_;  // pod names, removed at the end
+};
+
+// A suite whose tests share one SimCluster (started once per suite, each test using pods of
+// its own); skiffd's output is printed when a test fails.
+class SimClusterSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { cluster_ = new SimCluster(); }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n", cluster_->output().c_str());
+  }
+
+  static SimCluster* cluster_;
+};
+
+// … and each test a kubelet (pod syncer) of its own.
+class KubeletSuite : public SimClusterSuite {
+ protected:
+  SyncerHarness kubelet_{*cluster_};
 };
 
 // A pod of one container `main` (image busybox:1.36, running until stopped) named `name`.

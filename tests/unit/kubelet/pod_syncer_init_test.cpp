@@ -13,22 +13,7 @@ using namespace skiff::test;
 namespace core = api::core::v1;
 namespace rt = runtime::v1;
 
-class KubeletInitContainers : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { cluster_ = new SimCluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n", cluster_->output().c_str());
-  }
-
-  static SimCluster* cluster_;
-  SyncerHarness kubelet_{*cluster_};
-};
-
-SimCluster* KubeletInitContainers::cluster_ = nullptr;
+class KubeletInitContainers : public KubeletSuite {};
 
 // An init container that exits with `code` once it has run for `run_for`.
 core::Container init_container(const std::string& name, int code, const std::string& run_for = "0s") {

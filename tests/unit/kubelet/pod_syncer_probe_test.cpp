@@ -12,22 +12,7 @@ using namespace skiff;
 using namespace skiff::test;
 namespace core = api::core::v1;
 
-class KubeletProbing : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { cluster_ = new SimCluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n", cluster_->output().c_str());
-  }
-
-  static SimCluster* cluster_;
-  SyncerHarness kubelet_{*cluster_};
-};
-
-SimCluster* KubeletProbing::cluster_ = nullptr;
+class KubeletProbing : public KubeletSuite {};
 
 // An exec probe of `command`, every second, giving up (or passing) after one result.
 core::Probe exec_probe(const std::vector<std::string>& command, int failure_threshold = 1) {

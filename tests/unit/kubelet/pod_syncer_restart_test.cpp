@@ -20,22 +20,7 @@ using namespace skiff::test;
 namespace core = api::core::v1;
 namespace rt = runtime::v1;
 
-class KubeletRestarts : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { cluster_ = new SimCluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n", cluster_->output().c_str());
-  }
-
-  static SimCluster* cluster_;
-  SyncerHarness kubelet_{*cluster_};
-};
-
-SimCluster* KubeletRestarts::cluster_ = nullptr;
+class KubeletRestarts : public KubeletSuite {};
 
 // A pod whose container exits with `code` as soon as it starts.
 core::Pod exiting_pod(const std::string& name, const std::string& policy, int code) {

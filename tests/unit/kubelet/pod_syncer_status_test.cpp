@@ -14,22 +14,7 @@ using namespace skiff;
 using namespace skiff::test;
 namespace core = api::core::v1;
 
-class KubeletPodStatusWrites : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { cluster_ = new SimCluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n", cluster_->output().c_str());
-  }
-
-  static SimCluster* cluster_;
-  SyncerHarness kubelet_{*cluster_};
-};
-
-SimCluster* KubeletPodStatusWrites::cluster_ = nullptr;
+class KubeletPodStatusWrites : public KubeletSuite {};
 
 void limit(core::Container& c, const std::string& cpu, const std::string& memory) {
   (*c.mutable_resources()->mutable_limits())["cpu"] = cpu;

@@ -17,16 +17,8 @@ using namespace skiff::test;
 namespace core = api::core::v1;
 namespace rt = runtime::v1;
 
-class KubeletTermination : public ::testing::Test {
+class KubeletTermination : public KubeletSuite {
  protected:
-  static void SetUpTestSuite() { cluster_ = new SimCluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n", cluster_->output().c_str());
-  }
 
   bool gone(const std::string& name) {
     try {
@@ -36,12 +28,7 @@ class KubeletTermination : public ::testing::Test {
       return e.status().code == 404;
     }
   }
-
-  static SimCluster* cluster_;
-  SyncerHarness kubelet_{*cluster_};
 };
-
-SimCluster* KubeletTermination::cluster_ = nullptr;
 
 // What the kubelet asked the runtime, in the order it asked: listened to on the bus.
 class RuntimeCalls {

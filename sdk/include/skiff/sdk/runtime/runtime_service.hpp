@@ -80,3 +80,28 @@ class RuntimeService {
 };
 
 }  // namespace skiff::sdk
+
+// Declares every RuntimeService method as an override, in an implementation's class body, so
+// that the list is written once, here (what each must do: RuntimeService above).
+#define SKIFF_RUNTIME_SERVICE_OVERRIDES                                                                       \
+  ::skiff::runtime::v1::VersionResponse version() override;                                                   \
+  ::skiff::runtime::v1::StatusResponse status() override;                                                     \
+  ::skiff::runtime::v1::ImageResponse image(const ::skiff::runtime::v1::ImageRequest& request) override;      \
+  ::skiff::runtime::v1::RunSandboxResponse run_sandbox(const ::skiff::runtime::v1::RunSandboxRequest& request) \
+      override;                                                                                               \
+  void stop_sandbox(const std::string& sandbox_id) override;                                                  \
+  void remove_sandbox(const std::string& sandbox_id) override;                                                \
+  ::skiff::runtime::v1::Sandbox sandbox_status(const std::string& sandbox_id) override;                       \
+  ::skiff::runtime::v1::ListSandboxesResponse list_sandboxes(                                                 \
+      const ::skiff::runtime::v1::ListSandboxesRequest& request) override;                                    \
+  ::skiff::runtime::v1::CreateContainerResponse create_container(                                             \
+      const ::skiff::runtime::v1::CreateContainerRequest& request) override;                                  \
+  void start_container(const std::string& container_id) override;                                             \
+  void stop_container(const std::string& container_id, std::int64_t timeout_seconds) override;                \
+  void remove_container(const std::string& container_id) override;                                            \
+  ::skiff::runtime::v1::ContainerStatus container_status(const std::string& container_id) override;           \
+  ::skiff::runtime::v1::ListContainersResponse list_containers(                                               \
+      const ::skiff::runtime::v1::ListContainersRequest& request) override;                                   \
+  ::skiff::runtime::v1::StatsResponse stats(const std::string& container_id) override;                        \
+  ::skiff::sdk::StreamBody logs(const ::skiff::runtime::v1::LogsRequest& request) override;                   \
+  ::skiff::sdk::StreamBody exec(const ::skiff::runtime::v1::ExecRequest& request) override;

@@ -26,9 +26,14 @@ void FieldErrors::required(const std::string& field, const std::string& detail) 
 
 void FieldErrors::unsupported(const std::string& field, const std::string& value,
                               const std::vector<std::string>& supported) {
+  unsupported_value(field, quoted(value), supported);
+}
+
+void FieldErrors::unsupported_value(const std::string& field, const std::string& value_text,
+                                    const std::vector<std::string>& supported) {
   std::string list;
   for (const auto& s : supported) list += (list.empty() ? "" : ", ") + quoted(s);
-  add("FieldValueNotSupported", field, "Unsupported value: " + quoted(value) + ": supported values: " + list);
+  add("FieldValueNotSupported", field, "Unsupported value: " + value_text + ": supported values: " + list);
 }
 
 void FieldErrors::duplicate(const std::string& field, const std::string& value_json) {

@@ -28,6 +28,8 @@ class FieldErrors {
   void invalid(const std::string& field, const std::string& value_json, const std::string& detail);
   void required(const std::string& field, const std::string& detail = "");
   void unsupported(const std::string& field, const std::string& value, const std::vector<std::string>& supported);
+  // For a value that is not a string: `value_text` as Kubernetes prints it (Go's %#v).
+  void unsupported_value(const std::string& field, const std::string& value_text, const std::vector<std::string>& supported);
   void duplicate(const std::string& field, const std::string& value_json);
   void forbidden(const std::string& field, const std::string& detail);
   void too_long(const std::string& field, std::size_t max);

@@ -45,11 +45,19 @@ void default_container(core::Container* c) {
   if (c->has_liveness_probe()) default_probe(c->mutable_liveness_probe());
   if (c->has_readiness_probe()) default_probe(c->mutable_readiness_probe());
   if (c->has_startup_probe()) default_probe(c->mutable_startup_probe());
-  // Limits without requests: the requests are the limits.
-  auto* resources = c->mutable_resources();
-  for (const auto& [name, quantity] : resources->limits())
-    if (!resources->requests().count(name)) (*resources->mutable_requests())[name] = quantity;
-  if (resources->limits().empty() && resources->requests().empty()) c->clear_resources();
+  if (c->resources().limits().empty() && c->resources().requests().empty()) c->clear_resources();
+}
+
+// Limits without requests: the requests are the limits. A Pod's own default (SetDefaults_Pod),
+// not a pod template's: a Deployment keeps the template it was given.
+void default_requests_from_limits(core::Pod& pod) {
+  for (auto* containers : {pod.mutable_spec()->mutable_init_containers(), pod.mutable_spec()->mutable_containers()})
+    for (auto& c : *containers) {
+      if (c.resources().limits().empty()) continue;
+      auto* resources = c.mutable_resources();
+      for (const auto& [name, quantity] : resources->limits())
+        if (!resources->requests().count(name)) (*resources->mutable_requests())[name] = quantity;
+    }
 }
 
 }  // namespace
@@ -103,7 +111,9 @@ void default_service(core::Service& svc) {
   if (spec->session_affinity().empty()) spec->set_session_affinity("None");
   for (auto& port : *spec->mutable_ports()) {
     if (port.protocol().empty()) port.set_protocol("TCP");
-    if (!port.has_target_port() || (port.target_port().type() == 0 && port.target_port().int_val() == 0)) {
+    const auto& target = port.target_port();
+    if (!port.has_target_port() || (target.type() == 0 && target.int_val() == 0) ||
+        (target.type() == 1 && target.str_val().empty())) {
       port.mutable_target_port()->set_type(0);
       port.mutable_target_port()->set_int_val(port.port());
     }
@@ -132,7 +142,10 @@ void default_secret(core::Secret& secret) {
 
 void apply_defaults(google::protobuf::Message& object) {
   const auto* d = object.GetDescriptor();
-  if (d == core::Pod::descriptor()) default_pod_spec(static_cast<core::Pod&>(object).mutable_spec());
+  if (d == core::Pod::descriptor()) {
+    default_pod_spec(static_cast<core::Pod&>(object).mutable_spec());
+    default_requests_from_limits(static_cast<core::Pod&>(object));
+  }
   else if (d == apps::Deployment::descriptor()) default_deployment(static_cast<apps::Deployment&>(object));
   else if (d == apps::ReplicaSet::descriptor()) default_replica_set(static_cast<apps::ReplicaSet&>(object));
   else if (d == core::Service::descriptor()) default_service(static_cast<core::Service&>(object));

@@ -6,6 +6,7 @@
 #include <google/protobuf/wire_format_lite.h>
 
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -380,6 +381,9 @@ message PodReadinessGate
 1 conditionType string
 )";
 
+// The kinds a body may be: the schema's other messages are only parts of these.
+const std::set<std::string> kObjectKinds = {"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Pod"};
+
 struct Field {
   std::string json;
   std::string type;
@@ -419,6 +423,11 @@ const Schema& schema() {
   throw ApiError(sdk::Status::BadRequest("the protobuf body is not valid: " + why));
 }
 
+// ReadTag answers 0 both at the end and on a broken tag; only the end is fine.
+void require_clean_end(pbio::CodedInputStream& in, const std::string& what) {
+  if (!in.ConsumedEntireMessage()) broken("unreadable tag in " + what);
+}
+
 std::string read_bytes(pbio::CodedInputStream& in) {
   std::string out;
   uint32_t length;
@@ -449,6 +458,7 @@ json::value decode_special(const std::string& bytes, const std::string& type) {
       broken("unreadable field in " + type);
     }
   }
+  require_clean_end(in, type);
   if (type == "Time")  // Go encodes its zero time as an empty message: that means "unset"
     return seconds == 0 ? json::value(nullptr) : json::value(json::string(sdk::format_rfc3339(sdk::WallClock::from_time_t(seconds))));
   if (type == "Quantity") return json::string(text);
@@ -473,6 +483,7 @@ json::value decode_map_entry_value(const std::string& entry, const std::string& 
       value = json::string(encoded);
     } else value = json::string(s);
   }
+  require_clean_end(in, "a map entry");
   return value;
 }
 
@@ -542,6 +553,7 @@ void decode_into(json::object& out, const std::string& bytes, const std::string&
       put(out, f, decode_message(payload, f.type));
     }
   }
+  require_clean_end(in, type);
 }
 
 json::value decode_message(const std::string& bytes, const std::string& type) {
@@ -569,13 +581,19 @@ json::value decode_k8s_protobuf(const std::string& body) {
     if (number == 1) {  // runtime.TypeMeta
       pbio::CodedInputStream meta(reinterpret_cast<const uint8_t*>(payload.data()), static_cast<int>(payload.size()));
       while (uint32_t t = meta.ReadTag()) {
+        if (WireFormatLite::GetTagWireType(t) != WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+          if (!WireFormatLite::SkipField(&meta, t)) broken("unreadable TypeMeta");
+          continue;
+        }
         std::string s = read_bytes(meta);
         if (WireFormatLite::GetTagFieldNumber(t) == 1) api_version = s;
         if (WireFormatLite::GetTagFieldNumber(t) == 2) kind = s;
       }
+      require_clean_end(meta, "TypeMeta");
     }
   }
-  if (!schema().count(kind))
+  require_clean_end(in, "the envelope");
+  if (!kObjectKinds.count(kind))
     throw ApiError(sdk::Status{415, "UnsupportedMediaType",
                                "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment and "
                                "Pod; send " + (kind.empty() ? std::string("this object") : kind) + " as application/json"});

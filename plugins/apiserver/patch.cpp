@@ -196,7 +196,12 @@ json::value merge_value(json::value original, const json::value& patch, const pb
     if (!patch.is_object()) return patch;
     const pb::FieldDescriptor* value_field = field->message_type()->map_value();
     json::object out = original.is_object() ? original.as_object() : json::object{};
+    if (const auto* directive = patch.as_object().if_contains("$patch")) {
+      if (*directive == "delete") return json::object{};
+      if (*directive == "replace") out.clear();
+    }
     for (const auto& [k, v] : patch.as_object()) {
+      if (k == "$patch") continue;
       if (v.is_null()) {
         out.erase(k);
       } else if (value_field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && v.is_object()) {
@@ -235,6 +240,7 @@ json::value merge_object(json::value original, const json::object& patch, const 
       if (k != "$patch") replaced[k] = v;
     return replaced;
   }
+  if (const auto* directive = patch.if_contains("$patch"); directive && *directive == "delete") return json::object{};
   if (const auto* retain = patch.if_contains("$retainKeys"); retain && retain->is_array()) {
     std::vector<std::string> keep;
     for (const auto& k : retain->as_array())

@@ -36,8 +36,9 @@ RequestInfo parse_request_info(const HttpRequest& request) {
   }
   if (i >= parts.size()) return info;  // a discovery document
   info.is_resource = true;
-  // /namespaces/<ns>/<resource>… — but /namespaces and /namespaces/<name>[/status] are namespaces themselves.
-  if (parts[i] == "namespaces" && parts.size() > i + 2) {
+  // /namespaces/<ns>/<resource>… — but /namespaces and /namespaces/<name>[/status|/finalize] are
+  // namespaces themselves (Kubernetes' namespaceSubresources).
+  if (parts[i] == "namespaces" && parts.size() > i + 2 && parts[i + 2] != "status" && parts[i + 2] != "finalize") {
     info.namespace_ = parts[i + 1];
     i += 2;
   }

@@ -2,9 +2,11 @@
 #include "tables.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <boost/json.hpp>
 
+#include "pod_printer.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
@@ -51,7 +53,7 @@ const std::vector<Column> kPodColumns = {
     {"Name", "string", 0, "Name must be unique within a namespace."},
     {"Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."},
     {"Status", "string", 0, "The aggregate status of the containers in this pod."},
-    {"Restarts", "string", 0, "The number of times the containers in this pod have been restarted."},
+    {"Restarts", "string", 0, "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."},
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
     {"IP", "string", 1, "IP address allocated to the pod."},
     {"Node", "string", 1, "Name of the node this pod is assigned to."},
@@ -59,56 +61,22 @@ const std::vector<Column> kPodColumns = {
     {"Readiness Gates", "string", 1, "Readiness gates of the pod."},
 };
 
-std::string pod_status(const core::Pod& pod) {
-  std::string reason = pod.status().reason().empty() ? pod.status().phase() : pod.status().reason();
-  bool initializing = false;
-  for (int i = 0; i < pod.status().init_container_statuses_size(); ++i) {
-    const auto& s = pod.status().init_container_statuses(i);
-    if (s.state().has_terminated() && s.state().terminated().exit_code() == 0) continue;
-    if (s.state().has_terminated())
-      reason = "Init:" + (s.state().terminated().reason().empty() ? "ExitCode:" + std::to_string(s.state().terminated().exit_code())
-                                                                   : s.state().terminated().reason());
-    else if (s.state().has_waiting() && !s.state().waiting().reason().empty() && s.state().waiting().reason() != "PodInitializing")
-      reason = "Init:" + s.state().waiting().reason();
-    else
-      reason = "Init:" + std::to_string(i) + "/" + std::to_string(pod.spec().init_containers_size());
-    initializing = true;
-    break;
-  }
-  if (!initializing) {
-    bool running = false;
-    for (int i = pod.status().container_statuses_size() - 1; i >= 0; --i) {
-      const auto& s = pod.status().container_statuses(i);
-      if (s.state().has_waiting() && !s.state().waiting().reason().empty()) reason = s.state().waiting().reason();
-      else if (s.state().has_terminated() && !s.state().terminated().reason().empty()) reason = s.state().terminated().reason();
-      else if (s.state().has_terminated())
-        reason = s.state().terminated().signal() ? "Signal:" + std::to_string(s.state().terminated().signal())
-                                                 : "ExitCode:" + std::to_string(s.state().terminated().exit_code());
-      else if (s.ready() && s.state().has_running()) running = true;
-    }
-    if (reason == "Completed" && running) reason = "Running";
-  }
-  if (!pod.metadata().deletion_timestamp().empty()) reason = "Terminating";
-  return reason;
-}
-
 Row pod_row(const core::Pod& pod) {
-  int ready = 0, restarts = 0;
-  for (const auto& s : pod.status().container_statuses()) {
-    ready += s.ready();
-    restarts += s.restart_count();
-  }
   std::string gates = "<none>";
   if (pod.spec().readiness_gates_size() > 0) {
     int met = 0;
     for (const auto& gate : pod.spec().readiness_gates())
       for (const auto& c : pod.status().conditions())
-        if (c.type() == gate.condition_type() && c.status() == "True") ++met;
+        if (c.type() == gate.condition_type()) {
+          met += c.status() == "True";
+          break;
+        }
     gates = std::to_string(met) + "/" + std::to_string(pod.spec().readiness_gates_size());
   }
-  return {json::string(pod.metadata().name()),
-          json::string(std::to_string(ready) + "/" + std::to_string(pod.spec().containers_size())),
-          json::string(pod_status(pod)), restarts, json::string(age(pod)), json::string(or_none(pod.status().pod_ip())),
+  std::string ip = pod.status().pod_ips_size() > 0 ? pod.status().pod_ips(0).ip() : pod.status().pod_ip();
+  PodSummary summary = summarize_pod(pod);
+  return {json::string(pod.metadata().name()), json::string(summary.ready), json::string(summary.status),
+          json::string(summary.restarts), json::string(age(pod)), json::string(or_none(ip)),
           json::string(or_none(pod.spec().node_name())), json::string(or_none(pod.status().nominated_node_name())),
           json::string(gates)};
 }
@@ -182,22 +150,38 @@ const std::vector<Column> kServiceColumns = {
     {"Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector."},
 };
 
-Row service_row(const core::Service& svc) {
+// Load-balancer ingress points, IP else hostname, sorted and unique (the server prints wide).
+template <class Ingresses>
+std::string load_balancer_text(const Ingresses& ingresses) {
+  std::set<std::string> points;
+  for (const auto& i : ingresses)
+    if (!i.ip().empty() || !i.hostname().empty()) points.insert(i.ip().empty() ? i.hostname() : i.ip());
+  return join({points.begin(), points.end()});
+}
+
+std::string external_ip(const core::Service& svc) {
   const auto& spec = svc.spec();
   std::vector<std::string> external(spec.external_ips().begin(), spec.external_ips().end());
-  for (const auto& ingress : svc.status().load_balancer().ingress())
-    external.push_back(ingress.ip().empty() ? ingress.hostname() : ingress.ip());
-  std::string external_ip = external.empty() ? (spec.type() == "LoadBalancer" ? "<pending>" : "<none>") : join(external);
-  if (spec.type() == "ExternalName") external_ip = spec.external_name();
+  if (spec.type() == "ClusterIP" || spec.type() == "NodePort") return external.empty() ? "<none>" : join(external);
+  if (spec.type() == "ExternalName") return spec.external_name();
+  if (spec.type() != "LoadBalancer") return "<unknown>";
+  std::string balancer = load_balancer_text(svc.status().load_balancer().ingress());
+  if (!external.empty()) return balancer.empty() ? join(external) : balancer + "," + join(external);
+  return balancer.empty() ? "<pending>" : balancer;
+}
+
+Row service_row(const core::Service& svc) {
+  const auto& spec = svc.spec();
+  std::string cluster_ip = spec.cluster_ips_size() > 0 ? spec.cluster_ips(0) : or_none(spec.cluster_ip());
   std::vector<std::string> ports;
   for (const auto& p : spec.ports())
-    ports.push_back(std::to_string(p.port()) + (p.node_port() ? ":" + std::to_string(p.node_port()) : "") + "/" + p.protocol());
+    ports.push_back(std::to_string(p.port()) + (p.node_port() > 0 ? ":" + std::to_string(p.node_port()) : "") + "/" + p.protocol());
   std::vector<std::pair<std::string, std::string>> selector(spec.selector().begin(), spec.selector().end());
   std::sort(selector.begin(), selector.end());
   std::vector<std::string> selector_parts;
   for (const auto& [k, v] : selector) selector_parts.push_back(k + "=" + v);
-  return {json::string(svc.metadata().name()), json::string(spec.type()), json::string(or_none(spec.cluster_ip())),
-          json::string(external_ip), json::string(ports.empty() ? "<none>" : join(ports)), json::string(age(svc)),
+  return {json::string(svc.metadata().name()), json::string(spec.type()), json::string(cluster_ip),
+          json::string(external_ip(svc)), json::string(ports.empty() ? "<none>" : join(ports)), json::string(age(svc)),
           json::string(or_none(join(selector_parts)))};
 }
 
@@ -207,18 +191,31 @@ const std::vector<Column> kEndpointsColumns = {
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
 };
 
-Row endpoints_row(const core::Endpoints& ep) {
+// Kubernetes' formatEndpoints: up to three ip:port (bare IPs for a headless subset), then "+ N more...".
+std::string endpoints_text(const core::Endpoints& ep) {
+  if (ep.subsets().empty()) return "<none>";
   std::vector<std::string> list;
-  int total = 0;
-  for (const auto& subset : ep.subsets())
-    for (const auto& address : subset.addresses())
-      for (const auto& port : subset.ports()) {
-        if (list.size() < 3) list.push_back(address.ip() + ":" + std::to_string(port.port()));
-        ++total;
+  int count = 0;
+  auto add = [&](std::string text) {
+    ++count;
+    if (list.size() < 3) list.push_back(std::move(text));
+  };
+  for (const auto& subset : ep.subsets()) {
+    if (subset.ports().empty()) {
+      for (const auto& address : subset.addresses()) add(address.ip());
+      continue;
+    }
+    for (const auto& port : subset.ports())
+      for (const auto& address : subset.addresses()) {
+        bool v6 = address.ip().find(':') != std::string::npos;
+        add((v6 ? "[" + address.ip() + "]" : address.ip()) + ":" + std::to_string(port.port()));
       }
-  std::string text = list.empty() ? "<none>" : join(list);
-  if (total > 3) text += " + " + std::to_string(total - 3) + " more...";
-  return {json::string(ep.metadata().name()), json::string(text), json::string(age(ep))};
+  }
+  return join(list) + (count > 3 ? " + " + std::to_string(count - 3) + " more..." : "");
+}
+
+Row endpoints_row(const core::Endpoints& ep) {
+  return {json::string(ep.metadata().name()), json::string(endpoints_text(ep)), json::string(age(ep))};
 }
 
 const std::vector<Column> kIngressColumns = {
@@ -230,13 +227,20 @@ const std::vector<Column> kIngressColumns = {
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
 };
 
+// Kubernetes' formatHosts: the first three rules' hosts (rules without one are skipped), "*" for none.
+std::string ingress_hosts(const api::networking::v1::Ingress& ing) {
+  std::vector<std::string> hosts;
+  for (const auto& rule : ing.spec().rules())
+    if (hosts.size() < 3 && !rule.host().empty()) hosts.push_back(rule.host());
+  if (hosts.empty()) return "*";
+  int more = ing.spec().rules_size() - 3;
+  return join(hosts) + (hosts.size() == 3 && more > 0 ? " + " + std::to_string(more) + " more..." : "");
+}
+
 Row ingress_row(const api::networking::v1::Ingress& ing) {
-  std::vector<std::string> hosts, addresses;
-  for (const auto& rule : ing.spec().rules()) hosts.push_back(rule.host().empty() ? "*" : rule.host());
-  for (const auto& lb : ing.status().load_balancer().ingress()) addresses.push_back(lb.ip().empty() ? lb.hostname() : lb.ip());
   return {json::string(ing.metadata().name()),
           json::string(ing.spec().has_ingress_class_name() ? ing.spec().ingress_class_name() : "<none>"),
-          json::string(hosts.empty() ? "*" : join(hosts)), json::string(join(addresses)),
+          json::string(ingress_hosts(ing)), json::string(load_balancer_text(ing.status().load_balancer().ingress())),
           json::string(ing.spec().tls().empty() ? "80" : "80, 443"), json::string(age(ing))};
 }
 
@@ -256,26 +260,28 @@ const std::vector<Column> kNodeColumns = {
 };
 
 Row node_row(const core::Node& node) {
+  // Any Ready status but True reads NotReady; no Ready condition at all, Unknown.
   std::string status = "Unknown";
   for (const auto& c : node.status().conditions())
-    if (c.type() == "Ready") status = c.status() == "True" ? "Ready" : c.status() == "False" ? "NotReady" : "Unknown";
+    if (c.type() == "Ready") status = c.status() == "True" ? "Ready" : "NotReady";
   if (node.spec().unschedulable()) status += ",SchedulingDisabled";
-  std::vector<std::string> roles;
+  std::set<std::string> roles;
   for (const auto& [key, value] : node.metadata().labels()) {
     const std::string prefix = "node-role.kubernetes.io/";
-    if (key.rfind(prefix, 0) == 0 && key.size() > prefix.size()) roles.push_back(key.substr(prefix.size()));
+    if (key.rfind(prefix, 0) == 0 && key.size() > prefix.size()) roles.insert(key.substr(prefix.size()));
+    if (key == "kubernetes.io/role" && !value.empty()) roles.insert(value);
   }
-  std::sort(roles.begin(), roles.end());
   std::string internal, external;
   for (const auto& a : node.status().addresses()) {
     if (a.type() == "InternalIP" && internal.empty()) internal = a.address();
     if (a.type() == "ExternalIP" && external.empty()) external = a.address();
   }
   const auto& info = node.status().node_info();
-  return {json::string(node.metadata().name()), json::string(status), json::string(or_none(join(roles))),
+  auto or_unknown = [](const std::string& text) { return text.empty() ? std::string("<unknown>") : text; };
+  return {json::string(node.metadata().name()), json::string(status), json::string(or_none(join({roles.begin(), roles.end()}))),
           json::string(age(node)), json::string(info.kubelet_version()), json::string(or_none(internal)),
-          json::string(or_none(external)), json::string(or_none(info.os_image())),
-          json::string(or_none(info.kernel_version())), json::string(or_none(info.container_runtime_version()))};
+          json::string(or_none(external)), json::string(or_unknown(info.os_image())),
+          json::string(or_unknown(info.kernel_version())), json::string(or_unknown(info.container_runtime_version()))};
 }
 
 const std::vector<Column> kNamespaceColumns = {
@@ -293,26 +299,39 @@ const std::vector<Column> kEventColumns = {
     {"Type", "string", 0, "Type of this event (Normal, Warning), new types could be added in the future."},
     {"Reason", "string", 0, "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."},
     {"Object", "string", 0, "The object that this event is about."},
-    {"Message", "string", 0, "A human-readable description of the status of this operation."},
     {"Subobject", "string", 1, "The field of the object this event is about"},
     {"Source", "string", 1, "The component reporting this event."},
+    {"Message", "string", 0, "A human-readable description of the status of this operation."},
     {"First Seen", "string", 1, "The time at which the event was first recorded."},
     {"Count", "string", 1, "The number of times this event has occurred."},
     {"Name", "string", 1, "Name must be unique within a namespace."},
 };
 
+std::string trimmed(const std::string& text) {
+  auto first = text.find_first_not_of(" \t\n\r\f\v");
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(" \t\n\r\f\v") - first + 1);
+}
+
+// Kubernetes' printEvent (wide): last seen falls back to first seen, first seen to eventTime;
+// a series brings its own last time and count.
 Row event_row(const core::Event& ev) {
-  std::string last = !ev.last_timestamp().empty() ? ev.last_timestamp() : ev.event_time();
-  std::string first = !ev.first_timestamp().empty() ? ev.first_timestamp() : ev.event_time();
+  std::string first = sdk::age_since(!ev.first_timestamp().empty() ? ev.first_timestamp() : ev.event_time());
+  std::string last = !ev.last_timestamp().empty() ? sdk::age_since(ev.last_timestamp()) : first;
+  std::int64_t count = ev.count() == 0 ? 1 : ev.count();
+  if (ev.has_series()) {
+    last = sdk::age_since(ev.series().last_observed_time());
+    count = ev.series().count();
+  }
   std::string kind = ev.involved_object().kind();
   std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
-  std::string source = ev.source().component();
-  if (!ev.source().host().empty()) source += (source.empty() ? "" : ", ") + ev.source().host();
-  if (source.empty()) source = ev.reporting_component();
-  return {json::string(sdk::age_since(last)), json::string(ev.type()), json::string(ev.reason()),
-          json::string(kind + "/" + ev.involved_object().name()), json::string(ev.message()),
-          json::string(ev.involved_object().field_path()), json::string(source), json::string(sdk::age_since(first)),
-          json::string(std::to_string(std::max(ev.count(), 1))), json::string(ev.metadata().name())};
+  std::string target = ev.involved_object().name().empty() ? kind : kind + "/" + ev.involved_object().name();
+  std::string component = !ev.source().component().empty() ? ev.source().component() : ev.reporting_component();
+  std::string instance = !ev.source().host().empty() ? ev.source().host() : ev.reporting_instance();
+  std::string source = instance.empty() ? component : component + ", " + instance;
+  return {json::string(last), json::string(ev.type()), json::string(ev.reason()), json::string(target),
+          json::string(ev.involved_object().field_path()), json::string(source), json::string(trimmed(ev.message())),
+          json::string(first), count, json::string(ev.metadata().name())};
 }
 
 const std::vector<Column> kConfigMapColumns = {

@@ -1,8 +1,10 @@
+// The Endpoints controller: each selector Service's pods as Endpoints subsets.
 #include "endpoints_controller.hpp"
 
 #include <google/protobuf/util/message_differencer.h>
 
 #include <map>
+#include <tuple>
 
 #include "pod_state.hpp"
 #include "skiff/sdk/selector.hpp"
@@ -15,15 +17,15 @@ using PodPtr = std::shared_ptr<const core::Pod>;
 // Marks the Endpoints this controller owns (it removes them when their Service goes).
 constexpr const char* kManagedBy = "endpoints.kubernetes.io/managed-by";
 
-// The container port a service port reaches on this pod; 0 when a named port is missing.
+// Kubernetes' FindPort: the container port a service port reaches on this pod; 0 when a
+// named port is missing.
 int target_port(const core::ServicePort& port, const core::Pod& pod) {
   const auto& target = port.target_port();
   if (target.type() == 0) return target.int_val() != 0 ? target.int_val() : port.port();
+  auto protocol_of = [](const std::string& p) { return p.empty() ? std::string("TCP") : p; };
   for (const auto& c : pod.spec().containers())
     for (const auto& p : c.ports())
-      if (p.name() == target.str_val() && (p.protocol().empty() ? "TCP" : p.protocol()) ==
-                                              (port.protocol().empty() ? "TCP" : port.protocol()))
-        return p.container_port();
+      if (p.name() == target.str_val() && protocol_of(p.protocol()) == protocol_of(port.protocol())) return p.container_port();
   return 0;
 }
 
@@ -32,46 +34,73 @@ bool selects(const core::Service& service, const core::Pod& pod) {
   return sdk::LabelSelector::from_map(service.spec().selector()).matches(pod.metadata().labels());
 }
 
+// Kubernetes' ShouldPodBeInEndpoints: not finished, has an IP, and not being deleted unless
+// the Service publishes not-ready addresses.
+bool in_endpoints(const core::Pod& pod, bool publish_not_ready) {
+  const auto& phase = pod.status().phase();
+  if (phase == "Succeeded" || phase == "Failed") return false;
+  if (pod.status().pod_ip().empty()) return false;
+  return publish_not_ready || pod.metadata().deletion_timestamp().empty();
+}
+
+core::EndpointAddress address_of(const core::Pod& pod) {
+  core::EndpointAddress address;
+  address.set_ip(pod.status().pod_ip());
+  if (!pod.spec().node_name().empty()) address.set_node_name(pod.spec().node_name());
+  auto* ref = address.mutable_target_ref();
+  ref->set_kind("Pod");
+  ref->set_namespace_(pod.metadata().namespace_());
+  ref->set_name(pod.metadata().name());
+  ref->set_uid(pod.metadata().uid());
+  return address;
+}
+
+// An endpoint port (name, port, protocol); port -1 stands for "no ports" (a headless Service).
+using PortKey = std::tuple<std::string, int, std::string>;
+// Addresses by (ip, pod uid), each ready or not.
+using AddressSet = std::map<std::pair<std::string, std::string>, bool>;
+
 }  // namespace
 
 std::vector<core::EndpointSubset> endpoint_subsets(const core::Service& service, const std::vector<PodPtr>& pods) {
-  // Subsets keyed by the resolved ports, so that pods exposing a named port differently
-  // land in different subsets, as Kubernetes does.
-  std::map<std::vector<std::tuple<std::string, int, std::string>>, core::EndpointSubset> subsets;
+  bool publish_not_ready = service.spec().publish_not_ready_addresses();
+  bool headless = service.spec().cluster_ip() == "None";
+  // Each port with the addresses that offer it (Kubernetes' RepackSubsets) …
+  std::map<PortKey, AddressSet> by_port;
+  std::map<std::pair<std::string, std::string>, core::EndpointAddress> addresses;
   for (const auto& pod : pods) {
-    if (pod->status().pod_ip().empty() || !pod->metadata().deletion_timestamp().empty()) continue;
-    const auto& phase = pod->status().phase();
-    if (phase == "Succeeded" || phase == "Failed") continue;
-    std::vector<std::tuple<std::string, int, std::string>> ports;
-    bool resolved = true;
+    if (!in_endpoints(*pod, publish_not_ready)) continue;
+    std::pair<std::string, std::string> key{pod->status().pod_ip(), pod->metadata().uid()};
+    bool ready = publish_not_ready || is_ready(*pod);
+    auto offer = [&](const PortKey& port) {
+      addresses.emplace(key, address_of(*pod));
+      auto [it, fresh] = by_port[port].emplace(key, ready);
+      if (!fresh && !it->second) it->second = ready;
+    };
+    if (service.spec().ports().empty()) {
+      if (headless) offer({"", -1, ""});
+      continue;
+    }
     for (const auto& sp : service.spec().ports()) {
       int port = target_port(sp, *pod);
-      if (port == 0) resolved = false;
-      ports.emplace_back(sp.name(), port, sp.protocol().empty() ? "TCP" : sp.protocol());
+      if (port != 0) offer({sp.name(), port, sp.protocol().empty() ? "TCP" : sp.protocol()});
     }
-    if (!resolved) continue;
-    auto& subset = subsets[ports];
-    if (subset.ports().empty())
-      for (const auto& [name, port, protocol] : ports) {
-        auto* p = subset.add_ports();
-        p->set_name(name);
-        p->set_port(port);
-        p->set_protocol(protocol);
-      }
-    auto* address = is_ready(*pod) ? subset.add_addresses() : subset.add_not_ready_addresses();
-    address->set_ip(pod->status().pod_ip());
-    if (!pod->spec().node_name().empty()) address->set_node_name(pod->spec().node_name());
-    auto* ref = address->mutable_target_ref();
-    ref->set_kind("Pod");
-    ref->set_namespace_(pod->metadata().namespace_());
-    ref->set_name(pod->metadata().name());
-    ref->set_uid(pod->metadata().uid());
   }
+  // … then the ports offered by exactly the same addresses share a subset.
+  std::map<AddressSet, std::vector<PortKey>> by_addresses;
+  for (const auto& [port, set] : by_port) by_addresses[set].push_back(port);
   std::vector<core::EndpointSubset> out;
-  for (auto& [ports, subset] : subsets) {
-    auto by_ip = [](const core::EndpointAddress& a, const core::EndpointAddress& b) { return a.ip() < b.ip(); };
-    std::sort(subset.mutable_addresses()->begin(), subset.mutable_addresses()->end(), by_ip);
-    std::sort(subset.mutable_not_ready_addresses()->begin(), subset.mutable_not_ready_addresses()->end(), by_ip);
+  for (const auto& [set, ports] : by_addresses) {
+    core::EndpointSubset subset;
+    for (const auto& [name, number, protocol] : ports) {
+      if (number < 0) continue;
+      auto* p = subset.add_ports();
+      p->set_name(name);
+      p->set_port(number);
+      p->set_protocol(protocol);
+    }
+    for (const auto& [key, ready] : set)
+      *(ready ? subset.add_addresses() : subset.add_not_ready_addresses()) = addresses.at(key);
     out.push_back(std::move(subset));
   }
   return out;

@@ -20,7 +20,9 @@ class EndpointsController final : public Controller {
   void on_pod(const std::shared_ptr<const core::Pod>& pod);
 };
 
-// The subsets for these pods: pods that resolve the ports alike share a subset.
+// The subsets for these pods, as Kubernetes packs them: ports offered by the same addresses
+// share a subset; a pod lacking a named port is left out of that port only; a headless
+// Service without ports lists bare addresses; publishNotReadyAddresses makes every address ready.
 std::vector<core::EndpointSubset> endpoint_subsets(const core::Service& service,
                                                    const std::vector<std::shared_ptr<const core::Pod>>& pods);
 

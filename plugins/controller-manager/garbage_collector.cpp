@@ -84,7 +84,7 @@ std::vector<std::string> GarbageCollector::initial_keys() {
   return keys;
 }
 
-GarbageCollector::OwnerState GarbageCollector::owner_state(const std::string& ns, const api::meta::v1::OwnerReference& ref) {
+OwnerState GarbageCollector::owner_state(const std::string& ns, const api::meta::v1::OwnerReference& ref) {
   const auto* type = sdk::find_resource_by_kind(group_of(ref.api_version()), ref.kind());
   if (!type) return OwnerState::Present;  // a kind Skiff does not serve: never collect on its account
   std::string owner_ns = type->namespaced ? ns : "";
@@ -115,39 +115,31 @@ bool GarbageCollector::sync_dependent(const sdk::ResourceType& type, const std::
   auto object = context_.informers.of(type).get(ns, name);
   if (!object) return true;
   const auto& meta = sdk::meta_of(*object);
-  if (meta.owner_references().empty()) return true;
-  std::vector<std::string> absent;
-  bool foreground = false, present = false;
-  for (const auto& ref : meta.owner_references()) {
-    switch (owner_state(ns, ref)) {
-      case OwnerState::Absent: absent.push_back(ref.uid()); break;
-      case OwnerState::DeletingInForeground:
-        if (ref.block_owner_deletion()) foreground = true;
-        else present = true;
-        break;
-      case OwnerState::Present: present = true; break;
-    }
-  }
-  if (!present && (foreground || absent.size() == static_cast<std::size_t>(meta.owner_references_size()))) {
-    if (!meta.deletion_timestamp().empty()) return true;  // already going
+  if (meta.owner_references().empty() || !meta.deletion_timestamp().empty()) return true;
+  std::vector<OwnerState> states;
+  for (const auto& ref : meta.owner_references()) states.push_back(owner_state(ns, ref));
+  bool waiting = std::find(states.begin(), states.end(), OwnerState::DeletingInForeground) != states.end();
+  OwnerDecision decision = decide_for_dependent(meta, states, waiting && !dependents_of(meta.uid()).empty());
+  if (decision.action == OwnerDecision::Action::Delete) {
     sdk::ApiDeleteOptions options;
     options.precondition_uid = meta.uid();
-    options.propagation_policy = foreground ? "Foreground" : "Background";
+    options.propagation_policy = decision.propagation;
     try {
       context_.api.erase_object(type, ns, name, options);
-      context_.log.debug("garbage-collector: deleted {} {}/{} (its owners are gone)", type.kind, ns, name);
+      context_.log.debug("garbage-collector: deleted {} {}/{} (no owner of it remains)", type.kind, ns, name);
     } catch (const sdk::Error& e) {
       if (e.status().code != 404 && e.status().code != 409) throw;
     }
     return true;
   }
-  if (absent.empty()) return true;
-  // Some owners remain: only the references to the gone ones go.
+  if (decision.action == OwnerDecision::Action::Keep) return true;
+  // Solid owners remain: only the references to the others go.
+  const auto& gone = decision.remove_uids;
   auto next = type.new_object();
   next->CopyFrom(*object);
   auto* refs = sdk::mutable_meta_of(*next)->mutable_owner_references();
   refs->erase(std::remove_if(refs->begin(), refs->end(),
-                             [&](const auto& r) { return std::find(absent.begin(), absent.end(), r.uid()) != absent.end(); }),
+                             [&](const auto& r) { return std::find(gone.begin(), gone.end(), r.uid()) != gone.end(); }),
               refs->end());
   context_.api.update_object(type, *next);
   return true;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "controller.hpp"
+#include "owner_decision.hpp"
 
 namespace skiff::controllers {
 
@@ -20,7 +21,6 @@ class GarbageCollector final : public Controller {
   std::vector<std::string> initial_keys() override;
 
  private:
-  enum class OwnerState { Present, Absent, DeletingInForeground };
   void watch(const sdk::ResourceType& type);
   void on_object(const sdk::ResourceType& type, const sdk::ObjectPtr& object);
   void on_deleted(const sdk::ObjectPtr& object);

@@ -29,7 +29,8 @@ bool is_available(const core::Pod& pod, int min_ready_seconds, std::chrono::syst
   if (!ready || ready->status() != "True") return false;
   if (min_ready_seconds <= 0) return true;
   auto since = sdk::parse_rfc3339(ready->last_transition_time());
-  return since && now - *since >= std::chrono::seconds(min_ready_seconds);
+  // Kubernetes: lastTransitionTime + minReadySeconds strictly before now.
+  return since && now - *since > std::chrono::seconds(min_ready_seconds);
 }
 
 std::optional<std::chrono::seconds> time_until_available(const core::Pod& pod, int min_ready_seconds) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "parallel.hpp"
+#include "pod_ranking.hpp"
 #include "pod_state.hpp"
 #include "skiff/sdk/selector.hpp"
 #include "skiff/sdk/time.hpp"
@@ -20,31 +21,6 @@ constexpr int kBurstReplicas = 500;  // most pods created or deleted in one sync
 constexpr int kCreateConcurrency = 32;
 
 int desired_replicas(const apps::ReplicaSet& rs) { return rs.spec().has_replicas() ? rs.spec().replicas() : 1; }
-
-int phase_rank(const std::string& phase) {
-  if (phase == "Pending") return 0;
-  if (phase == "Running") return 2;
-  return 1;  // Unknown
-}
-
-int restarts(const core::Pod& pod) {
-  int total = 0;
-  for (const auto& c : pod.status().container_statuses()) total += c.restart_count();
-  return total;
-}
-
-// Kubernetes' order of pods to delete first: unscheduled, pending, not ready, recently
-// ready, restarting, newer.
-bool delete_first(const PodPtr& a, const PodPtr& b) {
-  bool a_scheduled = !a->spec().node_name().empty(), b_scheduled = !b->spec().node_name().empty();
-  if (a_scheduled != b_scheduled) return !a_scheduled;
-  int a_phase = phase_rank(a->status().phase()), b_phase = phase_rank(b->status().phase());
-  if (a_phase != b_phase) return a_phase < b_phase;
-  bool a_ready = is_ready(*a), b_ready = is_ready(*b);
-  if (a_ready != b_ready) return !a_ready;
-  if (restarts(*a) != restarts(*b)) return restarts(*a) > restarts(*b);
-  return a->metadata().creation_timestamp() > b->metadata().creation_timestamp();
-}
 
 sdk::LabelSelector selector_of(const apps::ReplicaSet& rs) { return sdk::LabelSelector::from_proto(rs.spec().selector()); }
 
@@ -183,10 +159,24 @@ void ReplicaSetController::create_pods(const apps::ReplicaSet& rs, const std::st
   }
 }
 
-void ReplicaSetController::delete_pods(const apps::ReplicaSet& rs, const std::string& key, std::vector<PodPtr> pods,
+std::vector<PodPtr> ReplicaSetController::related_pods(const apps::ReplicaSet& rs, const std::vector<PodPtr>& own) {
+  const auto* owner = controller_of(rs.metadata());
+  if (!owner) return own;
+  std::vector<PodPtr> related;
+  for (const auto& sibling : context_.informers.replica_sets().by_index(sdk::kNamespaceIndex, rs.metadata().namespace_())) {
+    const auto* sibling_owner = controller_of(sibling->metadata());
+    if (!sibling_owner || sibling_owner->uid() != owner->uid()) continue;
+    for (const auto& pod : context_.informers.pods().by_index(kByOwner, sibling->metadata().uid())) {
+      const auto* pod_owner = controller_of(pod->metadata());
+      if (pod_owner && pod_owner->uid() == sibling->metadata().uid()) related.push_back(pod);
+    }
+  }
+  return related;
+}
+
+void ReplicaSetController::delete_pods(const apps::ReplicaSet& rs, const std::string& key, const std::vector<PodPtr>& active,
                                        int count) {
-  std::sort(pods.begin(), pods.end(), delete_first);
-  pods.resize(count);
+  std::vector<PodPtr> pods = pods_to_delete(active, related_pods(rs, active), count);
   expectations_.expect(key, 0, count);
   parallel_for(count, kCreateConcurrency, [&](int i) {
     const auto& meta = pods[i]->metadata();

@@ -24,8 +24,12 @@ class ReplicaSetController final : public Controller {
   std::vector<std::string> matching_owners(const core::Pod& pod);
   std::vector<std::shared_ptr<const core::Pod>> claim_pods(const apps::ReplicaSet& rs);
   void create_pods(const apps::ReplicaSet& rs, const std::string& key, int count);
-  void delete_pods(const apps::ReplicaSet& rs, const std::string& key, std::vector<std::shared_ptr<const core::Pod>> pods,
-                   int count);
+  // The active pods of the ReplicaSet's family (its own, and its siblings' under the same
+  // Deployment): how doubled up a node is decides which pod goes first.
+  std::vector<std::shared_ptr<const core::Pod>> related_pods(const apps::ReplicaSet& rs,
+                                                             const std::vector<std::shared_ptr<const core::Pod>>& own);
+  void delete_pods(const apps::ReplicaSet& rs, const std::string& key,
+                   const std::vector<std::shared_ptr<const core::Pod>>& active, int count);
   bool update_status(const apps::ReplicaSet& rs, const std::vector<std::shared_ptr<const core::Pod>>& pods,
                      const std::string& create_failure);
 

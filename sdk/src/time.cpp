@@ -60,6 +60,8 @@ std::optional<WallClock::time_point> parse_rfc3339(std::string_view text) {
 
 std::string human_duration(std::chrono::seconds age) {
   long long s = age.count();
+  // A second or so in the future is clock skew; more is a time that cannot be right.
+  if (s < -1) return "<invalid>";
   if (s < 0) s = 0;
   if (s < 120) return std::to_string(s) + "s";
   long long m = s / 60;
@@ -80,6 +82,7 @@ std::string human_duration(std::chrono::seconds age) {
     return std::to_string(d) + "d" + (rest ? std::to_string(rest) + "h" : "");
   }
   if (d < 365 * 2) return std::to_string(d) + "d";
+  if (d < 365 * 8 && d % 365 != 0) return std::to_string(d / 365) + "y" + std::to_string(d % 365) + "d";
   return std::to_string(d / 365) + "y";
 }
 

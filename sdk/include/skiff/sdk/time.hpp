@@ -16,7 +16,8 @@ std::string format_rfc3339_micro(WallClock::time_point time);
 std::string now_rfc3339();
 std::optional<WallClock::time_point> parse_rfc3339(std::string_view text);
 
-// kubectl's short human duration: "45s", "5m", "3h", "2d3h", "400d".
+// Kubernetes' HumanDuration: "45s", "5m", "3h", "2d3h", "400d", "2y70d"; "<invalid>" for a
+// time more than a second in the future.
 std::string human_duration(std::chrono::seconds age);
 // The age of a timestamp for table cells; "<unknown>" when it cannot be parsed.
 std::string age_since(std::string_view rfc3339, WallClock::time_point now = WallClock::now());

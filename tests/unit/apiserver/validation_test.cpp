@@ -1,0 +1,505 @@
+// Validation per kind: what is refused, at which field path, in Kubernetes' words.
+#include <gtest/gtest.h>
+
+#include "api_error.hpp"
+#include "defaults.hpp"
+#include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/node/v1/runtime_class.pb.h"
+#include "validation.hpp"
+
+namespace {
+
+using namespace skiff;
+namespace core = api::core::v1;
+namespace apps = api::apps::v1;
+
+const std::string kSubdomainHelp =
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and "
+    "end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const std::string kLabelHelp =
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with "
+    "an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+template <class T>
+const sdk::ResourceType& type_of() {
+  return sdk::resource_type_of<T>();
+}
+
+// "field: message" per cause; empty when the object is valid.
+template <class T>
+std::vector<std::string> causes(const T& object, const T* old = nullptr) {
+  try {
+    apiserver::validate(type_of<T>(), object, old);
+  } catch (const apiserver::ApiError& e) {
+    std::vector<std::string> out;
+    for (const auto& c : e.details().causes()) out.push_back(c.field() + ": " + c.message());
+    return out;
+  }
+  return {};
+}
+
+template <class T>
+bool has_cause(const T& object, const std::string& cause, const T* old = nullptr) {
+  auto all = causes(object, old);
+  return std::find(all.begin(), all.end(), cause) != all.end();
+}
+
+#define EXPECT_CAUSE(object, cause, ...)                                                       \
+  EXPECT_TRUE(has_cause(object, cause, ##__VA_ARGS__)) << "wanted: " << (cause) << "\ngot:\n" \
+                                                        << ::testing::PrintToString(causes(object, ##__VA_ARGS__))
+
+void name(google::protobuf::Message& object, const std::string& value, const std::string& ns = "default") {
+  auto* meta = object.GetReflection()->MutableMessage(&object, object.GetDescriptor()->FindFieldByName("metadata"));
+  auto& m = static_cast<api::meta::v1::ObjectMeta&>(*meta);
+  m.set_name(value);
+  m.set_namespace_(ns);
+}
+
+core::PodSpec pod_spec() {
+  core::PodSpec spec;
+  auto* c = spec.add_containers();
+  c->set_name("web");
+  c->set_image("nginx:1.25");
+  return spec;
+}
+
+core::Pod pod() {
+  core::Pod p;
+  name(p, "web");
+  *p.mutable_spec() = pod_spec();
+  apiserver::apply_defaults(p);
+  return p;
+}
+
+apps::Deployment deployment() {
+  apps::Deployment d;
+  name(d, "web");
+  d.mutable_spec()->set_replicas(2);
+  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "web";
+  (*d.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["app"] = "web";
+  *d.mutable_spec()->mutable_template_()->mutable_spec() = pod_spec();
+  apiserver::apply_defaults(d);
+  return d;
+}
+
+core::Service service() {
+  core::Service s;
+  name(s, "web");
+  (*s.mutable_spec()->mutable_selector())["app"] = "web";
+  auto* p = s.mutable_spec()->add_ports();
+  p->set_port(80);
+  apiserver::apply_defaults(s);
+  return s;
+}
+
+TEST(Validation, DefaultedObjectsOfEveryKindPass) {
+  EXPECT_EQ(causes(pod()), std::vector<std::string>{});
+  EXPECT_EQ(causes(deployment()), std::vector<std::string>{});
+  EXPECT_EQ(causes(service()), std::vector<std::string>{});
+  apps::ReplicaSet rs;
+  name(rs, "web-1");
+  *rs.mutable_spec()->mutable_selector() = deployment().spec().selector();
+  *rs.mutable_spec()->mutable_template_() = deployment().spec().template_();
+  EXPECT_EQ(causes(rs), std::vector<std::string>{});
+  core::Namespace ns;
+  name(ns, "team-a", "");
+  EXPECT_EQ(causes(ns), std::vector<std::string>{});
+}
+
+TEST(Validation, TheErrorIsA422NamingKindAndObjectWithEveryCause) {
+  auto d = deployment();
+  name(d, "Web_1");
+  d.mutable_spec()->set_replicas(-1);
+  try {
+    apiserver::validate(type_of<apps::Deployment>(), d, nullptr);
+    FAIL() << "accepted";
+  } catch (const apiserver::ApiError& e) {
+    EXPECT_EQ(e.status().code, 422);
+    EXPECT_EQ(e.status().reason, "Invalid");
+    EXPECT_EQ(e.status().message, "Deployment.apps \"Web_1\" is invalid: [metadata.name: Invalid value: \"Web_1\": " +
+                                      kSubdomainHelp + ", spec.replicas: Invalid value: -1: must be greater than or equal to 0]");
+    EXPECT_EQ(e.details().kind(), "Deployment");
+    EXPECT_EQ(e.details().group(), "apps");
+    EXPECT_EQ(e.details().name(), "Web_1");
+    ASSERT_EQ(e.details().causes_size(), 2);
+    EXPECT_EQ(e.details().causes(0).reason(), "FieldValueInvalid");
+    EXPECT_EQ(e.details().causes(0).field(), "metadata.name");
+  }
+}
+
+TEST(Validation, OneCauseHasNoBrackets) {
+  auto p = pod();
+  p.mutable_spec()->mutable_containers(0)->clear_image();
+  try {
+    apiserver::validate(type_of<core::Pod>(), p, nullptr);
+    FAIL() << "accepted";
+  } catch (const apiserver::ApiError& e) {
+    EXPECT_EQ(e.status().message, "Pod \"web\" is invalid: spec.containers[0].image: Required value");
+  }
+}
+
+TEST(Validation, NamesFollowTheRuleOfTheirKind) {
+  auto p = pod();
+  name(p, "");
+  EXPECT_CAUSE(p, "metadata.name: Required value: name or generateName is required");
+  name(p, std::string(254, 'a'));
+  EXPECT_EQ(causes(p), std::vector<std::string>{"metadata.name: Invalid value: \"" + std::string(254, 'a') +
+                                                "\": must be no more than 253 characters"});
+  name(p, "a.b-c.d");
+  EXPECT_TRUE(causes(p).empty()) << "pods are named as subdomains";
+  auto s = service();
+  name(s, "1web");
+  EXPECT_CAUSE(s, "metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric "
+                  "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
+                  "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+  core::Namespace ns;
+  name(ns, "team.a", "");
+  EXPECT_CAUSE(ns, "metadata.name: Invalid value: \"team.a\": " + kLabelHelp);
+  auto no_namespace = pod();
+  name(no_namespace, "web", "");
+  EXPECT_CAUSE(no_namespace, "metadata.namespace: Required value");
+}
+
+TEST(Validation, LabelKeysAndValues) {
+  auto p = pod();
+  auto& labels = *p.mutable_metadata()->mutable_labels();
+  labels["bad key"] = "ok";
+  labels["example.com/"] = "ok";
+  labels["Example.com/tier"] = "ok";
+  labels["ok"] = std::string(64, 'v');
+  labels["ok2"] = "-edge";
+  auto all = causes(p);
+  const std::string name_help = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+                                "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+                                "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+  const std::string value_help = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
+                                 "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+                                 "'my_value',  or '12345', regex used for validation is "
+                                 "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+  EXPECT_EQ(all, (std::vector<std::string>{
+                     "metadata.labels: Invalid value: \"Example.com/tier\": prefix part " + kSubdomainHelp,
+                     "metadata.labels: Invalid value: \"bad key\": " + name_help,
+                     "metadata.labels: Invalid value: \"example.com/\": name part must be non-empty",
+                     "metadata.labels: Invalid value: \"example.com/\": " + name_help,
+                     "metadata.labels: Invalid value: \"" + std::string(64, 'v') + "\": must be no more than 63 characters",
+                     "metadata.labels: Invalid value: \"-edge\": " + value_help,
+                 }));
+}
+
+TEST(Validation, AnnotationKeysIgnoreCase) {
+  auto p = pod();
+  (*p.mutable_metadata()->mutable_annotations())["Example.com/Owner"] = "team";
+  EXPECT_TRUE(causes(p).empty());
+  (*p.mutable_metadata()->mutable_annotations())["a/b/c"] = "x";
+  ASSERT_EQ(causes(p).size(), 1u);
+  EXPECT_EQ(causes(p)[0].rfind("metadata.annotations: Invalid value: \"a/b/c\": a qualified name must consist of", 0), 0u)
+      << causes(p)[0];
+}
+
+TEST(Validation, DeploymentTemplateMustMatchTheSelectorAndRestartAlways) {
+  auto d = deployment();
+  (*d.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["app"] = "other";
+  EXPECT_CAUSE(d, "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does "
+                  "not match template `labels`");
+  d = deployment();
+  d.mutable_spec()->mutable_template_()->mutable_spec()->set_restart_policy("Never");
+  EXPECT_EQ(causes(d), std::vector<std::string>{
+                           "spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\""});
+  d = deployment();
+  d.mutable_spec()->mutable_template_()->mutable_spec()->set_active_deadline_seconds(30);
+  EXPECT_EQ(causes(d), std::vector<std::string>{"spec.template.spec.activeDeadlineSeconds: Invalid value: 30: "
+                                                "activeDeadlineSeconds in ReplicaSet is not Supported"});
+  d = deployment();
+  (*d.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["bad key"] = "web";
+  ASSERT_EQ(causes(d).size(), 1u);
+  EXPECT_EQ(causes(d)[0].rfind("spec.template.labels: Invalid value: \"bad key\": name part", 0), 0u) << causes(d)[0];
+}
+
+TEST(Validation, DeploymentWithoutSelectorIsMissingOneAndMatchesNothing) {
+  auto d = deployment();
+  d.mutable_spec()->clear_selector();
+  EXPECT_EQ(causes(d), (std::vector<std::string>{
+                           "spec.selector: Required value",
+                           "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` "
+                           "does not match template `labels`"}));
+}
+
+void surge(apps::Deployment& d, const char* max_surge, const char* max_unavailable) {
+  auto set = [](api::meta::v1::IntOrString* v, const std::string& text) {
+    if (text.back() == '%' || text.find_first_not_of("-0123456789") != std::string::npos) {
+      v->set_type(1);
+      v->set_str_val(text);
+    } else {
+      v->set_type(0);
+      v->set_int_val(std::stoi(text));
+    }
+  };
+  auto* ru = d.mutable_spec()->mutable_strategy()->mutable_rolling_update();
+  set(ru->mutable_max_surge(), max_surge);
+  set(ru->mutable_max_unavailable(), max_unavailable);
+}
+
+TEST(Validation, RollingUpdateBounds) {
+  auto d = deployment();
+  surge(d, "0", "0%");
+  EXPECT_EQ(causes(d), std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
+                                                "intstr.IntOrString{Type:1, IntVal:0, StrVal:\"0%\"}: may not be 0 when "
+                                                "`maxSurge` is 0"});
+  surge(d, "abc", "150%");
+  EXPECT_EQ(causes(d), (std::vector<std::string>{
+                           "spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, "
+                           "StrVal:\"abc\"}: a valid percent string must be a numeric string followed by an ending '%' "
+                           "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+                           "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, "
+                           "IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"}));
+  surge(d, "-1", "1");
+  EXPECT_EQ(causes(d), std::vector<std::string>{
+                           "spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0"});
+}
+
+TEST(Validation, StrategyTypes) {
+  auto d = deployment();
+  d.mutable_spec()->mutable_strategy()->set_type("Recreate");
+  EXPECT_EQ(causes(d), std::vector<std::string>{"spec.strategy.rollingUpdate: Forbidden: may not be specified when "
+                                                "strategy `type` is 'Recreate'"});
+  d.mutable_spec()->mutable_strategy()->clear_rolling_update();
+  EXPECT_TRUE(causes(d).empty());
+  d.mutable_spec()->mutable_strategy()->set_type("BlueGreen");
+  EXPECT_EQ(causes(d), std::vector<std::string>{
+                           "spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:\"BlueGreen\", "
+                           "RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}: supported values: \"Recreate\", "
+                           "\"RollingUpdate\""});
+}
+
+TEST(Validation, DeploymentCountsAndDeadlines) {
+  auto d = deployment();
+  d.mutable_spec()->set_min_ready_seconds(30);
+  d.mutable_spec()->set_progress_deadline_seconds(30);
+  d.mutable_spec()->set_revision_history_limit(-2);
+  EXPECT_EQ(causes(d), (std::vector<std::string>{
+                           "spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0",
+                           "spec.progressDeadlineSeconds: Invalid value: 30: must be greater than minReadySeconds"}));
+}
+
+TEST(Validation, SelectorsAreImmutable) {
+  auto before = deployment();
+  auto after = before;
+  (*after.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "other";
+  (*after.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["app"] = "other";
+  EXPECT_EQ(causes(after, &before), std::vector<std::string>{
+                                        "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"
+                                        "\"app\":\"other\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is "
+                                        "immutable"});
+  auto renamed = before;
+  renamed.mutable_metadata()->set_name("web2");
+  EXPECT_CAUSE(renamed, "metadata.name: Invalid value: \"web2\": field is immutable", &before);
+}
+
+TEST(Validation, ContainerNamesImagesAndDuplicates) {
+  auto p = pod();
+  auto* init = p.mutable_spec()->add_init_containers();
+  init->set_name("web");
+  init->set_image("busybox");
+  init->set_termination_message_policy("File");
+  auto* second = p.mutable_spec()->add_containers();
+  second->set_name("Side_car");
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.containers[1].name: Invalid value: \"Side_car\": " + kLabelHelp,
+                           "spec.containers[1].image: Required value",
+                           // Regular containers come first: the clash is the init container's.
+                           "spec.initContainers[0].name: Duplicate value: \"web\""}));
+}
+
+TEST(Validation, ContainerPorts) {
+  auto p = pod();
+  auto* c = p.mutable_spec()->mutable_containers(0);
+  auto add = [&](const std::string& name, int port, const std::string& protocol = "TCP") {
+    auto* cp = c->add_ports();
+    cp->set_name(name);
+    cp->set_container_port(port);
+    cp->set_protocol(protocol);
+  };
+  add("", 0);
+  add("http", 70000);
+  add("web--port", 80);
+  add("1234", 81);
+  add("http", 82, "HTTP");
+  add("http", 83);
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.containers[0].ports[0].containerPort: Required value",
+                           "spec.containers[0].ports[1].containerPort: Invalid value: 70000: must be between 1 and 65535, "
+                           "inclusive",
+                           "spec.containers[0].ports[2].name: Invalid value: \"web--port\": must not contain consecutive "
+                           "hyphens",
+                           "spec.containers[0].ports[3].name: Invalid value: \"1234\": must contain at least one letter (a-z)",
+                           "spec.containers[0].ports[4].name: Duplicate value: \"http\"",
+                           "spec.containers[0].ports[4].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", "
+                           "\"TCP\", \"UDP\"",
+                           "spec.containers[0].ports[5].name: Duplicate value: \"http\""}));
+}
+
+TEST(Validation, EnvMountsAndResources) {
+  auto p = pod();
+  auto* c = p.mutable_spec()->mutable_containers(0);
+  c->add_env()->set_name("1ST");
+  auto* both = c->add_env();
+  both->set_name("PW");
+  both->set_value("x");
+  both->mutable_value_from()->mutable_secret_key_ref()->set_key("pw");
+  auto* mount = c->add_volume_mounts();
+  mount->set_name("data");
+  (*c->mutable_resources()->mutable_limits())["cpu"] = "500m";
+  (*c->mutable_resources()->mutable_requests())["cpu"] = "1";
+  (*c->mutable_resources()->mutable_requests())["memory"] = "-1Mi";
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.containers[0].env[0].name: Invalid value: \"1ST\": a valid environment variable name "
+                           "must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a "
+                           "digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is "
+                           "'[-._a-zA-Z][-._a-zA-Z0-9]*')",
+                           "spec.containers[0].env[1].valueFrom: Invalid value: \"\": may not be specified when `value` is "
+                           "not empty",
+                           "spec.containers[0].volumeMounts[0].name: Not found: \"data\"",
+                           "spec.containers[0].volumeMounts[0].mountPath: Required value",
+                           "spec.containers[0].resources.requests[memory]: Invalid value: \"-1Mi\": must be greater than "
+                           "or equal to 0",
+                           "spec.containers[0].resources.requests: Invalid value: \"1\": must be less than or equal to cpu "
+                           "limit of 500m"}));
+}
+
+TEST(Validation, ProbesAndInitContainers) {
+  auto p = pod();
+  p.mutable_spec()->mutable_containers(0)->mutable_liveness_probe();
+  auto* init = p.mutable_spec()->add_init_containers();
+  init->set_name("setup");
+  init->set_image("busybox");
+  init->mutable_readiness_probe()->mutable_exec()->add_command("true");
+  auto* sidecar = p.mutable_spec()->add_init_containers();
+  sidecar->set_name("proxy");
+  sidecar->set_image("envoy");
+  sidecar->set_restart_policy("Always");
+  sidecar->mutable_readiness_probe()->mutable_exec()->add_command("true");
+  auto* odd = p.mutable_spec()->add_init_containers();
+  odd->set_name("odd");
+  odd->set_image("busybox");
+  odd->set_restart_policy("OnFailure");
+  apiserver::apply_defaults(p);
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+                           "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without "
+                           "restartPolicy=Always",
+                           "spec.initContainers[2].restartPolicy: Unsupported value: \"OnFailure\": supported values: "
+                           "\"Always\""}));
+}
+
+TEST(Validation, PodPoliciesAndTolerations) {
+  auto p = pod();
+  p.mutable_spec()->set_restart_policy("Sometimes");
+  p.mutable_spec()->set_active_deadline_seconds(0);
+  auto* exists = p.mutable_spec()->add_tolerations();
+  exists->set_key("gpu");
+  exists->set_operator_("Exists");
+  exists->set_value("yes");
+  auto* keyless = p.mutable_spec()->add_tolerations();
+  keyless->set_operator_("Equal");
+  auto* effect = p.mutable_spec()->add_tolerations();
+  effect->set_key("a");
+  effect->set_operator_("Exists");
+  effect->set_effect("NoRun");
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", "
+                           "\"OnFailure\", \"Never\"",
+                           "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
+                           "spec.tolerations[0].operator: Invalid value: core.Toleration{Key:\"gpu\", Operator:\"Exists\", "
+                           "Value:\"yes\", Effect:\"\", TolerationSeconds:(*int64)(nil)}: value must be empty when "
+                           "`operator` is 'Exists'",
+                           "spec.tolerations[1].operator: Invalid value: \"Equal\": operator must be Exists when `key` is "
+                           "empty, which means \"match all values and all keys\"",
+                           "spec.tolerations[2].effect: Unsupported value: \"NoRun\": supported values: \"NoSchedule\", "
+                           "\"PreferNoSchedule\", \"NoExecute\""}));
+}
+
+TEST(Validation, PodsChangeOnlyImagesDeadlineAndTolerations) {
+  auto before = pod();
+  before.mutable_spec()->set_node_name("");
+  auto after = before;
+  after.mutable_spec()->mutable_containers(0)->set_image("nginx:1.26");
+  after.mutable_spec()->set_active_deadline_seconds(60);
+  after.mutable_spec()->set_node_name("node-1");  // a binding
+  EXPECT_TRUE(causes(after, &before).empty());
+  after.mutable_spec()->mutable_containers(0)->add_args("--debug");
+  auto all = causes(after, &before);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].rfind("spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`", 0), 0u);
+}
+
+TEST(Validation, ServicePorts) {
+  auto s = service();
+  auto* second = s.mutable_spec()->add_ports();
+  second->set_port(80);
+  second->set_protocol("TCP");
+  second->set_node_port(30080);
+  second->mutable_target_port()->set_type(1);
+  second->mutable_target_port()->set_str_val("Web_Port");
+  EXPECT_EQ(causes(s), (std::vector<std::string>{
+                           "spec.ports[0].name: Required value",
+                           "spec.ports[1].name: Required value",
+                           "spec.ports[1].targetPort: Invalid value: \"Web_Port\": must contain only alpha-numeric "
+                           "characters (a-z, 0-9), and hyphens (-)",
+                           "spec.ports[1].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+                           "spec.ports[1]: Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", "
+                           "AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, "
+                           "StrVal:\"\"}, NodePort:0}"}));
+}
+
+TEST(Validation, ServiceTypesAndClusterIp) {
+  auto s = service();
+  s.mutable_spec()->set_type("Internal");
+  EXPECT_CAUSE(s, "spec.type: Unsupported value: \"Internal\": supported values: \"ClusterIP\", \"ExternalName\", "
+                  "\"LoadBalancer\", \"NodePort\"");
+  auto headless = service();
+  headless.mutable_spec()->clear_ports();
+  EXPECT_CAUSE(headless, "spec.ports: Required value");
+  headless.mutable_spec()->set_cluster_ip("None");
+  EXPECT_TRUE(causes(headless).empty()) << "a headless Service needs no ports";
+  auto before = service();
+  before.mutable_spec()->set_cluster_ip("10.96.0.10");
+  auto after = before;
+  after.mutable_spec()->set_cluster_ip("10.96.0.11");
+  EXPECT_CAUSE(after, "spec.clusterIPs[0]: Invalid value: []string{\"10.96.0.11\"}: may not change once set", &before);
+}
+
+TEST(Validation, ConfigMapAndSecretKeys) {
+  core::ConfigMap cm;
+  name(cm, "settings");
+  (*cm.mutable_data())["bad key"] = "x";
+  (*cm.mutable_data())[".."] = "x";
+  (*cm.mutable_data())["both"] = "x";
+  (*cm.mutable_binary_data())["both"] = "x";
+  EXPECT_EQ(causes(cm), (std::vector<std::string>{
+                            "data[..]: Invalid value: \"..\": must not be '..'",
+                            "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric "
+                            "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "
+                            "validation is '[-._a-zA-Z0-9]+')",
+                            "data[both]: Invalid value: \"both\": duplicate of key present in binaryData"}));
+  core::Secret secret;
+  name(secret, "creds");
+  (*secret.mutable_data())["..hidden"] = "x";
+  EXPECT_EQ(causes(secret), std::vector<std::string>{"data[..hidden]: Invalid value: \"..hidden\": must not start with '..'"});
+}
+
+TEST(Validation, RuntimeClassHandler) {
+  api::node::v1::RuntimeClass rc;
+  name(rc, "sandboxed", "");
+  rc.set_handler("Run_Sc");
+  EXPECT_EQ(causes(rc), std::vector<std::string>{"handler: Invalid value: \"Run_Sc\": " + kLabelHelp});
+  auto before = rc;
+  before.set_handler("runc");
+  rc.set_handler("runsc");
+  EXPECT_EQ(causes(rc, &before), std::vector<std::string>{"handler: Invalid value: \"runsc\": field is immutable"});
+}
+
+}  // namespace

@@ -10,6 +10,7 @@
 #include "skiff/sdk/runtime/runtime_client.hpp"
 #include "skiff/sdk/time.hpp"
 #include "skiff/testing/plugin_harness.hpp"
+#include "skiff/testing/wait.hpp"
 
 namespace {
 
@@ -96,6 +97,7 @@ TEST(RuntimeSim, StopEndsFollowedLogsWithAnExitCode) {
   auto config = pod("stop");
   std::string id = running_container(runtime, runtime.run_sandbox(config), config);
   std::string seen;
+  std::atomic<bool> following{false};
   std::thread follower([&] {
     rt::LogsRequest r;
     r.set_container_id(id);
@@ -103,10 +105,11 @@ TEST(RuntimeSim, StopEndsFollowedLogsWithAnExitCode) {
     r.set_tail_lines(-1);
     runtime.logs(r, [&](const rt::Chunk& c) {
       seen += c.data();
+      following = true;
       return true;  // to the end: the stop must end the stream
     });
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(test::wait_until([&] { return following.load(); })) << "the followed logs never started";
   runtime.stop_container(id, 10);
   follower.join();
   EXPECT_NE(seen.find("stopped (exit code 143)\n"), std::string::npos) << seen;
@@ -128,16 +131,16 @@ TEST(RuntimeSim, ShutdownEndsTheStreamsUnderWay) {
   sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
   auto config = pod("shutdown");
   std::string id = running_container(runtime, runtime.run_sandbox(config), config);
-  std::atomic<bool> ended{false};
+  std::atomic<bool> ended{false}, following{false};
   std::thread follower([&] {
     rt::LogsRequest r;
     r.set_container_id(id);
     r.set_follow(true);
     r.set_tail_lines(-1);
-    runtime.logs(r, [](const rt::Chunk&) { return true; });
+    runtime.logs(r, [&](const rt::Chunk&) { return following = true; });
     ended = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(test::wait_until([&] { return following.load(); })) << "the followed logs never started";
   h.skiffd().stop();
   follower.join();
   EXPECT_TRUE(ended);

@@ -2,17 +2,53 @@
 // `nodes: N` one process runs N kubelets (node names <node_prefix>-0 …), each with its own
 // runtime subjects — how hollow nodes on runtime-sim make scale tests cheap.
 #include <spdlog/logger.h>
-#include <yaml-cpp/yaml.h>
 
 #include "node_agent.hpp"
-#include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/capabilities.hpp"
+#include "skiff/sdk/config_binding.hpp"
+#include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/plugin.hpp"
 
 namespace skiff::kubelet {
 namespace {
 
 using namespace skiff::sdk;
+
+struct Settings {
+  int max_pods = 0;
+  std::optional<std::string> cpu;
+  std::optional<std::string> memory;
+  std::map<std::string, std::string> labels;
+  std::chrono::milliseconds lease_interval{};
+  std::chrono::milliseconds status_interval{};
+  std::chrono::milliseconds relist_period{};
+  std::chrono::milliseconds restart_backoff{};
+  std::chrono::milliseconds restart_backoff_max{};
+  int workers = 0;
+};
+
+const ConfigMap<Settings>& config_map() {
+  static const ConfigMap<Settings> map{
+      bind_key("max_pods", &Settings::max_pods, "110", "pods this node accepts (its pods capacity)").range(1, 10000),
+      bind_key("cpu", &Settings::cpu, "", "CPU capacity to report (default: the machine's)"),
+      bind_key("memory", &Settings::memory, "", "memory capacity to report (default: the machine's)"),
+      bind_key("labels", &Settings::labels, "{}", "more node labels (the profile's labels and roles are always added)"),
+      bind_key("lease_interval", &Settings::lease_interval, "10s", "how often the node's Lease is renewed (its heartbeat)")
+          .range("100ms", "10m"),
+      bind_key("status_interval", &Settings::status_interval, "1m",
+               "how often the node's status is rewritten when nothing changed")
+          .range("1s", "1h"),
+      bind_key("relist_period", &Settings::relist_period, "1s",
+               "how often the runtime's containers are compared with the pods")
+          .range("10ms", "10m"),
+      bind_key("restart_backoff", &Settings::restart_backoff, "10s",
+               "first wait before restarting a crashed container (doubles)")
+          .range("10ms", "1h"),
+      bind_key("restart_backoff_max", &Settings::restart_backoff_max, "5m", "the longest such wait").range("10ms", "24h"),
+      bind_key("workers", &Settings::workers, "8", "pods synced at once").range(1, 256),
+  };
+  return map;
+}
 
 class KubeletPlugin final : public Plugin {
  public:
@@ -25,41 +61,29 @@ class KubeletPlugin final : public Plugin {
     m.provides = {{capability::kKubelet, true}};
     m.requires_capabilities = {capability::kRuntime};
     m.config = hollow_node_keys("kubelets in this process");
-    m.config.insert(m.config.end(), {
-        {"max_pods", ConfigType::Int, "110", "pods this node accepts (its pods capacity)"},
-        {"cpu", ConfigType::String, "", "CPU capacity to report (default: the machine's)"},
-        {"memory", ConfigType::String, "", "memory capacity to report (default: the machine's)"},
-        {"labels", ConfigType::Map, "{}", "more node labels (the profile's labels and roles are always added)"},
-        {"lease_interval", ConfigType::Duration, "10s", "how often the node's Lease is renewed (its heartbeat)"},
-        {"status_interval", ConfigType::Duration, "1m", "how often the node's status is rewritten when nothing changed"},
-        {"relist_period", ConfigType::Duration, "1s", "how often the runtime's containers are compared with the pods"},
-        {"restart_backoff", ConfigType::Duration, "10s", "first wait before restarting a crashed container (doubles)"},
-        {"restart_backoff_max", ConfigType::Duration, "5m", "the longest such wait"},
-        {"workers", ConfigType::Int, "8", "pods synced at once"},
-    });
+    ConfigTable own = config_map().table();
+    m.config.insert(m.config.end(), own.begin(), own.end());
     return m;
   }
 
   explicit KubeletPlugin(Context& context) : context_(context) {}
 
   void start() override {
-    const Config& config = context_.config();
+    Settings settings = config_map().read(context_.config());
     std::vector<std::string> names = hollow_node_names(context_);
     AgentOptions options;
-    options.node.max_pods = static_cast<int>(config.get_int("max_pods"));
-    if (config.has("cpu")) options.node.cpu = config.get_string("cpu");
-    if (config.has("memory")) options.node.memory = config.get_string("memory");
+    options.node.max_pods = settings.max_pods;
+    if (settings.cpu) options.node.cpu = *settings.cpu;
+    if (settings.memory) options.node.memory = *settings.memory;
     options.node.labels = context_.node().labels;
-    YAML::Node extra = YAML::Load(config.get_yaml("labels"));
-    if (extra.IsMap())
-      for (const auto& kv : extra) options.node.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
-    options.node.lease_interval = config.get_duration("lease_interval");
-    options.node.status_interval = config.get_duration("status_interval");
-    options.relist_period = config.get_duration("relist_period");
-    options.sync.restart_backoff = config.get_duration("restart_backoff");
-    options.sync.restart_backoff_max = config.get_duration("restart_backoff_max");
+    for (const auto& [key, value] : settings.labels) options.node.labels[key] = value;
+    options.node.lease_interval = settings.lease_interval;
+    options.node.status_interval = settings.status_interval;
+    options.relist_period = settings.relist_period;
+    options.sync.restart_backoff = settings.restart_backoff;
+    options.sync.restart_backoff_max = settings.restart_backoff_max;
     options.sync.pods_dir = context_.data_dir() + "/pods";
-    options.workers = static_cast<int>(config.get_int("workers"));
+    options.workers = settings.workers;
     Machine machine = read_machine();
     feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());
     runtime_classes_ = std::make_unique<RuntimeClasses>(context_.bus(), context_.subjects(),

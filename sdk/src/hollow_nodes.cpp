@@ -5,8 +5,11 @@
 namespace skiff::sdk {
 
 std::vector<ConfigKey> hollow_node_keys(const std::string& what) {
+  ConfigKey nodes("nodes", ConfigType::Int, "1", what + " (more than one: simulated nodes, e.g. kubelet + runtime-sim)");
+  nodes.minimum = "1";
+  nodes.maximum = "100000";
   return {
-      {"nodes", ConfigType::Int, "1", what + " (more than one: simulated nodes, e.g. kubelet + runtime-sim)"},
+      nodes,
       {"node_prefix", ConfigType::String, "", "with nodes > 1, node names are <node_prefix>-<i> (default: the node's name)"},
   };
 }

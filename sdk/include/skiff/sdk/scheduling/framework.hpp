@@ -47,7 +47,8 @@ class Scorer {
 //            affinity), TaintToleration, NodePorts, InterPodAffinity (anti-affinity on
 //            kubernetes.io/hostname), PodTopologySpread (DoNotSchedule on hostname)
 //   scorers: LeastAllocated, MostAllocated, BalancedAllocation, NodeAffinity (preferred
-//            terms), TaintToleration (PreferNoSchedule), PodTopologySpread
+//            terms), TaintToleration (PreferNoSchedule), PodTopologySpread, OwnerColocation
+//            (nodes running more pods of the same controller first; Skiff's own)
 // Both return nullptr for an unknown name.
 std::unique_ptr<Filter> make_filter(std::string_view name);
 std::unique_ptr<Scorer> make_scorer(std::string_view name);

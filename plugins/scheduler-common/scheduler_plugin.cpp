@@ -36,6 +36,12 @@ std::vector<std::pair<std::string, int>> parse_scorers(const std::string& yaml_t
 
 }  // namespace
 
+std::string scorers_yaml(const std::vector<std::pair<std::string, int>>& scorers) {
+  std::string yaml = "{";
+  for (const auto& [name, weight] : scorers) yaml += (yaml.size() > 1 ? ", " : "") + name + ": " + std::to_string(weight);
+  return yaml + "}";
+}
+
 Manifest scheduler_manifest(const SchedulerDefaults& d) {
   Manifest m;
   m.name = d.plugin_name;
@@ -90,7 +96,7 @@ void SchedulerPlugin::start() {
   scheduler_ = std::make_unique<scheduling::Scheduler>(context_.bus(), context_.subjects(), options, &context_.log());
   scheduler_->start();
   context_.log().info("scheduling pods with schedulerName {} ({} filters, {} scorers{})", options.scheduler_name,
-                      options.filters.size(), options.scorers.size(),
+                      options.filters->size(), options.scorers->size(),
                       options.leader_elect ? ", leader election on lease kube-system/" + options.leader_election.name : "");
 }
 

@@ -172,6 +172,11 @@ std::unique_ptr<Scorer> make_scorer(std::string_view name) {
   return nullptr;
 }
 
+std::vector<std::pair<std::string, int>> default_scorers() {
+  return {{"LeastAllocated", 1}, {"BalancedAllocation", 1}, {"NodeAffinity", 2}, {"TaintToleration", 3},
+          {"PodTopologySpread", 2}};
+}
+
 std::vector<std::string> scorer_names() {
   return {"LeastAllocated",  "MostAllocated",     "BalancedAllocation", "NodeAffinity",
           "TaintToleration", "PodTopologySpread", "OwnerColocation"};

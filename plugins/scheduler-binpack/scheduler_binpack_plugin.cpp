@@ -1,5 +1,6 @@
 // scheduler-binpack: places pods with schedulerName "skiff-binpack" on the fullest node that
-// still fits, so that empty nodes stay empty (to be scaled down or kept for big pods).
+// still fits, beside pods of the same owner where it can, so that empty nodes stay empty (to be
+// scaled down or kept for big pods).
 #include "scheduler_plugin.hpp"
 
 namespace skiff::scheduler {
@@ -10,9 +11,10 @@ class BinpackScheduler final : public SchedulerPlugin {
   using SchedulerPlugin::SchedulerPlugin;
   static sdk::Manifest manifest() {
     return scheduler_manifest({"scheduler-binpack",
-                               "Bin packing: filters, then the most allocated node that fits",
+                               "Bin packing: filters, then the most allocated node that fits, preferring nodes "
+                               "running pods of the same owner",
                                "skiff-binpack",
-                               "{MostAllocated: 5, NodeAffinity: 2, TaintToleration: 3}"});
+                               "{MostAllocated: 5, OwnerColocation: 5, NodeAffinity: 2, TaintToleration: 3}"});
   }
 };
 

@@ -3,6 +3,9 @@
 #include <spdlog/logger.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
+#include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/scheduling/framework.hpp"
 
 namespace skiff::scheduler {
@@ -34,7 +37,28 @@ std::vector<std::pair<std::string, int>> parse_scorers(const std::string& yaml_t
   return scorers;
 }
 
+// What skiffd checks (with the profile's line) before the scheduler runs.
+void constrain(ConfigTable& table) {
+  auto key = [&](std::string_view name) -> ConfigKey& {
+    return *std::find_if(table.begin(), table.end(), [&](const ConfigKey& k) { return k.name == name; });
+  };
+  key("filters").one_of = scheduling::filter_names();
+  key("percentage_of_nodes_to_score").minimum = "0";
+  key("percentage_of_nodes_to_score").maximum = "100";
+  key("bind_workers").minimum = "1";
+  key("bind_workers").maximum = "64";
+  for (const char* duration : {"pod_initial_backoff", "pod_max_backoff", "unschedulable_timeout", "lease_duration",
+                               "renew_deadline", "retry_period"})
+    key(duration).minimum = "1ms";
+}
+
 }  // namespace
+
+std::string scorers_yaml(const std::vector<std::pair<std::string, int>>& scorers) {
+  std::string yaml = "{";
+  for (const auto& [name, weight] : scorers) yaml += (yaml.size() > 1 ? ", " : "") + name + ": " + std::to_string(weight);
+  return yaml + "}";
+}
 
 Manifest scheduler_manifest(const SchedulerDefaults& d) {
   Manifest m;
@@ -42,7 +66,7 @@ Manifest scheduler_manifest(const SchedulerDefaults& d) {
   m.kind = "scheduler";
   m.version = "0.1.0";
   m.description = d.description;
-  m.provides = {{"scheduler", false}};
+  m.provides = {{capability::kScheduler, false}};
   m.config = {
       {"scheduler_name", ConfigType::String, d.scheduler_name, "the spec.schedulerName of the pods this scheduler places"},
       {"filters", ConfigType::List, all_filters(), "filters a node must pass, in order"},
@@ -59,6 +83,7 @@ Manifest scheduler_manifest(const SchedulerDefaults& d) {
       {"renew_deadline", ConfigType::Duration, "10s", "a leader that cannot renew for this long steps down"},
       {"retry_period", ConfigType::Duration, "2s", "how often the lease is tried or renewed"},
   };
+  constrain(m.config);
   return m;
 }
 
@@ -90,7 +115,7 @@ void SchedulerPlugin::start() {
   scheduler_ = std::make_unique<scheduling::Scheduler>(context_.bus(), context_.subjects(), options, &context_.log());
   scheduler_->start();
   context_.log().info("scheduling pods with schedulerName {} ({} filters, {} scorers{})", options.scheduler_name,
-                      options.filters.size(), options.scorers.size(),
+                      options.filters->size(), options.scorers->size(),
                       options.leader_elect ? ", leader election on lease kube-system/" + options.leader_election.name : "");
 }
 

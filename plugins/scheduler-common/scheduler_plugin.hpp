@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/scheduling/scheduler.hpp"
@@ -18,6 +20,8 @@ struct SchedulerDefaults {
 };
 
 sdk::Manifest scheduler_manifest(const SchedulerDefaults& defaults);
+// "{LeastAllocated: 1, …}": scorers with weights as the config's YAML map.
+std::string scorers_yaml(const std::vector<std::pair<std::string, int>>& scorers);
 
 class SchedulerPlugin : public sdk::Plugin {
  public:

@@ -1,5 +1,6 @@
 // scheduler-default: places pods with schedulerName "default-scheduler", spreading them.
 #include "scheduler_plugin.hpp"
+#include "skiff/sdk/scheduling/framework.hpp"
 
 namespace skiff::scheduler {
 namespace {
@@ -12,8 +13,7 @@ class DefaultScheduler final : public SchedulerPlugin {
                                "Kubernetes' default scheduling: filters, then spread (least allocated) with affinity and "
                                "topology spread",
                                "default-scheduler",
-                               "{LeastAllocated: 1, BalancedAllocation: 1, NodeAffinity: 2, TaintToleration: 3, "
-                               "PodTopologySpread: 2}"});
+                               scorers_yaml(sdk::scheduling::default_scorers())});
   }
 };
 

@@ -152,17 +152,15 @@ struct Scheduler::Impl {
         pods(bus, subjects, api_source(bus, subjects), {}, logger),
         queue(options.queue),
         events(api, {options.scheduler_name, options.host}, logger) {
-    std::vector<std::string> unknown;
-    for (const auto& name : options.filters) {
+    for (const auto& name : options.filters.value_or(filter_names())) {
       auto f = make_filter(name);
       if (!f) throw Error(Status::BadRequest("unknown filter '" + name + "'; the built-in filters are: " + join(filter_names())));
       filters.push_back(std::move(f));
     }
-    for (const auto& [name, weight] : options.scorers) {
+    for (const auto& [name, weight] : options.scorers.value_or(default_scorers())) {
       auto s = make_scorer(name);
       if (!s) throw Error(Status::BadRequest("unknown scorer '" + name + "'; the built-in scorers are: " + join(scorer_names())));
-      if (weight <= 0) throw Error(Status::BadRequest("scorer '" + name + "' needs a weight of at least 1"));
-      scorers.emplace_back(std::move(s), weight);
+      add_scorer(std::move(s), weight);
     }
     if (options.metrics) {
       Labels labels{{"scheduler", options.scheduler_name}};
@@ -173,6 +171,12 @@ struct Scheduler::Impl {
       pending_gauge = &options.metrics->gauge("skiff_scheduler_pending_pods", "pods waiting for a node", labels);
       nodes_gauge = &options.metrics->gauge("skiff_scheduler_nodes", "nodes in the scheduler's cache", labels);
     }
+  }
+
+  void add_scorer(std::unique_ptr<Scorer> scorer, int weight) {
+    if (weight < 1)
+      throw Error(Status::BadRequest("scorer '" + std::string(scorer->name()) + "' needs a weight of at least 1"));
+    scorers.emplace_back(std::move(scorer), weight);
   }
 
   bool responsible_for(const core::Pod& pod) const {
@@ -358,7 +362,15 @@ struct Scheduler::Impl {
         continue;
       }
       auto info = std::make_shared<const PodInfo>(queued.pod);
-      Decision decision = decide(info);
+      Decision decision;
+      try {
+        decision = decide(info);
+      } catch (const std::exception& e) {
+        // A stage threw (a third party's, say): this pod waits its back-off, the others go on.
+        if (log) log->error("pod {}: a scheduling stage failed: {}", queued.key, e.what());
+        queue.retry(std::move(queued));
+        continue;
+      }
       if (log) log->debug("pod {} (attempt {}): {}", queued.key, queued.attempts,
                           decision.node.empty() ? decision.message : "to " + decision.node);
       if (decision.node.empty()) {
@@ -415,9 +427,7 @@ Scheduler::Scheduler(Bus& bus, const Subjects& subjects, SchedulerOptions option
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::add_filter(std::unique_ptr<Filter> filter) { impl_->filters.push_back(std::move(filter)); }
-void Scheduler::add_scorer(std::unique_ptr<Scorer> scorer, int weight) {
-  impl_->scorers.emplace_back(std::move(scorer), weight);
-}
+void Scheduler::add_scorer(std::unique_ptr<Scorer> scorer, int weight) { impl_->add_scorer(std::move(scorer), weight); }
 
 void Scheduler::start() {
   Impl& s = *impl_;

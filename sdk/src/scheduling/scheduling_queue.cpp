@@ -23,10 +23,12 @@ bool changes_placement(const api::core::v1::Pod& before, const api::core::v1::Po
   return false;
 }
 
+std::int64_t priority_of(const PodPtr& pod) { return pod->spec().has_priority() ? pod->spec().priority() : 0; }
+
 }  // namespace
 
 SchedulingQueue::Order SchedulingQueue::order_of(const PodPtr& pod) {
-  std::int64_t priority = pod->spec().has_priority() ? pod->spec().priority() : 0;
+  std::int64_t priority = priority_of(pod);
   auto created = parse_rfc3339(pod->metadata().creation_timestamp());
   std::int64_t since_epoch = created ? std::chrono::duration_cast<std::chrono::seconds>(created->time_since_epoch()).count() : 0;
   return {-priority, since_epoch, ++sequence_};
@@ -46,11 +48,78 @@ SchedulingQueue::Clock::time_point SchedulingQueue::backoff_until(const QueuedPo
 }
 
 void SchedulingQueue::push_backoff(QueuedPod pod) {
-  auto until = backoff_until(pod);
+  auto until = backoff_until(pod);  // not in the call below: the argument may be moved from first
+  push_backoff(std::move(pod), until);
+}
+
+void SchedulingQueue::push_backoff(QueuedPod pod, Clock::time_point until) {
   backoff_order_.emplace(until, pod.key);
   std::string key = pod.key;
   backoff_[key] = {until, std::move(pod)};
   wake_.notify_one();
+}
+
+void SchedulingQueue::push_waiting(QueuedPod pod, Clock::time_point until) {
+  if (until > Clock::now()) push_backoff(std::move(pod), until);
+  else push_active(std::move(pod));
+}
+
+void SchedulingQueue::wake(std::vector<QueuedPod> pods) {
+  ++wake_up_;
+  woken_.clear();
+  std::stable_sort(pods.begin(), pods.end(),
+                   [](const QueuedPod& a, const QueuedPod& b) { return priority_of(a.pod) > priority_of(b.pod); });
+  // Each waits for its own back-off and for those of every higher-priority pod woken with it.
+  auto seen = Clock::time_point::min(), higher = seen;
+  std::optional<std::int64_t> level;
+  for (auto& pod : pods) {
+    if (level != priority_of(pod.pod)) {
+      level = priority_of(pod.pod);
+      higher = seen;
+    }
+    auto own = backoff_until(pod);
+    seen = std::max(seen, own);
+    pod.wake_up = wake_up_;
+    woken_.push_back(pod.key);
+    push_waiting(std::move(pod), std::max(own, higher));
+  }
+}
+
+QueuedPod* SchedulingQueue::waiting_member(const std::string& key) {
+  if (auto it = backoff_.find(key); it != backoff_.end())
+    return it->second.second.wake_up == wake_up_ ? &it->second.second : nullptr;
+  if (auto it = active_keys_.find(key); it != active_keys_.end()) {
+    QueuedPod& pod = active_.find(it->second)->second;
+    return pod.wake_up == wake_up_ ? &pod : nullptr;
+  }
+  return nullptr;
+}
+
+void SchedulingQueue::hold_until(const std::string& key, Clock::time_point until) {
+  if (auto it = backoff_.find(key); it != backoff_.end()) {
+    if (it->second.first >= until) return;
+    it->second.first = until;  // its earlier entry in backoff_order_ is skipped when it comes up
+    backoff_order_.emplace(until, key);
+    return;
+  }
+  auto it = active_keys_.find(key);
+  auto node = active_.extract(it->second);
+  active_keys_.erase(it);
+  push_backoff(std::move(node.mapped()), until);
+}
+
+void SchedulingQueue::join_wake_up(QueuedPod pod) {
+  std::int64_t priority = priority_of(pod.pod);
+  auto until = backoff_until(pod);
+  for (const auto& key : woken_)
+    if (QueuedPod* member = waiting_member(key); member && priority_of(member->pod) > priority)
+      until = std::max(until, backoff_until(*member));
+  if (until > Clock::now())
+    for (const auto& key : woken_)
+      if (QueuedPod* member = waiting_member(key); member && priority_of(member->pod) < priority) hold_until(key, until);
+  pod.wake_up = wake_up_;
+  woken_.push_back(pod.key);
+  push_waiting(std::move(pod), until);
 }
 
 void SchedulingQueue::erase_everywhere(const std::string& key) {
@@ -132,6 +201,7 @@ std::optional<QueuedPod> SchedulingQueue::pop(std::chrono::milliseconds wait) {
       active_keys_.erase(pod.key);
       pod.attempts += 1;
       pod.popped_in_cycle = ++cycle_;
+      pod.wake_up = 0;
       in_flight_[pod.key] = pod.pod;
       return pod;
     }
@@ -154,7 +224,8 @@ void SchedulingQueue::unschedulable(QueuedPod pod) {
   bool changed = latest != pod.pod && changes_placement(*pod.pod, *latest);
   pod.pod = std::move(latest);
   // The cluster or the pod changed while we were deciding: the answer may be stale.
-  if (changed || moved_in_cycle_ >= pod.popped_in_cycle) return push_backoff(std::move(pod));
+  if (moved_in_cycle_ >= pod.popped_in_cycle) return join_wake_up(std::move(pod));
+  if (changed) return push_backoff(std::move(pod));
   std::string key = pod.key;  // not pod.key in the same expression as the move
   parked_[key] = {Clock::now(), std::move(pod)};
 }
@@ -173,6 +244,7 @@ void SchedulingQueue::retry(QueuedPod pod) {
   if (closed_) return;
   erase_everywhere(pod.key);
   pod.last_failure = Clock::now();
+  pod.wake_up = 0;
   push_backoff(std::move(pod));
 }
 
@@ -184,14 +256,12 @@ void SchedulingQueue::done(const std::string& key) {
 void SchedulingQueue::cluster_changed() {
   std::lock_guard lock(mutex_);
   moved_in_cycle_ = cycle_;
-  if (parked_.empty()) return;
-  auto now = Clock::now();
-  for (auto& [key, entry] : parked_) {
-    QueuedPod pod = std::move(entry.second);
-    if (backoff_until(pod) > now) push_backoff(std::move(pod));  // still cooling down
-    else push_active(std::move(pod));
-  }
+  if (parked_.empty()) return;  // nobody to wake: an attempt under way joins the last wake-up
+  std::vector<QueuedPod> pods;
+  pods.reserve(parked_.size());
+  for (auto& [key, entry] : parked_) pods.push_back(std::move(entry.second));
   parked_.clear();
+  wake(std::move(pods));
 }
 
 void SchedulingQueue::close() {

@@ -120,6 +120,23 @@ class PodTopologySpreadScorer final : public Scorer {
   std::string owner_uid_;
 };
 
+// Packing by owner: the nodes already running most pods of the pod's controller (the same
+// controller ownerReference uid) score highest, so that a ReplicaSet's pods share few nodes and
+// a scale-down (to zero, or of the newest pods) is more likely to leave nodes empty.
+// Terminating siblings do not count: they are leaving.
+class OwnerColocation final : public Scorer {
+ public:
+  std::string_view name() const override { return "OwnerColocation"; }
+  std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
+    if (pod.owner_uid.empty()) return 0;
+    std::int64_t siblings = 0;
+    for (const auto& other : node.pods())
+      siblings += other->owner_uid == pod.owner_uid && other->pod->metadata().deletion_timestamp().empty();
+    return siblings;
+  }
+  void normalize(std::vector<std::int64_t>& scores) const override { normalize_to_max(scores); }
+};
+
 }  // namespace
 
 std::int64_t SpreadConstraint::count_on(const NodeInfo& node) const {
@@ -151,11 +168,18 @@ std::unique_ptr<Scorer> make_scorer(std::string_view name) {
   if (name == "NodeAffinity") return std::make_unique<NodeAffinityScorer>();
   if (name == "TaintToleration") return std::make_unique<TaintTolerationScorer>();
   if (name == "PodTopologySpread") return std::make_unique<PodTopologySpreadScorer>();
+  if (name == "OwnerColocation") return std::make_unique<OwnerColocation>();
   return nullptr;
 }
 
+std::vector<std::pair<std::string, int>> default_scorers() {
+  return {{"LeastAllocated", 1}, {"BalancedAllocation", 1}, {"NodeAffinity", 2}, {"TaintToleration", 3},
+          {"PodTopologySpread", 2}};
+}
+
 std::vector<std::string> scorer_names() {
-  return {"LeastAllocated", "MostAllocated", "BalancedAllocation", "NodeAffinity", "TaintToleration", "PodTopologySpread"};
+  return {"LeastAllocated",  "MostAllocated",     "BalancedAllocation", "NodeAffinity",
+          "TaintToleration", "PodTopologySpread", "OwnerColocation"};
 }
 
 }  // namespace skiff::sdk::scheduling

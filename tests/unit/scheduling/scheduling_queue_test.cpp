@@ -69,6 +69,58 @@ TEST(SchedulingQueue, AClusterChangeDuringTheAttemptMeansRetryNotPark) {
   EXPECT_TRUE(queue.pop(500ms));  // back after its back-off, without another change
 }
 
+// The scheduler conformance case HigherPriorityGoesFirst, flaky before: `low` failed first, so
+// its back-off ended first and it took the one new node although `high` was woken with it.
+TEST(SchedulingQueue, PodsWokenTogetherLeaveInPriorityOrder) {
+  SchedulingQueue queue({.initial_backoff = 300ms, .max_backoff = 1s, .unschedulable_timeout = 10s});
+  queue.add_or_update(pod("low", 1));
+  queue.unschedulable(*queue.pop(10ms));  // its back-off runs from now …
+  EXPECT_FALSE(queue.pop(150ms));         // (parked: nothing to hand out meanwhile)
+  queue.add_or_update(pod("high", 1000));
+  queue.unschedulable(*queue.pop(10ms));  // … and high's 150 ms later
+  queue.cluster_changed();                // a node arrives while both cool down
+  auto first = queue.pop(2s);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->key, "default/high");
+  queue.done(first->key);
+  auto second = queue.pop(2s);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->key, "default/low");
+}
+
+// The node arrives while `high` is being decided (its answer may be stale: it backs off) and
+// `low` has long finished its back-off: low still waits for high.
+TEST(SchedulingQueue, APodInFlightDuringTheWakeUpKeepsItsPriority) {
+  SchedulingQueue queue({.initial_backoff = 100ms, .max_backoff = 1s, .unschedulable_timeout = 10s});
+  queue.add_or_update(pod("low", 1));
+  queue.unschedulable(*queue.pop(10ms));
+  EXPECT_FALSE(queue.pop(200ms));  // low's back-off is over
+  queue.add_or_update(pod("high", 1000));
+  auto attempt = queue.pop(10ms);
+  ASSERT_EQ(attempt->key, "default/high");
+  queue.cluster_changed();
+  queue.unschedulable(*attempt);
+  auto first = queue.pop(2s);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->key, "default/high");
+  queue.done(first->key);
+  auto second = queue.pop(2s);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->key, "default/low");
+}
+
+// Only pods woken together wait for each other: a new pod goes at once.
+TEST(SchedulingQueue, ANewPodDoesNotWaitForWokenOnes) {
+  SchedulingQueue queue({.initial_backoff = 5s, .max_backoff = 10s, .unschedulable_timeout = 60s});
+  queue.add_or_update(pod("high", 1000));
+  queue.unschedulable(*queue.pop(10ms));
+  queue.cluster_changed();  // high cools down for 5 s
+  queue.add_or_update(pod("new", 1));
+  auto next = queue.pop(1s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->key, "default/new");
+}
+
 TEST(SchedulingQueue, RemovedWhileInFlightIsNotRequeued) {
   SchedulingQueue queue(fast());
   queue.add_or_update(pod("p"));

@@ -1,6 +1,8 @@
 // Filters, scorers and the Pending message on their own, against hand-made nodes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "skiff/sdk/scheduling/framework.hpp"
 
 namespace {
@@ -63,6 +65,47 @@ TEST(SchedulingStages, LeastAndMostAllocatedDisagree) {
   auto p = pod("p", "1", "1Gi");
   EXPECT_GT(least->score(*p, empty), least->score(*p, busy));
   EXPECT_GT(most->score(*p, busy), most->score(*p, empty));
+}
+
+PodInfoPtr owned_pod(const std::string& name, const std::string& owner_uid, bool terminating = false) {
+  auto p = std::make_shared<api::core::v1::Pod>(*pod(name, "500m", "512Mi")->pod);
+  auto* ref = p->mutable_metadata()->add_owner_references();
+  ref->set_kind("ReplicaSet");
+  ref->set_name("rs-" + owner_uid);
+  ref->set_uid(owner_uid);
+  ref->set_controller(true);
+  if (terminating) p->mutable_metadata()->set_deletion_timestamp("2026-11-27T00:00:00Z");
+  return std::make_shared<PodInfo>(p);
+}
+
+// Scores as the scheduler computes them: score each node, then normalize.
+std::vector<std::int64_t> scores(Scorer& scorer, const PodInfo& p, const std::vector<const NodeInfo*>& nodes) {
+  scorer.prepare(p, nodes);
+  std::vector<std::int64_t> out;
+  for (const NodeInfo* n : nodes) out.push_back(scorer.score(p, *n));
+  scorer.normalize(out);
+  return out;
+}
+
+TEST(SchedulingStages, OwnerColocationPrefersNodesRunningMoreSiblings) {
+  NodeInfo two(node("two", "4", "8Gi")), one(node("one", "4", "8Gi")), others(node("others", "4", "8Gi")),
+      empty(node("empty", "4", "8Gi"));
+  two.add_pod(owned_pod("web-1", "web"));
+  two.add_pod(owned_pod("web-2", "web"));
+  one.add_pod(owned_pod("web-3", "web"));
+  one.add_pod(owned_pod("web-4", "web", /*terminating=*/true));  // leaving: does not count
+  others.add_pod(owned_pod("db-1", "db"));
+  others.add_pod(owned_pod("db-2", "db"));
+  others.add_pod(owned_pod("db-3", "db"));
+  auto colocation = make_scorer("OwnerColocation");
+  ASSERT_NE(colocation, nullptr);
+  EXPECT_EQ(scores(*colocation, *owned_pod("web-5", "web"), {&two, &one, &others, &empty}),
+            (std::vector<std::int64_t>{100, 50, 0, 0}));
+  // No siblings anywhere, or no owner: every node alike, so the other scorers decide.
+  EXPECT_EQ(scores(*colocation, *owned_pod("cache-1", "cache"), {&two, &others, &empty}), (std::vector<std::int64_t>{0, 0, 0}));
+  EXPECT_EQ(scores(*colocation, *pod("bare", "1", "1Gi"), {&two, &others, &empty}), (std::vector<std::int64_t>{0, 0, 0}));
+  auto names = scorer_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "OwnerColocation"), names.end());
 }
 
 TEST(SchedulingStages, UnknownNamesAreNull) {

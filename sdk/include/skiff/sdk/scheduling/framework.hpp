@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "skiff/sdk/scheduling/node_info.hpp"
@@ -47,12 +48,16 @@ class Scorer {
 //            affinity), TaintToleration, NodePorts, InterPodAffinity (anti-affinity on
 //            kubernetes.io/hostname), PodTopologySpread (DoNotSchedule on hostname)
 //   scorers: LeastAllocated, MostAllocated, BalancedAllocation, NodeAffinity (preferred
-//            terms), TaintToleration (PreferNoSchedule), PodTopologySpread
+//            terms), TaintToleration (PreferNoSchedule), PodTopologySpread, OwnerColocation
+//            (nodes running more pods of the same controller first; Skiff's own)
 // Both return nullptr for an unknown name.
 std::unique_ptr<Filter> make_filter(std::string_view name);
 std::unique_ptr<Scorer> make_scorer(std::string_view name);
 std::vector<std::string> filter_names();
 std::vector<std::string> scorer_names();
+// Kubernetes' default scoring: LeastAllocated 1, BalancedAllocation 1, NodeAffinity 2,
+// TaintToleration 3, PodTopologySpread 2 (what SchedulerOptions::scorers means when unset).
+std::vector<std::pair<std::string, int>> default_scorers();
 
 // "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}."
 // from the reasons each node gave (one node may give several).

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,8 +28,13 @@ namespace skiff::sdk::scheduling {
 struct SchedulerOptions {
   // Pods whose spec.schedulerName is this (an empty schedulerName means "default-scheduler").
   std::string scheduler_name = "default-scheduler";
-  std::vector<std::string> filters;                  // built-in filter names, in order
-  std::vector<std::pair<std::string, int>> scorers;  // built-in scorer names with weights
+  // The built-in filters to run, by name, in order. Unset: every built-in filter
+  // (filter_names()), as Kubernetes' default profile. Set, even to an empty list: exactly these
+  // (then only the filters given to add_filter() run besides).
+  std::optional<std::vector<std::string>> filters;
+  // The built-in scorers with their weights (each at least 1). Unset: default_scorers(), the
+  // weights of Kubernetes' default profile. Set, even to an empty list: exactly these.
+  std::optional<std::vector<std::pair<std::string, int>>> scorers;
   // How many of the nodes to look at when many fit: 0 lets it adapt as Kubernetes does
   // (50 % minus 1 % per 125 nodes, at least 5 %, and never fewer than 100 nodes).
   int percentage_of_nodes_to_score = 0;
@@ -48,7 +54,8 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Stages of one's own, run after the configured ones (before start()).
+  // Stages of one's own, run after the built-in ones of the options; call before start().
+  // add_scorer throws Error(400) for a weight below 1.
   void add_filter(std::unique_ptr<Filter> filter);
   void add_scorer(std::unique_ptr<Scorer> scorer, int weight);
 

@@ -32,7 +32,9 @@ conformance::RuntimeHarnessFactory runtime_harness(PluginUnderTest plugin, std::
 // The store alone on the node; the suite's config overrides go into its config block.
 conformance::StoreHarnessFactory store_harness(PluginUnderTest plugin);
 // The scheduler beside skiffd's own store-lmdb and apiserver (plain HTTP on a free port);
-// `scheduler_name` is the spec.schedulerName it answers to. Leader election is turned off.
+// `scheduler_name` is the spec.schedulerName it answers to. The suite sets the config keys
+// `pod_initial_backoff`, `pod_max_backoff` (short retries) and `leader_elect: false`, so the
+// scheduler must declare them (as the built-in ones and examples/zone-scheduler do).
 conformance::SchedulerHarnessFactory scheduler_harness(PluginUnderTest plugin, std::string scheduler_name);
 
 }  // namespace skiff::test

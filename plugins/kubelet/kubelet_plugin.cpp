@@ -19,6 +19,8 @@ struct Settings {
   std::optional<std::string> cpu;
   std::optional<std::string> memory;
   std::map<std::string, std::string> labels;
+  std::optional<std::string> node_ip;
+  std::vector<std::string> register_with_taints;
   std::chrono::milliseconds lease_interval{};
   std::chrono::milliseconds status_interval{};
   std::chrono::milliseconds relist_period{};
@@ -33,6 +35,11 @@ const ConfigMap<Settings>& config_map() {
       bind_key("cpu", &Settings::cpu, "", "CPU capacity to report (default: the machine's)"),
       bind_key("memory", &Settings::memory, "", "memory capacity to report (default: the machine's)"),
       bind_key("labels", &Settings::labels, "{}", "more node labels (the profile's labels and roles are always added)"),
+      bind_key("node_ip", &Settings::node_ip, "",
+               "the node's InternalIP (default: the first IPv4 address of an interface that is not loopback, a bridge "
+               "or a veth)"),
+      bind_key("register_with_taints", &Settings::register_with_taints, "[]",
+               "taints the node is created with, key[=value]:Effect (as kubelet's --register-with-taints)"),
       bind_key("lease_interval", &Settings::lease_interval, "10s", "how often the node's Lease is renewed (its heartbeat)")
           .range("100ms", "10m"),
       bind_key("status_interval", &Settings::status_interval, "1m",
@@ -76,6 +83,7 @@ class KubeletPlugin final : public Plugin {
     if (settings.cpu) options.node.cpu = *settings.cpu;
     if (settings.memory) options.node.memory = *settings.memory;
     options.node.labels = context_.node().labels;
+    for (const auto& taint : settings.register_with_taints) options.node.register_with_taints.push_back(parse_taint(taint));
     for (const auto& [key, value] : settings.labels) options.node.labels[key] = value;
     options.node.lease_interval = settings.lease_interval;
     options.node.status_interval = settings.status_interval;
@@ -85,6 +93,7 @@ class KubeletPlugin final : public Plugin {
     options.sync.pods_dir = context_.data_dir() + "/pods";
     options.workers = settings.workers;
     Machine machine = read_machine();
+    if (settings.node_ip) machine.internal_ip = *settings.node_ip;
     feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());
     runtime_classes_ = std::make_unique<RuntimeClasses>(context_.bus(), context_.subjects(),
                                                         sdk::api_source(context_.bus(), context_.subjects()),

@@ -18,6 +18,43 @@ NodeRegistration::NodeRegistration(const sdk::ApiClient& api, const sdk::Runtime
 
 NodeRegistration::~NodeRegistration() { stop(); }
 
+namespace {
+
+// The conditions the kubelet writes; others on the Node (NetworkUnavailable from the network
+// plugin or the IPAM controller) belong to someone else and are kept.
+bool kubelet_owns(const std::string& type) {
+  return type == "Ready" || type == "MemoryPressure" || type == "DiskPressure" || type == "PIDPressure";
+}
+
+// The status to write: ours, the current one's foreign conditions, and unchanged conditions
+// keeping their transition times.
+core::NodeStatus merged_status(const core::NodeStatus& current, core::NodeStatus want) {
+  for (auto& c : *want.mutable_conditions())
+    for (const auto& old : current.conditions())
+      if (old.type() == c.type() && old.status() == c.status()) c.set_last_transition_time(old.last_transition_time());
+  for (const auto& old : current.conditions())
+    if (!kubelet_owns(old.type())) *want.add_conditions() = old;
+  return want;
+}
+
+}  // namespace
+
+core::Taint parse_taint(const std::string& text) {
+  auto colon = text.rfind(':');
+  std::string effect = colon == std::string::npos ? "" : text.substr(colon + 1);
+  std::string key_value = colon == std::string::npos ? text : text.substr(0, colon);
+  if (effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute")
+    throw sdk::Error(sdk::Status::Invalid("taint '" + text + "': must be key[=value]:Effect with Effect NoSchedule, "
+                                          "PreferNoSchedule or NoExecute"));
+  core::Taint taint;
+  auto equals = key_value.find('=');
+  taint.set_key(key_value.substr(0, equals));
+  if (equals != std::string::npos) taint.set_value(key_value.substr(equals + 1));
+  if (taint.key().empty()) throw sdk::Error(sdk::Status::Invalid("taint '" + text + "': the key is empty"));
+  taint.set_effect(effect);
+  return taint;
+}
+
 core::Node NodeRegistration::desired() const {
   core::Node node;
   auto* meta = node.mutable_metadata();
@@ -80,6 +117,7 @@ void NodeRegistration::register_node() {
     runtime_message_ = e.status().message;
   }
   core::Node want = desired();
+  for (const auto& taint : options_.register_with_taints) *want.mutable_spec()->add_taints() = taint;
   try {
     api_.create(want);
     log_.info("registered node {}", options_.name);
@@ -89,7 +127,7 @@ void NodeRegistration::register_node() {
     core::Node current = api_.get<core::Node>("", options_.name);
     for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
     current = api_.update(current);
-    *current.mutable_status() = want.status();
+    *current.mutable_status() = merged_status(current.status(), want.status());
     api_.update(current, "status");
     log_.info("node {} registered before: updated", options_.name);
   }
@@ -117,12 +155,7 @@ void NodeRegistration::renew_lease() {
 
 void NodeRegistration::update_status() {
   core::Node current = api_.get<core::Node>("", options_.name);
-  core::Node want = desired();
-  // Conditions keep their transition times while unchanged.
-  for (auto& c : *want.mutable_status()->mutable_conditions())
-    for (const auto& old : current.status().conditions())
-      if (old.type() == c.type() && old.status() == c.status()) c.set_last_transition_time(old.last_transition_time());
-  *current.mutable_status() = want.status();
+  *current.mutable_status() = merged_status(current.status(), desired().status());
   api_.update(current, "status");
 }
 

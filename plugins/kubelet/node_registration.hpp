@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "machine.hpp"
 #include "skiff/api/core/v1/node.pb.h"
@@ -31,7 +32,14 @@ struct NodeOptions {
   std::chrono::milliseconds lease_interval{10000};
   std::chrono::milliseconds status_interval{60000};
   std::string kubelet_version = "v1.33.0";
+  // Taints the node is created with ("key=value:Effect" parsed), as kubelet's
+  // --register-with-taints: only at registration, never re-applied.
+  std::vector<api::core::v1::Taint> register_with_taints;
 };
+
+// "key[=value]:Effect" as kubectl taint and kubelet --register-with-taints write it; throws
+// sdk::Error(422) naming the form when it is not one.
+api::core::v1::Taint parse_taint(const std::string& text);
 
 class NodeRegistration {
  public:

@@ -1,0 +1,90 @@
+// Routes through rtnetlink and rules through libnftables, for real, in a network namespace of
+// the test's own (gone with it): what is added is found again, only Skiff's is touched.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "command.hpp"
+#include "pod_nat.hpp"
+#include "private_netns.hpp"
+#include "route_table.hpp"
+#include "skiff/sdk/status.hpp"
+
+namespace {
+
+using namespace skiff;
+
+void shell(const std::string& command) {
+  auto result = test::run_command({"sh", "-c", command});
+  ASSERT_EQ(result.exit_code, 0) << command << ": " << result.both();
+}
+
+std::string output(const std::string& command) { return test::run_command({"sh", "-c", command}).both(); }
+
+// A link to route over: a veth pair, one end addressed on a /24 the test owns.
+void add_link() {
+  shell("ip link add skt0 type veth peer name skt1 && ip addr add 10.213.9.1/24 dev skt0 && "
+        "ip link set skt0 up && ip link set skt1 up");
+}
+
+TEST(NetworkKernelState, RoutesAreReplacedListedAndRemovedOnlyIfOurs) {
+  test::in_private_netns([] {
+    add_link();
+    shell("ip route add 10.250.0.0/24 via 10.213.9.3 proto static");  // someone else's
+    network::RouteTable routes;
+    auto subnet = *sdk::Ipv4Cidr::parse("10.244.7.0/24");
+    routes.replace(subnet, *sdk::parse_ipv4("10.213.9.2"));
+    EXPECT_EQ(routes.ours(), (std::map<std::string, std::uint32_t>{{"10.244.7.0/24", *sdk::parse_ipv4("10.213.9.2")}}));
+    EXPECT_NE(output("ip route show proto 73").find("10.244.7.0/24 via 10.213.9.2"), std::string::npos)
+        << output("ip route");
+    routes.replace(subnet, *sdk::parse_ipv4("10.213.9.4"));  // the node moved
+    EXPECT_EQ(routes.ours().at("10.244.7.0/24"), *sdk::parse_ipv4("10.213.9.4"));
+    routes.remove(subnet);
+    routes.remove(subnet);  // already gone: no error
+    EXPECT_TRUE(routes.ours().empty());
+    EXPECT_NE(output("ip route").find("10.250.0.0/24 via 10.213.9.3"), std::string::npos) << "not ours: kept";
+    try {
+      routes.replace(*sdk::Ipv4Cidr::parse("10.244.8.0/24"), *sdk::parse_ipv4("192.0.2.1"));  // not on a link
+      ADD_FAILURE() << "a route via an unreachable gateway was taken";
+    } catch (const sdk::Error& e) {
+      EXPECT_NE(e.status().message.find("route to 10.244.8.0/24 via 192.0.2.1"), std::string::npos) << e.status().message;
+    }
+  });
+}
+
+TEST(NetworkKernelState, MasqueradeTableIsReplacedWhole) {
+  test::in_private_netns([] {
+    network::PodNat nat;
+    auto pods = *sdk::Ipv4Cidr::parse("10.244.3.0/24");
+    auto cluster = *sdk::Ipv4Cidr::parse("10.244.0.0/16");
+    nat.apply(pods, cluster);
+    nat.apply(pods, cluster);  // again: still one rule
+    std::string table = nat.table();
+    EXPECT_NE(table.find("ip saddr 10.244.3.0/24 ip daddr != 10.244.0.0/16 masquerade"), std::string::npos) << table;
+    EXPECT_EQ(table.find("masquerade"), table.rfind("masquerade")) << table;
+    nat.remove();
+    EXPECT_EQ(nat.table(), "");
+  });
+}
+
+// Where Docker set FORWARD to DROP, the cluster CIDR is accepted in its DOCKER-USER chain —
+// once, however often applied, and gone on remove; Docker's own rules stay.
+TEST(NetworkKernelState, DockerUserGetsAcceptsForTheClusterCidr) {
+  test::in_private_netns([] {
+    shell("iptables -N DOCKER-USER && iptables -A DOCKER-USER -j RETURN && iptables -P FORWARD DROP");
+    network::PodNat nat;
+    auto cluster = *sdk::Ipv4Cidr::parse("10.244.0.0/16");
+    nat.apply(*sdk::Ipv4Cidr::parse("10.244.3.0/24"), cluster);
+    nat.apply(*sdk::Ipv4Cidr::parse("10.244.3.0/24"), cluster);
+    std::string rules = output("iptables -S DOCKER-USER");
+    EXPECT_NE(rules.find("-s 10.244.0.0/16"), std::string::npos) << rules;
+    EXPECT_NE(rules.find("-d 10.244.0.0/16"), std::string::npos) << rules;
+    EXPECT_EQ(rules.find("-s 10.244.0.0/16"), rules.rfind("-s 10.244.0.0/16")) << "applied twice, added once: " << rules;
+    nat.remove();
+    rules = output("iptables -S DOCKER-USER");
+    EXPECT_EQ(rules.find("10.244.0.0/16"), std::string::npos) << rules;
+    EXPECT_NE(rules.find("-j RETURN"), std::string::npos) << "Docker's rule stays: " << rules;
+  });
+}
+
+}  // namespace

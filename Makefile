@@ -3,7 +3,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 DATA_DIR ?= $(CURDIR)/.skiff
 
-.PHONY: all build test up bench deps clean
+.PHONY: all build test up cluster cluster-down bench deps clean
 
 all: build
 
@@ -28,6 +28,19 @@ up:
 	@scripts/dockerd.sh
 	@scripts/images.sh
 	@DATA_DIR=$(DATA_DIR) scripts/up.sh
+
+# A master and NODES workers (default 2), each in its own network namespace (scripts/cluster.sh).
+cluster:
+	@scripts/deps.sh up
+	@scripts/kubectl-1.20.sh $(BUILD_DIR)/tools/kubectl-1.20
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@scripts/dockerd.sh
+	@scripts/images.sh
+	@scripts/cluster.sh up
+
+cluster-down:
+	@scripts/cluster.sh down
 
 bench:
 	@scripts/deps.sh bench

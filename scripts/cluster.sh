@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# `make cluster`: a master and NODES workers on this machine, each skiffd in a network
+# namespace of its own, joined by a "LAN" bridge this script makes (the host has an address on
+# it too, so the machine's kubectl reaches the master's API). Runs in the foreground; Ctrl-C
+# (or `make cluster-down` from elsewhere) removes every namespace, link, rule and container it
+# made — also after a failed start. All traffic stays inside these namespaces and loopback.
+#
+#   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16
+#   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
+#   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NODES=${NODES:-2}
+DATA_DIR=$(realpath -m "${DATA_DIR:-$PWD/.skiff-cluster}")
+LAN=${LAN:-10.213.0}                  # the LAN is $LAN.0/24: the host .1, the master .10, worker i .(10+i)
+CLUSTER_CIDR=${CLUSTER_CIDR:-10.244.0.0/16}
+SERVICE_CIDR=${SERVICE_CIDR:-10.96.0.0/12}
+BRIDGE=${BRIDGE:-skiff-lan}
+CLUSTER=${CLUSTER:-skiff}
+skiffd=$PWD/build/bin/skiffd
+docker=${DOCKER:-docker}
+state=$DATA_DIR/cluster.state         # one line per thing made: "netns X", "link X", "rule", "pid N", "node X"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { echo "cluster: $*" >&2; exit 1; }
+
+node_names() { echo "$CLUSTER-master"; for i in $(seq 1 "$NODES"); do echo "$CLUSTER-worker-$i"; done; }
+node_ip() { [ "$1" = "$CLUSTER-master" ] && echo "$LAN.10" || echo "$LAN.$((10 + ${1##*-}))"; }
+master_ip() { echo "$LAN.10"; }
+
+# --- teardown: everything the state file lists, in reverse; safe to run twice -------------
+down() {
+  [ -f "$state" ] || return 0
+  local pids=() nodes=() netnses=() links=() rule=false
+  while read -r kind value; do
+    case $kind in
+      pid) pids+=("$value") ;;
+      node) nodes+=("$value") ;;
+      netns) netnses+=("$value") ;;
+      link) links+=("$value") ;;
+      rule) rule=true ;;
+    esac
+  done < "$state"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  for node in "${nodes[@]}"; do
+    ids=$($docker ps -aq --filter "label=io.skiff.node=$node" 2>/dev/null || true)
+    [ -z "$ids" ] || echo "$ids" | xargs "$docker" rm -f >/dev/null 2>&1 || true
+    # Their addresses went with them: host-local's leases would otherwise leak.
+    rm -rf "$DATA_DIR/$node/plugins/network/ipam"
+  done
+  for netns in "${netnses[@]}"; do ip netns delete "$netns" 2>/dev/null || true; done
+  for link in "${links[@]}"; do ip link delete "$link" 2>/dev/null || true; done
+  if $rule; then
+    iptables -D DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT -m comment --comment skiff-cluster 2>/dev/null || true
+  fi
+  rm -f "$state" "$DATA_DIR/kubeconfig" "$DATA_DIR"/*.pid
+}
+
+remember() { echo "$*" >> "$state"; }
+
+# --- the LAN ---------------------------------------------------------------------------------
+check_machine() {
+  [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, links, routes)"
+  [ -x "$skiffd" ] || die "$skiffd not found; run make build"
+  [ "$NODES" -ge 1 ] 2>/dev/null || die "NODES=$NODES: give a number of workers, at least 1"
+  [ "$NODES" -le 80 ] || die "NODES=$NODES: at most 80 workers fit the LAN's addresses"
+  $docker info >/dev/null 2>&1 || die "no dockerd answers; scripts/dockerd.sh starts one"
+  if ip -4 route show | grep -v "dev $BRIDGE" | grep -q "^$LAN\."; then
+    die "the LAN $LAN.0/24 is already routed on this machine; pick another with LAN=a.b.c"
+  fi
+}
+
+make_lan() {
+  ip link add "$BRIDGE" type bridge && remember link "$BRIDGE"
+  ip addr add "$LAN.1/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  # Docker sets FORWARD to DROP; with bridge netfilter, frames between the nodes cross it.
+  if iptables -L DOCKER-USER -n >/dev/null 2>&1; then
+    iptables -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT -m comment --comment skiff-cluster
+    remember rule
+  fi
+}
+
+# A namespace for a node, its end of a veth pair named eth0 with the node's LAN address. No
+# default route: nothing a pod sends can leave the LAN.
+make_netns() {
+  local node=$1 ip=$2 netns=$1 host_end="sk${1#"$CLUSTER"}"
+  host_end=${host_end:0:15}
+  ip netns add "$netns" && remember netns "$netns"
+  ip link add "$host_end" type veth peer name eth0 netns "$netns" && remember link "$host_end"
+  ip link set "$host_end" master "$BRIDGE" up
+  ip -n "$netns" addr add "$ip/24" dev eth0
+  ip -n "$netns" link set eth0 up
+  ip -n "$netns" link set lo up
+}
+
+# --- the nodes -------------------------------------------------------------------------------
+node_plugins() {  # node_plugins NODE IP [taint]
+  cat <<EOF
+  - name: kubelet
+    config: {node_ip: $2${3:+, register_with_taints: ["$3"]}}
+  - name: runtime-docker
+    config: {network: cni}
+  - name: network
+    config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+EOF
+}
+
+write_master_profile() {
+  local node=$CLUSTER-master ip
+  ip=$(master_ip)
+  mkdir -p "$DATA_DIR/$node"
+  cat > "$DATA_DIR/$node/profile.yaml" <<EOF
+# Written by scripts/cluster.sh: the control plane, and a kubelet tainted as kubeadm's are.
+node: $node
+cluster: $CLUSTER
+roles: [control-plane]
+bus: {embedded: true, host: $ip, port: 4222}
+plugins:
+  - {name: store-lmdb}
+  - name: apiserver
+    config: {address: "$ip:6443", service_cidr: $SERVICE_CIDR}
+  - {name: scheduler-default}
+  - name: controller-manager
+    config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+$(node_plugins "$node" "$ip" "node-role.kubernetes.io/control-plane:NoSchedule")
+EOF
+}
+
+write_worker_profile() {
+  local node=$1 token=$2
+  mkdir -p "$DATA_DIR/$node"
+  cat > "$DATA_DIR/$node/profile.yaml" <<EOF
+# Written by scripts/cluster.sh: a worker joining the master's bus.
+node: $node
+cluster: $CLUSTER
+roles: [worker]
+bus: {url: "nats://$(master_ip):4222", token: "$token"}
+plugins:
+$(node_plugins "$node" "$(node_ip "$node")")
+EOF
+}
+
+start_node() {
+  local node=$1
+  ip netns exec "$node" "$skiffd" --profile "$DATA_DIR/$node/profile.yaml" --data-dir "$DATA_DIR/$node" \
+    >> "$DATA_DIR/$node.log" 2>&1 &
+  remember pid $!
+  remember node "$node"
+  echo $! > "$DATA_DIR/$node.pid"
+}
+
+wait_for() {  # wait_for SECONDS what command…
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "$what did not happen within $1 s (logs: $DATA_DIR/*.log)"
+    for pid_file in "$DATA_DIR"/*.pid; do
+      kill -0 "$(cat "$pid_file")" 2>/dev/null || die "$(basename "$pid_file" .pid) stopped; its log: $DATA_DIR/$(basename "$pid_file" .pid).log"
+    done
+    sleep 0.2
+  done
+}
+
+bus_token() { sed -n 's/^ *token: *//p' "$DATA_DIR/$CLUSTER-master/connection.yaml" | tr -d '"'; }
+
+kubectl_bin() { command -v kubectl || echo "$PWD/build/tools/kubectl-1.20/usr/bin/kubectl"; }
+k() { KUBECONFIG=$DATA_DIR/$CLUSTER-master/kubeconfig "$(kubectl_bin)" "$@"; }
+all_ready() {
+  [ "$(k get nodes --no-headers 2>/dev/null | grep -c ' Ready')" -eq $((NODES + 1)) ]
+}
+
+up() {
+  check_machine
+  mkdir -p "$DATA_DIR"
+  down  # what an earlier run left
+  trap 'say "stopping the cluster"; down; exit 0' INT TERM
+  trap 'status=$?; if [ $status -ne 0 ]; then echo "cluster: start failed; removing what was made" >&2; down; fi' EXIT
+  rm -f "$DATA_DIR"/*.log "$DATA_DIR"/*.pid
+  say "a master and $NODES workers in network namespaces on bridge $BRIDGE ($LAN.0/24; data in $DATA_DIR)"
+  make_lan
+  for node in $(node_names); do make_netns "$node" "$(node_ip "$node")"; done
+  write_master_profile
+  start_node "$CLUSTER-master"
+  wait_for 30 "the master's bus" test -s "$DATA_DIR/$CLUSTER-master/connection.yaml"
+  local token
+  token=$(bus_token)
+  for node in $(node_names | tail -n +2); do
+    write_worker_profile "$node" "$token"
+    start_node "$node"
+  done
+  wait_for 60 "the API" test -s "$DATA_DIR/$CLUSTER-master/kubeconfig"
+  wait_for 120 "all $((NODES + 1)) nodes Ready" all_ready
+  cp "$DATA_DIR/$CLUSTER-master/kubeconfig" "$DATA_DIR/kubeconfig"
+  chmod 600 "$DATA_DIR/kubeconfig"
+  trap - EXIT
+  k get nodes -o wide
+  say "ready. In another terminal:"
+  echo "  export KUBECONFIG=$DATA_DIR/kubeconfig"
+  echo "  kubectl get nodes -o wide; kubectl get pods -A -o wide"
+  echo "Ctrl-C here (or make cluster-down) removes the cluster: namespaces, links, rules, containers."
+  trap 'say "stopping the cluster"; down; exit 0' INT TERM
+  while true; do
+    for pid_file in "$DATA_DIR"/*.pid; do
+      kill -0 "$(cat "$pid_file")" 2>/dev/null || { echo "cluster: $(basename "$pid_file" .pid) stopped (log: $DATA_DIR/$(basename "$pid_file" .pid).log)" >&2; down; exit 1; }
+    done
+    sleep 1 &
+    wait $! || true
+  done
+}
+
+case ${1:-up} in
+  up) up ;;
+  down) down; say "cluster under $DATA_DIR removed" ;;
+  env) [ -s "$DATA_DIR/kubeconfig" ] && echo "export KUBECONFIG=$DATA_DIR/kubeconfig" || die "no cluster is up under $DATA_DIR" ;;
+  *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
+esac

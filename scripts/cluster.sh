@@ -8,6 +8,7 @@
 #   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16
 #   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
 #   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
+#   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODES=${NODES:-2}
@@ -145,6 +146,11 @@ $(node_plugins "$node" "$(node_ip "$node")")
 EOF
 }
 
+# Is the node's skiffd running (or being restarted on purpose)?
+node_alive() {
+  [ -e "$DATA_DIR/$1.restarting" ] || kill -0 "$(cat "$DATA_DIR/$1.pid")" 2>/dev/null
+}
+
 start_node() {
   local node=$1
   ip netns exec "$node" "$skiffd" --profile "$DATA_DIR/$node/profile.yaml" --data-dir "$DATA_DIR/$node" \
@@ -160,7 +166,7 @@ wait_for() {  # wait_for SECONDS what command…
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || die "$what did not happen within $1 s (logs: $DATA_DIR/*.log)"
     for pid_file in "$DATA_DIR"/*.pid; do
-      kill -0 "$(cat "$pid_file")" 2>/dev/null || die "$(basename "$pid_file" .pid) stopped; its log: $DATA_DIR/$(basename "$pid_file" .pid).log"
+      node_alive "$(basename "$pid_file" .pid)" || die "$(basename "$pid_file" .pid) stopped; its log: $DATA_DIR/$(basename "$pid_file" .pid).log"
     done
     sleep 0.2
   done
@@ -206,16 +212,33 @@ up() {
   trap 'say "stopping the cluster"; down; exit 0' INT TERM
   while true; do
     for pid_file in "$DATA_DIR"/*.pid; do
-      kill -0 "$(cat "$pid_file")" 2>/dev/null || { echo "cluster: $(basename "$pid_file" .pid) stopped (log: $DATA_DIR/$(basename "$pid_file" .pid).log)" >&2; down; exit 1; }
+      node=$(basename "$pid_file" .pid)
+      node_alive "$node" || { echo "cluster: $node stopped (log: $DATA_DIR/$node.log)" >&2; down; exit 1; }
     done
     sleep 1 &
     wait $! || true
   done
 }
 
+restart() {
+  local node=${1:?usage: $0 restart NODE} pid
+  [ -f "$DATA_DIR/$node.pid" ] || die "no node $node is running under $DATA_DIR"
+  touch "$DATA_DIR/$node.restarting"
+  pid=$(cat "$DATA_DIR/$node.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  local seen
+  seen=$(wc -l < "$DATA_DIR/$node.log")
+  start_node "$node"
+  rm -f "$DATA_DIR/$node.restarting"
+  started_again() { tail -n +$((seen + 1)) "$DATA_DIR/$node.log" | grep -q "node $node ready"; }
+  wait_for 30 "$node to start again" started_again
+}
+
 case ${1:-up} in
   up) up ;;
   down) down; say "cluster under $DATA_DIR removed" ;;
+  restart) restart "${2:-}" ;;
   env) [ -s "$DATA_DIR/kubeconfig" ] && echo "export KUBECONFIG=$DATA_DIR/kubeconfig" || die "no cluster is up under $DATA_DIR" ;;
   *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,238 @@
+// `make cluster`'s promises on one cluster for the whole suite (ctest label "cluster"): a
+// master and two workers, each skiffd in its own network namespace, pods on CNI with host-gw
+// routes — real kernel networking, the real dockerd, the machine's kubectl. Traffic stays in
+// the namespaces and bridges the cluster script makes (LAN 10.213.7.0/24, pods 10.244.0.0/16).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "command.hpp"
+#include "skiff/sdk/cidr.hpp"
+#include "skiff/testing/process.hpp"
+#include "skiff/testing/wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const std::string kData = SKIFF_TEST_CLUSTER_DIR;
+const std::string kLan = "10.213.7";
+const std::string kCluster = "skt";
+const std::string kMaster = kCluster + "-master", kWorker1 = kCluster + "-worker-1", kWorker2 = kCluster + "-worker-2";
+const std::string kKubectl = "/usr/bin/kubectl";
+
+std::vector<std::string> cluster_env() {
+  return {"NODES=2", "DATA_DIR=" + kData, "LAN=" + kLan, "BRIDGE=skiff-lan-t", "CLUSTER=" + kCluster};
+}
+
+test::CommandResult cluster_script(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run_command(argv, cluster_env(), 120s);
+}
+
+test::CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "") {
+  std::vector<std::string> argv{kKubectl};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run_command(argv, {"KUBECONFIG=" + kData + "/kubeconfig"}, 60s, input);
+}
+
+std::string ok(const std::vector<std::string>& args, const std::string& input = "") {
+  auto result = kubectl(args, input);
+  if (result.exit_code != 0) ADD_FAILURE() << "kubectl " << args.front() << ": " << result.both();
+  return result.out;
+}
+
+std::string in_netns(const std::string& netns, const std::vector<std::string>& command) {
+  std::vector<std::string> argv{"ip", "netns", "exec", netns};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return test::run_command(argv).both();
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fs::create_directories(kData + "/tools");
+    fs::copy_file(SKIFF_TEST_UDP_ECHO, kData + "/tools/udp-echo", fs::copy_options::overwrite_existing);
+    script_ = new test::ChildProcess({{std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh", "up"},
+                                      cluster_env(), "", kData + "-script.log", ""});
+    bool up = test::wait_until([] { return fs::exists(kData + "/kubeconfig") || script_->wait(0ms); }, 240s, 200ms);
+    if (!up || !fs::exists(kData + "/kubeconfig"))
+      FAIL() << "make cluster did not come up:\n" << test::read_file(kData + "-script.log");
+  }
+
+  static void TearDownTestSuite() {
+    if (!script_) return;
+    script_->terminate(120s);  // its trap removes everything it made
+    delete script_;
+    script_ = nullptr;
+    std::string netns = test::run_command({"ip", "netns", "list"}).out;
+    EXPECT_EQ(netns.find(kCluster + "-"), std::string::npos) << "namespaces left: " << netns;
+    EXPECT_NE(test::run_command({"ip", "link", "show", "skiff-lan-t"}).exit_code, 0) << "the LAN bridge is left";
+    for (const auto& node : {kMaster, kWorker1, kWorker2})
+      EXPECT_EQ(test::run_command({"docker", "ps", "-aq", "--filter", "label=io.skiff.node=" + node}).out, "")
+          << "containers of " << node << " left";
+  }
+
+  void TearDown() override {
+    if (HasFailure())
+      for (const auto& node : {kMaster, kWorker1, kWorker2})
+        std::cerr << "---- " << node << " (last lines)\n" << tail(kData + "/" + node + ".log", 40);
+  }
+
+  static std::string tail(const std::string& file, int lines) {
+    return test::run_command({"tail", "-n", std::to_string(lines), file}).out;
+  }
+
+  // A pod on `node` with containers given as YAML list items (indented by 2), /tools mounted.
+  static void create_pod(const std::string& name, const std::string& node, const std::string& containers) {
+    ok({"apply", "-f", "-"},
+       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  labels: {test: cluster}\nspec:\n"
+       "  nodeSelector: {kubernetes.io/hostname: " + node + "}\n"
+       "  terminationGracePeriodSeconds: 1\n"
+       "  volumes: [{name: tools, hostPath: {path: " + kData + "/tools}}]\n"
+       "  containers:\n" + containers);
+  }
+
+  static std::string container(const std::string& name, const std::string& command, const std::string& extra = "") {
+    return "  - name: " + name + "\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+           "    volumeMounts: [{name: tools, mountPath: /tools}]\n"
+           "    command: [sh, -c, '" + command + "']\n" + extra;
+  }
+
+  static std::string jsonpath(const std::string& what, const std::string& path) {
+    return ok({"get", what, "-o", "jsonpath=" + path});
+  }
+
+  // Waits for the pod to run; its IP.
+  static std::string running(const std::string& pod) {
+    std::string phase;
+    test::wait_until([&] { return (phase = kubectl({"get", "pod", pod, "-o", "jsonpath={.status.phase}"}).out) == "Running"; },
+                     90s, 200ms);
+    EXPECT_EQ(phase, "Running") << ok({"describe", "pod", pod});
+    return jsonpath("pod/" + pod, "{.status.podIP}");
+  }
+
+  static std::string exec(const std::string& pod, const std::string& command) {
+    return kubectl({"exec", pod, "--", "sh", "-c", command}).both();
+  }
+
+  static std::map<std::string, std::string> pod_cidrs() {
+    std::map<std::string, std::string> cidrs;
+    std::istringstream lines(jsonpath("nodes", "{range .items[*]}{.metadata.name}={.spec.podCIDR}{\"\\n\"}{end}"));
+    for (std::string line; std::getline(lines, line);)
+      if (auto eq = line.find('='); eq != std::string::npos) cidrs[line.substr(0, eq)] = line.substr(eq + 1);
+    return cidrs;
+  }
+
+  static bool in_cidr(const std::string& ip, const std::string& cidr) {
+    auto block = sdk::Ipv4Cidr::parse(cidr);
+    auto address = sdk::parse_ipv4(ip);
+    return block && address && block->contains(*address);
+  }
+
+  static test::ChildProcess* script_;
+};
+
+test::ChildProcess* Cluster::script_ = nullptr;
+
+constexpr const char* kHttpd = "httpd -f -p 8080 -h /www";
+constexpr const char* kSleep = "sleep 3600";
+
+TEST_F(Cluster, EachNodeHasADistinctPodCidrAndTheMasterIsTainted) {
+  auto cidrs = pod_cidrs();
+  ASSERT_EQ(cidrs.size(), 3u) << ok({"get", "nodes", "-o", "wide"});
+  std::set<std::string> distinct;
+  auto cluster = *sdk::Ipv4Cidr::parse("10.244.0.0/16");
+  for (const auto& [node, cidr] : cidrs) {
+    auto block = sdk::Ipv4Cidr::parse(cidr);
+    EXPECT_TRUE(block && cluster.contains(*block)) << node << ": " << cidr;
+    distinct.insert(cidr);
+  }
+  EXPECT_EQ(distinct.size(), 3u);
+  EXPECT_NE(jsonpath("node/" + kMaster, "{.spec.taints}").find("node-role.kubernetes.io/control-plane"), std::string::npos);
+  for (const auto& node : {kMaster, kWorker1, kWorker2})
+    EXPECT_EQ(jsonpath("node/" + node, "{.status.conditions[?(@.type==\"NetworkUnavailable\")].status}"), "False") << node;
+}
+
+TEST_F(Cluster, PodsOnTwoNodesTalkByIpOverTcpAndUdp) {
+  create_pod("server", kWorker1, container("web", kHttpd) + container("udp", "/tools/udp-echo serve 9000"));
+  create_pod("client", kWorker2, container("main", kSleep));
+  std::string server_ip = running("server"), client_ip = running("client");
+  auto cidrs = pod_cidrs();
+  EXPECT_TRUE(in_cidr(server_ip, cidrs[kWorker1])) << server_ip << " not in " << cidrs[kWorker1];
+  EXPECT_TRUE(in_cidr(client_ip, cidrs[kWorker2])) << client_ip << " not in " << cidrs[kWorker2];
+
+  std::string http = exec("client", "printf \"GET / HTTP/1.0\\r\\n\\r\\n\" | nc -w 5 " + server_ip + " 8080");
+  EXPECT_NE(http.find("hello from skiff"), std::string::npos) << http;
+  std::string udp = exec("client", "/tools/udp-echo send " + server_ip + " 9000 ping-across-nodes");
+  EXPECT_NE(udp.find("ping-across-nodes"), std::string::npos) << udp;
+  // Pod to pod is not masqueraded: the server sees the client's own address.
+  EXPECT_NE(ok({"logs", "server", "-c", "udp"}).find("from " + client_ip + ":"), std::string::npos)
+      << ok({"logs", "server", "-c", "udp"});
+}
+
+TEST_F(Cluster, APodReachesAnotherNodesLanAddressThroughAHostPort) {
+  create_pod("hostport", kWorker2,
+             container("web", kHttpd, "    ports: [{containerPort: 8080, hostPort: 18080}]\n"));
+  create_pod("caller", kWorker1, container("main", kSleep));
+  running("hostport");
+  running("caller");
+  std::string worker2 = kLan + ".12";
+  std::string http = exec("caller", "printf \"GET / HTTP/1.0\\r\\n\\r\\n\" | nc -w 5 " + worker2 + " 18080");
+  EXPECT_NE(http.find("hello from skiff"), std::string::npos) << http;
+  // From the machine itself (its address on the LAN bridge), too.
+  auto from_host = test::run_command({"sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc " + worker2 + " 18080"});
+  EXPECT_NE(from_host.out.find("hello from skiff"), std::string::npos) << from_host.both();
+}
+
+TEST_F(Cluster, ARestartedWorkerKeepsItsPodsAddressesAndConnectivity) {
+  create_pod("steady", kWorker1, container("web", kHttpd));
+  create_pod("asker", kWorker2, container("main", kSleep));
+  std::string ip = running("steady");
+  running("asker");
+  auto restarted = cluster_script({"restart", kWorker1});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.both();
+  EXPECT_TRUE(test::wait_until([&] { return jsonpath("node/" + kWorker1, "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"; }, 60s));
+  EXPECT_EQ(jsonpath("pod/steady", "{.status.podIP}"), ip);
+  EXPECT_EQ(jsonpath("pod/steady", "{.status.containerStatuses[0].restartCount}"), "0") << "adopted, not restarted";
+  std::string http = exec("asker", "printf \"GET / HTTP/1.0\\r\\n\\r\\n\" | nc -w 5 " + ip + " 8080");
+  EXPECT_NE(http.find("hello from skiff"), std::string::npos) << http;
+}
+
+// host-local keeps one file per address handed out: after the pods go, none is left.
+TEST_F(Cluster, DeletedPodsGiveTheirAddressesBack) {
+  ok({"delete", "pods", "-l", "test=cluster", "--wait=true", "--timeout=90s"});
+  for (const auto& node : {kWorker1, kWorker2}) {
+    std::string dir = kData + "/" + node + "/plugins/network/ipam/skiff";
+    auto leases = [&] {
+      std::vector<std::string> found;
+      if (fs::exists(dir))
+        for (const auto& entry : fs::directory_iterator(dir)) {
+          std::string name = entry.path().filename();
+          if (name != "lock" && name.rfind("last_reserved_ip", 0) != 0) found.push_back(name);
+        }
+      return found;
+    };
+    EXPECT_TRUE(test::wait_until([&] { return leases().empty(); }, 30s)) << node << " still leases " << leases().front();
+  }
+}
+
+// Last: it leaves worker-2 out of the cluster.
+TEST_F(Cluster, ARemovedNodesRouteGoesFromTheOthers) {
+  std::string cidr = pod_cidrs()[kWorker2];
+  ASSERT_FALSE(cidr.empty());
+  EXPECT_NE(in_netns(kWorker1, {"ip", "route", "show", "proto", "73"}).find(cidr + " via " + kLan + ".12"), std::string::npos)
+      << in_netns(kWorker1, {"ip", "route"});
+  ok({"delete", "node", kWorker2});
+  for (const auto& node : {kMaster, kWorker1})
+    EXPECT_TRUE(test::wait_until([&] { return in_netns(node, {"ip", "route", "show", "proto", "73"}).find(cidr) == std::string::npos; }, 30s))
+        << node << ": " << in_netns(node, {"ip", "route"});
+}
+
+}  // namespace

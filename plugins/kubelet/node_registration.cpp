@@ -1,3 +1,4 @@
+// Registering the Node, renewing its Lease and keeping its status current, next to other writers.
 #include "node_registration.hpp"
 
 #include <spdlog/logger.h>
@@ -9,6 +10,42 @@ namespace skiff::kubelet {
 
 namespace core = api::core::v1;
 namespace coordination = api::coordination::v1;
+
+namespace {
+
+constexpr int kConflictRetries = 5;
+
+// Others write the Node too (the controller-manager: podCIDR, taints, conditions): a write
+// that lost the race is done again on what is there now, as client-go's RetryOnConflict.
+template <class Write>
+void retry_on_conflict(const Write& write) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      write();
+      return;
+    } catch (const sdk::Error& e) {
+      if (e.status().code != 409 || attempt >= kConflictRetries) throw;
+    }
+  }
+}
+
+bool kubelet_owns(const std::string& condition) {
+  return condition == "Ready" || condition == "MemoryPressure" || condition == "DiskPressure" ||
+         condition == "PIDPressure";
+}
+
+// The status the kubelet wants, on top of what is there: its conditions keep their transition
+// times while unchanged, and conditions it does not set (NetworkUnavailable …) stay.
+core::NodeStatus merged_status(core::NodeStatus want, const core::NodeStatus& current) {
+  for (auto& c : *want.mutable_conditions())
+    for (const auto& old : current.conditions())
+      if (old.type() == c.type() && old.status() == c.status()) c.set_last_transition_time(old.last_transition_time());
+  for (const auto& old : current.conditions())
+    if (!kubelet_owns(old.type())) *want.add_conditions() = old;
+  return want;
+}
+
+}  // namespace
 
 NodeRegistration::NodeRegistration(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, NodeOptions options,
                                    Machine machine, spdlog::logger& log)
@@ -85,12 +122,15 @@ void NodeRegistration::register_node() {
     log_.info("registered node {}", options_.name);
   } catch (const sdk::Error& e) {
     if (e.status().code != 409) throw;
-    // Registered before (a restart): our labels and facts win, the rest (taints, spec) stays.
-    core::Node current = api_.get<core::Node>("", options_.name);
-    for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
-    current = api_.update(current);
-    *current.mutable_status() = want.status();
-    api_.update(current, "status");
+    // Registered before (a restart): our labels and facts win; the rest (spec: podCIDR,
+    // taints; other components' conditions) stays.
+    retry_on_conflict([&] {
+      core::Node current = api_.get<core::Node>("", options_.name);
+      for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
+      current = api_.update(current);
+      *current.mutable_status() = merged_status(want.status(), current.status());
+      api_.update(current, "status");
+    });
     log_.info("node {} registered before: updated", options_.name);
   }
   renew_lease();
@@ -116,14 +156,12 @@ void NodeRegistration::renew_lease() {
 }
 
 void NodeRegistration::update_status() {
-  core::Node current = api_.get<core::Node>("", options_.name);
   core::Node want = desired();
-  // Conditions keep their transition times while unchanged.
-  for (auto& c : *want.mutable_status()->mutable_conditions())
-    for (const auto& old : current.status().conditions())
-      if (old.type() == c.type() && old.status() == c.status()) c.set_last_transition_time(old.last_transition_time());
-  *current.mutable_status() = want.status();
-  api_.update(current, "status");
+  retry_on_conflict([&] {
+    core::Node current = api_.get<core::Node>("", options_.name);
+    *current.mutable_status() = merged_status(want.status(), current.status());
+    api_.update(current, "status");
+  });
 }
 
 void NodeRegistration::start() {

@@ -1,0 +1,90 @@
+// The kubelet's Node beside its other writers: a restarted kubelet registering again, and its
+// periodic status updates, keep the node's podCIDR, taints and the conditions others set.
+#include <gtest/gtest.h>
+
+#include "kubelet_harness.hpp"
+#include "machine.hpp"
+#include "node_registration.hpp"
+#include "skiff/api/core/v1/node.pb.h"
+#include "wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace skiff::test;
+namespace core = api::core::v1;
+
+class NodeRegistrationBesideOthers : public SimClusterSuite {
+ protected:
+  void TearDown() override {
+    SimClusterSuite::TearDown();
+    try {
+      cluster_->api().erase<core::Node>("", kName);
+    } catch (const sdk::Error&) {
+    }
+  }
+
+  static kubelet::NodeOptions options() {
+    kubelet::NodeOptions o;
+    o.name = kName;
+    o.lease_interval = 50ms;
+    o.status_interval = 0ms;  // rewrite the status on every beat
+    return o;
+  }
+  std::unique_ptr<kubelet::NodeRegistration> kubelet() {
+    return std::make_unique<kubelet::NodeRegistration>(cluster_->api(), cluster_->runtime(), options(),
+                                                       kubelet::read_machine(), cluster_->log());
+  }
+  core::Node node() const { return cluster_->api().get<core::Node>("", kName); }
+  // What the controller-manager writes: a podCIDR (once), a taint, NetworkUnavailable.
+  void others_write() {
+    cluster_->api().patch<core::Node>(
+        "", kName, "merge",
+        R"({"spec":{"podCIDR":"10.244.3.0/24","taints":[{"key":"example.com/held","effect":"NoSchedule"}]}})");
+    cluster_->api().patch<core::Node>(
+        "", kName, "strategic",
+        R"({"status":{"conditions":[{"type":"NetworkUnavailable","status":"True","reason":"NoCIDRAvailable"}]}})",
+        "status");
+  }
+  static const core::NodeCondition* condition(const core::Node& node, const std::string& type) {
+    for (const auto& c : node.status().conditions())
+      if (c.type() == type) return &c;
+    return nullptr;
+  }
+  void expect_others_writes_kept(const core::Node& n) {
+    EXPECT_EQ(n.spec().pod_cidr(), "10.244.3.0/24");
+    ASSERT_EQ(n.spec().pod_cidrs_size(), 1);
+    EXPECT_EQ(n.spec().pod_cidrs(0), "10.244.3.0/24");
+    ASSERT_EQ(n.spec().taints_size(), 1);
+    EXPECT_EQ(n.spec().taints(0).key(), "example.com/held");
+    const auto* network = condition(n, "NetworkUnavailable");
+    ASSERT_TRUE(network) << n.status().DebugString();
+    EXPECT_EQ(network->reason(), "NoCIDRAvailable");
+    const auto* ready = condition(n, "Ready");
+    ASSERT_TRUE(ready);
+    EXPECT_EQ(ready->status(), "True");
+  }
+
+  static constexpr const char* kName = "registered-node";
+};
+
+TEST_F(NodeRegistrationBesideOthers, ARestartedKubeletKeepsThePodCidrTaintsAndOthersConditions) {
+  kubelet()->register_node();
+  others_write();
+  kubelet()->register_node();  // the kubelet again, after a restart
+  expect_others_writes_kept(node());
+}
+
+TEST_F(NodeRegistrationBesideOthers, StatusUpdatesKeepOthersConditions) {
+  auto agent = kubelet();
+  agent->register_node();
+  others_write();
+  std::string written = node().metadata().resource_version();
+  agent->start();
+  // The kubelet rewrites its status (its heartbeat time moves each second).
+  ASSERT_TRUE(wait_until([&] { return node().metadata().resource_version() != written; }, 10s));
+  agent->stop();
+  expect_others_writes_kept(node());
+}
+
+}  // namespace

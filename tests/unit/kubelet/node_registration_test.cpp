@@ -14,7 +14,7 @@ using namespace skiff;
 using namespace skiff::test;
 namespace core = api::core::v1;
 
-class NodeRegistrationBesideOthers : public SimClusterSuite {
+class KubeletNodeRegistration : public SimClusterSuite {
  protected:
   void TearDown() override {
     SimClusterSuite::TearDown();
@@ -68,14 +68,14 @@ class NodeRegistrationBesideOthers : public SimClusterSuite {
   static constexpr const char* kName = "registered-node";
 };
 
-TEST_F(NodeRegistrationBesideOthers, ARestartedKubeletKeepsThePodCidrTaintsAndOthersConditions) {
+TEST_F(KubeletNodeRegistration, ARestartedKubeletKeepsThePodCidrTaintsAndOthersConditions) {
   kubelet()->register_node();
   others_write();
   kubelet()->register_node();  // the kubelet again, after a restart
   expect_others_writes_kept(node());
 }
 
-TEST_F(NodeRegistrationBesideOthers, StatusUpdatesKeepOthersConditions) {
+TEST_F(KubeletNodeRegistration, StatusUpdatesKeepOthersConditions) {
   auto agent = kubelet();
   agent->register_node();
   others_write();

@@ -107,48 +107,42 @@ bool NodeIpamController::check_recorded(const core::Node& node, const std::strin
 bool NodeIpamController::assign(const core::Node& node) {
   // Never before the informer has seen every node: it could hand out a taken CIDR.
   if (!context_.informers.nodes().has_synced()) return false;
-  const std::string& name = node.metadata().name();
   std::optional<Ipv4Cidr> cidr;
   {
     std::lock_guard lock(mutex_);
-    cidr = allocator_.allocate(name);
+    cidr = allocator_.allocate(node.metadata().name());
   }
   if (!cidr) {
     report_full(node);
     return false;  // retried with back-off; a deleted node queues the waiting ones again
   }
-  const std::string text = cidr->str();
+  write_pod_cidr(node.metadata().name(), *cidr);
+  return true;
+}
+
+void NodeIpamController::write_pod_cidr(const std::string& node, const Ipv4Cidr& cidr) {
+  const std::string text = cidr.str();
   try {
-    context_.api.patch<core::Node>("", name, "merge",
+    context_.api.patch<core::Node>("", node, "merge",
                                    R"({"spec":{"podCIDR":")" + text + R"(","podCIDRs":[")" + text + R"("]}})");
-    context_.log.info("{}: node {} got podCIDR {}", this->name(), name, text);
-    return true;
+    context_.log.info("{}: node {} got podCIDR {}", name(), node, text);
   } catch (const sdk::Error& e) {
-    if (e.status().code == 404) {  // gone meanwhile
+    // Gone meanwhile, or refused (someone else set a podCIDR first: the retry sees theirs):
+    // ours is free again. Anything else (a timeout …) keeps it, in case the write did land.
+    if (e.status().code == 404 || e.status().code == 422) {
       std::lock_guard lock(mutex_);
-      allocator_.release_if_held(name, *cidr);
-      return true;
+      allocator_.release_if_held(node, cidr);
     }
-    // Refused (someone else set a podCIDR meanwhile): free ours; the retry sees theirs.
-    // Anything else (a timeout …) keeps the reservation, in case the write did land.
-    if (e.status().code == 422) {
-      std::lock_guard lock(mutex_);
-      allocator_.release_if_held(name, *cidr);
-    }
-    throw;
+    if (e.status().code != 404) throw;
   }
 }
 
 void NodeIpamController::report_full(const core::Node& node) {
   const std::string& name = node.metadata().name();
   events_.record(node, "Warning", "CIDRNotAvailable", "Node " + name + " status is now: CIDRNotAvailable");
-  std::size_t capacity;
-  {
-    std::lock_guard lock(mutex_);
-    capacity = allocator_.capacity();
-  }
+  // The range's shape never changes after start: read without the lock.
   std::string message = "no /" + std::to_string(allocator_.node_prefix()) + " is free in the cluster CIDR " +
-                        allocator_.cluster().str() + " (all " + std::to_string(capacity) +
+                        allocator_.cluster().str() + " (all " + std::to_string(allocator_.capacity()) +
                         " are taken); the node gets one once another node is deleted";
   core::Node next = node;
   if (mark_no_cidr_available(next, message, sdk::now_rfc3339())) context_.api.update(next, "status");

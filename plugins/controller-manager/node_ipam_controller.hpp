@@ -30,6 +30,7 @@ class NodeIpamController final : public Controller {
   bool check_recorded(const core::Node& node, const std::string& recorded);
   // A node without one gets the next free CIDR, or is told there is none.
   bool assign(const core::Node& node);
+  void write_pod_cidr(const std::string& node, const Ipv4Cidr& cidr);
   void report_full(const core::Node& node);
 
   std::mutex mutex_;

@@ -138,6 +138,17 @@ void default_secret(core::Secret& secret) {
   secret.clear_string_data();
 }
 
+// Kubernetes' v1 NodeSpec conversion (podCIDRs is the truth; podCIDR mirrors its first
+// entry): an older client's lone podCIDR, or one that differs from podCIDRs[0], wins.
+void default_node(core::Node& node) {
+  auto* spec = node.mutable_spec();
+  if (!spec->pod_cidr().empty() && (spec->pod_cidrs().empty() || spec->pod_cidrs(0) != spec->pod_cidr())) {
+    spec->clear_pod_cidrs();
+    spec->add_pod_cidrs(spec->pod_cidr());
+  }
+  if (!spec->pod_cidrs().empty()) spec->set_pod_cidr(spec->pod_cidrs(0));
+}
+
 }  // namespace
 
 void apply_defaults(google::protobuf::Message& object) {
@@ -151,6 +162,7 @@ void apply_defaults(google::protobuf::Message& object) {
   else if (d == core::Service::descriptor()) default_service(static_cast<core::Service&>(object));
   else if (d == core::Namespace::descriptor()) default_namespace(static_cast<core::Namespace&>(object));
   else if (d == core::Secret::descriptor()) default_secret(static_cast<core::Secret&>(object));
+  else if (d == core::Node::descriptor()) default_node(static_cast<core::Node&>(object));
 }
 
 }  // namespace skiff::apiserver

@@ -19,6 +19,8 @@ std::string go_string_slice(const List& items) {
 
 }  // namespace
 
+std::string go_strings(const google::protobuf::RepeatedPtrField<std::string>& items) { return go_string_slice(items); }
+
 std::string go_string_map(const google::protobuf::Map<std::string, std::string>& map) {
   if (map.empty()) return "map[string]string(nil)";
   std::map<std::string, std::string> sorted(map.begin(), map.end());

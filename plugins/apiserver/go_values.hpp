@@ -5,6 +5,7 @@
 #include <string>
 
 #include <google/protobuf/map.h>
+#include <google/protobuf/repeated_ptr_field.h>
 
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
@@ -14,6 +15,8 @@ namespace skiff::apiserver {
 
 // map[string]string{"a":"1", "b":"2"} (keys sorted, as Go prints maps); map[string]string(nil) when empty.
 std::string go_string_map(const google::protobuf::Map<std::string, std::string>& map);
+// []string{"a", "b"}; []string(nil) when empty.
+std::string go_strings(const google::protobuf::RepeatedPtrField<std::string>& items);
 // intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}
 std::string go_int_or_string(const api::meta::v1::IntOrString& value);
 // v1.LabelSelector{MatchLabels:…, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}

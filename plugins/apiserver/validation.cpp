@@ -11,6 +11,7 @@
 #include "api_error.hpp"
 #include "field_rules.hpp"
 #include "go_values.hpp"
+#include "node_validation.hpp"
 #include "pod_validation.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
@@ -279,6 +280,7 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
   if (d == apps::Deployment::descriptor()) validate_deployment(errors, *as<apps::Deployment>(&object), as<apps::Deployment>(old));
   else if (d == apps::ReplicaSet::descriptor()) validate_replica_set(errors, *as<apps::ReplicaSet>(&object), as<apps::ReplicaSet>(old));
   else if (d == core::Pod::descriptor()) validate_pod(errors, *as<core::Pod>(&object), as<core::Pod>(old));
+  else if (d == core::Node::descriptor()) check_node(errors, *as<core::Node>(&object), as<core::Node>(old));
   else if (d == core::Service::descriptor()) validate_service(errors, *as<core::Service>(&object), as<core::Service>(old));
   else if (d == core::ConfigMap::descriptor()) validate_config_map(errors, *as<core::ConfigMap>(&object));
   else if (d == core::Secret::descriptor()) validate_secret(errors, *as<core::Secret>(&object));

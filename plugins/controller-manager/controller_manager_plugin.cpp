@@ -1,13 +1,18 @@
 // controller-manager: the controllers that make declared state real — ReplicaSets,
-// Deployments, Endpoints, node lifecycle, garbage collection — on shared informers, with
-// one active replica per cluster (a Lease).
+// Deployments, Endpoints, node lifecycle, garbage collection, node IPAM — on shared
+// informers, with one active replica per cluster (a Lease).
 #include <spdlog/logger.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
+#include <stdexcept>
 
+#include "controller_manager_config.hpp"
 #include "deployment_controller.hpp"
 #include "endpoints_controller.hpp"
 #include "garbage_collector.hpp"
+#include "node_ipam_controller.hpp"
 #include "node_lifecycle_controller.hpp"
 #include "replicaset_controller.hpp"
 #include "skiff/sdk/leader_election.hpp"
@@ -19,12 +24,24 @@ namespace {
 
 using namespace skiff::sdk;
 
-const std::vector<std::string> kControllers = {"replicaset", "deployment", "endpoint", "nodelifecycle", "garbagecollector"};
-
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
+}
+
+bool listed(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The node IPAM range, when nodeipam is to allocate; Error(422) naming a bad setting.
+std::optional<NodeIpamRange> node_ipam_range(const ControllerManagerSettings& s) {
+  if (!listed(s.controllers, "nodeipam") || !s.allocate_node_cidrs) return std::nullopt;
+  try {
+    return checked_node_ipam_range({s.cluster_cidr, static_cast<int>(s.node_cidr_mask_size), s.service_cidr});
+  } catch (const std::invalid_argument& e) {
+    throw Error(Status::Invalid(e.what()));
+  }
 }
 
 class ControllerManagerPlugin final : public Plugin {
@@ -34,50 +51,42 @@ class ControllerManagerPlugin final : public Plugin {
     m.name = "controller-manager";
     m.kind = "controller";
     m.version = "0.1.0";
-    m.description = "ReplicaSet, Deployment, Endpoints, node lifecycle and garbage-collection controllers";
+    m.description = "ReplicaSet, Deployment, Endpoints, node lifecycle, garbage-collection and node IPAM controllers";
     m.provides = {{capability::kControllerManager, false}};
-    m.config = {
-        {"controllers", ConfigType::List, "[replicaset, deployment, endpoint, nodelifecycle, garbagecollector]",
-         "which controllers run (any of: replicaset, deployment, endpoint, nodelifecycle, garbagecollector)"},
-        {"workers", ConfigType::Int, "5", "objects each controller reconciles at once"},
-        {"node_monitor_grace_period", ConfigType::Duration, "40s", "a node silent this long turns Ready=Unknown"},
-        {"node_monitor_period", ConfigType::Duration, "5s", "how often each node's heartbeat is checked"},
-        {"pod_eviction_timeout", ConfigType::Duration, "5m",
-         "pods on an unreachable node that do not tolerate it for a time of their own are evicted after this"},
-        {"leader_elect", ConfigType::Bool, "true", "replicas elect one active controller-manager through a Lease"},
-        {"lease_duration", ConfigType::Duration, "15s", "how long a leader's lease lasts without renewal"},
-        {"renew_deadline", ConfigType::Duration, "10s", "a leader that cannot renew for this long steps down"},
-        {"retry_period", ConfigType::Duration, "2s", "how often the lease is tried or renewed"},
-    };
+    m.config = controller_manager_config().table();
     return m;
   }
 
   explicit ControllerManagerPlugin(Context& context) : context_(context), api_(context.bus(), context.subjects()) {}
 
   void start() override {
-    const Config& config = context_.config();
-    std::vector<std::string> enabled = config.get_list("controllers");
-    for (const auto& name : enabled)
-      if (std::find(kControllers.begin(), kControllers.end(), name) == kControllers.end())
+    ControllerManagerSettings settings = controller_manager_config().read(context_.config());
+    for (const auto& name : settings.controllers)
+      if (!listed(kControllerNames, name))
         throw Error(Status::Invalid("config controllers: unknown controller '" + name + "'; the controllers are: " +
-                                    joined(kControllers)));
-    int workers = static_cast<int>(config.get_int("workers"));
-    if (workers < 1) throw Error(Status::Invalid("config workers: must be at least 1"));
+                                    joined(kControllerNames)));
+    int workers = static_cast<int>(settings.workers);
     NodeLifecycleOptions node_options;
-    node_options.grace_period = config.get_duration("node_monitor_grace_period");
-    node_options.monitor_period = config.get_duration("node_monitor_period");
-    node_options.eviction_timeout = config.get_duration("pod_eviction_timeout");
+    node_options.grace_period = settings.node_monitor_grace_period;
+    node_options.monitor_period = settings.node_monitor_period;
+    node_options.eviction_timeout = settings.pod_eviction_timeout;
+    std::optional<NodeIpamRange> ipam = node_ipam_range(settings);
+    if (settings.leader_elect && settings.renew_deadline >= settings.lease_duration)
+      throw Error(Status::Invalid("config renew_deadline: must be shorter than lease_duration"));
+    if (listed(settings.controllers, "nodeipam") && !ipam)
+      context_.log().info("nodeipam: allocate_node_cidrs is false; nodes keep whatever podCIDR they are given");
 
     informers_ = std::make_unique<SharedInformers>(context_.bus(), context_.subjects(), &context_.log());
     controller_context_ = std::make_unique<ControllerContext>(
         ControllerContext{*informers_, api_, context_.log(), context_.node().node, leading_});
     auto& ctx = *controller_context_;
-    for (const auto& name : enabled) {
+    for (const auto& name : settings.controllers) {
       if (name == "replicaset") controllers_.push_back(std::make_unique<ReplicaSetController>(ctx));
       if (name == "deployment") controllers_.push_back(std::make_unique<DeploymentController>(ctx));
       if (name == "endpoint") controllers_.push_back(std::make_unique<EndpointsController>(ctx));
       if (name == "nodelifecycle") controllers_.push_back(std::make_unique<NodeLifecycleController>(ctx, node_options));
       if (name == "garbagecollector") controllers_.push_back(std::make_unique<GarbageCollector>(ctx));
+      if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();
     informers_->start();
@@ -90,15 +99,13 @@ class ControllerManagerPlugin final : public Plugin {
       context_.log().info("controllers running: {}", joined(names()));
     });
 
-    if (config.get_bool("leader_elect")) {
+    if (settings.leader_elect) {
       LeaderElectionOptions election;
       election.name = "kube-controller-manager";
       election.identity = context_.node().node + "_" + context_.name();
-      election.lease_duration = config.get_duration("lease_duration");
-      election.renew_deadline = config.get_duration("renew_deadline");
-      election.retry_period = config.get_duration("retry_period");
-      if (election.renew_deadline >= election.lease_duration)
-        throw Error(Status::Invalid("config renew_deadline: must be shorter than lease_duration"));
+      election.lease_duration = settings.lease_duration;
+      election.renew_deadline = settings.renew_deadline;
+      election.retry_period = settings.retry_period;
       elector_ = std::make_unique<LeaderElector>(
           api_, election,
           [this] {

@@ -1,3 +1,4 @@
+// Registering the Node, renewing its Lease and keeping its status current, next to other writers.
 #include "node_registration.hpp"
 
 #include <spdlog/logger.h>
@@ -10,25 +11,32 @@ namespace skiff::kubelet {
 namespace core = api::core::v1;
 namespace coordination = api::coordination::v1;
 
-NodeRegistration::NodeRegistration(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, NodeOptions options,
-                                   Machine machine, spdlog::logger& log)
-    : api_(api), runtime_(runtime), options_(std::move(options)), machine_(std::move(machine)), log_(log) {
-  host_ip_ = machine_.internal_ip.empty() ? "127.0.0.1" : machine_.internal_ip;
-}
-
-NodeRegistration::~NodeRegistration() { stop(); }
-
 namespace {
 
-// The conditions the kubelet writes; others on the Node (NetworkUnavailable from the network
-// plugin or the IPAM controller) belong to someone else and are kept.
-bool kubelet_owns(const std::string& type) {
-  return type == "Ready" || type == "MemoryPressure" || type == "DiskPressure" || type == "PIDPressure";
+constexpr int kConflictRetries = 5;
+
+// Others write the Node too (the controller-manager: podCIDR, taints, conditions): a write
+// that lost the race is done again on what is there now, as client-go's RetryOnConflict.
+template <class Write>
+void retry_on_conflict(const Write& write) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      write();
+      return;
+    } catch (const sdk::Error& e) {
+      if (e.status().code != 409 || attempt >= kConflictRetries) throw;
+    }
+  }
 }
 
-// The status to write: ours, the current one's foreign conditions, and unchanged conditions
-// keeping their transition times.
-core::NodeStatus merged_status(const core::NodeStatus& current, core::NodeStatus want) {
+bool kubelet_owns(const std::string& condition) {
+  return condition == "Ready" || condition == "MemoryPressure" || condition == "DiskPressure" ||
+         condition == "PIDPressure";
+}
+
+// The status the kubelet wants, on top of what is there: its conditions keep their transition
+// times while unchanged, and conditions it does not set (NetworkUnavailable …) stay.
+core::NodeStatus merged_status(core::NodeStatus want, const core::NodeStatus& current) {
   for (auto& c : *want.mutable_conditions())
     for (const auto& old : current.conditions())
       if (old.type() == c.type() && old.status() == c.status()) c.set_last_transition_time(old.last_transition_time());
@@ -38,6 +46,14 @@ core::NodeStatus merged_status(const core::NodeStatus& current, core::NodeStatus
 }
 
 }  // namespace
+
+NodeRegistration::NodeRegistration(const sdk::ApiClient& api, const sdk::RuntimeClient& runtime, NodeOptions options,
+                                   Machine machine, spdlog::logger& log)
+    : api_(api), runtime_(runtime), options_(std::move(options)), machine_(std::move(machine)), log_(log) {
+  host_ip_ = machine_.internal_ip.empty() ? "127.0.0.1" : machine_.internal_ip;
+}
+
+NodeRegistration::~NodeRegistration() { stop(); }
 
 core::Taint parse_taint(const std::string& text) {
   auto colon = text.rfind(':');
@@ -123,12 +139,15 @@ void NodeRegistration::register_node() {
     log_.info("registered node {}", options_.name);
   } catch (const sdk::Error& e) {
     if (e.status().code != 409) throw;
-    // Registered before (a restart): our labels and facts win, the rest (taints, spec) stays.
-    core::Node current = api_.get<core::Node>("", options_.name);
-    for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
-    current = api_.update(current);
-    *current.mutable_status() = merged_status(current.status(), want.status());
-    api_.update(current, "status");
+    // Registered before (a restart): our labels and facts win; the rest (spec: podCIDR,
+    // taints; other components' conditions) stays.
+    retry_on_conflict([&] {
+      core::Node current = api_.get<core::Node>("", options_.name);
+      for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
+      current = api_.update(current);
+      *current.mutable_status() = merged_status(want.status(), current.status());
+      api_.update(current, "status");
+    });
     log_.info("node {} registered before: updated", options_.name);
   }
   renew_lease();
@@ -154,9 +173,12 @@ void NodeRegistration::renew_lease() {
 }
 
 void NodeRegistration::update_status() {
-  core::Node current = api_.get<core::Node>("", options_.name);
-  *current.mutable_status() = merged_status(current.status(), desired().status());
-  api_.update(current, "status");
+  core::Node want = desired();
+  retry_on_conflict([&] {
+    core::Node current = api_.get<core::Node>("", options_.name);
+    *current.mutable_status() = merged_status(want.status(), current.status());
+    api_.update(current, "status");
+  });
 }
 
 void NodeRegistration::start() {

@@ -4,6 +4,7 @@
 #include "defaults.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 
@@ -187,6 +188,24 @@ TEST(Defaults, NamespaceAndSecret) {
   EXPECT_EQ(secret.data().at("user"), "admin") << "stringData is written into data";
   EXPECT_EQ(secret.data().at("pw"), "x");
   EXPECT_TRUE(secret.string_data().empty()) << "stringData is write-only";
+}
+
+// Kubernetes' v1 conversion of podCIDR/podCIDRs: the list is the truth, podCIDR its first entry.
+TEST(Defaults, NodePodCidrAndPodCidrsAgree) {
+  auto defaulted = [](const std::string& single, std::vector<std::string> list) {
+    core::Node node;
+    node.mutable_spec()->set_pod_cidr(single);
+    for (const auto& c : list) node.mutable_spec()->add_pod_cidrs(c);
+    apiserver::apply_defaults(node);
+    std::string out = node.spec().pod_cidr() + " |";
+    for (const auto& c : node.spec().pod_cidrs()) out += " " + c;
+    return out;
+  };
+  EXPECT_EQ(defaulted("", {}), " |");
+  EXPECT_EQ(defaulted("10.244.1.0/24", {}), "10.244.1.0/24 | 10.244.1.0/24");
+  EXPECT_EQ(defaulted("", {"10.244.1.0/24", "fd00::/64"}), "10.244.1.0/24 | 10.244.1.0/24 fd00::/64");
+  EXPECT_EQ(defaulted("10.244.1.0/24", {"10.244.1.0/24", "fd00::/64"}), "10.244.1.0/24 | 10.244.1.0/24 fd00::/64");
+  EXPECT_EQ(defaulted("10.244.2.0/24", {"10.244.1.0/24"}), "10.244.2.0/24 | 10.244.2.0/24") << "podCIDR wins, as in Kubernetes";
 }
 
 }  // namespace

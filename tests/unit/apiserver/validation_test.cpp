@@ -5,6 +5,7 @@
 #include "defaults.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
@@ -500,6 +501,55 @@ TEST(Validation, RuntimeClassHandler) {
   before.set_handler("runc");
   rc.set_handler("runsc");
   EXPECT_EQ(causes(rc, &before), std::vector<std::string>{"handler: Invalid value: \"runsc\": field is immutable"});
+}
+
+core::Node node_with_cidrs(std::vector<std::string> cidrs) {
+  core::Node n;
+  name(n, "node-a", "");
+  for (const auto& c : cidrs) n.mutable_spec()->add_pod_cidrs(c);
+  apiserver::apply_defaults(n);
+  return n;
+}
+
+TEST(Validation, NodePodCidrsAreCidrsOnePerFamily) {
+  EXPECT_EQ(causes(node_with_cidrs({})), std::vector<std::string>{});
+  EXPECT_EQ(causes(node_with_cidrs({"10.244.1.0/24"})), std::vector<std::string>{});
+  EXPECT_EQ(causes(node_with_cidrs({"10.244.1.0/24", "fd00:10:244:1::/64"})), std::vector<std::string>{});
+  EXPECT_EQ(causes(node_with_cidrs({"10.244.1.0"})),
+            std::vector<std::string>{"spec.podCIDRs[0]: Invalid value: []string{\"10.244.1.0\"}: must be valid CIDR"});
+  EXPECT_EQ(causes(node_with_cidrs({"10.244.1.0/33"})).size(), 1u);
+  EXPECT_EQ(causes(node_with_cidrs({"10.244.1.0/24", "10.244.2.0/24"})),
+            std::vector<std::string>{"spec.podCIDRs: Invalid value: []string{\"10.244.1.0/24\", \"10.244.2.0/24\"}: may "
+                                     "specify no more than one CIDR for each IP family"});
+  EXPECT_CAUSE(node_with_cidrs({"10.244.1.0/24", "10.244.1.0/24"}),
+               "spec.podCIDRs[1]: Duplicate value: \"10.244.1.0/24\"");
+}
+
+TEST(Validation, ANodesPodCidrIsSetOnceThenStays) {
+  auto none = node_with_cidrs({});
+  auto assigned = node_with_cidrs({"10.244.1.0/24"});
+  EXPECT_EQ(causes(assigned, &none), std::vector<std::string>{}) << "from \"\" to valid: the controller-manager's write";
+  EXPECT_EQ(causes(assigned, &assigned), std::vector<std::string>{});
+  const std::string forbidden = "spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" to valid";
+  auto moved = node_with_cidrs({"10.244.2.0/24"});
+  EXPECT_EQ(causes(moved, &assigned), std::vector<std::string>{forbidden});
+  EXPECT_EQ(causes(none, &assigned), std::vector<std::string>{forbidden}) << "nor cleared";
+  // An older client that sends only podCIDR is read as Kubernetes reads it: the list follows.
+  core::Node legacy;
+  name(legacy, "node-a", "");
+  legacy.mutable_spec()->set_pod_cidr("10.244.2.0/24");
+  legacy.mutable_spec()->add_pod_cidrs("10.244.1.0/24");
+  apiserver::apply_defaults(legacy);
+  EXPECT_EQ(causes(legacy, &assigned), std::vector<std::string>{forbidden});
+
+  auto with_provider = none;
+  with_provider.mutable_spec()->set_provider_id("local://a");
+  auto other_provider = none;
+  other_provider.mutable_spec()->set_provider_id("local://b");
+  EXPECT_EQ(causes(with_provider, &none), std::vector<std::string>{});
+  EXPECT_EQ(causes(other_provider, &with_provider),
+            std::vector<std::string>{"spec.providerID: Forbidden: node updates may not change providerID except from "
+                                     "\"\" to valid"});
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
-// Registration: taints given at registration, and what a re-registration (a restarted
-// kubelet) keeps of the Node — its podCIDR, taints, and conditions other components own.
+// The kubelet's Node beside its other writers: a restarted kubelet registering again, and its
+// periodic status updates, keep the node's podCIDR, taints and the conditions others set.
 #include <gtest/gtest.h>
 
 #include "kubelet_harness.hpp"
+#include "machine.hpp"
 #include "node_registration.hpp"
+#include "skiff/api/core/v1/node.pb.h"
+#include "wait.hpp"
 
 namespace {
 
@@ -11,74 +14,77 @@ using namespace skiff;
 using namespace skiff::test;
 namespace core = api::core::v1;
 
-class KubeletRegistration : public SimClusterSuite {
+class KubeletNodeRegistration : public SimClusterSuite {
  protected:
-  kubelet::NodeRegistration registration(const std::string& node, std::vector<core::Taint> taints = {}) {
-    kubelet::NodeOptions options;
-    options.name = node;
-    options.register_with_taints = std::move(taints);
-    kubelet::Machine machine;
-    machine.internal_ip = "10.213.0.7";
-    return kubelet::NodeRegistration(cluster_->api(), cluster_->runtime(), options, machine, cluster_->log());
+  void TearDown() override {
+    SimClusterSuite::TearDown();
+    try {
+      cluster_->api().erase<core::Node>("", kName);
+    } catch (const sdk::Error&) {
+    }
   }
+
+  static kubelet::NodeOptions options() {
+    kubelet::NodeOptions o;
+    o.name = kName;
+    o.lease_interval = 50ms;
+    o.status_interval = 0ms;  // rewrite the status on every beat
+    return o;
+  }
+  std::unique_ptr<kubelet::NodeRegistration> kubelet() {
+    return std::make_unique<kubelet::NodeRegistration>(cluster_->api(), cluster_->runtime(), options(),
+                                                       kubelet::read_machine(), cluster_->log());
+  }
+  core::Node node() const { return cluster_->api().get<core::Node>("", kName); }
+  // What the controller-manager writes: a podCIDR (once), a taint, NetworkUnavailable.
+  void others_write() {
+    cluster_->api().patch<core::Node>(
+        "", kName, "merge",
+        R"({"spec":{"podCIDR":"10.244.3.0/24","taints":[{"key":"example.com/held","effect":"NoSchedule"}]}})");
+    cluster_->api().patch<core::Node>(
+        "", kName, "strategic",
+        R"({"status":{"conditions":[{"type":"NetworkUnavailable","status":"True","reason":"NoCIDRAvailable"}]}})",
+        "status");
+  }
+  static const core::NodeCondition* condition(const core::Node& node, const std::string& type) {
+    for (const auto& c : node.status().conditions())
+      if (c.type() == type) return &c;
+    return nullptr;
+  }
+  void expect_others_writes_kept(const core::Node& n) {
+    EXPECT_EQ(n.spec().pod_cidr(), "10.244.3.0/24");
+    ASSERT_EQ(n.spec().pod_cidrs_size(), 1);
+    EXPECT_EQ(n.spec().pod_cidrs(0), "10.244.3.0/24");
+    ASSERT_EQ(n.spec().taints_size(), 1);
+    EXPECT_EQ(n.spec().taints(0).key(), "example.com/held");
+    const auto* network = condition(n, "NetworkUnavailable");
+    ASSERT_TRUE(network) << n.status().DebugString();
+    EXPECT_EQ(network->reason(), "NoCIDRAvailable");
+    const auto* ready = condition(n, "Ready");
+    ASSERT_TRUE(ready);
+    EXPECT_EQ(ready->status(), "True");
+  }
+
+  static constexpr const char* kName = "registered-node";
 };
 
-TEST(KubeletTaints, ParseAsKubectlWritesThem) {
-  auto t = kubelet::parse_taint("node-role.kubernetes.io/control-plane:NoSchedule");
-  EXPECT_EQ(t.key(), "node-role.kubernetes.io/control-plane");
-  EXPECT_EQ(t.value(), "");
-  EXPECT_EQ(t.effect(), "NoSchedule");
-  t = kubelet::parse_taint("dedicated=gpu:NoExecute");
-  EXPECT_EQ(t.key(), "dedicated");
-  EXPECT_EQ(t.value(), "gpu");
-  for (const char* bad : {"dedicated=gpu", "dedicated:Sometimes", ":NoSchedule"}) {
-    try {
-      kubelet::parse_taint(bad);
-      ADD_FAILURE() << bad << " was taken";
-    } catch (const sdk::Error& e) {
-      EXPECT_EQ(e.status().code, 422) << bad;
-    }
-  }
+TEST_F(KubeletNodeRegistration, ARestartedKubeletKeepsThePodCidrTaintsAndOthersConditions) {
+  kubelet()->register_node();
+  others_write();
+  kubelet()->register_node();  // the kubelet again, after a restart
+  expect_others_writes_kept(node());
 }
 
-TEST_F(KubeletRegistration, TaintsAreGivenAtRegistrationOnly) {
-  auto first = registration("tainted", {kubelet::parse_taint("node-role.kubernetes.io/control-plane:NoSchedule")});
-  first.register_node();
-  auto node = cluster_->api().get<core::Node>("", "tainted");
-  ASSERT_EQ(node.spec().taints_size(), 1);
-  EXPECT_EQ(node.spec().taints(0).effect(), "NoSchedule");
-  node.mutable_spec()->clear_taints();  // an admin removes it
-  cluster_->api().update(node);
-  auto again = registration("tainted", {kubelet::parse_taint("node-role.kubernetes.io/control-plane:NoSchedule")});
-  again.register_node();
-  EXPECT_EQ(cluster_->api().get<core::Node>("", "tainted").spec().taints_size(), 0);
-}
-
-TEST_F(KubeletRegistration, ARestartKeepsThePodCidrAndOthersConditions) {
-  registration("kept").register_node();
-  auto node = cluster_->api().get<core::Node>("", "kept");
-  EXPECT_EQ(node.status().addresses(0).address(), "10.213.0.7");
-  node.mutable_spec()->set_pod_cidr("10.244.3.0/24");
-  node = cluster_->api().update(node);
-  auto* network = node.mutable_status()->add_conditions();
-  network->set_type("NetworkUnavailable");
-  network->set_status("False");
-  network->set_reason("RouteCreated");
-  cluster_->api().update(node, "status");
-
-  registration("kept").register_node();  // the kubelet restarted
-  node = cluster_->api().get<core::Node>("", "kept");
-  EXPECT_EQ(node.spec().pod_cidr(), "10.244.3.0/24");
-  int network_conditions = 0, ready_conditions = 0;
-  for (const auto& c : node.status().conditions()) {
-    if (c.type() == "NetworkUnavailable") {
-      ++network_conditions;
-      EXPECT_EQ(c.reason(), "RouteCreated");
-    }
-    if (c.type() == "Ready") ++ready_conditions;
-  }
-  EXPECT_EQ(network_conditions, 1);
-  EXPECT_EQ(ready_conditions, 1);
+TEST_F(KubeletNodeRegistration, StatusUpdatesKeepOthersConditions) {
+  auto agent = kubelet();
+  agent->register_node();
+  others_write();
+  std::string written = node().metadata().resource_version();
+  agent->start();
+  // The kubelet rewrites its status (its heartbeat time moves each second).
+  ASSERT_TRUE(wait_until([&] { return node().metadata().resource_version() != written; }, 10s));
+  agent->stop();
+  expect_others_writes_kept(node());
 }
 
 }  // namespace

@@ -1,0 +1,35 @@
+// The config table of the controller-manager (its README's table is generated from it).
+#include "controller_manager_config.hpp"
+
+namespace skiff::controllers {
+
+const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
+  using S = ControllerManagerSettings;
+  using sdk::bind_key;
+  static const sdk::ConfigMap<S> map{
+      bind_key("controllers", &S::controllers, "[replicaset, deployment, endpoint, nodelifecycle, garbagecollector, nodeipam]",
+               "which controllers run (any of: replicaset, deployment, endpoint, nodelifecycle, garbagecollector, "
+               "nodeipam)"),
+      bind_key("workers", &S::workers, "5", "objects each controller reconciles at once").at_least(1),
+      bind_key("node_monitor_grace_period", &S::node_monitor_grace_period, "40s",
+               "a node silent this long turns Ready=Unknown"),
+      bind_key("node_monitor_period", &S::node_monitor_period, "5s", "how often each node's heartbeat is checked"),
+      bind_key("pod_eviction_timeout", &S::pod_eviction_timeout, "5m",
+               "pods on an unreachable node that do not tolerate it for a time of their own are evicted after this"),
+      bind_key("allocate_node_cidrs", &S::allocate_node_cidrs, "true",
+               "nodeipam gives each node a spec.podCIDR from cluster_cidr (false: nodeipam does nothing)"),
+      bind_key("cluster_cidr", &S::cluster_cidr, "10.244.0.0/16", "the IPv4 range node pod CIDRs are cut from"),
+      bind_key("node_cidr_mask_size", &S::node_cidr_mask_size, "24",
+               "the prefix length of each node's pod CIDR (longer than cluster_cidr's, by at most 16)")
+          .range(8, 30),
+      bind_key("service_cidr", &S::service_cidr, "10.96.0.0/12",
+               "Service cluster IPs, which cluster_cidr must not overlap; must match the apiserver's service_cidr"),
+      bind_key("leader_elect", &S::leader_elect, "true", "replicas elect one active controller-manager through a Lease"),
+      bind_key("lease_duration", &S::lease_duration, "15s", "how long a leader's lease lasts without renewal"),
+      bind_key("renew_deadline", &S::renew_deadline, "10s", "a leader that cannot renew for this long steps down"),
+      bind_key("retry_period", &S::retry_period, "2s", "how often the lease is tried or renewed"),
+  };
+  return map;
+}
+
+}  // namespace skiff::controllers

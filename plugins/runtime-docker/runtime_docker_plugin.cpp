@@ -39,7 +39,7 @@ const ConfigMap<Settings>& config_map() {
       bind_key("network_mode", &Settings::network_mode, "bridge",
                "with `network: docker-bridge`: the Docker network of pods without hostNetwork"),
       bind_key("cni_conf_dir", &Settings::cni_conf_dir, "",
-               "with `network: cni`: where the node's network plugin writes the conflist (unset: <node data dir>/cni/net.d)"),
+               "with `network: cni`: where the node's network plugin writes the conflist (unset: `<node data dir>/cni/net.d`)"),
       bind_key("cni_bin_dirs", &Settings::cni_bin_dirs, "[/usr/lib/cni, /opt/cni/bin]",
                "with `network: cni`: where the CNI plugins are, searched in order"),
       bind_key("cni_timeout", &Settings::cni_timeout, "30s", "longest run of one CNI plugin; then it is killed and the call fails")

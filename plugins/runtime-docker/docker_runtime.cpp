@@ -252,7 +252,12 @@ void DockerRuntime::release_networks_of_dead_sandboxes(spdlog::logger& log) {
       auto c = client_.call("GET", "/containers/" + id + "/json");
       bool running = c.status == 200 && c.json().at("State").as_object().if_contains("Running") &&
                      c.json().at("State").at("Running").as_bool();
-      if (running) continue;
+      if (running && options_.pod_network->ip_of(id)) continue;
+      if (running) {  // the runtime died during its ADD: a sandbox without its network, which the kubelet replaces
+        stop_sandbox(id);
+        log.info("stopped sandbox {} and released its network: its CNI ADD was interrupted", id);
+        continue;
+      }
       options_.pod_network->detach(id, 0);
       log.info("released the network of sandbox {} ({})", id, c.status == 200 ? "not running" : "gone");
     } catch (const std::exception& e) {

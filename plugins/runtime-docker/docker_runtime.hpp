@@ -34,7 +34,8 @@ class DockerRuntime final : public sdk::RuntimeService {
   void shut_down() { stopping_ = true; }
 
   // CNI DEL for attached sandboxes that are gone or no longer run (after a restart of the
-  // runtime, of dockerd, of the machine): their IPs go back to the pool.
+  // runtime, of dockerd, of the machine): their IPs go back to the pool. Running sandboxes
+  // whose ADD never finished are stopped too.
   void release_networks_of_dead_sandboxes(spdlog::logger& log);
 
  private:

@@ -4,6 +4,8 @@
 // conflist. Each test has a CNI lab of its own (bridge, /24, host-local store) and removes it.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 
@@ -232,18 +234,27 @@ TEST_F(RuntimeDockerCni, ARestartReleasesTheIpsOfDeadSandboxesAndKeepsTheLiveOne
   std::string removed = runtime->run_sandbox(pod("removed"), &removed_ip);
   std::string killed = runtime->run_sandbox(pod("killed"), &killed_ip);
   std::string live = runtime->run_sandbox(pod("live"), &live_ip);
-  ASSERT_EQ(lab().reserved_ips().size(), 3u);
+  std::string interrupted = runtime->run_sandbox(pod("interrupted"));
+  ASSERT_EQ(lab().reserved_ips().size(), 4u);
 
   node->kill();  // no clean stop; meanwhile two sandboxes die
   test::run_command({"docker", "rm", "-f", removed});
   test::run_command({"docker", "kill", killed});
+  // One record as a runtime killed during ADD leaves it: no result yet.
+  std::string record = node->dir().file("data/plugins/runtime-docker/cni/" + interrupted + ".json");
+  auto json = boost::json::parse(test::read_file(record)).as_object();
+  json.erase("result");
+  json["ip"] = "";
+  std::ofstream(record, std::ios::trunc) << boost::json::serialize(json);
   node->start();
 
   EXPECT_EQ(lab().reserved_ips(), std::vector<std::string>{live_ip}) << "the dead sandboxes' IPs were released at start";
   EXPECT_NE(node->output().find("released the network of sandbox " + removed + " (gone)"), std::string::npos);
   EXPECT_EQ(runtime->sandbox_status(live).ip(), live_ip) << "the live pod keeps its IP across the restart";
   EXPECT_EQ(runtime->sandbox_status(killed).state(), "NOTREADY");
+  EXPECT_EQ(runtime->sandbox_status(interrupted).state(), "NOTREADY") << "a sandbox whose ADD never finished is stopped";
   runtime->remove_sandbox(killed);  // nothing left to release: still fine
+  runtime->remove_sandbox(interrupted);
   runtime->remove_sandbox(live);
   EXPECT_TRUE(lab().reserved_ips().empty());
   EXPECT_TRUE(records().empty());

@@ -236,8 +236,12 @@ std::string DockerRuntime::attach_network(const std::string& id, const rt::Sandb
 void DockerRuntime::detach_network(const std::string& id) {
   if (!options_.pod_network) return;
   auto c = client_.call("GET", "/containers/" + id + "/json");
-  int pid = c.status == 200 ? static_cast<int>(num(c.json(), {"State", "Pid"})) : 0;
-  options_.pod_network->detach(id, pid);
+  if (c.status != 200) {  // gone: DEL without its namespace
+    options_.pod_network->detach(id, 0);
+    return;
+  }
+  // Records are named by full id; a caller may have given a short one.
+  options_.pod_network->detach(str(c.json(), {"Id"}), static_cast<int>(num(c.json(), {"State", "Pid"})));
 }
 
 std::string DockerRuntime::ip_of(const std::string& id, std::string docker_ip) const {

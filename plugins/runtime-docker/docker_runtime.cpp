@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <spdlog/logger.h>
+
 #include <ctime>
 
 #include "skiff/sdk/runtime/labels.hpp"
@@ -106,6 +108,10 @@ rt::StatusResponse DockerRuntime::status() {
     auto r = client_.call("GET", "/_ping");
     s.set_ready(r.status == 200);
     s.set_message(r.status == 200 ? "docker is up" : r.message());
+    if (s.ready() && options_.pod_network) {
+      options_.pod_network->configuration();  // as the kubelet's NetworkReady: no CNI config, not ready
+      s.set_message("docker is up, CNI network configuration present");
+    }
   } catch (const Error& e) {
     s.set_ready(false);
     s.set_message(e.status().message);
@@ -163,11 +169,9 @@ rt::ImageResponse DockerRuntime::image(const rt::ImageRequest& request) {
   return out;
 }
 
-rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
-  const auto& config = request.config();
-  json::object labels = labels_json(sdk::sandbox_labels(config));
+json::object DockerRuntime::sandbox_body(const rt::SandboxConfig& config, bool on_cni) const {
   json::object host;
-  host["NetworkMode"] = config.host_network() ? "host" : options_.network_mode;
+  host["NetworkMode"] = config.host_network() ? "host" : on_cni ? "none" : options_.network_mode;
   host["IpcMode"] = "shareable";  // its containers join its IPC namespace
   host["Init"] = true;            // docker-init reaps and forwards SIGTERM
   json::object bindings, exposed;
@@ -179,17 +183,28 @@ rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& r
     bindings[key] = json::array{binding};
     exposed[key] = json::object{};
   }
-  if (!bindings.empty() && !config.host_network()) host["PortBindings"] = bindings;
+  // On CNI, hostPorts are portmap's (the portMappings capability), not Docker's.
+  if (!bindings.empty() && !config.host_network() && !on_cni) host["PortBindings"] = bindings;
   if (!config.dns_servers().empty()) host["Dns"] = json::value_from(std::vector<std::string>(config.dns_servers().begin(), config.dns_servers().end()));
   if (!config.dns_searches().empty())
     host["DnsSearch"] = json::value_from(std::vector<std::string>(config.dns_searches().begin(), config.dns_searches().end()));
-  json::object body{{"Image", options_.sandbox_image}, {"Labels", labels}, {"HostConfig", host}};
+  json::object body{{"Image", options_.sandbox_image}, {"Labels", labels_json(sdk::sandbox_labels(config))}, {"HostConfig", host}};
   if (!config.host_network() && !config.hostname().empty()) body["Hostname"] = config.hostname();
-  if (!exposed.empty()) body["ExposedPorts"] = exposed;
+  if (!exposed.empty() && !on_cni) body["ExposedPorts"] = exposed;
+  return body;
+}
+
+rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
+  const auto& config = request.config();
+  bool on_cni = options_.pod_network && !config.host_network();
+  if (on_cni) options_.pod_network->configuration();  // no network, no sandbox: say so before creating one
+  json::object body = sandbox_body(config, on_cni);
 
   std::string name = docker_name({"sandbox", config.namespace_(), config.pod_name(), short_uid(config.pod_uid())});
   auto created = client_.call("POST", "/containers/create?name=" + name, json::value(body));
   if (created.status == 409) {  // a sandbox left over from an earlier attempt of this pod
+    auto old = client_.call("GET", "/containers/" + name + "/json");
+    if (old.status == 200) detach_network(str(old.json(), {"Id"}));
     client_.call("DELETE", "/containers/" + name + "?force=true&v=true");
     created = client_.call("POST", "/containers/create?name=" + name, json::value(body));
   }
@@ -205,16 +220,72 @@ rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& r
   }
   rt::RunSandboxResponse out;
   out.set_sandbox_id(id);
-  out.set_ip(sandbox_status(id).ip());
+  out.set_ip(on_cni ? attach_network(id, config) : sandbox_status(id).ip());
   return out;
 }
 
+std::string DockerRuntime::attach_network(const std::string& id, const rt::SandboxConfig& config) {
+  try {
+    return options_.pod_network->attach(id, static_cast<int>(num(inspect(id), {"State", "Pid"})), config);
+  } catch (const Error&) {
+    client_.call("DELETE", "/containers/" + id + "?force=true&v=true");
+    throw;
+  }
+}
+
+void DockerRuntime::detach_network(const std::string& id) {
+  if (!options_.pod_network) return;
+  auto c = client_.call("GET", "/containers/" + id + "/json");
+  if (c.status != 200) {  // gone: DEL without its namespace
+    options_.pod_network->detach(id, 0);
+    return;
+  }
+  // Records are named by full id; a caller may have given a short one.
+  options_.pod_network->detach(str(c.json(), {"Id"}), static_cast<int>(num(c.json(), {"State", "Pid"})));
+}
+
+std::string DockerRuntime::ip_of(const std::string& id, std::string docker_ip) const {
+  if (!options_.pod_network) return docker_ip;
+  return options_.pod_network->ip_of(id).value_or(std::move(docker_ip));
+}
+
+void DockerRuntime::release_networks_of_dead_sandboxes(spdlog::logger& log) {
+  if (!options_.pod_network) return;
+  for (const auto& id : options_.pod_network->attached()) {
+    try {
+      auto c = client_.call("GET", "/containers/" + id + "/json");
+      bool running = c.status == 200 && c.json().at("State").as_object().if_contains("Running") &&
+                     c.json().at("State").at("Running").as_bool();
+      if (running && options_.pod_network->ip_of(id)) continue;
+      if (running) {  // the runtime died during its ADD: a sandbox without its network, which the kubelet replaces
+        stop_sandbox(id);
+        log.info("stopped sandbox {} and released its network: its CNI ADD was interrupted", id);
+        continue;
+      }
+      options_.pod_network->detach(id, 0);
+      log.info("released the network of sandbox {} ({})", id, c.status == 200 ? "not running" : "gone");
+    } catch (const std::exception& e) {
+      log.warn("cannot release the network of sandbox {} yet (retried when it is stopped or removed): {}", id, e.what());
+    }
+  }
+}
+
 void DockerRuntime::stop_sandbox(const std::string& id) {
+  // The network first, as the kubelet tears it down, while the namespace is still there. The
+  // sandbox stops even when DEL fails; the record stays, and the next stop or remove retries.
+  std::optional<Error> network_error;
+  try {
+    detach_network(id);
+  } catch (const Error& e) {
+    network_error = e;
+  }
   auto r = client_.call("POST", "/containers/" + id + "/stop?t=2", std::chrono::seconds(30));
   if (r.status != 204 && r.status != 304 && r.status != 404) fail(r, "stopping sandbox " + id);
+  if (network_error) throw *network_error;
 }
 
 void DockerRuntime::remove_sandbox(const std::string& id) {
+  detach_network(id);  // a sandbox whose IP cannot be released stays, so the kubelet retries
   // Its containers first: they share its namespaces.
   auto children = client_.call("GET", "/containers/json?all=1&filters=" +
                                           url_escape(json::serialize(json::object{
@@ -237,7 +308,7 @@ rt::Sandbox DockerRuntime::sandbox_status(const std::string& id) {
     if (const auto* nets = c.at("NetworkSettings").as_object().if_contains("Networks"); nets && nets->is_object())
       for (const auto& [name, net] : nets->as_object())
         if (ip.empty()) ip = str(net, {"IPAddress"});
-  s.set_ip(ip);
+  s.set_ip(ip_of(s.id(), ip));
   map_labels(c.at("Config").at("Labels"), *s.mutable_labels());
   s.set_created_at(str(c, {"Created"}));
   return s;
@@ -257,6 +328,7 @@ rt::ListSandboxesResponse DockerRuntime::list_sandboxes(const rt::ListSandboxesR
     if (const auto* nets = c.at("NetworkSettings").as_object().if_contains("Networks"); nets && nets->is_object())
       for (const auto& [name, net] : nets->as_object())
         if (s->ip().empty()) s->set_ip(str(net, {"IPAddress"}));
+    s->set_ip(ip_of(s->id(), s->ip()));
   }
   return out;
 }

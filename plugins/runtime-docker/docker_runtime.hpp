@@ -7,7 +7,12 @@
 #include <string>
 
 #include "docker_client.hpp"
+#include "pod_network.hpp"
 #include "skiff/sdk/runtime/runtime_service.hpp"
+
+namespace spdlog {
+class logger;
+}
 
 namespace skiff::docker {
 
@@ -15,7 +20,8 @@ namespace rt = runtime::v1;
 
 struct DockerRuntimeOptions {
   std::string sandbox_image = "skiff/pause:1";
-  std::string network_mode = "bridge";  // for pods without hostNetwork
+  std::string network_mode = "bridge";  // for pods without hostNetwork, when pod_network is null
+  PodNetwork* pod_network = nullptr;    // `network: cni`: such pods get their network from CNI
 };
 
 class DockerRuntime final : public sdk::RuntimeService {
@@ -27,8 +33,19 @@ class DockerRuntime final : public sdk::RuntimeService {
   // Pulls under way give up, so that stopping the server does not wait for them.
   void shut_down() { stopping_ = true; }
 
+  // CNI DEL for attached sandboxes that are gone or no longer run (after a restart of the
+  // runtime, of dockerd, of the machine): their IPs go back to the pool. Running sandboxes
+  // whose ADD never finished are stopped too.
+  void release_networks_of_dead_sandboxes(spdlog::logger& log);
+
  private:
   boost::json::value inspect(const std::string& id);
+  boost::json::object sandbox_body(const runtime::v1::SandboxConfig& config, bool on_cni) const;
+  // The pod IP from CNI ADD on the started sandbox; the sandbox is removed when that fails.
+  std::string attach_network(const std::string& id, const runtime::v1::SandboxConfig& config);
+  // CNI DEL for the sandbox when it is attached (its namespace while it runs).
+  void detach_network(const std::string& id);
+  std::string ip_of(const std::string& id, std::string docker_ip) const;
 
   DockerClient& client_;
   DockerRuntimeOptions options_;

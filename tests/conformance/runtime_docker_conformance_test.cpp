@@ -1,7 +1,7 @@
-// runtime-docker passes the runtime conformance suite against the machine's dockerd
-// (`make test` starts one when none runs), on the kit's harness: the real skiffd on a real bus.
-#include "command.hpp"
+// runtime-docker with `network: docker-bridge` (pods on Docker's bridge) passes the runtime conformance
+// suite against the machine's dockerd, on the kit's harness: the real skiffd on a real bus.
 #include "skiff/testing/plugin_harness.hpp"
+#include "test_images.hpp"
 
 namespace {
 
@@ -9,13 +9,8 @@ using namespace skiff;
 
 // The suite's image (busybox) imported into dockerd once, whoever runs this test.
 conformance::RuntimeHarnessFactory docker_harness() {
-  return [harness = test::runtime_harness({"runtime-docker"})] {
-    static const bool imported = [] {
-      auto images = test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/images.sh"});
-      if (images.exit_code != 0) throw std::runtime_error("scripts/images.sh: " + images.both());
-      return true;
-    }();
-    (void)imported;
+  return [harness = test::runtime_harness({"runtime-docker", "", "network: docker-bridge"})] {
+    test::import_test_images();
     return harness();
   };
 }

@@ -57,6 +57,8 @@ std::string in_netns(const std::string& netns, const std::vector<std::string>& c
 class Cluster : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    cluster_script({"down"});  // what an interrupted run left
+    fs::remove_all(kData);     // a cluster from nothing: no objects from an earlier run
     fs::create_directories(kData + "/tools");
     fs::copy_file(SKIFF_TEST_UDP_ECHO, kData + "/tools/udp-echo", fs::copy_options::overwrite_existing);
     script_ = new test::ChildProcess({{std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh", "up"},
@@ -187,7 +189,8 @@ TEST_F(Cluster, APodReachesAnotherNodesLanAddressThroughAHostPort) {
   std::string http = exec("caller", "printf \"GET / HTTP/1.0\\r\\n\\r\\n\" | nc -w 5 " + worker2 + " 18080");
   EXPECT_NE(http.find("hello from skiff"), std::string::npos) << http;
   // From the machine itself (its address on the LAN bridge), too.
-  auto from_host = test::run_command({"sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc " + worker2 + " 18080"});
+  auto from_host =
+      test::run_command({"sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 5 " + worker2 + " 18080"});
   EXPECT_NE(from_host.out.find("hello from skiff"), std::string::npos) << from_host.both();
 }
 

@@ -145,6 +145,7 @@ void NodeRegistration::register_node() {
       core::Node current = api_.get<core::Node>("", options_.name);
       for (const auto& [k, v] : want.metadata().labels()) (*current.mutable_metadata()->mutable_labels())[k] = v;
       current = api_.update(current);
+      pass_pod_cidr(current);
       *current.mutable_status() = merged_status(want.status(), current.status());
       api_.update(current, "status");
     });
@@ -172,10 +173,25 @@ void NodeRegistration::renew_lease() {
   }
 }
 
+// The runtime learns the node's pod subnet as CRI's UpdateRuntimeConfig tells it; a runtime
+// written before that op answers 404, which is fine: it does its networking elsewhere.
+void NodeRegistration::pass_pod_cidr(const core::Node& node) {
+  const std::string& cidr = node.spec().pod_cidr();
+  if (cidr.empty() || cidr == pod_cidr_) return;
+  try {
+    runtime_.update_runtime_config(cidr);
+  } catch (const sdk::Error& e) {
+    if (e.status().code != 404) throw;
+  }
+  pod_cidr_ = cidr;
+  log_.info("node {}: pod subnet {}", options_.name, cidr);
+}
+
 void NodeRegistration::update_status() {
   core::Node want = desired();
   retry_on_conflict([&] {
     core::Node current = api_.get<core::Node>("", options_.name);
+    pass_pod_cidr(current);
     *current.mutable_status() = merged_status(want.status(), current.status());
     api_.update(current, "status");
   });
@@ -203,6 +219,7 @@ void NodeRegistration::loop() {
     lock.unlock();
     try {
       renew_lease();
+      if (pod_cidr_.empty()) pass_pod_cidr(api_.get<core::Node>("", options_.name));  // until IPAM gave one
       auto status = runtime_.status();
       bool changed = status.ready() != runtime_ready_;
       runtime_ready_ = status.ready();

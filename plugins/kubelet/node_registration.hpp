@@ -58,6 +58,7 @@ class NodeRegistration {
   api::core::v1::Node desired() const;
   void renew_lease();
   void update_status();
+  void pass_pod_cidr(const api::core::v1::Node& node);
   void loop();
 
   const sdk::ApiClient& api_;
@@ -67,6 +68,7 @@ class NodeRegistration {
   spdlog::logger& log_;
   std::string host_ip_;
   std::string runtime_version_;
+  std::string pod_cidr_;  // the pod subnet the runtime was told; "" until IPAM gives one
   bool runtime_ready_ = true;
   std::string runtime_message_;
   std::mutex mutex_;

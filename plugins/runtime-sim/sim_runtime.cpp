@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "skiff/sdk/cidr.hpp"
 #include "skiff/sdk/duration.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
@@ -160,15 +161,32 @@ std::string SimRuntime::new_id() {
   return hex;
 }
 
-// Each node owns 10.<index/256>.<index%256>.0/24 (a /24 per node, as Kubernetes' default
-// node CIDRs), so up to 65,536 nodes of one plugin never share an address. The next free
-// host after the last one given: a freed address is not reused at once.
+// The node's pod subnet: the one the kubelet passed on, else 10.<index/256>.<index%256>.0/24 —
+// a /24 per node, so the nodes of one plugin never share an address.
+sdk::Ipv4Cidr SimRuntime::subnet() const {
+  if (pod_cidr_) return *pod_cidr_;
+  return {static_cast<std::uint32_t>((10u << 24) | ((options_.index & 0xffff) << 8)), 24};
+}
+
+void SimRuntime::update_runtime_config(const rt::RuntimeConfigRequest& config) {
+  if (config.pod_cidr().empty()) return;
+  auto cidr = sdk::Ipv4Cidr::parse(config.pod_cidr());
+  if (!cidr || cidr->prefix > 30)
+    throw Error(Status::Invalid("pod_cidr '" + config.pod_cidr() + "' is not an IPv4 subnet of at least 4 addresses"));
+  std::lock_guard lock(mutex_);
+  pod_cidr_ = *cidr;
+}
+
+// The next free host after the last one given (a freed address is not reused at once),
+// between the gateway (.1) and the broadcast address.
 int SimRuntime::take_host() {
-  for (int step = 1; step <= 254; ++step) {
-    int host = (last_host_ + step - 1) % 254 + 1;
+  int hosts = static_cast<int>(std::min<std::uint64_t>(subnet().size(), 65536)) - 3;  // .2 … last-1
+  for (int step = 1; step <= hosts; ++step) {
+    int host = (last_host_ - 2 + step) % hosts + 2;
     if (hosts_in_use_.insert(host).second) return last_host_ = host;
   }
-  throw Error(Status::Unavailable("simulated node " + options_.node + ": its 254 pod IPs are all in use"));
+  throw Error(Status::Unavailable("simulated node " + options_.node + ": the pod IPs of " + subnet().str() +
+                                  " are all in use"));
 }
 
 rt::RunSandboxResponse SimRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
@@ -179,8 +197,7 @@ rt::RunSandboxResponse SimRuntime::run_sandbox(const rt::RunSandboxRequest& requ
   s.labels = sdk::sandbox_labels(config);
   if (!config.host_network()) {
     s.host = take_host();
-    s.ip = "10." + std::to_string((options_.index >> 8) & 255) + "." + std::to_string(options_.index & 255) + "." +
-           std::to_string(s.host);
+    s.ip = sdk::format_ipv4(subnet().network + static_cast<std::uint32_t>(s.host));
   }
   s.created = Clock::now();
   std::string id = new_id();

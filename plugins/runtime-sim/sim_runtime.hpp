@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "skiff/runtime/v1/runtime.pb.h"
+#include "skiff/sdk/cidr.hpp"
 #include "skiff/sdk/runtime/runtime_service.hpp"
 
 namespace skiff::sim {
@@ -56,6 +57,8 @@ class SimRuntime final : public sdk::RuntimeService {
 
   // The contract, from runtime_service.hpp (logs and exec are in sim_streams.cpp).
   SKIFF_RUNTIME_SERVICE_OVERRIDES
+  // Sandboxes get their IPs from the node's pod subnet once the kubelet has passed it on.
+  void update_runtime_config(const rt::RuntimeConfigRequest& config) override;
 
   // Log lines of a container from `from` on (0: all); throws 404 for an unknown container.
   LogsFrom log_lines(const std::string& id, std::size_t from) const;
@@ -100,6 +103,7 @@ class SimRuntime final : public sdk::RuntimeService {
   bool image_present(const std::string& image) const;
   std::string new_id();
   int take_host();
+  sdk::Ipv4Cidr subnet() const;  // with mutex_ held
   static void end_locked(Container& c, int exit_code, Clock::time_point at, const char* how);
   // Containers whose time to exit on their own has come exit now: called under mutex_ by
   // every look at containers, so an exit is seen by whoever looks first.
@@ -120,8 +124,9 @@ class SimRuntime final : public sdk::RuntimeService {
   std::map<std::string, Sandbox> sandboxes_;
   mutable std::map<std::string, Container> containers_;
   mutable std::multimap<Clock::time_point, std::string> exits_due_;  // container ids by when they exit
+  std::optional<sdk::Ipv4Cidr> pod_cidr_;
   std::set<int> hosts_in_use_;
-  int last_host_ = 0;
+  int last_host_ = 1;  // so the first is .2: .1 is the gateway
 };
 
 // Images named like this fail to pull, so "image missing" paths can be simulated: a name

@@ -3,9 +3,11 @@
 // on a real bus; and what it alone promises: nodes apart, stops, exec echoes, image lists,
 // simulated exits and files.
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "plugin_node.hpp"
+#include "skiff/sdk/cidr.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
 #include "skiff/sdk/time.hpp"
@@ -82,12 +84,38 @@ TEST(RuntimeSim, EachSimulatedNodeIsServedApart) {
   }
 }
 
+// As CRI's UpdateRuntimeConfig: once the kubelet passes on the node's pod subnet, sandboxes
+// take their IPs from it, after the gateway.
+TEST(RuntimeSim, SandboxesTakeTheirIpsFromThePodCidrPassedOn) {
+  SimHarness h("", "conformance-node");
+  sdk::RuntimeClient runtime(h.bus(), h.subjects(), "conformance-node");
+  EXPECT_EQ(runtime.sandbox_status(runtime.run_sandbox(pod("before"))).ip().rfind("10.0.0.", 0), 0u);
+  runtime.update_runtime_config("10.244.7.0/24");
+  auto subnet = *sdk::Ipv4Cidr::parse("10.244.7.0/24");
+  std::set<std::string> ips;
+  for (const char* name : {"after", "next", "third"}) {
+    std::string ip;
+    runtime.run_sandbox(pod(name), &ip);
+    auto address = sdk::parse_ipv4(ip);
+    ASSERT_TRUE(address && subnet.contains(*address)) << ip;
+    EXPECT_NE(ip, "10.244.7.1") << "the gateway";
+    ips.insert(ip);
+  }
+  EXPECT_EQ(ips.size(), 3u);
+  try {
+    runtime.update_runtime_config("10.244.7.0");
+    ADD_FAILURE() << "a pod CIDR that is no CIDR was taken";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 422) << e.status().message;
+  }
+}
+
 TEST(RuntimeSim, AHundredNodesEachAnswer) {
   SimHarness h("nodes: 100, node_prefix: hollow", "hollow-0");
   for (int i = 0; i < 100; ++i) {
     sdk::RuntimeClient node(h.bus(), h.subjects(), "hollow-" + std::to_string(i));
     std::string id = node.run_sandbox(pod("p"));
-    EXPECT_EQ(node.sandbox_status(id).ip(), "10.0." + std::to_string(i) + ".1");
+    EXPECT_EQ(node.sandbox_status(id).ip(), "10.0." + std::to_string(i) + ".2");
   }
 }
 

@@ -20,6 +20,12 @@ Response RuntimeClient::call(const char* op, const Request& request) const {
 rt::VersionResponse RuntimeClient::version() const { return call<rt::VersionResponse>("version", rt::VersionRequest()); }
 rt::StatusResponse RuntimeClient::status() const { return call<rt::StatusResponse>("status", rt::StatusRequest()); }
 
+void RuntimeClient::update_runtime_config(const std::string& pod_cidr) const {
+  rt::RuntimeConfigRequest r;
+  r.set_pod_cidr(pod_cidr);
+  call<rt::RuntimeConfigRequest>("update_runtime_config", r);
+}
+
 rt::ImageResponse RuntimeClient::image(const std::string& image, const std::string& pull_policy) const {
   rt::ImageRequest r;
   r.set_image(image);

@@ -40,6 +40,11 @@ const std::unordered_map<std::string_view, Op>& ops() {
   static const std::unordered_map<std::string_view, Op> table = {
       {"version", [](S& s, StreamRunner&, Q q) { q.reply(s.version().SerializeAsString()); }},
       {"status", [](S& s, StreamRunner&, Q q) { q.reply(s.status().SerializeAsString()); }},
+      {"update_runtime_config",
+       [](S& s, StreamRunner&, Q q) {
+         s.update_runtime_config(parse<rt::RuntimeConfigRequest>(q));
+         acknowledge<rt::RuntimeConfigRequest>(q);
+       }},
       {"image", [](S& s, StreamRunner&, Q q) { q.reply(s.image(parse<rt::ImageRequest>(q)).SerializeAsString()); }},
       {"run_sandbox",
        [](S& s, StreamRunner&, Q q) { q.reply(s.run_sandbox(parse<rt::RunSandboxRequest>(q)).SerializeAsString()); }},

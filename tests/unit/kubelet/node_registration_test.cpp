@@ -6,6 +6,7 @@
 #include "machine.hpp"
 #include "node_registration.hpp"
 #include "skiff/api/core/v1/node.pb.h"
+#include "skiff/sdk/cidr.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -13,6 +14,7 @@ namespace {
 using namespace skiff;
 using namespace skiff::test;
 namespace core = api::core::v1;
+namespace rt = runtime::v1;
 
 class KubeletNodeRegistration : public SimClusterSuite {
  protected:
@@ -85,6 +87,29 @@ TEST_F(KubeletNodeRegistration, StatusUpdatesKeepOthersConditions) {
   ASSERT_TRUE(wait_until([&] { return node().metadata().resource_version() != written; }, 10s));
   agent->stop();
   expect_others_writes_kept(node());
+}
+
+// CRI's UpdateRuntimeConfig: once IPAM has given the node a podCIDR, the kubelet passes it on,
+// and runtime-sim's sandboxes take their IPs from it.
+TEST_F(KubeletNodeRegistration, TheRuntimeLearnsThePodCidr) {
+  auto registration = kubelet();
+  registration->register_node();
+  registration->start();
+  others_write();  // podCIDR 10.244.3.0/24
+  auto subnet = *sdk::Ipv4Cidr::parse("10.244.3.0/24");
+  rt::SandboxConfig config;
+  config.set_pod_uid("cidr-uid");
+  config.set_pod_name("cidr");
+  config.set_namespace_("default");
+  std::string ip;
+  bool inside = test::wait_until([&] {
+    std::string id = cluster_->runtime().run_sandbox(config, &ip);
+    cluster_->runtime().remove_sandbox(id);
+    auto address = sdk::parse_ipv4(ip);
+    return address && subnet.contains(*address);
+  }, 10s, 50ms);
+  EXPECT_TRUE(inside) << "the last sandbox got " << ip;
+  registration->stop();
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ class RuntimeClient {
 
   runtime::v1::VersionResponse version() const;
   runtime::v1::StatusResponse status() const;
+  // Tells the runtime the node's pod subnet (CRI's UpdateRuntimeConfig).
+  void update_runtime_config(const std::string& pod_cidr) const;
   runtime::v1::ImageResponse image(const std::string& image, const std::string& pull_policy = "IfNotPresent") const;
   // The new sandbox's id; its IP into `ip` when given.
   std::string run_sandbox(const runtime::v1::SandboxConfig& config, std::string* ip = nullptr) const;

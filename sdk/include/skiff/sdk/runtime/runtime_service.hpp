@@ -49,6 +49,8 @@ class RuntimeService {
 
   virtual runtime::v1::VersionResponse version() = 0;
   virtual runtime::v1::StatusResponse status() = 0;
+  // What the kubelet learned of the node (its pod subnet). Optional: the default ignores it.
+  virtual void update_runtime_config(const runtime::v1::RuntimeConfigRequest& /*config*/) {}
   // Makes the image present as the request's pull policy says.
   virtual runtime::v1::ImageResponse image(const runtime::v1::ImageRequest& request) = 0;
 

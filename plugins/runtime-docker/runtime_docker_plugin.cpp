@@ -33,7 +33,7 @@ const ConfigMap<Settings>& config_map() {
                "the Engine API version to speak (Debian's docker.io 20.10: v1.41)"),
       bind_key("sandbox_image", &Settings::sandbox_image, "skiff/pause:1",
                "the image of pod sandboxes (holds the network namespace; `make up` builds it)"),
-      bind_key("network", &Settings::network, "docker-bridge", {{"docker-bridge", Network::DockerBridge}, {"cni", Network::Cni}},
+      bind_key("network", &Settings::network, "cni", {{"docker-bridge", Network::DockerBridge}, {"cni", Network::Cni}},
                "how pods without hostNetwork get their network: a Docker network (`network_mode`), or CNI ADD on the "
                "sandbox's namespace with the conflist in `cni_conf_dir`"),
       bind_key("network_mode", &Settings::network_mode, "bridge",

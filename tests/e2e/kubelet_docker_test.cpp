@@ -75,7 +75,7 @@ class KubeletDocker : public ::testing::Test {
   virtual std::string plugins() const {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: controller-manager\n    config: {leader_elect: false}\n"
-           "  - name: runtime-docker\n"
+           "  - name: runtime-docker\n    config: {network: docker-bridge}\n"  // no network plugin here
            "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
   }
   void SetUp() override {
@@ -407,7 +407,7 @@ class KubeletTwoRuntimes : public KubeletDocker {
  protected:
   std::string plugins() const override {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
-           "  - name: runtime-docker\n"
+           "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
            "  - name: runtime-sim\n    config: {handler: sim, default: false}\n"
            "  - name: kubelet\n";
   }
@@ -448,7 +448,8 @@ TEST_F(KubeletTwoRuntimes, APodPicksItsRuntimeThroughItsRuntimeClass) {
 
 TEST(KubeletRuntimes, TwoDefaultRuntimesOnOneNodeAreRefusedWithOneMessage) {
   test::NatsServer nats;
-  test::PluginNode node(nats, "  - name: runtime-docker\n  - name: runtime-sim\n", unique_node_name());
+  test::PluginNode node(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: runtime-sim\n",
+                        unique_node_name());
   try {
     node.start();
     FAIL() << "two default runtimes started";

@@ -5,7 +5,7 @@
 # (or `make cluster-down` from elsewhere) removes every namespace, link, rule and container it
 # made — also after a failed start. All traffic stays inside these namespaces and loopback.
 #
-#   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16
+#   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16 NETWORK=cni
 #   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
 #   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
 #   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
@@ -18,6 +18,7 @@ CLUSTER_CIDR=${CLUSTER_CIDR:-10.244.0.0/16}
 SERVICE_CIDR=${SERVICE_CIDR:-10.96.0.0/12}
 BRIDGE=${BRIDGE:-skiff-lan}
 CLUSTER=${CLUSTER:-skiff}
+NETWORK=${NETWORK:-cni}               # runtime-docker's network: cni, or docker-bridge (pods then reach only their node)
 skiffd=$PWD/build/bin/skiffd
 docker=${DOCKER:-docker}
 state=$DATA_DIR/cluster.state         # one line per thing made: "netns X", "link X", "rule", "pid N", "node X"
@@ -105,7 +106,7 @@ node_plugins() {  # node_plugins NODE IP [taint]
   - name: kubelet
     config: {node_ip: $2${3:+, register_with_taints: ["$3"]}}
   - name: runtime-docker
-    config: {network: cni}
+    config: {network: $NETWORK}
   - name: network
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
 EOF

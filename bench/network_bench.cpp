@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster_lab.hpp"
 #include "command.hpp"
 #include "skiff/testing/process.hpp"
 #include "skiff/testing/wait.hpp"
@@ -43,27 +44,6 @@ std::string kubectl(const std::vector<std::string>& args, const std::string& inp
   argv.insert(argv.end(), args.begin(), args.end());
   return must(argv, {"KUBECONFIG=" + kData + "/kubeconfig"}, input);
 }
-
-// One cluster, up while it lives; removed with everything it made when it goes.
-class Cluster {
- public:
-  explicit Cluster(const std::string& network) {
-    std::vector<std::string> env{"NODES=2", "DATA_DIR=" + kData, "LAN=" + kLan, "BRIDGE=skiff-lan-b",
-                                 "CLUSTER=" + kCluster, "NETWORK=" + network};
-    test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh", "down"}, env);
-    fs::remove_all(kData);
-    fs::create_directories(kData);
-    script_ = std::make_unique<test::ChildProcess>(test::SpawnSpec{
-        {std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh", "up"}, env, "", kData + "-script.log", ""});
-    if (!test::wait_until([&] { return fs::exists(kData + "/kubeconfig") || script_->wait(0ms); }, 240s, 200ms) ||
-        !fs::exists(kData + "/kubeconfig"))
-      fail("the cluster did not come up:\n" + test::read_file(kData + "-script.log"));
-  }
-  ~Cluster() { script_->terminate(120s); }
-
- private:
-  std::unique_ptr<test::ChildProcess> script_;
-};
 
 void create_pod(const std::string& name, const std::string& node, const std::string& command) {
   kubectl({"apply", "-f", "-"},
@@ -163,7 +143,7 @@ void run(int samples) {
   const int replicas = 20;
   std::vector<double> pod_gbits, node_gbits, pod_rps, node_rps, cni_start, bridge_start;
   {
-    Cluster cluster("cni");
+    test::ClusterLab cluster({kData, kLan, "skiff-lan-b", kCluster, "cni"});
     create_pod("server", kWorker1, "httpd -f -p 8080 -h /www; sleep 3600");
     create_pod("client", kWorker2, "sleep 3600");
     std::string server_ip = running_ip("server");
@@ -190,7 +170,7 @@ void run(int samples) {
     for (int i = 0; i < samples; ++i) cni_start.push_back(startup_seconds(replicas));
   }
   {
-    Cluster cluster("docker-bridge");
+    test::ClusterLab cluster({kData, kLan, "skiff-lan-b", kCluster, "docker-bridge"});
     for (int i = 0; i < samples; ++i) bridge_start.push_back(startup_seconds(replicas));
   }
   auto mean = [](const std::vector<double>& v) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "cluster_lab.hpp"
 #include "command.hpp"
 #include "skiff/sdk/cidr.hpp"
 #include "skiff/testing/process.hpp"
@@ -24,22 +25,11 @@ const std::string kData = SKIFF_TEST_CLUSTER_DIR;
 const std::string kLan = "10.213.7";
 const std::string kCluster = "skt";
 const std::string kMaster = kCluster + "-master", kWorker1 = kCluster + "-worker-1", kWorker2 = kCluster + "-worker-2";
-const std::string kKubectl = "/usr/bin/kubectl";
 
-std::vector<std::string> cluster_env() {
-  return {"NODES=2", "DATA_DIR=" + kData, "LAN=" + kLan, "BRIDGE=skiff-lan-t", "CLUSTER=" + kCluster};
-}
-
-test::CommandResult cluster_script(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test::run_command(argv, cluster_env(), 120s);
-}
+test::ClusterLab* lab = nullptr;  // the suite's cluster
 
 test::CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "") {
-  std::vector<std::string> argv{kKubectl};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test::run_command(argv, {"KUBECONFIG=" + kData + "/kubeconfig"}, 60s, input);
+  return lab->kubectl(args, input);
 }
 
 std::string ok(const std::vector<std::string>& args, const std::string& input = "") {
@@ -57,22 +47,18 @@ std::string in_netns(const std::string& netns, const std::vector<std::string>& c
 class Cluster : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    cluster_script({"down"});  // what an interrupted run left
-    fs::remove_all(kData);     // a cluster from nothing: no objects from an earlier run
+    try {
+      lab = new test::ClusterLab({kData, kLan, "skiff-lan-t", kCluster});
+    } catch (const std::exception& e) {
+      FAIL() << e.what();
+    }
     fs::create_directories(kData + "/tools");
     fs::copy_file(SKIFF_TEST_UDP_ECHO, kData + "/tools/udp-echo", fs::copy_options::overwrite_existing);
-    script_ = new test::ChildProcess({{std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh", "up"},
-                                      cluster_env(), "", kData + "-script.log", ""});
-    bool up = test::wait_until([] { return fs::exists(kData + "/kubeconfig") || script_->wait(0ms); }, 240s, 200ms);
-    if (!up || !fs::exists(kData + "/kubeconfig"))
-      FAIL() << "make cluster did not come up:\n" << test::read_file(kData + "-script.log");
   }
 
   static void TearDownTestSuite() {
-    if (!script_) return;
-    script_->terminate(120s);  // its trap removes everything it made
-    delete script_;
-    script_ = nullptr;
+    delete lab;  // the script's trap removes everything it made
+    lab = nullptr;
     std::string netns = test::run_command({"ip", "netns", "list"}).out;
     EXPECT_EQ(netns.find(kCluster + "-"), std::string::npos) << "namespaces left: " << netns;
     EXPECT_NE(test::run_command({"ip", "link", "show", "skiff-lan-t"}).exit_code, 0) << "the LAN bridge is left";
@@ -138,10 +124,7 @@ class Cluster : public ::testing::Test {
     return block && address && block->contains(*address);
   }
 
-  static test::ChildProcess* script_;
 };
-
-test::ChildProcess* Cluster::script_ = nullptr;
 
 constexpr const char* kHttpd = "httpd -f -p 8080 -h /www";
 constexpr const char* kSleep = "sleep 3600";
@@ -199,7 +182,7 @@ TEST_F(Cluster, ARestartedWorkerKeepsItsPodsAddressesAndConnectivity) {
   create_pod("asker", kWorker2, container("main", kSleep));
   std::string ip = running("steady");
   running("asker");
-  auto restarted = cluster_script({"restart", kWorker1});
+  auto restarted = lab->script({"restart", kWorker1});
   ASSERT_EQ(restarted.exit_code, 0) << restarted.both();
   EXPECT_TRUE(test::wait_until([&] { return jsonpath("node/" + kWorker1, "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"; }, 60s));
   EXPECT_EQ(jsonpath("pod/steady", "{.status.podIP}"), ip);

@@ -1,0 +1,59 @@
+// Runs scripts/cluster.sh up in the background and waits for the kubeconfig it writes once
+// every node is Ready.
+#include "cluster_lab.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "skiff/testing/wait.hpp"
+
+namespace skiff::test {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string script_path() { return std::string(SKIFF_SOURCE_DIR) + "/scripts/cluster.sh"; }
+
+}  // namespace
+
+ClusterLab::ClusterLab(ClusterLabOptions options) : options_(std::move(options)) {
+  script({"down"});                   // what an interrupted run left
+  fs::remove_all(options_.data_dir);  // from nothing: no objects of an earlier run
+  fs::create_directories(options_.data_dir);
+  std::string log = options_.data_dir + "-script.log";
+  fs::remove(log);
+  process_ = std::make_unique<ChildProcess>(SpawnSpec{{script_path(), "up"}, environment(), "", log, ""});
+  bool up = wait_until([&] { return fs::exists(kubeconfig()) || process_->wait(0ms); }, 240s, 200ms);
+  if (!up || !fs::exists(kubeconfig())) throw std::runtime_error("the cluster did not come up:\n" + read_file(log));
+}
+
+ClusterLab::~ClusterLab() {
+  if (process_) process_->terminate(120s);
+}
+
+std::vector<std::string> ClusterLab::environment() const {
+  return {"NODES=" + std::to_string(options_.workers), "DATA_DIR=" + options_.data_dir, "LAN=" + options_.lan,
+          "BRIDGE=" + options_.bridge, "CLUSTER=" + options_.cluster, "NETWORK=" + options_.network};
+}
+
+std::string ClusterLab::node(int worker) const {
+  return options_.cluster + (worker == 0 ? "-master" : "-worker-" + std::to_string(worker));
+}
+
+std::string ClusterLab::node_ip(int worker) const { return options_.lan + "." + std::to_string(10 + worker); }
+
+CommandResult ClusterLab::kubectl(const std::vector<std::string>& args, const std::string& input) const {
+  std::vector<std::string> argv{"/usr/bin/kubectl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, {"KUBECONFIG=" + kubeconfig()}, 60s, input);
+}
+
+CommandResult ClusterLab::script(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{script_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, environment(), 120s);
+}
+
+}  // namespace skiff::test

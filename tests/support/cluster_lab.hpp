@@ -1,0 +1,47 @@
+// A `make cluster` of its own for a test suite or a benchmark: scripts/cluster.sh with a data
+// dir, LAN, bridge and node names that clash with no one's, started from nothing and removed
+// with everything it made when the object goes.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "skiff/testing/process.hpp"
+
+namespace skiff::test {
+
+struct ClusterLabOptions {
+  std::string data_dir;
+  std::string lan;       // the LAN's first three octets
+  std::string bridge;
+  std::string cluster;   // node names: <cluster>-master, <cluster>-worker-<i>
+  std::string network = "cni";
+  int workers = 2;
+};
+
+class ClusterLab {
+ public:
+  // Brings it up (throws std::runtime_error with the script's output when it does not come up).
+  explicit ClusterLab(ClusterLabOptions options);
+  ~ClusterLab();  // SIGTERM to the script: its trap removes the cluster
+
+  const ClusterLabOptions& options() const { return options_; }
+  std::string kubeconfig() const { return options_.data_dir + "/kubeconfig"; }
+  std::string node(int worker) const;  // 0: the master
+  std::string node_ip(int worker) const;
+  // kubectl (the machine's) against it.
+  CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "") const;
+  // scripts/cluster.sh <args…> with this cluster's settings (restart NODE, down …).
+  CommandResult script(const std::vector<std::string>& args) const;
+
+ private:
+  std::vector<std::string> environment() const;
+
+  ClusterLabOptions options_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace skiff::test

@@ -42,7 +42,18 @@ void NetworkController::start() {
       queue_.add_after(kKey, std::chrono::milliseconds(100));
       return true;
     }
-    sync();
+    try {
+      sync();
+    } catch (const std::exception& e) {
+      // Say it where users look (the node's condition), and try again at the next resync.
+      log_.warn("node {}: the pod network is not in place: {}", options_.node, e.what());
+      if (auto self = nodes_.get("", options_.node)) {
+        try {
+          report(*self, true, "NetworkPluginFailed", e.what());
+        } catch (const std::exception&) {
+        }
+      }
+    }
     queue_.add_after(kKey, options_.resync);
     return true;
   });

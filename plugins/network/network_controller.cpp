@@ -36,6 +36,7 @@ NetworkController::NetworkController(sdk::Bus& bus, const sdk::Subjects& subject
 NetworkController::~NetworkController() { stop(); }
 
 void NetworkController::start() {
+  reject_service_cidr();  // at once, before the Nodes are known: nothing may leave meanwhile
   nodes_.start();
   queue_.run(1, [this](const std::string&) {
     if (!nodes_.has_synced()) {
@@ -66,6 +67,7 @@ void NetworkController::stop() {
 }
 
 void NetworkController::sync() {
+  reject_service_cidr();
   auto self = nodes_.get("", options_.node);
   if (!self) return;  // the kubelet has not registered the node yet
   auto cidr = pod_cidr(*self, options_.cluster_cidr);
@@ -96,6 +98,21 @@ void NetworkController::configure_pod_network(const sdk::Ipv4Cidr& cidr) {
   configured_ = cidr;
   log_.info("pod network {} on bridge {}: {} written", cidr.str(), conflist.bridge,
             options_.cni_conf_dir + "/" + kConflistFile);
+}
+
+// Replaced every sync: cheap, and it comes back if something removed it.
+void NetworkController::reject_service_cidr() {
+  if (!options_.service_cidr) return;
+  routes_.replace_unreachable(*options_.service_cidr, kServiceRejectMetric);
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    first = !service_route_logged_;
+    service_route_logged_ = true;
+  }
+  if (first)
+    log_.info("service CIDR {} unreachable unless proxied (route metric {})", options_.service_cidr->str(),
+              kServiceRejectMetric);
 }
 
 void NetworkController::sync_routes() {

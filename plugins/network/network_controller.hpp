@@ -28,6 +28,7 @@ struct NetworkOptions {
   std::string cni_conf_dir;
   ConflistOptions conflist;  // pod_cidr filled in from the Node
   sdk::Ipv4Cidr cluster_cidr;
+  std::optional<sdk::Ipv4Cidr> service_cidr;  // gets the reject route
   bool masquerade = true;
   std::chrono::milliseconds resync{30000};  // routes re-checked this often (something else may remove them)
 };
@@ -46,6 +47,7 @@ class NetworkController {
   void sync();
   void configure_pod_network(const sdk::Ipv4Cidr& cidr);
   void sync_routes();
+  void reject_service_cidr();
   void report(const api::core::v1::Node& node, bool unavailable, const std::string& reason, const std::string& message);
 
   NetworkOptions options_;
@@ -58,6 +60,7 @@ class NetworkController {
   mutable std::mutex mutex_;
   std::optional<sdk::Ipv4Cidr> configured_;  // the pod subnet the conflist and rules are for
   std::size_t route_count_ = 0;
+  bool service_route_logged_ = false;
 };
 
 }  // namespace skiff::network

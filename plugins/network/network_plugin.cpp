@@ -32,7 +32,7 @@ const ConfigMap<Settings>& config_map() {
       bind_key("cluster_cidr", &Settings::cluster_cidr, "10.244.0.0/16",
                "every pod subnet is inside it (must match the controller-manager's); traffic leaving it is masqueraded"),
       bind_key("service_cidr", &Settings::service_cidr, "10.96.0.0/12",
-               "the Services' range (must match the apiserver's); refused if it overlaps cluster_cidr"),
+               "the Services' range (must match the apiserver's): routed unreachable on the node unless the proxy serves it; refused if it overlaps cluster_cidr"),
       bind_key("mtu", &Settings::mtu, "0", "the pods' MTU (0: the kernel's default)").range(0, 65535),
       bind_key("masquerade", &Settings::masquerade, "true", "masquerade pod traffic that leaves the cluster CIDR"),
       bind_key("resync", &Settings::resync, "30s", "how often routes are checked even when no Node changed")
@@ -79,7 +79,8 @@ class NetworkPlugin final : public Plugin {
     options.node = context_.node().node;
     options.cni_conf_dir = settings.cni_conf_dir.value_or(context_.node_data_dir() + "/cni/net.d");
     options.cluster_cidr = cidr_or_throw("cluster_cidr", settings.cluster_cidr);
-    refuse_overlaps(options.cluster_cidr, cidr_or_throw("service_cidr", settings.service_cidr), settings.bridge);
+    options.service_cidr = cidr_or_throw("service_cidr", settings.service_cidr);
+    refuse_overlaps(options.cluster_cidr, *options.service_cidr, settings.bridge);
     options.conflist.bridge = settings.bridge;
     options.conflist.ipam_dir = context_.data_dir() + "/ipam";
     options.conflist.mtu = settings.mtu;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 
 #include <cerrno>
 #include <cstring>
@@ -21,7 +22,7 @@ namespace {
 }
 
 nlmsghdr* route_message(char* buffer, std::uint16_t type, std::uint16_t flags, unsigned sequence,
-                        const sdk::Ipv4Cidr& destination) {
+                        unsigned char protocol, const sdk::Ipv4Cidr& destination) {
   nlmsghdr* header = mnl_nlmsg_put_header(buffer);
   header->nlmsg_type = type;
   header->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
@@ -30,7 +31,7 @@ nlmsghdr* route_message(char* buffer, std::uint16_t type, std::uint16_t flags, u
   route->rtm_family = AF_INET;
   route->rtm_dst_len = static_cast<unsigned char>(destination.prefix);
   route->rtm_table = RT_TABLE_MAIN;
-  route->rtm_protocol = kRouteProtocol;
+  route->rtm_protocol = protocol;
   route->rtm_scope = RT_SCOPE_UNIVERSE;
   route->rtm_type = RTN_UNICAST;
   mnl_attr_put_u32(header, RTA_DST, htonl(destination.network));
@@ -38,6 +39,7 @@ nlmsghdr* route_message(char* buffer, std::uint16_t type, std::uint16_t flags, u
 }
 
 struct Dump {
+  unsigned char protocol;
   std::map<std::string, std::uint32_t> routes;
 };
 
@@ -49,20 +51,22 @@ int on_route_attribute(const nlattr* attribute, void* data) {
 }
 
 int on_route(const nlmsghdr* header, void* data) {
+  auto* dump = static_cast<Dump*>(data);
   const auto* route = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(header));
-  if (route->rtm_family != AF_INET || route->rtm_table != RT_TABLE_MAIN || route->rtm_protocol != kRouteProtocol)
+  if (route->rtm_family != AF_INET || route->rtm_table != RT_TABLE_MAIN || route->rtm_protocol != dump->protocol)
     return MNL_CB_OK;
   const nlattr* attributes[RTA_MAX + 1] = {};
   mnl_attr_parse(header, sizeof(*route), on_route_attribute, attributes);
   if (!attributes[RTA_DST] || !attributes[RTA_GATEWAY]) return MNL_CB_OK;
   sdk::Ipv4Cidr destination{ntohl(mnl_attr_get_u32(attributes[RTA_DST])), route->rtm_dst_len};
-  static_cast<Dump*>(data)->routes[destination.str()] = ntohl(mnl_attr_get_u32(attributes[RTA_GATEWAY]));
+  dump->routes[destination.str()] = ntohl(mnl_attr_get_u32(attributes[RTA_GATEWAY]));
   return MNL_CB_OK;
 }
 
 }  // namespace
 
-RouteTable::RouteTable() : sequence_(static_cast<unsigned>(std::time(nullptr))) {
+RouteTable::RouteTable(unsigned char protocol)
+    : protocol_(protocol), sequence_(static_cast<unsigned>(std::time(nullptr))) {
   socket_ = mnl_socket_open(NETLINK_ROUTE);
   if (!socket_) fail("cannot open a route socket", errno);
   if (mnl_socket_bind(socket_, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -93,19 +97,57 @@ void RouteTable::send_and_ack(void* message) {
 
 void RouteTable::replace(const sdk::Ipv4Cidr& destination, std::uint32_t gateway) {
   std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* header = route_message(buffer.data(), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ++sequence_, destination);
+  nlmsghdr* header = route_message(buffer.data(), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ++sequence_, protocol_,
+                                     destination);
   mnl_attr_put_u32(header, RTA_GATEWAY, htonl(gateway));
-  try {
-    send_and_ack(header);
-  } catch (const sdk::Error& e) {
-    throw sdk::Error(sdk::Status::Internal("route to " + destination.str() + " via " + sdk::format_ipv4(gateway) + ": " +
-                                           e.status().message));
-  }
+  send_or_throw(header, "route to " + destination.str() + " via " + sdk::format_ipv4(gateway));
 }
 
 void RouteTable::remove(const sdk::Ipv4Cidr& destination) {
   std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* header = route_message(buffer.data(), RTM_DELROUTE, 0, ++sequence_, destination);
+  nlmsghdr* header = route_message(buffer.data(), RTM_DELROUTE, 0, ++sequence_, protocol_, destination);
+  try {
+    send_and_ack(header);
+  } catch (const sdk::Error&) {
+    // Already gone (ESRCH): what removing wanted.
+  }
+}
+
+void RouteTable::send_or_throw(void* message, const std::string& what) {
+  try {
+    send_and_ack(message);
+  } catch (const sdk::Error& e) {
+    throw sdk::Error(sdk::Status::Internal(what + ": " + e.status().message));
+  }
+}
+
+void RouteTable::replace_unreachable(const sdk::Ipv4Cidr& destination, std::uint32_t metric) {
+  std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* header = route_message(buffer.data(), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ++sequence_, protocol_,
+                                   destination);
+  auto* route = static_cast<rtmsg*>(mnl_nlmsg_get_payload(header));
+  route->rtm_type = RTN_UNREACHABLE;
+  mnl_attr_put_u32(header, RTA_PRIORITY, metric);
+  send_or_throw(header, "unreachable route for " + destination.str());
+}
+
+void RouteTable::replace_on_device(const sdk::Ipv4Cidr& destination, const std::string& device, std::uint32_t metric) {
+  unsigned index = if_nametoindex(device.c_str());
+  if (index == 0) fail("route for " + destination.str() + " on " + device + ": no such device", errno);
+  std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* header = route_message(buffer.data(), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ++sequence_, protocol_,
+                                   destination);
+  mnl_attr_put_u32(header, RTA_OIF, index);
+  mnl_attr_put_u32(header, RTA_PRIORITY, metric);
+  send_or_throw(header, "route for " + destination.str() + " on " + device);
+}
+
+void RouteTable::remove_with_metric(const sdk::Ipv4Cidr& destination, std::uint32_t metric) {
+  std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* header = route_message(buffer.data(), RTM_DELROUTE, 0, ++sequence_, protocol_, destination);
+  auto* route = static_cast<rtmsg*>(mnl_nlmsg_get_payload(header));
+  route->rtm_type = RTN_UNSPEC;  // whichever type it is
+  mnl_attr_put_u32(header, RTA_PRIORITY, metric);
   try {
     send_and_ack(header);
   } catch (const sdk::Error&) {
@@ -122,7 +164,7 @@ std::map<std::string, std::uint32_t> RouteTable::ours() {
   auto* route = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(header, sizeof(rtmsg)));
   route->rtm_family = AF_INET;
   if (mnl_socket_sendto(socket_, header, header->nlmsg_len) < 0) fail("send a route dump", errno);
-  Dump dump;
+  Dump dump{protocol_, {}};
   while (true) {
     ssize_t n = mnl_socket_recvfrom(socket_, buffer.data(), buffer.size());
     if (n < 0) fail("receive a route dump", errno);

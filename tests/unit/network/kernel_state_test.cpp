@@ -52,6 +52,32 @@ TEST(NetworkKernelState, RoutesAreReplacedListedAndRemovedOnlyIfOurs) {
   });
 }
 
+// The service CIDR: refused on the node at once while only the network plugin's route is
+// there; the proxy's route through lo (a lower metric) wins while it is there.
+TEST(NetworkKernelState, ServiceCidrIsUnreachableUnlessTheProxyRoutesIt) {
+  test::in_private_netns([] {
+    add_link();
+    shell("ip route add default via 10.213.9.2");  // what a ClusterIP would follow without the route
+    auto services = *sdk::Ipv4Cidr::parse("10.96.0.0/12");
+    network::RouteTable network_routes;
+    network_routes.replace_unreachable(services, network::kServiceRejectMetric);
+    network_routes.replace_unreachable(services, network::kServiceRejectMetric);  // again: one route
+    EXPECT_NE(output("ip route get 10.96.0.10").find("No route to host"), std::string::npos) << output("ip route");
+    std::string connect = output("busybox nc -w 2 10.96.0.10 80 </dev/null");
+    EXPECT_NE(connect.find("No route to host"), std::string::npos) << connect;
+
+    shell("ip link set lo up");
+    network::RouteTable proxy_routes(network::kProxyRouteProtocol);
+    proxy_routes.replace_on_device(services, "lo", network::kServiceProxyMetric);
+    std::string via_proxy = output("ip route get 10.96.0.10");
+    EXPECT_NE(via_proxy.find("dev lo src 10.213.9.1"), std::string::npos) << via_proxy << output("ip route");
+    EXPECT_TRUE(proxy_routes.ours().empty()) << "not a gateway route";
+    proxy_routes.remove_with_metric(services, network::kServiceProxyMetric);
+    proxy_routes.remove_with_metric(services, network::kServiceRejectMetric);  // the network plugin's: not ours
+    EXPECT_NE(output("ip route get 10.96.0.10").find("No route to host"), std::string::npos) << output("ip route");
+  });
+}
+
 TEST(NetworkKernelState, MasqueradeTableIsReplacedWhole) {
   test::in_private_netns([] {
     network::PodNat nat;

@@ -62,6 +62,22 @@ TEST(Metrics, RendersPrometheusText) {
   EXPECT_NE(text.find("skiff_queue_depth 7"), std::string::npos) << text;
 }
 
+TEST(Metrics, HistogramsRenderCumulativeBuckets) {
+  Metrics metrics;
+  auto& latency = metrics.histogram("skiff_sync_seconds", "Sync latency", {0.001, 0.01}, {{"kind", "delta"}});
+  latency.observe(0.0005);
+  latency.observe(0.001);  // on the bound: in it
+  latency.observe(0.005);
+  latency.observe(2);
+  std::string text = metrics.prometheus_text();
+  EXPECT_NE(text.find("# TYPE skiff_sync_seconds histogram"), std::string::npos) << text;
+  EXPECT_NE(text.find("skiff_sync_seconds_bucket{kind=\"delta\",le=\"0.001\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("skiff_sync_seconds_bucket{kind=\"delta\",le=\"0.01\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("skiff_sync_seconds_bucket{kind=\"delta\",le=\"+Inf\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("skiff_sync_seconds_count{kind=\"delta\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("skiff_sync_seconds_sum{kind=\"delta\"} 2.0065"), std::string::npos) << text;
+}
+
 TEST(BusOptions, ParsesAndRoundTrips) {
   BusOptions options = BusOptions::from_yaml("url: nats://a:4222,nats://b:4222\ntoken: s3cret\nconnect_timeout: 3s\n");
   ASSERT_EQ(options.urls.size(), 2u);

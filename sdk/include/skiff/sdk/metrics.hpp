@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,11 +34,33 @@ class Counter {
   Gauge gauge_;
 };
 
+// Observations counted into cumulative buckets (Prometheus' histogram): latencies whose
+// distribution matters, not just their mean.
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> upper_bounds);
+  void observe(double value);
+  const std::vector<double>& upper_bounds() const { return bounds_; }
+  // Per bucket, not cumulative; the last one is +Inf.
+  std::vector<std::uint64_t> bucket_counts() const;
+  double sum() const { return sum_.value(); }
+  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;
+  Gauge sum_;
+  std::atomic<std::uint64_t> count_{0};
+};
+
 class Metrics {
  public:
   // Returns the same object for the same name and labels; references stay valid.
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
+  // Bounds in ascending order (seconds for latencies); the first call's bounds hold.
+  Histogram& histogram(const std::string& name, const std::string& help, const std::vector<double>& upper_bounds,
+                       const Labels& labels = {});
   // Prometheus text exposition format, version 0.0.4.
   std::string prometheus_text() const;
 
@@ -47,6 +70,7 @@ class Metrics {
     std::string type;
     std::map<std::string, std::unique_ptr<Counter>> counters;
     std::map<std::string, std::unique_ptr<Gauge>> gauges;
+    std::map<std::string, std::unique_ptr<Histogram>> histograms;
   };
   Family& family(const std::string& name, const std::string& help, const char* type);
   mutable std::mutex mutex_;

@@ -1,0 +1,258 @@
+// Rules of the proxy's vocabulary built from libnftnl expressions (see nft_rules.hpp).
+#include "nft_rules.hpp"
+
+#include <arpa/inet.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
+#include <netinet/ip_icmp.h>
+
+#include <stdexcept>
+
+namespace skiff::proxy::nft {
+
+void RuleFree::operator()(nftnl_rule* rule) const { nftnl_rule_free(rule); }
+
+namespace {
+
+// nft's register choice: the first value in reg 1, concatenated fields in the next 32-bit ones.
+constexpr std::uint32_t kReg = NFT_REG_1;
+constexpr std::uint32_t kRegSecond = NFT_REG32_01;
+constexpr std::uint32_t kRegThird = NFT_REG32_02;
+constexpr std::uint32_t kIpv4SourceOffset = 12;
+constexpr std::uint32_t kIpv4DestinationOffset = 16;
+constexpr std::uint32_t kDestinationPortOffset = 2;
+
+// Builds one rule expression by expression.
+class RuleWriter {
+ public:
+  RuleWriter(const std::string& table, const std::string& chain) : rule_(nftnl_rule_alloc()) {
+    if (!rule_) throw std::bad_alloc();
+    nftnl_rule_set_u32(rule_.get(), NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+    nftnl_rule_set_str(rule_.get(), NFTNL_RULE_TABLE, table.c_str());
+    nftnl_rule_set_str(rule_.get(), NFTNL_RULE_CHAIN, chain.c_str());
+  }
+
+  nftnl_expr* add(const char* name) {
+    nftnl_expr* expr = nftnl_expr_alloc(name);
+    if (!expr) throw std::bad_alloc();
+    nftnl_rule_add_expr(rule_.get(), expr);
+    return expr;
+  }
+
+  void payload(std::uint32_t base, std::uint32_t offset, std::uint32_t len, std::uint32_t reg) {
+    nftnl_expr* e = add("payload");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
+  }
+
+  void meta_load(std::uint32_t key, std::uint32_t reg) {
+    nftnl_expr* e = add("meta");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
+  }
+
+  void meta_store(std::uint32_t key, std::uint32_t reg) {
+    nftnl_expr* e = add("meta");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, reg);
+  }
+
+  void cmp(std::uint32_t op, const void* data, std::uint32_t len) {
+    nftnl_expr* e = add("cmp");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+    nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+  }
+
+  void cmp_u32(std::uint32_t op, std::uint32_t value) { cmp(op, &value, sizeof value); }
+  void cmp_u8(std::uint32_t op, std::uint8_t value) { cmp(op, &value, sizeof value); }
+
+  // reg = (reg & mask) ^ xor, on 32 bits.
+  void bitwise(std::uint32_t mask, std::uint32_t xor_value) {
+    nftnl_expr* e = add("bitwise");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
+    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
+    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor_value, sizeof xor_value);
+  }
+
+  void immediate(std::uint32_t reg, const void* data, std::uint32_t len) {
+    nftnl_expr* e = add("immediate");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+    nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+  }
+
+  void verdict(int code, const std::string& chain = {}) {
+    nftnl_expr* e = add("immediate");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, static_cast<std::uint32_t>(code));
+    if (!chain.empty()) nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain.c_str());
+  }
+
+  void lookup(SetId set, bool verdict_map) {
+    nftnl_expr* e = add("lookup");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, kReg);
+    nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, std::string(shape(set).name).c_str());
+    if (verdict_map) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+  }
+
+  void fib_local(std::uint32_t address_flag) {
+    nftnl_expr* e = add("fib");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, address_flag);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, kReg);
+    cmp_u32(NFT_CMP_EQ, RTN_LOCAL);
+  }
+
+  void source_in(const sdk::Ipv4Cidr& cidr, bool inside) {
+    payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4SourceOffset, 4, kReg);
+    if (cidr.prefix < 32) bitwise(htonl(cidr.mask()), 0);
+    cmp_u32(inside ? NFT_CMP_EQ : NFT_CMP_NEQ, htonl(cidr.network));
+  }
+
+  void l4proto_is(Protocol protocol) {
+    meta_load(NFT_META_L4PROTO, kReg);
+    cmp_u8(NFT_CMP_EQ, static_cast<std::uint8_t>(protocol));
+  }
+
+  void set_mark_bits(std::uint32_t keep, std::uint32_t flip) {
+    meta_load(NFT_META_MARK, kReg);
+    bitwise(keep, flip);
+    meta_store(NFT_META_MARK, kReg);
+  }
+
+  // The affinity key: the endpoint id (an immediate) . ip saddr, in reg 1 and the next.
+  void affinity_key(std::uint32_t endpoint_id) {
+    immediate(kReg, &endpoint_id, sizeof endpoint_id);
+    payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4SourceOffset, 4, kRegSecond);
+  }
+
+  RulePtr take() { return std::move(rule_); }
+
+ private:
+  RulePtr rule_;
+};
+
+struct Writer {
+  RuleWriter& w;
+  std::uint32_t mark;
+
+  void operator()(const MarkForMasquerade& r) {
+    using When = MarkForMasquerade::When;
+    if (r.when == When::source_outside || r.when == When::source_in) w.source_in(r.source, r.when == When::source_in);
+    if (r.when == When::source_local) w.fib_local(NFTA_FIB_F_SADDR);
+    w.set_mark_bits(~mark, mark);
+  }
+
+  void operator()(const GotoChain& r) {
+    if (r.when == GotoChain::When::source_in) w.source_in(r.source, true);
+    if (r.when == GotoChain::When::source_local) w.fib_local(NFTA_FIB_F_SADDR);
+    w.verdict(NFT_GOTO, r.chain);
+  }
+
+  void operator()(const JumpChain& r) {
+    if (r.new_only) {
+      nftnl_expr* e = w.add("ct");
+      nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+      nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, kReg);
+      w.bitwise(NF_CT_STATE_BIT(IP_CT_NEW), 0);
+      w.cmp_u32(NFT_CMP_NEQ, 0);
+    }
+    w.verdict(NFT_JUMP, r.chain);
+  }
+
+  void operator()(const AffinityGoto& r) {
+    w.affinity_key(r.endpoint_id);
+    w.lookup(SetId::affinity, false);
+    w.verdict(NFT_GOTO, r.chain);
+  }
+
+  void operator()(const RememberClient& r) {
+    w.affinity_key(r.endpoint_id);
+    nftnl_expr* e = w.add("dynset");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, kReg);
+    nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, std::string(shape(SetId::affinity).name).c_str());
+    nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, std::uint64_t{r.seconds} * 1000);
+  }
+
+  void operator()(const PickEndpointSlot& r) {
+    nftnl_expr* e = w.add("numgen");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, r.count);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_OFFSET, r.base);
+    w.lookup(SetId::endpoint_slots, true);
+  }
+
+  void operator()(const DnatToEndpoint& r) {
+    w.l4proto_is(r.protocol);
+    std::uint32_t ip = htonl(r.endpoint.ip);
+    std::uint16_t port = htons(r.endpoint.port);
+    w.immediate(NFT_REG_1, &ip, sizeof ip);
+    w.immediate(NFT_REG_2, &port, sizeof port);
+    nftnl_expr* e = w.add("nat");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+  }
+
+  // ip daddr . meta l4proto . th dport, or (local destinations) meta l4proto . th dport.
+  void service_key(bool node_ports) {
+    if (node_ports) {
+      w.fib_local(NFTA_FIB_F_DADDR);
+      w.meta_load(NFT_META_L4PROTO, kReg);
+      w.payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDestinationPortOffset, 2, kRegSecond);
+    } else {
+      w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4DestinationOffset, 4, kReg);
+      w.meta_load(NFT_META_L4PROTO, kRegSecond);
+      w.payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDestinationPortOffset, 2, kRegThird);
+    }
+  }
+
+  void operator()(const DispatchServices& r) {
+    service_key(r.node_ports);
+    w.lookup(r.node_ports ? SetId::service_nodeports : SetId::service_ips, true);
+  }
+
+  void operator()(const RejectWithoutEndpoints& r) {
+    if (r.tcp_reset) w.l4proto_is(Protocol::tcp);
+    service_key(r.node_ports);
+    w.lookup(r.node_ports ? SetId::no_endpoint_nodeports : SetId::no_endpoint_services, false);
+    nftnl_expr* e = w.add("reject");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, r.tcp_reset ? NFT_REJECT_TCP_RST : NFT_REJECT_ICMP_UNREACH);
+    nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, r.tcp_reset ? 0 : ICMP_PORT_UNREACH);
+  }
+
+  void operator()(const MasqueradeMarked&) {
+    w.meta_load(NFT_META_MARK, kReg);
+    w.bitwise(mark, 0);
+    w.cmp_u32(NFT_CMP_EQ, mark);
+    w.set_mark_bits(~0u, mark);  // clear the bit: a packet is masqueraded once
+    nftnl_expr* e = w.add("masq");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+  }
+
+  void operator()(const Drop&) { w.verdict(NF_DROP); }
+};
+
+}  // namespace
+
+RulePtr build_rule(const Rule& rule, const std::string& table, const std::string& chain, std::uint32_t mark) {
+  RuleWriter writer(table, chain);
+  std::visit(Writer{writer, mark}, rule);
+  return writer.take();
+}
+
+}  // namespace skiff::proxy::nft

@@ -2,18 +2,9 @@
 // master and two workers, each skiffd in its own network namespace, pods on CNI with host-gw
 // routes — real kernel networking, the real dockerd, the machine's kubectl. Traffic stays in
 // the namespaces and bridges the cluster script makes (LAN 10.213.7.0/24, pods 10.244.0.0/16).
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <map>
 #include <set>
-#include <sstream>
 
-#include "cluster_lab.hpp"
-#include "command.hpp"
-#include "skiff/sdk/cidr.hpp"
-#include "skiff/testing/process.hpp"
-#include "skiff/testing/wait.hpp"
+#include "cluster_fixture.hpp"
 
 namespace {
 
@@ -26,104 +17,10 @@ const std::string kLan = "10.213.7";
 const std::string kCluster = "skt";
 const std::string kMaster = kCluster + "-master", kWorker1 = kCluster + "-worker-1", kWorker2 = kCluster + "-worker-2";
 
-test::ClusterLab* lab = nullptr;  // the suite's cluster
-
-test::CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "") {
-  return lab->kubectl(args, input);
-}
-
-std::string ok(const std::vector<std::string>& args, const std::string& input = "") {
-  auto result = kubectl(args, input);
-  if (result.exit_code != 0) ADD_FAILURE() << "kubectl " << args.front() << ": " << result.both();
-  return result.out;
-}
-
-std::string in_netns(const std::string& netns, const std::vector<std::string>& command) {
-  std::vector<std::string> argv{"ip", "netns", "exec", netns};
-  argv.insert(argv.end(), command.begin(), command.end());
-  return test::run_command(argv).both();
-}
-
-class Cluster : public ::testing::Test {
+class Cluster : public test::ClusterFixture {
  protected:
-  static void SetUpTestSuite() {
-    try {
-      lab = new test::ClusterLab({kData, kLan, "skiff-lan-t", kCluster});
-    } catch (const std::exception& e) {
-      FAIL() << e.what();
-    }
-    fs::create_directories(kData + "/tools");
-    fs::copy_file(SKIFF_TEST_UDP_ECHO, kData + "/tools/udp-echo", fs::copy_options::overwrite_existing);
-  }
-
-  static void TearDownTestSuite() {
-    delete lab;  // the script's trap removes everything it made
-    lab = nullptr;
-    std::string netns = test::run_command({"ip", "netns", "list"}).out;
-    EXPECT_EQ(netns.find(kCluster + "-"), std::string::npos) << "namespaces left: " << netns;
-    EXPECT_NE(test::run_command({"ip", "link", "show", "skiff-lan-t"}).exit_code, 0) << "the LAN bridge is left";
-    for (const auto& node : {kMaster, kWorker1, kWorker2})
-      EXPECT_EQ(test::run_command({"docker", "ps", "-aq", "--filter", "label=io.skiff.node=" + node}).out, "")
-          << "containers of " << node << " left";
-  }
-
-  void TearDown() override {
-    if (HasFailure())
-      for (const auto& node : {kMaster, kWorker1, kWorker2})
-        std::cerr << "---- " << node << " (last lines)\n" << tail(kData + "/" + node + ".log", 40);
-  }
-
-  static std::string tail(const std::string& file, int lines) {
-    return test::run_command({"tail", "-n", std::to_string(lines), file}).out;
-  }
-
-  // A pod on `node` with containers given as YAML list items (indented by 2), /tools mounted.
-  static void create_pod(const std::string& name, const std::string& node, const std::string& containers) {
-    ok({"apply", "-f", "-"},
-       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  labels: {test: cluster}\nspec:\n"
-       "  nodeSelector: {kubernetes.io/hostname: " + node + "}\n"
-       "  terminationGracePeriodSeconds: 1\n"
-       "  volumes: [{name: tools, hostPath: {path: " + kData + "/tools}}]\n"
-       "  containers:\n" + containers);
-  }
-
-  static std::string container(const std::string& name, const std::string& command, const std::string& extra = "") {
-    return "  - name: " + name + "\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
-           "    volumeMounts: [{name: tools, mountPath: /tools}]\n"
-           "    command: [sh, -c, '" + command + "']\n" + extra;
-  }
-
-  static std::string jsonpath(const std::string& what, const std::string& path) {
-    return ok({"get", what, "-o", "jsonpath=" + path});
-  }
-
-  // Waits for the pod to run; its IP.
-  static std::string running(const std::string& pod) {
-    std::string phase;
-    test::wait_until([&] { return (phase = kubectl({"get", "pod", pod, "-o", "jsonpath={.status.phase}"}).out) == "Running"; },
-                     90s, 200ms);
-    EXPECT_EQ(phase, "Running") << ok({"describe", "pod", pod});
-    return jsonpath("pod/" + pod, "{.status.podIP}");
-  }
-
-  static std::string exec(const std::string& pod, const std::string& command) {
-    return kubectl({"exec", pod, "--", "sh", "-c", command}).both();
-  }
-
-  static std::map<std::string, std::string> pod_cidrs() {
-    std::map<std::string, std::string> cidrs;
-    std::istringstream lines(jsonpath("nodes", "{range .items[*]}{.metadata.name}={.spec.podCIDR}{\"\\n\"}{end}"));
-    for (std::string line; std::getline(lines, line);)
-      if (auto eq = line.find('='); eq != std::string::npos) cidrs[line.substr(0, eq)] = line.substr(eq + 1);
-    return cidrs;
-  }
-
-  static bool in_cidr(const std::string& ip, const std::string& cidr) {
-    auto block = sdk::Ipv4Cidr::parse(cidr);
-    auto address = sdk::parse_ipv4(ip);
-    return block && address && block->contains(*address);
-  }
-
+  static void SetUpTestSuite() { start_lab({kData, kLan, "skiff-lan-t", kCluster}); }
+  static void TearDownTestSuite() { stop_lab(); }
 };
 
 constexpr const char* kHttpd = "httpd -f -p 8080 -h /www";

@@ -13,7 +13,7 @@
 
 namespace {
 
-int serve(int port) {
+int serve(int port, const std::string& name) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -33,12 +33,24 @@ int serve(int port) {
     inet_ntop(AF_INET, &from.sin_addr, who, sizeof who);
     std::printf("from %s: %.*s\n", who, static_cast<int>(n), buffer);  // the client's address, as seen here
     std::fflush(stdout);
-    sendto(fd, buffer, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), length);
+    std::string reply = (name.empty() ? "" : name + ": ") + std::string(buffer, static_cast<size_t>(n));
+    sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), length);
   }
 }
 
-int send(const char* ip, int port, const std::string& message) {
+int send(const char* ip, int port, const std::string& message, int source_port) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (source_port) {
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = htons(static_cast<unsigned short>(source_port));
+    if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      std::perror("bind");
+      return 1;
+    }
+  }
   timeval timeout{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   sockaddr_in to{};
@@ -61,8 +73,10 @@ int send(const char* ip, int port, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 3 && std::strcmp(argv[1], "serve") == 0) return serve(std::atoi(argv[2]));
-  if (argc == 5 && std::strcmp(argv[1], "send") == 0) return send(argv[2], std::atoi(argv[3]), argv[4]);
-  std::fprintf(stderr, "usage: udp-echo serve PORT | udp-echo send IP PORT MESSAGE\n");
+  if ((argc == 3 || argc == 4) && std::strcmp(argv[1], "serve") == 0)
+    return serve(std::atoi(argv[2]), argc == 4 ? argv[3] : "");
+  if ((argc == 5 || argc == 6) && std::strcmp(argv[1], "send") == 0)
+    return send(argv[2], std::atoi(argv[3]), argv[4], argc == 6 ? std::atoi(argv[5]) : 0);
+  std::fprintf(stderr, "usage: udp-echo serve PORT [NAME] | udp-echo send IP PORT MESSAGE [SRCPORT]\n");
   return 2;
 }

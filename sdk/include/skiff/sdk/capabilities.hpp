@@ -14,5 +14,6 @@ inline constexpr const char* kControllerManager = "skiff.controller-manager.v1";
 inline constexpr const char* kKubelet = "skiff.kubelet.v1";
 inline constexpr const char* kRuntime = "skiff.runtime.v1";
 inline constexpr const char* kNetwork = "skiff.network.v1";
+inline constexpr const char* kProxy = "skiff.proxy.v1";
 
 }  // namespace skiff::sdk::capability

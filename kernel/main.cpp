@@ -9,6 +9,7 @@
 
 #include "builtin_profiles.hpp"
 #include "commands.hpp"
+#include "plugin_cleanup.hpp"
 #include "data_dir.hpp"
 #include "logging.hpp"
 #include "node_runner.hpp"
@@ -25,6 +26,9 @@ constexpr const char* kUsage = R"(usage:
   skiffd plugins [--plugin-path DIR]... [--config NAME [--markdown]]
                                    list the plugins found, or one plugin's config keys
                                    (--markdown: the table as the plugin's README carries it)
+  skiffd cleanup NAME [--profile NAME|FILE] [--data-dir DIR] [--plugin-path DIR]...
+                                   remove what plugin NAME left on this node (kernel tables,
+                                   routes), with its config from the profile or its last run
   skiffd profile NAME              print a built-in profile
   skiffd status [--data-dir DIR] [--json]
                                    the running node's plugins and their health
@@ -70,10 +74,12 @@ CommandLine parse(int argc, char** argv) {
     else if (arg == "--json") cl.json = true;
     else if (arg == "--markdown") cl.markdown = true;
     else if (arg == "--help" || arg == "-h") cl.command = "help";
-    else if (cl.command == "profile" && cl.profile_name.empty() && arg[0] != '-') cl.profile_name = arg;
+    else if ((cl.command == "profile" || cl.command == "cleanup") && cl.profile_name.empty() && arg[0] != '-')
+      cl.profile_name = arg;
     else usage_error("unknown argument '" + arg + "'");
   }
   if (cl.command == "run" && cl.run.profile.empty()) usage_error("--profile is required to run a node");
+  if (cl.command == "cleanup" && cl.profile_name.empty()) usage_error("cleanup needs the plugin's name: skiffd cleanup proxy");
   if (cl.markdown && cl.config_of.empty()) usage_error("--markdown prints one plugin's config table: add --config NAME");
   return cl;
 }
@@ -115,6 +121,10 @@ int main(int argc, char** argv) {
     std::cout << file.rdbuf();
     return 0;
   }
+  if (cl.command == "cleanup")
+    return cleanup_command(cl.profile_name, cl.run.profile,
+                           cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir,
+                           plugin_search_dirs(cl.run.plugin_paths, cl.run.self_exe));
   if (cl.command == "profile") {
     auto text = builtin_profile(cl.profile_name);
     if (!text) usage_error("no built-in profile '" + cl.profile_name + "' (there are allinone, master, worker)");

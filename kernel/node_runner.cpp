@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "data_dir.hpp"
+#include "plugin_cleanup.hpp"
 #include "dependency_order.hpp"
 #include "embedded_bus.hpp"
 #include "in_process_plugin.hpp"
@@ -202,8 +203,10 @@ class NodeRun {
   int as_node() {
     try {
       lock_ = std::make_unique<DataDirLock>(plan_.data_dir);
+      clean_up_removed_plugins(plan_.profile, plan_.data_dir);
       connect(open_bus());
       start_plugins();
+      record_installed();
       serve_node_status();
     } catch (const std::exception& e) {
       return fail(e.what());
@@ -289,6 +292,17 @@ class NodeRun {
       runner->start();
       runners_.push_back(std::move(runner));
     }
+  }
+
+  // What ran, with its config: a plugin later taken out of the profile is cleaned up with it.
+  void record_installed() {
+    auto installed = read_installed(plan_.data_dir);
+    for (std::size_t index : plan_.order.order) {
+      const PreparedPlugin& p = plan_.prepared[index];
+      std::erase_if(installed, [&](const InstalledPlugin& i) { return i.name == p.entry->name; });
+      installed.push_back({p.entry->name, p.plugin.file, p.config_yaml});
+    }
+    write_installed(plan_.data_dir, installed);
   }
 
   void serve_node_status() {

@@ -54,7 +54,9 @@ LoadedPlugin read_descriptor(const skiff_plugin_descriptor* d, const std::string
   if (d->layout == 0) throw PluginError(who + ": descriptor layout 0 does not exist; " + rebuild);
   // Layouts only append: any layout is read as far as this kernel knows it, if it is that long.
   const std::uint32_t read_as = std::min(d->layout, std::uint32_t{SKIFF_DESCRIPTOR_LAYOUT});
-  const std::size_t needed = read_as >= 2 ? SKIFF_DESCRIPTOR_SIZE_LAYOUT2 : SKIFF_DESCRIPTOR_SIZE_LAYOUT1;
+  const std::size_t needed = read_as >= 3   ? SKIFF_DESCRIPTOR_SIZE_LAYOUT3
+                             : read_as >= 2 ? SKIFF_DESCRIPTOR_SIZE_LAYOUT2
+                                            : SKIFF_DESCRIPTOR_SIZE_LAYOUT1;
   if (d->struct_size < needed)
     throw PluginError(who + ": descriptor too small (" + std::to_string(d->struct_size) + " bytes, layout " +
                       std::to_string(d->layout) + " needs at least " + std::to_string(needed) + "); " + rebuild);
@@ -102,6 +104,7 @@ LoadedPlugin read_descriptor(const skiff_plugin_descriptor* d, const std::string
     plugin.config.push_back(std::move(key));
   }
   if (read_as >= 2) read_config_rules(d->config_rules, plugin.config, who);
+  if (read_as >= 3) plugin.cleanup = d->cleanup;
   return plugin;
 }
 

@@ -36,6 +36,8 @@ struct LoadedPlugin {
   std::vector<std::string> requires_capabilities;
   sdk::ConfigTable config;
   const skiff_plugin_descriptor* descriptor = nullptr;
+  // Layout 3: what it left on the node, removed without an instance; null: nothing to remove.
+  int32_t (*cleanup)(const skiff_host*, char*, size_t) = nullptr;
 };
 
 // The SDK API versions this kernel speaks.

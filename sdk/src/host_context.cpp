@@ -52,6 +52,12 @@ std::string text(const char* value, size_t size) { return value ? std::string(va
 
 }  // namespace
 
+std::shared_ptr<spdlog::logger> host_logger(const skiff_host& host, const std::string& name) {
+  auto logger = std::make_shared<spdlog::logger>(name, std::make_shared<HostLogSink>(host.log_context, host.log));
+  logger->set_level(static_cast<spdlog::level::level_enum>(host.log_level));
+  return logger;
+}
+
 struct HostContext::Executor {
   boost::asio::io_context io{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work = boost::asio::make_work_guard(io);
@@ -66,8 +72,7 @@ HostContext::HostContext(const skiff_host& host)
       node_data_dir_(text(host.node_data_dir)),
       config_(text(host.config_yaml, host.config_size)),
       api_version_(host.api_version) {
-  logger_ = std::make_shared<spdlog::logger>(name_, std::make_shared<HostLogSink>(host.log_context, host.log));
-  logger_->set_level(static_cast<spdlog::level::level_enum>(host.log_level));
+  logger_ = host_logger(host, name_);
   BusOptions options = BusOptions::from_yaml(text(host.bus_yaml, host.bus_size));
   if (options.connection_name.empty()) options.connection_name = node_.node + "/" + name_;
   bus_ = connect_bus(options, [logger = logger_](std::string_view warning) { logger->warn("{}", warning); });

@@ -10,6 +10,9 @@
 
 namespace skiff::sdk::detail {
 
+// A logger whose records go to the kernel through the host's log callback, at its level.
+std::shared_ptr<spdlog::logger> host_logger(const skiff_host& host, const std::string& name);
+
 class HostContext final : public Context {
  public:
   // Connects the plugin's bus; throws Error naming what is wrong.

@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <spdlog/logger.h>
+
 #include "host_context.hpp"
 #include "skiff/sdk/plugin.hpp"
 
@@ -92,6 +94,23 @@ void fill_config_rules(DescriptorHolder& holder) {
 }  // namespace
 
 const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn create) noexcept {
+  return make_descriptor(manifest, create, nullptr);
+}
+
+int32_t run_cleanup(const skiff_host* host, char* err, size_t err_size, void (*cleanup)(const CleanupContext&)) noexcept {
+  if (!host || host->struct_size < SKIFF_HOST_SIZE_V1) {
+    write_error(err, err_size, "the kernel passed a host structure older than this plugin's SDK; upgrade skiffd");
+    return 1;
+  }
+  auto text = [](const char* value) { return std::string(value ? value : ""); };
+  return guarded(err, err_size, [&] {
+    Config config(std::string_view(host->config_yaml ? host->config_yaml : "", host->config_size));
+    auto logger = host_logger(*host, text(host->instance_name));
+    cleanup(CleanupContext{config, *logger, text(host->node_name), text(host->data_dir), text(host->node_data_dir)});
+  });
+}
+
+const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn create, CleanupFn cleanup) noexcept {
   try {
     auto* holder = new DescriptorHolder;  // never freed: plugins are never unloaded
     holder->manifest = manifest();
@@ -127,6 +146,7 @@ const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn 
     d.health = plugin_health;
     d.destroy = destroy_plugin;
     d.config_rules = holder->config_rules.data();
+    d.cleanup = cleanup;
     return &d;
   } catch (...) {
     return nullptr;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 
@@ -77,8 +78,8 @@ class KernelTest : public ::testing::Test {
   }
 
   // Starts skiffd and waits for its "ready" line.
-  std::unique_ptr<test::SkiffdProcess> start(const std::string& profile) {
-    auto process = std::make_unique<test::SkiffdProcess>(run_args(profile), dir.file("skiffd.log"));
+  std::unique_ptr<test::SkiffdProcess> start(const std::string& profile, const std::string& log = "skiffd.log") {
+    auto process = std::make_unique<test::SkiffdProcess>(run_args(profile), dir.file(log));
     bool ready = wait_until([&] { return process->output_contains(" ready: ") || process->wait(0ms).has_value(); }, 20s);
     EXPECT_TRUE(ready) << process->output();
     EXPECT_TRUE(process->output_contains(" ready: ")) << process->output();
@@ -120,6 +121,34 @@ TEST_F(KernelTest, TwoPluginsUsingTheApiProtosShareOneProcess) {
     EXPECT_EQ(pong.served_by(), name);
   }
   EXPECT_EQ(skiffd->terminate(), 0);
+}
+
+// A plugin that leaves state on the node (kernel tables, routes) declares cleanup(): skiffd
+// runs it when the plugin is taken out of the profile, and `skiffd cleanup NAME` on demand.
+TEST_F(KernelTest, APluginTakenOutOfTheProfileIsCleanedUpAtTheNextStart) {
+  std::string marker = dir.file("left-by-echo");
+  auto first = start(write_profile("  - {name: echo, plugin: test-echo, config: {leaves: " + marker + "}}\n"));
+  EXPECT_TRUE(std::filesystem::exists(marker));
+  ASSERT_EQ(first->terminate(), 0) << first->output();
+  EXPECT_TRUE(std::filesystem::exists(marker)) << "a stop is not a removal: the state stays for the next start";
+  auto second = start(write_profile("  - {name: other, plugin: test-echo}\n"), "second.log");
+  EXPECT_FALSE(std::filesystem::exists(marker)) << second->output();
+  EXPECT_TRUE(second->output_contains("plugin echo is no longer in the profile")) << second->output();
+  ASSERT_EQ(second->terminate(), 0);
+}
+
+TEST_F(KernelTest, CleanupCommandRemovesWhatAPluginLeft) {
+  std::string marker = dir.file("left-by-echo");
+  std::string profile = write_profile("  - {name: echo, plugin: test-echo, config: {leaves: " + marker + "}}\n");
+  std::ofstream(marker) << "left\n";
+  auto [code, output] = test::run_skiffd({"cleanup", "echo", "--profile", profile, "--data-dir", dir.file("data"),
+                                          "--plugin-path", test::test_plugin_dir()});
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << output;
+  auto [missing_code, missing] = test::run_skiffd({"cleanup", "nope", "--profile", profile, "--data-dir",
+                                                   dir.file("data"), "--plugin-path", test::test_plugin_dir()});
+  EXPECT_NE(missing_code, 0);
+  EXPECT_NE(missing.find("no plugin named 'nope'"), std::string::npos) << missing;
 }
 
 TEST_F(KernelTest, StatusShowsPluginsAndHealth) {

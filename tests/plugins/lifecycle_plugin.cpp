@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "skiff/kernel/v1/kernel.pb.h"
@@ -49,6 +51,7 @@ class LifecyclePlugin final : public Plugin {
         {"crash_after", ConfigType::Duration, "0s", "abort() this long after start (0: never)"},
         {"health", ConfigType::String, "ok", "what health() reports: ok, degraded or failing"},
         {"events_subject", ConfigType::String, "skiff.test.events", "where lifecycle events go"},
+        {"leaves", ConfigType::String, "", "a file start() creates and cleanup() removes (\"\": none)"},
     };
     return m;
   }
@@ -59,6 +62,13 @@ class LifecyclePlugin final : public Plugin {
   }
 
   ~LifecyclePlugin() override { report("destroyed"); }
+
+  // What it left on the node: the `leaves` file.
+  static void cleanup(const CleanupContext& context) {
+    std::string leaves = context.config.has("leaves") ? context.config.get_string("leaves") : "";
+    if (!leaves.empty()) std::filesystem::remove(leaves);
+    context.log.info("cleaned up {}", leaves.empty() ? "nothing" : leaves);
+  }
 
   void start() override {
     if (context_.config().get_bool("fail_start")) throw Error(Status::Internal("configured to fail in start"));
@@ -77,6 +87,7 @@ class LifecyclePlugin final : public Plugin {
         std::abort();
       }).detach();
     }
+    if (context_.config().has("leaves")) std::ofstream(context_.config().get_string("leaves")) << "left\n";
     context_.log().info("started, greeting {}", context_.config().get_string("greeting"));
     report("started");
   }

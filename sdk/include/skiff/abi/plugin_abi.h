@@ -13,7 +13,7 @@ extern "C" {
 #define SKIFF_DESCRIPTOR_MAGIC 0x534B4946u
 /* Layout of skiff_plugin_descriptor. Later layouts only append fields: a reader accepts any
  * layout whose struct_size covers the fields it knows, and ignores what follows them. */
-#define SKIFF_DESCRIPTOR_LAYOUT 2u
+#define SKIFF_DESCRIPTOR_LAYOUT 3u
 /* The SDK API versions this header describes (the host struct and the callbacks). */
 #define SKIFF_API_VERSION_MIN 1u
 #define SKIFF_API_VERSION_MAX 1u
@@ -108,11 +108,17 @@ typedef struct skiff_plugin_descriptor {
 
   /* Layout 2. */
   const skiff_config_rule* config_rules; /* terminated by an entry whose key is NULL; NULL: none */
+  /* Layout 3. Removes what the plugin leaves on the node on purpose across restarts (kernel
+   * tables, routes …), with no instance and no bus: `skiffd cleanup NAME`, and skiffd itself
+   * when a plugin was taken out of the node's profile. The host's bus fields are empty.
+   * NULL: the plugin leaves nothing behind. */
+  int32_t (*cleanup)(const skiff_host* host, char* err, size_t err_size);
 } skiff_plugin_descriptor;
 
 /* Bytes of each layout, for readers that know older ones. */
 #define SKIFF_DESCRIPTOR_SIZE_LAYOUT1 (offsetof(skiff_plugin_descriptor, config_rules))
-#define SKIFF_DESCRIPTOR_SIZE_LAYOUT2 (sizeof(skiff_plugin_descriptor))
+#define SKIFF_DESCRIPTOR_SIZE_LAYOUT2 (offsetof(skiff_plugin_descriptor, cleanup))
+#define SKIFF_DESCRIPTOR_SIZE_LAYOUT3 (sizeof(skiff_plugin_descriptor))
 /* The host struct as the first kernels sent it: every later field is optional to a plugin. */
 #define SKIFF_HOST_SIZE_V1 (offsetof(skiff_host, node_labels) + sizeof(const char*))
 

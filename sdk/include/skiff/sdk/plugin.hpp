@@ -10,6 +10,10 @@
 #include "skiff/sdk/config.hpp"
 #include "skiff/sdk/context.hpp"
 
+namespace spdlog {
+class logger;
+}
+
 namespace skiff::sdk {
 
 struct Health {
@@ -34,6 +38,15 @@ class Plugin {
   virtual Health health() { return Health::ok(); }
 };
 
+// What a plugin's static cleanup() gets: no instance, no bus — the node is not running it.
+struct CleanupContext {
+  const Config& config;  // as it was configured (defaults applied)
+  spdlog::logger& log;
+  std::string node;
+  std::string data_dir;       // the plugin's own
+  std::string node_data_dir;
+};
+
 struct Capability {
   std::string name;
   bool exclusive = false;  // only one plugin of a node may provide it
@@ -54,13 +67,27 @@ struct Manifest {
 namespace detail {
 using Factory = std::unique_ptr<Plugin> (*)(Context&);
 using CreateFn = int32_t (*)(const skiff_host*, void**, char*, size_t);
+using CleanupFn = int32_t (*)(const skiff_host*, char*, size_t);
 const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn create) noexcept;
+const skiff_plugin_descriptor* make_descriptor(Manifest (*manifest)(), CreateFn create, CleanupFn cleanup) noexcept;
+int32_t run_cleanup(const skiff_host* host, char* err, size_t err_size, void (*cleanup)(const CleanupContext&)) noexcept;
 int32_t create_instance(const skiff_host* host, void** instance, char* err, size_t err_size, Factory factory) noexcept;
 
 template <class P>
 int32_t create_trampoline(const skiff_host* host, void** instance, char* err, size_t err_size) {
   return create_instance(host, instance, err, err_size,
                          [](Context& context) -> std::unique_ptr<Plugin> { return std::make_unique<P>(context); });
+}
+// A plugin that leaves state on the node declares `static void cleanup(const CleanupContext&)`.
+template <class P>
+CleanupFn cleanup_trampoline() {
+  if constexpr (requires(const CleanupContext& c) { P::cleanup(c); }) {
+    return [](const skiff_host* host, char* err, size_t err_size) -> int32_t {
+      return run_cleanup(host, err, err_size, [](const CleanupContext& c) { P::cleanup(c); });
+    };
+  } else {
+    return nullptr;
+  }
 }
 }  // namespace detail
 
@@ -72,6 +99,7 @@ int32_t create_trampoline(const skiff_host* host, void** instance, char* err, si
   extern "C" __attribute__((visibility("default"))) const skiff_plugin_descriptor* skiff_plugin_entry(void) { \
     static const skiff_plugin_descriptor* descriptor =                                                    \
         ::skiff::sdk::detail::make_descriptor(&PluginClass::manifest,                                     \
-                                              &::skiff::sdk::detail::create_trampoline<PluginClass>);     \
+                                              &::skiff::sdk::detail::create_trampoline<PluginClass>,      \
+                                              ::skiff::sdk::detail::cleanup_trampoline<PluginClass>());   \
     return descriptor;                                                                                    \
   }

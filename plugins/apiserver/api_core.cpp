@@ -4,6 +4,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <iterator>
+#include <map>
 #include <random>
 
 #include "api_error.hpp"
@@ -53,6 +54,22 @@ bool spec_changed(const pb::Message& old, const pb::Message& next) {
   if (!spec) return false;
   return !pb::util::MessageDifferencer::Equals(old.GetReflection()->GetMessage(old, spec),
                                                next.GetReflection()->GetMessage(next, spec));
+}
+
+// What bumps metadata.generation: the spec; for an EndpointSlice, which has none, anything
+// outside its metadata, or its labels (Kubernetes' endpointSliceStrategy).
+bool generation_changes(const sdk::ResourceType& type, const pb::Message& old, const pb::Message& next) {
+  if (type.kind != "EndpointSlice") return spec_changed(old, next);
+  std::unique_ptr<pb::Message> a(old.New()), b(next.New());
+  a->CopyFrom(old);
+  b->CopyFrom(next);
+  mutable_meta_of(*a)->Clear();
+  mutable_meta_of(*b)->Clear();
+  const auto& before = meta_of(old).labels();
+  const auto& after = meta_of(next).labels();
+  bool same_labels = std::map<std::string, std::string>(before.begin(), before.end()) ==
+                     std::map<std::string, std::string>(after.begin(), after.end());
+  return !same_labels || !pb::util::MessageDifferencer::Equals(*a, *b);
 }
 
 // Equal apart from resourceVersion: nothing to write.
@@ -323,7 +340,7 @@ ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const 
   meta->set_generation(before.generation());
   apply_defaults(*next);
   validate(type, *next, &old);
-  if (spec_changed(old, *next)) meta->set_generation(before.generation() + 1);
+  if (generation_changes(type, old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
   PlannedWrite plan;
   plan.key = sdk::object_key(type, meta->namespace_(), meta->name());

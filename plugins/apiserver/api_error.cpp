@@ -48,6 +48,11 @@ void FieldErrors::too_long(const std::string& field, std::size_t max) {
   add("FieldValueTooLong", field, "Too long: must have at most " + std::to_string(max) + " bytes");
 }
 
+void FieldErrors::too_many(const std::string& field, std::size_t actual, std::size_t max) {
+  add("FieldValueTooMany", field,
+      "Too many: " + std::to_string(actual) + ": must have at most " + std::to_string(max) + (max == 1 ? " item" : " items"));
+}
+
 void FieldErrors::throw_if_any(const sdk::ResourceType& type, const std::string& name) const {
   if (causes_.empty()) return;
   std::string qualified_kind = type.group.empty() ? type.kind : type.kind + "." + type.group;

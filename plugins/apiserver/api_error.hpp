@@ -33,6 +33,8 @@ class FieldErrors {
   void duplicate(const std::string& field, const std::string& value_json);
   void forbidden(const std::string& field, const std::string& detail);
   void too_long(const std::string& field, std::size_t max);
+  // "Too many: 1001: must have at most 1000 items"
+  void too_many(const std::string& field, std::size_t actual, std::size_t max);
   void add(std::string reason, std::string field, std::string message);
 
   bool empty() const { return causes_.empty(); }

@@ -6,6 +6,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 
 namespace skiff::apiserver {
@@ -149,6 +150,14 @@ void default_node(core::Node& node) {
   if (!spec->pod_cidrs().empty()) spec->set_pod_cidr(spec->pod_cidrs(0));
 }
 
+// Kubernetes' SetDefaults_EndpointPort: a port's name and protocol are pointers defaulted to "" and TCP.
+void default_endpoint_slice(api::discovery::v1::EndpointSlice& slice) {
+  for (auto& port : *slice.mutable_ports()) {
+    if (!port.has_name()) port.set_name("");
+    if (!port.has_protocol()) port.set_protocol("TCP");
+  }
+}
+
 }  // namespace
 
 void apply_defaults(google::protobuf::Message& object) {
@@ -163,6 +172,8 @@ void apply_defaults(google::protobuf::Message& object) {
   else if (d == core::Namespace::descriptor()) default_namespace(static_cast<core::Namespace&>(object));
   else if (d == core::Secret::descriptor()) default_secret(static_cast<core::Secret&>(object));
   else if (d == core::Node::descriptor()) default_node(static_cast<core::Node&>(object));
+  else if (d == api::discovery::v1::EndpointSlice::descriptor())
+    default_endpoint_slice(static_cast<api::discovery::v1::EndpointSlice&>(object));
 }
 
 }  // namespace skiff::apiserver

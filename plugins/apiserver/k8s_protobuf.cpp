@@ -379,10 +379,45 @@ message PodDNSConfigOption
 2 value string
 message PodReadinessGate
 1 conditionType string
+message ObjectReference
+1 kind string
+2 namespace string
+3 name string
+4 uid string
+5 apiVersion string
+6 resourceVersion string
+7 fieldPath string
+message EndpointSlice
+1 metadata ObjectMeta
+4 addressType string
+2 endpoints Endpoint repeated
+3 ports EndpointPort repeated
+message Endpoint
+1 addresses string repeated
+2 conditions EndpointConditions
+3 hostname string
+4 targetRef ObjectReference
+6 nodeName string
+7 zone string
+8 hints EndpointHints
+message EndpointConditions
+1 ready bool
+2 serving bool
+3 terminating bool
+message EndpointHints
+1 forZones ForZone repeated
+message ForZone
+1 name string
+message EndpointPort
+1 name string
+2 protocol string
+3 port int32
+4 appProtocol string
 )";
 
 // The kinds a body may be: the schema's other messages are only parts of these.
-const std::set<std::string> kObjectKinds = {"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Pod"};
+const std::set<std::string> kObjectKinds = {"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Pod",
+                                            "EndpointSlice"};
 
 struct Field {
   std::string json;
@@ -595,8 +630,8 @@ json::value decode_k8s_protobuf(const std::string& body) {
   require_clean_end(in, "the envelope");
   if (!kObjectKinds.count(kind))
     throw ApiError(sdk::Status{415, "UnsupportedMediaType",
-                               "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment and "
-                               "Pod; send " + (kind.empty() ? std::string("this object") : kind) + " as application/json"});
+                               "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, "
+                               "Pod and EndpointSlice; send " + (kind.empty() ? std::string("this object") : kind) + " as application/json"});
   json::object object;
   object["apiVersion"] = api_version;
   object["kind"] = kind;

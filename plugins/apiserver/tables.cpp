@@ -14,6 +14,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/k8s_json.hpp"
 #include "skiff/sdk/object_meta.hpp"
@@ -138,7 +139,7 @@ Row replica_set_row(const apps::ReplicaSet& rs) {
           json::string(selector_text(rs.spec().selector()))};
 }
 
-// ---- services, endpoints, ingresses ----
+// ---- services, endpoints, ingresses, endpoint slices ----
 
 const std::vector<Column> kServiceColumns = {
     {"Name", "string", 0, "Name must be unique within a namespace."},
@@ -242,6 +243,32 @@ Row ingress_row(const api::networking::v1::Ingress& ing) {
           json::string(ing.spec().has_ingress_class_name() ? ing.spec().ingress_class_name() : "<none>"),
           json::string(ingress_hosts(ing)), json::string(load_balancer_text(ing.status().load_balancer().ingress())),
           json::string(ing.spec().tls().empty() ? "80" : "80, 443"), json::string(age(ing))};
+}
+
+const std::vector<Column> kEndpointSliceColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"AddressType", "string", 0, "addressType specifies the type of address carried by this EndpointSlice."},
+    {"Ports", "string", 0, "ports specifies the list of network ports exposed by each endpoint in this slice."},
+    {"Endpoints", "string", 0, "endpoints is a list of unique endpoints in this slice."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+// Kubernetes' listWithMoreString: the first three, "+ N more..." after them, "<unset>" for none.
+std::string first_three(const std::vector<std::string>& items) {
+  if (items.empty()) return "<unset>";
+  std::vector<std::string> shown(items.begin(), items.begin() + std::min<std::size_t>(3, items.size()));
+  return join(shown) + (items.size() > 3 ? " + " + std::to_string(items.size() - 3) + " more..." : "");
+}
+
+// formatDiscoveryPorts / formatDiscoveryEndpoints: a port's number, else its name, else "*"
+// (all ports); every address of every endpoint.
+Row endpoint_slice_row(const api::discovery::v1::EndpointSlice& slice) {
+  std::vector<std::string> ports, addresses;
+  for (const auto& p : slice.ports())
+    ports.push_back(p.has_port() ? std::to_string(p.port()) : p.has_name() ? p.name() : "*");
+  for (const auto& e : slice.endpoints()) addresses.insert(addresses.end(), e.addresses().begin(), e.addresses().end());
+  return {json::string(slice.metadata().name()), json::string(slice.address_type()), json::string(first_three(ports)),
+          json::string(first_three(addresses)), json::string(age(slice))};
 }
 
 // ---- nodes, namespaces, events, config ----
@@ -371,6 +398,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "Service") return kServiceColumns;
   if (kind == "Endpoints") return kEndpointsColumns;
   if (kind == "Ingress") return kIngressColumns;
+  if (kind == "EndpointSlice") return kEndpointSliceColumns;
   if (kind == "Node") return kNodeColumns;
   if (kind == "Namespace") return kNamespaceColumns;
   if (kind == "Event") return kEventColumns;
@@ -388,6 +416,7 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (kind == "Service") return service_row(static_cast<const core::Service&>(o));
   if (kind == "Endpoints") return endpoints_row(static_cast<const core::Endpoints&>(o));
   if (kind == "Ingress") return ingress_row(static_cast<const api::networking::v1::Ingress&>(o));
+  if (kind == "EndpointSlice") return endpoint_slice_row(static_cast<const api::discovery::v1::EndpointSlice&>(o));
   if (kind == "Node") return node_row(static_cast<const core::Node&>(o));
   if (kind == "Namespace") return namespace_row(static_cast<const core::Namespace&>(o));
   if (kind == "Event") return event_row(static_cast<const core::Event&>(o));

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "api_error.hpp"
+#include "endpoint_slice_validation.hpp"
 #include "field_rules.hpp"
 #include "go_values.hpp"
 #include "node_validation.hpp"
@@ -285,6 +286,8 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
   else if (d == core::ConfigMap::descriptor()) validate_config_map(errors, *as<core::ConfigMap>(&object));
   else if (d == core::Secret::descriptor()) validate_secret(errors, *as<core::Secret>(&object));
   else if (d == api::networking::v1::Ingress::descriptor()) validate_ingress(errors, *as<api::networking::v1::Ingress>(&object));
+  else if (d == api::discovery::v1::EndpointSlice::descriptor())
+    check_endpoint_slice(errors, *as<api::discovery::v1::EndpointSlice>(&object), as<api::discovery::v1::EndpointSlice>(old));
   else if (d == api::node::v1::RuntimeClass::descriptor())
     validate_runtime_class(errors, *as<api::node::v1::RuntimeClass>(&object), as<api::node::v1::RuntimeClass>(old));
 }

@@ -7,10 +7,14 @@ const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
   using S = ControllerManagerSettings;
   using sdk::bind_key;
   static const sdk::ConfigMap<S> map{
-      bind_key("controllers", &S::controllers, "[replicaset, deployment, endpoint, nodelifecycle, garbagecollector, nodeipam]",
-               "which controllers run (any of: replicaset, deployment, endpoint, nodelifecycle, garbagecollector, "
-               "nodeipam)"),
+      bind_key("controllers", &S::controllers,
+               "[replicaset, deployment, endpoint, endpointslice, nodelifecycle, garbagecollector, nodeipam]",
+               "which controllers run (any of: replicaset, deployment, endpoint, endpointslice, nodelifecycle, "
+               "garbagecollector, nodeipam)"),
       bind_key("workers", &S::workers, "5", "objects each controller reconciles at once").at_least(1),
+      bind_key("max_endpoints_per_slice", &S::max_endpoints_per_slice, "100",
+               "endpointslice: the most endpoints it puts in one EndpointSlice (Kubernetes' limit is 1000)")
+          .range(1, 1000),
       bind_key("node_monitor_grace_period", &S::node_monitor_grace_period, "40s",
                "a node silent this long turns Ready=Unknown"),
       bind_key("node_monitor_period", &S::node_monitor_period, "5s", "how often each node's heartbeat is checked"),

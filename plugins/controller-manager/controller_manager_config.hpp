@@ -11,12 +11,14 @@
 namespace skiff::controllers {
 
 // Every controller this plugin can run, in the order they start.
-inline const std::vector<std::string> kControllerNames = {"replicaset", "deployment", "endpoint", "nodelifecycle",
-                                                          "garbagecollector", "nodeipam"};
+inline const std::vector<std::string> kControllerNames = {"replicaset",       "deployment",    "endpoint",
+                                                          "endpointslice",    "nodelifecycle", "garbagecollector",
+                                                          "nodeipam"};
 
 struct ControllerManagerSettings {
   std::vector<std::string> controllers;
   std::int64_t workers = 0;
+  std::int64_t max_endpoints_per_slice = 0;
   std::chrono::milliseconds node_monitor_grace_period{};
   std::chrono::milliseconds node_monitor_period{};
   std::chrono::milliseconds pod_eviction_timeout{};

@@ -1,5 +1,5 @@
 // controller-manager: the controllers that make declared state real — ReplicaSets,
-// Deployments, Endpoints, node lifecycle, garbage collection, node IPAM — on shared
+// Deployments, Endpoints, EndpointSlices, node lifecycle, garbage collection, node IPAM — on shared
 // informers, with one active replica per cluster (a Lease).
 #include <spdlog/logger.h>
 
@@ -11,6 +11,7 @@
 #include "controller_manager_config.hpp"
 #include "deployment_controller.hpp"
 #include "endpoints_controller.hpp"
+#include "endpointslice_controller.hpp"
 #include "garbage_collector.hpp"
 #include "node_ipam_controller.hpp"
 #include "node_lifecycle_controller.hpp"
@@ -51,7 +52,8 @@ class ControllerManagerPlugin final : public Plugin {
     m.name = "controller-manager";
     m.kind = "controller";
     m.version = "0.1.0";
-    m.description = "ReplicaSet, Deployment, Endpoints, node lifecycle, garbage-collection and node IPAM controllers";
+    m.description =
+        "ReplicaSet, Deployment, Endpoints, EndpointSlice, node lifecycle, garbage-collection and node IPAM controllers";
     m.provides = {{capability::kControllerManager, false}};
     m.config = controller_manager_config().table();
     return m;
@@ -84,6 +86,9 @@ class ControllerManagerPlugin final : public Plugin {
       if (name == "replicaset") controllers_.push_back(std::make_unique<ReplicaSetController>(ctx));
       if (name == "deployment") controllers_.push_back(std::make_unique<DeploymentController>(ctx));
       if (name == "endpoint") controllers_.push_back(std::make_unique<EndpointsController>(ctx));
+      if (name == "endpointslice")
+        controllers_.push_back(
+            std::make_unique<EndpointSliceController>(ctx, static_cast<int>(settings.max_endpoints_per_slice)));
       if (name == "nodelifecycle") controllers_.push_back(std::make_unique<NodeLifecycleController>(ctx, node_options));
       if (name == "garbagecollector") controllers_.push_back(std::make_unique<GarbageCollector>(ctx));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));

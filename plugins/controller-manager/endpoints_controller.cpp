@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "pod_state.hpp"
-#include "skiff/sdk/selector.hpp"
+#include "service_pods.hpp"
 
 namespace skiff::controllers {
 
@@ -16,23 +16,6 @@ namespace {
 using PodPtr = std::shared_ptr<const core::Pod>;
 // Marks the Endpoints this controller owns (it removes them when their Service goes).
 constexpr const char* kManagedBy = "endpoints.kubernetes.io/managed-by";
-
-// Kubernetes' FindPort: the container port a service port reaches on this pod; 0 when a
-// named port is missing.
-int target_port(const core::ServicePort& port, const core::Pod& pod) {
-  const auto& target = port.target_port();
-  if (target.type() == 0) return target.int_val() != 0 ? target.int_val() : port.port();
-  auto protocol_of = [](const std::string& p) { return p.empty() ? std::string("TCP") : p; };
-  for (const auto& c : pod.spec().containers())
-    for (const auto& p : c.ports())
-      if (p.name() == target.str_val() && protocol_of(p.protocol()) == protocol_of(port.protocol())) return p.container_port();
-  return 0;
-}
-
-bool selects(const core::Service& service, const core::Pod& pod) {
-  if (service.spec().selector().empty() || pod.metadata().namespace_() != service.metadata().namespace_()) return false;
-  return sdk::LabelSelector::from_map(service.spec().selector()).matches(pod.metadata().labels());
-}
 
 // Kubernetes' ShouldPodBeInEndpoints: not finished, has an IP, and not being deleted unless
 // the Service publishes not-ready addresses.
@@ -82,7 +65,7 @@ std::vector<core::EndpointSubset> endpoint_subsets(const core::Service& service,
       continue;
     }
     for (const auto& sp : service.spec().ports()) {
-      int port = target_port(sp, *pod);
+      int port = find_port(sp, *pod);
       if (port != 0) offer({sp.name(), port, sp.protocol().empty() ? "TCP" : sp.protocol()});
     }
   }

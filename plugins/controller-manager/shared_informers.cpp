@@ -12,6 +12,13 @@ std::vector<std::string> owner_uids(const google::protobuf::Message& object) {
   return uids;
 }
 
+std::vector<std::string> service_of_slice(const google::protobuf::Message& object) {
+  const auto& meta = sdk::meta_of(object);
+  auto it = meta.labels().find("kubernetes.io/service-name");
+  if (it == meta.labels().end()) return {};
+  return {meta.namespace_() + "/" + it->second};
+}
+
 }  // namespace
 
 SharedInformers::SharedInformers(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log)
@@ -37,6 +44,12 @@ sdk::Informer<apps::ReplicaSet>& SharedInformers::replica_sets() { return typed(
 sdk::Informer<apps::Deployment>& SharedInformers::deployments() { return typed(deployments_); }
 sdk::Informer<core::Service>& SharedInformers::services() { return typed(services_); }
 sdk::Informer<core::Endpoints>& SharedInformers::endpoints() { return typed(endpoints_); }
+sdk::Informer<api::discovery::v1::EndpointSlice>& SharedInformers::endpoint_slices() {
+  bool fresh = !endpoint_slices_;
+  auto& informer = typed(endpoint_slices_);
+  if (fresh) informer.add_index(kByService, service_of_slice);
+  return informer;
+}
 sdk::Informer<core::Node>& SharedInformers::nodes() { return typed(nodes_); }
 sdk::Informer<api::coordination::v1::Lease>& SharedInformers::node_leases() {
   sdk::InformerOptions options;
@@ -50,6 +63,7 @@ sdk::SharedInformer& SharedInformers::of(const sdk::ResourceType& type) {
   if (type.kind == "Deployment") return deployments().shared();
   if (type.kind == "Service") return services().shared();
   if (type.kind == "Endpoints") return endpoints().shared();
+  if (type.kind == "EndpointSlice") return endpoint_slices().shared();
   for (const auto& other : others_)
     if (&other->type() == &type) return *other;
   others_.push_back(std::make_unique<sdk::SharedInformer>(bus_, subjects_, type, source_, sdk::InformerOptions{}, log_));

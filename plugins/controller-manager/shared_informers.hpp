@@ -11,6 +11,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/sdk/informer.hpp"
 
 namespace skiff::controllers {
@@ -21,6 +22,7 @@ namespace apps = api::apps::v1;
 // Index names on top of the namespace index every informer has.
 inline constexpr const char* kByOwner = "owner";  // uid of every owner (ownerReferences)
 inline constexpr const char* kByNode = "node";    // pods: spec.nodeName
+inline constexpr const char* kByService = "service";  // endpoint slices: "<namespace>/<kubernetes.io/service-name>"
 
 class SharedInformers {
  public:
@@ -32,6 +34,7 @@ class SharedInformers {
   sdk::Informer<apps::Deployment>& deployments();
   sdk::Informer<core::Service>& services();
   sdk::Informer<core::Endpoints>& endpoints();
+  sdk::Informer<api::discovery::v1::EndpointSlice>& endpoint_slices();
   sdk::Informer<core::Node>& nodes();
   sdk::Informer<api::coordination::v1::Lease>& node_leases();
   // Any other namespaced type, for the garbage collector (dependents and owners).
@@ -54,6 +57,7 @@ class SharedInformers {
   std::unique_ptr<sdk::Informer<apps::Deployment>> deployments_;
   std::unique_ptr<sdk::Informer<core::Service>> services_;
   std::unique_ptr<sdk::Informer<core::Endpoints>> endpoints_;
+  std::unique_ptr<sdk::Informer<api::discovery::v1::EndpointSlice>> endpoint_slices_;
   std::unique_ptr<sdk::Informer<core::Node>> nodes_;
   std::unique_ptr<sdk::Informer<api::coordination::v1::Lease>> node_leases_;
   std::vector<std::unique_ptr<sdk::SharedInformer>> others_;

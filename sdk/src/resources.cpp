@@ -10,6 +10,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/status.hpp"
 
@@ -39,6 +40,8 @@ const std::vector<ResourceType>& resource_types() {
        apps::Deployment::descriptor()},
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
+      {"discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", true, {}, {},
+       api::discovery::v1::EndpointSlice::descriptor()},
       {"coordination.k8s.io", "v1", "Lease", "leases", "lease", true, {}, {}, api::coordination::v1::Lease::descriptor()},
       {"node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", false, {}, {},
        api::node::v1::RuntimeClass::descriptor()},

@@ -298,7 +298,16 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   EXPECT_EQ(groups.at("kind"), "APIGroupList");
   std::vector<std::string> names;
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
-  EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io", "coordination.k8s.io", "node.k8s.io"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io", "discovery.k8s.io", "coordination.k8s.io",
+                                             "node.k8s.io"}));
+  auto discovery = call("GET", "/apis/discovery.k8s.io/v1", "", 200);
+  ASSERT_EQ(discovery.at("resources").as_array().size(), 1u);
+  const auto& slices = discovery.at("resources").as_array().at(0);
+  EXPECT_EQ(slices.at("name"), "endpointslices");
+  EXPECT_EQ(slices.at("singularName"), "endpointslice");
+  EXPECT_EQ(slices.at("kind"), "EndpointSlice");
+  EXPECT_EQ(slices.at("namespaced"), true);
+  EXPECT_FALSE(slices.as_object().contains("shortNames")) << "Kubernetes gives endpointslices no short name";
   auto core = call("GET", "/api/v1", "", 200);
   bool log = false;
   for (const auto& r : core.at("resources").as_array()) log = log || r.at("name") == "pods/log";

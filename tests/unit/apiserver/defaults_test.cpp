@@ -7,6 +7,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 
 namespace {
 
@@ -206,6 +207,22 @@ TEST(Defaults, NodePodCidrAndPodCidrsAgree) {
   EXPECT_EQ(defaulted("", {"10.244.1.0/24", "fd00::/64"}), "10.244.1.0/24 | 10.244.1.0/24 fd00::/64");
   EXPECT_EQ(defaulted("10.244.1.0/24", {"10.244.1.0/24", "fd00::/64"}), "10.244.1.0/24 | 10.244.1.0/24 fd00::/64");
   EXPECT_EQ(defaulted("10.244.2.0/24", {"10.244.1.0/24"}), "10.244.2.0/24 | 10.244.2.0/24") << "podCIDR wins, as in Kubernetes";
+}
+
+TEST(Defaults, EndpointSlicePortsGetAnEmptyNameAndTcp) {
+  api::discovery::v1::EndpointSlice slice;
+  auto* bare = slice.add_ports();
+  bare->set_port(80);
+  auto* given = slice.add_ports();
+  given->set_name("dns");
+  given->set_protocol("UDP");
+  apiserver::apply_defaults(slice);
+  EXPECT_TRUE(slice.ports(0).has_name()) << "\"\" is set, so it is written as name: \"\"";
+  EXPECT_EQ(slice.ports(0).name(), "");
+  EXPECT_EQ(slice.ports(0).protocol(), "TCP");
+  EXPECT_EQ(slice.ports(1).name(), "dns");
+  EXPECT_EQ(slice.ports(1).protocol(), "UDP");
+  EXPECT_FALSE(slice.ports(1).has_app_protocol());
 }
 
 }  // namespace

@@ -114,12 +114,30 @@ TEST(K8sProtobuf, FieldsSkiffDoesNotModelAreSkipped) {
             json::parse(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a"}})"));
 }
 
+// discovery/v1 generated.proto: addressType is field 4 after endpoints 2 and ports 3; the
+// conditions are pointers, so an explicit false survives.
+TEST(K8sProtobuf, AnEndpointSliceWithConditionsTargetRefAndHints) {
+  std::string conditions = number(1, 0) + number(2, 1) + number(3, 1);
+  std::string target = bytes(1, "Pod") + bytes(2, "default") + bytes(3, "web-1") + bytes(4, "u-1");
+  std::string endpoint = bytes(1, "10.0.0.1") + bytes(2, conditions) + bytes(3, "web-1") + bytes(4, target) +
+                         bytes(6, "node-a") + bytes(7, "zone-1") + bytes(8, bytes(1, bytes(1, "zone-1")));
+  std::string port = bytes(1, "http") + bytes(2, "TCP") + number(3, 8080) + bytes(4, "kubernetes.io/h2c");
+  std::string slice = bytes(1, meta("web-abc", "default")) + bytes(2, endpoint) + bytes(3, port) + bytes(4, "IPv4");
+  EXPECT_EQ(decode(envelope("discovery.k8s.io/v1", "EndpointSlice", slice)), json::parse(R"({
+    "apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"web-abc","namespace":"default"},
+    "addressType":"IPv4",
+    "endpoints":[{"addresses":["10.0.0.1"],"conditions":{"ready":false,"serving":true,"terminating":true},
+                  "hostname":"web-1","targetRef":{"kind":"Pod","namespace":"default","name":"web-1","uid":"u-1"},
+                  "nodeName":"node-a","zone":"zone-1","hints":{"forZones":[{"name":"zone-1"}]}}],
+    "ports":[{"name":"http","protocol":"TCP","port":8080,"appProtocol":"kubernetes.io/h2c"}]})"));
+}
+
 TEST(K8sProtobuf, KindsWithoutAWireSchemaAre415) {
   auto rs = failure(envelope("apps/v1", "ReplicaSet", bytes(1, meta("x"))));
   EXPECT_EQ(rs.code, 415);
   EXPECT_EQ(rs.reason, "UnsupportedMediaType");
-  EXPECT_EQ(rs.message, "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment and Pod; "
-                        "send ReplicaSet as application/json");
+  EXPECT_EQ(rs.message, "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, Pod and "
+                        "EndpointSlice; send ReplicaSet as application/json");
   // The schema's parts are no kinds of their own.
   EXPECT_EQ(failure(envelope("v1", "PodSpec", "")).code, 415);
   EXPECT_EQ(failure(envelope("v1", "ObjectMeta", meta("x"))).code, 415);

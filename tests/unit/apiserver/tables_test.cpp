@@ -10,6 +10,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/time.hpp"
 #include "tables.hpp"
@@ -455,6 +456,37 @@ TEST(IngressTable, HostsAddressesPorts) {
   EXPECT_EQ(cells["Hosts"], "a.example.com,b.example.com,c.example.com + 2 more...") << "a rule without host is no host";
   EXPECT_EQ(cells["Address"], "10.0.0.9,a-lb.example.com");
   EXPECT_EQ(cells["Ports"], "80, 443");
+}
+
+// formatDiscoveryPorts / formatDiscoveryEndpoints: three, then "+ N more...", "<unset>" for none.
+TEST(EndpointSliceTable, PortsAndAddressesAsKubectlPrintsThem) {
+  api::discovery::v1::EndpointSlice slice;
+  slice.mutable_metadata()->set_name("web-abcde");
+  slice.mutable_metadata()->set_creation_timestamp(ago(std::chrono::hours(2)));
+  slice.set_address_type("IPv4");
+  auto table = table_of(std::vector<api::discovery::v1::EndpointSlice>{slice});
+  EXPECT_EQ(column_names(table, 0), (std::vector<std::string>{"Name", "AddressType", "Ports", "Endpoints", "Age"}));
+  auto cells = row(slice);
+  EXPECT_EQ(cells["AddressType"], "IPv4");
+  EXPECT_EQ(cells["Ports"], "<unset>");
+  EXPECT_EQ(cells["Endpoints"], "<unset>");
+  EXPECT_EQ(cells["Age"], "120m");
+  slice.add_ports()->set_port(80);
+  slice.add_ports()->set_port(443);
+  EXPECT_EQ(row(slice)["Ports"], "80,443");
+  slice.add_ports()->set_name("metrics");
+  EXPECT_EQ(row(slice)["Ports"], "80,443,metrics") << "a port without a number shows its name";
+  slice.add_ports();
+  EXPECT_EQ(row(slice)["Ports"], "80,443,metrics + 1 more...");
+  slice.clear_ports();
+  slice.add_ports();
+  EXPECT_EQ(row(slice)["Ports"], "*") << "a port without number or name is every port";
+  auto* first = slice.add_endpoints();
+  first->add_addresses("10.0.0.1");
+  first->add_addresses("10.0.0.2");
+  EXPECT_EQ(row(slice)["Endpoints"], "10.0.0.1,10.0.0.2");
+  for (const char* ip : {"10.0.0.3", "10.0.0.4", "10.0.0.5"}) slice.add_endpoints()->add_addresses(ip);
+  EXPECT_EQ(row(slice)["Endpoints"], "10.0.0.1,10.0.0.2,10.0.0.3 + 2 more...");
 }
 
 // ---- events and the rest ----

@@ -8,6 +8,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
 #include "validation.hpp"
 
@@ -550,6 +551,104 @@ TEST(Validation, ANodesPodCidrIsSetOnceThenStays) {
   EXPECT_EQ(causes(other_provider, &with_provider),
             std::vector<std::string>{"spec.providerID: Forbidden: node updates may not change providerID except from "
                                      "\"\" to valid"});
+}
+
+// ---- endpoint slices ----
+
+namespace discovery = api::discovery::v1;
+
+discovery::EndpointSlice slice(const std::string& type = "IPv4", std::initializer_list<const char*> addresses = {"10.0.0.1"}) {
+  discovery::EndpointSlice s;
+  name(s, "web-abcde");
+  s.set_address_type(type);
+  auto* e = s.add_endpoints();
+  for (const char* a : addresses) e->add_addresses(a);
+  e->mutable_conditions()->set_ready(true);
+  e->set_node_name("node-a");
+  auto* p = s.add_ports();
+  p->set_port(80);
+  apiserver::apply_defaults(s);
+  return s;
+}
+
+TEST(Validation, EndpointSliceAddressTypeIsRequiredKnownAndImmutable) {
+  EXPECT_EQ(causes(slice()), std::vector<std::string>{});
+  EXPECT_EQ(causes(slice("IPv6", {"fd00::1"})), std::vector<std::string>{});
+  EXPECT_EQ(causes(slice("FQDN", {"db.example.com"})), std::vector<std::string>{});
+  EXPECT_EQ(causes(slice("", {"10.0.0.1"})), std::vector<std::string>{"addressType: Required value"});
+  EXPECT_EQ(causes(slice("IP", {"10.0.0.1"})),
+            std::vector<std::string>{"addressType: Unsupported value: \"IP\": supported values: \"FQDN\", \"IPv4\", \"IPv6\""});
+  auto before = slice();
+  auto after = slice("IPv6", {"fd00::1"});
+  EXPECT_EQ(causes(after, &before), std::vector<std::string>{"addressType: Invalid value: \"IPv6\": field is immutable"});
+}
+
+TEST(Validation, EndpointSliceAddressesMatchTheirType) {
+  EXPECT_EQ(causes(slice("IPv4", {"fd00::1"})),
+            std::vector<std::string>{"endpoints[0].addresses[0]: Invalid value: \"fd00::1\": must be a valid IPv4 address"});
+  EXPECT_EQ(causes(slice("IPv4", {"web"})),
+            (std::vector<std::string>{"endpoints[0].addresses[0]: Invalid value: \"web\": must be a valid IPv4 address",
+                                      "endpoints[0].addresses[0]: Invalid value: \"web\": must be a valid IP address"}));
+  EXPECT_EQ(causes(slice("IPv6", {"10.0.0.1"})),
+            std::vector<std::string>{"endpoints[0].addresses[0]: Invalid value: \"10.0.0.1\": must be a valid IPv6 address"});
+  EXPECT_EQ(causes(slice("IPv4", {"127.0.0.1"})),
+            std::vector<std::string>{"endpoints[0].addresses[0]: Invalid value: \"127.0.0.1\": may not be in the loopback "
+                                     "range (127.0.0.0/8, ::1/128)"});
+  EXPECT_CAUSE(slice("IPv4", {"0.0.0.0"}), "endpoints[0].addresses[0]: Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)");
+  EXPECT_CAUSE(slice("IPv4", {"169.254.169.254"}), "endpoints[0].addresses[0]: Invalid value: \"169.254.169.254\": may "
+                                                   "not be in the link-local range (169.254.0.0/16, fe80::/10)");
+  EXPECT_CAUSE(slice("IPv6", {"fe80::1"}), "endpoints[0].addresses[0]: Invalid value: \"fe80::1\": may not be in the "
+                                           "link-local range (169.254.0.0/16, fe80::/10)");
+  EXPECT_EQ(causes(slice("FQDN", {"localhost"})),
+            std::vector<std::string>{"endpoints[0].addresses[0]: Invalid value: \"localhost\": should be a domain with at "
+                                     "least two segments separated by dots"});
+  EXPECT_EQ(causes(slice("FQDN", {"db.example.com."})), std::vector<std::string>{}) << "a trailing dot is allowed";
+}
+
+TEST(Validation, EndpointSliceCountsEndpointsAndAddresses) {
+  auto none = slice("IPv4", {});
+  EXPECT_EQ(causes(none), std::vector<std::string>{"endpoints[0].addresses: Required value: must contain at least 1 address"});
+  auto crowded = slice();
+  for (int i = 0; i < 100; ++i) crowded.mutable_endpoints(0)->add_addresses("10.0.1." + std::to_string(i + 1));
+  EXPECT_EQ(causes(crowded), std::vector<std::string>{"endpoints[0].addresses: Too many: 101: must have at most 100 items"});
+  auto full = slice();
+  for (int i = 1; i < 1000; ++i) *full.add_endpoints() = full.endpoints(0);
+  EXPECT_EQ(causes(full), std::vector<std::string>{});
+  *full.add_endpoints() = full.endpoints(0);
+  EXPECT_EQ(causes(full), std::vector<std::string>{"endpoints: Too many: 1001: must have at most 1000 items"});
+}
+
+TEST(Validation, EndpointSliceNodeNamesHostnamesAndZoneHints) {
+  auto s = slice();
+  auto* e = s.mutable_endpoints(0);
+  e->set_node_name("Node_A");
+  e->set_hostname("web.0");
+  e->mutable_hints()->add_for_zones()->set_name("zone-a");
+  e->mutable_hints()->add_for_zones()->set_name("zone-a");
+  EXPECT_EQ(causes(s), (std::vector<std::string>{
+                           "endpoints[0].nodeName: Invalid value: \"Node_A\": " + kSubdomainHelp,
+                           "endpoints[0].hostname: Invalid value: \"web.0\": " + kLabelHelp,
+                           "endpoints[0].hints.forZones[1].name: Duplicate value: \"zone-a\""}));
+  e->clear_hints();
+  for (int i = 0; i < 9; ++i) e->mutable_hints()->add_for_zones()->set_name("z" + std::to_string(i));
+  EXPECT_CAUSE(s, "endpoints[0].hints.forZones: Too many: 9: must have at most 8 items");
+}
+
+TEST(Validation, EndpointSlicePorts) {
+  auto s = slice();
+  s.mutable_ports(0)->set_name("http");
+  auto* twin = s.add_ports();
+  twin->set_name("http");
+  twin->set_port(81);
+  twin->set_protocol("ICMP");
+  auto* odd = s.add_ports();
+  odd->set_name("Web_Port");
+  odd->set_app_protocol("kubernetes.io/h2c");
+  EXPECT_EQ(causes(s), (std::vector<std::string>{
+                           "ports[1].name: Duplicate value: \"http\"",
+                           "ports[1].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\"",
+                           "ports[2].name: Invalid value: \"Web_Port\": " + kLabelHelp,
+                           "ports[2].protocol: Required value"}));
 }
 
 }  // namespace

@@ -67,6 +67,11 @@ class PodBuilder {
     pod_.mutable_status()->set_pod_ip(ip);
     return *this;
   }
+  PodBuilder& hostname(const std::string& hostname, const std::string& subdomain) {
+    pod_.mutable_spec()->set_hostname(hostname);
+    pod_.mutable_spec()->set_subdomain(subdomain);
+    return *this;
+  }
   PodBuilder& deleting() {
     pod_.mutable_metadata()->set_deletion_timestamp("2026-01-01T00:00:00Z");
     return *this;

@@ -9,6 +9,7 @@
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/sdk/k8s_json.hpp"
 #include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/status.hpp"
@@ -113,6 +114,26 @@ TEST(K8sJson, KubernetesFieldNames) {
   json::value out = sdk::to_k8s_json(pod);
   EXPECT_EQ(out.at("status").at("podIP"), json::value("10.0.0.5"));
   EXPECT_EQ(out.at("spec").at("hostPID"), json::value(true));
+}
+
+TEST(K8sJson, AnEndpointSliceAsKubernetesWritesIt) {
+  api::discovery::v1::EndpointSlice slice;
+  slice.set_address_type("IPv4");
+  EXPECT_EQ(sdk::to_k8s_json(slice), json::parse(R"({"addressType":"IPv4","endpoints":[]})"))
+      << "no endpoints is an empty list, not a missing field";
+  auto* e = slice.add_endpoints();
+  e->add_addresses("10.0.0.1");
+  e->mutable_conditions()->set_ready(false);
+  e->mutable_conditions()->set_terminating(true);
+  e->set_node_name("node-a");
+  e->mutable_target_ref()->set_kind("Pod");
+  auto* port = slice.add_ports();
+  port->set_name("");
+  port->set_port(8080);
+  EXPECT_EQ(sdk::to_k8s_json(slice), json::parse(R"({"addressType":"IPv4",
+    "endpoints":[{"addresses":["10.0.0.1"],"conditions":{"ready":false,"terminating":true},"nodeName":"node-a",
+                  "targetRef":{"kind":"Pod"}}],
+    "ports":[{"name":"","port":8080}]})")) << "pointers set to false or \"\" are written, unset ones are not";
 }
 
 TEST(K8sJson, UnknownFieldsAreReportedWithTheirPath) {

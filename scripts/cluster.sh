@@ -109,6 +109,8 @@ node_plugins() {  # node_plugins NODE IP [taint]
     config: {network: $NETWORK}
   - name: network
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+  - name: proxy
+    config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
 EOF
 }
 

@@ -60,6 +60,11 @@ k get pods -o wide
 ip=$(k get pods -l app=hello -o jsonpath='{.items[0].status.podIP}')
 if command -v curl >/dev/null && [ -n "$ip" ]; then
   say "the example answers on its pod IP: curl http://$ip:8080/ → $(curl -s --max-time 2 "http://$ip:8080/" || echo '(no answer)')"
+  cluster_ip=$(k get service hello -o jsonpath='{.spec.clusterIP}')
+  # The proxy programs the Service a moment after its endpoints are ready.
+  wait_for 30 "the Service hello to answer" curl -s --max-time 1 -o /dev/null "http://$cluster_ip/"
+  say "and on its Service: curl http://$cluster_ip/ → $(curl -s --max-time 2 "http://$cluster_ip/" || echo '(no answer)'),"\
+" NodePort curl http://127.0.0.1:30080/ → $(curl -s --max-time 2 http://127.0.0.1:30080/ || echo '(no answer)')"
 fi
 cat <<INFO
 $(say "ready. In another terminal:")

@@ -217,4 +217,19 @@ TEST_F(Proxy, ARestartedProxyLosesNoConnection) {
   EXPECT_NE(load.out.find("Requests/sec"), std::string::npos) << load.out;
 }
 
+// Last: it takes worker-2's Services away. `skiffd cleanup proxy` (in the node's namespace,
+// with the config recorded from its last run) removes the table and the route, and leaves the
+// network plugin's unreachable route: the service CIDR is refused, not routed out.
+TEST_F(Proxy, CleanupRemovesTheTableAndRoute) {
+  auto table = [] { return test::run_command({"ip", "netns", "exec", kWorker2, "nft", "list", "table", "ip", "skiff-proxy"}); };
+  ASSERT_EQ(table().exit_code, 0) << table().both();
+  auto cleanup = test::run_command({"ip", "netns", "exec", kWorker2, SKIFF_TEST_SKIFFD, "cleanup", "proxy", "--data-dir",
+                                    kData + "/" + kWorker2, "--plugin-path", SKIFF_TEST_PLUGIN_DIR});
+  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.both();
+  EXPECT_NE(table().exit_code, 0) << "the table is left: " << table().both();
+  EXPECT_EQ(in_netns(kWorker2, {"ip", "route", "show", "proto", "74"}), "") << in_netns(kWorker2, {"ip", "route"});
+  EXPECT_NE(in_netns(kWorker2, {"ip", "route", "show", "proto", "73"}).find("unreachable 10.96.0.0/12"), std::string::npos)
+      << in_netns(kWorker2, {"ip", "route"});
+}
+
 }  // namespace

@@ -49,6 +49,33 @@ void check(const std::string& key, const ServicePort& port, std::vector<std::str
   if (auto why = check_port(key, port)) problems.push_back(std::move(*why));
 }
 
+// Every port checked and every address claimed once, or the state is refused.
+AddressClaims claim_all(const ProxyState& desired) {
+  std::vector<std::string> problems;
+  AddressClaims claims;
+  for (const auto& [key, port] : desired.ports) {
+    check(key, port, problems);
+    auto conflicts = claims.claim(key, claims_of(port));
+    problems.insert(problems.end(), conflicts.begin(), conflicts.end());
+  }
+  if (!problems.empty()) refuse(problems);
+  claims.commit();
+  return claims;
+}
+
+// Whatever a previous proxy left is deleted and the table made anew, in the same transaction.
+void write_whole_table(NftBatch& batch, const std::vector<Chain>& base, const Plan& plan) {
+  batch.add_table();
+  batch.delete_table();
+  batch.add_table();
+  for (SetId set : kAllSets)
+    for (std::uint32_t shard = 0; shard < (set == SetId::endpoint_ranges ? kRangeShards : 1); ++shard)
+      batch.add_set(set, shard);
+  for (const auto& chain : base) batch.add_chain(chain);
+  for (const auto& chain : base) batch.add_rules(chain);
+  plan.write(batch);
+}
+
 }  // namespace
 
 NftProgrammer::NftProgrammer(TableOptions options)
@@ -91,15 +118,8 @@ void NftProgrammer::send(NftBatch& batch, ApplyStats& stats) {
 }
 
 ApplyStats NftProgrammer::full_apply(const ProxyState& desired) {
+  AddressClaims claims = claim_all(desired);
   std::vector<std::string> problems;
-  AddressClaims claims;
-  for (const auto& [key, port] : desired.ports) {
-    check(key, port, problems);
-    auto conflicts = claims.claim(key, claims_of(port));
-    problems.insert(problems.end(), conflicts.begin(), conflicts.end());
-  }
-  if (!problems.empty()) refuse(problems);
-
   std::map<std::string, AppliedPort> next;
   std::map<std::uint32_t, std::uint32_t> hairpins;
   BlockAllocator blocks;
@@ -120,15 +140,7 @@ ApplyStats NftProgrammer::full_apply(const ProxyState& desired) {
   counts.elements += hairpins.size();
 
   NftBatch batch(options_.table, options_.masquerade_mark);
-  batch.add_table();
-  batch.delete_table();  // whatever a previous proxy left, replaced in the same transaction
-  batch.add_table();
-  for (SetId set : kAllSets)
-    for (std::uint32_t shard = 0; shard < (set == SetId::endpoint_ranges ? kRangeShards : 1); ++shard)
-      batch.add_set(set, shard);
-  for (const auto& chain : base) batch.add_chain(chain);
-  for (const auto& chain : base) batch.add_rules(chain);
-  plan.write(batch);
+  write_whole_table(batch, base, plan);
   ApplyStats stats{.full = true, .ports_changed = desired.ports.size()};
   send(batch, stats);
 
@@ -136,7 +148,6 @@ ApplyStats NftProgrammer::full_apply(const ProxyState& desired) {
   hairpin_refs_ = std::move(hairpins);
   blocks_ = std::move(blocks);
   claims_ = std::move(claims);
-  claims_.commit();
   counts_ = counts;
   in_sync_ = true;
   return stats;
@@ -218,11 +229,8 @@ void NftProgrammer::keep(Delta& delta) {
   }
 }
 
-ApplyStats NftProgrammer::delta_apply(const ProxyState& desired) {
-  Delta delta;
-  delta.counts = counts_;
-  delta.blocks = blocks_;
-  // Walk both (sorted) maps together; an unchanged port costs one comparison.
+// Walks both (sorted) maps together; an unchanged port costs one comparison.
+void NftProgrammer::plan_changes(Delta& delta, const ProxyState& desired) {
   auto a = applied_.begin();
   auto d = desired.ports.begin();
   while (a != applied_.end() || d != desired.ports.end()) {
@@ -238,16 +246,26 @@ ApplyStats NftProgrammer::delta_apply(const ProxyState& desired) {
       ++d;
     }
   }
-  // Every change released its claims before any claims, so ports may swap addresses.
-  for (const auto& change : delta.changes)
-    if (change.after) {
-      auto conflicts = claims_.claim(*change.key, claims_of(change.after->spec));
-      delta.problems.insert(delta.problems.end(), conflicts.begin(), conflicts.end());
-    }
-  if (!delta.problems.empty()) {
-    claims_.rollback();
-    refuse(delta.problems);
+}
+
+// Every change released its claims before any claims, so ports may swap addresses.
+void NftProgrammer::claim_changes(Delta& delta) {
+  for (const auto& change : delta.changes) {
+    if (!change.after) continue;
+    auto conflicts = claims_.claim(*change.key, claims_of(change.after->spec));
+    delta.problems.insert(delta.problems.end(), conflicts.begin(), conflicts.end());
   }
+  if (delta.problems.empty()) return;
+  claims_.rollback();
+  refuse(delta.problems);
+}
+
+ApplyStats NftProgrammer::delta_apply(const ProxyState& desired) {
+  Delta delta;
+  delta.counts = counts_;
+  delta.blocks = blocks_;
+  plan_changes(delta, desired);
+  claim_changes(delta);
   plan_hairpins(delta);
 
   ApplyStats stats{.full = false, .ports_changed = delta.changes.size()};

@@ -41,6 +41,7 @@ struct TableCounts {
   TableCounts& operator-=(const TableCounts& other);
 };
 
+// One caller at a time (the plugin's sync loop); it owns its table alone.
 class NftProgrammer {
  public:
   explicit NftProgrammer(TableOptions options);  // opens the socket; throws sdk::Error
@@ -74,6 +75,8 @@ class NftProgrammer {
   ApplyStats delta_apply(const ProxyState& desired);
   void plan_removal(Delta& delta, const std::string& key, const AppliedPort& before);
   void plan_upsert(Delta& delta, const std::string& key, const ServicePort& port, const AppliedPort* before);
+  void plan_changes(Delta& delta, const ProxyState& desired);
+  void claim_changes(Delta& delta);
   void plan_hairpins(Delta& delta);
   void keep(Delta& delta);
   nft::PortAllocation allocate(const std::string& key, const ServicePort& port, const nft::PortAllocation* before,

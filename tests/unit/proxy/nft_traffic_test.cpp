@@ -87,9 +87,14 @@ TEST(NftTraffic, AnEndpointReplacedByADeltaAnswersAtOnce) {
   EXPECT_EQ(lab.udp(lab.client, ip("10.96.0.10"), 53).name(), kPodB);  // a new source port: no stale conntrack
 }
 
+// Which pods answer `connections` TCP connections from the client; the first failure instead.
 std::set<std::string> answering(ServiceLab& lab, const char* service_ip, int connections) {
   std::set<std::string> names;
-  for (int i = 0; i < connections; ++i) names.insert(lab.tcp(lab.client, ip(service_ip), 80).name());
+  for (int i = 0; i < connections; ++i) {
+    Answer answer = lab.tcp(lab.client, ip(service_ip), 80);
+    if (answer.error) return {answer.describe()};
+    names.insert(answer.name());
+  }
   return names;
 }
 

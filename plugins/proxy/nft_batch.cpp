@@ -12,7 +12,6 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -98,26 +97,25 @@ void NftBatch::delete_table() {
   commit(h, "delete table ip " + table_);
 }
 
-void NftBatch::add_set(SetId id) {
+void NftBatch::add_set(SetId id, std::uint32_t shard) {
   const SetShape& s = shape(id);
   auto set = allocated<SetPtr>(nftnl_set_alloc());
-  std::string name(s.name);
+  std::string name = set_name(id, shard);
   nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, table_.c_str());
   nftnl_set_set_str(set.get(), NFTNL_SET_NAME, name.c_str());
   nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_IPV4);
   nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_TYPE, s.key_type);
   nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_LEN, s.key_len);
-  nftnl_set_set_u32(set.get(), NFTNL_SET_ID, static_cast<std::uint32_t>(id) + 1);
-  std::uint32_t flags = s.verdict_map ? NFT_SET_MAP : 0;
-  if (s.verdict_map) {
+  nftnl_set_set_u32(set.get(), NFTNL_SET_ID, ++set_ids_);
+  std::uint32_t flags = 0;
+  if (s.data == SetShape::Data::verdict) {
+    flags |= NFT_SET_MAP;
     nftnl_set_set_u32(set.get(), NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
     nftnl_set_set_u32(set.get(), NFTNL_SET_DATA_LEN, 0);
-  }
-  if (id == SetId::endpoint_slots) {  // numgen writes host order: tell nft, so it prints slots right
-    constexpr std::uint32_t kNftHostEndian = 1;  // nft's BYTEORDER_HOST_ENDIAN
-    char udata[6] = {NFTNL_UDATA_SET_KEYBYTEORDER, 4};
-    std::memcpy(udata + 2, &kNftHostEndian, sizeof kNftHostEndian);
-    nftnl_set_set_data(set.get(), NFTNL_SET_USERDATA, udata, sizeof udata);
+  } else if (s.data == SetShape::Data::endpoint) {
+    flags |= NFT_SET_MAP | NFT_SET_INTERVAL;
+    nftnl_set_set_u32(set.get(), NFTNL_SET_DATA_TYPE, kEndpointDataType);
+    nftnl_set_set_u32(set.get(), NFTNL_SET_DATA_LEN, kEndpointDataLen);
   }
   if (id == SetId::affinity) {  // filled from the packet path, entries expire
     flags |= NFT_SET_TIMEOUT | NFT_SET_EVAL;
@@ -180,40 +178,53 @@ void NftBatch::delete_chain(const std::string& name, std::string_view owner) {
   commit(h, with_owner("delete chain " + name, owner));
 }
 
-void NftBatch::add_elements(SetId set, std::span<const Element* const> elements) {
-  element_messages(NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, set, elements);
+void NftBatch::add_elements(std::span<const Element* const> elements) {
+  element_messages(NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, elements);
 }
 
-void NftBatch::delete_elements(SetId set, std::span<const Element* const> elements) {
-  element_messages(NFT_MSG_DELSETELEM, 0, set, elements);
+void NftBatch::delete_elements(std::span<const Element* const> elements) {
+  element_messages(NFT_MSG_DELSETELEM, 0, elements);
 }
 
-void NftBatch::element_messages(std::uint16_t type, std::uint16_t flags, SetId id,
-                                std::span<const Element* const> elements) {
-  std::string name(shape(id).name);
+namespace {
+
+nftnl_set_elem* element_object(const Element& e, bool adding) {
+  nftnl_set_elem* elem = nftnl_set_elem_alloc();
+  if (!elem) throw std::bad_alloc();
+  nftnl_set_elem_set(elem, NFTNL_SET_ELEM_KEY, e.key.bytes.data(), e.key.len);
+  if (e.key.interval_end) nftnl_set_elem_set_u32(elem, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+  if (!adding) return elem;
+  if (!e.target.empty()) {
+    nftnl_set_elem_set_u32(elem, NFTNL_SET_ELEM_VERDICT, static_cast<std::uint32_t>(NFT_GOTO));
+    nftnl_set_elem_set_str(elem, NFTNL_SET_ELEM_CHAIN, e.target.c_str());
+  }
+  if (e.endpoint) {
+    auto data = endpoint_data(*e.endpoint);
+    nftnl_set_elem_set(elem, NFTNL_SET_ELEM_DATA, data.data(), static_cast<std::uint32_t>(data.size()));
+  }
+  return elem;
+}
+
+}  // namespace
+
+void NftBatch::element_messages(std::uint16_t type, std::uint16_t flags, std::span<const Element* const> elements) {
+  if (elements.empty()) return;
+  std::string name = set_name(elements[0]->key.set, elements[0]->key.shard);
+  bool adding = type == NFT_MSG_NEWSETELEM;
   for (std::size_t first = 0; first < elements.size(); first += kElementsPerMessage) {
     auto chunk = elements.subspan(first, std::min(kElementsPerMessage, elements.size() - first));
     auto set = allocated<SetPtr>(nftnl_set_alloc());
     nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, table_.c_str());
     nftnl_set_set_str(set.get(), NFTNL_SET_NAME, name.c_str());
     nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_IPV4);
-    for (const Element* e : chunk) {
-      nftnl_set_elem* elem = nftnl_set_elem_alloc();
-      if (!elem) throw std::bad_alloc();
-      nftnl_set_elem_set(elem, NFTNL_SET_ELEM_KEY, e->key.bytes.data(), e->key.len);
-      if (!e->target.empty() && type == NFT_MSG_NEWSETELEM) {
-        nftnl_set_elem_set_u32(elem, NFTNL_SET_ELEM_VERDICT, static_cast<std::uint32_t>(NFT_GOTO));
-        nftnl_set_elem_set_str(elem, NFTNL_SET_ELEM_CHAIN, e->target.c_str());
-      }
-      nftnl_set_elem_add(set.get(), elem);
-    }
+    for (const Element* e : chunk) nftnl_set_elem_add(set.get(), element_object(*e, adding));
     nlmsghdr* h = nftnl_set_elem_nlmsg_build_hdr(reserve(0), type, NFPROTO_IPV4, flags, 0);
     nftnl_set_elems_nlmsg_build_payload(h, set.get());
     if (h->nlmsg_len > 65000) throw std::logic_error("NftBatch: an element message outgrew its 64 KiB attribute");
-    std::string what = type == NFT_MSG_NEWSETELEM ? "add " : "delete ";
+    std::string what = adding ? "add " : "delete ";
     what += chunk.size() == 1 ? "element " + describe(chunk[0]->key)
                               : std::to_string(chunk.size()) + " elements (" + describe(chunk[0]->key) + " …)";
-    commit(h, what + (type == NFT_MSG_NEWSETELEM ? " to " : " from ") + name);
+    commit(h, what + (adding ? " to " : " from ") + name);
   }
 }
 

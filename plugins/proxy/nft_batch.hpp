@@ -22,14 +22,15 @@ class NftBatch {
 
   void add_table();     // creates it if absent (so a following delete never fails)
   void delete_table();
-  void add_set(SetId set);
+  void add_set(SetId set, std::uint32_t shard = 0);
   void add_chain(const Chain& chain, std::string_view owner = {});  // exclusive: a chain already there fails
   void add_rules(const Chain& chain, std::string_view owner = {});
   void flush_chain(const std::string& name, std::string_view owner = {});
   void delete_chain(const std::string& name, std::string_view owner = {});
-  // Elements of one set, as many messages as they need (a netlink attribute holds 64 KiB).
-  void add_elements(SetId set, std::span<const Element* const> elements);
-  void delete_elements(SetId set, std::span<const Element* const> elements);
+  // Elements of one set (all with the same set and shard in their keys), as many messages as
+  // they need (a netlink attribute holds 64 KiB).
+  void add_elements(std::span<const Element* const> elements);
+  void delete_elements(std::span<const Element* const> elements);
 
   // Closes the batch (BATCH_END); the last real message asks for an ack.
   void finish();
@@ -46,7 +47,7 @@ class NftBatch {
  private:
   char* reserve(std::size_t bytes);
   void commit(nlmsghdr* header, std::string note);
-  void element_messages(std::uint16_t type, std::uint16_t flags, SetId set, std::span<const Element* const> elements);
+  void element_messages(std::uint16_t type, std::uint16_t flags, std::span<const Element* const> elements);
 
   std::string table_;
   std::uint32_t mark_;
@@ -55,6 +56,7 @@ class NftBatch {
   std::size_t last_offset_ = 0;
   std::vector<std::string> notes_;  // index i is message i + 1 (BEGIN is 0)
   bool finished_ = false;
+  std::uint32_t set_ids_ = 0;
 };
 
 }  // namespace skiff::proxy::nft

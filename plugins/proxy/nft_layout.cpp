@@ -1,7 +1,6 @@
 // Names and key encodings of the proxy table (see nft_layout.hpp).
 #include "nft_layout.hpp"
 
-#include <cstring>
 
 #include "skiff/sdk/cidr.hpp"
 
@@ -16,13 +15,18 @@ constexpr std::uint32_t kTypeInetService = 13;
 constexpr std::uint32_t kTypeMark = 19;  // a 32-bit host-order integer nft can print
 constexpr std::uint32_t concat(std::uint32_t a, std::uint32_t b) { return a << 6 | b; }
 
+constexpr std::uint32_t kServiceKey = concat(concat(kTypeIpv4, kTypeInetProto), kTypeInetService);
+constexpr std::uint32_t kNodePortKey = concat(kTypeInetProto, kTypeInetService);
+
+using Data = SetShape::Data;
 constexpr SetShape kShapes[] = {
-    {"service-ips", concat(concat(kTypeIpv4, kTypeInetProto), kTypeInetService), 12, true},
-    {"service-nodeports", concat(kTypeInetProto, kTypeInetService), 8, true},
-    {"no-endpoint-services", concat(concat(kTypeIpv4, kTypeInetProto), kTypeInetService), 12, false},
-    {"no-endpoint-nodeports", concat(kTypeInetProto, kTypeInetService), 8, false},
-    {"endpoint-slots", kTypeMark, 4, true},
-    {"affinity", concat(kTypeMark, kTypeIpv4), 8, false},
+    {"service-ips", kServiceKey, 12, Data::verdict},
+    {"service-nodeports", kNodePortKey, 8, Data::verdict},
+    {"no-endpoint-services", kServiceKey, 12, Data::none},
+    {"no-endpoint-nodeports", kNodePortKey, 8, Data::none},
+    {"hairpin", concat(kTypeIpv4, kTypeIpv4), 8, Data::none},
+    {"affinity", concat(concat(concat(kTypeMark, kTypeIpv4), kTypeIpv4), kTypeInetService), 16, Data::none},
+    {"endpoint-ranges", kTypeMark, 4, Data::endpoint},
 };
 
 std::uint64_t fnv1a(std::string_view text) {
@@ -65,6 +69,12 @@ std::string protocol_text(std::uint8_t number) {
 
 const SetShape& shape(SetId set) { return kShapes[static_cast<std::size_t>(set)]; }
 
+std::string set_name(SetId set, std::uint32_t shard) {
+  std::string name(shape(set).name);
+  if (set == SetId::endpoint_ranges) name += "-" + std::to_string(shard);
+  return name;
+}
+
 std::string port_id(std::string_view key) {
   static constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::uint64_t hash = fnv1a(key);
@@ -78,12 +88,9 @@ std::string port_id(std::string_view key) {
 
 std::string cluster_chain(std::string_view id) { return "svc-" + std::string(id); }
 std::string external_chain(std::string_view id) { return "ext-" + std::string(id); }
-std::string endpoint_chain(std::string_view id, const Endpoint& ep) {
-  return "ep-" + std::string(id) + "-" + sdk::format_ipv4(ep.ip) + "-" + std::to_string(ep.port);
-}
 
 ElementKey service_ip_key(SetId set, std::uint32_t ip, Protocol protocol, std::uint16_t port) {
-  ElementKey key{set, 12, {}};
+  ElementKey key{set, 0, false, 12, {}};
   put_be32(&key.bytes[0], ip);
   key.bytes[4] = static_cast<std::uint8_t>(protocol);
   put_be16(&key.bytes[8], port);
@@ -91,25 +98,45 @@ ElementKey service_ip_key(SetId set, std::uint32_t ip, Protocol protocol, std::u
 }
 
 ElementKey node_port_key(SetId set, Protocol protocol, std::uint16_t port) {
-  ElementKey key{set, 8, {}};
+  ElementKey key{set, 0, false, 8, {}};
   key.bytes[0] = static_cast<std::uint8_t>(protocol);
   put_be16(&key.bytes[4], port);
   return key;
 }
 
-ElementKey slot_key(std::uint32_t slot) {
-  ElementKey key{SetId::endpoint_slots, 4, {}};
-  std::memcpy(key.bytes.data(), &slot, sizeof slot);  // numgen writes host order
+ElementKey range_key(std::uint32_t block, std::uint32_t value, bool end) {
+  ElementKey key{SetId::endpoint_ranges, static_cast<std::uint8_t>(block % kRangeShards), end, 4, {}};
+  put_be32(key.bytes.data(), value);  // interval trees compare bytes: big endian orders them
+  return key;
+}
+
+std::array<std::uint8_t, kEndpointDataLen> endpoint_data(const Endpoint& endpoint) {
+  std::array<std::uint8_t, kEndpointDataLen> data{};
+  put_be32(&data[0], endpoint.ip);
+  put_be16(&data[4], endpoint.port);
+  return data;
+}
+
+ElementKey hairpin_key(std::uint32_t ip) {
+  ElementKey key{SetId::hairpin, 0, false, 8, {}};
+  put_be32(&key.bytes[0], ip);
+  put_be32(&key.bytes[4], ip);
   return key;
 }
 
 std::string describe(const ElementKey& key) {
   const std::uint8_t* b = key.bytes.data();
-  if (key.len == 12) return sdk::format_ipv4(get_be32(b)) + " . " + protocol_text(b[4]) + " . " + std::to_string(get_be16(b + 8));
-  if (key.len == 8) return protocol_text(b[0]) + " . " + std::to_string(get_be16(b + 4));
-  std::uint32_t slot = 0;
-  std::memcpy(&slot, b, sizeof slot);
-  return "slot " + std::to_string(slot);
+  switch (key.set) {
+    case SetId::service_ips:
+    case SetId::no_endpoint_services:
+      return sdk::format_ipv4(get_be32(b)) + " . " + protocol_text(b[4]) + " . " + std::to_string(get_be16(b + 8));
+    case SetId::service_nodeports:
+    case SetId::no_endpoint_nodeports: return protocol_text(b[0]) + " . " + std::to_string(get_be16(b + 4));
+    case SetId::hairpin: return sdk::format_ipv4(get_be32(b)) + " . " + sdk::format_ipv4(get_be32(b + 4));
+    case SetId::affinity: return "an affinity entry";
+    case SetId::endpoint_ranges: return std::string(key.interval_end ? "range end " : "range ") + std::to_string(get_be32(b));
+  }
+  return "?";
 }
 
 std::string_view protocol_name(Protocol protocol) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nft_layout.hpp"
+#include "proxy_state.hpp"
 #include "skiff/sdk/cidr.hpp"
 
 namespace skiff::proxy::nft {
@@ -36,32 +37,32 @@ struct JumpChain {
   friend bool operator==(const JumpChain&, const JumpChain&) = default;
 };
 
-// `<endpoint id> . ip saddr @affinity goto <chain>`: a client this endpoint served recently.
-struct AffinityGoto {
-  std::uint32_t endpoint_id = 0;
-  std::string chain;
-  friend bool operator==(const AffinityGoto&, const AffinityGoto&) = default;
-};
-
-// `update @affinity { <endpoint id> . ip saddr timeout <seconds>s }`
-struct RememberClient {
-  std::uint32_t endpoint_id = 0;
-  std::uint32_t seconds = 0;
-  friend bool operator==(const RememberClient&, const RememberClient&) = default;
-};
-
-// `numgen random mod <count> offset <base> vmap @endpoint-slots`
-struct PickEndpointSlot {
-  std::uint32_t count = 0;
-  std::uint32_t base = 0;
-  friend bool operator==(const PickEndpointSlot&, const PickEndpointSlot&) = default;
-};
-
-// `meta l4proto <p> dnat to <ip>:<port>`
-struct DnatToEndpoint {
-  Protocol protocol = Protocol::tcp;
+// sessionAffinity: `<port number> . ip saddr . <endpoint> @affinity` — this client was sent to
+// this endpoint within the timeout: `dnat to <endpoint>` again, restarting the timeout.
+struct DnatRemembered {
+  std::uint32_t port_number = 0;
   Endpoint endpoint;
-  friend bool operator==(const DnatToEndpoint&, const DnatToEndpoint&) = default;
+  std::uint32_t seconds = 0;
+  friend bool operator==(const DnatRemembered&, const DnatRemembered&) = default;
+};
+
+// `dnat to numgen random mod 65536 offset <block start> map @endpoint-ranges-<shard>`: the
+// endpoint whose range of the block the random number falls in.
+struct DnatFromRanges {
+  std::uint32_t block = 0;
+  friend bool operator==(const DnatFromRanges&, const DnatFromRanges&) = default;
+};
+
+// With sessionAffinity, endpoints are picked by rules of their own (a change rewrites the
+// chain): one endpoint of a random pick, taken with probability 1/`remaining` (`numgen random mod
+// remaining == 0`; the last always): each of N endpoints in a row of these is equally likely.
+// With affinity the pick is remembered for the client.
+struct DnatPicked {
+  std::uint32_t remaining = 1;
+  Endpoint endpoint;
+  std::uint32_t port_number = 0;
+  std::uint32_t affinity_seconds = 0;  // 0: not remembered
+  friend bool operator==(const DnatPicked&, const DnatPicked&) = default;
 };
 
 // `ip daddr . meta l4proto . th dport vmap @service-ips` and its NodePort twin
@@ -84,12 +85,18 @@ struct MasqueradeMarked {
   friend bool operator==(const MasqueradeMarked&, const MasqueradeMarked&) = default;
 };
 
+// `ip saddr . ip daddr @hairpin masquerade fully-random`: a pod sent to itself through a
+// Service; unmasqueraded, its answer would not come back through the node's conntrack.
+struct MasqueradeHairpin {
+  friend bool operator==(const MasqueradeHairpin&, const MasqueradeHairpin&) = default;
+};
+
 struct Drop {
   friend bool operator==(const Drop&, const Drop&) = default;
 };
 
-using Rule = std::variant<MarkForMasquerade, GotoChain, JumpChain, AffinityGoto, RememberClient, PickEndpointSlot,
-                          DnatToEndpoint, DispatchServices, RejectWithoutEndpoints, MasqueradeMarked, Drop>;
+using Rule = std::variant<MarkForMasquerade, GotoChain, JumpChain, DnatFromRanges, DnatRemembered, DnatPicked, DispatchServices,
+                          RejectWithoutEndpoints, MasqueradeMarked, MasqueradeHairpin, Drop>;
 
 struct Hook {
   enum class Type : std::uint8_t { nat, filter } type = Type::nat;
@@ -108,7 +115,8 @@ struct Chain {
 
 struct Element {
   ElementKey key;
-  std::string target;  // the chain a verdict map's element jumps to (goto); empty in plain sets
+  std::string target;                // the chain a verdict map's element goes to
+  std::optional<Endpoint> endpoint;  // an endpoint range's endpoint (where the range starts)
   friend bool operator==(const Element&, const Element&) = default;
 };
 

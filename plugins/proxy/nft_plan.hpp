@@ -3,8 +3,8 @@
 // additions, chain deletions — so that nothing is referenced before it exists or after it goes.
 #pragma once
 
-#include <array>
 #include <deque>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +21,9 @@ class Plan {
   void add_port(std::string_view owner, PortObjects after);
   void remove_port(std::string_view owner, PortObjects before);
   void change_port(std::string_view owner, PortObjects before, PortObjects after);
+  // Elements several ports share (hairpin), whose count the programmer keeps.
+  void add_shared(Element element);
+  void delete_shared(Element element);
 
   void write(NftBatch& batch) const;
   bool empty() const;
@@ -31,13 +34,16 @@ class Plan {
     std::string_view owner;
   };
   const PortObjects& keep(PortObjects objects);
+  void change_chains(std::string_view owner, const PortObjects& old, const PortObjects& now);
+  void change_elements(const PortObjects& old, const PortObjects& now);
 
   std::deque<PortObjects> objects_;  // what the references below point into
   std::vector<ChainRef> created_;
   std::vector<ChainRef> rewritten_;
   std::vector<ChainRef> deleted_;  // in deletion order: chains that jump to others go first
-  std::array<std::vector<const Element*>, kAllSets.size()> element_adds_;
-  std::array<std::vector<const Element*>, kAllSets.size()> element_deletes_;
+  using SetRef = std::pair<SetId, std::uint8_t>;  // kind, shard
+  std::map<SetRef, std::vector<const Element*>> element_adds_;
+  std::map<SetRef, std::vector<const Element*>> element_deletes_;
 };
 
 }  // namespace skiff::proxy::nft

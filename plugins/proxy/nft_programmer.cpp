@@ -43,8 +43,37 @@ TableCounts count(const PortObjects& objects) { return count(objects.chains, obj
   throw sdk::Error(sdk::Status::Invalid(message));
 }
 
+Element hairpin_element(std::uint32_t ip) { return Element{hairpin_key(ip), {}, std::nullopt}; }
+
 void check(const std::string& key, const ServicePort& port, std::vector<std::string>& problems) {
   if (auto why = check_port(key, port)) problems.push_back(std::move(*why));
+}
+
+// Every port checked and every address claimed once, or the state is refused.
+AddressClaims claim_all(const ProxyState& desired) {
+  std::vector<std::string> problems;
+  AddressClaims claims;
+  for (const auto& [key, port] : desired.ports) {
+    check(key, port, problems);
+    auto conflicts = claims.claim(key, claims_of(port));
+    problems.insert(problems.end(), conflicts.begin(), conflicts.end());
+  }
+  if (!problems.empty()) refuse(problems);
+  claims.commit();
+  return claims;
+}
+
+// Whatever a previous proxy left is deleted and the table made anew, in the same transaction.
+void write_whole_table(NftBatch& batch, const std::vector<Chain>& base, const Plan& plan) {
+  batch.add_table();
+  batch.delete_table();
+  batch.add_table();
+  for (SetId set : kAllSets)
+    for (std::uint32_t shard = 0; shard < (set == SetId::endpoint_ranges ? kRangeShards : 1); ++shard)
+      batch.add_set(set, shard);
+  for (const auto& chain : base) batch.add_chain(chain);
+  for (const auto& chain : base) batch.add_rules(chain);
+  plan.write(batch);
 }
 
 }  // namespace
@@ -65,22 +94,20 @@ ApplyStats NftProgrammer::apply(const ProxyState& desired) {
   return stats;
 }
 
-// Keeps what still fits (names, slot ranges, endpoint ids) so a delta touches only what changed.
+// A port keeps its names, number and blocks while it lives, so a delta touches only what changed.
 PortAllocation NftProgrammer::allocate(const std::string& key, const ServicePort& port, const PortAllocation* before,
-                                       SlotAllocator& slots) {
-  PortAllocation allocation;
-  allocation.id = before ? before->id : port_id(key);
-  auto cluster = static_cast<std::uint32_t>(has_cluster_chain(port) ? port.cluster_endpoints.size() : 0);
-  bool own_external = has_external_chain(port) && !shares_cluster_slots(port);
-  auto external = static_cast<std::uint32_t>(own_external ? port.external_endpoints.size() : 0);
-  allocation.cluster = slots.resize(before ? before->cluster : SlotRange{}, cluster);
-  allocation.external = slots.resize(before ? before->external : SlotRange{}, external);
-  for (const auto& ep : all_endpoints(port)) {
-    std::uint32_t id = 0;  // ids start at 1: never reused, so a stale affinity entry matches nothing
-    if (before)
-      if (auto kept = before->endpoint_ids.find(ep); kept != before->endpoint_ids.end()) id = kept->second;
-    allocation.endpoint_ids[ep] = id != 0 ? id : next_endpoint_id_++;
-  }
+                                       BlockAllocator& blocks, std::vector<std::string>& problems) {
+  PortAllocation allocation = before ? *before : PortAllocation{port_id(key), next_port_number_++, {}, {}};
+  auto keep_or_take = [&](std::optional<std::uint32_t>& block, bool needed) {
+    if (!needed && block) blocks.give_back(*block);
+    if (!needed) block.reset();
+    if (needed && !block) block = blocks.take();
+    if (needed && !block)
+      problems.push_back("service port " + key + " finds no free endpoint block (at most " +
+                         std::to_string(kBlockCount) + " endpoint choices in one table)");
+  };
+  keep_or_take(allocation.cluster_block, needs_cluster_block(port));
+  keep_or_take(allocation.external_block, needs_external_block(port));
   return allocation;
 }
 
@@ -91,115 +118,160 @@ void NftProgrammer::send(NftBatch& batch, ApplyStats& stats) {
 }
 
 ApplyStats NftProgrammer::full_apply(const ProxyState& desired) {
+  AddressClaims claims = claim_all(desired);
   std::vector<std::string> problems;
-  AddressClaims claims;
-  for (const auto& [key, port] : desired.ports) {
-    check(key, port, problems);
-    auto conflicts = claims.claim(key, claims_of(port));
-    problems.insert(problems.end(), conflicts.begin(), conflicts.end());
-  }
-  if (!problems.empty()) refuse(problems);
-
   std::map<std::string, AppliedPort> next;
-  SlotAllocator slots;
+  std::map<std::uint32_t, std::uint32_t> hairpins;
+  BlockAllocator blocks;
   Plan plan;
   auto base = render_base_chains();
   TableCounts counts = count(base, 0);
   for (const auto& [key, port] : desired.ports) {
-    auto allocation = allocate(key, port, nullptr, slots);
+    auto allocation = allocate(key, port, nullptr, blocks, problems);
     PortObjects objects = render_port(key, port, allocation, options_);
     TableCounts port_counts = count(objects);
     counts += port_counts;
     plan.add_port(key, std::move(objects));
+    for (auto ip : endpoint_ips(port)) ++hairpins[ip];
     next.emplace(key, AppliedPort{port, std::move(allocation), port_counts});
   }
+  if (!problems.empty()) refuse(problems);
+  for (const auto& [ip, refs] : hairpins) plan.add_shared(hairpin_element(ip));
+  counts.elements += hairpins.size();
 
   NftBatch batch(options_.table, options_.masquerade_mark);
-  batch.add_table();
-  batch.delete_table();  // whatever a previous proxy left, replaced in the same transaction
-  batch.add_table();
-  for (SetId set : kAllSets) batch.add_set(set);
-  for (const auto& chain : base) batch.add_chain(chain);
-  for (const auto& chain : base) batch.add_rules(chain);
-  plan.write(batch);
+  write_whole_table(batch, base, plan);
   ApplyStats stats{.full = true, .ports_changed = desired.ports.size()};
   send(batch, stats);
 
   applied_ = std::move(next);
-  slots_ = std::move(slots);
+  hairpin_refs_ = std::move(hairpins);
+  blocks_ = std::move(blocks);
   claims_ = std::move(claims);
-  claims_.commit();
   counts_ = counts;
   in_sync_ = true;
   return stats;
 }
 
-ApplyStats NftProgrammer::delta_apply(const ProxyState& desired) {
+struct NftProgrammer::Delta {
   struct Change {
     const std::string* key;
     std::optional<AppliedPort> after;  // nullopt: removed
   };
   std::vector<Change> changes;
   std::vector<std::string> problems;
-  SlotAllocator slots = slots_;
+  std::map<std::uint32_t, int> hairpin_changes;  // endpoint ip → change in the ports sending to it
   Plan plan;
-  TableCounts counts = counts_;
+  TableCounts counts;
+  BlockAllocator blocks;
+};
 
-  auto remove = [&](const std::string& key, const AppliedPort& before) {
-    claims_.release(claims_of(before.spec));
-    plan.remove_port(key, render_port(key, before.spec, before.allocation, options_));
-    slots.release(before.allocation.cluster);
-    slots.release(before.allocation.external);
-    counts -= before.counts;
-    changes.push_back({&key, std::nullopt});
-  };
-  auto upsert = [&](const std::string& key, const ServicePort& port, const AppliedPort* before) {
-    check(key, port, problems);
-    if (before) claims_.release(claims_of(before->spec));
-    auto allocation = allocate(key, port, before ? &before->allocation : nullptr, slots);
-    PortObjects objects = render_port(key, port, allocation, options_);
-    TableCounts port_counts = count(objects);
-    counts += port_counts;
-    if (before) {
-      counts -= before->counts;
-      plan.change_port(key, render_port(key, before->spec, before->allocation, options_), std::move(objects));
-    } else {
-      plan.add_port(key, std::move(objects));
+void NftProgrammer::plan_removal(Delta& delta, const std::string& key, const AppliedPort& before) {
+  claims_.release(claims_of(before.spec));
+  delta.plan.remove_port(key, render_port(key, before.spec, before.allocation, options_));
+  if (before.allocation.cluster_block) delta.blocks.give_back(*before.allocation.cluster_block);
+  if (before.allocation.external_block) delta.blocks.give_back(*before.allocation.external_block);
+  for (auto ip : endpoint_ips(before.spec)) --delta.hairpin_changes[ip];
+  delta.counts -= before.counts;
+  delta.changes.push_back({&key, std::nullopt});
+}
+
+void NftProgrammer::plan_upsert(Delta& delta, const std::string& key, const ServicePort& port,
+                                const AppliedPort* before) {
+  check(key, port, delta.problems);
+  auto allocation = allocate(key, port, before ? &before->allocation : nullptr, delta.blocks, delta.problems);
+  PortObjects objects = render_port(key, port, allocation, options_);
+  TableCounts port_counts = count(objects);
+  delta.counts += port_counts;
+  for (auto ip : endpoint_ips(port)) ++delta.hairpin_changes[ip];
+  if (before) {
+    claims_.release(claims_of(before->spec));
+    for (auto ip : endpoint_ips(before->spec)) --delta.hairpin_changes[ip];
+    delta.counts -= before->counts;
+    delta.plan.change_port(key, render_port(key, before->spec, before->allocation, options_), std::move(objects));
+  } else {
+    delta.plan.add_port(key, std::move(objects));
+  }
+  delta.changes.push_back({&key, AppliedPort{port, std::move(allocation), port_counts}});
+}
+
+// A hairpin element lives while some port sends to its address.
+void NftProgrammer::plan_hairpins(Delta& delta) {
+  for (const auto& [ip, change] : delta.hairpin_changes) {
+    auto it = hairpin_refs_.find(ip);
+    int refs = it == hairpin_refs_.end() ? 0 : static_cast<int>(it->second);
+    if (refs == 0 && change > 0) {
+      delta.plan.add_shared(hairpin_element(ip));
+      ++delta.counts.elements;
+    } else if (refs > 0 && refs + change == 0) {
+      delta.plan.delete_shared(hairpin_element(ip));
+      --delta.counts.elements;
     }
-    changes.push_back({&key, AppliedPort{port, std::move(allocation), port_counts}});
-  };
+  }
+}
 
-  // Walk both (sorted) maps together; unchanged ports cost one comparison.
+void NftProgrammer::keep(Delta& delta) {
+  claims_.commit();
+  blocks_ = std::move(delta.blocks);
+  counts_ = delta.counts;
+  for (const auto& [ip, change] : delta.hairpin_changes) {
+    auto refs = static_cast<int>(hairpin_refs_[ip]) + change;
+    if (refs == 0)
+      hairpin_refs_.erase(ip);
+    else
+      hairpin_refs_[ip] = static_cast<std::uint32_t>(refs);
+  }
+  for (auto& change : delta.changes) {
+    if (change.after)
+      applied_.insert_or_assign(*change.key, std::move(*change.after));
+    else
+      applied_.erase(*change.key);
+  }
+}
+
+// Walks both (sorted) maps together; an unchanged port costs one comparison.
+void NftProgrammer::plan_changes(Delta& delta, const ProxyState& desired) {
   auto a = applied_.begin();
   auto d = desired.ports.begin();
   while (a != applied_.end() || d != desired.ports.end()) {
     if (d == desired.ports.end() || (a != applied_.end() && a->first < d->first)) {
-      remove(a->first, a->second);
+      plan_removal(delta, a->first, a->second);
       ++a;
     } else if (a == applied_.end() || d->first < a->first) {
-      upsert(d->first, d->second, nullptr);
+      plan_upsert(delta, d->first, d->second, nullptr);
       ++d;
     } else {
-      if (!(a->second.spec == d->second)) upsert(d->first, d->second, &a->second);
+      if (!(a->second.spec == d->second)) plan_upsert(delta, d->first, d->second, &a->second);
       ++a;
       ++d;
     }
   }
-  // Claims are released for every change before any is made, so ports may swap addresses.
-  for (const auto& change : changes)
-    if (change.after) {
-      auto conflicts = claims_.claim(*change.key, claims_of(change.after->spec));
-      problems.insert(problems.end(), conflicts.begin(), conflicts.end());
-    }
-  if (!problems.empty()) {
-    claims_.rollback();
-    refuse(problems);
-  }
+}
 
-  ApplyStats stats{.full = false, .ports_changed = changes.size()};
-  if (!plan.empty()) {
+// Every change released its claims before any claims, so ports may swap addresses.
+void NftProgrammer::claim_changes(Delta& delta) {
+  for (const auto& change : delta.changes) {
+    if (!change.after) continue;
+    auto conflicts = claims_.claim(*change.key, claims_of(change.after->spec));
+    delta.problems.insert(delta.problems.end(), conflicts.begin(), conflicts.end());
+  }
+  if (delta.problems.empty()) return;
+  claims_.rollback();
+  refuse(delta.problems);
+}
+
+ApplyStats NftProgrammer::delta_apply(const ProxyState& desired) {
+  Delta delta;
+  delta.counts = counts_;
+  delta.blocks = blocks_;
+  plan_changes(delta, desired);
+  claim_changes(delta);
+  plan_hairpins(delta);
+
+  ApplyStats stats{.full = false, .ports_changed = delta.changes.size()};
+  if (!delta.plan.empty()) {
     NftBatch batch(options_.table, options_.masquerade_mark);
-    plan.write(batch);
+    delta.plan.write(batch);
     try {
       send(batch, stats);
     } catch (...) {
@@ -208,15 +280,7 @@ ApplyStats NftProgrammer::delta_apply(const ProxyState& desired) {
       throw;
     }
   }
-  claims_.commit();
-  slots_ = std::move(slots);
-  counts_ = counts;
-  for (auto& change : changes) {
-    if (change.after)
-      applied_.insert_or_assign(*change.key, std::move(*change.after));
-    else
-      applied_.erase(*change.key);
-  }
+  keep(delta);
   return stats;
 }
 
@@ -226,7 +290,8 @@ void NftProgrammer::cleanup() {
   batch.delete_table();
   socket_->send(batch);
   applied_.clear();
-  slots_ = SlotAllocator{};
+  hairpin_refs_.clear();
+  blocks_ = BlockAllocator{};
   claims_.clear();
   counts_ = TableCounts{};
   in_sync_ = false;

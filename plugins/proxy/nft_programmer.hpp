@@ -12,9 +12,9 @@
 #include <string>
 
 #include "address_claims.hpp"
+#include "block_allocator.hpp"
 #include "nft_render.hpp"
 #include "proxy_state.hpp"
-#include "slot_allocator.hpp"
 
 namespace skiff::proxy {
 
@@ -41,6 +41,7 @@ struct TableCounts {
   TableCounts& operator-=(const TableCounts& other);
 };
 
+// One caller at a time (the plugin's sync loop); it owns its table alone.
 class NftProgrammer {
  public:
   explicit NftProgrammer(TableOptions options);  // opens the socket; throws sdk::Error
@@ -68,18 +69,27 @@ class NftProgrammer {
     TableCounts counts;
   };
 
+  struct Delta;  // what one delta apply will change, before it is sent
+
   ApplyStats full_apply(const ProxyState& desired);
   ApplyStats delta_apply(const ProxyState& desired);
+  void plan_removal(Delta& delta, const std::string& key, const AppliedPort& before);
+  void plan_upsert(Delta& delta, const std::string& key, const ServicePort& port, const AppliedPort* before);
+  void plan_changes(Delta& delta, const ProxyState& desired);
+  void claim_changes(Delta& delta);
+  void plan_hairpins(Delta& delta);
+  void keep(Delta& delta);
   nft::PortAllocation allocate(const std::string& key, const ServicePort& port, const nft::PortAllocation* before,
-                               nft::SlotAllocator& slots);
+                               nft::BlockAllocator& blocks, std::vector<std::string>& problems);
   void send(nft::NftBatch& batch, ApplyStats& stats);
 
   TableOptions options_;
   std::unique_ptr<nft::NftSocket> socket_;
   std::map<std::string, AppliedPort> applied_;
-  nft::SlotAllocator slots_;
   nft::AddressClaims claims_;
-  std::uint32_t next_endpoint_id_ = 1;
+  nft::BlockAllocator blocks_;
+  std::map<std::uint32_t, std::uint32_t> hairpin_refs_;  // endpoint ip → service ports sending to it
+  std::uint32_t next_port_number_ = 1;
   TableCounts counts_;
   bool in_sync_ = false;  // false: the next apply recreates the table
 };

@@ -3,40 +3,39 @@
 // can render what is applied and what is wanted and send only the difference.
 #pragma once
 
-#include <map>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "nft_objects.hpp"
 #include "proxy_state.hpp"
-#include "slot_allocator.hpp"
 
 namespace skiff::proxy::nft {
 
-// What a service port holds besides its spec: kept while it lives so deltas keep names,
-// slot ranges and affinity ids.
+// What a service port holds besides its spec, kept while it lives.
 struct PortAllocation {
-  std::string id;                                   // port_id(key)
-  SlotRange cluster;                                // for cluster_endpoints
-  SlotRange external;                               // for external_endpoints
-  std::map<Endpoint, std::uint32_t> endpoint_ids;   // affinity key of each endpoint chain
+  std::string id;                              // port_id(key): names its chains
+  std::uint32_t number = 0;                    // keys its affinity entries; never reused, so stale ones match nothing
+  std::optional<std::uint32_t> cluster_block;  // its endpoint ranges (ports without affinity)
+  std::optional<std::uint32_t> external_block; // when external endpoints differ from the cluster ones
   friend bool operator==(const PortAllocation&, const PortAllocation&) = default;
 };
 
 struct PortObjects {
-  std::vector<Chain> chains;  // endpoint chains first, then svc-, then ext-
+  std::vector<Chain> chains;  // svc- first, then ext- (which may go to svc-)
   std::vector<Element> elements;
 };
 
-// Which chains a port needs (so allocation knows what to reserve).
+// Which chains a port needs, and which blocks of endpoint ranges.
 bool has_cluster_chain(const ServicePort& port);
 bool has_external_chain(const ServicePort& port);
-// External traffic picks among the cluster chain's slots when both choose among the same
-// endpoints (externalTrafficPolicy Cluster): no second range, no second set of elements.
-bool shares_cluster_slots(const ServicePort& port);
+bool needs_cluster_block(const ServicePort& port);
+bool needs_external_block(const ServicePort& port);
 
-// Every endpoint the port's chains send to (cluster and external, without repeats).
-std::vector<Endpoint> all_endpoints(const ServicePort& port);
+// The endpoint addresses the port's chains can send to, without repeats (hairpin elements are
+// shared by ports, so the programmer counts them rather than rendering them per port).
+std::vector<std::uint32_t> endpoint_ips(const ServicePort& port);
 
 PortObjects render_port(const std::string& key, const ServicePort& port, const PortAllocation& allocation,
                         const TableOptions& options);

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <netinet/ip_icmp.h>
 
+#include <optional>
 #include <stdexcept>
 
 namespace skiff::proxy::nft {
@@ -19,10 +20,12 @@ void RuleFree::operator()(nftnl_rule* rule) const { nftnl_rule_free(rule); }
 
 namespace {
 
-// nft's register choice: the first value in reg 1, concatenated fields in the next 32-bit ones.
-constexpr std::uint32_t kReg = NFT_REG_1;
+// nft's register choice: the first value in reg 1 (the same bytes as NFT_REG32_00), fields of a
+// concatenation in the next 32-bit ones; a key or data spanning registers is contiguous.
+constexpr std::uint32_t kReg = NFT_REG32_00;
 constexpr std::uint32_t kRegSecond = NFT_REG32_01;
 constexpr std::uint32_t kRegThird = NFT_REG32_02;
+constexpr std::uint32_t kRegFourth = NFT_REG32_03;
 constexpr std::uint32_t kIpv4SourceOffset = 12;
 constexpr std::uint32_t kIpv4DestinationOffset = 16;
 constexpr std::uint32_t kDestinationPortOffset = 2;
@@ -98,11 +101,30 @@ class RuleWriter {
     if (!chain.empty()) nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain.c_str());
   }
 
-  void lookup(SetId set, bool verdict_map) {
+  // A lookup of the key in `sreg`…; a match (verdict maps: their verdict; data maps: the data
+  // in `dreg`…) or the rule stops here.
+  void lookup(SetId set, std::uint32_t sreg = kReg, std::optional<std::uint32_t> dreg = std::nullopt,
+              std::uint32_t shard = 0) {
     nftnl_expr* e = add("lookup");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, kReg);
-    nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, std::string(shape(set).name).c_str());
-    if (verdict_map) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+    nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set_name(set, shard).c_str());
+    if (dreg) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, *dreg);
+  }
+
+  void dynset(std::uint32_t op, std::uint32_t sreg_key, std::uint32_t seconds) {
+    nftnl_expr* e = add("dynset");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, op);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, sreg_key);
+    nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set_name(SetId::affinity).c_str());
+    nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, std::uint64_t{seconds} * 1000);
+  }
+
+  void dnat_from(std::uint32_t address_reg, std::uint32_t port_reg) {
+    nftnl_expr* e = add("nat");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, address_reg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, port_reg);
   }
 
   void fib_local(std::uint32_t address_flag) {
@@ -130,10 +152,20 @@ class RuleWriter {
     meta_store(NFT_META_MARK, kReg);
   }
 
-  // The affinity key: the endpoint id (an immediate) . ip saddr, in reg 1 and the next.
-  void affinity_key(std::uint32_t endpoint_id) {
-    immediate(kReg, &endpoint_id, sizeof endpoint_id);
-    payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4SourceOffset, 4, kRegSecond);
+  // The endpoint in two registers, as nat reads it: address, then port (2 bytes, which the
+  // kernel pads with zeros to the register, as nft's own inet_service fields are).
+  void endpoint(const Endpoint& ep, std::uint32_t reg) {
+    std::uint32_t address = htonl(ep.ip);
+    std::uint16_t port = htons(ep.port);
+    immediate(reg, &address, sizeof address);
+    immediate(reg + 1, &port, sizeof port);
+  }
+
+  // port number . ip saddr . endpoint ip . endpoint port, in `reg` and the three next.
+  void affinity_key(std::uint32_t port_number, const Endpoint& ep, std::uint32_t reg) {
+    immediate(reg, &port_number, sizeof port_number);
+    payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4SourceOffset, 4, reg + 1);
+    endpoint(ep, reg + 2);
   }
 
   RulePtr take() { return std::move(rule_); }
@@ -170,42 +202,46 @@ struct Writer {
     w.verdict(NFT_JUMP, r.chain);
   }
 
-  void operator()(const AffinityGoto& r) {
-    w.affinity_key(r.endpoint_id);
-    w.lookup(SetId::affinity, false);
-    w.verdict(NFT_GOTO, r.chain);
-  }
-
-  void operator()(const RememberClient& r) {
-    w.affinity_key(r.endpoint_id);
-    nftnl_expr* e = w.add("dynset");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, kReg);
-    nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, std::string(shape(SetId::affinity).name).c_str());
-    nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, std::uint64_t{r.seconds} * 1000);
-  }
-
-  void operator()(const PickEndpointSlot& r) {
+  // Registers: 00 the random number (network order, as interval trees compare), 01-02 the endpoint.
+  void operator()(const DnatFromRanges& r) {
     nftnl_expr* e = w.add("numgen");
     nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, kReg);
     nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, r.count);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_OFFSET, r.base);
-    w.lookup(SetId::endpoint_slots, true);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, kBlockWidth);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_OFFSET, r.block * kBlockWidth);
+    e = w.add("byteorder");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 4);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 4);
+    w.lookup(SetId::endpoint_ranges, kReg, kRegSecond, r.block % kRangeShards);
+    w.dnat_from(kRegSecond, kRegThird);
   }
 
-  void operator()(const DnatToEndpoint& r) {
-    w.l4proto_is(r.protocol);
-    std::uint32_t ip = htonl(r.endpoint.ip);
-    std::uint16_t port = htons(r.endpoint.port);
-    w.immediate(NFT_REG_1, &ip, sizeof ip);
-    w.immediate(NFT_REG_2, &port, sizeof port);
-    nftnl_expr* e = w.add("nat");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+  // Registers 00-03: the affinity key, whose last two are the endpoint nat reads.
+  void operator()(const DnatRemembered& r) {
+    w.affinity_key(r.port_number, r.endpoint, kReg);
+    w.lookup(SetId::affinity);
+    w.dynset(NFT_DYNSET_OP_UPDATE, kReg, r.seconds);  // restarts the timeout
+    w.dnat_from(kRegThird, kRegFourth);
+  }
+
+  void operator()(const DnatPicked& r) {
+    if (r.remaining > 1) {
+      nftnl_expr* e = w.add("numgen");
+      nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, kReg);
+      nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
+      nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, r.remaining);
+      w.cmp_u32(NFT_CMP_EQ, 0);
+    }
+    if (r.affinity_seconds > 0) {
+      w.affinity_key(r.port_number, r.endpoint, kReg);
+      w.dynset(NFT_DYNSET_OP_UPDATE, kReg, r.affinity_seconds);
+    } else {
+      w.endpoint(r.endpoint, kRegThird);
+    }
+    w.dnat_from(kRegThird, kRegFourth);
   }
 
   // ip daddr . meta l4proto . th dport, or (local destinations) meta l4proto . th dport.
@@ -223,13 +259,13 @@ struct Writer {
 
   void operator()(const DispatchServices& r) {
     service_key(r.node_ports);
-    w.lookup(r.node_ports ? SetId::service_nodeports : SetId::service_ips, true);
+    w.lookup(r.node_ports ? SetId::service_nodeports : SetId::service_ips, kReg, NFT_REG_VERDICT);
   }
 
   void operator()(const RejectWithoutEndpoints& r) {
     if (r.tcp_reset) w.l4proto_is(Protocol::tcp);
     service_key(r.node_ports);
-    w.lookup(r.node_ports ? SetId::no_endpoint_nodeports : SetId::no_endpoint_services, false);
+    w.lookup(r.node_ports ? SetId::no_endpoint_nodeports : SetId::no_endpoint_services);
     nftnl_expr* e = w.add("reject");
     nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, r.tcp_reset ? NFT_REJECT_TCP_RST : NFT_REJECT_ICMP_UNREACH);
     nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, r.tcp_reset ? 0 : ICMP_PORT_UNREACH);
@@ -240,6 +276,14 @@ struct Writer {
     w.bitwise(mark, 0);
     w.cmp_u32(NFT_CMP_EQ, mark);
     w.set_mark_bits(~0u, mark);  // clear the bit: a packet is masqueraded once
+    nftnl_expr* e = w.add("masq");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+  }
+
+  void operator()(const MasqueradeHairpin&) {
+    w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4SourceOffset, 4, kReg);
+    w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4DestinationOffset, 4, kRegSecond);
+    w.lookup(SetId::hairpin);
     nftnl_expr* e = w.add("masq");
     nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
   }

@@ -41,11 +41,16 @@ std::string hint(int error) {
   }
 }
 
+}  // namespace
+
+// What the kernel answered to one batch.
 struct Answers {
   std::vector<std::pair<std::uint32_t, int>> errors;  // sequence, errno
   bool last_answered = false;
   bool dropped = false;  // the receive buffer overflowed: some errors were lost
 };
+
+namespace {
 
 void read_answers(const char* data, std::size_t length, std::uint32_t last_sequence, Answers& answers) {
   auto* header = reinterpret_cast<const nlmsghdr*>(data);
@@ -56,6 +61,22 @@ void read_answers(const char* data, std::size_t length, std::uint32_t last_seque
     if (error->error != 0) answers.errors.emplace_back(header->nlmsg_seq, -error->error);
     if (header->nlmsg_seq == last_sequence) answers.last_answered = true;
   }
+}
+
+// One sentence: the first refused objects by name, why, and what to do.
+std::string refusal(const NftBatch& batch, std::uint32_t first, const Answers& answers) {
+  std::string message = "nftables refused the proxy's update of table ip " + batch.table() + " (" +
+                        std::to_string(batch.messages()) + " messages; none applied)";
+  if (!answers.last_answered && answers.errors.empty()) message += ": no answer from the kernel";
+  for (std::size_t i = 0; i < answers.errors.size() && i < kErrorsNamed; ++i) {
+    auto [sequence, error] = answers.errors[i];
+    message += (i == 0 ? ": " : "; ") + batch.note(sequence - first) + ": " + std::strerror(error);
+  }
+  if (answers.errors.size() > kErrorsNamed)
+    message += "; and " + std::to_string(answers.errors.size() - kErrorsNamed) + " more refusals";
+  if (!answers.errors.empty()) message += hint(answers.errors.front().second);
+  if (answers.dropped) message += "; more answers were lost (receive buffer full)";
+  return message;
 }
 
 }  // namespace
@@ -89,32 +110,25 @@ void NftSocket::grow_send_buffer(std::size_t bytes) {
   send_buffer_ = static_cast<std::size_t>(size);
 }
 
-std::chrono::nanoseconds NftSocket::send(NftBatch& batch) {
-  batch.finish();
-  // Number the messages: BEGIN is first, the last real message is the one acked.
-  std::uint32_t first = sequence_;
+// Numbers the messages from `first` on; returns the last real message's (the one acked).
+std::uint32_t NftSocket::number(NftBatch& batch) {
   std::size_t offset = 0;
-  std::uint32_t count = 0;
   while (offset < batch.bytes()) {
     auto* header = reinterpret_cast<nlmsghdr*>(batch.data() + offset);
     header->nlmsg_seq = sequence_++;
     offset += header->nlmsg_len;
-    ++count;
   }
-  std::uint32_t last_acked = first + count - 2;
-  grow_send_buffer(batch.bytes());
-  auto started = std::chrono::steady_clock::now();
-  if (mnl_socket_sendto(socket_, batch.data(), batch.bytes()) < 0)
-    fail("cannot send a " + std::to_string(batch.bytes()) + "-byte batch", errno);
+  return sequence_ - 2;  // before BATCH_END
+}
 
-  Answers answers;
+// The kernel answers in message order: reading stops at the last real message's answer.
+void NftSocket::collect(std::uint32_t last_acked, Answers& answers) {
   std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE * 4);
   int fd = mnl_socket_get_fd(socket_);
   while (!answers.last_answered) {
     pollfd ready{fd, POLLIN, 0};
     // Answers are queued before sendmsg returns; after a loss only what is queued is left.
-    int polled = poll(&ready, 1, answers.dropped ? 0 : kAnswerTimeoutMs);
-    if (polled == 0) break;
+    if (poll(&ready, 1, answers.dropped ? 0 : kAnswerTimeoutMs) == 0) return;
     ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n < 0 && errno == ENOBUFS) {
       answers.dropped = true;
@@ -124,20 +138,22 @@ std::chrono::nanoseconds NftSocket::send(NftBatch& batch) {
     if (n < 0) fail("cannot read the kernel's answer", errno);
     read_answers(buffer.data(), static_cast<std::size_t>(n), last_acked, answers);
   }
+}
+
+std::chrono::nanoseconds NftSocket::send(NftBatch& batch) {
+  if (batch.empty()) return {};  // nothing to ask, no ack to wait for
+  batch.finish();
+  std::uint32_t first = sequence_;
+  std::uint32_t last_acked = number(batch);
+  grow_send_buffer(batch.bytes());
+  auto started = std::chrono::steady_clock::now();
+  if (mnl_socket_sendto(socket_, batch.data(), batch.bytes()) < 0)
+    fail("cannot send a " + std::to_string(batch.bytes()) + "-byte batch", errno);
+  Answers answers;
+  collect(last_acked, answers);
   auto took = std::chrono::steady_clock::now() - started;
   if (answers.errors.empty() && !answers.dropped && answers.last_answered) return took;
-
-  std::string message = "nftables refused the proxy's update of table ip " + batch.table() + " (" +
-                        std::to_string(batch.messages()) + " messages; none applied)";
-  if (!answers.last_answered && answers.errors.empty()) message += ": no answer from the kernel";
-  for (std::size_t i = 0; i < answers.errors.size() && i < kErrorsNamed; ++i) {
-    auto [sequence, error] = answers.errors[i];
-    message += (i == 0 ? ": " : "; ") + batch.note(sequence - first) + ": " + std::strerror(error) + hint(error);
-  }
-  if (answers.errors.size() > kErrorsNamed)
-    message += "; and " + std::to_string(answers.errors.size() - kErrorsNamed) + " more refusals";
-  if (answers.dropped) message += "; more answers were lost (receive buffer full)";
-  throw sdk::Error(sdk::Status::Internal(message));
+  throw sdk::Error(sdk::Status::Internal(refusal(batch, first, answers)));
 }
 
 }  // namespace skiff::proxy::nft

@@ -10,6 +10,7 @@ struct mnl_socket;
 namespace skiff::proxy::nft {
 
 class NftBatch;
+struct Answers;
 
 class NftSocket {
  public:
@@ -24,6 +25,8 @@ class NftSocket {
 
  private:
   void grow_send_buffer(std::size_t bytes);
+  std::uint32_t number(NftBatch& batch);
+  void collect(std::uint32_t last_acked, Answers& answers);
 
   mnl_socket* socket_ = nullptr;
   std::uint32_t port_id_ = 0;

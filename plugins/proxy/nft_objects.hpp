@@ -91,12 +91,20 @@ struct MasqueradeHairpin {
   friend bool operator==(const MasqueradeHairpin&, const MasqueradeHairpin&) = default;
 };
 
+// `ip daddr <service CIDR> [meta l4proto tcp] reject …`: after DNAT, a packet still addressed
+// into the service range went to an address no Service has.
+struct RejectServiceRange {
+  sdk::Ipv4Cidr range;
+  bool tcp_reset = false;
+  friend bool operator==(const RejectServiceRange&, const RejectServiceRange&) = default;
+};
+
 struct Drop {
   friend bool operator==(const Drop&, const Drop&) = default;
 };
 
 using Rule = std::variant<MarkForMasquerade, GotoChain, JumpChain, DnatFromRanges, DnatRemembered, DnatPicked, DispatchServices,
-                          RejectWithoutEndpoints, MasqueradeMarked, MasqueradeHairpin, Drop>;
+                          RejectWithoutEndpoints, RejectServiceRange, MasqueradeMarked, MasqueradeHairpin, Drop>;
 
 struct Hook {
   enum class Type : std::uint8_t { nat, filter } type = Type::nat;

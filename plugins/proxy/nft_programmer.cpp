@@ -124,7 +124,7 @@ ApplyStats NftProgrammer::full_apply(const ProxyState& desired) {
   std::map<std::uint32_t, std::uint32_t> hairpins;
   BlockAllocator blocks;
   Plan plan;
-  auto base = render_base_chains();
+  auto base = render_base_chains(options_);
   TableCounts counts = count(base, 0);
   for (const auto& [key, port] : desired.ports) {
     auto allocation = allocate(key, port, nullptr, blocks, problems);

@@ -137,7 +137,7 @@ PortObjects render_port(const std::string& key, const ServicePort& port, const P
   return objects;
 }
 
-std::vector<Chain> render_base_chains() {
+std::vector<Chain> render_base_chains(const TableOptions& options) {
   using T = Hook::Type;
   std::vector<Chain> chains;
   chains.push_back(regular(kServicesChain, {DispatchServices{false}, DispatchServices{true}}));
@@ -149,8 +149,13 @@ std::vector<Chain> render_base_chains() {
                           {MasqueradeMarked{}, MasqueradeHairpin{}}));
   JumpChain refuse{std::string(kNoEndpointsChain), true};
   chains.push_back(hooked(kFilterInput, T::filter, NF_INET_LOCAL_IN, kFilterPriority, {refuse}));
-  chains.push_back(hooked(kFilterForward, T::filter, NF_INET_FORWARD, kFilterPriority, {refuse}));
-  chains.push_back(hooked(kFilterOutput, T::filter, NF_INET_LOCAL_OUT, kFilterPriority, {refuse}));
+  std::vector<Rule> refuse_passing{refuse};
+  if (options.service_cidr) {
+    refuse_passing.push_back(RejectServiceRange{*options.service_cidr, true});
+    refuse_passing.push_back(RejectServiceRange{*options.service_cidr, false});
+  }
+  chains.push_back(hooked(kFilterForward, T::filter, NF_INET_FORWARD, kFilterPriority, refuse_passing));
+  chains.push_back(hooked(kFilterOutput, T::filter, NF_INET_LOCAL_OUT, kFilterPriority, refuse_passing));
   return chains;
 }
 

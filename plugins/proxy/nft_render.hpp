@@ -41,6 +41,6 @@ PortObjects render_port(const std::string& key, const ServicePort& port, const P
                         const TableOptions& options);
 
 // Base chains (hooked and the two dispatch chains) with their rules.
-std::vector<Chain> render_base_chains();
+std::vector<Chain> render_base_chains(const TableOptions& options);
 
 }  // namespace skiff::proxy::nft

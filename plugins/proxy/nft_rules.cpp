@@ -271,6 +271,16 @@ struct Writer {
     nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, r.tcp_reset ? 0 : ICMP_PORT_UNREACH);
   }
 
+  void operator()(const RejectServiceRange& r) {
+    w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4DestinationOffset, 4, kReg);
+    if (r.range.prefix < 32) w.bitwise(htonl(r.range.mask()), 0);
+    w.cmp_u32(NFT_CMP_EQ, htonl(r.range.network));
+    if (r.tcp_reset) w.l4proto_is(Protocol::tcp);
+    nftnl_expr* e = w.add("reject");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, r.tcp_reset ? NFT_REJECT_TCP_RST : NFT_REJECT_ICMP_UNREACH);
+    nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, r.tcp_reset ? 0 : ICMP_PORT_UNREACH);
+  }
+
   void operator()(const MasqueradeMarked&) {
     w.meta_load(NFT_META_MARK, kReg);
     w.bitwise(mark, 0);

@@ -72,6 +72,7 @@ ProxyOptions proxy_options(const Settings& settings, const std::string& node) {
   options.table.cluster_cidr = optional_cidr("cluster_cidr", settings.cluster_cidr);
   options.table.masquerade_mark = std::uint32_t{1} << settings.masquerade_bit;
   options.service_cidr = optional_cidr("service_cidr", settings.service_cidr);
+  options.table.service_cidr = options.service_cidr;
   options.translation.node = node;
   options.min_sync_interval = settings.min_sync_interval;
   options.conntrack_cleanup = settings.conntrack_cleanup;

@@ -48,6 +48,8 @@ struct TableOptions {
   std::string table = "skiff-proxy";            // an `ip` family table the proxy owns alone
   std::optional<sdk::Ipv4Cidr> cluster_cidr;    // ClusterIP traffic from outside it is masqueraded
   std::uint32_t masquerade_mark = 0x4000;       // packet mark bit meaning "masquerade me"
+  // Packets still addressed into it after DNAT went to no Service: refused on the node.
+  std::optional<sdk::Ipv4Cidr> service_cidr;
 };
 
 }  // namespace skiff::proxy

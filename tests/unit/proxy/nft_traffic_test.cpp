@@ -69,6 +69,24 @@ TEST(NftTraffic, PortsWithoutEndpointsAreRefusedAtOnce) {
   EXPECT_EQ(node_port_answer.error, ECONNREFUSED) << node_port_answer.describe();
 }
 
+// An address in the service range that no Service has (the lab routes the range into a sink,
+// where it would time out): refused from the node and from pods once service_cidr is set.
+TEST(NftTraffic, AddressesNoServiceHasAreRefusedWhenTheServiceRangeIsKnown) {
+  ServiceLab lab;
+  auto options = lab_options();
+  options.service_cidr = *sdk::Ipv4Cidr::parse("10.96.0.0/12");
+  auto programmer = programmer_in(lab.node, options);
+  proxy::ProxyState state;
+  state.ports["default/web:http/TCP"] = cluster_port("10.96.0.10", 80, {endpoint_a()});
+  programmer->apply(state);
+  for (Netns* from : {&lab.node, &lab.pod_b}) {
+    SCOPED_TRACE(from == &lab.node ? "from the node" : "from pod-b");
+    EXPECT_EQ(lab.tcp(*from, ip("10.111.0.7"), 80).error, ECONNREFUSED);
+    EXPECT_EQ(lab.tcp(*from, ip("10.96.0.10"), 81).error, ECONNREFUSED) << "a port the Service does not have";
+    EXPECT_EQ(lab.tcp(*from, ip("10.96.0.10"), 80).name(), kPodA) << "what is served still is";
+  }
+}
+
 TEST(NftTraffic, AnEndpointReplacedByADeltaAnswersAtOnce) {
   ServiceLab lab;
   auto programmer = programmer_in(lab.node);

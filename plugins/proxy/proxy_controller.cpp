@@ -157,9 +157,11 @@ bool ProxyController::sync() {
     for (const auto& service : services_.list())
       dirty.insert(service->metadata().namespace_() + "/" + service->metadata().name());
   for (const auto& key : dirty) recompute(key);
+  settle_address_clashes(desired_, settled_);
+  report_clashes();
   ApplyStats stats;
   try {
-    stats = programmer_.apply(desired_);
+    stats = programmer_.apply(*settled_.state);
   } catch (const std::exception& e) {
     sync_errors_.inc();
     log_.error("sync failed, retrying in 1s: {}", e.what());
@@ -168,6 +170,18 @@ bool ProxyController::sync() {
   }
   after_apply(stats, started);
   return true;
+}
+
+// Once per clash while it lasts: the user gave two Services one address.
+void ProxyController::report_clashes() {
+  std::set<std::string> now;
+  for (const auto& d : settled_.dropped) {
+    std::string line = d.address + " of " + d.port_key + " (already " + d.owner + "'s)";
+    if (!reported_clashes_.contains(line))
+      log_.warn("{}: not served for this Service; give each Service its own external IPs", line);
+    now.insert(std::move(line));
+  }
+  reported_clashes_.swap(now);
 }
 
 // What follows a successful apply: stale flows, health checks, the node's own route, figures.

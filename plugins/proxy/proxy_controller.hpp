@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "address_clashes.hpp"
 #include "conntrack_table.hpp"
 #include "health_check_server.hpp"
 #include "nft_programmer.hpp"
@@ -52,6 +53,7 @@ class ProxyController {
   std::map<std::uint16_t, HealthTarget> health_targets() const;
   void after_apply(const ApplyStats& stats, std::chrono::steady_clock::time_point started);
   void route_service_cidr();
+  void report_clashes();
 
   ProxyOptions options_;
   spdlog::logger& log_;
@@ -68,6 +70,8 @@ class ProxyController {
   ProxyState desired_;
   std::map<std::string, std::pair<std::uint16_t, HealthTarget>> health_by_service_;
   std::set<FlowFilter> pending_flows_;  // deleted after the next successful apply
+  SettledState settled_;                 // desired_ without clashing external addresses
+  std::set<std::string> reported_clashes_;
   std::chrono::steady_clock::time_point last_sync_{};
   std::chrono::steady_clock::time_point next_allowed_{};
   bool synced_once_ = false;

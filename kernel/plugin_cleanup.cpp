@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "data_dir.hpp"
 #include "logging.hpp"
 #include "prepared_plugin.hpp"
 #include "skiff/sdk/config_schema.hpp"
@@ -105,6 +106,8 @@ void clean_up_removed_plugins(const Profile& profile, const std::string& data_di
 int cleanup_command(const std::string& name, const std::string& profile_path, const std::string& data_dir,
                     const std::vector<std::string>& search_dirs) {
   try {
+    // A running node's plugins still use what cleanup removes: only a stopped node's.
+    DataDirLock lock(data_dir);
     Profile profile = profile_path.empty() ? Profile{} : load_profile(profile_path);
     InstalledPlugin instance{name, "", ""};
     LoadedPlugin plugin;

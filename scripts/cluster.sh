@@ -9,6 +9,7 @@
 #   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
 #   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
 #   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
+#   scripts/cluster.sh stop NODE      stop one node's skiffd (SIGTERM); the others go on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODES=${NODES:-2}
@@ -151,7 +152,7 @@ EOF
 
 # Is the node's skiffd running (or being restarted on purpose)?
 node_alive() {
-  [ -e "$DATA_DIR/$1.restarting" ] || kill -0 "$(cat "$DATA_DIR/$1.pid")" 2>/dev/null
+  [ -e "$DATA_DIR/$1.restarting" ] || [ -e "$DATA_DIR/$1.stopped" ] || kill -0 "$(cat "$DATA_DIR/$1.pid")" 2>/dev/null
 }
 
 start_node() {
@@ -223,13 +224,22 @@ up() {
   done
 }
 
-restart() {
-  local node=${1:?usage: $0 restart NODE} pid
+# SIGTERM to one node's skiffd, and wait for it to end (its pods keep running, as on a node
+# whose agent stopped); the cluster goes on without it.
+stop_node() {
+  local node=${1:?usage: $0 stop NODE} pid
   [ -f "$DATA_DIR/$node.pid" ] || die "no node $node is running under $DATA_DIR"
-  touch "$DATA_DIR/$node.restarting"
+  touch "$DATA_DIR/$node.stopped"
   pid=$(cat "$DATA_DIR/$node.pid")
   kill -TERM "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+restart() {
+  local node=${1:?usage: $0 restart NODE}
+  touch "$DATA_DIR/$node.restarting"
+  stop_node "$node"
+  rm -f "$DATA_DIR/$node.stopped"
   local seen
   seen=$(wc -l < "$DATA_DIR/$node.log")
   start_node "$node"
@@ -242,6 +252,7 @@ case ${1:-up} in
   up) up ;;
   down) down; say "cluster under $DATA_DIR removed" ;;
   restart) restart "${2:-}" ;;
+  stop) stop_node "${2:-}" ;;
   env) [ -s "$DATA_DIR/kubeconfig" ] && echo "export KUBECONFIG=$DATA_DIR/kubeconfig" || die "no cluster is up under $DATA_DIR" ;;
   *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
 esac

@@ -217,15 +217,25 @@ TEST_F(Proxy, ARestartedProxyLosesNoConnection) {
   EXPECT_NE(load.out.find("Requests/sec"), std::string::npos) << load.out;
 }
 
-// Last: it takes worker-2's Services away. `skiffd cleanup proxy` (in the node's namespace,
-// with the config recorded from its last run) removes the table and the route, and leaves the
-// network plugin's unreachable route: the service CIDR is refused, not routed out.
+// Last: it stops worker-2. `skiffd cleanup proxy` refuses while the node runs; once it is
+// stopped, it removes the table and route (config recorded from the node's last run) and leaves
+// the network plugin's unreachable route: the service CIDR is refused, not routed out.
 TEST_F(Proxy, CleanupRemovesTheTableAndRoute) {
   auto table = [] { return test::run_command({"ip", "netns", "exec", kWorker2, "nft", "list", "table", "ip", "skiff-proxy"}); };
+  auto cleanup = [] {
+    return test::run_command({"ip", "netns", "exec", kWorker2, SKIFF_TEST_SKIFFD, "cleanup", "proxy", "--data-dir",
+                              kData + "/" + kWorker2, "--plugin-path", SKIFF_TEST_PLUGIN_DIR});
+  };
   ASSERT_EQ(table().exit_code, 0) << table().both();
-  auto cleanup = test::run_command({"ip", "netns", "exec", kWorker2, SKIFF_TEST_SKIFFD, "cleanup", "proxy", "--data-dir",
-                                    kData + "/" + kWorker2, "--plugin-path", SKIFF_TEST_PLUGIN_DIR});
-  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.both();
+  auto refused = cleanup();
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.both().find("in use by another skiffd"), std::string::npos) << refused.both();
+  EXPECT_EQ(table().exit_code, 0) << "a running node's table stays";
+
+  auto stopped = lab->script({"stop", kWorker2});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.both();
+  auto cleaned = cleanup();
+  EXPECT_EQ(cleaned.exit_code, 0) << cleaned.both();
   EXPECT_NE(table().exit_code, 0) << "the table is left: " << table().both();
   EXPECT_EQ(in_netns(kWorker2, {"ip", "route", "show", "proto", "74"}), "") << in_netns(kWorker2, {"ip", "route"});
   EXPECT_NE(in_netns(kWorker2, {"ip", "route", "show", "proto", "73"}).find("unreachable 10.96.0.0/12"), std::string::npos)

@@ -145,6 +145,14 @@ TEST_F(KernelTest, CleanupCommandRemovesWhatAPluginLeft) {
                                           "--plugin-path", test::test_plugin_dir()});
   EXPECT_EQ(code, 0) << output;
   EXPECT_FALSE(std::filesystem::exists(marker)) << output;
+  auto running = start(profile);  // a running node still uses what cleanup would remove
+  std::ofstream(marker) << "left\n";
+  auto [busy_code, busy] = test::run_skiffd({"cleanup", "echo", "--profile", profile, "--data-dir", dir.file("data"),
+                                             "--plugin-path", test::test_plugin_dir()});
+  EXPECT_NE(busy_code, 0);
+  EXPECT_NE(busy.find("in use by another skiffd"), std::string::npos) << busy;
+  EXPECT_TRUE(std::filesystem::exists(marker));
+  ASSERT_EQ(running->terminate(), 0);
   auto [missing_code, missing] = test::run_skiffd({"cleanup", "nope", "--profile", profile, "--data-dir",
                                                    dir.file("data"), "--plugin-path", test::test_plugin_dir()});
   EXPECT_NE(missing_code, 0);

@@ -153,7 +153,13 @@ TEST_F(EndpointSlices, FollowPodsReadinessZonesAndTerminationAndGoWithTheirServi
   change<core::Node>(*api_, "", zoned, [](core::Node& n) {
     (*n.mutable_metadata()->mutable_labels())["topology.kubernetes.io/zone"] = "zone-1";
   });
-  ASSERT_TRUE(test::wait_until([&] { return endpoints()["a"].zone() == "zone-1"; }, 10s));
+  // Every endpoint on that node gets it (other pods may share it): wait for all, so no write
+  // is still on its way when the generations are taken below.
+  ASSERT_TRUE(test::wait_until([&] {
+    for (const auto& [name, e] : endpoints())
+      if (e.node_name() == zoned && e.zone() != "zone-1") return false;
+    return endpoints()["a"].zone() == "zone-1";
+  }, 10s));
 
   // An event that changes nothing in the slices writes nothing: the next real change is the
   // slice's next generation.

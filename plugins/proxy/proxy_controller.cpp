@@ -127,7 +127,9 @@ void ProxyController::recompute(const std::string& service_key) {
                                          HealthTarget{namespace_, name, distinct_ips(local)}};
     }
   }
-  for (const auto& flow : stale_udp_flows(before, after)) pending_flows_.insert(flow);
+  // A (re)started proxy does not know what the kernel carried before: it deletes nothing.
+  if (synced_once_)
+    for (const auto& flow : stale_udp_flows(before, after)) pending_flows_.insert(flow);
   desired_.ports.insert(after.ports.begin(), after.ports.end());
 }
 

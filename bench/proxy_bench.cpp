@@ -134,7 +134,7 @@ void print_ratio_row(const char* what, const std::vector<double>& a, const std::
   double median = percentile(ratios, 50);
   std::string verdict = kind == Goal::none ? "" : met(kind == Goal::at_least ? median >= goal : std::abs(median - 1) <= goal);
   std::string goal_text = kind == Goal::none ? "—" : (kind == Goal::at_least ? "≥ " : "1 ± ") + fixed(goal, "%.2f");
-  std::printf("| %s | %s (median %.2f) | %s | %s |\n", what, range(ratios, "%.2f").c_str(), median, goal_text.c_str(),
+  std::printf("| %s | %s (median %.3f) | %s | %s |\n", what, range(ratios, "%.2f").c_str(), median, goal_text.c_str(),
               verdict.c_str());
 }
 

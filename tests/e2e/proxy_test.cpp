@@ -7,7 +7,12 @@
 #include <set>
 #include <thread>
 
+#include <yaml-cpp/yaml.h>
+
 #include "cluster_fixture.hpp"
+#include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/bus_options.hpp"
+#include "skiff/sdk/subjects.hpp"
 
 namespace {
 
@@ -98,6 +103,20 @@ TEST_F(Proxy, ClusterIpAnswersFromAPodOnEveryNodeAndFromEveryNode) {
   }
   std::string udp = exec("client-1", "/tools/udp-echo send " + ip + " 53 hello");
   EXPECT_TRUE(udp.find("web-1: hello") != std::string::npos || udp.find("web-2: hello") != std::string::npos) << udp;
+}
+
+// The proxy's figures on its metrics subject, read over the node's bus as a tool would (the
+// node's connection file names the bus and its secret).
+TEST_F(Proxy, MetricsShowSyncLatencyRulesAndLastSync) {
+  YAML::Node connection = YAML::LoadFile(kData + "/" + kWorker1 + "/connection.yaml");
+  auto bus = sdk::connect_bus(sdk::BusOptions::from_yaml(YAML::Dump(connection["bus"])));
+  sdk::Subjects subjects(connection["cluster"].as<std::string>(), connection["node"].as<std::string>());
+  sdk::Reply metrics = bus->request(subjects.plugin_metrics("proxy"), "", 5s);
+  ASSERT_TRUE(metrics.ok()) << metrics.status.message;
+  for (const char* family : {"skiff_proxy_sync_duration_seconds_bucket{le=\"0.01\"}", "skiff_proxy_sync_duration_seconds_count",
+                             "skiff_proxy_rules ", "skiff_proxy_service_ports ", "skiff_proxy_last_sync_timestamp_seconds "})
+    EXPECT_NE(metrics.data.find(family), std::string::npos) << family << " in\n" << metrics.data;
+  EXPECT_EQ(metrics.data.find("skiff_proxy_rules 0\n"), std::string::npos) << metrics.data;
 }
 
 TEST_F(Proxy, TrafficIsSpreadOverEveryEndpoint) {

@@ -1,0 +1,67 @@
+// The cluster's DNS data: Services and pods upserted and removed one at a time (no rebuild),
+// read by many answering threads at once. Also knows each pod address's namespace, which the
+// search-path short circuit needs.
+#pragma once
+
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cluster_objects.hpp"
+#include "record_store.hpp"
+#include "zone_config.hpp"
+
+namespace skiff::dns {
+
+// What the zone knows of the pod that sent a query, by its source address.
+struct ClientPod {
+  std::string namespace_;
+  bool standard_search_path = true;
+};
+
+// Read access while a ClusterZone's shared lock is held.
+struct ZoneView {
+  const ZoneSettings& settings;
+  const RecordStore& store;
+};
+
+class ClusterZone {
+ public:
+  explicit ClusterZone(const ZoneConfig& config);  // throws std::invalid_argument on a bad config
+
+  void upsert_service(const Service& service);
+  void remove_service(std::string_view namespace_, std::string_view name);
+  void upsert_pod(const Pod& pod);
+  void remove_pod(std::string_view namespace_, std::string_view name);
+
+  // The one pod (not on the host network) that has this address; nullopt when none or several.
+  std::optional<ClientPod> client_pod(const IpAddress& address) const;
+
+  // Runs `reader` under the shared lock; answering never waits for more than one update.
+  template <class Reader>
+  auto read(Reader&& reader) const {
+    std::shared_lock lock(mutex_);
+    return reader(ZoneView{settings_, store_});
+  }
+
+  const ZoneSettings& settings() const { return settings_; }
+  std::size_t name_count() const;
+
+ private:
+  struct PodAddresses {
+    std::vector<IpAddress> ips;
+    ClientPod client;
+  };
+
+  void forget_pod_addresses(const std::string& key);
+
+  const ZoneSettings settings_;
+  mutable std::shared_mutex mutex_;
+  RecordStore store_;
+  std::unordered_map<std::string, PodAddresses> pods_;                        // by pod source key
+  std::unordered_map<IpAddress, std::vector<const std::string*>> by_address_;  // keys of pods_
+};
+
+}  // namespace skiff::dns

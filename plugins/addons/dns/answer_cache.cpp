@@ -1,7 +1,7 @@
 // TTLs are read with libknot; entries expire by the clock and leave by recency.
 #include "answer_cache.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <algorithm>
 

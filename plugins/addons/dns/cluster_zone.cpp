@@ -1,7 +1,7 @@
 // Updates take the exclusive lock only for the store's own work; records are computed first.
 #include "cluster_zone.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -1,7 +1,7 @@
 // Parsed DNS messages: a query as libknot reads it, and what it says about the answer's size.
 #pragma once
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <cstdint>
 #include <memory>

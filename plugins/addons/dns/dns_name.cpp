@@ -1,7 +1,7 @@
 // Wire names through libknot: parsing and printing are its; joining labels is byte copying.
 #include "dns_name.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <stdexcept>
 

@@ -2,7 +2,7 @@
 // whose names are invalid (which validation at the API prevents) contributes nothing.
 #include "object_records.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <algorithm>
 #include <optional>

@@ -1,7 +1,7 @@
 // Fixed RDATA layouts (RFC 1035 §3.3, RFC 2782, RFC 3596) written field by field.
 #include "rdata.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <algorithm>
 

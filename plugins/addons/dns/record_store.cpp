@@ -1,7 +1,7 @@
 // Adding and subtracting one source's records; a name's ancestors count it while it has any.
 #include "record_store.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <algorithm>
 #include <cstdlib>

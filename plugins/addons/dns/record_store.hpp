@@ -3,7 +3,7 @@
 // rebuild, and a count of names below each name so empty non-terminals are known to exist.
 #pragma once
 
-#include <libknot/rdataset.h>
+#include "knot.hpp"
 
 #include <cstdint>
 #include <string>

@@ -3,7 +3,7 @@
 // SOA in authority for both negatives; CNAMEs followed while they stay in our zones.
 #pragma once
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <deque>
 #include <optional>

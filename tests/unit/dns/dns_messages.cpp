@@ -1,7 +1,7 @@
 // Queries built and responses read with libknot, never by hand.
 #include "dns_messages.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <algorithm>
 #include <memory>

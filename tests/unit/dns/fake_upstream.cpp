@@ -2,7 +2,7 @@
 // read at a time, which is all the forwarder sends).
 #include "fake_upstream.hpp"
 
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <boost/asio.hpp>
 #include <thread>

@@ -1,7 +1,7 @@
 // The forwarder's pure parts: resolv.conf reading, and the cache's TTL rules (RFC 2308 for
 // negative answers), with the clock given by the test.
 #include <gtest/gtest.h>
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include "answer_cache.hpp"
 #include "fake_upstream.hpp"

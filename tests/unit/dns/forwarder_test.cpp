@@ -1,7 +1,7 @@
 // The UpstreamForwarder against a fake upstream the test runs on 127.0.0.1: answers, the cache,
 // TCP after truncation, failover, timeouts, and one flight for many waiters.
 #include <gtest/gtest.h>
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <future>
 

@@ -1,7 +1,7 @@
 // The store under the zone: one source replaced at a time, shared records counted, and names
 // kept exactly while something is at or below them.
 #include <gtest/gtest.h>
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include "record_store.hpp"
 #include "reverse_names.hpp"

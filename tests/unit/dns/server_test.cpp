@@ -1,7 +1,7 @@
 // The server over real sockets on 127.0.0.1: UDP and TCP (several queries on one connection),
 // truncation then TCP, forwarding to a fake upstream, idle TCP connections closed, and kdig.
 #include <gtest/gtest.h>
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <boost/asio.hpp>
 #include <filesystem>

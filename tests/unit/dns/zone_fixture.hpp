@@ -3,7 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <libknot/libknot.h>
+#include "knot.hpp"
 
 #include <string>
 #include <vector>

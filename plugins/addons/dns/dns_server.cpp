@@ -102,6 +102,8 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
 }  // namespace
 
 struct DnsServer::Impl {
+  Impl(ServerConfig c, const Responder& r, Forwarder* f, DnsMetrics& m) : config(std::move(c)), responder(r), forwarder(f), metrics(m) {}
+
   ServerConfig config;
   const Responder& responder;
   Forwarder* forwarder;
@@ -158,7 +160,7 @@ struct DnsServer::Impl {
 };
 
 DnsServer::DnsServer(ServerConfig config, const Responder& responder, Forwarder* forwarder, DnsMetrics& metrics)
-    : impl_(new Impl{std::move(config), responder, forwarder, metrics}) {}
+    : impl_(std::make_unique<Impl>(std::move(config), responder, forwarder, metrics)) {}
 
 DnsServer::~DnsServer() { stop(); }
 

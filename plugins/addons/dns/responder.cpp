@@ -149,7 +149,7 @@ Outcome Responder::answer_locally(Query query, const Client& client) const {
   std::optional<ClientPod> pod;
   if (client.address && zone_.settings().config.autopath) pod = zone_.client_pod(*client.address);
   return zone_.read([&](const ZoneView& view) {
-    LocalPass pass{view, query, client.transport, options_};
+    LocalPass pass{view, query, client.transport, options_, {}};
     LocalAnswer local = lookup(view, query.qname, query.qtype, pass.scratch);
     if (!local.ours) {
       if (!options_.forwarding) return Outcome{simple_reply(query, client.transport, KNOT_RCODE_REFUSED), std::nullopt};
@@ -172,7 +172,7 @@ Reply Responder::complete(const PendingReply& pending, const UpstreamReply& upst
     packet.reset(knot_pkt_new(copy.data(), static_cast<std::uint16_t>(copy.size()), nullptr));
     if (packet && knot_pkt_parse(packet.get(), 0) != KNOT_EOK) packet.reset();
   }
-  std::uint16_t rcode = packet ? knot_wire_get_rcode(packet->wire) : KNOT_RCODE_SERVFAIL;
+  std::uint16_t rcode = packet ? knot_wire_get_rcode(packet->wire) : std::uint16_t{KNOT_RCODE_SERVFAIL};
   if (pending.fallback && rcode != KNOT_RCODE_NOERROR) return *pending.fallback;
   ResponseBuilder response(query, limit, options_.udp_payload);
   response.set_recursion_available();

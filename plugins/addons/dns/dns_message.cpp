@@ -63,8 +63,7 @@ std::string error_reply(std::span<const std::uint8_t> bytes, Unanswerable::Kind 
   std::string copy(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   PacketPtr packet = packet_over(copy);
   if (packet && knot_wire_get_qdcount(bytes.data()) == 1 && knot_pkt_parse_question(packet.get()) == KNOT_EOK) {
-    auto question_size = knot_pkt_question_size(packet.get());
-    reply.append(copy, KNOT_WIRE_HEADER_SIZE, question_size - KNOT_WIRE_HEADER_SIZE);
+    reply.append(copy, KNOT_WIRE_HEADER_SIZE, knot_pkt_question_size(packet.get()));  // name, type, class
     knot_wire_set_qdcount(reinterpret_cast<std::uint8_t*>(reply.data()), 1);
   }
   return reply;

@@ -7,9 +7,9 @@
 namespace skiff::dns::test {
 namespace {
 
-class Autopath : public ::testing::Test {
+class DnsAutopath : public ::testing::Test {
  protected:
-  Autopath() : f(test_zone_config(), {true, 1232}) {
+  DnsAutopath() : f(test_zone_config(), {true, 1232}) {
     f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}));
     f.zone.upsert_service(cluster_ip_service("billing", "api", {"10.96.0.40"}));
     f.zone.upsert_pod(pod("shop", "client", "10.244.1.5"));
@@ -28,12 +28,12 @@ class Autopath : public ::testing::Test {
   ZoneFixture f;
 };
 
-TEST_F(Autopath, TheFirstSearchElementOfAKnownPodGoesToTheName) {
+TEST_F(DnsAutopath, TheFirstSearchElementOfAKnownPodGoesToTheName) {
   EXPECT_EQ(target("api.example.com.shop.svc.cluster.local"), "api.example.com.");
   EXPECT_EQ(target("API.Example.COM.Shop.svc.cluster.local"), "api.example.com.") << "names compare case-insensitively";
 }
 
-TEST_F(Autopath, LaterSearchElementsThatExistWinInOrder) {
+TEST_F(DnsAutopath, LaterSearchElementsThatExistWinInOrder) {
   EXPECT_EQ(target("api.billing.shop.svc.cluster.local"), "api.billing.svc.cluster.local.") << "<name>.svc.<zone>";
   f.zone.upsert_service(cluster_ip_service("svc", "api", {"10.96.0.41"}));  // api.svc.<zone>... and api.svc.cluster.local
   EXPECT_EQ(target("api.svc.shop.svc.cluster.local"), "api.svc.svc.cluster.local.") << "still <name>.svc.<zone> first";
@@ -42,7 +42,7 @@ TEST_F(Autopath, LaterSearchElementsThatExistWinInOrder) {
   EXPECT_EQ(target("dns-version.shop.svc.cluster.local"), "dns-version.cluster.local.") << "<name>.<zone>";
 }
 
-TEST_F(Autopath, NotExactSoNotTouched) {
+TEST_F(DnsAutopath, NotExactSoNotTouched) {
   EXPECT_EQ(target("web.shop.svc.cluster.local"), "") << "the name exists: the client stops there";
   EXPECT_EQ(target("api.example.com.billing.svc.cluster.local"), "") << "another namespace's first element";
   EXPECT_EQ(target("api.example.com.svc.cluster.local"), "") << "a later element alone may be a literal name";
@@ -55,7 +55,7 @@ TEST_F(Autopath, NotExactSoNotTouched) {
   EXPECT_EQ(target("nope.cluster.local.shop.svc.cluster.local"), "") << "the name is ours and does not exist either";
 }
 
-TEST_F(Autopath, AmbiguousOrNonStandardClientsAreNotShortCircuited) {
+TEST_F(DnsAutopath, AmbiguousOrNonStandardClientsAreNotShortCircuited) {
   f.zone.upsert_pod(pod("billing", "twin", "10.244.1.5"));
   EXPECT_EQ(target("api.example.com.shop.svc.cluster.local"), "") << "two pods share the address";
   f.zone.remove_pod("billing", "twin");
@@ -69,7 +69,7 @@ TEST_F(Autopath, AmbiguousOrNonStandardClientsAreNotShortCircuited) {
   EXPECT_EQ(target("api.example.com.shop.svc.cluster.local"), "") << "host network: the node's address";
 }
 
-TEST(AutopathConfig, OffOrWithHostSearchDomainsItNeverApplies) {
+TEST(DnsAutopathConfig, OffOrWithHostSearchDomainsItNeverApplies) {
   for (int variant = 0; variant < 2; ++variant) {
     auto config = test_zone_config();
     if (variant == 0) config.autopath = false;
@@ -85,7 +85,7 @@ TEST(AutopathConfig, OffOrWithHostSearchDomainsItNeverApplies) {
   }
 }
 
-TEST_F(Autopath, InZoneTargetsAreAnsweredAtOnceBehindACname) {
+TEST_F(DnsAutopath, InZoneTargetsAreAnsweredAtOnceBehindACname) {
   auto m = f.ask("Api.Billing.shop.svc.cluster.local", KNOT_RRTYPE_A, {}, {Transport::Udp, ip("10.244.1.5")});
   EXPECT_EQ(m.rcode, KNOT_RCODE_NOERROR);
   ASSERT_EQ(m.answer.size(), 2u);
@@ -96,7 +96,7 @@ TEST_F(Autopath, InZoneTargetsAreAnsweredAtOnceBehindACname) {
   EXPECT_EQ(plain.rcode, KNOT_RCODE_NXDOMAIN) << "no client address: no short circuit";
 }
 
-TEST_F(Autopath, OutsideTargetsGoUpstreamWithTheOriginalAnswerAsFallback) {
+TEST_F(DnsAutopath, OutsideTargetsGoUpstreamWithTheOriginalAnswerAsFallback) {
   auto outcome = f.outcome("api.example.com.shop.svc.cluster.local", KNOT_RRTYPE_A, {}, {Transport::Udp, ip("10.244.1.5")});
   ASSERT_TRUE(outcome.pending);
   EXPECT_TRUE(outcome.pending->short_circuited);

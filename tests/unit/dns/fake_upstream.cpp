@@ -93,10 +93,10 @@ struct FakeUpstream::Impl {
         if (error) return;
         auto reply = owner.respond(*query, false);
         if (reply.empty()) return;
-        auto framed = std::make_shared<std::vector<std::uint8_t>>();
-        framed->push_back(static_cast<std::uint8_t>(reply.size() >> 8));
-        framed->push_back(static_cast<std::uint8_t>(reply.size() & 0xff));
-        framed->insert(framed->end(), reply.begin(), reply.end());
+        auto framed = std::make_shared<std::vector<std::uint8_t>>(reply.size() + 2);
+        (*framed)[0] = static_cast<std::uint8_t>(reply.size() >> 8);
+        (*framed)[1] = static_cast<std::uint8_t>(reply.size() & 0xff);
+        std::copy(reply.begin(), reply.end(), framed->begin() + 2);
         asio::async_write(*connection, asio::buffer(*framed), [this, connection, framed](boost::system::error_code error, std::size_t) {
           if (!error) read(connection);
         });

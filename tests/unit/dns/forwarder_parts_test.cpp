@@ -11,7 +11,7 @@
 namespace skiff::dns::test {
 namespace {
 
-TEST(ResolvConf, ReadsNameserversSearchAndNdots) {
+TEST(DnsResolvConf, ReadsNameserversSearchAndNdots) {
   auto conf = parse_resolv_conf(
       "# written by hand\nnameserver 10.0.0.2\nnameserver fd00::53 ; v6\nnameserver bogus\n"
       "domain old.example\nsearch corp.example lab.example\noptions rotate ndots:3 timeout:1\n");
@@ -22,7 +22,7 @@ TEST(ResolvConf, ReadsNameserversSearchAndNdots) {
   EXPECT_THROW(read_resolv_conf("/nonexistent/resolv.conf"), std::runtime_error);
 }
 
-TEST(ResolvConf, UpstreamAddressesWithPorts) {
+TEST(DnsResolvConf, UpstreamAddressesWithPorts) {
   EXPECT_EQ(parse_upstream("10.0.0.2"), (UpstreamServer{ip("10.0.0.2"), 53}));
   EXPECT_EQ(parse_upstream("127.0.0.1:5353"), (UpstreamServer{ip("127.0.0.1"), 5353}));
   EXPECT_EQ(parse_upstream("fd00::53"), (UpstreamServer{ip("fd00::53"), 53}));
@@ -32,7 +32,7 @@ TEST(ResolvConf, UpstreamAddressesWithPorts) {
   EXPECT_FALSE(parse_upstream("name.example:53"));
 }
 
-TEST(AnswerCache, PositiveAnswersLiveForTheirSmallestTtl) {
+TEST(DnsAnswerCache, PositiveAnswersLiveForTheirSmallestTtl) {
   UpstreamQuestion question{*wire_name("api.example.com"), KNOT_RRTYPE_A};
   auto answer = upstream_answer(question, {{"api.example.com", "192.0.2.1", 60}, {"api.example.com", "192.0.2.2", 20}});
   EXPECT_EQ(cacheable_ttl(answer, 3600), 20u);
@@ -48,7 +48,7 @@ TEST(AnswerCache, PositiveAnswersLiveForTheirSmallestTtl) {
   EXPECT_FALSE(cache.find({*wire_name("api.example.com"), KNOT_RRTYPE_AAAA}, start)) << "another type";
 }
 
-TEST(AnswerCache, NegativeAnswersLiveForTheSoaMinimum) {
+TEST(DnsAnswerCache, NegativeAnswersLiveForTheSoaMinimum) {
   UpstreamQuestion question{*wire_name("gone.example.com"), KNOT_RRTYPE_A};
   EXPECT_EQ(cacheable_ttl(upstream_negative(question, KNOT_RCODE_NXDOMAIN, 300, 45), 3600), 45u) << "min(TTL, minimum)";
   EXPECT_EQ(cacheable_ttl(upstream_negative(question, KNOT_RCODE_NOERROR, 30, 45), 3600), 30u) << "NODATA too";
@@ -56,7 +56,7 @@ TEST(AnswerCache, NegativeAnswersLiveForTheSoaMinimum) {
   EXPECT_FALSE(cacheable_ttl(upstream_negative(question, KNOT_RCODE_NXDOMAIN, 30, 45, false), 3600)) << "no SOA: not cached";
 }
 
-TEST(AnswerCache, TheLeastRecentlyUsedGoesFirst) {
+TEST(DnsAnswerCache, TheLeastRecentlyUsedGoesFirst) {
   AnswerCache cache(2, 3600);
   auto now = AnswerCache::Clock::now();
   std::vector<UpstreamQuestion> questions;

@@ -31,7 +31,7 @@ std::vector<std::string> addresses(const UpstreamReply& reply) {
   return message ? message->answers(KNOT_RRTYPE_A) : std::vector<std::string>{};
 }
 
-TEST(UpstreamForwarder, AnswersAndThenServesFromTheCache) {
+TEST(DnsUpstreamForwarder, AnswersAndThenServesFromTheCache) {
   FakeUpstream upstream;
   upstream.set("api.example.com", Behaviour::Answer, {{"api.example.com", "192.0.2.10", 300}});
   CountingMetrics metrics;
@@ -50,7 +50,7 @@ TEST(UpstreamForwarder, AnswersAndThenServesFromTheCache) {
   EXPECT_EQ(snapshot.forwards, 1u);
 }
 
-TEST(UpstreamForwarder, NegativeAnswersAreCachedButFailuresAreNot) {
+TEST(DnsUpstreamForwarder, NegativeAnswersAreCachedButFailuresAreNot) {
   FakeUpstream upstream;
   upstream.set("broken.example", Behaviour::Servfail);
   CountingMetrics metrics;
@@ -62,7 +62,7 @@ TEST(UpstreamForwarder, NegativeAnswersAreCachedButFailuresAreNot) {
   EXPECT_EQ(upstream.udp_queries(), 3);
 }
 
-TEST(UpstreamForwarder, TruncatedUdpAnswersAreAskedAgainOverTcp) {
+TEST(DnsUpstreamForwarder, TruncatedUdpAnswersAreAskedAgainOverTcp) {
   FakeUpstream upstream;
   upstream.set("big.example", Behaviour::TruncateOverUdp, {{"big.example", "192.0.2.1"}, {"big.example", "192.0.2.2"}});
   CountingMetrics metrics;
@@ -74,7 +74,7 @@ TEST(UpstreamForwarder, TruncatedUdpAnswersAreAskedAgainOverTcp) {
   EXPECT_EQ(upstream.tcp_queries(), 1);
 }
 
-TEST(UpstreamForwarder, SilentOrFailingServersGiveWayToTheNext) {
+TEST(DnsUpstreamForwarder, SilentOrFailingServersGiveWayToTheNext) {
   FakeUpstream silent, failing, good;
   silent.set("api.example.com", Behaviour::Silent);
   failing.set("api.example.com", Behaviour::Servfail);
@@ -90,7 +90,7 @@ TEST(UpstreamForwarder, SilentOrFailingServersGiveWayToTheNext) {
   EXPECT_EQ(failing.udp_queries(), 1);
 }
 
-TEST(UpstreamForwarder, NoAnswerAnywhereFails) {
+TEST(DnsUpstreamForwarder, NoAnswerAnywhereFails) {
   FakeUpstream silent;
   silent.set("api.example.com", Behaviour::Silent);
   CountingMetrics metrics;
@@ -105,7 +105,7 @@ TEST(UpstreamForwarder, NoAnswerAnywhereFails) {
   EXPECT_EQ(resolve(nothing, "api.example.com")->status, UpstreamReply::Status::Failed) << "no servers configured";
 }
 
-TEST(UpstreamForwarder, ManyWaitersShareOneQuestion) {
+TEST(DnsUpstreamForwarder, ManyWaitersShareOneQuestion) {
   FakeUpstream silent;
   silent.set("slow.example", Behaviour::Silent);
   CountingMetrics metrics;

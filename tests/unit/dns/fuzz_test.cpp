@@ -10,9 +10,9 @@
 namespace skiff::dns::test {
 namespace {
 
-class Fuzz : public ::testing::Test {
+class DnsFuzz : public ::testing::Test {
  protected:
-  Fuzz() : f(test_zone_config(), {true, 1232}) {
+  DnsFuzz() : f(test_zone_config(), {true, 1232}) {
     f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}, {{"http", PortProtocol::TCP, 80}}));
     f.zone.upsert_service(headless_service("shop", "db", {endpoint("10.244.1.5", "db-0"), endpoint("10.244.1.6")}));
     f.zone.upsert_pod(pod("shop", "client", "10.244.1.5"));
@@ -52,7 +52,7 @@ class Fuzz : public ::testing::Test {
   std::mt19937 random{20261130};
 };
 
-TEST_F(Fuzz, RandomBytes) {
+TEST_F(DnsFuzz, RandomBytes) {
   int answered = 0;
   for (int i = 0; i < 5000; ++i) {
     std::vector<std::uint8_t> message(random() % 300);
@@ -63,7 +63,7 @@ TEST_F(Fuzz, RandomBytes) {
   EXPECT_GT(answered, 1000) << "most queries deserve at least a FORMERR";
 }
 
-TEST_F(Fuzz, BitFlipsTruncationsAndSplices) {
+TEST_F(DnsFuzz, BitFlipsTruncationsAndSplices) {
   int answered = 0;
   for (int i = 0; i < 20000; ++i) {
     auto message = seeds[random() % seeds.size()];
@@ -90,7 +90,7 @@ TEST_F(Fuzz, BitFlipsTruncationsAndSplices) {
   EXPECT_GT(answered, 10000);
 }
 
-TEST_F(Fuzz, MalformedUpstreamResponsesCompleteIntoServfail) {
+TEST_F(DnsFuzz, MalformedUpstreamResponsesCompleteIntoServfail) {
   auto outcome = f.outcome("example.com", KNOT_RRTYPE_A);
   ASSERT_TRUE(outcome.pending);
   for (int i = 0; i < 3000; ++i) {

@@ -15,7 +15,7 @@ Service many_endpoints(int count) {
   return headless_service("shop", "big", endpoints);
 }
 
-TEST(MessageHandling, TheQueryCaseIsKeptInQuestionAndAnswer) {
+TEST(DnsMessageHandling, TheQueryCaseIsKeptInQuestionAndAnswer) {
   ZoneFixture f;
   f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}));
   auto m = f.ask("WeB.ShOp.SVC.Cluster.LOCAL", KNOT_RRTYPE_A, {.id = 4242});
@@ -28,7 +28,7 @@ TEST(MessageHandling, TheQueryCaseIsKeptInQuestionAndAnswer) {
   EXPECT_EQ(m.answer[0].data, "10.96.0.12");
 }
 
-TEST(MessageHandling, EdnsIsEchoedWithOurPayloadAndTheDoBit) {
+TEST(DnsMessageHandling, EdnsIsEchoedWithOurPayloadAndTheDoBit) {
   ZoneFixture f;
   f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}));
   auto with = f.ask("web.shop.svc.cluster.local", KNOT_RRTYPE_A, {.edns = true, .payload = 4096, .dnssec_ok = true});
@@ -39,7 +39,7 @@ TEST(MessageHandling, EdnsIsEchoedWithOurPayloadAndTheDoBit) {
   EXPECT_FALSE(without.edns) << "no OPT to a client that sent none";
 }
 
-TEST(MessageHandling, UdpAnswersOver512BytesAreTruncatedWithoutEdns) {
+TEST(DnsMessageHandling, UdpAnswersOver512BytesAreTruncatedWithoutEdns) {
   ZoneFixture f;
   f.zone.upsert_service(many_endpoints(60));  // 60 × 16 bytes: more than 512, less than 1232
   auto plain = f.outcome("big.shop.svc.cluster.local", KNOT_RRTYPE_A);
@@ -62,7 +62,7 @@ TEST(MessageHandling, UdpAnswersOver512BytesAreTruncatedWithoutEdns) {
   EXPECT_EQ(over_tcp->answer.size(), 60u);
 }
 
-TEST(MessageHandling, EdnsPayloadAboveOursIsCappedAtOurs) {
+TEST(DnsMessageHandling, EdnsPayloadAboveOursIsCappedAtOurs) {
   ZoneFixture f;
   f.zone.upsert_service(many_endpoints(200));  // 200 × 16 bytes: more than 1232
   auto m = f.outcome("big.shop.svc.cluster.local", KNOT_RRTYPE_A, {.edns = true, .payload = 65000});
@@ -70,7 +70,7 @@ TEST(MessageHandling, EdnsPayloadAboveOursIsCappedAtOurs) {
   EXPECT_TRUE(parse_message(m.reply->message)->tc);
 }
 
-TEST(MessageHandling, OtherOpcodesAreNotImplemented) {
+TEST(DnsMessageHandling, OtherOpcodesAreNotImplemented) {
   ZoneFixture f;
   for (std::uint8_t opcode : {KNOT_OPCODE_IQUERY, KNOT_OPCODE_STATUS, KNOT_OPCODE_NOTIFY, KNOT_OPCODE_UPDATE}) {
     auto m = f.ask("web.shop.svc.cluster.local", KNOT_RRTYPE_A, {.opcode = opcode});
@@ -79,20 +79,20 @@ TEST(MessageHandling, OtherOpcodesAreNotImplemented) {
   }
 }
 
-TEST(MessageHandling, UnsupportedEdnsVersionIsBadvers) {
+TEST(DnsMessageHandling, UnsupportedEdnsVersionIsBadvers) {
   ZoneFixture f;
   auto m = f.ask("web.shop.svc.cluster.local", KNOT_RRTYPE_A, {.edns = true, .edns_version = 1});
   EXPECT_EQ(m.rcode, KNOT_RCODE_BADVERS);
   EXPECT_TRUE(m.edns);
 }
 
-TEST(MessageHandling, OtherClassesAndZoneTransfersAreRefused) {
+TEST(DnsMessageHandling, OtherClassesAndZoneTransfersAreRefused) {
   ZoneFixture f;
   EXPECT_EQ(f.ask("version.bind", KNOT_RRTYPE_TXT, {.qclass = KNOT_CLASS_CH}).rcode, KNOT_RCODE_REFUSED);
   EXPECT_EQ(f.ask("cluster.local", KNOT_RRTYPE_AXFR).rcode, KNOT_RCODE_REFUSED);
 }
 
-TEST(MessageHandling, MalformedQueriesAreFormerrAndResponsesAreDropped) {
+TEST(DnsMessageHandling, MalformedQueriesAreFormerrAndResponsesAreDropped) {
   ZoneFixture f;
   auto query = make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A);
   auto truncated = query;
@@ -119,7 +119,7 @@ TEST(MessageHandling, MalformedQueriesAreFormerrAndResponsesAreDropped) {
   EXPECT_FALSE(f.responder.respond(short_header, {}).reply);
 }
 
-TEST(MessageHandling, CompressionLoopsAreFormerr) {
+TEST(DnsMessageHandling, CompressionLoopsAreFormerr) {
   ZoneFixture f;
   // Header (ID 0x0101, one question), then a name that is only a pointer to itself.
   std::vector<std::uint8_t> loop{0x01, 0x01, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1};
@@ -131,7 +131,7 @@ TEST(MessageHandling, CompressionLoopsAreFormerr) {
   EXPECT_EQ(parse_message(f.responder.respond(pair, {}).reply->message)->rcode, KNOT_RCODE_FORMERR);
 }
 
-TEST(MessageHandling, ForwardingSetsRecursionAvailableAndAsksUpstream) {
+TEST(DnsMessageHandling, ForwardingSetsRecursionAvailableAndAsksUpstream) {
   ZoneFixture f(test_zone_config(), {true, 1232});
   auto outcome = f.outcome("Example.COM", KNOT_RRTYPE_AAAA, {.edns = true, .dnssec_ok = true});
   ASSERT_TRUE(outcome.pending);

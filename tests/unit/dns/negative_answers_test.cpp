@@ -9,9 +9,9 @@
 namespace skiff::dns::test {
 namespace {
 
-class NegativeAnswers : public ::testing::Test {
+class DnsNegativeAnswers : public ::testing::Test {
  protected:
-  NegativeAnswers() {
+  DnsNegativeAnswers() {
     f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}, {{"http", PortProtocol::TCP, 80}}));
   }
 
@@ -28,7 +28,7 @@ class NegativeAnswers : public ::testing::Test {
   ZoneFixture f;
 };
 
-TEST_F(NegativeAnswers, ExistingNameWithOtherTypesIsNodata) {
+TEST_F(DnsNegativeAnswers, ExistingNameWithOtherTypesIsNodata) {
   auto m = f.ask("web.shop.svc.cluster.local", KNOT_RRTYPE_AAAA);
   EXPECT_EQ(m.rcode, KNOT_RCODE_NOERROR);
   expect_soa(m, "cluster.local.");
@@ -36,7 +36,7 @@ TEST_F(NegativeAnswers, ExistingNameWithOtherTypesIsNodata) {
   EXPECT_EQ(txt.rcode, KNOT_RCODE_NOERROR);
 }
 
-TEST_F(NegativeAnswers, EmptyNonTerminalsAreNodata) {
+TEST_F(DnsNegativeAnswers, EmptyNonTerminalsAreNodata) {
   for (const auto* name : {"svc.cluster.local", "shop.svc.cluster.local", "_tcp.web.shop.svc.cluster.local",
                            "pod.cluster.local", "dns.cluster.local"}) {
     auto m = f.ask(name, KNOT_RRTYPE_A);
@@ -45,7 +45,7 @@ TEST_F(NegativeAnswers, EmptyNonTerminalsAreNodata) {
   }
 }
 
-TEST_F(NegativeAnswers, NamesWithNothingAtOrBelowAreNxdomain) {
+TEST_F(DnsNegativeAnswers, NamesWithNothingAtOrBelowAreNxdomain) {
   for (const auto* name : {"nope.shop.svc.cluster.local", "other.svc.cluster.local", "x.web.shop.svc.cluster.local",
                            "_https._tcp.web.shop.svc.cluster.local", "nothing.cluster.local"}) {
     auto m = f.ask(name, KNOT_RRTYPE_A);
@@ -54,14 +54,14 @@ TEST_F(NegativeAnswers, NamesWithNothingAtOrBelowAreNxdomain) {
   }
 }
 
-TEST_F(NegativeAnswers, ANamespaceGoesWithItsLastService) {
+TEST_F(DnsNegativeAnswers, ANamespaceGoesWithItsLastService) {
   EXPECT_EQ(f.ask("shop.svc.cluster.local", KNOT_RRTYPE_A).rcode, KNOT_RCODE_NOERROR);
   f.zone.remove_service("shop", "web");
   EXPECT_EQ(f.ask("shop.svc.cluster.local", KNOT_RRTYPE_A).rcode, KNOT_RCODE_NXDOMAIN);
   EXPECT_EQ(f.ask("svc.cluster.local", KNOT_RRTYPE_A).rcode, KNOT_RCODE_NOERROR) << "svc.<zone> always exists";
 }
 
-TEST_F(NegativeAnswers, ReverseZonesAnswerWithTheirOwnApex) {
+TEST_F(DnsNegativeAnswers, ReverseZonesAnswerWithTheirOwnApex) {
   auto nx = f.ask("13.0.96.10.in-addr.arpa", KNOT_RRTYPE_PTR);
   EXPECT_EQ(nx.rcode, KNOT_RCODE_NXDOMAIN);
   expect_soa(nx, "96.10.in-addr.arpa.");
@@ -75,7 +75,7 @@ TEST_F(NegativeAnswers, ReverseZonesAnswerWithTheirOwnApex) {
   expect_soa(pod_range, "244.10.in-addr.arpa.");
 }
 
-TEST_F(NegativeAnswers, CnameToANameThatDoesNotExistIsNxdomainWithTheChain) {
+TEST_F(DnsNegativeAnswers, CnameToANameThatDoesNotExistIsNxdomainWithTheChain) {
   Service alias;
   alias.namespace_ = "shop";
   alias.name = "alias";
@@ -90,7 +90,7 @@ TEST_F(NegativeAnswers, CnameToANameThatDoesNotExistIsNxdomainWithTheChain) {
   EXPECT_EQ(m.authority[0].type, KNOT_RRTYPE_SOA);
 }
 
-TEST_F(NegativeAnswers, OutsideOurZonesIsRefusedWithoutForwarding) {
+TEST_F(DnsNegativeAnswers, OutsideOurZonesIsRefusedWithoutForwarding) {
   for (const auto* name : {"example.com", "10.in-addr.arpa", "1.1.168.192.in-addr.arpa", "local"}) {
     auto m = f.ask(name, KNOT_RRTYPE_A);
     EXPECT_EQ(m.rcode, KNOT_RCODE_REFUSED) << name;
@@ -99,7 +99,7 @@ TEST_F(NegativeAnswers, OutsideOurZonesIsRefusedWithoutForwarding) {
   }
 }
 
-TEST_F(NegativeAnswers, NegativeTtlIsConfigurable) {
+TEST_F(DnsNegativeAnswers, NegativeTtlIsConfigurable) {
   auto config = test_zone_config();
   config.ttl = 10;
   config.negative_ttl = 60;

@@ -21,7 +21,7 @@ std::uint16_t a_count(const RecordStore& store, const std::string& owner) {
   return records ? records->wire.get().count : 0;
 }
 
-TEST(RecordStore, ReplacingASourceTouchesOnlyItsRecords) {
+TEST(DnsRecordStore, ReplacingASourceTouchesOnlyItsRecords) {
   RecordStore store;
   store.replace("one", {a_record("a.x.test", "10.0.0.1"), a_record("b.x.test", "10.0.0.2")});
   store.replace("two", {a_record("a.x.test", "10.0.0.3")});
@@ -34,7 +34,7 @@ TEST(RecordStore, ReplacingASourceTouchesOnlyItsRecords) {
   EXPECT_EQ(store.source_count(), 1u);
 }
 
-TEST(RecordStore, TheSameRecordFromTwoSourcesStaysUntilBothAreGone) {
+TEST(DnsRecordStore, TheSameRecordFromTwoSourcesStaysUntilBothAreGone) {
   RecordStore store;
   store.replace("one", {a_record("shared.test", "10.0.0.1")});
   store.replace("two", {a_record("shared.test", "10.0.0.1"), a_record("shared.test", "10.0.0.1")});
@@ -45,7 +45,7 @@ TEST(RecordStore, TheSameRecordFromTwoSourcesStaysUntilBothAreGone) {
   EXPECT_EQ(a_count(store, "shared.test"), 0);
 }
 
-TEST(RecordStore, AncestorsExistWhileSomethingIsBelowThem) {
+TEST(DnsRecordStore, AncestorsExistWhileSomethingIsBelowThem) {
   RecordStore store;
   store.replace("deep", {a_record("a.b.c.test", "10.0.0.1")});
   EXPECT_NE(store.find(*wire_name("b.c.test")), nullptr);
@@ -58,7 +58,7 @@ TEST(RecordStore, AncestorsExistWhileSomethingIsBelowThem) {
   EXPECT_EQ(store.name_count(), 0u) << "nothing left behind";
 }
 
-TEST(RecordStore, AnUnchangedResyncChangesNothing) {
+TEST(DnsRecordStore, AnUnchangedResyncChangesNothing) {
   RecordStore store;
   std::vector<Record> records{a_record("a.test", "10.0.0.1"), a_record("a.test", "10.0.0.2")};
   store.replace("s", records);
@@ -68,7 +68,7 @@ TEST(RecordStore, AnUnchangedResyncChangesNothing) {
   EXPECT_EQ(store.find(*wire_name("a.test"))->find(KNOT_RRTYPE_A)->wire.get().rdata, before) << "not rebuilt";
 }
 
-TEST(ReverseNames, AddressesAndApexes) {
+TEST(DnsReverseNames, AddressesAndApexes) {
   EXPECT_EQ(text_name(reverse_name(ip("10.96.0.12"))), "12.0.96.10.in-addr.arpa.");
   EXPECT_EQ(text_name(reverse_name(ip("fd00::1"))),
             "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.");
@@ -88,7 +88,7 @@ TEST(ReverseNames, AddressesAndApexes) {
   EXPECT_EQ(apex("example.com"), "");
 }
 
-TEST(ReverseNames, DashedAddresses) {
+TEST(DnsReverseNames, DashedAddresses) {
   EXPECT_EQ(dashed_address(ip("10.244.1.5")), "10-244-1-5");
   EXPECT_EQ(dashed_address(ip("fd00::5")), "fd00--5");
   EXPECT_EQ(address_from_dashed("10-244-1-5"), ip("10.244.1.5"));

@@ -58,9 +58,9 @@ std::vector<Message> ask_tcp(std::uint16_t port, const std::vector<std::vector<s
   return answers;
 }
 
-class Server : public ::testing::Test {
+class DnsServing : public ::testing::Test {
  protected:
-  Server() : zone(test_zone_config()), responder(zone, {true, 1232}), forwarder({{{ip("127.0.0.1"), upstream.port()}}}, metrics) {
+  DnsServing() : zone(test_zone_config()), responder(zone, {true, 1232}), forwarder({{{ip("127.0.0.1"), upstream.port()}}}, metrics) {
     zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}, {{"http", PortProtocol::TCP, 80}}));
     std::vector<ServiceEndpoint> endpoints;
     for (int i = 1; i <= 60; ++i) endpoints.push_back(endpoint("10.244.2." + std::to_string(i)));
@@ -84,7 +84,7 @@ class Server : public ::testing::Test {
   std::unique_ptr<DnsServer> server;
 };
 
-TEST_F(Server, AnswersOverUdp) {
+TEST_F(DnsServing, AnswersOverUdp) {
   auto answer = ask_udp(port, make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A));
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->answers(KNOT_RRTYPE_A), std::vector<std::string>{"10.96.0.12"});
@@ -92,7 +92,7 @@ TEST_F(Server, AnswersOverUdp) {
   EXPECT_EQ(metrics.snapshot().by_qtype[KNOT_RRTYPE_A], 1u);
 }
 
-TEST_F(Server, AnswersSeveralQueriesOnOneTcpConnection) {
+TEST_F(DnsServing, AnswersSeveralQueriesOnOneTcpConnection) {
   auto answers = ask_tcp(port, {make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A, {.id = 1}),
                                 make_query("_http._tcp.web.shop.svc.cluster.local", KNOT_RRTYPE_SRV, {.id = 2}),
                                 make_query("api.example.com", KNOT_RRTYPE_A, {.id = 3}),
@@ -109,7 +109,7 @@ TEST_F(Server, AnswersSeveralQueriesOnOneTcpConnection) {
   EXPECT_EQ(snapshot.by_rcode[KNOT_RCODE_NXDOMAIN], 1u);
 }
 
-TEST_F(Server, TruncatesOverUdpAndAnswersInFullOverTcp) {
+TEST_F(DnsServing, TruncatesOverUdpAndAnswersInFullOverTcp) {
   auto udp = ask_udp(port, make_query("big.shop.svc.cluster.local", KNOT_RRTYPE_A));
   ASSERT_TRUE(udp);
   EXPECT_TRUE(udp->tc);
@@ -120,7 +120,7 @@ TEST_F(Server, TruncatesOverUdpAndAnswersInFullOverTcp) {
   EXPECT_EQ(tcp[0].answer.size(), 60u);
 }
 
-TEST_F(Server, ForwardsOtherNamesToTheUpstream) {
+TEST_F(DnsServing, ForwardsOtherNamesToTheUpstream) {
   auto answer = ask_udp(port, make_query("Api.Example.Com", KNOT_RRTYPE_A));
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->answers(KNOT_RRTYPE_A), std::vector<std::string>{"192.0.2.10"});
@@ -133,7 +133,7 @@ TEST_F(Server, ForwardsOtherNamesToTheUpstream) {
   EXPECT_EQ(missing->authority.size(), 1u) << "the upstream's SOA comes along";
 }
 
-TEST_F(Server, MalformedDatagramsGetFormerrOrNothing) {
+TEST_F(DnsServing, MalformedDatagramsGetFormerrOrNothing) {
   auto query = make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A);
   query.resize(query.size() - 2);
   auto formerr = ask_udp(port, query);
@@ -144,7 +144,7 @@ TEST_F(Server, MalformedDatagramsGetFormerrOrNothing) {
   EXPECT_TRUE(ask_udp(port, make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A))) << "still serving";
 }
 
-TEST_F(Server, IdleTcpConnectionsAreClosed) {
+TEST_F(DnsServing, IdleTcpConnectionsAreClosed) {
   asio::io_context io;
   asio::ip::tcp::socket socket(io);
   socket.connect({ip("127.0.0.1"), port});
@@ -156,7 +156,7 @@ TEST_F(Server, IdleTcpConnectionsAreClosed) {
   EXPECT_EQ(error, asio::error::eof);
 }
 
-TEST_F(Server, RefusesToStartOnAPortTakenByAnotherServer) {
+TEST_F(DnsServing, RefusesToStartOnAPortTakenByAnotherServer) {
   asio::io_context io;
   asio::ip::udp::socket taken(io, asio::ip::udp::v4());
   taken.bind({ip("127.0.0.1"), 0});  // no SO_REUSEPORT: nobody may share it
@@ -172,7 +172,7 @@ TEST_F(Server, RefusesToStartOnAPortTakenByAnotherServer) {
 }
 
 // kdig (knot-dnsutils, a test package) asking the server as any client on the node would.
-TEST_F(Server, KdigResolvesThroughIt) {
+TEST_F(DnsServing, KdigResolvesThroughIt) {
   if (!std::filesystem::exists("/usr/bin/kdig")) GTEST_SKIP() << "kdig missing: scripts/deps.sh test installs knot-dnsutils";
   auto kdig = [&](std::vector<std::string> args) {
     std::vector<std::string> argv{"/usr/bin/kdig", "@127.0.0.1", "-p", std::to_string(port), "+short", "+timeout=5"};

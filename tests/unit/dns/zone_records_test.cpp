@@ -6,7 +6,7 @@
 namespace skiff::dns::test {
 namespace {
 
-TEST(ZoneRecords, ClusterIpServiceHasAddressSrvAndPtr) {
+TEST(DnsZoneRecords, ClusterIpServiceHasAddressSrvAndPtr) {
   ZoneFixture f;
   f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12", "fd00:96::12"},
                                            {{"http", PortProtocol::TCP, 80}, {"", PortProtocol::TCP, 8080},
@@ -33,7 +33,7 @@ TEST(ZoneRecords, ClusterIpServiceHasAddressSrvAndPtr) {
   EXPECT_EQ(v6_ptr.answers(KNOT_RRTYPE_PTR), std::vector<std::string>{"web.shop.svc.cluster.local."});
 }
 
-TEST(ZoneRecords, HeadlessServiceAnswersEveryReadyEndpointAndTheirNames) {
+TEST(DnsZoneRecords, HeadlessServiceAnswersEveryReadyEndpointAndTheirNames) {
   ZoneFixture f;
   auto by_pod = endpoint("10.244.1.7");
   by_pod.pod_hostname = "db-1";
@@ -69,7 +69,7 @@ TEST(ZoneRecords, HeadlessServiceAnswersEveryReadyEndpointAndTheirNames) {
             std::vector<std::string>{"db-1.db.shop.svc.cluster.local."});
 }
 
-TEST(ZoneRecords, HeadlessSrvUsesTheEndpointPortsAndPublishNotReady) {
+TEST(DnsZoneRecords, HeadlessSrvUsesTheEndpointPortsAndPublishNotReady) {
   ZoneFixture f;
   auto service = headless_service("shop", "db", {endpoint("10.244.1.5", "db-0", false)}, {{"pg", PortProtocol::TCP, 5432}});
   service.endpoint_ports = {{"pg", PortProtocol::TCP, 15432}};
@@ -82,7 +82,7 @@ TEST(ZoneRecords, HeadlessSrvUsesTheEndpointPortsAndPublishNotReady) {
             std::vector<std::string>{"0 100 15432 db-0.db.shop.svc.cluster.local."});
 }
 
-TEST(ZoneRecords, ExternalNameIsACnameFollowedInsideTheZone) {
+TEST(DnsZoneRecords, ExternalNameIsACnameFollowedInsideTheZone) {
   ZoneFixture f;
   Service outside;
   outside.namespace_ = "shop";
@@ -108,7 +108,7 @@ TEST(ZoneRecords, ExternalNameIsACnameFollowedInsideTheZone) {
   EXPECT_EQ(f.ask("billing.shop.svc.cluster.local", KNOT_RRTYPE_CNAME).answer.size(), 1u) << "CNAME asked: not followed";
 }
 
-TEST(ZoneRecords, PodRecordsVerifiedOnlyForPodsThatExist) {
+TEST(DnsZoneRecords, PodRecordsVerifiedOnlyForPodsThatExist) {
   ZoneFixture f;
   f.zone.upsert_pod(pod("shop", "web-1", "10.244.1.5"));
   EXPECT_EQ(f.ask("10-244-1-5.shop.pod.cluster.local", KNOT_RRTYPE_A).answers(KNOT_RRTYPE_A),
@@ -119,7 +119,7 @@ TEST(ZoneRecords, PodRecordsVerifiedOnlyForPodsThatExist) {
   EXPECT_EQ(f.ask("10-244-1-5.shop.pod.cluster.local", KNOT_RRTYPE_A).rcode, KNOT_RCODE_NXDOMAIN);
 }
 
-TEST(ZoneRecords, PodRecordsInsecureForAnyAddress) {
+TEST(DnsZoneRecords, PodRecordsInsecureForAnyAddress) {
   auto config = test_zone_config();
   config.pod_records = PodRecords::Insecure;
   ZoneFixture f(config);
@@ -132,7 +132,7 @@ TEST(ZoneRecords, PodRecordsInsecureForAnyAddress) {
   EXPECT_EQ(f.ask("anything.pod.cluster.local", KNOT_RRTYPE_A).rcode, KNOT_RCODE_NOERROR) << "a namespace: NODATA";
 }
 
-TEST(ZoneRecords, ApexHasSoaNsAndTheSchemaVersion) {
+TEST(DnsZoneRecords, ApexHasSoaNsAndTheSchemaVersion) {
   ZoneFixture f;
   auto soa = f.ask("cluster.local", KNOT_RRTYPE_SOA);
   ASSERT_EQ(soa.answer.size(), 1u);
@@ -145,7 +145,7 @@ TEST(ZoneRecords, ApexHasSoaNsAndTheSchemaVersion) {
             std::vector<std::string>{"\"1.0.1\""});
 }
 
-TEST(ZoneRecords, UpdatesAreIncrementalPerService) {
+TEST(DnsZoneRecords, UpdatesAreIncrementalPerService) {
   ZoneFixture f;
   f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12"}, {{"http", PortProtocol::TCP, 80}}));
   f.zone.upsert_service(cluster_ip_service("shop", "cart", {"10.96.0.13"}));
@@ -160,7 +160,7 @@ TEST(ZoneRecords, UpdatesAreIncrementalPerService) {
   EXPECT_EQ(f.ask("cart.shop.svc.cluster.local", KNOT_RRTYPE_A).answers(KNOT_RRTYPE_A), std::vector<std::string>{"10.96.0.13"});
 }
 
-TEST(ZoneRecords, AnyReturnsEveryTypeAtTheName) {
+TEST(DnsZoneRecords, AnyReturnsEveryTypeAtTheName) {
   ZoneFixture f;
   f.zone.upsert_service(cluster_ip_service("shop", "web", {"10.96.0.12", "fd00:96::12"}));
   auto any = f.ask("web.shop.svc.cluster.local", KNOT_RRTYPE_ANY);

@@ -116,7 +116,20 @@ struct DnsServer::Impl {
   std::size_t next_worker = 0;  // first worker's thread only
   bool running = false;
 
+  // Port 0: the kernel picks a UDP port, whose TCP twin may be taken; a few picks are tried.
   void bind(const ListenAddress& listen) {
+    for (int attempt = 0;; ++attempt) {
+      auto udp_count = udp_listeners.size();
+      try {
+        return bind_once(listen);
+      } catch (const std::runtime_error&) {
+        if (listen.port != 0 || attempt == 10) throw;
+        udp_listeners.resize(udp_count);  // the sockets of the failed pick close
+      }
+    }
+  }
+
+  void bind_once(const ListenAddress& listen) {
     ListenAddress actual = listen;
     try {
       for (auto& worker : workers) {

@@ -115,11 +115,20 @@ struct FakeUpstream::Impl {
 
 FakeUpstream::FakeUpstream() : impl_(std::make_unique<Impl>(*this)) {
   auto loopback = asio::ip::make_address("127.0.0.1");
-  impl_->udp_socket.open(asio::ip::udp::v4());
-  impl_->udp_socket.bind({loopback, 0});
-  port_ = impl_->udp_socket.local_endpoint().port();
-  impl_->acceptor.open(asio::ip::tcp::v4());
-  impl_->acceptor.bind({loopback, port_});
+  // A free UDP port whose TCP twin is free too: a few tries, as the kernel picks for UDP alone.
+  for (int attempt = 0;; ++attempt) {
+    impl_->udp_socket.open(asio::ip::udp::v4());
+    impl_->udp_socket.bind({loopback, 0});
+    port_ = impl_->udp_socket.local_endpoint().port();
+    impl_->acceptor.open(asio::ip::tcp::v4());
+    impl_->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    boost::system::error_code error;
+    impl_->acceptor.bind({loopback, port_}, error);
+    if (!error) break;
+    if (attempt == 20) throw boost::system::system_error(error, "fake upstream: no port free for both UDP and TCP");
+    impl_->acceptor.close();
+    impl_->udp_socket.close();
+  }
   impl_->acceptor.listen();
   impl_->receive();
   impl_->accept();

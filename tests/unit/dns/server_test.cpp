@@ -171,6 +171,21 @@ TEST_F(DnsServing, RefusesToStartOnAPortTakenByAnotherServer) {
   }
 }
 
+TEST_F(DnsServing, PortZeroPicksOnePortForUdpAndTcp) {
+  ServerConfig config;
+  config.listen = {{ip("127.0.0.1"), 0}};
+  config.workers = 3;
+  DnsServer any_port(config, responder, &forwarder, metrics);
+  any_port.start();
+  auto bound = any_port.bound();
+  ASSERT_EQ(bound.size(), 1u);
+  ASSERT_NE(bound[0].port, 0);
+  auto udp = ask_udp(bound[0].port, make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A));
+  ASSERT_TRUE(udp);
+  EXPECT_EQ(udp->answers(KNOT_RRTYPE_A), std::vector<std::string>{"10.96.0.12"});
+  EXPECT_EQ(ask_tcp(bound[0].port, {make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A)}).size(), 1u);
+}
+
 // kdig (knot-dnsutils, a test package) asking the server as any client on the node would.
 TEST_F(DnsServing, KdigResolvesThroughIt) {
   if (!std::filesystem::exists("/usr/bin/kdig")) GTEST_SKIP() << "kdig missing: scripts/deps.sh test installs knot-dnsutils";

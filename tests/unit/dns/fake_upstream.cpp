@@ -34,9 +34,11 @@ Built start_response(const UpstreamQuestion& question, std::uint16_t id, std::ui
 }
 
 void put(knot_pkt_t* packet, const WireName& owner, std::uint16_t type, std::uint32_t ttl, const std::string& rdata) {
-  knot_rrset_t* rrset = knot_rrset_new(reinterpret_cast<const knot_dname_t*>(owner.data()), type, KNOT_CLASS_IN, ttl, nullptr);
-  knot_rrset_add_rdata(rrset, reinterpret_cast<const std::uint8_t*>(rdata.data()), static_cast<std::uint16_t>(rdata.size()), nullptr);
-  knot_pkt_put(packet, KNOT_COMPR_HINT_NONE, rrset, KNOT_PF_FREE);
+  knot_rrset_t rrset;
+  knot_rrset_init(&rrset, reinterpret_cast<knot_dname_t*>(const_cast<char*>(owner.data())), type, KNOT_CLASS_IN, ttl);
+  knot_rrset_add_rdata(&rrset, reinterpret_cast<const std::uint8_t*>(rdata.data()), static_cast<std::uint16_t>(rdata.size()), nullptr);
+  knot_pkt_put(packet, KNOT_COMPR_HINT_NONE, &rrset, 0);  // written into the wire now; only the wire is used
+  knot_rdataset_clear(&rrset.rrs, nullptr);
 }
 
 }  // namespace

@@ -44,40 +44,19 @@ void ClusterZone::upsert_pod(const Pod& pod) {
   auto key = pod_source(pod.namespace_, pod.name);
   std::unique_lock lock(mutex_);
   store_.replace(key, std::move(records));
-  forget_pod_addresses(key);
-  auto& entry = pods_[key];
-  entry.client = {pod.namespace_, pod.standard_search_path};
-  if (pod.host_network) return;  // the node's address: says nothing about who asks
-  entry.ips = pod.ips;
-  auto stored_key = pods_.find(key);
-  for (const auto& address : entry.ips) by_address_[address].push_back(&stored_key->first);
+  clients_.upsert(key, pod);
 }
 
 void ClusterZone::remove_pod(std::string_view namespace_, std::string_view name) {
   auto key = pod_source(namespace_, name);
   std::unique_lock lock(mutex_);
   store_.remove(key);
-  forget_pod_addresses(key);
-  pods_.erase(key);
-}
-
-void ClusterZone::forget_pod_addresses(const std::string& key) {
-  auto pod = pods_.find(key);
-  if (pod == pods_.end()) return;
-  for (const auto& address : pod->second.ips) {
-    auto owners = by_address_.find(address);
-    if (owners == by_address_.end()) continue;
-    std::erase(owners->second, &pod->first);
-    if (owners->second.empty()) by_address_.erase(owners);
-  }
-  pod->second.ips.clear();
+  clients_.remove(key);
 }
 
 std::optional<ClientPod> ClusterZone::client_pod(const IpAddress& address) const {
   std::shared_lock lock(mutex_);
-  auto owners = by_address_.find(address);
-  if (owners == by_address_.end() || owners->second.size() != 1) return std::nullopt;
-  return pods_.at(*owners->second.front()).client;
+  return clients_.find(address);
 }
 
 std::size_t ClusterZone::name_count() const {

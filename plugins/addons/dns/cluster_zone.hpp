@@ -6,25 +6,19 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
+#include "client_index.hpp"
 #include "cluster_objects.hpp"
 #include "record_store.hpp"
 #include "zone_config.hpp"
 
 namespace skiff::dns {
 
-// What the zone knows of the pod that sent a query, by its source address.
-struct ClientPod {
-  std::string namespace_;
-  bool standard_search_path = true;
-};
-
 // Read access while a ClusterZone's shared lock is held.
 struct ZoneView {
   const ZoneSettings& settings;
   const RecordStore& store;
+  const ClientIndex& clients;
 };
 
 class ClusterZone {
@@ -37,31 +31,24 @@ class ClusterZone {
   void remove_pod(std::string_view namespace_, std::string_view name);
 
   // The one pod (not on the host network) that has this address; nullopt when none or several.
+  // (Inside read(), use the view's `clients` instead: this takes the lock itself.)
   std::optional<ClientPod> client_pod(const IpAddress& address) const;
 
   // Runs `reader` under the shared lock; answering never waits for more than one update.
   template <class Reader>
   auto read(Reader&& reader) const {
     std::shared_lock lock(mutex_);
-    return reader(ZoneView{settings_, store_});
+    return reader(ZoneView{settings_, store_, clients_});
   }
 
   const ZoneSettings& settings() const { return settings_; }
   std::size_t name_count() const;
 
  private:
-  struct PodAddresses {
-    std::vector<IpAddress> ips;
-    ClientPod client;
-  };
-
-  void forget_pod_addresses(const std::string& key);
-
   const ZoneSettings settings_;
   mutable std::shared_mutex mutex_;
   RecordStore store_;
-  std::unordered_map<std::string, PodAddresses> pods_;                        // by pod source key
-  std::unordered_map<IpAddress, std::vector<const std::string*>> by_address_;  // keys of pods_
+  ClientIndex clients_;
 };
 
 }  // namespace skiff::dns

@@ -146,8 +146,6 @@ Reply Responder::simple_reply(const Query& query, Transport transport, std::uint
 }
 
 Outcome Responder::answer_locally(Query query, const Client& client) const {
-  std::optional<ClientPod> pod;
-  if (client.address && zone_.settings().config.autopath) pod = zone_.client_pod(*client.address);
   return zone_.read([&](const ZoneView& view) {
     LocalPass pass{view, query, client.transport, options_, {}};
     LocalAnswer local = lookup(view, query.qname, query.qtype, pass.scratch);
@@ -156,6 +154,8 @@ Outcome Responder::answer_locally(Query query, const Client& client) const {
       return pass.upstream({}, query.qname);
     }
     if (local.rcode == KNOT_RCODE_NXDOMAIN && local.answer.empty()) {
+      // Only now is the client worth looking up: most queries are not NXDOMAIN.
+      auto pod = client.address ? view.clients.find(*client.address) : std::nullopt;
       if (auto target = autopath_target(view, query.qname, pod, pass.scratch)) return pass.short_circuit(local, *target);
     }
     if (local.external_target && options_.forwarding) return pass.upstream(chain_of(local), *local.external_target);

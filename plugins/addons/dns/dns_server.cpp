@@ -72,7 +72,6 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
     if (outcome.reply) return send(*outcome.reply, sender_);
     if (!outcome.pending) return metrics_.dropped();
     if (!forwarder_) return send(responder_.complete(*outcome.pending, UpstreamReply{}), sender_);
-    if (outcome.pending->short_circuited) metrics_.short_circuited();
     auto pending = std::make_shared<PendingReply>(std::move(*outcome.pending));
     std::weak_ptr<UdpListener> weak_self = shared_from_this();
     forwarder_->resolve(pending->question, [io = io_, weak_self, pending, to = sender_](UpstreamReply upstream) {
@@ -86,6 +85,7 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
 
   void send(const Reply& reply, const udp::endpoint& to) {
     metrics_.answered(reply.qtype, reply.rcode, Transport::Udp, reply.truncated);
+    if (reply.short_circuited) metrics_.short_circuited();
     boost::system::error_code ignored;  // a client gone away is no error of ours
     socket_.send_to(asio::buffer(reply.message), to, 0, ignored);
   }

@@ -82,7 +82,11 @@ struct LocalPass {
     if (authority_apex(view, target)) {
       LocalAnswer found = lookup(view, target, query.qtype, scratch);
       if (found.rcode != KNOT_RCODE_NOERROR) return {fallback, std::nullopt};
-      if (!found.external_target || !options.forwarding) return {reply(behind_cname(found, target)), std::nullopt};
+      if (!found.external_target || !options.forwarding) {
+        Reply answered = reply(behind_cname(found, target));
+        answered.short_circuited = true;
+        return {std::move(answered), std::nullopt};
+      }
       for (auto& link : chain_of(found)) {
         link.owner_is_qname = false;  // owned by the target, not by the question
         chain.push_back(std::move(link));
@@ -192,7 +196,9 @@ Reply Responder::complete(const PendingReply& pending, const UpstreamReply& upst
       copy_section(response, packet.get(), section, upstream.age_seconds, qname);
     }
   }
-  return finish(response, query.qtype);
+  Reply reply = finish(response, query.qtype);
+  reply.short_circuited = pending.short_circuited;
+  return reply;
 }
 
 }  // namespace skiff::dns

@@ -29,6 +29,7 @@ struct Reply {
   std::uint16_t qtype = 0;  // 0 when the query had no readable question
   std::uint16_t rcode = 0;
   bool truncated = false;
+  bool short_circuited = false;  // the answer is the search path's end, behind a CNAME
 };
 
 // A CNAME to write before the upstream's records (ExternalName, or the short circuit's).

@@ -71,7 +71,6 @@ void TcpSession::handle(std::vector<std::uint8_t> message) {
   if (outcome.reply) return send(*outcome.reply);
   if (!outcome.pending) return context_.metrics.dropped();
   if (!context_.forwarder) return send(context_.responder.complete(*outcome.pending, UpstreamReply{}));
-  if (outcome.pending->short_circuited) context_.metrics.short_circuited();
   auto pending = std::make_shared<PendingReply>(std::move(*outcome.pending));
   ++in_flight_;
   std::weak_ptr<TcpSession> weak_self = shared_from_this();
@@ -89,6 +88,7 @@ void TcpSession::handle(std::vector<std::uint8_t> message) {
 
 void TcpSession::send(const Reply& reply) {
   context_.metrics.answered(reply.qtype, reply.rcode, Transport::Tcp, reply.truncated);
+  if (reply.short_circuited) context_.metrics.short_circuited();
   std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(reply.message.size() >> 8),
                                    static_cast<std::uint8_t>(reply.message.size() & 0xff)};
   framed.insert(framed.end(), reply.message.begin(), reply.message.end());

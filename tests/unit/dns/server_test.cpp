@@ -133,6 +133,21 @@ TEST_F(DnsServing, ForwardsOtherNamesToTheUpstream) {
   EXPECT_EQ(missing->authority.size(), 1u) << "the upstream's SOA comes along";
 }
 
+TEST_F(DnsServing, ShortCircuitsAKnownPodsSearchInOneRoundTrip) {
+  zone.upsert_pod(pod("shop", "client", "127.0.0.1"));  // the test is the pod
+  auto answer = ask_udp(port, make_query("api.example.com.shop.svc.cluster.local", KNOT_RRTYPE_A));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->rcode, KNOT_RCODE_NOERROR);
+  ASSERT_EQ(answer->answer.size(), 2u);
+  EXPECT_EQ(answer->answer[0].owner, "api.example.com.shop.svc.cluster.local.");
+  EXPECT_EQ(answer->answer[0].data, "api.example.com.");
+  EXPECT_EQ(answer->answer[1].data, "192.0.2.10");
+  EXPECT_EQ(metrics.snapshot().short_circuits, 1u);
+  EXPECT_EQ(ask_udp(port, make_query("gone.example.shop.svc.cluster.local", KNOT_RRTYPE_A))->rcode, KNOT_RCODE_NXDOMAIN)
+      << "nothing at the end of the search: the plain answer";
+  EXPECT_EQ(metrics.snapshot().short_circuits, 1u);
+}
+
 TEST_F(DnsServing, MalformedDatagramsGetFormerrOrNothing) {
   auto query = make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A);
   query.resize(query.size() - 2);

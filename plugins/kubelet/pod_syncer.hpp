@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pod_dns.hpp"
 #include "prober.hpp"
 #include "runtime_set.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -33,6 +34,7 @@ struct SyncOptions {
   std::string host_ip;
   std::chrono::milliseconds restart_backoff{10000};
   std::chrono::milliseconds restart_backoff_max{300000};
+  DnsSettings dns;
 };
 
 class PodSyncer {
@@ -98,6 +100,9 @@ class PodSyncer {
   // Starting one attempt of a container; on failure `waiting` says why.
   bool start_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
   bool pull_image(Pass& pass, const api::core::v1::Container& spec);
+  // The pod's resolv.conf, written into its directory (`fresh`: again, for a new sandbox; else
+  // only when missing, for a sandbox made before the file existed); what it says.
+  ResolverConfig write_resolv_conf(Pass& pass, bool fresh);
   std::string create_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
 
   // A deleted pod: its containers stopped gracefully, then everything of it removed.

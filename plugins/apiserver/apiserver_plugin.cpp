@@ -95,6 +95,7 @@ class ApiServerPlugin final : public Plugin {
   void start() override {
     const Config& config = context_.config();
     auto [host, port] = split_address(config.get_string("address"));
+    std::string advertised = advertise_address(config, host);
     auto max_body = parse_quantity(config.get_string("max_body"));
     if (!max_body || *max_body <= 0) throw Error(Status::Invalid("config max_body: not a size"));
     std::string range = config.get_string("node_port_range");
@@ -157,7 +158,7 @@ class ApiServerPlugin final : public Plugin {
                       std::to_string(server_->port());
     rest_->set_server_address(advertise + ":" + std::to_string(server_->port()));
     kubernetes_service_ = std::make_unique<KubernetesService>(
-        *api_, KubernetesServiceOptions{cluster_ips_->first_address(), advertise_address(config, host), server_->port()},
+        *api_, KubernetesServiceOptions{cluster_ips_->first_address(), advertised, server_->port()},
         context_.log());
     kubernetes_service_loop_ =
         std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());

@@ -2,6 +2,8 @@
 // its endpoints adapter (pkg/controlplane/reconcilers) write them.
 #include "kubernetes_service.hpp"
 
+#include <map>
+
 #include <google/protobuf/util/message_differencer.h>
 
 #include "api_error.hpp"

@@ -92,6 +92,27 @@ TEST_F(KubeletPodDns, ALostFileIsWrittenAgainForTheNextContainer) {
   EXPECT_EQ(read_text(file), written);
 }
 
+TEST_F(KubeletPodDns, ANewSandboxGetsTheNodesFileAsItIsThen) {
+  SyncerHarness kubelet(*cluster_, options(node_dir_.file("resolv.conf")));
+  core::Pod pod = pod_named("dns-new-sandbox");
+  pod.mutable_spec()->set_dns_policy("Default");
+  pod = kubelet.create(pod);
+  ASSERT_TRUE(kubelet.sync_until("dns-new-sandbox", running));
+  std::ofstream(node_dir_.file("resolv.conf")) << "nameserver 192.168.7.2\n";
+  kubelet.sync("dns-new-sandbox");
+  EXPECT_EQ(resolv_conf_of(kubelet, pod), "search corp.example\nnameserver 192.168.7.1\n") << "fixed while the sandbox lives";
+
+  auto sandboxes = cluster_->runtime().list_sandboxes({{kubelet::kLabelPodUid, pod.metadata().uid()}});
+  ASSERT_EQ(sandboxes.size(), 1u);
+  cluster_->runtime().stop_sandbox(sandboxes[0].id());
+  ASSERT_TRUE(kubelet.sync_until("dns-new-sandbox", [&](const core::Pod& p) {
+    auto now = cluster_->runtime().list_sandboxes({{kubelet::kLabelPodUid, pod.metadata().uid()}});
+    return running(p) && now.size() == 1 && now[0].id() != sandboxes[0].id() && now[0].state() == "READY";
+  }));
+  EXPECT_EQ(resolv_conf_of(kubelet, pod), "nameserver 192.168.7.2\n");
+  EXPECT_EQ(sandbox_of(pod).dns_servers(0), "192.168.7.2");
+}
+
 TEST_F(KubeletPodDns, CutLimitsAreReportedOnThePod) {
   SyncerHarness kubelet(*cluster_, options(node_dir_.file("resolv.conf")));
   core::Pod pod = pod_named("dns-too-many");

@@ -445,6 +445,12 @@ TEST_F(KubeletDockerDns, EachContainerSeesThePodsResolvConfAsKubernetesWritesIt)
       "options ndots:5\n";
   EXPECT_EQ(resolv_conf_in("cluster-first", "c0"), cluster_first);
   EXPECT_EQ(resolv_conf_in("cluster-first", "c1"), cluster_first) << "every container of the pod";
+  // The kubelet's file, bind-mounted: not Docker's (which would look the same here).
+  auto first = *pod("cluster-first");
+  std::string id = first.status().container_statuses(0).container_id().substr(std::string("docker://").size());
+  auto mounts = test::run_command({kDocker, "inspect", "-f", "{{range .Mounts}}{{.Destination}}={{.Source}} {{end}}", id});
+  EXPECT_NE(mounts.out.find("/etc/resolv.conf=" + node->node().dir().path()), std::string::npos) << mounts.both();
+  EXPECT_NE(mounts.out.find("/pods/" + first.metadata().uid() + "/resolv.conf"), std::string::npos) << mounts.both();
 
   const std::string node_copy = "search corp.example\nnameserver 192.0.2.53\noptions timeout:2\n";
   run_pod("default-policy", "  dnsPolicy: Default\n");

@@ -6,8 +6,6 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
-#include "api_error.hpp"
-
 namespace skiff::apiserver {
 
 namespace core = api::core::v1;

@@ -4,6 +4,7 @@
 // missing and puts back what was changed.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <spdlog/logger.h>
@@ -20,7 +21,7 @@ struct KubernetesServiceOptions {
   int port = 6443;         // where the apiserver serves
 };
 
-// The three objects as they should be (what a pass writes; tests compare with them).
+// The three objects as a pass creates them.
 api::core::v1::Service kubernetes_service(const KubernetesServiceOptions& options);
 api::core::v1::Endpoints kubernetes_endpoints(const KubernetesServiceOptions& options);
 api::discovery::v1::EndpointSlice kubernetes_endpoint_slice(const KubernetesServiceOptions& options);
@@ -32,8 +33,6 @@ class KubernetesService {
   // One pass over the Service, its Endpoints and its EndpointSlice; writes only what differs.
   // Throws what the API threw (the caller tries again later).
   void reconcile();
-
-  const KubernetesServiceOptions& options() const { return options_; }
 
  private:
   void reconcile_service();

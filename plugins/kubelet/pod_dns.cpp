@@ -162,6 +162,14 @@ ResolverConfig parse_resolv_conf(std::string_view text) {
   return config;
 }
 
+std::optional<ResolverConfig> read_resolv_conf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();  // an empty file leaves `text` failed, and empty: nothing to parse either way
+  return parse_resolv_conf(text.str());
+}
+
 std::string render_resolv_conf(const ResolverConfig& config) {
   std::string out;
   if (!config.searches.empty()) out += "search " + joined(config.searches) + "\n";
@@ -192,17 +200,11 @@ PodDns pod_dns(const core::Pod& pod, const DnsSettings& settings, const Resolver
 }
 
 PodDns pod_dns_on_node(const core::Pod& pod, const DnsSettings& settings) {
-  ResolverConfig host;
-  if (!settings.resolv_conf.empty()) {
-    std::ifstream in(settings.resolv_conf, std::ios::binary);
-    if (!in)
-      throw sdk::Error(sdk::Status::Unavailable("cannot read the node's resolv.conf " + settings.resolv_conf + ": " +
-                                                std::strerror(errno) + " (the kubelet's resolv_conf; \"\" for none)"));
-    std::ostringstream text;
-    text << in.rdbuf();
-    host = parse_resolv_conf(text.str());
-  }
-  return pod_dns(pod, settings, host);
+  std::optional<ResolverConfig> host = ResolverConfig{};
+  if (!settings.resolv_conf.empty() && !(host = read_resolv_conf(settings.resolv_conf)))
+    throw sdk::Error(sdk::Status::Unavailable("cannot read the node's resolv.conf " + settings.resolv_conf + ": " +
+                                              std::strerror(errno) + " (the kubelet's resolv_conf; \"\" for none)"));
+  return pod_dns(pod, settings, *host);
 }
 
 void set_sandbox_dns(runtime::v1::SandboxConfig& sandbox, const ResolverConfig& config) {

@@ -3,6 +3,7 @@
 // own resolv.conf.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ struct ResolverConfig {
 // Kubernetes' parseResolvConf: nameserver lines accumulate, the last search and the last
 // options line win, a search domain's trailing dot is dropped, # comments are skipped.
 ResolverConfig parse_resolv_conf(std::string_view text);
+
+// The resolver file at `path`, parsed; nullopt when it cannot be read.
+std::optional<ResolverConfig> read_resolv_conf(const std::string& path);
 
 // The file as the runtime writes it for Kubernetes (containerd): search, nameservers, options;
 // a line only when it has something to say.

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "container_spec.hpp"
 #include "pod_status.hpp"
@@ -96,7 +95,7 @@ void PodSyncer::run_sandbox(Pass& pass) {
   try {
     prepare_volumes(pass.pod, pod_dir(pass.uid()), api_);
     auto config = sandbox_config(pass.pod, options_.node);
-    set_sandbox_dns(config, write_resolv_conf(pass, true));
+    set_sandbox_dns(config, write_resolv_conf(pass));
     pass.sandbox_id = pass.runtime.run_sandbox(config, &pass.ip);
     pass.containers.clear();  // a new sandbox: the old containers are gone with the old one
   } catch (const sdk::Error& e) {
@@ -277,7 +276,7 @@ std::string PodSyncer::create_container(Pass& pass, const core::Container& spec,
   try {
     auto config = container_config(pass.pod, spec, attempt, pod_dir(pass.uid()), options_.host_ip, api_);
     auto sandbox = sandbox_config(pass.pod, options_.node);
-    set_sandbox_dns(sandbox, write_resolv_conf(pass, false));
+    set_sandbox_dns(sandbox, resolv_conf_of(pass));
     mount_resolv_conf(config, resolv_conf_file(pod_dir(pass.uid())));
     return pass.runtime.create_container(pass.sandbox_id, config, sandbox);
   } catch (const sdk::Error& e) {
@@ -289,13 +288,13 @@ std::string PodSyncer::create_container(Pass& pass, const core::Container& spec,
   }
 }
 
-ResolverConfig PodSyncer::write_resolv_conf(Pass& pass, bool fresh) {
+ResolverConfig PodSyncer::resolv_conf_of(Pass& pass) {
+  if (auto written = read_resolv_conf(resolv_conf_file(pod_dir(pass.uid())))) return *written;
+  return write_resolv_conf(pass);
+}
+
+ResolverConfig PodSyncer::write_resolv_conf(Pass& pass) {
   std::string file = resolv_conf_file(pod_dir(pass.uid()));
-  if (!fresh) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    if (in && text << in.rdbuf()) return parse_resolv_conf(text.str());
-  }
   PodDns dns = pod_dns_on_node(pass.pod, options_.dns);
   for (const auto& warning : dns.warnings) events_.record(pass.pod, "Warning", warning.reason, warning.message);
   std::filesystem::create_directories(pod_dir(pass.uid()));

@@ -110,6 +110,11 @@ void initial_status(const sdk::ResourceType& type, pb::Message& object) {
   }
 }
 
+// The API's own Service, the one that may have the service CIDR's first address.
+bool is_kubernetes_service(const core::Service& service) {
+  return service.metadata().namespace_() == "default" && service.metadata().name() == "kubernetes";
+}
+
 }  // namespace
 
 ApiCore::ApiCore(sdk::StoreClient& store, IpAllocator& cluster_ips, PortAllocator& node_ports, spdlog::logger& log)
@@ -197,7 +202,7 @@ void ApiCore::allocate_service(pb::Message& object, const pb::Message* old_objec
     spec->clear_cluster_ips();
     spec->add_cluster_ips("None");
   } else {
-    std::string ip = cluster_ips_.allocate(spec->cluster_ip());
+    std::string ip = cluster_ips_.allocate(spec->cluster_ip(), is_kubernetes_service(svc));
     spec->set_cluster_ip(ip);
     spec->clear_cluster_ips();
     spec->add_cluster_ips(ip);
@@ -219,12 +224,12 @@ void ApiCore::allocate_service(pb::Message& object, const pb::Message* old_objec
 
 void ApiCore::release_service(const pb::Message& object) {
   const auto& svc = static_cast<const core::Service&>(object);
-  cluster_ips_.release(svc.spec().cluster_ip());
+  cluster_ips_.release(svc.spec().cluster_ip(), is_kubernetes_service(svc));
   for (const auto& port : svc.spec().ports())
     if (port.node_port()) node_ports_.release(port.node_port());
 }
 
-bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& ns, pb::Message& object) {
+bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& ns, pb::Message& object, bool validated) {
   auto* meta = mutable_meta_of(object);
   if (type.namespaced) {
     if (meta->namespace_().empty()) meta->set_namespace_(ns);
@@ -244,14 +249,14 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
   meta->set_generation(1);
   initial_status(type, object);
   apply_defaults(object);
-  validate(type, object, nullptr);
+  if (validated) validate(type, object, nullptr);
   return generated;
 }
 
 MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns, MessagePtr object,
                            const WriteOptions& options) {
   if (type.namespaced) check_namespace_open(ns);
-  bool generated = prepare_create(type, ns, *object);
+  bool generated = prepare_create(type, ns, *object, !options.unvalidated);
   auto* meta = mutable_meta_of(*object);
   if (type.kind == "Service") allocate_service(*object, nullptr);
   if (options.dry_run) return object;
@@ -339,7 +344,7 @@ ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const 
     meta->clear_deletion_grace_period_seconds();
   meta->set_generation(before.generation());
   apply_defaults(*next);
-  validate(type, *next, &old);
+  if (!options.unvalidated) validate(type, *next, &old);
   if (generation_changes(type, old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
   PlannedWrite plan;
@@ -617,7 +622,7 @@ void ApiCore::bootstrap() {
   ListResult services = list(*sdk::find_resource("services"), {});
   for (const auto& object : services.items) {
     const auto& svc = static_cast<const core::Service&>(*object);
-    cluster_ips_.mark_used(svc.spec().cluster_ip());
+    cluster_ips_.mark_used(svc.spec().cluster_ip(), is_kubernetes_service(svc));
     for (const auto& port : svc.spec().ports())
       if (port.node_port()) node_ports_.mark_used(port.node_port());
   }

@@ -36,6 +36,10 @@ struct ListResult {
 struct WriteOptions {
   bool dry_run = false;
   std::string field_manager;
+  // The apiserver's own objects only, never a client's request: defaulted but not validated.
+  // The `kubernetes` Service's endpoints list the apiserver's advertised address, which may be
+  // 127.0.0.1 — an address Kubernetes' rules refuse in an EndpointSlice.
+  bool unvalidated = false;
 };
 
 struct DeleteOptions {
@@ -102,7 +106,8 @@ class ApiCore {
  private:
   MessagePtr decode(const sdk::ResourceType& type, const std::string& bytes) const;
   // Defaults, validation, name generation for a new object; true when its name was generated.
-  bool prepare_create(const sdk::ResourceType& type, const std::string& ns, google::protobuf::Message& object);
+  bool prepare_create(const sdk::ResourceType& type, const std::string& ns, google::protobuf::Message& object,
+                      bool validated = true);
   // An update checked and defaulted, not yet written: what write_update (one) and bind_many
   // (a batch) then send to the store.
   struct PlannedWrite {

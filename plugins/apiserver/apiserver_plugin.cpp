@@ -1,5 +1,6 @@
 // apiserver: the front door — Kubernetes' REST API over HTTP(S) for kubectl and friends, and
 // the same operations on the bus for Skiff's own components.
+#include <arpa/inet.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include "http_server.hpp"
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
+#include "kubernetes_service_loop.hpp"
 #include "pki.hpp"
 #include "rest_api.hpp"
 #include "skiff/sdk/duration.hpp"
@@ -37,6 +39,26 @@ std::pair<std::string, int> split_address(const std::string& address) {
   }
 }
 
+bool is_ip(const std::string& text) {
+  unsigned char bytes[16];
+  return inet_pton(AF_INET, text.c_str(), bytes) == 1 || inet_pton(AF_INET6, text.c_str(), bytes) == 1;
+}
+
+// What the `kubernetes` Service's endpoints list: advertise_address, else the listen address
+// unless it is a wildcard (then 127.0.0.1, which pods cannot reach: the README says so).
+std::string advertise_address(const Config& config, const std::string& host) {
+  if (config.has("advertise_address")) {
+    std::string address = config.get_string("advertise_address");
+    if (!is_ip(address) || address == "0.0.0.0" || address == "::")
+      throw Error(Status::Invalid("config advertise_address: '" + address +
+                                  "' is not an IP address the apiserver can be reached on (the `kubernetes` Service's "
+                                  "endpoint; e.g. the node's InternalIP)"));
+    return address;
+  }
+  if (is_ip(host) && host != "0.0.0.0" && host != "::") return host;
+  return "127.0.0.1";
+}
+
 class ApiServerPlugin final : public Plugin {
  public:
   static Manifest manifest() {
@@ -55,6 +77,9 @@ class ApiServerPlugin final : public Plugin {
         {"tokens_file", ConfigType::String, "", "bearer tokens (token,user,uid,groups); default <data dir>/tokens.csv"},
         {"kubeconfig", ConfigType::String, "", "where to write the admin kubeconfig (default <node data dir>/kubeconfig)"},
         {"advertise_host", ConfigType::String, "", "the host clients use in the kubeconfig (default: the listen host)"},
+        {"advertise_address", ConfigType::String, "",
+         "the IP the `kubernetes` Service's endpoints list (default: the listen address; 127.0.0.1 when that is "
+         "0.0.0.0)"},
         {"kubernetes_version", ConfigType::String, "v1.33.0", "the version /version reports (kubectl picks its version by it)"},
         {"service_cidr", ConfigType::String, "10.96.0.0/12", "where Service cluster IPs come from"},
         {"node_port_range", ConfigType::String, "30000-32767", "where NodePorts come from"},
@@ -70,6 +95,7 @@ class ApiServerPlugin final : public Plugin {
   void start() override {
     const Config& config = context_.config();
     auto [host, port] = split_address(config.get_string("address"));
+    std::string advertised = advertise_address(config, host);
     auto max_body = parse_quantity(config.get_string("max_body"));
     if (!max_body || *max_body <= 0) throw Error(Status::Invalid("config max_body: not a size"));
     std::string range = config.get_string("node_port_range");
@@ -131,6 +157,12 @@ class ApiServerPlugin final : public Plugin {
     std::string url = std::string(http.tls_cert_file.empty() ? "http" : "https") + "://" + advertise + ":" +
                       std::to_string(server_->port());
     rest_->set_server_address(advertise + ":" + std::to_string(server_->port()));
+    kubernetes_service_ = std::make_unique<KubernetesService>(
+        *api_, KubernetesServiceOptions{cluster_ips_->first_address(), advertised, server_->port()},
+        context_.log());
+    kubernetes_service_loop_ =
+        std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());
+    kubernetes_service_loop_->start();
     bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")));
     finalizer_ = std::thread([this] { finalize_namespaces(); });
 
@@ -147,6 +179,8 @@ class ApiServerPlugin final : public Plugin {
     }
     wake_.notify_all();
     if (finalizer_.joinable()) finalizer_.join();
+    kubernetes_service_loop_.reset();
+    kubernetes_service_.reset();
     if (bus_api_) bus_api_->stop();
     if (server_) server_->stop();
     server_.reset();
@@ -190,6 +224,8 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<RestApi> rest_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<BusApi> bus_api_;
+  std::unique_ptr<KubernetesService> kubernetes_service_;
+  std::unique_ptr<KubernetesServiceLoop> kubernetes_service_loop_;
   std::thread finalizer_;
   std::mutex mutex_;
   std::condition_variable wake_;

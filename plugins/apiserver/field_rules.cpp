@@ -26,6 +26,8 @@ Messages matching(const std::string& value, std::size_t max, const std::regex& p
 
 const std::string kLabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const std::string kSubdomainFmt = kLabelFmt + "(\\." + kLabelFmt + ")*";
+const std::string kLabelWithUnderscoreFmt = "_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+const std::string kSubdomainWithUnderscoreFmt = kLabelWithUnderscoreFmt + "(\\." + kLabelWithUnderscoreFmt + ")*";
 const std::string kDns1035Fmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const std::string kQualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const std::string kLabelValueFmt = "(" + kQualifiedNameFmt + ")?";
@@ -57,6 +59,14 @@ Messages dns1123_subdomain_errors(const std::string& value) {
                   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
                   "must start and end with an alphanumeric character",
                   kSubdomainFmt, {"example.com"});
+}
+
+Messages dns1123_subdomain_with_underscore_errors(const std::string& value) {
+  static const std::regex pattern(kSubdomainWithUnderscoreFmt);
+  return matching(value, 253, pattern,
+                  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', "
+                  "and must start and end with an alphanumeric character",
+                  kSubdomainWithUnderscoreFmt, {"example.com"});
 }
 
 Messages dns1035_label_errors(const std::string& value) {

@@ -11,6 +11,8 @@ using Messages = std::vector<std::string>;
 
 Messages dns1123_label_errors(const std::string& value);
 Messages dns1123_subdomain_errors(const std::string& value);
+// IsDNS1123SubdomainWithUnderscore: what pods' DNS search domains are held to (RelaxedDNSSearchValidation).
+Messages dns1123_subdomain_with_underscore_errors(const std::string& value);
 Messages dns1035_label_errors(const std::string& value);
 // A label or annotation key: [prefix/]name.
 Messages qualified_name_errors(const std::string& value);

@@ -10,6 +10,9 @@
 namespace skiff::apiserver {
 namespace {
 
+// The offset of the reserved first address.
+constexpr std::uint32_t kReserved = 1;
+
 std::uint32_t parse_ipv4(const std::string& text) {
   in_addr address{};
   if (inet_pton(AF_INET, text.c_str(), &address) != 1) throw std::invalid_argument("not an IPv4 address: " + text);
@@ -32,7 +35,10 @@ IpAllocator::IpAllocator(const std::string& cidr) : cidr_(cidr) {
   if (prefix < 8 || prefix > 30) throw std::invalid_argument("service CIDR '" + cidr + "' must be between /8 and /30");
   size_ = 1u << (32 - prefix);
   base_ = parse_ipv4(cidr.substr(0, slash)) & ~(size_ - 1);
+  used_.insert(kReserved);
 }
+
+std::string IpAllocator::first_address() const { return format_ipv4(base_ + kReserved); }
 
 bool IpAllocator::contains(const std::string& ip) const {
   try {
@@ -43,7 +49,7 @@ bool IpAllocator::contains(const std::string& ip) const {
   }
 }
 
-std::string IpAllocator::allocate(const std::string& wanted) {
+std::string IpAllocator::allocate(const std::string& wanted, bool reserved_ok) {
   std::lock_guard lock(mutex_);
   if (!wanted.empty()) {
     std::uint32_t value;
@@ -55,6 +61,7 @@ std::string IpAllocator::allocate(const std::string& wanted) {
     if (value <= base_ || value >= base_ + size_ - 1)
       throw ApiError(sdk::Status::Invalid("spec.clusterIPs: Invalid value: " + quoted(wanted) +
                                           ": provided IP is not in the valid range. The range of valid IPs is " + cidr_));
+    if (value - base_ == kReserved && reserved_ok && !reserved_held_by_another_) return wanted;
     if (!used_.insert(value - base_).second)
       throw ApiError(sdk::Status::Invalid("spec.clusterIPs: Invalid value: " + quoted(wanted) +
                                           ": failed to allocate IP " + wanted + ": provided IP is already allocated"));
@@ -69,16 +76,20 @@ std::string IpAllocator::allocate(const std::string& wanted) {
   throw ApiError(sdk::Status::Unavailable("no cluster IPs left in " + cidr_));
 }
 
-void IpAllocator::mark_used(const std::string& ip) {
+void IpAllocator::mark_used(const std::string& ip, bool reserved_ok) {
   if (!contains(ip)) return;
   std::lock_guard lock(mutex_);
-  used_.insert(parse_ipv4(ip) - base_);
+  std::uint32_t offset = parse_ipv4(ip) - base_;
+  if (offset == kReserved && !reserved_ok) reserved_held_by_another_ = true;
+  used_.insert(offset);
 }
 
-void IpAllocator::release(const std::string& ip) {
+void IpAllocator::release(const std::string& ip, bool reserved_ok) {
   if (!contains(ip)) return;
   std::lock_guard lock(mutex_);
-  used_.erase(parse_ipv4(ip) - base_);
+  std::uint32_t offset = parse_ipv4(ip) - base_;
+  if (offset != kReserved) used_.erase(offset);  // the reserved one stays reserved while unused
+  else if (!reserved_ok) reserved_held_by_another_ = false;
 }
 
 int PortAllocator::allocate(int wanted) {

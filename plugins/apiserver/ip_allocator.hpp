@@ -10,14 +10,21 @@ namespace skiff::apiserver {
 
 class IpAllocator {
  public:
-  // cidr like "10.96.0.0/12"; the network and first address (the API's own service) are skipped.
+  // cidr like "10.96.0.0/12"; the network address is never handed out, and the first address
+  // is reserved for the `kubernetes` Service (the API's own).
   explicit IpAllocator(const std::string& cidr);
   // A specific address (must be inside and free), or the next free one. Throws ApiError 422/503.
-  std::string allocate(const std::string& wanted = "");
-  void mark_used(const std::string& ip);
-  void release(const std::string& ip);
+  // The reserved first address only to the one who may take it (`reserved_ok`): others are
+  // told it is allocated.
+  std::string allocate(const std::string& wanted = "", bool reserved_ok = false);
+  // A stored Service's address; `reserved_ok` as above (a Service made before the first address
+  // was reserved may hold it: then the one who may take it cannot, until it is released).
+  void mark_used(const std::string& ip, bool reserved_ok = false);
+  void release(const std::string& ip, bool reserved_ok = false);
   bool contains(const std::string& ip) const;
   const std::string& cidr() const { return cidr_; }
+  // The reserved first address: 10.96.0.1 of 10.96.0.0/12.
+  std::string first_address() const;
 
  private:
   std::string cidr_;
@@ -25,6 +32,7 @@ class IpAllocator {
   std::uint32_t size_ = 0;
   std::uint32_t next_ = 2;
   std::set<std::uint32_t> used_;
+  bool reserved_held_by_another_ = false;
   mutable std::mutex mutex_;
 };
 

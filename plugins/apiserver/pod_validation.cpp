@@ -1,6 +1,8 @@
 // Pod specs, containers, probes, resources and tolerations, checked as Kubernetes' ValidatePodSpec.
 #include "pod_validation.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -21,6 +23,11 @@ std::string idx(const std::string& path, int i) { return path + "[" + std::to_st
 
 void each(FieldErrors& errors, const std::string& field, const std::string& value_json, const Messages& messages) {
   for (const auto& m : messages) errors.invalid(field, value_json, m);
+}
+
+bool is_ip_address(const std::string& text) {
+  unsigned char bytes[16];
+  return inet_pton(AF_INET, text.c_str(), bytes) == 1 || inet_pton(AF_INET6, text.c_str(), bytes) == 1;
 }
 
 bool one_of(const std::string& value, const std::vector<std::string>& allowed) {
@@ -202,6 +209,40 @@ void check_node_affinity(FieldErrors& errors, const std::string& field, const co
     }
 }
 
+// Kubernetes' validatePodDNSConfig (with RelaxedDNSSearchValidation, on since 1.33): None needs
+// nameservers; at most 3 IPs, 32 search domains of 2048 characters in all; named options.
+void check_dns_config(FieldErrors& errors, const std::string& field, const core::PodSpec& spec) {
+  if (spec.dns_policy() == "None") {
+    if (!spec.has_dns_config())
+      return errors.required(field, "must provide `dnsConfig` when `dnsPolicy` is None");
+    if (spec.dns_config().nameservers().empty())
+      return errors.required(field + ".nameservers", "must provide at least one DNS nameserver when `dnsPolicy` is None");
+  }
+  if (!spec.has_dns_config()) return;
+  const auto& config = spec.dns_config();
+  if (config.nameservers_size() > 3)
+    errors.invalid(field + ".nameservers", go_strings(config.nameservers()), "must not have more than 3 nameservers");
+  for (int i = 0; i < config.nameservers_size(); ++i)
+    if (!is_ip_address(config.nameservers(i)))
+      errors.invalid(idx(field + ".nameservers", i), quoted(config.nameservers(i)),
+                     "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+  if (config.searches_size() > 32)
+    errors.invalid(field + ".searches", go_strings(config.searches()), "must not have more than 32 search paths");
+  std::size_t line = 0;
+  for (const auto& search : config.searches()) line += search.size() + (line ? 1 : 0);
+  if (line > 2048)
+    errors.invalid(field + ".searches", go_strings(config.searches()),
+                   "must not have more than 2048 characters (including spaces) in the search list");
+  for (int i = 0; i < config.searches_size(); ++i) {
+    std::string search = config.searches(i);
+    if (search == ".") continue;  // "search nothing", a resolver's own way of saying it
+    if (search.ends_with('.')) search.pop_back();  // a trailing dot is fine
+    each(errors, idx(field + ".searches", i), quoted(search), dns1123_subdomain_with_underscore_errors(search));
+  }
+  for (int i = 0; i < config.options_size(); ++i)
+    if (config.options(i).name().empty()) errors.required(idx(field + ".options", i), "must not be empty");
+}
+
 }  // namespace
 
 void check_labels(FieldErrors& errors, const std::string& field, const StringMap& labels) {
@@ -244,6 +285,7 @@ void check_pod_spec(FieldErrors& errors, const std::string& field, const core::P
     errors.invalid(field + ".activeDeadlineSeconds", std::to_string(spec.active_deadline_seconds()),
                    "must be between 1 and 2147483647, inclusive");
   check_node_affinity(errors, field, spec);
+  check_dns_config(errors, field + ".dnsConfig", spec);
   check_tolerations(errors, field + ".tolerations", spec);
 }
 

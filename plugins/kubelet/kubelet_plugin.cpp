@@ -1,6 +1,7 @@
 // kubelet: runs the pods bound to this node through the node's runtime plugin. With
 // `nodes: N` one process runs N kubelets (node names <node_prefix>-0 …), each with its own
 // runtime subjects — how hollow nodes on runtime-sim make scale tests cheap.
+#include <arpa/inet.h>
 #include <spdlog/logger.h>
 
 #include "node_agent.hpp"
@@ -27,6 +28,9 @@ struct Settings {
   std::chrono::milliseconds restart_backoff{};
   std::chrono::milliseconds restart_backoff_max{};
   int workers = 0;
+  std::vector<std::string> cluster_dns;
+  std::string cluster_domain;
+  std::string resolv_conf;
 };
 
 const ConfigMap<Settings>& config_map() {
@@ -53,8 +57,27 @@ const ConfigMap<Settings>& config_map() {
           .range("10ms", "1h"),
       bind_key("restart_backoff_max", &Settings::restart_backoff_max, "5m", "the longest such wait").range("10ms", "24h"),
       bind_key("workers", &Settings::workers, "8", "pods synced at once").range(1, 256),
+      bind_key("cluster_dns", &Settings::cluster_dns, "[10.96.0.10]",
+               "the cluster DNS addresses pods with dnsPolicy ClusterFirst ask (as kubelet's --cluster-dns; [] falls "
+               "back to Default)"),
+      bind_key("cluster_domain", &Settings::cluster_domain, "cluster.local",
+               "the cluster's DNS domain, searched by ClusterFirst pods (as kubelet's --cluster-domain)"),
+      bind_key("resolv_conf", &Settings::resolv_conf, "/etc/resolv.conf",
+               "the node's resolver file that Default pods copy and ClusterFirst pods take search domains from (as "
+               "kubelet's --resolv-conf; \"\" for none)"),
   };
   return map;
+}
+
+// The cluster DNS addresses must be IPs: they become nameserver lines in every pod.
+DnsSettings dns_settings(const Settings& settings) {
+  for (const auto& ip : settings.cluster_dns) {
+    unsigned char bytes[16];
+    if (inet_pton(AF_INET, ip.c_str(), bytes) != 1 && inet_pton(AF_INET6, ip.c_str(), bytes) != 1)
+      throw Error(Status::Invalid("kubelet config cluster_dns: '" + ip + "' is not an IP address (the cluster DNS "
+                                  "Service's ClusterIP, e.g. 10.96.0.10)"));
+  }
+  return DnsSettings{settings.cluster_dns, settings.cluster_domain, settings.resolv_conf};
 }
 
 class KubeletPlugin final : public Plugin {
@@ -92,6 +115,7 @@ class KubeletPlugin final : public Plugin {
     options.sync.restart_backoff_max = settings.restart_backoff_max;
     options.sync.pods_dir = context_.data_dir() + "/pods";
     options.workers = settings.workers;
+    options.sync.dns = dns_settings(settings);
     Machine machine = read_machine();
     if (settings.node_ip) machine.internal_ip = *settings.node_ip;
     feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());

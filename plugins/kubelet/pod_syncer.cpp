@@ -3,6 +3,10 @@
 #include "pod_syncer.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "container_spec.hpp"
 #include "pod_status.hpp"
@@ -90,7 +94,9 @@ void PodSyncer::ensure_sandbox(Pass& pass) {
 void PodSyncer::run_sandbox(Pass& pass) {
   try {
     prepare_volumes(pass.pod, pod_dir(pass.uid()), api_);
-    pass.sandbox_id = pass.runtime.run_sandbox(sandbox_config(pass.pod, options_.node), &pass.ip);
+    auto config = sandbox_config(pass.pod, options_.node);
+    set_sandbox_dns(config, write_resolv_conf(pass));
+    pass.sandbox_id = pass.runtime.run_sandbox(config, &pass.ip);
     pass.containers.clear();  // a new sandbox: the old containers are gone with the old one
   } catch (const sdk::Error& e) {
     pass.sandbox_problem = e.status().message;
@@ -269,7 +275,10 @@ bool PodSyncer::pull_image(Pass& pass, const core::Container& spec) {
 std::string PodSyncer::create_container(Pass& pass, const core::Container& spec, int attempt) {
   try {
     auto config = container_config(pass.pod, spec, attempt, pod_dir(pass.uid()), options_.host_ip, api_);
-    return pass.runtime.create_container(pass.sandbox_id, config, sandbox_config(pass.pod, options_.node));
+    auto sandbox = sandbox_config(pass.pod, options_.node);
+    set_sandbox_dns(sandbox, resolv_conf_of(pass));
+    mount_resolv_conf(config, resolv_conf_file(pod_dir(pass.uid())));
+    return pass.runtime.create_container(pass.sandbox_id, config, sandbox);
   } catch (const sdk::Error& e) {
     std::string reason =
         e.status().reason == "CreateContainerConfigError" ? "CreateContainerConfigError" : "CreateContainerError";
@@ -277,6 +286,23 @@ std::string PodSyncer::create_container(Pass& pass, const core::Container& spec,
     events_.record(pass.pod, "Warning", "Failed", "Error: " + e.status().message);
     return "";
   }
+}
+
+ResolverConfig PodSyncer::resolv_conf_of(Pass& pass) {
+  if (auto written = read_resolv_conf(resolv_conf_file(pod_dir(pass.uid())))) return *written;
+  return write_resolv_conf(pass);
+}
+
+ResolverConfig PodSyncer::write_resolv_conf(Pass& pass) {
+  std::string file = resolv_conf_file(pod_dir(pass.uid()));
+  PodDns dns = pod_dns_on_node(pass.pod, options_.dns);
+  for (const auto& warning : dns.warnings) events_.record(pass.pod, "Warning", warning.reason, warning.message);
+  std::filesystem::create_directories(pod_dir(pass.uid()));
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << render_resolv_conf(dns.config);
+  if (!out.flush())
+    throw sdk::Error(sdk::Status::Internal("cannot write the pod's resolv.conf " + file + ": " + std::strerror(errno)));
+  return dns.config;
 }
 
 milliseconds PodSyncer::until_allowed(Backoff& b) const {

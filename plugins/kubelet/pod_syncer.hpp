@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pod_dns.hpp"
 #include "prober.hpp"
 #include "runtime_set.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -33,6 +34,7 @@ struct SyncOptions {
   std::string host_ip;
   std::chrono::milliseconds restart_backoff{10000};
   std::chrono::milliseconds restart_backoff_max{300000};
+  DnsSettings dns;
 };
 
 class PodSyncer {
@@ -98,6 +100,12 @@ class PodSyncer {
   // Starting one attempt of a container; on failure `waiting` says why.
   bool start_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
   bool pull_image(Pass& pass, const api::core::v1::Container& spec);
+  // The pod's resolv.conf, written into its directory for a new sandbox (events for what
+  // limits cut); what it says.
+  ResolverConfig write_resolv_conf(Pass& pass);
+  // The file the sandbox was made with; written now if it is missing (a sandbox made by a
+  // kubelet before this one, or a file removed by hand).
+  ResolverConfig resolv_conf_of(Pass& pass);
   std::string create_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
 
   // A deleted pod: its containers stopped gracefully, then everything of it removed.

@@ -185,9 +185,15 @@ json::object DockerRuntime::sandbox_body(const rt::SandboxConfig& config, bool o
   }
   // On CNI, hostPorts are portmap's (the portMappings capability), not Docker's.
   if (!bindings.empty() && !config.host_network() && !on_cni) host["PortBindings"] = bindings;
-  if (!config.dns_servers().empty()) host["Dns"] = json::value_from(std::vector<std::string>(config.dns_servers().begin(), config.dns_servers().end()));
-  if (!config.dns_searches().empty())
-    host["DnsSearch"] = json::value_from(std::vector<std::string>(config.dns_searches().begin(), config.dns_searches().end()));
+  // The sandbox's own resolver as the pod's (the kubelet mounts the pod's file over each
+  // container's /etc/resolv.conf, so Docker's rendering of it is never what a container sees).
+  // A host-network sandbox keeps the host's: older Docker refuses DNS settings with it.
+  if (!config.host_network()) {
+    auto strings = [](const auto& items) { return json::value_from(std::vector<std::string>(items.begin(), items.end())); };
+    if (!config.dns_servers().empty()) host["Dns"] = strings(config.dns_servers());
+    if (!config.dns_searches().empty()) host["DnsSearch"] = strings(config.dns_searches());
+    if (!config.dns_options().empty()) host["DnsOptions"] = strings(config.dns_options());
+  }
   json::object body{{"Image", options_.sandbox_image}, {"Labels", labels_json(sdk::sandbox_labels(config))}, {"HostConfig", host}};
   if (!config.host_network() && !config.hostname().empty()) body["Hostname"] = config.hostname();
   if (!exposed.empty() && !on_cni) body["ExposedPorts"] = exposed;

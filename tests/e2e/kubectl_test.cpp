@@ -238,6 +238,31 @@ TEST_P(KubectlTest, ScaleLabelAnnotateExposeAndEdit) {
   EXPECT_EQ(ok({"get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"}), "3");
 }
 
+TEST_P(KubectlTest, TheKubernetesServiceAndItsEndpoints) {
+  // The apiserver writes them as it starts: wait for the last one.
+  std::string endpoints;
+  ASSERT_TRUE(test::wait_until([&] {
+    auto r = kubectl({"get", "endpoints", "kubernetes"});
+    endpoints = r.out;
+    return r.exit_code == 0;
+  }, 10s)) << endpoints;
+  std::string port = std::to_string(node->port());
+  EXPECT_TRUE(std::regex_search(endpoints, std::regex(R"(NAME\s+ENDPOINTS\s+AGE\nkubernetes\s+127\.0\.0\.1:)" + port + R"(\s)")))
+      << endpoints;
+  std::string service = ok({"get", "svc", "kubernetes"});
+  EXPECT_TRUE(std::regex_search(service, std::regex(R"(kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443/TCP\s)")))
+      << service;
+  EXPECT_EQ(ok({"get", "svc", "kubernetes", "-o", "jsonpath={.spec.ports[0].name}/{.spec.ports[0].targetPort}"}),
+            "https/" + port);
+  EXPECT_EQ(ok({"get", "endpointslices", "kubernetes", "-o", "jsonpath={.addressType} {.endpoints[0].addresses[0]}"}),
+            "IPv4 127.0.0.1");
+  // Deleted, it comes back with its address.
+  ok({"delete", "svc", "kubernetes"});
+  EXPECT_TRUE(test::wait_until([&] {
+    return kubectl({"get", "svc", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"}).out == "10.96.0.1";
+  }, 10s));
+}
+
 TEST_P(KubectlTest, TypedCreateCommands) {
   // kubectl 1.27+ sends these as Kubernetes protobuf; 1.20 as JSON.
   EXPECT_NE(ok({"create", "namespace", "team"}).find("namespace/team created"), std::string::npos);

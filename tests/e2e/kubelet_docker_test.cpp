@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "api_node.hpp"
@@ -400,6 +401,81 @@ TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
     return std::set<std::string>(now.begin(), now.end()) == std::set<std::string>(before.begin(), before.end());
   }, 30s, 100ms)) << "the same containers as before, the stranger gone";
   for (const auto& p : pods("app=web")) EXPECT_EQ(restarts(p), 0);
+}
+
+// A node whose kubelet copies a resolv.conf of the test's (not the machine's): what each
+// dnsPolicy puts in a container's /etc/resolv.conf, read back with `kubectl exec cat` —
+// nothing here resolves a name.
+class KubeletDockerDns : public KubeletDocker {
+ protected:
+  KubeletDockerDns() {
+    std::ofstream(node_dir.file("resolv.conf")) << "# the node's\nnameserver 192.0.2.53\nsearch corp.example\n"
+                                                   "options timeout:2\n";
+  }
+  std::string plugins() const override {
+    return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+           "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
+           "  - name: kubelet\n    config: {resolv_conf: " + node_dir.file("resolv.conf") + "}\n";
+  }
+  // A pod of `containers` sleeping busyboxes (c0, c1 …) with these spec lines, running.
+  void run_pod(const std::string& name, const std::string& spec_lines, int containers = 1) {
+    std::string yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
+                       "\nspec:\n  terminationGracePeriodSeconds: 0\n" + spec_lines + "  containers:\n";
+    for (int i = 0; i < containers; ++i)
+      yaml += "  - name: c" + std::to_string(i) +
+              "\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n    command: [sleep, '3600']\n";
+    ok({"apply", "-f", "-"}, yaml);
+    ASSERT_TRUE(test::wait_until([&] {
+      auto p = pod(name);
+      return p && p->status().phase() == "Running";
+    }, 60s, 100ms)) << ok({"describe", "pod", name});
+  }
+  std::string resolv_conf_in(const std::string& pod_name, const std::string& container = "c0") {
+    return ok({"exec", pod_name, "-c", container, "--", "cat", "/etc/resolv.conf"});
+  }
+
+  test::TempDir node_dir;
+};
+
+TEST_F(KubeletDockerDns, EachContainerSeesThePodsResolvConfAsKubernetesWritesIt) {
+  run_pod("cluster-first", "", 2);
+  const std::string cluster_first =
+      "search default.svc.cluster.local svc.cluster.local cluster.local corp.example\n"
+      "nameserver 10.96.0.10\n"
+      "options ndots:5\n";
+  EXPECT_EQ(resolv_conf_in("cluster-first", "c0"), cluster_first);
+  EXPECT_EQ(resolv_conf_in("cluster-first", "c1"), cluster_first) << "every container of the pod";
+  // The kubelet's file, bind-mounted: not Docker's (which would look the same here).
+  auto first = *pod("cluster-first");
+  std::string id = first.status().container_statuses(0).container_id().substr(std::string("docker://").size());
+  auto mounts = test::run_command({kDocker, "inspect", "-f", "{{range .Mounts}}{{.Destination}}={{.Source}} {{end}}", id});
+  EXPECT_NE(mounts.out.find("/etc/resolv.conf=" + node->node().dir().path()), std::string::npos) << mounts.both();
+  EXPECT_NE(mounts.out.find("/pods/" + first.metadata().uid() + "/resolv.conf"), std::string::npos) << mounts.both();
+
+  const std::string node_copy = "search corp.example\nnameserver 192.0.2.53\noptions timeout:2\n";
+  run_pod("default-policy", "  dnsPolicy: Default\n");
+  EXPECT_EQ(resolv_conf_in("default-policy"), node_copy);
+  run_pod("host-network", "  hostNetwork: true\n");
+  EXPECT_EQ(resolv_conf_in("host-network"), node_copy) << "ClusterFirst on the host network is Default";
+  run_pod("host-network-cluster", "  hostNetwork: true\n  dnsPolicy: ClusterFirstWithHostNet\n");
+  EXPECT_EQ(resolv_conf_in("host-network-cluster"), cluster_first);
+
+  run_pod("custom", "  dnsPolicy: None\n  dnsConfig:\n    nameservers: [192.0.2.1]\n"
+                    "    searches: [ns1.svc.cluster-domain.example, my.dns.search.suffix]\n"
+                    "    options: [{name: ndots, value: '2'}, {name: edns0}]\n");
+  EXPECT_EQ(resolv_conf_in("custom"),
+            "search ns1.svc.cluster-domain.example my.dns.search.suffix\nnameserver 192.0.2.1\noptions ndots:2 edns0\n");
+
+  // The apiserver refuses what the kubelet could not write.
+  auto refused = kubectl({"apply", "-f", "-"}, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: no-servers\nspec:\n"
+                                               "  dnsPolicy: None\n  containers:\n  - name: c0\n    image: skiff/busybox:1\n");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+            std::string::npos)
+      << refused.both();
+
+  ok({"delete", "pod", "cluster-first", "default-policy", "host-network", "host-network-cluster", "custom", "--wait=true"});
+  EXPECT_TRUE(test::wait_until([&] { return cleanup->containers().empty(); }, 30s, 100ms));
 }
 
 // A node with two runtimes: Docker as the default, runtime-sim behind the handler "sim".

@@ -57,6 +57,28 @@ TEST(IpAllocator, AWantedAddressMustBeInsideAndFree) {
   EXPECT_EQ(ips.allocate(), "10.96.0.3") << "marked addresses are skipped";
 }
 
+TEST(IpAllocator, TheFirstAddressIsTheKubernetesServicesOnly) {
+  apiserver::IpAllocator ips("10.96.0.0/29");
+  EXPECT_EQ(ips.first_address(), "10.96.0.1");
+  EXPECT_EQ(refusal([&] { ips.allocate("10.96.0.1"); }).message,
+            "spec.clusterIPs: Invalid value: \"10.96.0.1\": failed to allocate IP 10.96.0.1: provided IP is already "
+            "allocated");
+  EXPECT_EQ(ips.allocate("10.96.0.1", true), "10.96.0.1");
+  EXPECT_EQ(ips.allocate("10.96.0.1", true), "10.96.0.1") << "again, after its Service was deleted and made anew";
+  ips.release("10.96.0.1", true);
+  EXPECT_EQ(refusal([&] { ips.allocate("10.96.0.1"); }).code, 422) << "still reserved once released";
+  for (int i = 0; i < 5; ++i) EXPECT_NE(ips.allocate(), "10.96.0.1");
+  EXPECT_EQ(refusal([&] { ips.allocate(); }).code, 503) << "a /29 has 5 addresses besides it";
+}
+
+TEST(IpAllocator, AServiceMadeBeforeTheReservationKeepsTheFirstAddress) {
+  apiserver::IpAllocator ips("10.96.0.0/29");
+  ips.mark_used("10.96.0.1");  // an older Service that is not the kubernetes one
+  EXPECT_EQ(refusal([&] { ips.allocate("10.96.0.1", true); }).code, 422) << "the kubernetes Service cannot have it";
+  ips.release("10.96.0.1");
+  EXPECT_EQ(ips.allocate("10.96.0.1", true), "10.96.0.1") << "once that Service is gone";
+}
+
 TEST(IpAllocator, ABadCidrIsRefusedWithItsFix) {
   EXPECT_THROW(apiserver::IpAllocator("10.96.0.0"), std::invalid_argument);
   EXPECT_THROW(apiserver::IpAllocator("10.96.0.0/31"), std::invalid_argument);

@@ -424,6 +424,56 @@ TEST(Validation, PodPoliciesAndTolerations) {
                            "\"PreferNoSchedule\", \"NoExecute\""}));
 }
 
+TEST(Validation, PodDnsPolicyNoneNeedsADnsConfigWithNameservers) {
+  auto p = pod();
+  p.mutable_spec()->set_dns_policy("None");
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"}));
+  p.mutable_spec()->mutable_dns_config()->add_searches("example.com");
+  EXPECT_EQ(causes(p), (std::vector<std::string>{"spec.dnsConfig.nameservers: Required value: must provide at least one "
+                                                 "DNS nameserver when `dnsPolicy` is None"}));
+  p.mutable_spec()->mutable_dns_config()->add_nameservers("1.2.3.4");
+  EXPECT_TRUE(causes(p).empty());
+}
+
+TEST(Validation, PodDnsConfigNameserversSearchesAndOptions) {
+  auto p = pod();
+  auto* dns = p.mutable_spec()->mutable_dns_config();
+  for (const char* ns : {"1.1.1.1", "2001:db8::1", "dns.example", "4.4.4.4"}) dns->add_nameservers(ns);
+  for (const char* search : {"ok.example.", ".", "_sip._tcp.example", "Bad_Domain", "-x.example"}) dns->add_searches(search);
+  dns->add_options()->set_value("1");
+  dns->add_options()->set_name("ndots");
+  const std::string underscore_help =
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start "
+      "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+      "'_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')";
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.dnsConfig.nameservers: Invalid value: []string{\"1.1.1.1\", \"2001:db8::1\", "
+                           "\"dns.example\", \"4.4.4.4\"}: must not have more than 3 nameservers",
+                           "spec.dnsConfig.nameservers[2]: Invalid value: \"dns.example\": must be a valid IP address, "
+                           "(e.g. 10.9.8.7 or 2001:db8::ffff)",
+                           "spec.dnsConfig.searches[3]: Invalid value: \"Bad_Domain\": " + underscore_help,
+                           "spec.dnsConfig.searches[4]: Invalid value: \"-x.example\": " + underscore_help,
+                           "spec.dnsConfig.options[0]: Required value: must not be empty"}));
+}
+
+TEST(Validation, PodDnsSearchLimits) {
+  auto p = pod();
+  for (int i = 0; i < 33; ++i) p.mutable_spec()->mutable_dns_config()->add_searches("d" + std::to_string(i) + ".example");
+  auto all = causes(p);
+  ASSERT_EQ(all.size(), 1u) << ::testing::PrintToString(all);
+  EXPECT_EQ(all[0].rfind("spec.dnsConfig.searches: Invalid value: []string{\"d0.example\", ", 0), 0u) << all[0];
+  EXPECT_TRUE(all[0].ends_with("}: must not have more than 32 search paths")) << all[0];
+
+  auto long_line = pod();
+  for (int i = 0; i < 9; ++i) long_line.mutable_spec()->mutable_dns_config()->add_searches(std::string(240, 'a' + i));
+  all = causes(long_line);
+  ASSERT_EQ(all.size(), 1u) << ::testing::PrintToString(all);
+  EXPECT_TRUE(all[0].ends_with("must not have more than 2048 characters (including spaces) in the search list")) << all[0];
+  long_line.mutable_spec()->mutable_dns_config()->mutable_searches()->RemoveLast();
+  EXPECT_TRUE(causes(long_line).empty()) << "8 domains of 240 and their spaces make 1927 characters";
+}
+
 TEST(Validation, PodsChangeOnlyImagesDeadlineAndTolerations) {
   auto before = pod();
   before.mutable_spec()->set_node_name("");

@@ -72,6 +72,7 @@ kubelet::SyncOptions SyncerHarness::quick_options() {
   kubelet::SyncOptions options;
   options.restart_backoff = 100ms;
   options.restart_backoff_max = 400ms;
+  options.dns.resolv_conf = "";  // the machine's resolver is none of these tests' business
   return options;
 }
 

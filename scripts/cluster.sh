@@ -18,6 +18,9 @@ LAN=${LAN:-10.213.0}                  # the LAN is $LAN.0/24: the host .1, the m
 CLUSTER_CIDR=${CLUSTER_CIDR:-10.244.0.0/16}
 SERVICE_CIDR=${SERVICE_CIDR:-10.96.0.0/12}
 BRIDGE=${BRIDGE:-skiff-lan}
+# Names outside the cluster: asked of the machine on the LAN at this port, where nothing answers
+# (SERVFAIL) unless a test runs a fake upstream there; nothing leaves the machine.
+DNS_UPSTREAM=${DNS_UPSTREAM:-$LAN.1:5353}
 CLUSTER=${CLUSTER:-skiff}
 NETWORK=${NETWORK:-cni}               # runtime-docker's network: cni, or docker-bridge (pods then reach only their node)
 skiffd=$PWD/build/bin/skiffd
@@ -112,6 +115,8 @@ node_plugins() {  # node_plugins NODE IP [taint]
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
   - name: proxy
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+  - name: dns
+    config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR, upstreams: [$DNS_UPSTREAM]}
 EOF
 }
 

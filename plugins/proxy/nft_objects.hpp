@@ -91,8 +91,10 @@ struct MasqueradeHairpin {
   friend bool operator==(const MasqueradeHairpin&, const MasqueradeHairpin&) = default;
 };
 
-// `ip daddr <service CIDR> [meta l4proto tcp] reject …`: after DNAT, a packet still addressed
-// into the service range went to an address no Service has.
+// `ip daddr <service CIDR> fib daddr type != local [meta l4proto tcp] reject …`: after DNAT, a
+// packet still addressed into the service range went to an address no Service has — unless the
+// node itself has that address (the DNS addon's node-local cluster DNS address, not tracked and
+// so never DNATed), when it is delivered here and routed nowhere.
 struct RejectServiceRange {
   sdk::Ipv4Cidr range;
   bool tcp_reset = false;

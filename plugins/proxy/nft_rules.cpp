@@ -127,12 +127,12 @@ class RuleWriter {
     nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, port_reg);
   }
 
-  void fib_local(std::uint32_t address_flag) {
+  void fib_local(std::uint32_t address_flag, bool local = true) {
     nftnl_expr* e = add("fib");
     nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, address_flag);
     nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
     nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, kReg);
-    cmp_u32(NFT_CMP_EQ, RTN_LOCAL);
+    cmp_u32(local ? NFT_CMP_EQ : NFT_CMP_NEQ, RTN_LOCAL);
   }
 
   void source_in(const sdk::Ipv4Cidr& cidr, bool inside) {
@@ -275,6 +275,7 @@ struct Writer {
     w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4DestinationOffset, 4, kReg);
     if (r.range.prefix < 32) w.bitwise(htonl(r.range.mask()), 0);
     w.cmp_u32(NFT_CMP_EQ, htonl(r.range.network));
+    w.fib_local(NFTA_FIB_F_DADDR, false);
     if (r.tcp_reset) w.l4proto_is(Protocol::tcp);
     nftnl_expr* e = w.add("reject");
     nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, r.tcp_reset ? NFT_REJECT_TCP_RST : NFT_REJECT_ICMP_UNREACH);

@@ -8,9 +8,9 @@
 
 #include "dns_server.hpp"
 #include "dns_settings.hpp"
-#include "dummy_link.hpp"
 #include "exported_metrics.hpp"
 #include "kube_dns_registration.hpp"
+#include "local_address.hpp"
 #include "local_subnet.hpp"
 #include "notrack_table.hpp"
 #include "skiff/sdk/plugin.hpp"
@@ -49,8 +49,8 @@ class DnsPlugin final : public Plugin {
   static void cleanup(const CleanupContext& context) {
     Settings settings = read_settings(context.config);
     remove_table(settings.nft_table);
-    remove_dummy_link(settings.interface);
-    context.log.info("table ip {} and interface {} removed", settings.nft_table, settings.interface);
+    remove_local_address(settings.interface, boost::asio::ip::make_address_v4(settings.cluster_dns_ip));
+    context.log.info("table ip {} and {} on {} removed", settings.nft_table, settings.cluster_dns_ip, settings.interface);
   }
 
   void start() override {
@@ -114,7 +114,7 @@ class DnsPlugin final : public Plugin {
   }
 
   void serve_node_local() {
-    ensure_dummy_address(settings_.interface, boost::asio::ip::make_address_v4(settings_.cluster_dns_ip));
+    ensure_local_address(settings_.interface, boost::asio::ip::make_address_v4(settings_.cluster_dns_ip));
     local_server_ = start_server(settings_, settings_.cluster_dns_ip, *responder_, *forwarder_, *metrics_);
     std::lock_guard lock(table_mutex_);
     table_.table = settings_.nft_table;
@@ -148,7 +148,7 @@ class DnsPlugin final : public Plugin {
   void withdraw_node_local() {
     try {
       remove_table(settings_.nft_table);
-      remove_dummy_link(settings_.interface);
+      remove_local_address(settings_.interface, boost::asio::ip::make_address_v4(settings_.cluster_dns_ip));
     } catch (const std::exception& e) {
       context_.log().warn("node-local DNS address not removed (run `skiffd cleanup dns`): {}", e.what());
     }

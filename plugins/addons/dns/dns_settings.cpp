@@ -28,9 +28,10 @@ const sdk::ConfigMap<Settings>& config_map() {
       bind_key("cluster_cidr", &Settings::cluster_cidr, "10.244.0.0/16",
                "pods' range: its reverse names are ours, and pods may ask the node address"),
       bind_key("node_local", &Settings::node_local, "true",
-               "serve cluster_dns_ip on this node (dummy interface, NOTRACK: the proxy does not DNAT it); false: this "
+               "serve cluster_dns_ip on this node (an address on `interface`, NOTRACK: the proxy does not DNAT it); false: this "
                "node's pods reach other nodes' addons through the proxy"),
-      bind_key("interface", &Settings::interface, "skiff-dns", "the dummy interface carrying cluster_dns_ip"),
+      bind_key("interface", &Settings::interface, "lo",
+               "the interface carrying cluster_dns_ip: lo, or a name of our own made as a dummy interface"),
       bind_key("nft_table", &Settings::nft_table, "skiff-dns", "the nftables table (family ip) of the NOTRACK and client rules"),
       bind_key("node_address", &Settings::node_address, "",
                "where nodes without the addon reach this one (its kube-dns endpoint): \"\" the Node's InternalIP, "

@@ -1,5 +1,5 @@
-// rtnetlink messages for one dummy link and its address: create, up, address, delete.
-#include "dummy_link.hpp"
+// rtnetlink messages for the address and, when it is ours, its dummy link: create, up, address, delete.
+#include "local_address.hpp"
 
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
@@ -69,6 +69,8 @@ void create_link(Netlink& netlink, const std::string& name) {
   mnl_attr_put_strz(header, IFLA_INFO_KIND, "dummy");
   mnl_attr_nest_end(header, linkinfo);
   int error = netlink.send(header);
+  if (error == EOPNOTSUPP)
+    throw std::runtime_error("creating dummy interface " + name + ": this kernel has no dummy driver; set interface: lo");
   if (error != EEXIST) check(error, "creating dummy interface " + name);
 }
 
@@ -82,8 +84,9 @@ void set_up(Netlink& netlink, const std::string& name, unsigned index) {
   check(netlink.send(header), "setting interface " + name + " up");
 }
 
-void add_address(Netlink& netlink, const std::string& name, unsigned index, const boost::asio::ip::address_v4& address) {
-  auto* header = netlink.message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
+void change_address(Netlink& netlink, std::uint16_t type, const std::string& name, unsigned index,
+                    const boost::asio::ip::address_v4& address) {
+  auto* header = netlink.message(type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_REPLACE : 0);
   auto* info = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(header, sizeof(ifaddrmsg)));
   info->ifa_family = AF_INET;
   info->ifa_prefixlen = 32;
@@ -92,30 +95,43 @@ void add_address(Netlink& netlink, const std::string& name, unsigned index, cons
   auto bytes = address.to_bytes();
   mnl_attr_put(header, IFA_LOCAL, bytes.size(), bytes.data());
   mnl_attr_put(header, IFA_ADDRESS, bytes.size(), bytes.data());
-  check(netlink.send(header), "adding " + address.to_string() + "/32 to " + name);
+  int error = netlink.send(header);
+  if (type == RTM_DELADDR && error == EADDRNOTAVAIL) return;
+  check(error, (type == RTM_NEWADDR ? "adding " : "removing ") + address.to_string() + "/32 on " + name);
 }
 
-}  // namespace
-
-void ensure_dummy_address(const std::string& interface, const boost::asio::ip::address_v4& address) {
-  if (interface.empty() || interface.size() >= IFNAMSIZ)
-    throw std::runtime_error("interface name \"" + interface + "\" must have 1 to 15 characters");
-  Netlink netlink;
-  create_link(netlink, interface);
-  unsigned index = if_nametoindex(interface.c_str());
-  if (index == 0) throw std::runtime_error("interface " + interface + " vanished after it was created");
-  set_up(netlink, interface, index);
-  add_address(netlink, interface, index, address);
-}
-
-void remove_dummy_link(const std::string& interface) {
-  Netlink netlink;
+void delete_link(Netlink& netlink, const std::string& interface) {
   auto* header = netlink.message(RTM_DELLINK, 0);
   auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(header, sizeof(ifinfomsg)));
   info->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz(header, IFLA_IFNAME, interface.c_str());
   int error = netlink.send(header);
   if (error != ENODEV) check(error, "deleting interface " + interface);
+}
+
+}  // namespace
+
+void ensure_local_address(const std::string& interface, const boost::asio::ip::address_v4& address) {
+  if (interface.empty() || interface.size() >= IFNAMSIZ)
+    throw std::runtime_error("interface name \"" + interface + "\" must have 1 to 15 characters");
+  Netlink netlink;
+  unsigned index = if_nametoindex(interface.c_str());
+  if (index == 0) {
+    create_link(netlink, interface);
+    index = if_nametoindex(interface.c_str());
+    if (index == 0) throw std::runtime_error("interface " + interface + " vanished after it was created");
+  }
+  set_up(netlink, interface, index);
+  change_address(netlink, RTM_NEWADDR, interface, index, address);
+}
+
+void remove_local_address(const std::string& interface, const boost::asio::ip::address_v4& address) {
+  Netlink netlink;
+  if (interface != "lo") {
+    delete_link(netlink, interface);
+    return;
+  }
+  if (unsigned index = if_nametoindex(interface.c_str())) change_address(netlink, RTM_DELADDR, interface, index, address);
 }
 
 }  // namespace skiff::dns

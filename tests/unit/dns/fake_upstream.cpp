@@ -115,12 +115,14 @@ struct FakeUpstream::Impl {
   std::thread thread;
 };
 
-FakeUpstream::FakeUpstream() : impl_(std::make_unique<Impl>(*this)) {
-  auto loopback = asio::ip::make_address("127.0.0.1");
+FakeUpstream::FakeUpstream() : FakeUpstream("127.0.0.1", 0) {}
+
+FakeUpstream::FakeUpstream(const std::string& address, std::uint16_t port) : impl_(std::make_unique<Impl>(*this)) {
+  auto loopback = asio::ip::make_address(address);
   // A free UDP port whose TCP twin is free too: a few tries, as the kernel picks for UDP alone.
   for (int attempt = 0;; ++attempt) {
     impl_->udp_socket.open(asio::ip::udp::v4());
-    impl_->udp_socket.bind({loopback, 0});
+    impl_->udp_socket.bind({loopback, port});
     port_ = impl_->udp_socket.local_endpoint().port();
     impl_->acceptor.open(asio::ip::tcp::v4());
     impl_->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));

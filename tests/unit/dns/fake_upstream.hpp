@@ -33,6 +33,8 @@ class FakeUpstream {
   enum class Behaviour { Answer, Nxdomain, Servfail, Silent, TruncateOverUdp };
 
   FakeUpstream();  // listens on 127.0.0.1, a free port
+  // On an address of the test's own (a lab's bridge) and a given port (0: a free one).
+  FakeUpstream(const std::string& address, std::uint16_t port);
   ~FakeUpstream();
 
   // How to answer `name` (any type): the records that match the asked type are answered.

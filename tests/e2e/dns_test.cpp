@@ -104,8 +104,8 @@ class Dns : public test::ClusterFixture {
     return reply.data;
   }
   static double metric(const std::string& text, const std::string& series) {
-    auto at = text.find(series + " ");
-    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 1));
+    auto at = text.find("\n" + series + " ");  // a sample line, not the HELP line
+    return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
   }
 
   // Ready endpoints' addresses of a Service, space-separated, once there are `count`.
@@ -159,7 +159,7 @@ TEST_F(Dns, TheZoneAnswersNxdomainNodataSoaAndNs) {
   std::string nx = dig(kMaster, {"nothere.shop.svc.cluster.local", "A"});
   EXPECT_EQ(status_of(nx), "NXDOMAIN") << nx;
   EXPECT_NE(nx.find("AUTHORITY SECTION"), std::string::npos) << nx;
-  EXPECT_NE(nx.find("flags: qr aa"), std::string::npos) << nx;
+  EXPECT_NE(nx.find("Flags: qr aa"), std::string::npos) << nx;
   std::string nodata = dig(kMaster, {"web.shop.svc.cluster.local", "AAAA"});
   EXPECT_EQ(status_of(nodata), "NOERROR") << nodata;
   EXPECT_NE(nodata.find("ANSWER: 0"), std::string::npos) << nodata;
@@ -213,7 +213,8 @@ TEST_F(Dns, NamesOutsideGoToTheUpstreamAndExternalNameIsACname) {
     cname = dig(kWorker1, {"payments.shop.svc.cluster.local", "A"});
     return cname.find("CNAME") != std::string::npos;
   }, 10s)) << cname;
-  EXPECT_NE(cname.find("payments.shop.svc.cluster.local. 30 IN CNAME api.example.test."), std::string::npos) << cname;
+  EXPECT_TRUE(std::regex_search(cname, std::regex(R"(payments\.shop\.svc\.cluster\.local\.\s+30\s+IN\s+CNAME\s+api\.example\.test\.)")))
+      << cname;
   EXPECT_NE(cname.find("api.example.test."), std::string::npos) << cname;
   EXPECT_NE(cname.find("192.0.2.10"), std::string::npos) << cname;
   EXPECT_EQ(libc_lookup("shop", "client-2", "payments"), "192.0.2.10");
@@ -271,7 +272,13 @@ TEST_F(Dns, ALargeAnswerIsTruncatedOverUdpAndWholeOverTcp) {
   std::string udp = dig(kWorker1, {"+noedns", "+notcp", "+ignore", "big.shop.svc.cluster.local"});
   EXPECT_NE(udp.find(" tc"), std::string::npos) << udp;
   std::string retried = dig(kWorker1, {"+noedns", "+short", "big.shop.svc.cluster.local"});  // kdig retries over TCP
-  EXPECT_EQ(std::count(retried.begin(), retried.end(), '\n'), 60) << retried;
+  EXPECT_NE(retried.find("retrying over TCP"), std::string::npos) << retried;
+  auto addresses = [](const std::string& text) {
+    std::size_t n = 0;
+    for (auto at = text.find("\n10.244.250."); at != std::string::npos; at = text.find("\n10.244.250.", at + 1)) ++n;
+    return n + (text.starts_with("10.244.250.") ? 1 : 0);
+  };
+  EXPECT_EQ(addresses(retried), 60u) << retried;
 }
 
 // Garbage, cut-short messages and compression loops from a node: FORMERR or silence, and the
@@ -279,7 +286,7 @@ TEST_F(Dns, ALargeAnswerIsTruncatedOverUdpAndWholeOverTcp) {
 TEST_F(Dns, MalformedPacketsNeverStopTheServer) {
   const std::string script = R"PY(
 import os, random, socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.05)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 good = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0) + b"\x03web\x04shop\x03svc\x07cluster\x05local\x00\x00\x01\x00\x01"
 loop = struct.pack(">HHHHHH", 8, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c\x00\x01\x00\x01"
 packets = [b"", b"\x00", good[:7], good[:20], loop, good[:12] + b"\x3f" + b"a" * 10]
@@ -289,15 +296,21 @@ for i in range(3000):
     for _ in range(random.randint(1, 6)): p[random.randrange(len(p))] = random.randrange(256)
     packets.append(bytes(p[:random.randint(0, len(p))]))
     packets.append(os.urandom(random.randint(1, 300)))
+s.setblocking(False)
 answers = {}
-for p in packets:
+def drain():
+    while True:
+        try: r = s.recv(4096)
+        except BlockingIOError: return
+        answers[r[3] & 15] = answers.get(r[3] & 15, 0) + 1
+for i, p in enumerate(packets):
     s.sendto(p, ("10.96.0.10", 53))
-    try:
-        r = s.recv(4096); answers[r[3] & 15] = answers.get(r[3] & 15, 0) + 1
-    except socket.timeout: pass
+    if i % 50 == 0: drain()
+import time; time.sleep(0.3); drain()
 print("sent", len(packets), "rcodes", sorted(answers.items()))
 )PY";
   std::string out = in_netns(kWorker1, {"python3", "-c", script});
+  std::cout << "[ figure ] " << out;
   EXPECT_NE(out.find("sent 6006"), std::string::npos) << out;
   EXPECT_EQ(status_of(dig(kWorker1, {"web.shop.svc.cluster.local"})), "NOERROR") << "the server stopped answering";
   std::string listening = in_netns(kWorker1, {"ss", "-lun"});

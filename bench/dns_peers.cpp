@@ -45,14 +45,23 @@ std::string summary_field(const std::string& text, const std::string& label) {
   return text.substr(start, text.find('\n', start) - start);
 }
 
-// "> NOERROR svc-1.ns-1.svc.cluster.local A 0.000123": the last field is the latency in seconds.
-std::vector<double> verbose_latencies_ms(const std::string& path) {
+// "> NOERROR svc-1.ns-1.svc.cluster.local A 0.000123": the last field is the latency in seconds;
+// "> T svc-1… A": no answer within the timeout.
+std::vector<double> verbose_latencies_ms(const std::string& path, double timeout_ms) {
   std::ifstream file(path);
   std::vector<double> latencies;
   for (std::string line; std::getline(file, line);) {
     if (line.rfind("> ", 0) != 0) continue;
-    auto space = line.rfind(' ');
-    latencies.push_back(std::stod(line.substr(space + 1)) * 1000.0);
+    if (line.rfind("> T ", 0) == 0) {  // timed out: counted at the timeout, so losses show in p99
+      latencies.push_back(timeout_ms);
+      continue;
+    }
+    char* end = nullptr;
+    auto last = line.substr(line.rfind(' ') + 1);
+    double seconds = std::strtod(last.c_str(), &end);
+    if (end == last.c_str() || *end != '\0')
+      throw std::runtime_error("dns_bench: no latency at the end of dnsperf's line \"" + line + "\" in " + path);
+    latencies.push_back(seconds * 1000.0);
   }
   return latencies;
 }
@@ -120,8 +129,11 @@ DnsperfFigures run_dnsperf(const DnsperfRun& run, pid_t server_pid) {
   DnsperfFigures figures;
   auto number = [&](const std::string& label) {
     auto value = summary_field(text, label);
-    if (value.empty()) throw std::runtime_error("dns_bench: no \"" + label + "\" in dnsperf's output:\n" + text.substr(0, 4000));
-    return std::stod(value);
+    char* end = nullptr;
+    double number = std::strtod(value.c_str(), &end);
+    if (value.empty() || end == value.c_str())
+      throw std::runtime_error("dns_bench: no number after \"" + label + "\" in dnsperf's output:\n" + text.substr(0, 4000));
+    return number;
   };
   figures.qps = number("Queries per second:");
   figures.sent = static_cast<long>(number("Queries sent:"));
@@ -132,7 +144,7 @@ DnsperfFigures run_dnsperf(const DnsperfRun& run, pid_t server_pid) {
   figures.response_codes = summary_field(text, "Response codes:");
   figures.packet_sizes = summary_field(text, "Average packet size:");
   figures.server_cpu_seconds = cpu_after - cpu_before;
-  if (run.per_query_latency) figures.latencies_ms = verbose_latencies_ms(run.output_path);
+  if (run.per_query_latency) figures.latencies_ms = verbose_latencies_ms(run.output_path, 1000.0);
   return figures;
 }
 

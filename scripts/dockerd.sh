@@ -15,8 +15,11 @@ if pgrep -x dockerd >/dev/null; then
   echo "skiff: dockerd is running but $socket does not answer yet; waiting"
 else
   echo "skiff: no Docker daemon was running; starting dockerd (log: $log)"
-  # setsid: the daemon outlives this make target and its Ctrl-C.
-  setsid dockerd >"$log" 2>&1 < /dev/null &
+  # setsid: the daemon outlives this make target and its Ctrl-C. Descriptors above stderr are
+  # closed first: an inherited one may hold a lock (the flock(1) our caller ran under) that the
+  # daemon would otherwise keep for its whole life.
+  setsid bash -c 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec dockerd' \
+    >"$log" 2>&1 < /dev/null &
 fi
 for _ in $(seq 1 300); do
   "$docker" -H "unix://$socket" version >/dev/null 2>&1 && exit 0

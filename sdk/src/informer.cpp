@@ -210,6 +210,7 @@ struct SharedInformer::Impl {
   ObjectPtr decode(const std::string& bytes) const {
     std::shared_ptr<pb::Message> object(type.new_object().release());
     if (!object->ParseFromString(bytes)) return nullptr;
+    if (options.transform) options.transform(*object);
     return object;
   }
 

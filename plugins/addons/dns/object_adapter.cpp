@@ -110,4 +110,43 @@ std::optional<Pod> to_dns_pod(const core::Pod& pod) {
   return out;
 }
 
+namespace {
+
+// The metadata an informer and the handlers need: name, namespace, version (their informers
+// select nothing by label).
+void slim_metadata(api::meta::v1::ObjectMeta& meta) {
+  api::meta::v1::ObjectMeta kept;
+  kept.set_name(meta.name());
+  kept.set_namespace_(meta.namespace_());
+  kept.set_resource_version(meta.resource_version());
+  meta.Swap(&kept);
+}
+
+}  // namespace
+
+void slim_pod(google::protobuf::Message& message) {
+  auto& pod = static_cast<core::Pod&>(message);
+  slim_metadata(*pod.mutable_metadata());
+  core::PodSpec spec;
+  spec.set_hostname(pod.spec().hostname());
+  spec.set_subdomain(pod.spec().subdomain());
+  spec.set_host_network(pod.spec().host_network());
+  spec.set_dns_policy(pod.spec().dns_policy());
+  if (pod.spec().dns_config().searches_size() > 0)
+    *spec.mutable_dns_config()->mutable_searches() = pod.spec().dns_config().searches();
+  pod.mutable_spec()->Swap(&spec);
+  core::PodStatus status;
+  status.set_phase(pod.status().phase());
+  status.set_pod_ip(pod.status().pod_ip());
+  // podIPs repeats podIP in single-stack clusters: kept only when it says more.
+  if (pod.status().pod_ips_size() > 1) *status.mutable_pod_ips() = pod.status().pod_ips();
+  pod.mutable_status()->Swap(&status);
+}
+
+void slim_service(google::protobuf::Message& message) {
+  auto& service = static_cast<core::Service&>(message);
+  slim_metadata(*service.mutable_metadata());
+  service.clear_status();
+}
+
 }  // namespace skiff::dns

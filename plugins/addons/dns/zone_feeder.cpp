@@ -23,6 +23,12 @@ std::vector<std::string> slice_service(const google::protobuf::Message& object) 
   return {slice.metadata().namespace_() + "/" + found->second};
 }
 
+sdk::InformerOptions keeping(std::function<void(google::protobuf::Message&)> transform) {
+  sdk::InformerOptions options;
+  options.transform = std::move(transform);
+  return options;
+}
+
 std::string slice_service_name(const discovery::EndpointSlice& slice) {
   auto found = slice.metadata().labels().find(kServiceNameLabel);
   return found == slice.metadata().labels().end() ? "" : found->second;
@@ -33,9 +39,9 @@ std::string slice_service_name(const discovery::EndpointSlice& slice) {
 ZoneFeeder::ZoneFeeder(sdk::Bus& bus, const sdk::Subjects& subjects, ClusterZone& zone, spdlog::logger& log)
     : zone_(zone),
       log_(log),
-      services_(bus, subjects, sdk::api_source(bus, subjects), {}, &log),
+      services_(bus, subjects, sdk::api_source(bus, subjects), keeping(slim_service), &log),
       slices_(bus, subjects, sdk::api_source(bus, subjects), {}, &log),
-      pods_(bus, subjects, sdk::api_source(bus, subjects), {}, &log) {
+      pods_(bus, subjects, sdk::api_source(bus, subjects), keeping(slim_pod), &log) {
   auto service_event = [this](const auto& s) { refresh_service(s->metadata().namespace_(), s->metadata().name()); };
   services_.add_handlers(service_event, [service_event](const auto&, const auto& s) { service_event(s); },
                          [this](const auto& s) {

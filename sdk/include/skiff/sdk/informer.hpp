@@ -66,6 +66,10 @@ struct InformerOptions {
   std::chrono::milliseconds resync_period{0};  // re-deliver every object as an update; 0: never
   std::int64_t page_size = 500;
   std::chrono::milliseconds retry_delay{500};  // after a failed list or catch-up
+  // Applied to every object as it is decoded, before it is cached or handed to handlers
+  // (client-go's SetTransform): a consumer that reads a few fields of many objects keeps only
+  // those. It must keep the metadata (name, namespace, labels the list selects on).
+  std::function<void(google::protobuf::Message&)> transform;
 };
 
 // "namespace/name", or "name" for cluster-scoped objects.

@@ -67,12 +67,19 @@ if command -v curl >/dev/null && [ -n "$ip" ]; then
   say "and on its Service: curl http://$cluster_ip/ → $(curl -s --max-time 2 "http://$cluster_ip/" || echo '(no answer)'),"\
 " NodePort curl http://127.0.0.1:30080/ → $(curl -s --max-time 2 http://127.0.0.1:30080/ || echo '(no answer)')"
 fi
+# Cluster DNS, from a pod: the name through the pod's search list (the dns addon on this node).
+pod=$(k get pods -l app=hello -o jsonpath='{.items[0].metadata.name}')
+if [ -n "$pod" ]; then
+  wait_for 30 "the cluster DNS to answer" k exec "$pod" -- nslookup hello.default.svc.cluster.local
+  say "and by name: kubectl exec $pod -- ping -c1 hello → $(k exec "$pod" -- ping -c1 -W1 hello 2>/dev/null | head -1 | sed -n 's/.*(\(.*\)).*/\1/p')"
+fi
 cat <<INFO
 $(say "ready. In another terminal:")
   export KUBECONFIG=$kubeconfig
   kubectl get nodes,pods -o wide
   kubectl logs deploy/hello -f              # httpd's access log
   kubectl exec deploy/hello -- ls /www
+  kubectl exec deploy/hello -- nslookup kubernetes.default.svc.cluster.local   # cluster DNS
   kubectl scale deploy/hello --replicas=5
   docker ps --filter label=io.skiff.node=$node_name   # the pods' containers
   $skiffd status --data-dir $DATA_DIR        # plugins, state, health

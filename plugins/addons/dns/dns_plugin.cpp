@@ -101,7 +101,10 @@ class DnsPlugin final : public Plugin {
       if (settings_.node_local) serve_node_local();
     } catch (const std::exception& e) {
       error_ = e.what();
-      context_.log().error("cluster DNS not served on this node: {}", e.what());
+      context_.log().error("cluster DNS not served on this node (its pods ask other nodes' addons through the proxy): {}",
+                           e.what());
+      local_server_.reset();
+      withdraw_node_local();  // an address nothing answers on would swallow the pods' queries
       return;
     }
     RegistrationOptions options{context_.node().node, settings_.cluster_dns_ip, settings_.create_service,

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 #include "skiff/sdk/bus_options.hpp"
 
@@ -102,7 +103,7 @@ class NatsBus final : public Bus {
     check(natsOptions_Create(&opts), "cannot allocate options");
     std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)> guard(opts, natsOptions_Destroy);
     configure(opts, options);
-    natsStatus s = natsConnection_Connect(&connection_, opts);
+    natsStatus s = connect_with_retries(opts);
     handle_->connection = connection_;
     if (s != NATS_OK) {
       delete closure_;  // no connection, so no closed callback will free it
@@ -113,6 +114,18 @@ class NatsBus final : public Bus {
                              : "is nats-server running there? check bus.url in the profile";
       throw Error(Status::Unavailable("bus: cannot connect to " + urls + ": " + nats_error(s) + "; " + hint));
     }
+  }
+
+  // A server that is starting or starved of CPU may drop a connection in its handshake
+  // ("Expected 'PONG', got ''"): two more tries before giving up; wrong credentials at once.
+  natsStatus connect_with_retries(natsOptions* opts) {
+    natsStatus s = NATS_OK;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt * attempt));
+      s = natsConnection_Connect(&connection_, opts);
+      if (s == NATS_OK || s == NATS_NOT_PERMITTED || s == NATS_CONNECTION_AUTH_FAILED) break;
+    }
+    return s;
   }
 
   ~NatsBus() override {

@@ -85,6 +85,19 @@ TEST(DnsNotrackTable, IsAppliedReplacedAndRemovedInTheKernel) {
   });
 }
 
+// The node's subnet, cluster_cidr and node_address_clients may overlap (a client range that
+// holds the node's subnet, the cluster CIDR listed again): the set takes them all.
+TEST(DnsNotrackTable, OverlappingClientRangesAreMerged) {
+  SKIFF_DNS_SKIP_UNLESS_ROOT(kNeedsRoot);
+  test::in_private_netns([] {
+    NotrackTable table = both_parts();
+    table.clients = {"192.168.0.0/16", "10.244.0.0/16", "10.244.0.0/16", "192.168.5.0/24"};
+    apply(table);
+    std::string listed = listing();
+    EXPECT_TRUE(contains(listed, "elements = { 10.244.0.0/16, 192.168.0.0/16 }")) << listed;
+  });
+}
+
 TEST(DnsNotrackTable, ErrorsCarryNftsMessage) {
   SKIFF_DNS_SKIP_UNLESS_ROOT(kNeedsRoot);
   test::in_private_netns([] {

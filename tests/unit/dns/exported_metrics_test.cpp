@@ -77,14 +77,5 @@ TEST(DnsExportedMetrics, DropsCacheShortCircuitsAndForwardsAreCounted) {
     EXPECT_TRUE(has_sample(metrics, line)) << line << " missing from\n" << text_of(metrics);
 }
 
-TEST(DnsExportedMetrics, TwoExportersOnOneRegistryShareTheirSeries) {
-  sdk::Metrics metrics;
-  ExportedMetrics first(metrics);
-  ExportedMetrics second(metrics);  // e.g. a restarted plugin on the same node's metrics
-  first.answered(1, 0, Transport::Udp, false);
-  second.answered(1, 0, Transport::Udp, false);
-  EXPECT_TRUE(has_sample(metrics, "skiff_dns_requests_total{type=\"A\"} 2")) << text_of(metrics);
-}
-
 }  // namespace
 }  // namespace skiff::dns

@@ -21,7 +21,7 @@ const sdk::ConfigMap<Settings>& config_map() {
           .range(0, 3600),
       bind_key("pod_records", &Settings::pod_records, "verified",
                {{"verified", PodRecords::Verified}, {"insecure", PodRecords::Insecure}, {"disabled", PodRecords::Disabled}},
-               "<a-b-c-d>.<ns>.pod.<zone>: only for pods that exist there, for any address, or never"),
+               "`<a-b-c-d>.<ns>.pod.<zone>`: only for pods that exist there, for any address, or never"),
       bind_key("cluster_dns_ip", &Settings::cluster_dns_ip, "10.96.0.10",
                "the kube-dns Service's address, served on this node (as kubelets' cluster_dns)"),
       bind_key("service_cidr", &Settings::service_cidr, "10.96.0.0/12", "Services' range: its reverse names are ours (PTR)"),

@@ -41,7 +41,9 @@ std::string render(const NotrackTable& table) {
     }
   }
   if (!table.node_address.empty()) {
-    out << "  set clients {\n    type ipv4_addr; flags interval;\n";
+    // auto-merge: the ranges may overlap (a client range holding the node's subnet), which a
+    // plain interval set refuses ("conflicting intervals"), and the node address would go unserved.
+    out << "  set clients {\n    type ipv4_addr; flags interval; auto-merge;\n";
     if (!table.clients.empty()) {
       out << "    elements = { ";
       for (std::size_t i = 0; i < table.clients.size(); ++i) out << (i ? ", " : "") << table.clients[i];

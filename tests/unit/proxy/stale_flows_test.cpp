@@ -2,9 +2,9 @@
 // network namespace of the test's own).
 #include <gtest/gtest.h>
 
-#include "../network/private_netns.hpp"
 #include "command.hpp"
 #include "conntrack_table.hpp"
+#include "private_netns.hpp"
 #include "stale_flows.hpp"
 
 namespace {

@@ -1,12 +1,14 @@
-// One small static table, so nft's own language through libnftables (one transaction) is the
-// clearest way to write it; the proxy's per-Service tables go through libnftnl instead.
+// One small static table, so nft's own language is the clearest way to write it. It goes to
+// nft(8) as a separate program, not through libnftables: that library is GPL-2.0-only, which
+// cannot be combined with libknot's GPL-3.0-or-later in one module. (The proxy's per-Service
+// tables go through libnftnl instead.)
 #include "notrack_table.hpp"
 
-#include <nftables/libnftables.h>
-
-#include <memory>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
+
+#include "skiff/sdk/child_process.hpp"
 
 namespace skiff::dns {
 
@@ -17,13 +19,18 @@ void notrack_rules(std::ostringstream& out, const std::string& address) {
       << "    ip saddr " << address << " meta l4proto { tcp, udp } th sport 53 notrack\n";
 }
 
+std::string nft_program() {
+  for (const char* path : {"/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"})
+    if (std::filesystem::exists(path)) return path;
+  throw std::runtime_error("nft(8) not found in /usr/sbin, /sbin or /usr/bin: install nftables");
+}
+
+// One transaction: nft applies the whole input or nothing.
 void run(const std::string& commands, const std::string& what) {
-  std::unique_ptr<nft_ctx, decltype(&nft_ctx_free)> context(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free);
-  if (!context) throw std::runtime_error(what + ": libnftables has no context");
-  nft_ctx_buffer_output(context.get());
-  nft_ctx_buffer_error(context.get());
-  if (nft_run_cmd_from_buffer(context.get(), commands.c_str()) != 0)
-    throw std::runtime_error(what + ": " + nft_ctx_get_error_buffer(context.get()));
+  auto outcome = sdk::run_process({nft_program(), "-f", "-"}, sdk::child_environment(""), commands, std::chrono::seconds(10));
+  if (!outcome.wait_status) throw std::runtime_error(what + ": nft did not finish within 10 s");
+  if (*outcome.wait_status != 0)
+    throw std::runtime_error(what + ": nft " + sdk::describe_wait_status(*outcome.wait_status) + ": " + outcome.err);
 }
 
 }  // namespace

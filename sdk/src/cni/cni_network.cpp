@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "plugin_process.hpp"
+#include "skiff/sdk/child_process.hpp"
 #include "skiff/sdk/cni/plugin_error.hpp"
 #include "skiff/sdk/status.hpp"
 
@@ -30,8 +30,10 @@ std::string CniNetwork::run(std::size_t index, Command command, const Attachment
   std::string program = find_plugin(run.plugin, options_.plugin_dirs);
   if (program.empty()) throw Error(plugin_missing(run, options_.plugin_dirs));
   std::string input = json::serialize(plugin_request(config_, index, attachment.capability_args, prev_result));
-  ProcessOutcome outcome = run_plugin_process(program, plugin_environment(command, attachment, options_.plugin_dirs),
-                                              input, options_.timeout);
+  // The plugin's CNI_* variables only, none of ours.
+  ProcessOutcome outcome = run_process(
+      {program}, child_environment("CNI_", plugin_environment(command, attachment, options_.plugin_dirs)), input,
+      options_.timeout);
   if (!outcome.wait_status) throw Error(plugin_timeout(run, options_.timeout, outcome.err));
   if (*outcome.wait_status != 0)
     throw Error(plugin_failure(run, describe_wait_status(*outcome.wait_status), outcome.out, outcome.err));

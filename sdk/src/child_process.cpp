@@ -1,5 +1,5 @@
-// fork + exec of a plugin with three pipes and a pidfd, all waited on by one poll() with a deadline.
-#include "plugin_process.hpp"
+// fork + exec with three pipes and a pidfd, all waited on by one poll() with a deadline.
+#include "skiff/sdk/child_process.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace skiff::sdk::cni {
+namespace skiff::sdk {
 
 namespace {
 
@@ -61,7 +61,7 @@ Pipe make_pipe() {
 
 void set_nonblocking(const Fd& fd) { fcntl(fd.get(), F_SETFL, fcntl(fd.get(), F_GETFL) | O_NONBLOCK); }
 
-// A plugin that exits without reading its input makes our write fail with EPIPE; the signal
+// A child that exits without reading its input makes our write fail with EPIPE; the signal
 // that comes with it must not end the runtime (skiffd ignores SIGPIPE; a test may not).
 class SigpipeBlocked {
  public:
@@ -88,29 +88,23 @@ class SigpipeBlocked {
   bool was_pending_ = false;
 };
 
-std::vector<std::string> child_environment(const std::vector<std::string>& env) {
-  std::vector<std::string> out;
-  for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "CNI_", 4) != 0) out.emplace_back(*e);
-  out.insert(out.end(), env.begin(), env.end());
-  return out;
-}
-
 // Returns the child's pid once exec succeeded; throws with exec's error otherwise.
-pid_t spawn(const std::string& program, const std::vector<std::string>& env, Pipe& in, Pipe& out, Pipe& err) {
+pid_t spawn(const std::vector<std::string>& arguments, const std::vector<std::string>& environment, Pipe& in, Pipe& out,
+            Pipe& err) {
   // Everything the child needs is made before fork: after it, only async-signal-safe calls.
-  std::vector<std::string> env_storage = child_environment(env);
-  std::vector<char*> envp;
+  std::vector<std::string> env_storage = environment, arg_storage = arguments;
+  std::vector<char*> envp, argv;
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
-  std::string argv0 = program;
-  char* argv[] = {argv0.data(), nullptr};
+  for (auto& a : arg_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string& program = arguments.at(0);
   Pipe exec_error = make_pipe();
 
   pid_t pid = fork();
   if (pid < 0) fail("fork");
   if (pid == 0) {
-    setpgid(0, 0);  // its own group: a deadline kills the delegated plugins it started too
+    setpgid(0, 0);  // its own group: a deadline kills what it started too
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -120,8 +114,8 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& env, Pip
       (void)!write(exec_error.write.get(), &e, sizeof e);
       _exit(127);
     }
-    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // nothing of the runtime leaks into the plugin
-    execve(program.c_str(), argv, envp.data());
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // nothing of ours leaks into the child
+    execve(program.c_str(), argv.data(), envp.data());
     int e = errno;
     (void)!write(exec_error.write.get(), &e, sizeof e);
     _exit(127);
@@ -166,11 +160,19 @@ void write_available(Fd& fd, std::string_view& rest) {
 
 }  // namespace
 
-ProcessOutcome run_plugin_process(const std::string& program, const std::vector<std::string>& env,
-                                  std::string_view input, std::chrono::milliseconds timeout) {
+std::vector<std::string> child_environment(std::string_view drop_prefix, const std::vector<std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e)
+    if (drop_prefix.empty() || std::string_view(*e).substr(0, drop_prefix.size()) != drop_prefix) out.emplace_back(*e);
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+ProcessOutcome run_process(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
+                           std::string_view input, std::chrono::milliseconds timeout) {
   SigpipeBlocked sigpipe_blocked;
   Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
-  pid_t pid = spawn(program, env, in, out, err);
+  pid_t pid = spawn(argv, environment, in, out, err);
   Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   if (!pidfd) {
     int e = errno;
@@ -219,4 +221,4 @@ std::string describe_wait_status(int status) {
   return "wait status " + std::to_string(status);
 }
 
-}  // namespace skiff::sdk::cni
+}  // namespace skiff::sdk

@@ -49,7 +49,8 @@ class DnsPlugin final : public Plugin {
   static void cleanup(const CleanupContext& context) {
     Settings settings = read_settings(context.config);
     remove_table(settings.nft_table);
-    remove_local_address(settings.interface, boost::asio::ip::make_address_v4(settings.cluster_dns_ip));
+    if (settings.node_local)
+      remove_local_address(settings.interface, boost::asio::ip::make_address_v4(settings.cluster_dns_ip));
     context.log.info("table ip {} and {} on {} removed", settings.nft_table, settings.cluster_dns_ip, settings.interface);
   }
 
@@ -151,7 +152,9 @@ class DnsPlugin final : public Plugin {
   void withdraw_node_local() {
     try {
       remove_table(settings_.nft_table);
-      remove_local_address(settings_.interface, boost::asio::ip::make_address_v4(settings_.cluster_dns_ip));
+      // Without node_local the address (and a dummy interface of that name) was never ours.
+      if (settings_.node_local)
+        remove_local_address(settings_.interface, boost::asio::ip::make_address_v4(settings_.cluster_dns_ip));
     } catch (const std::exception& e) {
       context_.log().warn("node-local DNS address not removed (run `skiffd cleanup dns`): {}", e.what());
     }

@@ -115,11 +115,14 @@ bool KubeDnsRegistration::ensure_node_slice() {
   try {
     auto stored = api_.get<discovery::EndpointSlice>(kDnsNamespace, desired.metadata().name());
     namespace pbu = google::protobuf::util;
-    if (stored.endpoints_size() == 1 && pbu::MessageDifferencer::Equals(stored.endpoints(0), desired.endpoints(0)) &&
-        stored.ports_size() == desired.ports_size())
+    bool same_owner = stored.metadata().owner_references_size() == 1 &&
+                      stored.metadata().owner_references(0).uid() == node.metadata().uid();
+    if (same_owner && stored.endpoints_size() == 1 &&
+        pbu::MessageDifferencer::Equals(stored.endpoints(0), desired.endpoints(0)) && stored.ports_size() == desired.ports_size())
       return true;
     *stored.mutable_endpoints() = desired.endpoints();
     *stored.mutable_ports() = desired.ports();
+    *stored.mutable_metadata()->mutable_owner_references() = desired.metadata().owner_references();  // a Node made again
     api_.update(stored);
   } catch (const sdk::Error& e) {
     if (!not_found(e)) throw;

@@ -20,12 +20,7 @@ constexpr const char* kServiceIndex = "service";
 constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
 
 // Slices are found by "namespace/service" (their service-name label).
-std::vector<std::string> slice_service(const google::protobuf::Message& object) {
-  const auto& slice = static_cast<const discovery::EndpointSlice&>(object);
-  auto found = slice.metadata().labels().find(kServiceNameLabel);
-  if (found == slice.metadata().labels().end()) return {};
-  return {slice.metadata().namespace_() + "/" + found->second};
-}
+const sdk::IndexFunction slice_service = sdk::index_by_namespaced_label(kServiceNameLabel);
 
 // Sync latencies from 0.5 ms to 10 s.
 const std::vector<double> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};

@@ -114,6 +114,14 @@ IndexFunction index_by_label(std::string key) {
   };
 }
 
+IndexFunction index_by_namespaced_label(std::string key) {
+  return [key = std::move(key)](const pb::Message& object) {
+    const auto& meta = meta_of(object);
+    auto it = meta.labels().find(key);
+    return it == meta.labels().end() ? std::vector<std::string>{} : std::vector<std::string>{meta.namespace_() + "/" + it->second};
+  };
+}
+
 std::string object_cache_key(const pb::Message& object) {
   const auto& meta = meta_of(object);
   return meta.namespace_().empty() ? meta.name() : meta.namespace_() + "/" + meta.name();

@@ -16,13 +16,6 @@ namespace {
 constexpr const char* kServiceIndex = "service";
 constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
 
-std::vector<std::string> slice_service(const google::protobuf::Message& object) {
-  const auto& slice = static_cast<const discovery::EndpointSlice&>(object);
-  auto found = slice.metadata().labels().find(kServiceNameLabel);
-  if (found == slice.metadata().labels().end()) return {};
-  return {slice.metadata().namespace_() + "/" + found->second};
-}
-
 sdk::InformerOptions keeping(std::function<void(google::protobuf::Message&)> transform) {
   sdk::InformerOptions options;
   options.transform = std::move(transform);
@@ -48,7 +41,7 @@ ZoneFeeder::ZoneFeeder(sdk::Bus& bus, const sdk::Subjects& subjects, ClusterZone
                            std::lock_guard lock(refresh_mutex_);
                            zone_.remove_service(s->metadata().namespace_(), s->metadata().name());
                          });
-  slices_.add_index(kServiceIndex, slice_service);
+  slices_.add_index(kServiceIndex, sdk::index_by_namespaced_label(kServiceNameLabel));
   auto slice_event = [this](const std::shared_ptr<const discovery::EndpointSlice>& slice) {
     if (auto name = slice_service_name(*slice); !name.empty()) refresh_service(slice->metadata().namespace_(), name);
   };

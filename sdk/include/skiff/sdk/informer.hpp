@@ -60,6 +60,8 @@ using IndexFunction = std::function<std::vector<std::string>(const google::proto
 inline constexpr std::string_view kNamespaceIndex = "namespace";
 IndexFunction index_by_field(std::string json_path);  // e.g. "spec.nodeName"
 IndexFunction index_by_label(std::string key);
+// "<namespace>/<label value>": EndpointSlices by their Service (kubernetes.io/service-name).
+IndexFunction index_by_namespaced_label(std::string key);
 
 struct InformerOptions {
   ListOptions list;

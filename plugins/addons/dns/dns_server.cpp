@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tcp_session.hpp"
+#include "udp_batch.hpp"
 
 namespace skiff::dns {
 
@@ -42,22 +43,22 @@ std::string describe(const ListenAddress& listen) {
 // completions hold it only weakly: after a stop they find it gone and drop their answer.
 struct Worker {
   std::shared_ptr<asio::io_context> io = std::make_shared<asio::io_context>();
+  std::shared_ptr<UdpBatch> batch = std::make_shared<UdpBatch>();  // shared by the worker's UDP sockets, one at a time
   std::thread thread;
 };
 
-// One UDP socket's receive loop on its worker.
+// One UDP socket on its worker: when it is readable, datagrams are read and answered in batches
+// (a few syscalls per batch instead of three per answer), then the reactor waits again.
 class UdpListener : public std::enable_shared_from_this<UdpListener> {
  public:
-  UdpListener(std::weak_ptr<asio::io_context> io, udp::socket socket, const Responder& responder, Forwarder* forwarder,
-              DnsMetrics& metrics)
-      : io_(std::move(io)), socket_(std::move(socket)), responder_(responder), forwarder_(forwarder), metrics_(metrics),
-        buffer_(KNOT_WIRE_MAX_PKTSIZE) {}
+  UdpListener(const Worker& worker, udp::socket socket, const Responder& responder, Forwarder* forwarder, DnsMetrics& metrics)
+      : io_(worker.io), batch_(worker.batch), socket_(std::move(socket)), responder_(responder), forwarder_(forwarder),
+        metrics_(metrics) {}
 
   void receive() {
-    socket_.async_receive_from(asio::buffer(buffer_), sender_, [self = shared_from_this()](boost::system::error_code error, std::size_t size) {
+    socket_.async_wait(udp::socket::wait_read, [self = shared_from_this()](boost::system::error_code error) {
       if (error == asio::error::operation_aborted || !self->socket_.is_open()) return;
-      if (!error) self->handle(size);
-      self->receive();
+      self->drain();
     });
   }
 
@@ -67,14 +68,40 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
   }
 
  private:
-  void handle(std::size_t size) {
-    Outcome outcome = responder_.respond({buffer_.data(), size}, Client{Transport::Udp, unmapped(sender_.address())});
-    if (outcome.reply) return send(*outcome.reply, sender_);
+  static constexpr int kBatchesPerTurn = 4;  // then the worker's other sockets and completions get a turn
+
+  void drain() {
+    for (int batch = 0; batch < kBatchesPerTurn; ++batch) {
+      std::size_t count = batch_->receive(socket_.native_handle());
+      for (std::size_t i = 0; i < count; ++i) answer(i);
+      batch_->flush(socket_.native_handle());
+      // Fewer than a full batch: the socket was empty; datagrams arriving since wake the reactor.
+      if (count < UdpBatch::kDatagrams) return receive();
+    }
+    // More may wait, and the reactor will not say so again (it reports arrivals, not backlog).
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->socket_.is_open()) self->drain();
+    });
+  }
+
+  void answer(std::size_t index) {
+    const udp::endpoint& sender = batch_->sender(index);
+    Outcome outcome = responder_.respond(batch_->datagram(index), Client{Transport::Udp, unmapped(sender.address())});
+    if (outcome.reply) return queue(std::move(*outcome.reply), index);
     if (!outcome.pending) return metrics_.dropped();
-    if (!forwarder_) return send(responder_.complete(*outcome.pending, UpstreamReply{}), sender_);
-    auto pending = std::make_shared<PendingReply>(std::move(*outcome.pending));
+    if (!forwarder_) return queue(responder_.complete(*outcome.pending, UpstreamReply{}), index);
+    forward(std::make_shared<PendingReply>(std::move(*outcome.pending)), sender);
+  }
+
+  void queue(Reply reply, std::size_t index) {
+    count_answer(reply);
+    batch_->reply(index, std::move(reply.message));
+  }
+
+  // The upstream answers later, on its own thread: the reply is sent alone, on this worker.
+  void forward(std::shared_ptr<PendingReply> pending, const udp::endpoint& to) {
     std::weak_ptr<UdpListener> weak_self = shared_from_this();
-    forwarder_->resolve(pending->question, [io = io_, weak_self, pending, to = sender_](UpstreamReply upstream) {
+    forwarder_->resolve(pending->question, [io = io_, weak_self, pending, to](UpstreamReply upstream) {
       auto context = io.lock();
       if (!context) return;
       asio::post(*context, [weak_self, pending, to, upstream = std::move(upstream)] {
@@ -84,19 +111,22 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
   }
 
   void send(const Reply& reply, const udp::endpoint& to) {
-    metrics_.answered(reply.qtype, reply.rcode, Transport::Udp, reply.truncated);
-    if (reply.short_circuited) metrics_.short_circuited();
+    count_answer(reply);
     boost::system::error_code ignored;  // a client gone away is no error of ours
     socket_.send_to(asio::buffer(reply.message), to, 0, ignored);
   }
 
+  void count_answer(const Reply& reply) {
+    metrics_.answered(reply.qtype, reply.rcode, Transport::Udp, reply.truncated);
+    if (reply.short_circuited) metrics_.short_circuited();
+  }
+
   std::weak_ptr<asio::io_context> io_;
+  std::shared_ptr<UdpBatch> batch_;
   udp::socket socket_;
   const Responder& responder_;
   Forwarder* forwarder_;
   DnsMetrics& metrics_;
-  std::vector<std::uint8_t> buffer_;
-  udp::endpoint sender_;
 };
 
 }  // namespace
@@ -138,7 +168,7 @@ struct DnsServer::Impl {
         reuse_port(socket);
         socket.bind({listen.address, actual.port});
         actual.port = socket.local_endpoint().port();  // port 0: the others join the one picked
-        udp_listeners.push_back(std::make_shared<UdpListener>(worker->io, std::move(socket), responder, forwarder, metrics));
+        udp_listeners.push_back(std::make_shared<UdpListener>(*worker, std::move(socket), responder, forwarder, metrics));
       }
       auto acceptor = std::make_shared<tcp::acceptor>(*workers.front()->io);
       acceptor->open(listen.address.is_v4() ? tcp::v4() : tcp::v6());

@@ -5,6 +5,8 @@
 
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <functional>
+#include <map>
 
 #include "command.hpp"
 #include "dns_server.hpp"
@@ -90,6 +92,62 @@ TEST_F(DnsServing, AnswersOverUdp) {
   EXPECT_EQ(answer->answers(KNOT_RRTYPE_A), std::vector<std::string>{"10.96.0.12"});
   EXPECT_EQ(metrics.snapshot().udp, 1u);
   EXPECT_EQ(metrics.snapshot().by_qtype[KNOT_RRTYPE_A], 1u);
+}
+
+// 500 queries from 5 sockets, each keeping 32 unanswered: the server's socket holds up to 160
+// datagrams at once (fewer than its receive buffer takes), read in full and partial batches,
+// with forwarded queries answered later among them.
+TEST_F(DnsServing, AnswersEveryQueryOfABurstFromSeveralSockets) {
+  constexpr int kSockets = 5, kPerSocket = 100, kWindow = 32;
+  auto query_for = [](int id) {
+    if (id % 10 == 9) return make_query("api.example.com", KNOT_RRTYPE_A, {.id = static_cast<std::uint16_t>(id)});
+    if (id % 10 == 5) return make_query("nope" + std::to_string(id) + ".shop.svc.cluster.local", KNOT_RRTYPE_A, {.id = static_cast<std::uint16_t>(id)});
+    return make_query("web.shop.svc.cluster.local", KNOT_RRTYPE_A, {.id = static_cast<std::uint16_t>(id)});
+  };
+  struct Client {
+    asio::ip::udp::socket socket;
+    std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(65535);
+    int next = 0;  // of this socket's kPerSocket queries
+  };
+  asio::io_context io;
+  std::vector<std::unique_ptr<Client>> clients;
+  std::map<int, Message> answers;  // by ID
+  int misdelivered = 0;
+  std::function<void(int)> send_next = [&](int c) {
+    auto& client = *clients[c];
+    if (client.next == kPerSocket) return;
+    client.socket.send(asio::buffer(query_for(c * kPerSocket + client.next++)));
+  };
+  std::function<void(int)> receive = [&](int c) {
+    auto& client = *clients[c];
+    client.socket.async_receive(asio::buffer(client.buffer), [&, c](boost::system::error_code error, std::size_t size) {
+      if (error) return;
+      auto answer = parse_message({clients[c]->buffer.data(), size});
+      if (answer && answer->id / kPerSocket == c) answers[answer->id] = *answer;
+      else ++misdelivered;
+      if (static_cast<int>(answers.size()) == kSockets * kPerSocket) return io.stop();
+      send_next(c);
+      receive(c);
+    });
+  };
+  for (int c = 0; c < kSockets; ++c) {
+    clients.push_back(std::make_unique<Client>(Client{asio::ip::udp::socket(io, asio::ip::udp::v4())}));
+    clients.back()->socket.connect({ip("127.0.0.1"), port});
+  }
+  for (int i = 0; i < kWindow; ++i) {
+    for (int c = 0; c < kSockets; ++c) send_next(c);
+  }
+  for (int c = 0; c < kSockets; ++c) receive(c);
+  io.run_for(30s);
+
+  EXPECT_EQ(misdelivered, 0);
+  ASSERT_EQ(answers.size(), static_cast<std::size_t>(kSockets * kPerSocket)) << "unanswered queries";
+  for (const auto& [id, answer] : answers) {
+    if (id % 10 == 9) EXPECT_EQ(answer.answers(KNOT_RRTYPE_A), std::vector<std::string>{"192.0.2.10"}) << id;
+    else if (id % 10 == 5) EXPECT_EQ(answer.rcode, KNOT_RCODE_NXDOMAIN) << id;
+    else EXPECT_EQ(answer.answers(KNOT_RRTYPE_A), std::vector<std::string>{"10.96.0.12"}) << id;
+  }
+  EXPECT_EQ(metrics.snapshot().udp, static_cast<std::uint64_t>(kSockets * kPerSocket));
 }
 
 TEST_F(DnsServing, AnswersSeveralQueriesOnOneTcpConnection) {

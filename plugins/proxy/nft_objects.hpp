@@ -85,8 +85,10 @@ struct MasqueradeMarked {
   friend bool operator==(const MasqueradeMarked&, const MasqueradeMarked&) = default;
 };
 
-// `ip saddr . ip daddr @hairpin masquerade fully-random`: a pod sent to itself through a
-// Service; unmasqueraded, its answer would not come back through the node's conntrack.
+// `ct status dnat ip saddr . ip daddr @hairpin masquerade fully-random`: a pod sent to itself
+// through a Service; unmasqueraded, its answer would not come back through the node's
+// conntrack. Only DNATed connections: a node endpoint (the `kubernetes` Service's) would
+// otherwise masquerade the node's every connection to itself.
 struct MasqueradeHairpin {
   friend bool operator==(const MasqueradeHairpin&, const MasqueradeHairpin&) = default;
 };

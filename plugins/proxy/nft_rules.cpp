@@ -292,6 +292,13 @@ struct Writer {
   }
 
   void operator()(const MasqueradeHairpin&) {
+    // Only connections the proxy DNATed: the node's (or a pod's) own traffic to its own
+    // address is no hairpin, and masquerading it would take a source from `lo`.
+    nftnl_expr* ct = w.add("ct");
+    nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+    nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, kReg);
+    w.bitwise(IPS_DST_NAT, 0);
+    w.cmp_u32(NFT_CMP_NEQ, 0);
     w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4SourceOffset, 4, kReg);
     w.payload(NFT_PAYLOAD_NETWORK_HEADER, kIpv4DestinationOffset, 4, kRegSecond);
     w.lookup(SetId::hairpin);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <yaml-cpp/yaml.h>
@@ -158,6 +159,21 @@ TEST_F(Proxy, HairpinAPodReachesItselfThroughItsService) {
   endpoints_ready("loner", 1);
   std::string who;
   EXPECT_TRUE(test::wait_until([&] { return (who = http_from_pod("loner", ip, "80")) == "loner"; }, 10s)) << who;
+}
+
+// The kubernetes Service's endpoint is the master's own address: hairpin masquerading must
+// stay on connections the proxy DNATed, not every connection of the master to itself (they
+// were masqueraded to an address of lo, and the master's bus connections dropped).
+TEST_F(Proxy, ANodesOwnConnectionsToItselfAreNotMasqueraded) {
+  std::string master_ip = lab->node_ip(0);
+  in_netns(kMaster, {"sh", "-c", "busybox nc -w 1 " + master_ip + " 6443 </dev/null >/dev/null 2>&1; true"});
+  std::string flows = in_netns(kMaster, {"conntrack", "-L", "-p", "tcp", "--dport", "6443", "-s", master_ip, "-d", master_ip});
+  ASSERT_NE(flows.find("dport=6443"), std::string::npos) << flows;
+  std::istringstream lines(flows);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("dport=6443") != std::string::npos)
+      EXPECT_NE(line.find("src=" + master_ip + " dst=" + master_ip + " sport=6443"), std::string::npos)
+          << "the reply goes to another address: the connection was masqueraded\n" << line;
 }
 
 TEST_F(Proxy, AServiceWithoutEndpointsRefusesAtOnce) {

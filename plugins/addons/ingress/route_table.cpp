@@ -113,4 +113,11 @@ const TlsCertificate* RouteTable::find_certificate(std::string_view host) const 
 
 const TlsCertificate* RouteTable::certificate_for(std::string_view host) const { return find_certificate(host); }
 
+std::vector<const TlsCertificate*> RouteTable::certificates() const {
+  std::vector<const TlsCertificate*> all;
+  for (const auto& [host, certificate] : exact_tls_) all.push_back(&certificate);
+  for (const auto& [suffix, certificate] : wildcard_tls_) all.push_back(&certificate);
+  return all;
+}
+
 }  // namespace skiff::ingress

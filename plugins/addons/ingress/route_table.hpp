@@ -37,6 +37,8 @@ class RouteTable {
   RouteMatch match(std::string_view host, std::string_view path) const;
   // The certificate for an exact or wildcard TLS host, or null.
   const TlsCertificate* certificate_for(std::string_view host) const;
+  // Every TLS certificate the table holds.
+  std::vector<const TlsCertificate*> certificates() const;
 
   std::size_t route_count() const { return routes_.size(); }
   const std::vector<Route>& routes() const { return routes_; }

@@ -38,7 +38,7 @@ SslContextPtr make_server_context(const TlsCertificate& certificate) {
   context->use_certificate_chain(boost::asio::buffer(certificate.certificate_pem), error);
   if (error) throw std::runtime_error("the certificate PEM was refused (" + error.message() + "): give a PEM chain, leaf first");
   context->use_private_key(boost::asio::buffer(certificate.private_key_pem), ssl::context::pem, error);
-  if (error) throw std::runtime_error("the private key PEM was refused (" + error.message() + "): give an unencrypted PEM key");
+  if (error) throw std::runtime_error("the private key PEM was refused (" + error.message() + "): give the unencrypted PEM key the certificate was made for");
   if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
     throw std::runtime_error("the private key does not match the certificate: give the key the certificate was made for");
   }

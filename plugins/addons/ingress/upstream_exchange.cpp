@@ -73,7 +73,8 @@ class UpstreamExchange {
   }
 
   void take_pooled() {
-    upstream_ = request_.worker.pool.take(endpoint_);
+    // tcp_stream moves by construction only.
+    if (auto pooled = request_.worker.pool.take(endpoint_)) upstream_.emplace(std::move(*pooled));
     pooled_ = upstream_.has_value();
   }
 
@@ -85,7 +86,7 @@ class UpstreamExchange {
     auto address = asio::ip::make_address(endpoint_.address, error);
     if (error) co_return error;
     upstream_->expires_after(route_.options.connect_timeout);
-    auto [connect_error] = co_await upstream_->async_connect({address, endpoint_.port}, use_tuple);
+    auto [connect_error] = co_await upstream_->async_connect(asio::ip::tcp::endpoint(address, endpoint_.port), use_tuple);
     if (!connect_error) upstream_->socket().set_option(asio::ip::tcp::no_delay(true), error);
     co_return connect_error;
   }

@@ -1,0 +1,77 @@
+// Passing one HTTP message from a stream to another: the header (changed by the caller), then
+// the body a piece at a time as it arrives, never held whole; chunked stays chunked.
+#pragma once
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdint>
+
+namespace skiff::ingress {
+
+struct RelayResult {
+  boost::system::error_code error;
+  bool failed_reading = false;  // the error came from the side read from
+  bool header_written = false;
+  std::uint64_t body_bytes = 0;
+};
+
+struct RelayTimeouts {
+  std::chrono::milliseconds read;   // for each read from the source
+  std::chrono::milliseconds write;  // for each write to the destination
+};
+
+// `parser` has read the header; its message is written to `to` as it is now.
+template <bool isRequest, class From, class To>
+boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat_buffer& buffer,
+                                                  boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
+                                                  To& to, RelayTimeouts timeouts) {
+  namespace http = boost::beast::http;
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  RelayResult result;
+  auto& body = parser.get().body();
+  body.data = nullptr;
+  body.size = 0;
+  body.more = !parser.is_done();
+  http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
+  boost::beast::get_lowest_layer(to).expires_after(timeouts.write);
+  auto [header_error, header_size] = co_await http::async_write_header(to, serializer, use_tuple);
+  if (header_error) co_return RelayResult{header_error, false, false, 0};
+  result.header_written = true;
+  std::array<char, 32 * 1024> piece;
+  while (!serializer.is_done()) {
+    if (!parser.is_done()) {
+      body.data = piece.data();
+      body.size = piece.size();
+      boost::beast::get_lowest_layer(from).expires_after(timeouts.read);
+      // read_some, not read: a slow body goes on as soon as any of it arrives.
+      auto [read_error, read_size] = co_await http::async_read_some(from, buffer, parser, use_tuple);
+      if (read_error == http::error::need_buffer) read_error = {};
+      if (read_error) {
+        result.error = read_error;
+        result.failed_reading = true;
+        co_return result;
+      }
+      std::size_t got = piece.size() - body.size;
+      if (got == 0 && !parser.is_done()) continue;
+      body.data = got ? piece.data() : nullptr;
+      body.size = got;
+      body.more = !parser.is_done();
+      result.body_bytes += got;
+    }
+    boost::beast::get_lowest_layer(to).expires_after(timeouts.write);
+    auto [write_error, write_size] = co_await http::async_write(to, serializer, use_tuple);
+    if (write_error == http::error::need_buffer) write_error = {};
+    if (write_error) {
+      result.error = write_error;
+      co_return result;
+    }
+  }
+  co_return result;
+}
+
+}  // namespace skiff::ingress

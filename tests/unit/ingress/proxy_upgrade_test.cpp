@@ -1,0 +1,85 @@
+// Upgrade requests (WebSocket and any other): the 101 comes back, then raw bytes flow both ways
+// through the proxy until either side closes.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+
+#include "proxy_lab.hpp"
+#include "test_client.hpp"
+
+namespace skiff::ingress::test {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+// Switches to "echo" and sends back every byte it gets until the client closes.
+bool upgrade_and_echo(BackendCall& call) {
+  if (call.request[http::field::upgrade] != "echo") return answer_echo("plain", call);
+  std::string switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Echo: yes\r\n\r\n";
+  asio::write(call.socket, asio::buffer(switching));
+  char piece[4096];
+  boost::system::error_code error;
+  while (true) {
+    std::size_t got = call.socket.read_some(asio::buffer(piece), error);
+    if (error) return false;
+    asio::write(call.socket, asio::buffer(piece, got), error);
+    if (error) return false;
+  }
+}
+
+// Reads exactly `size` tunnelled bytes, starting with what the parser left in the buffer.
+std::string read_tunnelled(TestClient& client, std::size_t size) {
+  std::string got = boost::beast::buffers_to_string(client.buffer().data());
+  client.buffer().consume(client.buffer().size());
+  if (got.size() < size) {
+    std::string rest(size - got.size(), '\0');
+    asio::read(client.socket(), asio::buffer(rest));
+    got += rest;
+  }
+  return got;
+}
+
+class IngressProxyUpgrade : public ProxyLab {};
+
+TEST_F(IngressProxyUpgrade, TunnelsBytesBothWaysAfter101) {
+  TestBackend echo("echo", upgrade_and_echo);
+  start();
+  set_routes({simple_ingress("a", "a.test", {{"/", backend_of("a", echo)}})});
+  TestClient client(http_port());
+  http::write(client.socket(), make_request("a.test", "/socket", {{"Upgrade", "echo"}, {"Connection", "Upgrade"}}));
+  http::response_parser<http::empty_body> parser;
+  http::read_header(client.socket(), client.buffer(), parser);
+  ASSERT_EQ(parser.get().result_int(), 101);
+  EXPECT_EQ(parser.get()[http::field::upgrade], "echo");
+  EXPECT_EQ(parser.get()["X-Echo"], "yes");
+
+  asio::write(client.socket(), asio::buffer(std::string("hello")));
+  EXPECT_EQ(read_tunnelled(client, 5), "hello");
+  std::string large(300 * 1024, '\0');
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>(i % 253);
+  asio::write(client.socket(), asio::buffer(large));
+  EXPECT_EQ(read_tunnelled(client, large.size()), large);
+
+  // The client's end reaches the upstream, whose close comes back.
+  client.socket().shutdown(asio::ip::tcp::socket::shutdown_send);
+  char byte;
+  boost::system::error_code error;
+  client.socket().read_some(asio::buffer(&byte, 1), error);
+  EXPECT_EQ(error, asio::error::eof);
+}
+
+TEST_F(IngressProxyUpgrade, RefusedUpgradeIsAnOrdinaryResponse) {
+  TestBackend plain("plain");
+  start();
+  set_routes({simple_ingress("a", "a.test", {{"/", backend_of("a", plain)}})});
+  TestClient client(http_port());
+  Response response = client.get("a.test", "/", {{"Upgrade", "other"}, {"Connection", "Upgrade"}});
+  EXPECT_EQ(response.result_int(), 200);
+  // The upstream was asked to upgrade, said no, and the connection carries on.
+  EXPECT_NE(response.body().find("Upgrade: other\n"), std::string::npos) << response.body();
+  EXPECT_EQ(client.get("a.test", "/").result_int(), 200);
+}
+
+}  // namespace
+}  // namespace skiff::ingress::test

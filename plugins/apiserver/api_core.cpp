@@ -9,10 +9,12 @@
 
 #include "api_error.hpp"
 #include "defaults.hpp"
+#include "ingress_class_admission.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/qos.hpp"
 #include "skiff/sdk/time.hpp"
@@ -239,6 +241,13 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
   } else {
     meta->clear_namespace_();
   }
+  // Admission runs before the name is generated, as in Kubernetes' create handler.
+  if (type.kind == "Ingress") admit_default_ingress_class(static_cast<api::networking::v1::Ingress&>(object), [&] {
+    std::vector<api::networking::v1::IngressClass> classes;
+    for (const auto& c : list(*sdk::find_resource("ingressclasses.networking.k8s.io"), {}).items)
+      classes.push_back(static_cast<const api::networking::v1::IngressClass&>(*c));
+    return classes;
+  });
   bool generated = meta->name().empty() && !meta->generate_name().empty();
   if (generated) meta->set_name(meta->generate_name() + random_suffix());
   meta->clear_uid();

@@ -158,6 +158,12 @@ void default_endpoint_slice(api::discovery::v1::EndpointSlice& slice) {
   }
 }
 
+// Kubernetes' SetDefaults_IngressClass: parameters without a scope refer to a cluster-scoped resource.
+void default_ingress_class(api::networking::v1::IngressClass& ic) {
+  if (ic.spec().has_parameters() && !ic.spec().parameters().has_scope())
+    ic.mutable_spec()->mutable_parameters()->set_scope("Cluster");
+}
+
 }  // namespace
 
 void apply_defaults(google::protobuf::Message& object) {
@@ -174,6 +180,8 @@ void apply_defaults(google::protobuf::Message& object) {
   else if (d == core::Node::descriptor()) default_node(static_cast<core::Node&>(object));
   else if (d == api::discovery::v1::EndpointSlice::descriptor())
     default_endpoint_slice(static_cast<api::discovery::v1::EndpointSlice&>(object));
+  else if (d == api::networking::v1::IngressClass::descriptor())
+    default_ingress_class(static_cast<api::networking::v1::IngressClass&>(object));
 }
 
 }  // namespace skiff::apiserver

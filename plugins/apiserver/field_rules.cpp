@@ -11,6 +11,7 @@ std::string max_len(std::size_t length) { return "must be no more than " + std::
 
 // Kubernetes' RegexError: the message, the examples, the regex.
 std::string regex_error(const std::string& message, const std::string& regex, const std::vector<std::string>& examples) {
+  if (examples.empty()) return message + " (regex used for validation is '" + regex + "')";
   std::string text = message + " (e.g. ";
   for (std::size_t i = 0; i < examples.size(); ++i) text += (i ? ",  or '" : "'") + examples[i] + "'";
   return text + ", regex used for validation is '" + regex + "')";
@@ -28,6 +29,8 @@ const std::string kLabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const std::string kSubdomainFmt = kLabelFmt + "(\\." + kLabelFmt + ")*";
 const std::string kLabelWithUnderscoreFmt = "_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
 const std::string kSubdomainWithUnderscoreFmt = kLabelWithUnderscoreFmt + "(\\." + kLabelWithUnderscoreFmt + ")*";
+const std::string kWildcardSubdomainFmt = "\\*\\." + kSubdomainFmt;
+const std::string kHttpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
 const std::string kDns1035Fmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const std::string kQualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const std::string kLabelValueFmt = "(" + kQualifiedNameFmt + ")?";
@@ -59,6 +62,28 @@ Messages dns1123_subdomain_errors(const std::string& value) {
                   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
                   "must start and end with an alphanumeric character",
                   kSubdomainFmt, {"example.com"});
+}
+
+Messages wildcard_dns1123_subdomain_errors(const std::string& value) {
+  static const std::regex pattern(kWildcardSubdomainFmt);
+  return matching(value, 253, pattern,
+                  "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
+                  "consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+                  kWildcardSubdomainFmt, {"*.example.com"});
+}
+
+Messages http_path_errors(const std::string& value) {
+  static const std::regex pattern(kHttpPathFmt);
+  if (std::regex_match(value, pattern)) return {};
+  return {regex_error("Invalid path", kHttpPathFmt, {})};
+}
+
+Messages path_segment_name_errors(const std::string& value) {
+  if (value == "." || value == "..") return {"may not be '" + value + "'"};
+  Messages out;
+  for (const char* part : {"/", "%"})
+    if (value.find(part) != std::string::npos) out.push_back(std::string("may not contain '") + part + "'");
+  return out;
 }
 
 Messages dns1123_subdomain_with_underscore_errors(const std::string& value) {

@@ -245,6 +245,24 @@ Row ingress_row(const api::networking::v1::Ingress& ing) {
           json::string(ing.spec().tls().empty() ? "80" : "80, 443"), json::string(age(ing))};
 }
 
+const std::vector<Column> kIngressClassColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Controller", "string", 0, "Controller that is responsible for handling this class"},
+    {"Parameters", "string", 0, "A reference to a resource with additional parameters"},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
+// Kubernetes' printIngressClass: Kind[.apiGroup]/name of the parameters, "<none>" without.
+Row ingress_class_row(const api::networking::v1::IngressClass& ic) {
+  std::string parameters = "<none>";
+  if (ic.spec().has_parameters()) {
+    const auto& p = ic.spec().parameters();
+    parameters = p.kind() + (p.has_api_group() ? "." + p.api_group() : "") + "/" + p.name();
+  }
+  return {json::string(ic.metadata().name()), json::string(ic.spec().controller()), json::string(parameters),
+          json::string(age(ic))};
+}
+
 const std::vector<Column> kEndpointSliceColumns = {
     {"Name", "string", 0, "Name must be unique within a namespace."},
     {"AddressType", "string", 0, "addressType specifies the type of address carried by this EndpointSlice."},
@@ -398,6 +416,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "Service") return kServiceColumns;
   if (kind == "Endpoints") return kEndpointsColumns;
   if (kind == "Ingress") return kIngressColumns;
+  if (kind == "IngressClass") return kIngressClassColumns;
   if (kind == "EndpointSlice") return kEndpointSliceColumns;
   if (kind == "Node") return kNodeColumns;
   if (kind == "Namespace") return kNamespaceColumns;
@@ -416,6 +435,7 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (kind == "Service") return service_row(static_cast<const core::Service&>(o));
   if (kind == "Endpoints") return endpoints_row(static_cast<const core::Endpoints&>(o));
   if (kind == "Ingress") return ingress_row(static_cast<const api::networking::v1::Ingress&>(o));
+  if (kind == "IngressClass") return ingress_class_row(static_cast<const api::networking::v1::IngressClass&>(o));
   if (kind == "EndpointSlice") return endpoint_slice_row(static_cast<const api::discovery::v1::EndpointSlice&>(o));
   if (kind == "Node") return node_row(static_cast<const core::Node&>(o));
   if (kind == "Namespace") return namespace_row(static_cast<const core::Namespace&>(o));

@@ -12,6 +12,7 @@
 #include "endpoint_slice_validation.hpp"
 #include "field_rules.hpp"
 #include "go_values.hpp"
+#include "ingress_validation.hpp"
 #include "node_validation.hpp"
 #include "pod_validation.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
@@ -237,33 +238,6 @@ void validate_secret(FieldErrors& errors, const core::Secret& secret) {
   if (check_data_keys(errors, "data", secret.data()) > 1024 * 1024) errors.too_long("data", 1024 * 1024);
 }
 
-void validate_ingress(FieldErrors& errors, const api::networking::v1::Ingress& ing) {
-  const auto& spec = ing.spec();
-  if (spec.rules().empty() && !spec.has_default_backend())
-    errors.invalid("spec", "{}", "either `defaultBackend` or `rules` must be specified");
-  const std::vector<std::string> types = {"Exact", "ImplementationSpecific", "Prefix"};
-  for (int r = 0; r < spec.rules_size(); ++r) {
-    const auto& rule = spec.rules(r);
-    for (int p = 0; p < rule.http().paths_size(); ++p) {
-      const auto& path = rule.http().paths(p);
-      std::string at = "spec.rules[" + std::to_string(r) + "].http.paths[" + std::to_string(p) + "]";
-      if (path.path_type().empty()) errors.required(at + ".pathType", "pathType must be specified");
-      else if (std::find(types.begin(), types.end(), path.path_type()) == types.end())
-        errors.unsupported(at + ".pathType", path.path_type(), types);
-      if (path.path_type() != "ImplementationSpecific" && (path.path().empty() || path.path()[0] != '/'))
-        errors.invalid(at + ".path", quoted(path.path()), "must be an absolute path");
-      const auto& backend = path.backend();
-      if (!backend.has_service() && !backend.has_resource()) errors.invalid(at + ".backend", "{}", "must specify a backend");
-      if (backend.has_service()) {
-        if (backend.service().name().empty()) errors.required(at + ".backend.service.name");
-        const auto& port = backend.service().port();
-        if (port.name().empty() == (port.number() == 0))
-          errors.invalid(at + ".backend.service.port", "{}", "port name or number is required (exactly one)");
-      }
-    }
-  }
-}
-
 void validate_runtime_class(FieldErrors& errors, const api::node::v1::RuntimeClass& rc,
                             const api::node::v1::RuntimeClass* old) {
   if (rc.handler().empty()) errors.required("handler");
@@ -285,7 +259,10 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
   else if (d == core::Service::descriptor()) validate_service(errors, *as<core::Service>(&object), as<core::Service>(old));
   else if (d == core::ConfigMap::descriptor()) validate_config_map(errors, *as<core::ConfigMap>(&object));
   else if (d == core::Secret::descriptor()) validate_secret(errors, *as<core::Secret>(&object));
-  else if (d == api::networking::v1::Ingress::descriptor()) validate_ingress(errors, *as<api::networking::v1::Ingress>(&object));
+  else if (d == api::networking::v1::Ingress::descriptor())
+    check_ingress(errors, *as<api::networking::v1::Ingress>(&object), as<api::networking::v1::Ingress>(old));
+  else if (d == api::networking::v1::IngressClass::descriptor())
+    check_ingress_class(errors, *as<api::networking::v1::IngressClass>(&object), as<api::networking::v1::IngressClass>(old));
   else if (d == api::discovery::v1::EndpointSlice::descriptor())
     check_endpoint_slice(errors, *as<api::discovery::v1::EndpointSlice>(&object), as<api::discovery::v1::EndpointSlice>(old));
   else if (d == api::node::v1::RuntimeClass::descriptor())

@@ -40,6 +40,8 @@ const std::vector<ResourceType>& resource_types() {
        apps::Deployment::descriptor()},
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
+      {"networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", false, {}, {},
+       net::IngressClass::descriptor()},
       {"discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", true, {}, {},
        api::discovery::v1::EndpointSlice::descriptor()},
       {"coordination.k8s.io", "v1", "Lease", "leases", "lease", true, {}, {}, api::coordination::v1::Lease::descriptor()},

@@ -8,6 +8,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
+#include "skiff/api/networking/v1/networking.pb.h"
 
 namespace {
 
@@ -223,6 +224,18 @@ TEST(Defaults, EndpointSlicePortsGetAnEmptyNameAndTcp) {
   EXPECT_EQ(slice.ports(1).name(), "dns");
   EXPECT_EQ(slice.ports(1).protocol(), "UDP");
   EXPECT_FALSE(slice.ports(1).has_app_protocol());
+}
+
+TEST(Defaults, IngressClassParametersScopeDefaultsToCluster) {
+  api::networking::v1::IngressClass ic;
+  apiserver::apply_defaults(ic);
+  EXPECT_FALSE(ic.spec().has_parameters()) << "no parameters, nothing to default";
+  ic.mutable_spec()->mutable_parameters()->set_name("p");
+  apiserver::apply_defaults(ic);
+  EXPECT_EQ(ic.spec().parameters().scope(), "Cluster");
+  ic.mutable_spec()->mutable_parameters()->set_scope("Namespace");
+  apiserver::apply_defaults(ic);
+  EXPECT_EQ(ic.spec().parameters().scope(), "Namespace") << "a given scope stays";
 }
 
 }  // namespace

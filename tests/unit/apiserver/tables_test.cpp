@@ -458,6 +458,27 @@ TEST(IngressTable, HostsAddressesPorts) {
   EXPECT_EQ(cells["Ports"], "80, 443");
 }
 
+// printIngressClass: NAME CONTROLLER PARAMETERS AGE, parameters as Kind[.apiGroup]/name.
+TEST(IngressClassTable, ControllerAndParameters) {
+  api::networking::v1::IngressClass ic;
+  ic.mutable_metadata()->set_name("skiff");
+  ic.mutable_metadata()->set_creation_timestamp(ago(std::chrono::hours(3)));
+  ic.mutable_spec()->set_controller("skiff.io/ingress");
+  auto table = table_of(std::vector<api::networking::v1::IngressClass>{ic});
+  EXPECT_EQ(column_names(table, 0), (std::vector<std::string>{"Name", "Controller", "Parameters", "Age"}));
+  auto cells = row(ic);
+  EXPECT_EQ(cells["Name"], "skiff");
+  EXPECT_EQ(cells["Controller"], "skiff.io/ingress");
+  EXPECT_EQ(cells["Parameters"], "<none>");
+  EXPECT_EQ(cells["Age"], "3h");
+  auto* params = ic.mutable_spec()->mutable_parameters();
+  params->set_kind("IngressParameters");
+  params->set_name("external");
+  EXPECT_EQ(row(ic)["Parameters"], "IngressParameters/external") << "no apiGroup, no dot";
+  params->set_api_group("k8s.example.com");
+  EXPECT_EQ(row(ic)["Parameters"], "IngressParameters.k8s.example.com/external");
+}
+
 // formatDiscoveryPorts / formatDiscoveryEndpoints: three, then "+ N more...", "<unset>" for none.
 TEST(EndpointSliceTable, PortsAndAddressesAsKubectlPrintsThem) {
   api::discovery::v1::EndpointSlice slice;

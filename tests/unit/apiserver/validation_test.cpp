@@ -11,10 +11,12 @@
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
 #include "validation.hpp"
+#include "validation_causes.hpp"
 
 namespace {
 
 using namespace skiff;
+using namespace skiff::validation_testing;
 namespace core = api::core::v1;
 namespace apps = api::apps::v1;
 
@@ -25,41 +27,6 @@ const std::string kSubdomainHelp =
 const std::string kLabelHelp =
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with "
     "an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
-template <class T>
-const sdk::ResourceType& type_of() {
-  return sdk::resource_type_of<T>();
-}
-
-// "field: message" per cause; empty when the object is valid.
-template <class T>
-std::vector<std::string> causes(const T& object, const T* old = nullptr) {
-  try {
-    apiserver::validate(type_of<T>(), object, old);
-  } catch (const apiserver::ApiError& e) {
-    std::vector<std::string> out;
-    for (const auto& c : e.details().causes()) out.push_back(c.field() + ": " + c.message());
-    return out;
-  }
-  return {};
-}
-
-template <class T>
-bool has_cause(const T& object, const std::string& cause, const T* old = nullptr) {
-  auto all = causes(object, old);
-  return std::find(all.begin(), all.end(), cause) != all.end();
-}
-
-#define EXPECT_CAUSE(object, cause, ...)                                                       \
-  EXPECT_TRUE(has_cause(object, cause, ##__VA_ARGS__)) << "wanted: " << (cause) << "\ngot:\n" \
-                                                        << ::testing::PrintToString(causes(object, ##__VA_ARGS__))
-
-void name(google::protobuf::Message& object, const std::string& value, const std::string& ns = "default") {
-  auto* meta = object.GetReflection()->MutableMessage(&object, object.GetDescriptor()->FindFieldByName("metadata"));
-  auto& m = static_cast<api::meta::v1::ObjectMeta&>(*meta);
-  m.set_name(value);
-  m.set_namespace_(ns);
-}
 
 core::PodSpec pod_spec() {
   core::PodSpec spec;

@@ -24,6 +24,13 @@ sdk::InformerOptions keeping_tls_only() {
   return options;
 }
 
+sdk::EventRecorderOptions recorder_options(const std::string& node) {
+  sdk::EventRecorderOptions options;
+  options.component = "skiff-ingress";
+  options.host = node;
+  return options;
+}
+
 template <class T>
 void on_any_change(sdk::Informer<T>& informer, std::function<void()> changed) {
   informer.add_handlers([changed](const auto&) { changed(); }, [changed](const auto&, const auto&) { changed(); },
@@ -48,7 +55,7 @@ IngressController::IngressController(sdk::Bus& bus, const sdk::Subjects& subject
       proxy_(proxy),
       log_(log),
       api_(bus, subjects),
-      events_(api_, {.component = "skiff-ingress", .host = options_.node}, &log),
+      events_(api_, recorder_options(options_.node), &log),
       problems_(events_, log),
       status_(api_, options_.node, options_.status_addresses, log),
       ingresses_(bus, subjects, sdk::api_source(bus, subjects), {}, &log),

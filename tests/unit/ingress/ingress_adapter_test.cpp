@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <variant>
 
 #include "ingress_adapter.hpp"
 

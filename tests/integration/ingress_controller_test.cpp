@@ -76,13 +76,13 @@ ProxyConfig loopback_proxy() {
   return config;
 }
 
-class IngressController : public ::testing::Test {
+class IngressControllerApi : public ::testing::Test {
  protected:
-  IngressController() {
+  IngressControllerApi() {
     proxy.start();
     controller.start();
   }
-  ~IngressController() override {
+  ~IngressControllerApi() override {
     controller.stop();
     proxy.stop();
   }
@@ -116,7 +116,7 @@ class IngressController : public ::testing::Test {
   ingress::IngressController controller{node.node().bus(), node.node().subjects(), options(), proxy, log};
 };
 
-TEST_F(IngressController, IngressOfTheClassIsServedAndItsStatusNamesTheProxy) {
+TEST_F(IngressControllerApi, IngressOfTheClassIsServedAndItsStatusNamesTheProxy) {
   TestBackend backend("web");
   ASSERT_TRUE(skiff::test::wait_until([&] { return controller.synced(); }, 15s)) << "the informers never listed";
   ASSERT_TRUE(skiff::test::wait_until(
@@ -149,7 +149,7 @@ TEST_F(IngressController, IngressOfTheClassIsServedAndItsStatusNamesTheProxy) {
   EXPECT_TRUE(answer_starts("shop.example.com", "404")) << "the route goes with its Ingress";
 }
 
-TEST_F(IngressController, IngressOfAnotherClassIsLeftAlone) {
+TEST_F(IngressControllerApi, IngressOfAnotherClassIsLeftAlone) {
   ASSERT_TRUE(skiff::test::wait_until([&] { return controller.synced(); }, 15s));
   auto other = ingress_object("elsewhere", "other.example.com", "web");
   other.mutable_spec()->clear_ingress_class_name();
@@ -164,7 +164,7 @@ TEST_F(IngressController, IngressOfAnotherClassIsLeftAlone) {
   EXPECT_EQ(api.get<net::Ingress>("default", "elsewhere").status().load_balancer().ingress_size(), 0);
 }
 
-TEST_F(IngressController, MissingServiceIsA503AndAWarningEvent) {
+TEST_F(IngressControllerApi, MissingServiceIsA503AndAWarningEvent) {
   api.create(ingress_object("broken", "broken.example.com", "gone"));
   EXPECT_TRUE(answer_starts("broken.example.com", "503")) << get("broken.example.com");
   std::string message;

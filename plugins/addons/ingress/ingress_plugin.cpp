@@ -45,17 +45,26 @@ class IngressPlugin final : public Plugin {
       proxy_.reset();
       return;
     }
-    controller_ = std::make_unique<IngressController>(context_.bus(), context_.subjects(), controller_options(),
-                                                      *proxy_, context_.log());
-    controller_->start();
+    auto controller = std::make_unique<IngressController>(context_.bus(), context_.subjects(), controller_options(),
+                                                          *proxy_, context_.log());
+    controller->start();
+    {
+      std::lock_guard lock(mutex_);
+      controller_ = std::move(controller);
+    }
     context_.log().info("listening on {} port {} (HTTP) and {} (HTTPS)", listen_text(), settings_.http_port,
                         settings_.https_port);
   }
 
   void stop() override {
-    if (controller_) controller_->stop();
+    std::unique_ptr<IngressController> controller;
+    {
+      std::lock_guard lock(mutex_);
+      controller = std::move(controller_);
+    }
+    if (controller) controller->stop();
+    controller.reset();  // it uses the proxy
     if (proxy_) proxy_->stop();
-    controller_.reset();
     proxy_.reset();
   }
 

@@ -4,6 +4,8 @@
 
 #include <spdlog/logger.h>
 
+#include "ingress_class_setup.hpp"
+
 namespace skiff::ingress {
 
 namespace core = api::core::v1;

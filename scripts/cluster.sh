@@ -22,6 +22,10 @@ BRIDGE=${BRIDGE:-skiff-lan}
 # (SERVFAIL) unless a test runs a fake upstream there; nothing leaves the machine.
 DNS_UPSTREAM=${DNS_UPSTREAM:-$LAN.1:5353}
 CLUSTER=${CLUSTER:-skiff}
+# The ingress addon's ports on every node's address: high ones, so that pods asking hostPort
+# 80/443 (whose DNAT would come before the addon's sockets) keep working next to it.
+INGRESS_HTTP_PORT=${INGRESS_HTTP_PORT:-8080}
+INGRESS_HTTPS_PORT=${INGRESS_HTTPS_PORT:-8443}
 NETWORK=${NETWORK:-cni}               # runtime-docker's network: cni, or docker-bridge (pods then reach only their node)
 skiffd=$PWD/build/bin/skiffd
 docker=${DOCKER:-docker}
@@ -117,6 +121,8 @@ node_plugins() {  # node_plugins NODE IP [taint]
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
   - name: dns
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR, upstreams: [$DNS_UPSTREAM]}
+  - name: ingress
+    config: {http_port: $INGRESS_HTTP_PORT, https_port: $INGRESS_HTTPS_PORT, workers: 1}
 EOF
 }
 

@@ -413,11 +413,58 @@ message EndpointPort
 2 protocol string
 3 port int32
 4 appProtocol string
+message Ingress
+1 metadata ObjectMeta
+2 spec IngressSpec
+message IngressSpec
+4 ingressClassName string
+1 defaultBackend IngressBackend
+2 tls IngressTLS repeated
+3 rules IngressRule repeated
+message IngressBackend
+4 service IngressServiceBackend
+3 resource TypedLocalObjectReference
+message IngressServiceBackend
+1 name string
+2 port ServiceBackendPort
+message ServiceBackendPort
+1 name string
+2 number int32
+message TypedLocalObjectReference
+1 apiGroup string
+2 kind string
+3 name string
+message IngressTLS
+1 hosts string repeated
+2 secretName string
+message IngressRule
+1 host string
+2 ingressRuleValue IngressRuleValue inline
+message IngressRuleValue
+1 http HTTPIngressRuleValue
+message HTTPIngressRuleValue
+1 paths HTTPIngressPath repeated
+message HTTPIngressPath
+1 path string
+3 pathType string
+2 backend IngressBackend
+message IngressClass
+1 metadata ObjectMeta
+2 spec IngressClassSpec
+message IngressClassSpec
+1 controller string
+2 parameters IngressClassParametersReference
+message IngressClassParametersReference
+1 apiGroup string
+2 kind string
+3 name string
+4 scope string
+5 namespace string
 )";
 
 // The kinds a body may be: the schema's other messages are only parts of these.
 const std::set<std::string> kObjectKinds = {"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Pod",
-                                            "EndpointSlice"};
+                                            "EndpointSlice", "Ingress", "IngressClass"};
 
 struct Field {
   std::string json;
@@ -631,7 +678,8 @@ json::value decode_k8s_protobuf(const std::string& body) {
   if (!kObjectKinds.count(kind))
     throw ApiError(sdk::Status{415, "UnsupportedMediaType",
                                "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, "
-                               "Pod and EndpointSlice; send " + (kind.empty() ? std::string("this object") : kind) + " as application/json"});
+                               "Pod, EndpointSlice, Ingress and IngressClass; send " +
+                                   (kind.empty() ? std::string("this object") : kind) + " as application/json"});
   json::object object;
   object["apiVersion"] = api_version;
   object["kind"] = kind;

@@ -10,9 +10,14 @@
 #include <map>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "cluster_lab.hpp"
 #include "command.hpp"
+#include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/bus_options.hpp"
 #include "skiff/sdk/cidr.hpp"
+#include "skiff/sdk/subjects.hpp"
 #include "skiff/testing/wait.hpp"
 
 namespace skiff::test {
@@ -119,6 +124,16 @@ class ClusterFixture : public ::testing::Test {
     for (std::string line; std::getline(lines, line);)
       if (auto eq = line.find('='); eq != std::string::npos) cidrs[line.substr(0, eq)] = line.substr(eq + 1);
     return cidrs;
+  }
+
+  // A plugin's Prometheus text, asked over the bus with the node's own credentials.
+  static std::string plugin_metrics(const std::string& node, const std::string& plugin) {
+    YAML::Node connection = YAML::LoadFile(data + "/" + node + "/connection.yaml");
+    auto bus = sdk::connect_bus(sdk::BusOptions::from_yaml(YAML::Dump(connection["bus"])));
+    sdk::Subjects subjects(connection["cluster"].as<std::string>(), connection["node"].as<std::string>());
+    sdk::Reply reply = bus->request(subjects.plugin_metrics(plugin), "", 5s);
+    EXPECT_TRUE(reply.ok()) << reply.status.message;
+    return reply.data;
   }
 
   static bool in_cidr(const std::string& ip, const std::string& cidr) {

@@ -2,16 +2,11 @@
 // cluster` answers pods (busybox's nslookup and libc lookups through ping) and nodes (kdig) on
 // the node-local cluster DNS address; names outside go to a fake upstream this test runs on the
 // lab's bridge (10.213.9.1:5353) — nothing leaves the machine.
-#include <yaml-cpp/yaml.h>
-
 #include <fstream>
 #include <regex>
 
 #include "cluster_fixture.hpp"
 #include "fake_upstream.hpp"
-#include "skiff/sdk/bus.hpp"
-#include "skiff/sdk/bus_options.hpp"
-#include "skiff/sdk/subjects.hpp"
 
 namespace {
 
@@ -95,14 +90,7 @@ class Dns : public test::ClusterFixture {
     return ok({"-n", ns, "get", "service", name, "-o", "jsonpath={.spec.clusterIP}"});
   }
 
-  static std::string metrics(const std::string& node) {
-    YAML::Node connection = YAML::LoadFile(kData + "/" + node + "/connection.yaml");
-    auto bus = sdk::connect_bus(sdk::BusOptions::from_yaml(YAML::Dump(connection["bus"])));
-    sdk::Subjects subjects(connection["cluster"].as<std::string>(), connection["node"].as<std::string>());
-    sdk::Reply reply = bus->request(subjects.plugin_metrics("dns"), "", 5s);
-    EXPECT_TRUE(reply.ok()) << reply.status.message;
-    return reply.data;
-  }
+  static std::string metrics(const std::string& node) { return plugin_metrics(node, "dns"); }
   static double metric(const std::string& text, const std::string& series) {
     auto at = text.find("\n" + series + " ");  // a sample line, not the HELP line
     return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));

@@ -114,6 +114,21 @@ TEST_P(KubectlIngress, ClassesAndIngressesApplyListAndRefuse) {
   EXPECT_EQ(ok({"get", "ingress", "-o", "name"}), "ingress.networking.k8s.io/api\ningress.networking.k8s.io/shop\n");
 }
 
+// `kubectl create ingress` (1.27+ sends Kubernetes protobuf) with paths of each kind, TLS, a
+// default backend and a class.
+TEST_P(KubectlIngress, CreateIngressBuildsTheSpec) {
+  ok({"apply", "-f", "-"}, kClasses);
+  EXPECT_NE(ok({"create", "ingress", "web", "--class=skiff", "--rule=web.test/api*=web:http,tls=web-tls",
+                "--rule=web.test/exact=web:80", "--default-backend=web:80"})
+                .find("ingress.networking.k8s.io/web created"),
+            std::string::npos);
+  EXPECT_EQ(ok({"get", "ingress", "web", "-o",
+                "jsonpath={.spec.ingressClassName} {.spec.defaultBackend.service.port.number} "
+                "{range .spec.rules[*].http.paths[*]}{.path}:{.pathType}:{.backend.service.port.name}"
+                "{.backend.service.port.number} {end}{.spec.tls[0].hosts[0]}/{.spec.tls[0].secretName}"}),
+            "skiff 80 /api:Prefix:http /exact:Exact:80 web.test/web-tls");
+}
+
 INSTANTIATE_TEST_SUITE_P(Clients, KubectlIngress, test::all_kubectls(), test::kubectl_name);
 
 }  // namespace

@@ -132,12 +132,39 @@ TEST(K8sProtobuf, AnEndpointSliceWithConditionsTargetRefAndHints) {
     "ports":[{"name":"http","protocol":"TCP","port":8080,"appProtocol":"kubernetes.io/h2c"}]})"));
 }
 
+// As `kubectl create ingress web --class=skiff --rule='web.test/api*=web:http,tls=web-tls'
+// --default-backend=web:80` sends it: the rule's value is Go's embedded IngressRuleValue.
+TEST(K8sProtobuf, AnIngressAsKubectlCreateSendsIt) {
+  std::string by_name = bytes(4, bytes(1, "web") + bytes(2, bytes(1, "http")));
+  std::string by_number = bytes(4, bytes(1, "web") + bytes(2, number(2, 80)));
+  std::string path = bytes(1, "/api") + bytes(3, "Prefix") + bytes(2, by_name);
+  std::string rule = bytes(1, "web.test") + bytes(2, bytes(1, bytes(1, path)));
+  std::string spec = bytes(4, "skiff") + bytes(1, by_number) + bytes(2, bytes(1, "web.test") + bytes(2, "web-tls")) +
+                     bytes(3, rule);
+  EXPECT_EQ(decode(envelope("networking.k8s.io/v1", "Ingress", bytes(1, meta("web", "default")) + bytes(2, spec))),
+            json::parse(R"({"apiVersion":"networking.k8s.io/v1","kind":"Ingress",
+    "metadata":{"name":"web","namespace":"default"},
+    "spec":{"ingressClassName":"skiff","defaultBackend":{"service":{"name":"web","port":{"number":80}}},
+            "tls":[{"hosts":["web.test"],"secretName":"web-tls"}],
+            "rules":[{"host":"web.test","http":{"paths":[{"path":"/api","pathType":"Prefix",
+                      "backend":{"service":{"name":"web","port":{"name":"http"}}}}]}}]}})"));
+}
+
+TEST(K8sProtobuf, AnIngressClassWithParameters) {
+  std::string parameters = bytes(1, "k8s.example.com") + bytes(2, "Params") + bytes(3, "p") + bytes(4, "Cluster");
+  EXPECT_EQ(decode(envelope("networking.k8s.io/v1", "IngressClass",
+                            bytes(1, meta("skiff")) + bytes(2, bytes(1, "skiff.io/ingress-controller") + bytes(2, parameters)))),
+            json::parse(R"({"apiVersion":"networking.k8s.io/v1","kind":"IngressClass","metadata":{"name":"skiff"},
+    "spec":{"controller":"skiff.io/ingress-controller",
+            "parameters":{"apiGroup":"k8s.example.com","kind":"Params","name":"p","scope":"Cluster"}}})"));
+}
+
 TEST(K8sProtobuf, KindsWithoutAWireSchemaAre415) {
   auto rs = failure(envelope("apps/v1", "ReplicaSet", bytes(1, meta("x"))));
   EXPECT_EQ(rs.code, 415);
   EXPECT_EQ(rs.reason, "UnsupportedMediaType");
-  EXPECT_EQ(rs.message, "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, Pod and "
-                        "EndpointSlice; send ReplicaSet as application/json");
+  EXPECT_EQ(rs.message, "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, Pod, "
+                        "EndpointSlice, Ingress and IngressClass; send ReplicaSet as application/json");
   // The schema's parts are no kinds of their own.
   EXPECT_EQ(failure(envelope("v1", "PodSpec", "")).code, 415);
   EXPECT_EQ(failure(envelope("v1", "ObjectMeta", meta("x"))).code, 415);

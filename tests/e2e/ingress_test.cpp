@@ -214,7 +214,7 @@ TEST_F(Ingress, WebSocketsAreTunnelled) {
   boost::asio::ip::tcp::resolver resolver(context);
   boost::asio::connect(socket.next_layer(), resolver.resolve(lab->node_ip(1), kHttpPort));
   socket.handshake("ws.test", "/chat");
-  for (const std::string message : {"hello", std::string(100000, 'x'), "bye"}) {
+  for (const std::string& message : std::vector<std::string>{"hello", std::string(100000, 'x'), "bye"}) {
     socket.write(boost::asio::buffer(message));
     beast::flat_buffer buffer;
     socket.read(buffer);

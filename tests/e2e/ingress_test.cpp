@@ -171,6 +171,11 @@ TEST_F(Ingress, RoutesByHostAndPathWithEveryPathTypeOnEveryNode) {
   }, 30s, 200ms)) << addresses;
   for (int node = 0; node <= 2; ++node) EXPECT_NE(addresses.find(lab->node_ip(node)), std::string::npos) << addresses;
   EXPECT_NE(ok({"get", "ingress", "routes"}).find("skiff"), std::string::npos) << "the default class is ours";
+
+  // Its default backend caught every host; gone with it (the other tests expect 404s).
+  ok({"delete", "ingress", "routes"});
+  EXPECT_TRUE(test::wait_until([] { return at(1, "other.test", "/").code == 404; }, 30s, 100ms))
+      << served_by(1, "other.test", "/");
 }
 
 TEST_F(Ingress, TerminatesTlsByServerNameAndRedirectsPlainHttp) {

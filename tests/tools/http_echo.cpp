@@ -44,7 +44,9 @@ void echo_messages(tcp::socket socket, const http::request<http::string_body>& u
   stream.accept(upgrade);
   beast::flat_buffer buffer;
   beast::error_code error;
-  while (!stream.read(buffer, error)) {
+  while (true) {
+    stream.read(buffer, error);
+    if (error) return;
     stream.text(stream.got_text());
     stream.write(buffer.data(), error);
     if (error) return;

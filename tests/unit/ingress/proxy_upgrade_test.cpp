@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "proxy_lab.hpp"
 #include "test_client.hpp"
@@ -12,6 +13,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 
 // Switches to "echo" and sends back every byte it gets until the client closes.
 bool upgrade_and_echo(BackendCall& call) {
@@ -40,7 +42,42 @@ std::string read_tunnelled(TestClient& client, std::size_t size) {
   return got;
 }
 
+// A real WebSocket server (Beast's handshake checks the key, version and Connection tokens):
+// sends every message back.
+bool websocket_echo(BackendCall& call) {
+  if (!websocket::is_upgrade(call.request)) return answer_echo("plain", call);
+  websocket::stream<asio::ip::tcp::socket&> stream(call.socket);
+  boost::system::error_code error;
+  stream.accept(call.request, error);
+  boost::beast::flat_buffer buffer;
+  while (!error) {
+    stream.read(buffer, error);
+    if (error) break;
+    stream.text(stream.got_text());
+    stream.write(buffer.data(), error);
+    buffer.consume(buffer.size());
+  }
+  return false;
+}
+
 class IngressProxyUpgrade : public ProxyLab {};
+
+TEST_F(IngressProxyUpgrade, AWebSocketClientTalksToAWebSocketServer) {
+  TestBackend echo("ws", websocket_echo);
+  start();
+  set_routes({simple_ingress("a", "ws.test", {{"/", backend_of("a", echo)}})});
+  asio::io_context context;
+  websocket::stream<asio::ip::tcp::socket> client(context);
+  client.next_layer().connect({asio::ip::make_address("127.0.0.1"), http_port()});
+  client.handshake("ws.test", "/chat");
+  for (const std::string& message : std::vector<std::string>{"hello", std::string(100000, 'x')}) {
+    client.write(asio::buffer(message));
+    boost::beast::flat_buffer buffer;
+    client.read(buffer);
+    EXPECT_EQ(boost::beast::buffers_to_string(buffer.data()), message);
+  }
+  client.close(websocket::close_code::normal);
+}
 
 TEST_F(IngressProxyUpgrade, TunnelsBytesBothWaysAfter101) {
   TestBackend echo("echo", upgrade_and_echo);

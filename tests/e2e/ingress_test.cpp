@@ -124,6 +124,7 @@ class Ingress : public test::ClusterFixture {
     std::smatch total;
     ASSERT_TRUE(std::regex_search(load.out, total, std::regex("(\\d+) requests in"))) << load.out;
     EXPECT_GT(std::stol(total[1]), 100) << load.out;
+    std::cout << "wrk: " << total[0] << " with neither socket errors nor non-2xx answers\n";
   }
 
   static std::size_t ready_endpoints(const std::string& service) {
@@ -161,8 +162,13 @@ TEST_F(Ingress, RoutesByHostAndPathWithEveryPathTypeOnEveryNode) {
     EXPECT_EQ(served_by(node, "other.test", "/"), "a");
   }
   Answer answer = at(1, "shop.test", "/api/v1/items?x=1");
-  EXPECT_NE(answer.body.find("path=/api/v1/items?x=1 host=shop.test xff=" + kLan + ".1 proto=http"), std::string::npos)
-      << answer.body;
+  EXPECT_NE(answer.body.find("path=/api/v1/items?x=1 host=shop.test xff=" + kLan + ".1 proto=http fhost=shop.test id="),
+            std::string::npos) << answer.body;
+  EXPECT_TRUE(std::regex_search(answer.body, std::regex(" id=[0-9a-f]{16,}"))) << "a request id is made: " << answer.body;
+  // From inside the cluster too: worker-2's namespace to worker-1's ingress.
+  std::string inside = in_netns(kWorker2, {"curl", "-sS", "-m", "5", "-H", "Host: shop.test",
+                                           "http://" + lab->node_ip(1) + ":" + kHttpPort + "/api"});
+  EXPECT_NE(inside.find("name=b path=/api host=shop.test xff=" + lab->node_ip(2) + " "), std::string::npos) << inside;
 
   std::string addresses;
   EXPECT_TRUE(test::wait_until([&] {

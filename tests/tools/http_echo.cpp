@@ -35,7 +35,8 @@ std::string header(const http::request<http::string_body>& request, const char* 
 
 std::string describe(const std::string& name, const http::request<http::string_body>& request) {
   return "name=" + name + " path=" + std::string(request.target()) + " host=" + header(request, http::field::host) +
-         " xff=" + header(request, "X-Forwarded-For") + " proto=" + header(request, "X-Forwarded-Proto") +
+         " xff=" + header(request, "X-Forwarded-For") + " proto=" + header(request, "X-Forwarded-Proto") + " fhost=" + header(request, "X-Forwarded-Host") +
+         " id=" + header(request, "X-Request-Id") +
          " body=" + std::to_string(request.body().size()) + "\n";
 }
 

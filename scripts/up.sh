@@ -66,6 +66,11 @@ if command -v curl >/dev/null && [ -n "$ip" ]; then
   wait_for 30 "the Service hello to answer" curl -s --max-time 1 -o /dev/null "http://$cluster_ip/"
   say "and on its Service: curl http://$cluster_ip/ → $(curl -s --max-time 2 "http://$cluster_ip/" || echo '(no answer)'),"\
 " NodePort curl http://127.0.0.1:30080/ → $(curl -s --max-time 2 http://127.0.0.1:30080/ || echo '(no answer)')"
+  # The ingress addon serves port 80 unless something else holds it (its health then says so).
+  ingress_answer() { curl -s --max-time 1 -H 'Host: hello.local' http://127.0.0.1/; }
+  for _ in $(seq 1 50); do ingress_answer >/dev/null && break; sleep 0.2; done
+  say "and through the Ingress: curl -H 'Host: hello.local' http://127.0.0.1/ → $(ingress_answer ||
+    echo "(no answer: see the ingress plugin's health in \`$skiffd status --data-dir $DATA_DIR\`)")"
 fi
 # Cluster DNS, from a pod: the name through the pod's search list (the dns addon on this node).
 pod=$(k get pods -l app=hello -o jsonpath='{.items[0].metadata.name}')

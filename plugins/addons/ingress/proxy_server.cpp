@@ -4,6 +4,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -48,6 +50,17 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, ProxyWorker& worke
     socket.set_option(tcp::no_delay(true), ignored);
     if (tls) asio::co_spawn(worker.io, serve_tls_client(std::move(socket), *tls, worker), asio::detached);
     else asio::co_spawn(worker.io, serve_plain_client(std::move(socket), worker), asio::detached);
+  }
+}
+
+// Each worker sweeps its own pool (no lock: the pool is the worker thread's alone).
+asio::awaitable<void> sweep_pool(ProxyWorker& worker, std::chrono::milliseconds period) {
+  asio::steady_timer timer(worker.io);
+  while (true) {
+    timer.expires_after(period);
+    auto [error] = co_await timer.async_wait(use_tuple);
+    if (error) co_return;
+    worker.pool.sweep();
   }
 }
 
@@ -112,6 +125,9 @@ void ProxyServer::start() {
       asio::ssl::context* tls = impl.bound[i].tls ? impl.default_tls.get() : nullptr;
       asio::co_spawn(worker->io, accept_clients(worker->acceptors[i], *worker, tls), asio::detached);
     }
+    auto period = std::clamp(impl.shared.config.upstream_pool.idle_timeout / 4, std::chrono::milliseconds(100),
+                             std::chrono::milliseconds(10000));
+    asio::co_spawn(worker->io, sweep_pool(*worker, period), asio::detached);
     impl.threads.emplace_back([&io = worker->io] { io.run(); });
   }
 }

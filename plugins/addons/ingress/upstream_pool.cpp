@@ -45,6 +45,19 @@ void UpstreamPool::give_back(const Endpoint& endpoint, boost::beast::tcp_stream 
   idle.push_back({std::move(connection), std::chrono::steady_clock::now()});
 }
 
+void UpstreamPool::sweep() {
+  for (auto entry = idle_.begin(); entry != idle_.end();) {
+    auto& idle = entry->second;
+    drop_expired(idle);
+    std::deque<IdleConnection> alive;  // streams move-construct only: the survivors are moved over
+    for (auto& connection : idle) {
+      if (looks_alive(connection.stream)) alive.push_back({std::move(connection.stream), connection.since});
+    }
+    idle.swap(alive);
+    entry = idle.empty() ? idle_.erase(entry) : std::next(entry);
+  }
+}
+
 std::size_t UpstreamPool::idle_count() const {
   std::size_t count = 0;
   for (const auto& [key, idle] : idle_) count += idle.size();

@@ -28,6 +28,9 @@ class UpstreamPool {
   std::optional<boost::beast::tcp_stream> take(const Endpoint& endpoint);
   // A connection whose last response was read completely and may be reused.
   void give_back(const Endpoint& endpoint, boost::beast::tcp_stream connection);
+  // Closes connections idle too long or closed by their upstream, for every endpoint: those of
+  // endpoints no route names any more would otherwise stay open until the worker stops.
+  void sweep();
   std::size_t idle_count() const;
 
  private:

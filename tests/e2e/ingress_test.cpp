@@ -238,7 +238,8 @@ TEST_F(Ingress, EndpointChurnLosesNoRequest) {
   ok({"apply", "-f", "-"},
      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: churn}\nspec:\n  replicas: 3\n"
      "  selector: {matchLabels: {app: churn}}\n  template:\n    metadata: {labels: {app: churn}}\n    spec:\n"
-     "      terminationGracePeriodSeconds: 2\n"
+     "      terminationGracePeriodSeconds: 5\n"  // serving on after SIGTERM: the proxy must stop first
+
      "      volumes: [{name: tools, hostPath: {path: " + data + "/tools}}]\n      containers:\n"
      "      - name: echo\n        image: skiff/busybox:1\n        imagePullPolicy: IfNotPresent\n"
      "        volumeMounts: [{name: tools, mountPath: /tools}]\n"

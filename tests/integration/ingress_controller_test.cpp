@@ -9,6 +9,7 @@
 #include "ingress_class_setup.hpp"
 #include "ingress_controller.hpp"
 #include "skiff/api/core/v1/core.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/store_client.hpp"
@@ -179,6 +180,41 @@ TEST_F(IngressControllerApi, MissingServiceIsA503AndAWarningEvent) {
       },
       15s));
   EXPECT_NE(message.find("Service default/gone not found"), std::string::npos) << message;
+}
+
+// A node that leaves for good cannot take its address out itself: the nodes that stay do, when
+// its Node is deleted; a live Node's address stays.
+TEST_F(IngressControllerApi, ADeletedNodesAddressLeavesTheStatus) {
+  auto add_node = [&](const std::string& name, const std::string& ip) {
+    core::Node node;
+    node.mutable_metadata()->set_name(name);
+    auto created = api.create(node);
+    auto* address = created.mutable_status()->add_addresses();
+    address->set_type("InternalIP");
+    address->set_address(ip);
+    api.update(created, "status");
+  };
+  add_node("gone", "10.9.9.9");
+  add_node("stays", "10.9.9.8");
+  api.create(service_object("web"));
+  api.create(ingress_object("shop", "shop.example.com", "web"));
+  auto addresses = [&] {
+    std::string listed;
+    auto current = api.get<net::Ingress>("default", "shop");
+    for (const auto& entry : current.status().load_balancer().ingress())
+      listed += entry.ip() + " ";
+    return listed;
+  };
+  ASSERT_TRUE(skiff::test::wait_until([&] { return addresses() == "127.0.0.1 "; }, 15s)) << addresses();
+  // The other nodes' addons wrote theirs (here: the test, for them).
+  auto ingress = api.get<net::Ingress>("default", "shop");
+  ingress.mutable_status()->mutable_load_balancer()->add_ingress()->set_ip("10.9.9.9");
+  ingress.mutable_status()->mutable_load_balancer()->add_ingress()->set_ip("10.9.9.8");
+  api.update(ingress, "status");
+  ASSERT_EQ(addresses(), "127.0.0.1 10.9.9.9 10.9.9.8 ");
+
+  api.erase<core::Node>("", "gone");
+  EXPECT_TRUE(skiff::test::wait_until([&] { return addresses() == "127.0.0.1 10.9.9.8 "; }, 15s)) << addresses();
 }
 
 }  // namespace

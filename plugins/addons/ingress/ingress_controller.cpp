@@ -26,6 +26,20 @@ sdk::InformerOptions keeping_tls_only() {
   return options;
 }
 
+// A Node as far as Ingress status goes: its addresses.
+sdk::InformerOptions keeping_addresses_only() {
+  sdk::InformerOptions options;
+  options.transform = [](google::protobuf::Message& message) {
+    auto& node = static_cast<core::Node&>(message);
+    core::Node slim;
+    *slim.mutable_metadata()->mutable_name() = node.metadata().name();
+    *slim.mutable_metadata()->mutable_resource_version() = node.metadata().resource_version();
+    *slim.mutable_status()->mutable_addresses() = node.status().addresses();
+    node.Swap(&slim);
+  };
+  return options;
+}
+
 sdk::EventRecorderOptions recorder_options(const std::string& node) {
   sdk::EventRecorderOptions options;
   options.component = "skiff-ingress";
@@ -64,7 +78,8 @@ IngressController::IngressController(sdk::Bus& bus, const sdk::Subjects& subject
       classes_(bus, subjects, sdk::api_source(bus, subjects), {}, &log),
       services_(bus, subjects, sdk::api_source(bus, subjects), {}, &log),
       slices_(bus, subjects, sdk::api_source(bus, subjects), {}, &log),
-      secrets_(bus, subjects, sdk::api_source(bus, subjects), keeping_tls_only(), &log) {
+      secrets_(bus, subjects, sdk::api_source(bus, subjects), keeping_tls_only(), &log),
+      nodes_(bus, subjects, sdk::api_source(bus, subjects), keeping_addresses_only(), &log) {
   slices_.add_index(kServiceIndex, sdk::index_by_namespaced_label(kServiceNameLabel));
   auto changed = [this] { this->changed(); };
   on_any_change(ingresses_, changed);
@@ -72,12 +87,15 @@ IngressController::IngressController(sdk::Bus& bus, const sdk::Subjects& subject
   on_any_change(services_, changed);
   on_any_change(slices_, changed);
   on_any_change(secrets_, changed);
+  nodes_.add_handlers([](const auto&) {}, [](const auto&, const auto&) {},
+                      [this](const auto& node) { node_deleted(*node); });
 }
 
 IngressController::~IngressController() { stop(); }
 
 void IngressController::start() {
-  for (auto* informer : {&ingresses_.shared(), &classes_.shared(), &services_.shared(), &slices_.shared(), &secrets_.shared()})
+  for (auto* informer : {&ingresses_.shared(), &classes_.shared(), &services_.shared(), &slices_.shared(),
+                         &secrets_.shared(), &nodes_.shared()})
     informer->start();
   queue_.run(1, [this](const std::string&) { return pass(); });
   queue_.add(kKey);
@@ -85,13 +103,14 @@ void IngressController::start() {
 
 void IngressController::stop() {
   queue_.stop();
-  for (auto* informer : {&secrets_.shared(), &slices_.shared(), &services_.shared(), &classes_.shared(), &ingresses_.shared()})
+  for (auto* informer : {&nodes_.shared(), &secrets_.shared(), &slices_.shared(), &services_.shared(),
+                         &classes_.shared(), &ingresses_.shared()})
     informer->stop();
 }
 
 bool IngressController::synced() const {
   return ingresses_.has_synced() && classes_.has_synced() && services_.has_synced() && slices_.has_synced() &&
-         secrets_.has_synced();
+         secrets_.has_synced() && nodes_.has_synced();
 }
 
 std::string IngressController::state() const {
@@ -167,9 +186,9 @@ bool IngressController::write_statuses(const std::vector<IngressPtr>& served, co
     return false;
   }
   bool complete = true;
-  auto reconcile = [&](const IngressPtr& ingress, bool present) {
+  auto reconcile = [&](const IngressPtr& ingress, bool present, const std::vector<std::string>& departed = {}) {
     try {
-      status_.reconcile(*ingress, present);
+      status_.reconcile(*ingress, present, departed);
     } catch (const sdk::Error& e) {
       complete = false;
       if (e.status().code != 409 && e.status().code != 404)
@@ -177,9 +196,28 @@ bool IngressController::write_statuses(const std::vector<IngressPtr>& served, co
                   ingress->metadata().name(), e.what());
     }
   };
-  for (const auto& ingress : served) reconcile(ingress, true);
+  auto departed = departed_addresses();
+  for (const auto& ingress : served) reconcile(ingress, true, departed);
   for (const auto& ingress : others) reconcile(ingress, false);
   return complete;
+}
+
+void IngressController::node_deleted(const core::Node& node) {
+  std::string ip = node_internal_ip(node);
+  if (ip.empty()) return;
+  {
+    std::lock_guard lock(departed_mutex_);
+    departed_.insert(ip);
+  }
+  changed();
+}
+
+std::vector<std::string> IngressController::departed_addresses() {
+  std::set<std::string> in_use(status_.addresses().begin(), status_.addresses().end());
+  for (const auto& node : nodes_.list()) in_use.insert(node_internal_ip(*node));
+  std::lock_guard lock(departed_mutex_);
+  std::erase_if(departed_, [&](const std::string& ip) { return in_use.count(ip) > 0; });  // a Node came back with it
+  return {departed_.begin(), departed_.end()};
 }
 
 }  // namespace skiff::ingress

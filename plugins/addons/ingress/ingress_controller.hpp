@@ -1,7 +1,8 @@
 // Keeps the proxy's routes equal to the cluster: informers on Ingresses, IngressClasses,
 // Services, EndpointSlices and (TLS) Secrets; any change marks one key, and the pass it
 // triggers builds the whole RouteTable again and swaps it in (set_routes), reports problems
-// and writes the served Ingresses' status.
+// and writes the served Ingresses' status. A Node informer (addresses only) tells which
+// nodes left the cluster: their addresses are taken out of the status by the nodes that stay.
 #pragma once
 
 #include <atomic>
@@ -56,6 +57,9 @@ class IngressController {
   // False when a status could not be written yet (retried).
   bool write_statuses(const std::vector<IngressPtr>& served, const std::vector<IngressPtr>& others);
   void changed() { queue_.add("pass"); }
+  void node_deleted(const api::core::v1::Node& node);
+  // Addresses of deleted Nodes that no Node (and not this one) has now.
+  std::vector<std::string> departed_addresses();
 
   ControllerOptions options_;
   ProxyServer& proxy_;
@@ -69,6 +73,9 @@ class IngressController {
   sdk::Informer<api::core::v1::Service> services_;
   sdk::Informer<api::discovery::v1::EndpointSlice> slices_;
   sdk::Informer<api::core::v1::Secret> secrets_;
+  sdk::Informer<api::core::v1::Node> nodes_;
+  std::mutex departed_mutex_;
+  std::set<std::string> departed_;  // InternalIPs of Nodes deleted while this addon ran
   sdk::WorkQueue queue_;
   bool class_ready_ = false;
   std::set<std::string> refused_certificates_;

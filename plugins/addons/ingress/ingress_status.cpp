@@ -6,20 +6,12 @@
 
 #include <algorithm>
 
-#include "skiff/api/core/v1/node.pb.h"
-
 namespace skiff::ingress {
 
 namespace core = api::core::v1;
 namespace net = api::networking::v1;
 
 namespace {
-
-std::string internal_ip(const core::Node& node) {
-  for (const auto& address : node.status().addresses())
-    if (address.type() == "InternalIP") return address.address();
-  return "";
-}
 
 bool lists(const net::IngressLoadBalancerStatus& status, const std::string& address) {
   return std::any_of(status.ingress().begin(), status.ingress().end(), [&](const auto& i) { return i.ip() == address; });
@@ -47,6 +39,12 @@ std::optional<net::IngressLoadBalancerStatus> status_with(const net::IngressLoad
   return out;
 }
 
+std::string node_internal_ip(const core::Node& node) {
+  for (const auto& address : node.status().addresses())
+    if (address.type() == "InternalIP") return address.address();
+  return "";
+}
+
 IngressStatusWriter::IngressStatusWriter(const sdk::ApiClient& api, std::string node, std::vector<std::string> configured,
                                          spdlog::logger& log)
     : api_(api), node_(std::move(node)), addresses_(std::move(configured)), log_(log) {}
@@ -54,7 +52,7 @@ IngressStatusWriter::IngressStatusWriter(const sdk::ApiClient& api, std::string 
 const std::vector<std::string>& IngressStatusWriter::addresses() {
   if (!addresses_.empty()) return addresses_;
   try {
-    std::string ip = internal_ip(api_.get<core::Node>("", node_));
+    std::string ip = node_internal_ip(api_.get<core::Node>("", node_));
     if (!ip.empty()) {
       addresses_.push_back(ip);
       log_.info("Ingress status reports this node as {}", ip);
@@ -65,12 +63,14 @@ const std::vector<std::string>& IngressStatusWriter::addresses() {
   return addresses_;
 }
 
-void IngressStatusWriter::reconcile(const net::Ingress& ingress, bool present) {
+void IngressStatusWriter::reconcile(const net::Ingress& ingress, bool present, const std::vector<std::string>& departed) {
   if (addresses().empty()) return;
-  auto wanted = status_with(ingress.status().load_balancer(), addresses_, present);
-  if (!wanted) return;
+  auto own = status_with(ingress.status().load_balancer(), addresses_, present);
+  auto current = own ? *own : ingress.status().load_balancer();
+  auto cleaned = status_with(current, departed, false);
+  if (!own && !cleaned) return;
   net::Ingress updated = ingress;
-  *updated.mutable_status()->mutable_load_balancer() = *wanted;
+  *updated.mutable_status()->mutable_load_balancer() = cleaned ? *cleaned : current;
   api_.update(updated, "status");
 }
 

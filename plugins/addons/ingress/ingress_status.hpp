@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/api_client.hpp"
 
@@ -21,6 +22,9 @@ namespace skiff::ingress {
 std::optional<api::networking::v1::IngressLoadBalancerStatus> status_with(
     const api::networking::v1::IngressLoadBalancerStatus& status, const std::vector<std::string>& addresses, bool present);
 
+// The Node's InternalIP ("" when it has none yet).
+std::string node_internal_ip(const api::core::v1::Node& node);
+
 class IngressStatusWriter {
  public:
   // `configured`: specific listen addresses; empty: the Node's InternalIP.
@@ -29,8 +33,10 @@ class IngressStatusWriter {
   // What this node reports; empty while its Node (or its InternalIP) is unknown.
   const std::vector<std::string>& addresses();
   // Writes the Ingress's status when it lacks (or, with present=false, has) this node's
-  // addresses. Throws sdk::Error on API failure (409 when another node wrote first).
-  void reconcile(const api::networking::v1::Ingress& ingress, bool present);
+  // addresses, or lists one of `departed` (addresses of Nodes deleted since, which no node
+  // will take out itself). Throws sdk::Error on API failure (409 when another node wrote first).
+  void reconcile(const api::networking::v1::Ingress& ingress, bool present,
+                 const std::vector<std::string>& departed = {});
 
  private:
   const sdk::ApiClient& api_;

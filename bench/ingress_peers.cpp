@@ -126,7 +126,7 @@ PeerProcess start_haproxy(const std::string& directory, int port, const RuleSet&
       for (const auto& path : paths) file << host << path << " " << host.substr(0, host.find('.')) << "\n";
   }
   auto file = open_for_writing(config);
-  file << "global\n  nbthread 1\n  maxconn 20000\n  pidfile " << directory << "/haproxy.pid\n"
+  file << "global\n  nbthread 1\n  maxconn 4096\n  pidfile " << directory << "/haproxy.pid\n"
        << "defaults\n  mode http\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
        << "  timeout http-keep-alive 60s\n  option forwardfor\n  http-reuse always\n"
        << "frontend ingress\n  bind 127.0.0.1:" << port << "\n"

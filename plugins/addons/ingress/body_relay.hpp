@@ -26,6 +26,7 @@ struct RelayTimeouts {
 };
 
 // `parser` has read the header; its message is written to `to` as it is now.
+// `header_written` is false when nothing reached `to`.
 template <bool isRequest, class From, class To>
 boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat_buffer& buffer,
                                                   boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
@@ -38,10 +39,16 @@ boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat
   body.size = 0;
   body.more = !parser.is_done();
   http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
-  boost::beast::get_lowest_layer(to).expires_after(timeouts.write);
-  auto [header_error, header_size] = co_await http::async_write_header(to, serializer, use_tuple);
-  if (header_error) co_return RelayResult{header_error, false, false, 0};
-  result.header_written = true;
+  // A body already at hand (none at all, or bytes read with the header) leaves with the header
+  // in one write: one send per message instead of two. Otherwise the header goes at once, so
+  // the peer sees it before a slow body arrives.
+  bool body_at_hand = parser.is_done() || buffer.size() != 0;
+  if (!body_at_hand) {
+    boost::beast::get_lowest_layer(to).expires_after(timeouts.write);
+    auto [header_error, header_size] = co_await http::async_write_header(to, serializer, use_tuple);
+    if (header_error) co_return RelayResult{header_error, false, false, 0};
+    result.header_written = true;
+  }
   std::array<char, 32 * 1024> piece;
   while (!serializer.is_done()) {
     if (!parser.is_done()) {
@@ -70,6 +77,7 @@ boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat
       result.error = write_error;
       co_return result;
     }
+    result.header_written = true;
   }
   co_return result;
 }

@@ -123,6 +123,7 @@ struct SkiffProxy {
 struct Runs {
   std::vector<double> rps, p50, p99, cpu_percent, per_cpu_second;
   long failures = 0;  // non-2xx and socket errors over all runs
+  std::string failure_lines;  // wrk's lines for them, per run that had any
 };
 
 struct Contender {
@@ -146,6 +147,8 @@ void measure(Contender& contender, bool close_each, const std::string& script, c
   runs.cpu_percent.push_back(100 * cpu / seconds);
   runs.per_cpu_second.push_back(static_cast<double>(figures.requests) / cpu);
   runs.failures += figures.non_2xx + figures.socket_errors;
+  if (figures.non_2xx) runs.failure_lines += " non-2xx " + std::to_string(figures.non_2xx) + ";";
+  if (figures.socket_errors) runs.failure_lines += " " + figures.socket_error_text + ";";
 }
 
 void print_mode_table(const std::vector<Contender*>& contenders, bool close_each) {
@@ -158,6 +161,10 @@ void print_mode_table(const std::vector<Contender*>& contenders, bool close_each
     std::printf("| %s | %s | %s | %s | %s %% | %s | %ld |\n", c->name.c_str(), median_and_range(r.rps, "%.0f").c_str(),
                 fixed(median(r.p50), "%.2f").c_str(), median_and_range(r.p99, "%.2f").c_str(), range(r.cpu_percent, "%.0f").c_str(),
                 median_and_range(r.per_cpu_second, "%.0f").c_str(), r.failures);
+  }
+  for (auto* c : contenders) {
+    const Runs& r = close_each ? c->close_each : c->keep_alive;
+    if (r.failures) std::printf("\n%s, wrk's error lines:%s\n", c->name.c_str(), r.failure_lines.c_str());
   }
 }
 

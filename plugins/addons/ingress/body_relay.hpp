@@ -2,7 +2,7 @@
 // the body a piece at a time as it arrives, never held whole; chunked stays chunked.
 #pragma once
 
-#include <array>
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <span>
 
 namespace skiff::ingress {
 
@@ -49,7 +51,16 @@ boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat
     if (header_error) co_return RelayResult{header_error, false, false, 0};
     result.header_written = true;
   }
-  std::array<char, 32 * 1024> piece;
+  // Pieces as large as the body says it is, up to 32 KiB; none for a message without a body. (A
+  // 32 KiB array in this coroutine's frame cost a large allocation for every message.)
+  std::size_t piece_size = 32 * 1024;
+  if (auto length = parser.content_length()) piece_size = std::clamp<std::uint64_t>(*length, 1, piece_size);
+  std::span<char> piece;
+  std::unique_ptr<char[]> piece_storage;
+  if (!parser.is_done()) {
+    piece_storage = std::make_unique_for_overwrite<char[]>(piece_size);
+    piece = {piece_storage.get(), piece_size};
+  }
   while (!serializer.is_done()) {
     if (!parser.is_done()) {
       body.data = piece.data();

@@ -8,7 +8,7 @@ build_packages=(cmake g++ make pkg-config ccache git libboost1.81-dev libboost-j
   libmnl-dev libnftables-dev libnftnl-dev libnetfilter-conntrack-dev libknot-dev)
 test_packages=(nats-server libgtest-dev libgmock-dev openssl python3-kubernetes docker.io busybox-static
   containernetworking-plugins iproute2 iptables nftables conntrack wrk knot-dnsutils)
-bench_packages=(libbenchmark-dev etcd-server wrk hey curl iperf3 haproxy iptables dnsperf dnsmasq-base unbound)
+bench_packages=(libbenchmark-dev etcd-server wrk hey curl iperf3 haproxy iptables dnsperf dnsmasq-base unbound nginx-light)
 up_packages=(nats-server docker.io busybox-static containernetworking-plugins iproute2 iptables nftables)
 
 case "${1:-build}" in

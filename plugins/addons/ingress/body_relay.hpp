@@ -2,7 +2,7 @@
 // the body a piece at a time as it arrives, never held whole; chunked stays chunked.
 #pragma once
 
-#include <array>
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <span>
 
 namespace skiff::ingress {
 
@@ -26,6 +28,7 @@ struct RelayTimeouts {
 };
 
 // `parser` has read the header; its message is written to `to` as it is now.
+// `header_written` is false when nothing reached `to`.
 template <bool isRequest, class From, class To>
 boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat_buffer& buffer,
                                                   boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
@@ -38,11 +41,26 @@ boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat
   body.size = 0;
   body.more = !parser.is_done();
   http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
-  boost::beast::get_lowest_layer(to).expires_after(timeouts.write);
-  auto [header_error, header_size] = co_await http::async_write_header(to, serializer, use_tuple);
-  if (header_error) co_return RelayResult{header_error, false, false, 0};
-  result.header_written = true;
-  std::array<char, 32 * 1024> piece;
+  // A body already at hand (none at all, or bytes read with the header) leaves with the header
+  // in one write: one send per message instead of two. Otherwise the header goes at once, so
+  // the peer sees it before a slow body arrives.
+  bool body_at_hand = parser.is_done() || buffer.size() != 0;
+  if (!body_at_hand) {
+    boost::beast::get_lowest_layer(to).expires_after(timeouts.write);
+    auto [header_error, header_size] = co_await http::async_write_header(to, serializer, use_tuple);
+    if (header_error) co_return RelayResult{header_error, false, false, 0};
+    result.header_written = true;
+  }
+  // Pieces as large as the body says it is, up to 32 KiB; none for a message without a body. (A
+  // 32 KiB array in this coroutine's frame cost a large allocation for every message.)
+  std::size_t piece_size = 32 * 1024;
+  if (auto length = parser.content_length()) piece_size = std::clamp<std::uint64_t>(*length, 1, piece_size);
+  std::span<char> piece;
+  std::unique_ptr<char[]> piece_storage;
+  if (!parser.is_done()) {
+    piece_storage = std::make_unique_for_overwrite<char[]>(piece_size);
+    piece = {piece_storage.get(), piece_size};
+  }
   while (!serializer.is_done()) {
     if (!parser.is_done()) {
       body.data = piece.data();
@@ -70,6 +88,7 @@ boost::asio::awaitable<RelayResult> relay_message(From& from, boost::beast::flat
       result.error = write_error;
       co_return result;
     }
+    result.header_written = true;
   }
   co_return result;
 }

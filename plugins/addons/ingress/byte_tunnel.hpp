@@ -1,8 +1,12 @@
 // After a 101 Switching Protocols: bytes copied both ways between client and upstream until
-// each side has finished, with whatever either side sent early passed on first.
+// each side has finished, with whatever either side sent early passed on first. As nginx's
+// proxy_read_timeout does for WebSockets, an upstream silent for the route's read timeout
+// ends the tunnel (skiff.io/proxy-read-timeout raises it for long-lived idle sockets).
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <optional>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -13,9 +17,11 @@
 
 namespace skiff::ingress {
 
-// Copies `from` to `to` until `from` ends; an end half-closes `to`, an error closes both.
+// Copies `from` to `to` until `from` ends; an end half-closes `to`, an error (or `from` silent
+// for `idle`, when given) closes both.
 template <class From, class To>
-boost::asio::awaitable<void> copy_bytes(From& from, boost::beast::flat_buffer& early, To& to) {
+boost::asio::awaitable<void> copy_bytes(From& from, boost::beast::flat_buffer& early, To& to,
+                                        std::optional<std::chrono::milliseconds> idle = std::nullopt) {
   constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
   auto& to_socket = boost::beast::get_lowest_layer(to).socket();
   auto& from_socket = boost::beast::get_lowest_layer(from).socket();
@@ -31,6 +37,7 @@ boost::asio::awaitable<void> copy_bytes(From& from, boost::beast::flat_buffer& e
   }
   std::array<char, 16 * 1024> piece;
   while (true) {
+    if (idle) boost::beast::get_lowest_layer(from).expires_after(*idle);
     auto [read_error, got] = co_await from.async_read_some(boost::asio::buffer(piece), use_tuple);
     if (got > 0) {
       auto [write_error, written] = co_await boost::asio::async_write(to, boost::asio::buffer(piece.data(), got), use_tuple);
@@ -50,11 +57,12 @@ boost::asio::awaitable<void> copy_bytes(From& from, boost::beast::flat_buffer& e
 
 template <class ClientStream, class UpstreamStream>
 boost::asio::awaitable<void> tunnel_bytes(ClientStream& client, boost::beast::flat_buffer& client_early,
-                                          UpstreamStream& upstream, boost::beast::flat_buffer& upstream_early) {
+                                          UpstreamStream& upstream, boost::beast::flat_buffer& upstream_early,
+                                          std::chrono::milliseconds upstream_idle) {
   using namespace boost::asio::experimental::awaitable_operators;
   boost::beast::get_lowest_layer(client).expires_never();
   boost::beast::get_lowest_layer(upstream).expires_never();
-  co_await (copy_bytes(client, client_early, upstream) && copy_bytes(upstream, upstream_early, client));
+  co_await (copy_bytes(client, client_early, upstream) && copy_bytes(upstream, upstream_early, client, upstream_idle));
 }
 
 }  // namespace skiff::ingress

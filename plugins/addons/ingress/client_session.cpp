@@ -30,9 +30,10 @@ bool is_malformed_request(boost::system::error_code error) {
 }
 
 ClientFacts facts_of(const asio::ip::tcp::socket& socket, bool tls) {
-  boost::system::error_code error;
+  boost::system::error_code error, local_error;
   auto remote = socket.remote_endpoint(error);
-  return {error ? std::string() : remote.address().to_string(), tls};
+  auto local = socket.local_endpoint(local_error);
+  return {error ? std::string() : remote.address().to_string(), tls, local_error ? std::uint16_t(0) : local.port()};
 }
 
 template <class ClientStream>

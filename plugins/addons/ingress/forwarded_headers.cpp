@@ -57,6 +57,7 @@ std::string add_forwarded_fields(http::fields& fields, const ClientFacts& client
   fields.set("X-Forwarded-For", chain);
   fields.set("X-Forwarded-Proto", client.tls ? "https" : "http");
   fields.set("X-Forwarded-Host", std::string(fields[http::field::host]));
+  if (client.port != 0) fields.set("X-Forwarded-Port", std::to_string(client.port));
   auto id = fields.find("X-Request-Id");
   if (id != fields.end() && !id->value().empty()) return std::string(id->value());
   std::string request_id = new_request_id();

@@ -151,7 +151,7 @@ class UpstreamExchange {
     RelayResult relayed = co_await relay_message(*upstream_, upstream_buffer_, *response_, request_.stream,
                                                  RelayTimeouts{route_.options.read_timeout, client_timeout_});
     if (relayed.error) co_return false;
-    co_await tunnel_bytes(request_.stream, request_.buffer, *upstream_, upstream_buffer_);
+    co_await tunnel_bytes(request_.stream, request_.buffer, *upstream_, upstream_buffer_, route_.options.read_timeout);
     co_return false;
   }
 

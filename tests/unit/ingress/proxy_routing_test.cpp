@@ -94,6 +94,8 @@ TEST_F(IngressProxyRouting, AddsForwardingHeadersAndDropsHopByHopOnes) {
   EXPECT_NE(seen.find("X-Forwarded-For: 10.1.1.1, 127.0.0.1\n"), std::string::npos) << seen;
   EXPECT_NE(seen.find("X-Forwarded-Proto: http\n"), std::string::npos) << seen;
   EXPECT_NE(seen.find("X-Forwarded-Host: a.test:8080\n"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("X-Forwarded-Port: " + std::to_string(http_port()) + "\n"), std::string::npos)
+      << "the port the client reached, not the Host's: " << seen;
   EXPECT_NE(seen.find("X-Request-Id: abc\n"), std::string::npos) << seen;
   EXPECT_EQ(seen.find("X-Secret"), std::string::npos) << seen;
   EXPECT_EQ(seen.find("Keep-Alive"), std::string::npos) << seen;

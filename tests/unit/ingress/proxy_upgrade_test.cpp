@@ -1,9 +1,11 @@
 // Upgrade requests (WebSocket and any other): the 101 comes back, then raw bytes flow both ways
-// through the proxy until either side closes.
+// through the proxy until either side closes or the upstream is silent for the read timeout.
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/websocket.hpp>
+#include <thread>
 
 #include "proxy_lab.hpp"
 #include "test_client.hpp"
@@ -116,6 +118,37 @@ TEST_F(IngressProxyUpgrade, RefusedUpgradeIsAnOrdinaryResponse) {
   // The upstream was asked to upgrade, said no, and the connection carries on.
   EXPECT_NE(response.body().find("Upgrade: other\n"), std::string::npos) << response.body();
   EXPECT_EQ(client.get("a.test", "/").result_int(), 200);
+}
+
+// As nginx's proxy_read_timeout: a tunnel whose upstream says nothing for the route's read
+// timeout is closed; one that keeps talking lives on past it.
+TEST_F(IngressProxyUpgrade, AnUpstreamSilentForTheReadTimeoutEndsTheTunnel) {
+  TestBackend echo("echo", upgrade_and_echo);
+  start();
+  auto ingress = simple_ingress("a", "a.test", {{"/", backend_of("a", echo)}});
+  ingress.options.read_timeout = std::chrono::milliseconds(1000);
+  set_routes({ingress});
+  TestClient client(http_port());
+  http::write(client.socket(), make_request("a.test", "/socket", {{"Upgrade", "echo"}, {"Connection", "Upgrade"}}));
+  http::response_parser<http::empty_body> parser;
+  http::read_header(client.socket(), client.buffer(), parser);
+  ASSERT_EQ(parser.get().result_int(), 101);
+
+  // Talking every 50 ms for two and a half times the timeout: the tunnel stays.
+  auto talk_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+  while (std::chrono::steady_clock::now() < talk_until) {
+    asio::write(client.socket(), asio::buffer(std::string("ping")));
+    EXPECT_EQ(read_tunnelled(client, 4), "ping");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the traffic's pace, not a wait for a condition
+  }
+  // Then silence: the proxy closes the client's side (the end is readable within 10 s, else
+  // the test fails instead of hanging).
+  pollfd readable{client.socket().native_handle(), POLLIN, 0};
+  ASSERT_EQ(::poll(&readable, 1, 10000), 1) << "the tunnel is still open";
+  char byte;
+  boost::system::error_code error;
+  client.socket().read_some(asio::buffer(&byte, 1), error);
+  EXPECT_TRUE(error == asio::error::eof || error == asio::error::connection_reset) << error.message();
 }
 
 }  // namespace

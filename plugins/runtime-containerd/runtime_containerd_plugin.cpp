@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "cni_config.hpp"
+#include "containerd_settings.hpp"
 #include "containerd_runtime.hpp"
 #include "cri_client.hpp"
-#include "skiff/sdk/config_binding.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/runtime/serve_runtime.hpp"
 #include "skiff/sdk/status.hpp"
@@ -16,45 +16,6 @@ namespace skiff::containerd {
 namespace {
 
 using namespace skiff::sdk;
-
-struct Settings {
-  std::string socket;
-  std::string namespace_;
-  std::string sandbox_image;
-  std::optional<std::string> log_directory;
-  std::optional<std::string> cni_conf_dir;
-  std::string containerd_cni_conf_dir;
-  std::string default_bridge;
-  std::string default_pod_cidr;
-  std::string cgroup_parent;
-  std::chrono::milliseconds timeout{};
-};
-
-const ConfigMap<Settings>& config_map() {
-  static const ConfigMap<Settings> map{
-      bind_key("socket", &Settings::socket, "/run/skiff/containerd/containerd.sock",
-               "containerd's gRPC socket (Skiff's own containerd: `scripts/containerd.sh` starts it)"),
-      bind_key("namespace", &Settings::namespace_, "k8s.io",
-               "the containerd namespace of pods and images (CRI's; import images there: `ctr -n k8s.io images import`)"),
-      bind_key("sandbox_image", &Settings::sandbox_image, "skiff/pause:1",
-               "the pod sandbox image, checked at start (containerd's config names it: its CRI `sandbox_image`)"),
-      bind_key("log_directory", &Settings::log_directory, "",
-               "where CRI writes container logs, one directory per pod (unset: `<plugin data dir>/pods`)"),
-      bind_key("cni_conf_dir", &Settings::cni_conf_dir, "",
-               "where the node's network plugin writes its conflist (unset: `<node data dir>/cni/net.d`)"),
-      bind_key("containerd_cni_conf_dir", &Settings::containerd_cni_conf_dir, "/run/skiff/containerd/net.d",
-               "the CNI conf dir of containerd's config, which this plugin keeps filled (scripts/containerd.sh's)"),
-      bind_key("default_bridge", &Settings::default_bridge, "skiff-cd0",
-               "without a network plugin's conflist: the bridge of the default CNI network"),
-      bind_key("default_pod_cidr", &Settings::default_pod_cidr, "10.88.0.0/16",
-               "without a network plugin's conflist: the default network's subnet (the node's podCIDR once the kubelet "
-               "passes it on)"),
-      bind_key("cgroup_parent", &Settings::cgroup_parent, "/skiff", "the cgroup (cgroupfs) pods are created under"),
-      bind_key("timeout", &Settings::timeout, "30s", "longest wait for one CRI call (stops add their grace period)")
-          .range("100ms", "10m"),
-  };
-  return map;
-}
 
 class RuntimeContainerdPlugin final : public Plugin {
  public:
@@ -81,7 +42,7 @@ class RuntimeContainerdPlugin final : public Plugin {
     std::filesystem::create_directories(log_directory);
     cni_ = std::make_unique<CniConfig>(CniConfigOptions{
         s.cni_conf_dir.value_or(context_.node_data_dir() + "/cni/net.d"), context_.data_dir() + "/cni/net.d",
-        s.containerd_cni_conf_dir, s.default_bridge, s.default_pod_cidr, context_.data_dir() + "/cni/ipam"});
+        s.containerd_cni_conf_dir, s.default_bridge, s.default_pod_cidr, s.default_ipam_dir});
     runtime_ = std::make_unique<ContainerdRuntime>(*client_, ContainerdRuntimeOptions{log_directory, s.cgroup_parent, cni_.get()});
     cni_->sync();
     RuntimeServeOptions serve = runtime_serve_options(context_.config());

@@ -113,12 +113,25 @@ rt::RunSandboxResponse ContainerdRuntime::run_sandbox(const rt::RunSandboxReques
   const auto& config = request.config();
   if (!config.host_network()) ensure_network(kNetworkReloadWait);
   cri::RunPodSandboxRequest run;
-  *run.mutable_config() = to_cri_sandbox(config, options_.log_directory, options_.cgroup_parent);
+  *run.mutable_config() = to_cri_sandbox(config, options_.log_directory, options_.cgroup_parent, next_sandbox_attempt(config));
   auto id = client_.run_pod_sandbox(run).pod_sandbox_id();
   rt::RunSandboxResponse out;
   out.set_sandbox_id(id);
   out.set_ip(from_cri(client_.pod_sandbox_status(id).status()).ip());
   return out;
+}
+
+std::uint32_t ContainerdRuntime::next_sandbox_attempt(const rt::SandboxConfig& config) {
+  // The pod's sandboxes still there (a dead one the kubelet replaces is removed only later)
+  // keep their names reserved: the next attempt is after the highest of them.
+  cri::ListPodSandboxRequest list;
+  auto& selector = *list.mutable_filter()->mutable_label_selector();
+  selector[sdk::label::kPodUid] = config.pod_uid();
+  selector[sdk::label::kKind] = sdk::label::kKindSandbox;
+  auto listed = client_.list_pod_sandbox(list);
+  std::uint32_t next = 0;
+  for (const auto& s : listed.items()) next = std::max(next, s.metadata().attempt() + 1);
+  return next;
 }
 
 void ContainerdRuntime::stop_sandbox(const std::string& id) { client_.stop_pod_sandbox(id); }

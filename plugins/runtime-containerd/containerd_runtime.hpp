@@ -33,6 +33,7 @@ class ContainerdRuntime final : public sdk::RuntimeService {
   // Why containerd's network is not ready ("" when it is).
   std::string network_problem();
   std::string log_path_of(const std::string& container_id);
+  std::uint32_t next_sandbox_attempt(const runtime::v1::SandboxConfig& config);
 
   CriClient& client_;
   ContainerdRuntimeOptions options_;

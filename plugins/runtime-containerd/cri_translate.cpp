@@ -47,12 +47,13 @@ std::string container_log_path(const rt::ContainerConfig& config) {
 }
 
 cri::PodSandboxConfig to_cri_sandbox(const rt::SandboxConfig& config, const std::string& log_root,
-                                     const std::string& cgroup_parent) {
+                                     const std::string& cgroup_parent, std::uint32_t attempt) {
   cri::PodSandboxConfig out;
   auto* meta = out.mutable_metadata();
   meta->set_name(config.pod_name());
   meta->set_uid(config.pod_uid());
   meta->set_namespace_(config.namespace_());
+  meta->set_attempt(attempt);
   // On the host's network the hostname is the node's: CRI refuses one of its own there.
   if (!config.host_network()) out.set_hostname(config.hostname());
   out.set_log_directory(sandbox_log_directory(log_root, config));

@@ -21,8 +21,9 @@ std::string container_log_path(const rt::ContainerConfig& config);
 
 // Every container of a pod shares its network, IPC and PID namespaces (the sandbox's pause
 // process is PID 1: it reaps, and SIGTERM reaches each container's own first process).
+// `attempt` tells this sandbox from the pod's earlier ones (CRI reserves a name per attempt).
 cri::PodSandboxConfig to_cri_sandbox(const rt::SandboxConfig& config, const std::string& log_root,
-                                     const std::string& cgroup_parent);
+                                     const std::string& cgroup_parent, std::uint32_t attempt = 0);
 cri::ContainerConfig to_cri_container(const rt::CreateContainerRequest& request);
 
 // Kubernetes' OOM score for the container's QoS (BestEffort 1000, else 0 here), clamped to

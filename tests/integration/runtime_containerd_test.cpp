@@ -153,6 +153,19 @@ TEST_F(RuntimeContainerd, OomScoresFollowQosAndAreNeverNegative) {
   EXPECT_EQ(std::get<1>(exec(id, {"sh", "-c", "cat /proc/$$/oom_score_adj"})), "0\n");
 }
 
+// The kubelet replaces a dead sandbox before it removes the old one: CRI reserves a name per
+// attempt, so the new one is the pod's next attempt.
+TEST_F(RuntimeContainerd, APodGetsANewSandboxWhileItsOldOneIsStillThere) {
+  auto config = pod("again");
+  std::string first = runtime_.run_sandbox(config);
+  runtime_.stop_sandbox(first);
+  std::string second = runtime_.run_sandbox(config);
+  EXPECT_NE(first, second);
+  EXPECT_EQ(runtime_.sandbox_status(second).state(), "READY");
+  EXPECT_EQ(runtime_.sandbox_status(first).state(), "NOTREADY");
+  EXPECT_EQ(runtime_.list_sandboxes({{kTestLabel, label_}}).size(), 2u);
+}
+
 TEST(RuntimeContainerdStart, RefusesWithoutContainerdNamingTheSocketAndTheScript) {
   test::NatsServer nats;
   test::PluginNode node(nats, plugin_entry("socket: /run/skiff/no-such-containerd.sock, timeout: 2s"), "absent-node");

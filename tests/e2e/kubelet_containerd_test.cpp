@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <set>
 
 #include "api_node.hpp"
@@ -17,6 +18,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
+#include "temp_dir.hpp"
 #include "test_images.hpp"
 #include "wait.hpp"
 
@@ -255,6 +257,75 @@ TEST_F(KubeletContainerd, ARestartedKubeletAdoptsItsContainers) {
   EXPECT_EQ(std::set<std::string>(after.begin(), after.end()), std::set<std::string>(before.begin(), before.end()));
   EXPECT_EQ(cleanup->sandboxes().size(), 3u);
   for (const auto& p : pods("app=web")) EXPECT_EQ(restarts(p), 0);
+}
+
+TEST_F(KubeletContainerd, DeletionRunsPreStopThenSigtermAndSigkillsWhatOutlivesTheGrace) {
+  // What the containers did is written to a directory of the test's, mounted as hostPath.
+  test::TempDir host;
+  auto pod_with = [&](const std::string& name, const std::string& command) {
+    apply_pod(name, "  terminationGracePeriodSeconds: 2\n  volumes: [{name: out, hostPath: {path: " + host.path() + "}}]\n",
+              "  - name: app\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+              "    volumeMounts: [{name: out, mountPath: /out}]\n    command: [sh, -c, '" + command + "']\n"
+              "    lifecycle: {preStop: {exec: {command: [sh, -c, 'touch /out/" + name + "-prestop']}}}\n");
+  };
+  // One that leaves on SIGTERM, one that ignores it (and must be killed when the grace ends).
+  pod_with("polite", "trap \"touch /out/polite-sigterm; exit 0\" TERM; while true; do sleep 0.1; done");
+  pod_with("stubborn", "trap \"\" TERM; while true; do sleep 0.1; done");
+  ASSERT_TRUE(running("polite"));
+  ASSERT_TRUE(running("stubborn"));
+  ok({"delete", "pod", "polite", "stubborn", "--wait=true"});
+  EXPECT_FALSE(pod("polite") || pod("stubborn"));
+  EXPECT_TRUE(std::filesystem::exists(host.file("polite-prestop")));
+  EXPECT_TRUE(std::filesystem::exists(host.file("polite-sigterm")));
+  EXPECT_TRUE(std::filesystem::exists(host.file("stubborn-prestop")));
+  EXPECT_TRUE(test::wait_until([&] { return cleanup->sandboxes().empty(); }, 30s, 100ms));
+}
+
+TEST_F(KubeletContainerd, AFailingLivenessProbeRestartsAndReadinessGatesReady) {
+  apply_pod("probed", "", R"(  - name: app
+    image: skiff/busybox:1
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'touch /tmp/alive; exec sleep 3600']
+    livenessProbe:
+      exec: {command: [test, -f, /tmp/alive]}
+      periodSeconds: 1
+      failureThreshold: 1
+    readinessProbe:
+      exec: {command: [test, -f, /tmp/ready]}
+      periodSeconds: 1
+)");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("probed");
+    return p && p->status().phase() == "Running" && p->status().container_statuses_size() &&
+           p->status().container_statuses(0).state().has_running();
+  }, 60s, 100ms));
+  EXPECT_FALSE(ready(*pod("probed")));  // not until the readiness file exists
+  ok({"exec", "probed", "--", "touch", "/tmp/ready"});
+  EXPECT_TRUE(test::wait_until([&] { return ready(*pod("probed")); }, 20s, 100ms));
+  ok({"exec", "probed", "--", "rm", "/tmp/alive"});
+  EXPECT_TRUE(test::wait_until([&] {
+    auto p = pod("probed");
+    return p && restarts(*p) == 1 && p->status().container_statuses(0).state().has_running();
+  }, 30s, 100ms)) << ok({"describe", "pod", "probed"});
+  // The new container has no /tmp/ready: not Ready again until it has.
+  EXPECT_TRUE(test::wait_until([&] { return !ready(*pod("probed")); }, 10s, 100ms));
+}
+
+TEST_F(KubeletContainerd, AnImageThatCannotBePulledIsErrImagePullThenImagePullBackOff) {
+  // A registry on a closed loopback port: the pull fails at once, nothing leaves the machine.
+  apply_pod("unpullable", "", "  - name: app\n    image: 127.0.0.1:1/skiff-missing:1\n    imagePullPolicy: Always\n");
+  std::set<std::string> reasons;
+  EXPECT_TRUE(test::wait_until([&] {
+    auto p = pod("unpullable");
+    if (p && p->status().container_statuses_size()) {
+      const auto& waiting = p->status().container_statuses(0).state().waiting();
+      if (!waiting.reason().empty()) reasons.insert(waiting.reason());
+      if (waiting.reason() == "ErrImagePull") EXPECT_NE(waiting.message().find("127.0.0.1:1/skiff-missing:1"), std::string::npos);
+    }
+    return reasons.count("ImagePullBackOff") > 0;
+  }, 60s, 50ms)) << ok({"describe", "pod", "unpullable"});
+  EXPECT_TRUE(reasons.count("ErrImagePull")) << "ErrImagePull came first";
+  EXPECT_EQ(pod("unpullable")->status().phase(), "Pending");
 }
 
 // A node with Docker and containerd: `default_runtime` serves pods without runtimeClassName,

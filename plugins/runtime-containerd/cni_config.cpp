@@ -90,11 +90,6 @@ bool CniConfig::sync() {
   return true;
 }
 
-void CniConfig::set_pod_cidr(const std::string& cidr) {
-  std::lock_guard lock(mutex_);
-  options_.subnet = cidr;
-}
-
 std::string CniConfig::source() const {
   std::lock_guard lock(mutex_);
   return source_;

@@ -14,7 +14,7 @@ struct CniConfigOptions {
   std::string own_conf_dir;         // the default bridge's conflist, kept by this plugin
   std::string containerd_conf_dir;  // what containerd reads (its config's cni.conf_dir)
   std::string bridge;               // the default bridge's Linux bridge
-  std::string subnet;               // the default bridge's pods, until the kubelet passes on the node's
+  std::string subnet;               // the default bridge's pods
   std::string ipam_dir;             // host-local's address records for the default bridge
 };
 
@@ -31,8 +31,6 @@ class CniConfig {
   // Puts the conflist to use into containerd's dir when it is not already there; true when it
   // changed. Throws sdk::Error(500) naming the directory when it cannot be written.
   bool sync();
-  // From the kubelet (UpdateRuntimeConfig): the default bridge serves the node's pod CIDR.
-  void set_pod_cidr(const std::string& cidr);
   // Where the conflist in use comes from, for messages.
   std::string source() const;
 

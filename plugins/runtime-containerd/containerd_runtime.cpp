@@ -70,13 +70,6 @@ rt::StatusResponse ContainerdRuntime::status() {
   return out;
 }
 
-void ContainerdRuntime::update_runtime_config(const rt::RuntimeConfigRequest& config) {
-  if (options_.cni && !config.pod_cidr().empty()) {
-    options_.cni->set_pod_cidr(config.pod_cidr());
-    options_.cni->sync();
-  }
-}
-
 void ContainerdRuntime::ensure_network(std::chrono::milliseconds timeout) {
   if (options_.cni) options_.cni->sync();
   auto deadline = std::chrono::steady_clock::now() + timeout;

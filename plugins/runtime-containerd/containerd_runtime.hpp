@@ -23,7 +23,8 @@ class ContainerdRuntime final : public sdk::RuntimeService {
   ContainerdRuntime(CriClient& client, ContainerdRuntimeOptions options);
 
   SKIFF_RUNTIME_SERVICE_OVERRIDES  // the contract, from runtime_service.hpp
-  void update_runtime_config(const runtime::v1::RuntimeConfigRequest& config) override;
+  // update_runtime_config keeps the default: the node's pod subnet is the network plugin's to
+  // put on its bridge; the default bridge keeps its own (one for every node on this containerd).
 
   // The CNI conflist in place and loaded by containerd (its NetworkReady), or an Error saying
   // why not, within `timeout`.

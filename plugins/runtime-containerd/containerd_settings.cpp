@@ -21,8 +21,8 @@ const sdk::ConfigMap<Settings>& config_map() {
       bind_key("default_bridge", &Settings::default_bridge, "skiff-cd0",
                "without a network plugin's conflist: the bridge of the default CNI network"),
       bind_key("default_pod_cidr", &Settings::default_pod_cidr, "10.88.0.0/16",
-               "without a network plugin's conflist: the default network's subnet (the node's podCIDR once the kubelet "
-               "passes it on)"),
+               "without a network plugin's conflist: the default network's subnet (not the node's podCIDR: that is "
+               "the network plugin's, and every node on this containerd shares the default network)"),
       bind_key("default_ipam_dir", &Settings::default_ipam_dir, "/var/lib/skiff-containerd/cni/networks",
                "without a network plugin's conflist: host-local's address records, one place for every node on this "
                "containerd"),

@@ -53,13 +53,6 @@ cri::StatusResponse CriClient::status() {
   return call<cri::StatusRequest, cri::StatusResponse>(SKIFF_CRI_RUNTIME(Status), cri::StatusRequest{}, "CRI status");
 }
 
-void CriClient::update_runtime_config(const std::string& pod_cidr) {
-  cri::UpdateRuntimeConfigRequest request;
-  request.mutable_runtime_config()->mutable_network_config()->set_pod_cidr(pod_cidr);
-  call<cri::UpdateRuntimeConfigRequest, cri::UpdateRuntimeConfigResponse>(SKIFF_CRI_RUNTIME(UpdateRuntimeConfig), request,
-                                                                          "updating the runtime config");
-}
-
 cri::RunPodSandboxResponse CriClient::run_pod_sandbox(const cri::RunPodSandboxRequest& request) {
   const auto& meta = request.config().metadata();
   return call<cri::RunPodSandboxRequest, cri::RunPodSandboxResponse>(

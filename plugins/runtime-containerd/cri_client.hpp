@@ -20,7 +20,6 @@ class CriClient {
 
   cri::VersionResponse version();
   cri::StatusResponse status();
-  void update_runtime_config(const std::string& pod_cidr);
 
   cri::RunPodSandboxResponse run_pod_sandbox(const cri::RunPodSandboxRequest& request);
   void stop_pod_sandbox(const std::string& id);

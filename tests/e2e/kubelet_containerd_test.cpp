@@ -320,7 +320,9 @@ TEST_F(KubeletContainerd, AnImageThatCannotBePulledIsErrImagePullThenImagePullBa
     if (p && p->status().container_statuses_size()) {
       const auto& waiting = p->status().container_statuses(0).state().waiting();
       if (!waiting.reason().empty()) reasons.insert(waiting.reason());
-      if (waiting.reason() == "ErrImagePull") EXPECT_NE(waiting.message().find("127.0.0.1:1/skiff-missing:1"), std::string::npos);
+      if (waiting.reason() == "ErrImagePull") {
+        EXPECT_NE(waiting.message().find("127.0.0.1:1/skiff-missing:1"), std::string::npos) << waiting.message();
+      }
     }
     return reasons.count("ImagePullBackOff") > 0;
   }, 60s, 50ms)) << ok({"describe", "pod", "unpullable"});

@@ -1,5 +1,5 @@
 // The conflist containerd runs for pods: the node's network plugin's when there is one, else
-// the plugin's default bridge (kept in its own directory), over the node's pod CIDR once known.
+// the plugin's default bridge (kept in its own directory).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -70,15 +70,6 @@ TEST(CniConfig, TheNetworkPluginsConflistWinsOnceItIsThere) {
   EXPECT_NE(cni.source().find("network plugin"), std::string::npos) << cni.source();
   EXPECT_EQ(first_conflist(dir.file("network")), dir.file("network/10-skiff.conflist"));
   EXPECT_EQ(first_conflist(dir.file("nowhere")), "");
-}
-
-TEST(CniConfig, ThePodCidrPassedOnReplacesTheDefaultSubnet) {
-  TempDir dir;
-  CniConfig cni(options(dir));
-  cni.sync();
-  cni.set_pod_cidr("10.244.5.0/24");
-  EXPECT_TRUE(cni.sync());
-  EXPECT_NE(read(dir.file("containerd/10-skiff.conflist")).find("10.244.5.0/24"), std::string::npos);
 }
 
 }  // namespace

@@ -47,9 +47,10 @@ class RuntimeContainerdPlugin final : public Plugin {
     cni_->sync();
     RuntimeServeOptions serve = runtime_serve_options(context_.config());
     server_ = serve_runtime(context_, *runtime_, serve);
-    context_.log().info("serving the runtime of node {} with containerd {} at {} (handler {}{}); pod network from {}",
-                        context_.node().node, version.runtime_version(), s.socket, serve.handler,
-                        serve.serve_default ? ", the node's default" : "", cni_->source());
+    context_.log().info("serving the runtime of node {} with containerd {} at {} ({} images; handler {}{}); pod network "
+                        "from {}",
+                        context_.node().node, version.runtime_version(), s.socket, client_->list_images().images_size(),
+                        serve.handler, serve.serve_default ? ", the node's default" : "", cni_->source());
   }
 
   void stop() override {

@@ -32,7 +32,7 @@ CniConfigOptions options(const TempDir& dir) {
   return {dir.file("network"), dir.file("own"), dir.file("containerd"), "skiff-t0", "10.88.0.0/16", dir.file("ipam")};
 }
 
-TEST(CniConfig, DefaultBridgeIsABridgeWithHostLocalAndPortmapNoMasquerade) {
+TEST(ContainerdCniConfig, DefaultBridgeIsABridgeWithHostLocalAndPortmapNoMasquerade) {
   json::object list = json::parse(default_bridge_conflist("br9", "10.9.0.0/24", "/ipam")).as_object();
   const auto& plugins = list.at("plugins").as_array();
   ASSERT_EQ(plugins.size(), 2u);
@@ -48,7 +48,7 @@ TEST(CniConfig, DefaultBridgeIsABridgeWithHostLocalAndPortmapNoMasquerade) {
   EXPECT_EQ(plugins[1].at("type"), "portmap");
 }
 
-TEST(CniConfig, WithoutANetworkPluginTheDefaultBridgeIsWrittenInItsOwnDirAndContainerds) {
+TEST(ContainerdCniConfig, WithoutANetworkPluginTheDefaultBridgeIsWrittenInItsOwnDirAndContainerds) {
   TempDir dir;
   CniConfig cni(options(dir));
   EXPECT_TRUE(cni.sync());
@@ -59,7 +59,7 @@ TEST(CniConfig, WithoutANetworkPluginTheDefaultBridgeIsWrittenInItsOwnDirAndCont
   EXPECT_NE(cni.source().find("default bridge skiff-t0"), std::string::npos) << cni.source();
 }
 
-TEST(CniConfig, TheNetworkPluginsConflistWinsOnceItIsThere) {
+TEST(ContainerdCniConfig, TheNetworkPluginsConflistWinsOnceItIsThere) {
   TempDir dir;
   CniConfig cni(options(dir));
   cni.sync();

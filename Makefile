@@ -18,6 +18,7 @@ test:
 	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 	@scripts/dockerd.sh
+	@scripts/containerd.sh
 	@scripts/images.sh
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300
 
@@ -26,6 +27,7 @@ up:
 	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 	@scripts/dockerd.sh
+	@scripts/containerd.sh
 	@scripts/images.sh
 	@DATA_DIR=$(DATA_DIR) scripts/up.sh
 
@@ -36,6 +38,7 @@ cluster:
 	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 	@scripts/dockerd.sh
+	@scripts/containerd.sh
 	@scripts/images.sh
 	@scripts/cluster.sh up
 

@@ -1,0 +1,177 @@
+#include "cri_translate.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/sdk/time.hpp"
+
+namespace skiff::containerd {
+
+namespace {
+
+constexpr std::int64_t kCpuPeriodMicros = 100000;  // CFS period, as the kubelet sets it
+constexpr std::int64_t kMinCpuShares = 2;
+
+template <class Map>
+void copy_labels(const std::map<std::string, std::string>& from, Map& to) {
+  for (const auto& [k, v] : from) to[k] = v;
+}
+
+cri::Protocol protocol_of(const std::string& protocol) {
+  if (protocol == "UDP") return cri::UDP;
+  if (protocol == "SCTP") return cri::SCTP;
+  return cri::TCP;
+}
+
+void share_pod_namespaces(cri::NamespaceOption& options, bool host_network) {
+  options.set_network(host_network ? cri::NODE : cri::POD);
+  options.set_pid(cri::POD);
+  options.set_ipc(cri::POD);
+}
+
+std::string label_or(const google::protobuf::Map<std::string, std::string>& labels, const char* key,
+                     const std::string& fallback) {
+  auto it = labels.find(key);
+  return it == labels.end() ? fallback : it->second;
+}
+
+}  // namespace
+
+std::string sandbox_log_directory(const std::string& root, const rt::SandboxConfig& config) {
+  return root + "/" + config.namespace_() + "_" + config.pod_name() + "_" + config.pod_uid();
+}
+
+std::string container_log_path(const rt::ContainerConfig& config) {
+  return config.name() + "/" + std::to_string(config.attempt()) + ".log";
+}
+
+cri::PodSandboxConfig to_cri_sandbox(const rt::SandboxConfig& config, const std::string& log_root,
+                                     const std::string& cgroup_parent, std::uint32_t attempt) {
+  cri::PodSandboxConfig out;
+  auto* meta = out.mutable_metadata();
+  meta->set_name(config.pod_name());
+  meta->set_uid(config.pod_uid());
+  meta->set_namespace_(config.namespace_());
+  meta->set_attempt(attempt);
+  // On the host's network the hostname is the node's: CRI refuses one of its own there.
+  if (!config.host_network()) out.set_hostname(config.hostname());
+  out.set_log_directory(sandbox_log_directory(log_root, config));
+  if (!config.host_network()) {
+    auto* dns = out.mutable_dns_config();
+    for (const auto& s : config.dns_servers()) dns->add_servers(s);
+    for (const auto& s : config.dns_searches()) dns->add_searches(s);
+    for (const auto& s : config.dns_options()) dns->add_options(s);
+  }
+  for (const auto& p : config.port_mappings()) {
+    auto* m = out.add_port_mappings();
+    m->set_protocol(protocol_of(p.protocol()));
+    m->set_container_port(p.container_port());
+    m->set_host_port(p.host_port());
+    m->set_host_ip(p.host_ip());
+  }
+  copy_labels(sdk::sandbox_labels(config), *out.mutable_labels());
+  auto* linux = out.mutable_linux();
+  linux->set_cgroup_parent(cgroup_parent);
+  share_pod_namespaces(*linux->mutable_security_context()->mutable_namespace_options(), config.host_network());
+  return out;
+}
+
+std::int64_t clamp_oom_score_adj(std::int64_t requested) { return std::clamp<std::int64_t>(requested, 0, 1000); }
+
+std::int64_t oom_score_adj_for(const rt::ContainerConfig& config) {
+  bool best_effort = config.cpu_limit_millis() == 0 && config.memory_limit_bytes() == 0 && config.cpu_request_millis() == 0;
+  // Burstable and Guaranteed would be lower (down to -997); 0 is as low as root may go here.
+  return clamp_oom_score_adj(best_effort ? 1000 : 0);
+}
+
+cri::ContainerConfig to_cri_container(const rt::CreateContainerRequest& request) {
+  const auto& config = request.config();
+  cri::ContainerConfig out;
+  out.mutable_metadata()->set_name(config.name());
+  out.mutable_metadata()->set_attempt(static_cast<std::uint32_t>(std::max(0, config.attempt())));
+  out.mutable_image()->set_image(config.image());
+  for (const auto& c : config.command()) out.add_command(c);
+  for (const auto& a : config.args()) out.add_args(a);
+  out.set_working_dir(config.working_dir());
+  for (const auto& kv : config.env()) {
+    auto* env = out.add_envs();
+    env->set_key(kv.key());
+    env->set_value(kv.value());
+  }
+  for (const auto& m : config.mounts()) {
+    auto* mount = out.add_mounts();
+    mount->set_container_path(m.container_path());
+    mount->set_host_path(m.host_path());
+    mount->set_readonly(m.read_only());
+  }
+  copy_labels(sdk::container_labels(request), *out.mutable_labels());
+  out.set_log_path(container_log_path(config));
+  out.set_stdin(config.stdin());
+  out.set_tty(config.tty());
+  auto* resources = out.mutable_linux()->mutable_resources();
+  if (config.cpu_limit_millis() > 0) {
+    resources->set_cpu_period(kCpuPeriodMicros);
+    resources->set_cpu_quota(config.cpu_limit_millis() * kCpuPeriodMicros / 1000);
+  }
+  if (config.cpu_request_millis() > 0)
+    resources->set_cpu_shares(std::max(kMinCpuShares, config.cpu_request_millis() * 1024 / 1000));
+  resources->set_memory_limit_in_bytes(config.memory_limit_bytes());
+  resources->set_oom_score_adj(oom_score_adj_for(config));
+  share_pod_namespaces(*out.mutable_linux()->mutable_security_context()->mutable_namespace_options(),
+                       request.sandbox_config().host_network());
+  return out;
+}
+
+std::string rfc3339_from_nanos(std::int64_t nanos) {
+  if (nanos <= 0) return "";
+  return sdk::format_rfc3339(sdk::WallClock::time_point(
+      std::chrono::duration_cast<sdk::WallClock::duration>(std::chrono::nanoseconds(nanos))));
+}
+
+rt::Sandbox from_cri(const cri::PodSandboxStatus& status) {
+  rt::Sandbox out;
+  out.set_id(status.id());
+  out.set_state(status.state() == cri::SANDBOX_READY ? "READY" : "NOTREADY");
+  out.set_ip(status.network().ip());
+  out.mutable_labels()->insert(status.labels().begin(), status.labels().end());
+  out.set_created_at(rfc3339_from_nanos(status.created_at()));
+  return out;
+}
+
+rt::Sandbox from_cri(const cri::PodSandbox& sandbox) {
+  rt::Sandbox out;
+  out.set_id(sandbox.id());
+  out.set_state(sandbox.state() == cri::SANDBOX_READY ? "READY" : "NOTREADY");
+  out.mutable_labels()->insert(sandbox.labels().begin(), sandbox.labels().end());
+  out.set_created_at(rfc3339_from_nanos(sandbox.created_at()));
+  return out;
+}
+
+rt::ContainerStatus from_cri(const cri::ContainerStatus& status) {
+  rt::ContainerStatus out;
+  out.set_id(status.id());
+  out.set_name(label_or(status.labels(), sdk::label::kContainerName, status.metadata().name()));
+  out.set_image(status.image().image());
+  out.set_image_ref(status.image_ref());
+  switch (status.state()) {
+    case cri::CONTAINER_CREATED: out.set_state("CREATED"); break;
+    case cri::CONTAINER_RUNNING: out.set_state("RUNNING"); break;
+    case cri::CONTAINER_EXITED: out.set_state("EXITED"); break;
+    default: out.set_state("UNKNOWN"); break;
+  }
+  out.set_created_at(rfc3339_from_nanos(status.created_at()));
+  out.set_started_at(rfc3339_from_nanos(status.started_at()));
+  out.set_finished_at(rfc3339_from_nanos(status.finished_at()));
+  out.set_exit_code(status.exit_code());
+  std::string reason = status.reason();
+  if (out.state() == "EXITED" && reason.empty()) reason = status.exit_code() == 0 ? "Completed" : "Error";
+  if (out.state() != "EXITED") reason.clear();
+  out.set_reason(reason);
+  out.set_message(status.message());
+  out.mutable_labels()->insert(status.labels().begin(), status.labels().end());
+  out.set_sandbox_id(label_or(status.labels(), sdk::label::kSandboxId, ""));
+  return out;
+}
+
+}  // namespace skiff::containerd

@@ -1,0 +1,157 @@
+// What containerd is asked for (CRI) for a contract request, and what the kubelet is told back.
+#include <gtest/gtest.h>
+
+#include "cri_translate.hpp"
+#include "skiff/sdk/runtime/labels.hpp"
+
+namespace {
+
+using namespace skiff::containerd;
+namespace label = skiff::sdk::label;
+
+rt::SandboxConfig pod() {
+  rt::SandboxConfig c;
+  c.set_pod_uid("uid-1");
+  c.set_pod_name("web");
+  c.set_namespace_("shop");
+  c.set_hostname("web");
+  c.add_dns_servers("10.96.0.10");
+  c.add_dns_searches("shop.svc.cluster.local");
+  c.add_dns_options("ndots:5");
+  auto* port = c.add_port_mappings();
+  port->set_protocol("UDP");
+  port->set_container_port(53);
+  port->set_host_port(5353);
+  (*c.mutable_labels())["app"] = "web";
+  return c;
+}
+
+TEST(CriTranslate, ASandboxSharesItsNamespacesAndLogsUnderThePodsDirectory) {
+  auto s = to_cri_sandbox(pod(), "/var/log/skiff", "/skiff");
+  EXPECT_EQ(s.metadata().name(), "web");
+  EXPECT_EQ(s.metadata().uid(), "uid-1");
+  EXPECT_EQ(s.metadata().namespace_(), "shop");
+  EXPECT_EQ(s.hostname(), "web");
+  EXPECT_EQ(s.log_directory(), "/var/log/skiff/shop_web_uid-1");
+  EXPECT_EQ(s.dns_config().servers(0), "10.96.0.10");
+  EXPECT_EQ(s.dns_config().options(0), "ndots:5");
+  ASSERT_EQ(s.port_mappings_size(), 1);
+  EXPECT_EQ(s.port_mappings(0).protocol(), cri::UDP);
+  EXPECT_EQ(s.port_mappings(0).host_port(), 5353);
+  EXPECT_EQ(s.labels().at("app"), "web");
+  EXPECT_EQ(s.labels().at(label::kPodUid), "uid-1");
+  EXPECT_EQ(s.labels().at(label::kKind), label::kKindSandbox);
+  EXPECT_EQ(s.linux().cgroup_parent(), "/skiff");
+  const auto& ns = s.linux().security_context().namespace_options();
+  EXPECT_EQ(ns.network(), cri::POD);
+  EXPECT_EQ(ns.pid(), cri::POD);
+  EXPECT_EQ(ns.ipc(), cri::POD);
+}
+
+TEST(CriTranslate, AHostNetworkSandboxHasTheNodesNetworkNameAndResolver) {
+  auto config = pod();
+  config.set_host_network(true);
+  auto s = to_cri_sandbox(config, "/logs", "/skiff");
+  EXPECT_EQ(s.linux().security_context().namespace_options().network(), cri::NODE);
+  EXPECT_EQ(s.hostname(), "") << "CRI refuses a hostname of its own on the node's network";
+  EXPECT_FALSE(s.has_dns_config());
+}
+
+rt::CreateContainerRequest container() {
+  rt::CreateContainerRequest r;
+  r.set_sandbox_id("sb");
+  *r.mutable_sandbox_config() = pod();
+  auto* c = r.mutable_config();
+  c->set_name("app");
+  c->set_image("skiff/busybox:1");
+  c->add_command("sh");
+  c->add_args("-c");
+  c->set_attempt(2);
+  c->set_working_dir("/tmp");
+  auto* env = c->add_env();
+  env->set_key("A");
+  env->set_value("1");
+  auto* mount = c->add_mounts();
+  mount->set_container_path("/data");
+  mount->set_host_path("/srv/data");
+  mount->set_read_only(true);
+  return r;
+}
+
+TEST(CriTranslate, AContainerKeepsItsCommandEnvMountsAndLogPath) {
+  auto c = to_cri_container(container());
+  EXPECT_EQ(c.metadata().name(), "app");
+  EXPECT_EQ(c.metadata().attempt(), 2u);
+  EXPECT_EQ(c.image().image(), "skiff/busybox:1");
+  EXPECT_EQ(c.command(0), "sh");
+  EXPECT_EQ(c.args(0), "-c");
+  EXPECT_EQ(c.working_dir(), "/tmp");
+  EXPECT_EQ(c.envs(0).key(), "A");
+  EXPECT_TRUE(c.mounts(0).readonly());
+  EXPECT_EQ(c.log_path(), "app/2.log");
+  EXPECT_EQ(c.labels().at(label::kContainerName), "app");
+  EXPECT_EQ(c.labels().at(label::kContainerAttempt), "2");
+  EXPECT_EQ(c.labels().at(label::kSandboxId), "sb");
+  EXPECT_EQ(c.linux().security_context().namespace_options().pid(), cri::POD);
+}
+
+TEST(CriTranslate, LimitsBecomeCfsQuotaSharesAndMemory) {
+  auto r = container();
+  r.mutable_config()->set_cpu_limit_millis(500);
+  r.mutable_config()->set_cpu_request_millis(250);
+  r.mutable_config()->set_memory_limit_bytes(64 << 20);
+  auto res = to_cri_container(r).linux().resources();
+  EXPECT_EQ(res.cpu_period(), 100000);
+  EXPECT_EQ(res.cpu_quota(), 50000);
+  EXPECT_EQ(res.cpu_shares(), 256);
+  EXPECT_EQ(res.memory_limit_in_bytes(), 64 << 20);
+  EXPECT_EQ(res.oom_score_adj(), 0) << "not best effort: as low as root may set here";
+}
+
+TEST(CriTranslate, OomScoreAdjIsNeverNegative) {
+  EXPECT_EQ(clamp_oom_score_adj(-998), 0);
+  EXPECT_EQ(clamp_oom_score_adj(-1), 0);
+  EXPECT_EQ(clamp_oom_score_adj(500), 500);
+  EXPECT_EQ(clamp_oom_score_adj(2000), 1000);
+  EXPECT_EQ(to_cri_container(container()).linux().resources().oom_score_adj(), 1000) << "best effort";
+}
+
+TEST(CriTranslate, StatusesComeBackInTheContractsTerms) {
+  cri::ContainerStatus s;
+  s.set_id("c1");
+  s.mutable_metadata()->set_name("app");
+  s.set_state(cri::CONTAINER_EXITED);
+  s.set_created_at(1'700'000'000'000'000'000);
+  s.set_started_at(1'700'000'001'000'000'000);
+  s.set_finished_at(1'700'000'002'500'000'000);
+  s.set_exit_code(3);
+  s.mutable_image()->set_image("docker.io/skiff/busybox:1");
+  s.set_image_ref("sha256:abc");
+  (*s.mutable_labels())[label::kSandboxId] = "sb";
+  auto out = from_cri(s);
+  EXPECT_EQ(out.state(), "EXITED");
+  EXPECT_EQ(out.reason(), "Error") << "containerd left it empty: derived from the exit code";
+  EXPECT_EQ(out.exit_code(), 3);
+  EXPECT_EQ(out.name(), "app");
+  EXPECT_EQ(out.sandbox_id(), "sb");
+  EXPECT_EQ(out.created_at(), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(out.finished_at(), "2023-11-14T22:13:22Z");
+  s.set_reason("OOMKilled");
+  EXPECT_EQ(from_cri(s).reason(), "OOMKilled");
+  s.set_state(cri::CONTAINER_RUNNING);
+  s.set_finished_at(0);
+  EXPECT_EQ(from_cri(s).finished_at(), "");
+  EXPECT_EQ(from_cri(s).reason(), "");
+}
+
+TEST(CriTranslate, SandboxStatusCarriesItsIp) {
+  cri::PodSandboxStatus s;
+  s.set_id("sb");
+  s.set_state(cri::SANDBOX_NOTREADY);
+  s.mutable_network()->set_ip("10.88.0.7");
+  auto out = from_cri(s);
+  EXPECT_EQ(out.state(), "NOTREADY");
+  EXPECT_EQ(out.ip(), "10.88.0.7");
+}
+
+}  // namespace

@@ -26,14 +26,18 @@ void set_condition(core::PodStatus& status, const core::PodStatus& old, const st
 
 std::string rfc3339_seconds(const std::string& time) { return time.size() < 19 ? time : time.substr(0, 19) + "Z"; }
 
-core::ContainerStateTerminated terminated_of(const rt::ContainerStatus& container) {
+std::string container_id_of(const std::string& scheme, const std::string& id) {
+  return scheme.empty() ? id : scheme + "://" + id;
+}
+
+core::ContainerStateTerminated terminated_of(const rt::ContainerStatus& container, const std::string& scheme) {
   core::ContainerStateTerminated t;
   t.set_exit_code(container.exit_code());
   t.set_reason(!container.reason().empty() ? container.reason() : container.exit_code() == 0 ? "Completed" : "Error");
   t.set_message(container.message());
   t.set_started_at(rfc3339_seconds(container.started_at()));
   t.set_finished_at(rfc3339_seconds(container.finished_at()));
-  t.set_container_id("docker://" + container.id());
+  t.set_container_id(container_id_of(scheme, container.id()));
   return t;
 }
 

@@ -14,7 +14,11 @@ std::string rfc3339_seconds(const std::string& time);
 
 // How a runtime container ended, as the API's terminated state (reason Completed or Error
 // when the runtime gives none).
-api::core::v1::ContainerStateTerminated terminated_of(const runtime::v1::ContainerStatus& container);
+// `scheme` names the runtime in the container id as Kubernetes writes it ("docker://<id>").
+api::core::v1::ContainerStateTerminated terminated_of(const runtime::v1::ContainerStatus& container,
+                                                      const std::string& scheme);
+// "<scheme>://<id>", or the id alone while the runtime's name is unknown.
+std::string container_id_of(const std::string& scheme, const std::string& id);
 
 // The phase as Kubernetes' getPhase computes it from the app containers' statuses: Failed
 // when an init container failed for good; Pending until initialized and every container has

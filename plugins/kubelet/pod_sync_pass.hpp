@@ -15,13 +15,20 @@ namespace skiff::kubelet {
 // One sync of one pod as it goes through its phases: what it found, what it did, and when
 // the pod wants syncing again.
 struct PodSyncer::Pass {
-  Pass(const api::core::v1::Pod& pod, const sdk::RuntimeClient& runtime, Memory& memory, std::vector<runtime::v1::ContainerStatus> listed)
-      : pod(pod), runtime(runtime), memory(memory), policy(restart_policy_of(pod)), containers(std::move(listed)) {
+  Pass(const api::core::v1::Pod& pod, const sdk::RuntimeClient& runtime, std::string id_scheme, Memory& memory,
+       std::vector<runtime::v1::ContainerStatus> listed)
+      : pod(pod),
+        runtime(runtime),
+        id_scheme(std::move(id_scheme)),
+        memory(memory),
+        policy(restart_policy_of(pod)),
+        containers(std::move(listed)) {
     for (const auto& c : containers) seen_at_start[c.id()] = c.state();
   }
 
   const api::core::v1::Pod& pod;
   const sdk::RuntimeClient& runtime;
+  std::string id_scheme;  // the runtime's name, before container ids in the status
   Memory& memory;
   std::string policy;                                // spec.restartPolicy, defaulted
   std::vector<runtime::v1::ContainerStatus> containers;       // the pod's in the runtime, as last listed

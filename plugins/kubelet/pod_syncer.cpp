@@ -45,7 +45,7 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
       if (c.state() == "RUNNING") runtime->stop_container(c.id(), 10);
     return milliseconds(0);
   }
-  Pass pass(pod, *runtime, memory_of(pod), std::move(containers));
+  Pass pass(pod, *runtime, runtimes_.id_scheme(*runtime), memory_of(pod), std::move(containers));
   ensure_sandbox(pass);
   run_init_containers(pass);
   if (pass.initialized) run_app_containers(pass);

@@ -81,8 +81,9 @@ core::ContainerStatus PodSyncer::container_status(const Pass& pass, const core::
   const auto& latest = attempts.back();
   cs.set_restart_count(attempt_of(latest));
   cs.set_image_id(latest.image_ref());
-  cs.set_container_id("docker://" + latest.id());
-  if (attempts.size() >= 2) *cs.mutable_last_state()->mutable_terminated() = terminated_of(attempts[attempts.size() - 2]);
+  cs.set_container_id(container_id_of(pass.id_scheme, latest.id()));
+  if (attempts.size() >= 2)
+    *cs.mutable_last_state()->mutable_terminated() = terminated_of(attempts[attempts.size() - 2], pass.id_scheme);
   if (latest.state() == "RUNNING") {
     cs.mutable_state()->mutable_running()->set_started_at(rfc3339_seconds(latest.started_at()));
     cs.set_started(prober_.started(pass.uid(), spec, latest.id()));
@@ -104,9 +105,9 @@ void PodSyncer::set_exited(const Pass& pass, const core::Container& spec, const 
   if (why != pass.memory.waiting.end() && why->second.first == "CrashLoopBackOff" &&
       restarts(pass.policy, latest.exit_code())) {
     set_waiting(cs, why->second.first, why->second.second);
-    *cs.mutable_last_state()->mutable_terminated() = terminated_of(latest);
+    *cs.mutable_last_state()->mutable_terminated() = terminated_of(latest, pass.id_scheme);
   } else {
-    *cs.mutable_state()->mutable_terminated() = terminated_of(latest);
+    *cs.mutable_state()->mutable_terminated() = terminated_of(latest, pass.id_scheme);
   }
 }
 

@@ -27,4 +27,20 @@ std::vector<const sdk::RuntimeClient*> RuntimeSet::all() {
   return out;
 }
 
+std::string RuntimeSet::id_scheme(const sdk::RuntimeClient& runtime) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto known = schemes_.find(&runtime); known != schemes_.end()) return known->second;
+  }
+  std::string name;
+  try {
+    name = runtime.version().runtime_name();
+  } catch (const std::exception&) {
+    return "";  // asked again next time
+  }
+  std::lock_guard lock(mutex_);
+  schemes_[&runtime] = name;
+  return name;
+}
+
 }  // namespace skiff::kubelet

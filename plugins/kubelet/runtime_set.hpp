@@ -28,6 +28,9 @@ class RuntimeSet {
   // Every runtime that may hold this node's containers: the default one and one per handler
   // the RuntimeClasses name (a handler not served on this node answers 503: skip it).
   std::vector<const sdk::RuntimeClient*> all();
+  // What Kubernetes puts before container ids ("docker", "containerd"): the runtime's own name
+  // from its version, asked once; "" while it does not answer.
+  std::string id_scheme(const sdk::RuntimeClient& runtime);
 
  private:
   const sdk::RuntimeClient& for_handler(const std::string& handler);  // with mutex_ held
@@ -39,6 +42,7 @@ class RuntimeSet {
   sdk::RuntimeClient default_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<sdk::RuntimeClient>> by_handler_;
+  std::map<const sdk::RuntimeClient*, std::string> schemes_;
 };
 
 }  // namespace skiff::kubelet

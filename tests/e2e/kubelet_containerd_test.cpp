@@ -137,9 +137,10 @@ class KubeletContainerd : public ::testing::Test {
              });
     }, timeout, 100ms);
   }
-  // The id the runtime gave the pod's first container (the status's "<scheme>://<id>").
+  // The id the runtime gave the pod's first container (the status's "containerd://<id>").
   static std::string runtime_id(const Pod& p) {
     const std::string& id = p.status().container_statuses(0).container_id();
+    EXPECT_TRUE(id.starts_with("containerd://")) << id;
     return id.substr(id.find("://") + 3);
   }
   bool running(const std::string& name) {

@@ -54,18 +54,23 @@ TEST(KubeletPodStatus, TerminatedStateOfAnExitedContainer) {
   c.set_exit_code(137);
   c.set_started_at("2024-05-01T10:00:00.5Z");
   c.set_finished_at("2024-05-01T10:00:09.999999Z");
-  auto t = terminated_of(c);
+  auto t = terminated_of(c, "docker");
   EXPECT_EQ(t.exit_code(), 137);
   EXPECT_EQ(t.reason(), "Error");
   EXPECT_EQ(t.started_at(), "2024-05-01T10:00:00Z");
   EXPECT_EQ(t.finished_at(), "2024-05-01T10:00:09Z");
   EXPECT_EQ(t.container_id(), "docker://abc");
   c.set_exit_code(0);
-  EXPECT_EQ(terminated_of(c).reason(), "Completed");
+  EXPECT_EQ(terminated_of(c, "docker").reason(), "Completed");
   c.set_reason("OOMKilled");
   c.set_message("out of memory");
-  EXPECT_EQ(terminated_of(c).reason(), "OOMKilled");  // the runtime's reason wins
-  EXPECT_EQ(terminated_of(c).message(), "out of memory");
+  EXPECT_EQ(terminated_of(c, "docker").reason(), "OOMKilled");  // the runtime's reason wins
+  EXPECT_EQ(terminated_of(c, "docker").message(), "out of memory");
+}
+
+TEST(KubeletPodStatus, ContainerIdsNameTheirRuntime) {
+  EXPECT_EQ(container_id_of("containerd", "abc"), "containerd://abc");
+  EXPECT_EQ(container_id_of("", "abc"), "abc") << "a runtime that has not answered yet: the id alone";
 }
 
 TEST(KubeletPodStatus, PhaseAsKubernetesComputesIt) {

@@ -62,7 +62,7 @@ TEST_F(KubeletPodStatusWrites, ARunningPodsStatusSaysWhatRunsWhereAndHow) {
   EXPECT_EQ(cs.name(), "main");
   EXPECT_EQ(cs.image(), "busybox:1.36");
   EXPECT_EQ(cs.image_id(), main.image_ref());
-  EXPECT_EQ(cs.container_id(), "docker://" + main.id());
+  EXPECT_EQ(cs.container_id(), "sim://" + main.id()) << "the runtime's own name, from its version";
   EXPECT_EQ(cs.state().running().started_at(), kubelet::rfc3339_seconds(main.started_at()));
   EXPECT_TRUE(cs.started());
   EXPECT_TRUE(cs.ready());

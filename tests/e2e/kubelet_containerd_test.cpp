@@ -13,6 +13,7 @@
 #include <set>
 
 #include "api_node.hpp"
+#include "kubelet_node_fixture.hpp"
 #include "command.hpp"
 #include "cri_client.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -29,13 +30,7 @@ using namespace std::chrono_literals;
 using api::core::v1::Pod;
 namespace cri = ::runtime::v1;
 
-const char* kKubectl = "/usr/bin/kubectl";
 const char* kSocket = "/run/skiff/containerd/containerd.sock";
-
-std::string unique_node_name() {
-  static std::atomic<int> counter{0};
-  return "e2e-cd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
 
 // The node's sandboxes and containers in containerd, through CRI; all removed when the test ends.
 class CriCleanup {
@@ -77,66 +72,17 @@ class CriCleanup {
   containerd::CriClient cri_;
 };
 
-class KubeletContainerd : public ::testing::Test {
+class KubeletContainerd : public test::KubeletNodeTest<CriCleanup> {
  protected:
-  virtual std::string plugins() const {
+  std::string plugins() const override {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: controller-manager\n    config: {leader_elect: false}\n"
            "  - name: runtime-containerd\n"  // no network plugin here: its default bridge
            "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
   }
-  void SetUp() override {
-    test::import_test_images();
-    node_name = unique_node_name();
-    cleanup = std::make_unique<CriCleanup>(node_name);
-    node = std::make_unique<test::ApiNode>("", plugins(), node_name);
-    api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());
-  }
-  void TearDown() override {
-    if (HasFailure() && node) std::fprintf(stderr, "skiffd output:\n%s\n", node->node().output().c_str());
-    api.reset();
-    node.reset();  // stops the kubelet first, so nothing recreates what cleanup removes
-    cleanup.reset();
-  }
+  std::string node_prefix() const override { return "e2e-cd"; }
+  void prepare() override { test::import_test_images(); }
 
-  test::CommandResult kubectl(std::vector<std::string> args, const std::string& stdin_text = "",
-                              std::chrono::milliseconds timeout = 60s) {
-    return node->kubectl(kKubectl, args, stdin_text, timeout);
-  }
-  std::string ok(std::vector<std::string> args, const std::string& stdin_text = "") {
-    auto r = kubectl(args, stdin_text);
-    EXPECT_EQ(r.exit_code, 0) << "kubectl " << args[0] << ": " << r.both();
-    return r.out;
-  }
-  std::vector<Pod> pods(const std::string& selector) {
-    std::vector<Pod> out;
-    for (auto& p : api->list<Pod>("default", selector))
-      if (p.metadata().deletion_timestamp().empty()) out.push_back(std::move(p));
-    return out;
-  }
-  static bool ready(const Pod& p) {
-    for (const auto& c : p.status().conditions())
-      if (c.type() == "Ready") return c.status() == "True";
-    return false;
-  }
-  static int restarts(const Pod& p) {
-    return p.status().container_statuses_size() ? p.status().container_statuses(0).restart_count() : -1;
-  }
-  std::optional<Pod> pod(const std::string& name) {
-    try {
-      return api->get<Pod>("default", name);
-    } catch (const sdk::Error&) {
-      return std::nullopt;
-    }
-  }
-  bool all_ready(const std::string& selector, std::size_t count, std::chrono::milliseconds timeout = 60s) {
-    return test::wait_until([&] {
-      auto now = pods(selector);
-      return now.size() == count && std::all_of(now.begin(), now.end(), [](const Pod& p) {
-               return p.status().phase() == "Running" && ready(p);
-             });
-    }, timeout, 100ms);
-  }
   // The id the runtime gave the pod's first container (the status's "containerd://<id>").
   static std::string runtime_id(const Pod& p) {
     const std::string& id = p.status().container_statuses(0).container_id();
@@ -154,10 +100,6 @@ class KubeletContainerd : public ::testing::Test {
                                  "  containers:\n" + container_yaml);
   }
 
-  std::string node_name;
-  std::unique_ptr<CriCleanup> cleanup;
-  std::unique_ptr<test::ApiNode> node;
-  std::unique_ptr<sdk::ApiClient> api;
 };
 
 const char* kWeb = R"(apiVersion: apps/v1

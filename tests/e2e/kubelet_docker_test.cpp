@@ -12,6 +12,7 @@
 #include <set>
 
 #include "api_node.hpp"
+#include "kubelet_node_fixture.hpp"
 #include "command.hpp"
 #include "temp_dir.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -26,12 +27,6 @@ using namespace std::chrono_literals;
 using api::core::v1::Pod;
 
 const char* kDocker = "/usr/bin/docker";
-const char* kKubectl = "/usr/bin/kubectl";
-
-std::string unique_node_name() {
-  static std::atomic<int> counter{0};
-  return "e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -70,80 +65,27 @@ class DockerCleanup {
   std::string node_;
 };
 
-class KubeletDocker : public ::testing::Test {
+class KubeletDocker : public test::KubeletNodeTest<DockerCleanup> {
  protected:
-  // The node's plugins besides store-lmdb and the apiserver.
-  virtual std::string plugins() const {
+  std::string plugins() const override {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: controller-manager\n    config: {leader_elect: false}\n"
            "  - name: runtime-docker\n    config: {network: docker-bridge}\n"  // no network plugin here
            "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
   }
-  void SetUp() override {
+  std::string node_prefix() const override { return "e2e"; }
+  void prepare() override {
     if (test::run_command({kDocker, "version"}).exit_code != 0)
       FAIL() << "no Docker daemon answers; `make test` starts one (scripts/dockerd.sh)";
     auto images = test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/images.sh"});
     ASSERT_EQ(images.exit_code, 0) << images.both();
-    node_name = unique_node_name();
-    cleanup = std::make_unique<DockerCleanup>(node_name);
-    node = std::make_unique<test::ApiNode>("", plugins(), node_name);
-    api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());
-  }
-  void TearDown() override {
-    if (HasFailure() && node) std::fprintf(stderr, "skiffd output:\n%s\n", node->node().output().c_str());
-    api.reset();
-    node.reset();  // stops the kubelet first, so nothing recreates what cleanup removes
-    cleanup.reset();
   }
 
-  test::CommandResult kubectl(std::vector<std::string> args, const std::string& stdin_text = "",
-                              std::chrono::milliseconds timeout = 60s) {
-    return node->kubectl(kKubectl, args, stdin_text, timeout);
-  }
-  std::string ok(std::vector<std::string> args, const std::string& stdin_text = "") {
-    auto r = kubectl(args, stdin_text);
-    EXPECT_EQ(r.exit_code, 0) << "kubectl " << args[0] << ": " << r.both();
-    return r.out;
-  }
-
-  std::vector<Pod> pods(const std::string& selector) {
-    std::vector<Pod> out;
-    for (auto& p : api->list<Pod>("default", selector))
-      if (p.metadata().deletion_timestamp().empty()) out.push_back(std::move(p));
-    return out;
-  }
-  static bool ready(const Pod& p) {
-    for (const auto& c : p.status().conditions())
-      if (c.type() == "Ready") return c.status() == "True";
-    return false;
-  }
-  static int restarts(const Pod& p) {
-    return p.status().container_statuses_size() ? p.status().container_statuses(0).restart_count() : -1;
-  }
-  std::optional<Pod> pod(const std::string& name) {
-    try {
-      return api->get<Pod>("default", name);
-    } catch (const sdk::Error&) {
-      return std::nullopt;
-    }
-  }
-  bool all_ready(const std::string& selector, std::size_t count, std::chrono::milliseconds timeout = 60s) {
-    return test::wait_until([&] {
-      auto now = pods(selector);
-      return now.size() == count && std::all_of(now.begin(), now.end(), [](const Pod& p) {
-               return p.status().phase() == "Running" && ready(p);
-             });
-    }, timeout, 100ms);
-  }
   std::string apply_pod(const std::string& name, const std::string& container_yaml) {
     return ok({"apply", "-f", "-"}, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
                                         "\n  labels: {test: " + name + "}\nspec:\n  containers:\n" + container_yaml);
   }
 
-  std::string node_name;
-  std::unique_ptr<DockerCleanup> cleanup;
-  std::unique_ptr<test::ApiNode> node;
-  std::unique_ptr<sdk::ApiClient> api;
 };
 
 const char* kWeb = R"(apiVersion: apps/v1

@@ -33,13 +33,18 @@ class KubeletTermination : public KubeletSuite {
 // What the kubelet asked the runtime, in the order it asked: listened to on the bus.
 class RuntimeCalls {
  public:
+  // One subscription on every runtime subject of the node: NATS keeps the order only within a
+  // subscription (two would each deliver on their own and could swap exec and stop).
   explicit RuntimeCalls(SimCluster& cluster) {
-    for (const char* op : {"exec", "stop_container"})
-      subscriptions_.push_back(cluster.bus().subscribe(cluster.subjects().runtime_on(kNode, op),
-                                                       [this, op = std::string(op)](const sdk::Message& m) {
-                                                         std::lock_guard lock(mutex_);
-                                                         calls_.emplace_back(op, m.data);
-                                                       }));
+    std::string exec = cluster.subjects().runtime_on(kNode, "exec");
+    std::string stop = cluster.subjects().runtime_on(kNode, "stop_container");
+    subscriptions_.push_back(cluster.bus().subscribe(cluster.subjects().runtime_on(kNode, "*"),
+                                                     [this, exec, stop](const sdk::Message& m) {
+                                                       if (m.subject != exec && m.subject != stop) return;
+                                                       std::lock_guard lock(mutex_);
+                                                       calls_.emplace_back(m.subject == exec ? "exec" : "stop_container",
+                                                                           m.data);
+                                                     }));
   }
   std::vector<std::pair<std::string, std::string>> calls() const {
     std::lock_guard lock(mutex_);

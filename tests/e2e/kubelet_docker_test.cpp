@@ -467,7 +467,7 @@ TEST_F(KubeletTwoRuntimes, APodPicksItsRuntimeThroughItsRuntimeClass) {
 TEST(KubeletRuntimes, TwoDefaultRuntimesOnOneNodeAreRefusedWithOneMessage) {
   test::NatsServer nats;
   test::PluginNode node(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: runtime-sim\n",
-                        unique_node_name());
+                        test::unique_node_name("e2e"));
   try {
     node.start();
     FAIL() << "two default runtimes started";
@@ -480,7 +480,7 @@ TEST(KubeletRuntimes, TwoDefaultRuntimesOnOneNodeAreRefusedWithOneMessage) {
 
 TEST(KubeletRuntimes, AHandlerThatIsNoValidNameIsRefusedWithOneMessage) {
   test::NatsServer nats;
-  test::PluginNode node(nats, "  - name: runtime-sim\n    config: {handler: Bad.Name}\n", unique_node_name());
+  test::PluginNode node(nats, "  - name: runtime-sim\n    config: {handler: Bad.Name}\n", test::unique_node_name("e2e"));
   try {
     node.start();
     FAIL() << "a runtime with handler Bad.Name started";

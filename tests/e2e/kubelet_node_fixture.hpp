@@ -24,6 +24,12 @@ namespace skiff::test {
 
 using namespace std::chrono_literals;
 
+// "<prefix>-<pid>-<n>": a node name no other test (or test process) uses.
+inline std::string unique_node_name(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
 // Cleanup: constructed from the node name (removes what is left), destructor removes the rest.
 template <class Cleanup>
 class KubeletNodeTest : public ::testing::Test {
@@ -40,8 +46,7 @@ class KubeletNodeTest : public ::testing::Test {
   void SetUp() override {
     prepare();
     if (HasFatalFailure()) return;
-    static std::atomic<int> counter{0};
-    node_name = node_prefix() + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    node_name = unique_node_name(node_prefix());
     cleanup = std::make_unique<Cleanup>(node_name);
     node = std::make_unique<ApiNode>("", plugins(), node_name);
     api = std::make_unique<sdk::ApiClient>(node->node().bus(), node->node().subjects());

@@ -6,6 +6,7 @@
 # made — also after a failed start. All traffic stays inside these namespaces and loopback.
 #
 #   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16 NETWORK=cni
+#                               RUNTIME=docker|containerd
 #   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
 #   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
 #   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
@@ -27,9 +28,13 @@ CLUSTER=${CLUSTER:-skiff}
 INGRESS_HTTP_PORT=${INGRESS_HTTP_PORT:-8080}
 INGRESS_HTTPS_PORT=${INGRESS_HTTPS_PORT:-8443}
 NETWORK=${NETWORK:-cni}               # runtime-docker's network: cni, or docker-bridge (pods then reach only their node)
+# The nodes' runtime: docker (the machine's dockerd, CNI run by runtime-docker in the node's
+# namespace) or containerd (a containerd of each node's own, started in the node's namespace, so
+# that the CNI its CRI runs wires pods into that node's network).
+RUNTIME=${RUNTIME:-docker}
 skiffd=$PWD/build/bin/skiffd
 docker=${DOCKER:-docker}
-state=$DATA_DIR/cluster.state         # one line per thing made: "netns X", "link X", "rule", "pid N", "node X"
+state=$DATA_DIR/cluster.state         # one line per thing made: "netns X", "link X", "rule", "pid N", "node X", "containerd X"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { echo "cluster: $*" >&2; exit 1; }
@@ -41,11 +46,12 @@ master_ip() { echo "$LAN.10"; }
 # --- teardown: everything the state file lists, in reverse; safe to run twice -------------
 down() {
   [ -f "$state" ] || return 0
-  local pids=() nodes=() netnses=() links=() rule=false
+  local pids=() nodes=() netnses=() links=() containerds=() rule=false
   while read -r kind value; do
     case $kind in
       pid) pids+=("$value") ;;
       node) nodes+=("$value") ;;
+      containerd) containerds+=("$value") ;;
       netns) netnses+=("$value") ;;
       link) links+=("$value") ;;
       rule) rule=true ;;
@@ -56,6 +62,10 @@ down() {
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  # A node's containerd goes with its pods (processes, mounts, images): nothing of it is kept.
+  local purges=()
+  for node in "${containerds[@]}"; do node_containerd "$node" scripts/containerd.sh purge & purges+=($!); done
+  for pid in "${purges[@]}"; do wait "$pid" || true; done
   for node in "${nodes[@]}"; do
     ids=$($docker ps -aq --filter "label=io.skiff.node=$node" 2>/dev/null || true)
     [ -z "$ids" ] || echo "$ids" | xargs "$docker" rm -f >/dev/null 2>&1 || true
@@ -78,7 +88,11 @@ check_machine() {
   [ -x "$skiffd" ] || die "$skiffd not found; run make build"
   [ "$NODES" -ge 1 ] 2>/dev/null || die "NODES=$NODES: give a number of workers, at least 1"
   [ "$NODES" -le 80 ] || die "NODES=$NODES: at most 80 workers fit the LAN's addresses"
-  $docker info >/dev/null 2>&1 || die "no dockerd answers; scripts/dockerd.sh starts one"
+  case $RUNTIME in
+    docker) $docker info >/dev/null 2>&1 || die "no dockerd answers; scripts/dockerd.sh starts one" ;;
+    containerd) command -v containerd >/dev/null || die "RUNTIME=containerd needs containerd (apt-get install containerd)" ;;
+    *) die "RUNTIME=$RUNTIME: give docker or containerd" ;;
+  esac
   if ip -4 route show | grep -v "dev $BRIDGE" | grep -q "^$LAN\."; then
     die "the LAN $LAN.0/24 is already routed on this machine; pick another with LAN=a.b.c"
   fi
@@ -108,13 +122,49 @@ make_netns() {
   ip -n "$netns" link set lo up
 }
 
+# --- a node's containerd (RUNTIME=containerd) ---------------------------------------------------
+# Its socket, state and CNI conf dir under /run (a socket path must stay short), its images and
+# snapshots under /var/lib (overlayfs needs a real filesystem below).
+containerd_run_dir() { echo "/run/skiff/cluster/$1"; }
+
+# node_containerd NODE command…: the command with that node's containerd's paths, in its namespace.
+node_containerd() {
+  local node=$1
+  shift
+  SKIFF_CONTAINERD_RUN=$(containerd_run_dir "$node") SKIFF_CONTAINERD_ROOT=/var/lib/skiff-cluster/$node \
+    SKIFF_CONTAINERD_SOCKET=$(containerd_run_dir "$node")/containerd.sock CONTAINERD_LOG=$DATA_DIR/$node-containerd.log \
+    nsenter --net="/run/netns/$node" "$@"
+}
+
+# nsenter, not `ip netns exec`: containerd stays in the machine's mount namespace, so what it
+# mounts (pods' root filesystems, network namespaces) is visible to the kubelet and to purge.
+start_containerd() {
+  local node=$1
+  remember containerd "$node"
+  node_containerd "$node" scripts/containerd.sh >> "$DATA_DIR/$node.log" 2>&1 ||
+    die "$node's containerd did not start; its log: $DATA_DIR/$node-containerd.log"
+  node_containerd "$node" scripts/images.sh >> "$DATA_DIR/$node.log" 2>&1 ||
+    die "the images could not be imported into $node's containerd; see $DATA_DIR/$node.log"
+}
+
 # --- the nodes -------------------------------------------------------------------------------
+runtime_plugin() {  # runtime_plugin NODE
+  if [ "$RUNTIME" = containerd ]; then
+    local run
+    run=$(containerd_run_dir "$1")
+    echo "  - name: runtime-containerd"
+    echo "    config: {socket: $run/containerd.sock, containerd_cni_conf_dir: $run/net.d}"
+  else
+    echo "  - name: runtime-docker"
+    echo "    config: {network: $NETWORK}"
+  fi
+}
+
 node_plugins() {  # node_plugins NODE IP [taint]
   cat <<EOF
   - name: kubelet
     config: {node_ip: $2${3:+, register_with_taints: ["$3"]}}
-  - name: runtime-docker
-    config: {network: $NETWORK}
+$(runtime_plugin "$1")
   - name: network
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
   - name: proxy
@@ -202,9 +252,12 @@ up() {
   trap 'say "stopping the cluster"; down; exit 0' INT TERM
   trap 'status=$?; if [ $status -ne 0 ]; then echo "cluster: start failed; removing what was made" >&2; down; fi' EXIT
   rm -f "$DATA_DIR"/*.log "$DATA_DIR"/*.pid
-  say "a master and $NODES workers in network namespaces on bridge $BRIDGE ($LAN.0/24; data in $DATA_DIR)"
+  say "a master and $NODES workers on $RUNTIME in network namespaces on bridge $BRIDGE ($LAN.0/24; data in $DATA_DIR)"
   make_lan
   for node in $(node_names); do make_netns "$node" "$(node_ip "$node")"; done
+  if [ "$RUNTIME" = containerd ]; then
+    for node in $(node_names); do start_containerd "$node"; done
+  fi
   write_master_profile
   start_node "$CLUSTER-master"
   wait_for 30 "the master's bus" test -s "$DATA_DIR/$CLUSTER-master/connection.yaml"

@@ -36,6 +36,6 @@ busybox_image() {
   busybox_rootfs "$1"
   echo '{"Cmd":["/bin/sh"]}'
 }
-if ctr -a "$containerd_socket" version >/dev/null 2>&1; then
+if [ -S "$containerd_socket" ] && ctr -a "$containerd_socket" --connect-timeout 2s version >/dev/null 2>&1; then
   containerd_import "$containerd_socket" skiff/busybox:1 busybox_image
 fi

@@ -51,9 +51,18 @@ class ClusterFixture : public ::testing::Test {
     std::string netns = run_command({"ip", "netns", "list"}).out;
     EXPECT_EQ(netns.find(options.cluster + "-"), std::string::npos) << "namespaces left: " << netns;
     EXPECT_NE(run_command({"ip", "link", "show", options.bridge}).exit_code, 0) << "the LAN bridge is left";
-    for (const auto& node : nodes)
+    for (const auto& node : nodes) {
       EXPECT_EQ(run_command({"docker", "ps", "-aq", "--filter", "label=io.skiff.node=" + node}).out, "")
           << "containers of " << node << " left";
+      // A node's own containerd (RUNTIME=containerd) goes with its shims, mounts and directories.
+      std::string run_dir = "/run/skiff/cluster/" + node;
+      EXPECT_NE(run_command({"pgrep", "-f", "containerd-shim-runc-v2 .*-address " + run_dir + "/"}).exit_code, 0)
+          << "shims of " << node << "'s containerd left";
+      EXPECT_FALSE(std::filesystem::exists(run_dir)) << run_dir << " left";
+      EXPECT_FALSE(std::filesystem::exists("/var/lib/skiff-cluster/" + node)) << node << "'s containerd root left";
+    }
+    EXPECT_EQ(run_command({"grep", "-c", "/skiff/cluster/\\|/skiff-cluster/", "/proc/self/mountinfo"}).out, "0\n")
+        << "mounts of the nodes' containerds left";
   }
 
   void TearDown() override {

@@ -2,6 +2,8 @@
 // master and two workers, each skiffd in its own network namespace, pods on CNI with host-gw
 // routes — real kernel networking, the real dockerd, the machine's kubectl. Traffic stays in
 // the namespaces and bridges the cluster script makes (LAN 10.213.7.0/24, pods 10.244.0.0/16).
+// Built twice: ClusterE2E on Docker, ClusterContainerdE2E with each node on a containerd of its
+// own (SKIFF_TEST_CLUSTER_RUNTIME, on LAN 10.213.8.0/24).
 #include <set>
 
 #include "cluster_fixture.hpp"
@@ -12,14 +14,22 @@ using namespace skiff;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+#ifndef SKIFF_TEST_CLUSTER_RUNTIME
+#define SKIFF_TEST_CLUSTER_RUNTIME "docker"
+#endif
+const std::string kRuntime = SKIFF_TEST_CLUSTER_RUNTIME;
 const std::string kData = SKIFF_TEST_CLUSTER_DIR;
-const std::string kLan = "10.213.7";
-const std::string kCluster = "skt";
+const std::string kLan = kRuntime == "docker" ? "10.213.7" : "10.213.8";
+const std::string kCluster = kRuntime == "docker" ? "skt" : "skc";
 const std::string kMaster = kCluster + "-master", kWorker1 = kCluster + "-worker-1", kWorker2 = kCluster + "-worker-2";
 
 class Cluster : public test::ClusterFixture {
  protected:
-  static void SetUpTestSuite() { start_lab({kData, kLan, "skiff-lan-t", kCluster}); }
+  static void SetUpTestSuite() {
+    test::ClusterLabOptions options{kData, kLan, "skiff-lan-" + kCluster, kCluster};
+    options.runtime = kRuntime;
+    start_lab(options);
+  }
   static void TearDownTestSuite() { stop_lab(); }
 };
 
@@ -38,8 +48,10 @@ TEST_F(Cluster, EachNodeHasADistinctPodCidrAndTheMasterIsTainted) {
   }
   EXPECT_EQ(distinct.size(), 3u);
   EXPECT_NE(jsonpath("node/" + kMaster, "{.spec.taints}").find("node-role.kubernetes.io/control-plane"), std::string::npos);
-  for (const auto& node : {kMaster, kWorker1, kWorker2})
+  for (const auto& node : {kMaster, kWorker1, kWorker2}) {
     EXPECT_EQ(jsonpath("node/" + node, "{.status.conditions[?(@.type==\"NetworkUnavailable\")].status}"), "False") << node;
+    EXPECT_EQ(jsonpath("node/" + node, "{.status.nodeInfo.containerRuntimeVersion}").rfind(kRuntime + "://", 0), 0u) << node;
+  }
 }
 
 TEST_F(Cluster, PodsOnTwoNodesTalkByIpOverTcpAndUdp) {

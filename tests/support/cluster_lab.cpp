@@ -35,7 +35,8 @@ ClusterLab::~ClusterLab() {
 
 std::vector<std::string> ClusterLab::environment() const {
   return {"NODES=" + std::to_string(options_.workers), "DATA_DIR=" + options_.data_dir, "LAN=" + options_.lan,
-          "BRIDGE=" + options_.bridge, "CLUSTER=" + options_.cluster, "NETWORK=" + options_.network};
+          "BRIDGE=" + options_.bridge, "CLUSTER=" + options_.cluster, "NETWORK=" + options_.network,
+          "RUNTIME=" + options_.runtime};
 }
 
 std::string ClusterLab::node(int worker) const {

@@ -19,6 +19,7 @@ struct ClusterLabOptions {
   std::string bridge;
   std::string cluster;   // node names: <cluster>-master, <cluster>-worker-<i>
   std::string network = "cni";
+  std::string runtime = "docker";  // or containerd: one of each node's own, in its namespace
   int workers = 2;
 };
 

@@ -18,6 +18,9 @@ using sdk::Status;
 
 namespace {
 
+// A running sandbox's network namespace; "" once it has no process (CNI DEL without it).
+std::string netns_of(int pid) { return pid > 0 ? "/proc/" + std::to_string(pid) + "/ns/net" : ""; }
+
 std::string str(const json::value& v, std::initializer_list<const char*> path) {
   const json::value* at = &v;
   for (const char* key : path) {
@@ -232,7 +235,7 @@ rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& r
 
 std::string DockerRuntime::attach_network(const std::string& id, const rt::SandboxConfig& config) {
   try {
-    return options_.pod_network->attach(id, static_cast<int>(num(inspect(id), {"State", "Pid"})), config);
+    return options_.pod_network->attach(id, netns_of(static_cast<int>(num(inspect(id), {"State", "Pid"}))), config);
   } catch (const Error&) {
     client_.call("DELETE", "/containers/" + id + "?force=true&v=true");
     throw;
@@ -243,11 +246,11 @@ void DockerRuntime::detach_network(const std::string& id) {
   if (!options_.pod_network) return;
   auto c = client_.call("GET", "/containers/" + id + "/json");
   if (c.status != 200) {  // gone: DEL without its namespace
-    options_.pod_network->detach(id, 0);
+    options_.pod_network->detach(id, "");
     return;
   }
   // Records are named by full id; a caller may have given a short one.
-  options_.pod_network->detach(str(c.json(), {"Id"}), static_cast<int>(num(c.json(), {"State", "Pid"})));
+  options_.pod_network->detach(str(c.json(), {"Id"}), netns_of(static_cast<int>(num(c.json(), {"State", "Pid"}))));
 }
 
 std::string DockerRuntime::ip_of(const std::string& id, std::string docker_ip) const {
@@ -268,7 +271,7 @@ void DockerRuntime::release_networks_of_dead_sandboxes(spdlog::logger& log) {
         log.info("stopped sandbox {} and released its network: its CNI ADD was interrupted", id);
         continue;
       }
-      options_.pod_network->detach(id, 0);
+      options_.pod_network->detach(id, "");
       log.info("released the network of sandbox {} ({})", id, c.status == 200 ? "not running" : "gone");
     } catch (const std::exception& e) {
       log.warn("cannot release the network of sandbox {} yet (retried when it is stopped or removed): {}", id, e.what());

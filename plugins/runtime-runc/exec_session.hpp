@@ -1,0 +1,17 @@
+// One exec: `runc exec` as a child process in a process group of its own, its stdout and
+// stderr sent on the stream as they come (fd 1 and 2), the caller's stdin written to it when
+// asked for (closed when the caller closes it), killed when the caller stops; its exit code is
+// the command's (runc exec passes it through; 127 when the command is not found).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "skiff/sdk/runtime/runtime_service.hpp"
+
+namespace skiff::runc {
+
+// Throws sdk::Error(500) when the process cannot be started.
+int run_exec_session(const std::vector<std::string>& argv, bool with_stdin, sdk::RuntimeStream& stream);
+
+}  // namespace skiff::runc

@@ -10,9 +10,14 @@ namespace skiff::runc {
 
 namespace {
 
+// host[:port] with a '.' in the host, a numeric port, or "localhost".
 bool looks_like_registry(const std::string& component) {
-  return component.find('.') != std::string::npos || component.find(':') != std::string::npos ||
-         component == "localhost";
+  auto colon = component.rfind(':');
+  if (colon != std::string::npos) {
+    std::string port = component.substr(colon + 1);
+    return !port.empty() && std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  }
+  return component.find('.') != std::string::npos || component == "localhost";
 }
 
 bool valid_repository(const std::string& repository) {

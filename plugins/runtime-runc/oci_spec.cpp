@@ -36,7 +36,7 @@ json::object mount(const std::string& destination, const std::string& type, cons
   return {{"destination", destination}, {"type", type}, {"source", source}, {"options", strings(options)}};
 }
 
-json::array mounts(const rt::ContainerConfig& config) {
+json::array mounts(const rt::ContainerConfig& config, const std::string& init) {
   json::array out{
       mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}),
       mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
@@ -46,6 +46,7 @@ json::array mounts(const rt::ContainerConfig& config) {
       mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
       mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
   };
+  if (!init.empty()) out.push_back(mount(kInitPath, "bind", init, {"rbind", "rprivate", "ro"}));
   for (const auto& m : config.mounts()) {
     std::vector<std::string> options{"rbind", "rprivate"};
     if (m.read_only()) options.push_back("ro");
@@ -156,10 +157,12 @@ std::string container_spec(const ContainerSpecInputs& in) {
                     : !in.image->working_dir.empty() ? in.image->working_dir
                                                      : "/";
   auto caps = default_capabilities();
+  std::vector<std::string> args = container_args(config, *in.image);
+  if (!in.init.empty()) args.insert(args.begin(), kInitPath);
   json::object process{
       {"terminal", false},
       {"user", json::object{{"uid", uid}, {"gid", gid}}},
-      {"args", strings(container_args(config, *in.image))},
+      {"args", strings(args)},
       {"env", strings(container_env(config, *in.image, in.hostname))},
       {"cwd", cwd},
       {"capabilities", json::object{{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
@@ -178,7 +181,7 @@ std::string container_spec(const ContainerSpecInputs& in) {
   json::object spec{{"ociVersion", "1.0.2"},
                     {"process", std::move(process)},
                     {"root", json::object{{"path", "rootfs"}, {"readonly", false}}},
-                    {"mounts", mounts(config)},
+                    {"mounts", mounts(config, in.init)},
                     {"linux", std::move(linux)}};
   return json::serialize(spec);
 }

@@ -2,7 +2,8 @@
 // pod's container config and its image: process (args as Kubernetes combines command/args with
 // the image's entrypoint/cmd, env, working dir, the image's user), Docker's default capabilities
 // and masked paths, the kubelet's mounts as bind mounts, cgroup v1 limits (CPU quota over a
-// 100 ms period and shares, memory), and the sandbox's namespaces joined by path.
+// 100 ms period and shares, memory), the sandbox's namespaces joined by path, and a small init as
+// PID 1 (so that SIGTERM reaches the command, which a PID 1 would not get).
 #pragma once
 
 #include <string>
@@ -21,7 +22,11 @@ struct ContainerSpecInputs {
   std::string hostname;       // the pod's (HOSTNAME in the environment)
   std::string rootfs;         // the mounted root, read for the image user's /etc/passwd and /etc/group
   std::string cgroups_path;   // "/skiff-runc/<id>"
+  std::string init;           // skiff-runc-init, mounted at kInitPath as PID 1; "" runs the command as PID 1
 };
+
+// Where each container sees its init.
+inline constexpr const char* kInitPath = "/.skiff/init";
 
 // The process's argv; throws sdk::Error(400) when neither the pod nor the image gives a command.
 std::vector<std::string> container_args(const runtime::v1::ContainerConfig& config, const ImageConfig& image);

@@ -100,7 +100,8 @@ std::string RuncRuntime::make_bundle(const std::string& id, const rt::CreateCont
   for (const auto& digest : image.layers) layers.push_back(store_.layer_path(digest));
   mount_overlay_rootfs(dir, layers);
   ContainerSpecInputs inputs{&request.config(), &image.config, sandbox_namespaces(sandbox),
-                             sandbox.config().hostname(), dir + "/rootfs", options_.cgroup_parent + "/" + id};
+                             sandbox.config().hostname(), dir + "/rootfs", options_.cgroup_parent + "/" + id,
+                             options_.init};
   if (sandbox.config().host_network()) inputs.hostname.clear();
   write_small_file(dir + "/config.json", container_spec(inputs));
   std::string layer_list;

@@ -19,6 +19,7 @@ namespace skiff::runc {
 struct RuncRuntimeOptions {
   std::string data_dir;   // sandboxes/, containers/, logs/ go here
   std::string monitor;    // skiff-runc-monitor
+  std::string init;       // skiff-runc-init
   std::string cgroup_parent;
   std::int64_t log_max_bytes = 10 * 1024 * 1024;
   std::int64_t log_max_files = 2;

@@ -9,6 +9,9 @@ const sdk::ConfigMap<Settings>& config_map() {
       bind_key("runc", &Settings::runc, "/usr/sbin/runc", "the runc binary (Debian's runc 1.1.5)"),
       bind_key("monitor", &Settings::monitor, "",
                "the per-container monitor binary (unset: `skiff-runc-monitor` beside this plugin's .so)"),
+      bind_key("init", &Settings::init, "",
+               "each container's PID 1, forwarding signals and reaping orphans (unset: `skiff-runc-init` beside this "
+               "plugin's .so)"),
       bind_key("insecure_registries", &Settings::insecure_registries, "[]",
                "registries (host or host:port) reached over plain HTTP; loopback ones always are"),
       bind_key("image_archives", &Settings::image_archives, "[]",

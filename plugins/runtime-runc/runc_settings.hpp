@@ -15,6 +15,7 @@ namespace skiff::runc {
 struct Settings {
   std::string runc;
   std::optional<std::string> monitor;
+  std::optional<std::string> init;
   std::vector<std::string> insecure_registries;
   std::vector<std::string> image_archives;
   std::chrono::milliseconds pull_timeout{};

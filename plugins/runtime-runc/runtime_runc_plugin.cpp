@@ -22,11 +22,11 @@ namespace {
 using namespace skiff::sdk;
 namespace fs = std::filesystem;
 
-// skiff-runc-monitor beside this plugin's .so (both are built into one directory).
-std::string monitor_beside_plugin() {
+// A program built beside this plugin's .so (skiff-runc-monitor, skiff-runc-init).
+std::string beside_plugin(const std::string& program) {
   Dl_info info{};
-  if (::dladdr(reinterpret_cast<void*>(&monitor_beside_plugin), &info) == 0 || !info.dli_fname) return "";
-  return (fs::path(info.dli_fname).parent_path() / "skiff-runc-monitor").string();
+  if (::dladdr(reinterpret_cast<void*>(&beside_plugin), &info) == 0 || !info.dli_fname) return program;
+  return (fs::path(info.dli_fname).parent_path() / program).string();
 }
 
 class RuntimeRuncPlugin final : public Plugin {
@@ -49,10 +49,12 @@ class RuntimeRuncPlugin final : public Plugin {
   void start() override {
     Settings s = config_map().read(context_.config());
     std::string data = context_.data_dir();
-    std::string monitor = s.monitor.value_or(monitor_beside_plugin());
+    std::string monitor = s.monitor.value_or(beside_plugin("skiff-runc-monitor"));
+    std::string init = s.init.value_or(beside_plugin("skiff-runc-init"));
     if (!fs::exists(s.runc)) throw Error(Status::Unavailable(s.runc + " is missing: apt-get install runc"));
-    if (!fs::exists(monitor))
-      throw Error(Status::Unavailable("the monitor " + monitor + " is missing: build the target skiff-runc-monitor"));
+    for (const auto& [program, target] : {std::pair{monitor, "skiff-runc-monitor"}, {init, "skiff-runc-init"}})
+      if (!fs::exists(program))
+        throw Error(Status::Unavailable(program + " is missing: build the target " + std::string(target)));
     store_ = std::make_unique<ImageStore>(data + "/images");
     PullOptions pull{s.insecure_registries, s.pull_timeout};
     images_ = std::make_unique<ImageService>(*store_, pull);
@@ -60,7 +62,7 @@ class RuntimeRuncPlugin final : public Plugin {
     network_ = make_network(s, data);
     runc_ = std::make_unique<RuncCli>(s.runc, data + "/runc");
     runtime_ = std::make_unique<RuncRuntime>(*runc_, *store_, *images_, *network_,
-                                             RuncRuntimeOptions{data, monitor, s.cgroup_parent, s.log_max_bytes,
+                                             RuncRuntimeOptions{data, monitor, init, s.cgroup_parent, s.log_max_bytes,
                                                                 s.log_max_files, network_source_});
     std::string adopted = runtime_->adopt();
     std::size_t collected = runtime_->collect_garbage();

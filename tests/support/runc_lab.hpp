@@ -41,7 +41,7 @@ class TestRegistry {
   std::unique_ptr<ChildProcess> process_;
 };
 
-// Writes an OCI image layout in `dir` holding one index (ref name `tag`) with a linux/amd64 and a
+// Writes an OCI image layout in `dir` holding one index (annotated with ref name `tag`) with a linux/amd64 and a
 // linux/arm64 manifest over busybox's layer; the arm64 config's Cmd prints "arm64", the amd64
 // one's "amd64", so a test sees which one ran.
 void write_multi_platform_layout(const std::string& dir, const std::string& tag);

@@ -6,6 +6,8 @@ using sdk::bind_key;
 
 const sdk::ConfigMap<Settings>& config_map() {
   static const sdk::ConfigMap<Settings> map{
+      bind_key("root", &Settings::root, "",
+               "where images, sandboxes, containers, logs and runc's state live (unset: the plugin's data dir)"),
       bind_key("runc", &Settings::runc, "/usr/sbin/runc", "the runc binary (Debian's runc 1.1.5)"),
       bind_key("monitor", &Settings::monitor, "",
                "the per-container monitor binary (unset: `skiff-runc-monitor` beside this plugin's .so)"),

@@ -13,6 +13,7 @@
 namespace skiff::runc {
 
 struct Settings {
+  std::optional<std::string> root;
   std::string runc;
   std::optional<std::string> monitor;
   std::optional<std::string> init;

@@ -2,6 +2,7 @@
 // own, OCI bundles on overlayfs, a small monitor per container — an implementation of the SDK's
 // runtime contract, served by serve_runtime().
 #include <dlfcn.h>
+#include <unistd.h>
 #include <spdlog/logger.h>
 
 #include <filesystem>
@@ -29,6 +30,15 @@ std::string beside_plugin(const std::string& program) {
   return (fs::path(info.dli_fname).parent_path() / program).string();
 }
 
+// What this machine lacks for runtime-runc, with the fix; "" when nothing.
+std::string missing_prerequisite(const std::string& runc, const std::string& monitor, const std::string& init) {
+  if (::geteuid() != 0) return "runtime-runc needs root (namespaces, overlayfs mounts, cgroups)";
+  if (!fs::exists(runc)) return runc + " is missing: apt-get install runc";
+  if (!fs::exists(monitor)) return monitor + " is missing: build the target skiff-runc-monitor";
+  if (!fs::exists(init)) return init + " is missing: build the target skiff-runc-init";
+  return "";
+}
+
 class RuntimeRuncPlugin final : public Plugin {
  public:
   static Manifest manifest() {
@@ -48,13 +58,16 @@ class RuntimeRuncPlugin final : public Plugin {
 
   void start() override {
     Settings s = config_map().read(context_.config());
-    std::string data = context_.data_dir();
     std::string monitor = s.monitor.value_or(beside_plugin("skiff-runc-monitor"));
     std::string init = s.init.value_or(beside_plugin("skiff-runc-init"));
-    if (!fs::exists(s.runc)) throw Error(Status::Unavailable(s.runc + " is missing: apt-get install runc"));
-    for (const auto& [program, target] : {std::pair{monitor, "skiff-runc-monitor"}, {init, "skiff-runc-init"}})
-      if (!fs::exists(program))
-        throw Error(Status::Unavailable(program + " is missing: build the target " + std::string(target)));
+    // Listed as an optional second runtime in the profiles: where it cannot run, it says why and
+    // serves nothing (pods naming its handler are refused by the kubelet), the node runs on.
+    unusable_ = missing_prerequisite(s.runc, monitor, init);
+    if (!unusable_.empty()) {
+      context_.log().warn("not serving: {}", unusable_);
+      return;
+    }
+    std::string data = s.root.value_or(context_.data_dir());
     store_ = std::make_unique<ImageStore>(data + "/images");
     PullOptions pull{s.insecure_registries, s.pull_timeout};
     images_ = std::make_unique<ImageService>(*store_, pull);
@@ -84,6 +97,7 @@ class RuntimeRuncPlugin final : public Plugin {
   }
 
   Health health() override {
+    if (!unusable_.empty()) return Health::failing("not serving: " + unusable_);
     if (!runtime_) return Health::failing("not started");
     auto s = runtime_->status();
     return s.ready() ? Health::ok(s.message()) : Health::failing(s.message());
@@ -109,6 +123,7 @@ class RuntimeRuncPlugin final : public Plugin {
   }
 
   Context& context_;
+  std::string unusable_;  // why it does not serve here ("" when it does)
   std::string network_source_;
   std::unique_ptr<ImageStore> store_;
   std::unique_ptr<ImageService> images_;

@@ -2,7 +2,8 @@
 // with storage in a temp dir, images pushed with skopeo from the locally built busybox. By tag
 // and by digest into one store, a multi-platform index resolved to linux/amd64, a missing image
 // as ErrImagePull with the registry's own message, a corrupted layer refused with nothing
-// unpacked — and runtime-docker pulling from the same registry.
+// unpacked, a registry that wants a token (a token server of the test's) — and runtime-docker
+// pulling from the same registry.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "image_puller.hpp"
 #include "image_service.hpp"
 #include "image_store.hpp"
+#include "registry_token_server.hpp"
 #include "runc_lab.hpp"
 #include "sha256.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
@@ -115,6 +117,29 @@ TEST_F(RegistryPull, ACorruptLayerIsRefusedAndNothingIsUnpacked) {
   EXPECT_EQ(files_in(dir_.file("fresh/layers/sha256")), 0u) << "nothing unpacked";
   EXPECT_FALSE(fresh.has_blob(layer));
   EXPECT_TRUE(fresh.list().empty());
+}
+
+// docker-registry with `auth: token`: anonymous requests get 401 and a Bearer challenge; the
+// puller asks the realm for a token for the repository and retries with it.
+TEST_F(RegistryPull, ARegistryThatWantsATokenGetsOne) {
+  test::RegistryTokenServer tokens;
+  test::TestRegistry guarded(tokens.registry_auth_config());
+  guarded.push("docker-archive:" + test::busybox_image_archive(), "skiff/guarded:1");  // skopeo asks for a token too
+  int before = tokens.tokens_issued();
+  ImageStore store(dir_.file("guarded"));
+  auto record = pull_image(parse_image_reference(guarded.host() + "/skiff/guarded:1"), store, {});
+  EXPECT_EQ(record.config.cmd, std::vector<std::string>{"/bin/sh"});
+  EXPECT_GT(tokens.tokens_issued(), before) << "the pull went through the token server";
+
+  tokens.refuse(true);
+  ImageService images(store, {});
+  try {
+    images.ensure(guarded.host() + "/skiff/guarded:1", "Always");
+    ADD_FAILURE() << "pulled without a token";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().reason, "ErrImagePull");
+    EXPECT_NE(e.status().message.find("the test's token server refuses"), std::string::npos) << e.status().message;
+  }
 }
 
 TEST_F(RegistryPull, RuntimeDockerPullsFromTheSameRegistry) {

@@ -50,10 +50,11 @@ std::string add_blob(const std::string& dir, const std::string& bytes) {
   return "\"digest\":\"sha256:" + hex + "\",\"size\":" + std::to_string(bytes.size());
 }
 
+// /v2/ answers: 200, or 401 when it wants a token.
 bool answers(const std::string& host, int port) {
-  auto r = run_command({"curl", "-sf", "-o", "/dev/null", "http://" + host + ":" + std::to_string(port) + "/v2/"}, {},
-                       std::chrono::seconds(5));
-  return r.exit_code == 0;
+  auto r = run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://" + host + ":" + std::to_string(port) + "/v2/"},
+                       {}, std::chrono::seconds(5));
+  return r.out == "200" || r.out == "401";
 }
 
 }  // namespace
@@ -87,12 +88,12 @@ const std::string& busybox_image_archive() {
   return path;
 }
 
-TestRegistry::TestRegistry() {
+TestRegistry::TestRegistry(const std::string& auth_config) {
   int port = free_port();
   host_ = "127.0.0.1:" + std::to_string(port);
   fs::create_directories(storage());
   write_text(dir_.file("config.yml"), "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " +
-                                          storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host_ + "\n");
+                                          storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host_ + "\n" + auth_config);
   process_ = std::make_unique<ChildProcess>(
       SpawnSpec{{"docker-registry", "serve", dir_.file("config.yml")}, {}, "", dir_.file("registry.log"), ""});
   if (!wait_until([&] { return answers("127.0.0.1", port); }, 20s, 50ms))

@@ -24,7 +24,8 @@ const std::string& busybox_image_archive();
 class TestRegistry {
  public:
   // Starts docker-registry and waits until /v2/ answers. Throws std::runtime_error with its log.
-  TestRegistry();
+  // `auth_config`: an `auth:` block for its config (a token server's); "" for none.
+  explicit TestRegistry(const std::string& auth_config = "");
   ~TestRegistry();
 
   // "127.0.0.1:<port>"

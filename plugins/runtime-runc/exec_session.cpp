@@ -97,7 +97,9 @@ std::string pump(int out, int err, sdk::RuntimeStream& stream) {
 int exit_code(int status, const std::string& err_text) {
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
   // runc's own failure to start the command: what a shell answers for it.
-  if (code == 255 && err_text.find("executable file not found") != std::string::npos) return 127;
+  if (code == 255 && (err_text.find("executable file not found") != std::string::npos ||
+                      err_text.find("no such file or directory") != std::string::npos))
+    return 127;
   if (code == 255 && err_text.find("permission denied") != std::string::npos) return 126;
   return code;
 }

@@ -133,10 +133,10 @@ rt::CreateContainerResponse RuncRuntime::create_container(const rt::CreateContai
     status.set_created_at(sdk::now_rfc3339());
     status.set_sandbox_id(request.sandbox_id());
     for (const auto& [key, value] : sdk::container_labels(request)) (*status.mutable_labels())[key] = value;
-    save_message(files.status_file(), status);
     runc_.create_with_monitor({options_.monitor, files.dir, id, log_path, options_.log_max_bytes,
                                options_.log_max_files, "/sys/fs/cgroup/memory" + options_.cgroup_parent + "/" + id},
                               kCreateTimeout);
+    save_message(files.status_file(), status);  // only now is it listed: never seen half-made
   } catch (...) {
     try {
       runc_.run({"delete", "--force", id});

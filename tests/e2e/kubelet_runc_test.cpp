@@ -7,6 +7,7 @@
 // reports the real exit codes of those that ended while it was away. Each test gives the plugin
 // a root of its own and removes what runc runs there, even when it fails.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "command.hpp"
 #include "kubelet_node_fixture.hpp"
 #include "runc_lab.hpp"
+#include "test_images.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/runtime/v1/runtime.pb.h"
 #include "skiff/sdk/runtime/labels.hpp"
@@ -296,7 +298,7 @@ TEST_F(KubeletRunc, ARestartedSkiffdAdoptsItsContainers) {
   EXPECT_EQ(cleanup->sandboxes(), 3u);
 }
 
-// SIGKILL for skiffd: no clean shutdown at all. The monitors, in sessions of their own, keep the
+// SIGKILL for skiffd and its process group: no clean shutdown at all. The monitors, in sessions of their own, keep the
 // containers; one that ends while skiffd is away is reported with its real exit code afterwards.
 TEST_F(KubeletRunc, AfterKill9ContainersRunOnAndExitCodesOfThoseThatEndedAreReal) {
   ok({"apply", "-f", "-"}, kWeb);
@@ -306,6 +308,8 @@ TEST_F(KubeletRunc, AfterKill9ContainersRunOnAndExitCodesOfThoseThatEndedAreReal
   ASSERT_TRUE(running("ender"));
   auto web = cleanup->containers(sdk::label::kContainerName, "web");
   std::string ender = runtime_id(*pod("ender"));
+  // SIGKILL for skiffd's whole process group: the monitors, in sessions of their own, are not in it.
+  ::kill(-node->node().pid(), SIGKILL);
   node->node().kill();
   // While skiffd is gone: the ender is told to end, and does.
   EXPECT_EQ(cleanup->runc({"exec", ender, "touch", "/tmp/go"}).exit_code, 0);
@@ -320,6 +324,48 @@ TEST_F(KubeletRunc, AfterKill9ContainersRunOnAndExitCodesOfThoseThatEndedAreReal
   const auto& terminated = ended->status().container_statuses(0).state().terminated();
   EXPECT_EQ(terminated.exit_code(), 7);
   EXPECT_EQ(terminated.reason(), "Error");
+}
+
+// A node with Docker as its default runtime and runtime-runc beside it, as the profiles load
+// them: a pod whose RuntimeClass has `handler: runc` runs on runc, the others on Docker.
+class KubeletDockerAndRunc : public KubeletRunc {
+ protected:
+  std::string plugins() const override {
+    return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
+           "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
+           "  - name: runtime-runc\n    config: {default: false, root: " + cleanup->root() + ", image_archives: [" +
+           test::busybox_image_archive() + "]}\n"
+           "  - name: kubelet\n";
+  }
+  void prepare() override {
+    KubeletRunc::prepare();
+    if (!IsSkipped()) test::import_test_images();
+  }
+  void TearDown() override {
+    KubeletRunc::TearDown();
+    auto ids = test::run_command({"/usr/bin/docker", "ps", "-aq", "--filter", std::string("label=") + sdk::label::kNode + "=" + node_name});
+    std::vector<std::string> argv = {"/usr/bin/docker", "rm", "-f"};
+    for (std::size_t at = 0, nl; (nl = ids.out.find('\n', at)) != std::string::npos; at = nl + 1) argv.push_back(ids.out.substr(at, nl - at));
+    if (argv.size() > 3) test::run_command(argv);
+  }
+};
+
+TEST_F(KubeletDockerAndRunc, APodPicksRuncThroughItsRuntimeClass) {
+  ok({"apply", "-f", "-"}, "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: runc-" + node_name +
+                               "\nhandler: runc\n");
+  const std::string sleeper = "  - name: app\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n    command: [sleep, '3600']\n";
+  apply_pod("on-runc", "  runtimeClassName: runc-" + node_name + "\n  terminationGracePeriodSeconds: 0\n", sleeper);
+  apply_pod("on-docker", "  terminationGracePeriodSeconds: 0\n", sleeper);
+  ASSERT_TRUE(running("on-runc")) << ok({"describe", "pod", "on-runc"});
+  ASSERT_TRUE(running("on-docker")) << ok({"describe", "pod", "on-docker"});
+  EXPECT_EQ(cleanup->containers(sdk::label::kPodUid, pod("on-runc")->metadata().uid()).size(), 1u);
+  EXPECT_TRUE(cleanup->containers(sdk::label::kPodUid, pod("on-docker")->metadata().uid()).empty());
+  EXPECT_EQ(runtime_id(*pod("on-runc")), cleanup->containers(sdk::label::kPodUid, pod("on-runc")->metadata().uid())[0]);
+  EXPECT_EQ(ok({"exec", "on-runc", "--", "echo", "hi"}), "hi\n");
+  EXPECT_EQ(ok({"exec", "on-docker", "--", "echo", "hi"}), "hi\n");
+  ok({"delete", "pod", "on-runc", "on-docker", "--wait=true"});
+  ok({"delete", "runtimeclass", "runc-" + node_name});
+  EXPECT_TRUE(test::wait_until([&] { return cleanup->sandboxes() == 0; }, 30s, 100ms));
 }
 
 }  // namespace

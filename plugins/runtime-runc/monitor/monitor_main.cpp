@@ -96,6 +96,7 @@ pid_t run_runc_create(const Args& a, int out, int err) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);  // the container gets the default the monitor set aside
   std::string pid_file = a.bundle + "/container.pid";
   std::vector<const char*> argv{a.runc.c_str(), "--root", a.root.c_str(),      "create",         "--bundle",
                                 a.bundle.c_str(), "--pid-file", pid_file.c_str(), a.id.c_str(), nullptr};
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
   }
   Args a{argv[1], argv[2], argv[3], argv[4], argv[5], argv[8], std::atoll(argv[6]), std::atoi(argv[7])};
   ::fcntl(kSyncFd, F_SETFD, FD_CLOEXEC);
+  ::signal(SIGPIPE, SIG_IGN);  // a plugin that gave up on the sync pipe must not end the monitor
   detach();
   write_atomically(a.bundle + "/monitor.pid", std::to_string(::getpid()) + "\n");
   sigset_t child_signals;

@@ -360,8 +360,19 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
   for (const auto& m : config.mounts())
     binds.push_back(json::string(m.host_path() + ":" + m.container_path() + (m.read_only() ? ":ro" : "")));
   if (!binds.empty()) host["Binds"] = binds;
+  // The securityContext (Docker takes capability names with or without CAP_, and ALL).
+  if (!config.capabilities_add().empty())
+    host["CapAdd"] = json::value_from(std::vector<std::string>(config.capabilities_add().begin(), config.capabilities_add().end()));
+  if (!config.capabilities_drop().empty())
+    host["CapDrop"] = json::value_from(std::vector<std::string>(config.capabilities_drop().begin(), config.capabilities_drop().end()));
+  if (config.read_only_root()) host["ReadonlyRootfs"] = true;
+  if (config.privileged()) host["Privileged"] = true;
+  if (config.no_new_privileges()) host["SecurityOpt"] = json::array{"no-new-privileges"};
 
   json::object body{{"Image", config.image()}, {"Labels", labels}, {"HostConfig", host}};
+  if (config.has_run_as_user())
+    body["User"] = std::to_string(config.run_as_user()) +
+                   (config.has_run_as_group() ? ":" + std::to_string(config.run_as_group()) : "");
   // Kubernetes' rules: command replaces the entrypoint (and drops the image's cmd), args
   // replace the cmd.
   if (!config.command().empty()) {

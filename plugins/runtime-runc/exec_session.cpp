@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <random>
 
 #include "skiff/sdk/status.hpp"
 
@@ -94,6 +97,70 @@ std::string pump(int out, int err, sdk::RuntimeStream& stream) {
   return err_text;
 }
 
+// A listening abstract unix socket (no file: data-dir paths can exceed sun_path).
+int listen_abstract(const std::string& name) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, name.data(), std::min(name.size(), sizeof address.sun_path - 2));
+  auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd, 1) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw sdk::Error(sdk::Status::Internal(std::string("console socket for a TTY exec: ") + std::strerror(errno)));
+  }
+  return fd;
+}
+
+// The terminal's master end, as runc sends it (SCM_RIGHTS); -1 when it sent none.
+int receive_terminal(int connection) {
+  char name[4096];
+  iovec data{name, sizeof name};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  if (::recvmsg(connection, &message, MSG_CMSG_CLOEXEC) <= 0) return -1;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (!header || header->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+  return fd;
+}
+
+// Waits for runc to hand over the terminal; -1 when runc ended first (its stderr says why).
+int await_terminal(int listener, pid_t runc, int& status, bool& ended) {
+  while (true) {
+    pollfd wait{listener, POLLIN, 0};
+    if (::poll(&wait, 1, 50) > 0) {
+      int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+      int terminal = connection >= 0 ? receive_terminal(connection) : -1;
+      if (connection >= 0) ::close(connection);
+      return terminal;
+    }
+    if (::waitpid(runc, &status, WNOHANG) == runc) {
+      ended = true;
+      return -1;
+    }
+  }
+}
+
+// Sends the terminal's output until the command has closed it.
+void pump_terminal(int terminal, sdk::RuntimeStream& stream) {
+  char buffer[65536];
+  while (true) {
+    pollfd wait{terminal, POLLIN, 0};
+    if (::poll(&wait, 1, -1) < 0 && errno != EINTR) return;
+    ssize_t n = ::read(terminal, buffer, sizeof buffer);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return;  // EIO: the last user of the terminal's other end is gone
+    }
+    stream.write(1, std::string_view(buffer, static_cast<std::size_t>(n)));
+  }
+}
+
 int exit_code(int status, const std::string& err_text) {
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
   // runc's own failure to start the command: what a shell answers for it.
@@ -106,17 +173,25 @@ int exit_code(int status, const std::string& err_text) {
 
 }  // namespace
 
-int run_exec_session(const std::vector<std::string>& argv, bool with_stdin, sdk::RuntimeStream& stream) {
+std::string new_console_socket_name() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return "skiff-runc-exec-" + std::to_string(::getpid()) + "-" + std::to_string(rng());
+}
+
+int run_exec_session(const ExecSpec& spec, sdk::RuntimeStream& stream) {
+  bool tty = !spec.console_socket.empty();
+  bool pipe_stdin = spec.with_stdin && !tty;
   int in[2] = {-1, -1}, out[2], err[2];
-  if ((with_stdin ? ::pipe2(in, O_CLOEXEC) : 0) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+  if ((pipe_stdin ? ::pipe2(in, O_CLOEXEC) : 0) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     throw sdk::Error(sdk::Status::Internal(std::string("pipes for exec: ") + std::strerror(errno)));
-  int null = with_stdin ? -1 : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int listener = tty ? listen_abstract(spec.console_socket) : -1;
+  int null = pipe_stdin ? -1 : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   auto state = std::make_shared<SessionState>();
   pid_t pid;
   try {
-    pid = spawn(argv, with_stdin ? in[0] : null, out[1], err[1]);
+    pid = spawn(spec.argv, pipe_stdin ? in[0] : null, out[1], err[1]);
   } catch (...) {
-    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], null})
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], null, listener})
       if (fd >= 0) ::close(fd);
     throw;
   }
@@ -125,15 +200,32 @@ int run_exec_session(const std::vector<std::string>& argv, bool with_stdin, sdk:
   {
     std::lock_guard lock(state->mutex);
     state->pid = pid;
-    state->stdin_fd = with_stdin ? in[1] : -1;
+    state->stdin_fd = pipe_stdin ? in[1] : -1;
   }
-  if (with_stdin) stream.on_stdin([state](std::string_view data, bool last) { state->write_stdin(data, last); });
   stream.on_stop([state] { state->kill(); });
-  std::string err_text = pump(out[0], err[0], stream);
+  int status = 0;
+  bool ended = false;
+  std::string err_text;
+  if (tty) {
+    int terminal = await_terminal(listener, pid, status, ended);
+    ::close(listener);
+    if (terminal >= 0) {
+      {
+        std::lock_guard lock(state->mutex);
+        state->stdin_fd = ::dup(terminal);  // the stdin side; closing it leaves the terminal open
+      }
+      if (spec.with_stdin) stream.on_stdin([state](std::string_view data, bool) { state->write_stdin(data, false); });
+      pump_terminal(terminal, stream);
+      ::close(terminal);
+    }
+    err_text = pump(out[0], err[0], stream);  // runc's own words, if any
+  } else {
+    if (spec.with_stdin) stream.on_stdin([state](std::string_view data, bool last) { state->write_stdin(data, last); });
+    err_text = pump(out[0], err[0], stream);
+  }
   ::close(out[0]);
   ::close(err[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!ended && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   {
     std::lock_guard lock(state->mutex);

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -24,11 +26,37 @@ json::array strings(const std::vector<std::string>& items) {
   return out;
 }
 
-// Docker's default capability set.
-json::array default_capabilities() {
-  return strings({"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
-                  "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
-                  "CAP_AUDIT_WRITE"});
+// Every capability, by bit number (linux/capability.h).
+const std::vector<std::string>& all_capabilities() {
+  static const std::vector<std::string> all{
+      "CAP_CHOWN",          "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",      "CAP_FSETID",
+      "CAP_KILL",           "CAP_SETGID",       "CAP_SETUID",          "CAP_SETPCAP",     "CAP_LINUX_IMMUTABLE",
+      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",    "CAP_NET_RAW",     "CAP_IPC_LOCK",
+      "CAP_IPC_OWNER",      "CAP_SYS_MODULE",   "CAP_SYS_RAWIO",       "CAP_SYS_CHROOT",  "CAP_SYS_PTRACE",
+      "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",    "CAP_SYS_BOOT",        "CAP_SYS_NICE",    "CAP_SYS_RESOURCE",
+      "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",         "CAP_LEASE",       "CAP_AUDIT_WRITE",
+      "CAP_AUDIT_CONTROL",  "CAP_SETFCAP",      "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",   "CAP_SYSLOG",
+      "CAP_WAKE_ALARM",     "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",     "CAP_PERFMON",     "CAP_BPF",
+      "CAP_CHECKPOINT_RESTORE"};
+  return all;
+}
+
+// The capabilities this process may hand on (its bounding set): a container cannot get more.
+std::set<std::string> bounding_set() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  std::uint64_t mask = ~0ULL;
+  while (std::getline(status, line))
+    if (line.rfind("CapBnd:", 0) == 0) mask = std::stoull(line.substr(7), nullptr, 16);
+  std::set<std::string> out;
+  for (std::size_t bit = 0; bit < all_capabilities().size(); ++bit)
+    if (mask & (1ULL << bit)) out.insert(all_capabilities()[bit]);
+  return out;
+}
+
+std::string capability_name(std::string name) {
+  for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return name.rfind("CAP_", 0) == 0 || name == "ALL" ? name : "CAP_" + name;
 }
 
 json::object mount(const std::string& destination, const std::string& type, const std::string& source,
@@ -73,7 +101,7 @@ json::object resources(const rt::ContainerConfig& config) {
     cpu["quota"] = config.cpu_limit_millis() * kCfsPeriodMicros / 1000;
     cpu["period"] = kCfsPeriodMicros;
   }
-  json::object out{{"devices", json::array{json::object{{"allow", false}, {"access", "rwm"}}}}};
+  json::object out{{"devices", json::array{json::object{{"allow", config.privileged()}, {"access", "rwm"}}}}};
   if (!cpu.empty()) out["cpu"] = std::move(cpu);
   if (config.memory_limit_bytes() > 0) out["memory"] = json::object{{"limit", config.memory_limit_bytes()}};
   return out;
@@ -132,6 +160,36 @@ std::vector<std::string> container_env(const rt::ContainerConfig& config, const 
   return env;
 }
 
+std::vector<std::string> container_capabilities(const rt::ContainerConfig& config) {
+  static const std::vector<std::string> docker_defaults{
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+      "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+  std::set<std::string> available = bounding_set();
+  std::set<std::string> caps(docker_defaults.begin(), docker_defaults.end());
+  if (config.privileged()) caps = available;
+  for (const auto& name : config.capabilities_drop()) {
+    if (capability_name(name) == "ALL") caps.clear();
+    else caps.erase(capability_name(name));
+  }
+  for (const auto& name : config.capabilities_add()) {
+    std::string cap = capability_name(name);
+    if (cap == "ALL") {
+      caps.insert(available.begin(), available.end());
+    } else if (std::find(all_capabilities().begin(), all_capabilities().end(), cap) == all_capabilities().end()) {
+      throw sdk::Error(sdk::Status::BadRequest("container " + config.name() + ": no capability " + name));
+    } else if (!available.contains(cap)) {
+      throw sdk::Error(sdk::Status::BadRequest("container " + config.name() + ": " + cap +
+                                               " is not in this node's bounding set, so no container can have it"));
+    } else {
+      caps.insert(cap);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& cap : all_capabilities())  // in bit order, as the kernel lists them
+    if (caps.contains(cap) && available.contains(cap)) out.push_back(cap);
+  return out;
+}
+
 std::pair<unsigned, unsigned> resolve_user(const std::string& user, const std::string& rootfs) {
   if (user.empty()) return {0, 0};
   std::string name = user.substr(0, user.find(':'));
@@ -153,10 +211,13 @@ std::pair<unsigned, unsigned> resolve_user(const std::string& user, const std::s
 std::string container_spec(const ContainerSpecInputs& in) {
   const auto& config = *in.config;
   auto [uid, gid] = resolve_user(in.image->user, in.rootfs);
+  if (config.has_run_as_user()) uid = static_cast<unsigned>(config.run_as_user());
+  if (config.has_run_as_group()) gid = static_cast<unsigned>(config.run_as_group());
+  else if (config.has_run_as_user()) gid = 0;  // as Docker: a user given alone runs with group 0
   std::string cwd = !config.working_dir().empty() ? config.working_dir()
                     : !in.image->working_dir.empty() ? in.image->working_dir
                                                      : "/";
-  auto caps = default_capabilities();
+  auto caps = strings(container_capabilities(config));
   std::vector<std::string> args = container_args(config, *in.image);
   if (!in.init.empty()) args.insert(args.begin(), kInitPath);
   json::object process{
@@ -166,21 +227,22 @@ std::string container_spec(const ContainerSpecInputs& in) {
       {"env", strings(container_env(config, *in.image, in.hostname))},
       {"cwd", cwd},
       {"capabilities", json::object{{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-      {"noNewPrivileges", false},
+      {"noNewPrivileges", config.no_new_privileges()},
   };
   json::object linux{
       {"namespaces", namespaces(in.sandbox)},
       {"cgroupsPath", in.cgroups_path},
       {"resources", resources(config)},
-      {"maskedPaths", strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-                               "/sys/firmware"})},
-      {"readonlyPaths",
-       strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"})},
   };
+  if (!config.privileged()) {  // a privileged container sees /proc and /sys as the node does
+    linux["maskedPaths"] = strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                                    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+                                    "/sys/firmware"});
+    linux["readonlyPaths"] = strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
+  }
   json::object spec{{"ociVersion", "1.0.2"},
                     {"process", std::move(process)},
-                    {"root", json::object{{"path", "rootfs"}, {"readonly", false}}},
+                    {"root", json::object{{"path", "rootfs"}, {"readonly", config.read_only_root()}}},
                     {"mounts", mounts(config, in.init)},
                     {"linux", std::move(linux)}};
   return json::serialize(spec);

@@ -2,7 +2,8 @@
 // pod's container config and its image: process (args as Kubernetes combines command/args with
 // the image's entrypoint/cmd, env, working dir, the image's user), Docker's default capabilities
 // and masked paths, the kubelet's mounts as bind mounts, cgroup v1 limits (CPU quota over a
-// 100 ms period and shares, memory), the sandbox's namespaces joined by path, and a small init as
+// 100 ms period and shares, memory), the securityContext (capabilities, read-only root, user,
+// privileged, no new privileges), the sandbox's namespaces joined by path, and a small init as
 // PID 1 (so that SIGTERM reaches the command, which a PID 1 would not get).
 #pragma once
 
@@ -33,6 +34,10 @@ std::vector<std::string> container_args(const runtime::v1::ContainerConfig& conf
 // The image's env with the pod's overriding by name, PATH defaulted, HOSTNAME added.
 std::vector<std::string> container_env(const runtime::v1::ContainerConfig& config, const ImageConfig& image,
                                        const std::string& hostname);
+// Docker's default set, then the securityContext's drops and adds ("ALL" either way; privileged
+// starts from every capability), within this process's bounding set; throws sdk::Error(400) for
+// an added capability that is unknown or not in the bounding set.
+std::vector<std::string> container_capabilities(const runtime::v1::ContainerConfig& config);
 // "uid[:gid]" or names looked up in the rootfs's /etc/passwd and /etc/group; throws
 // sdk::Error(400) naming the user when a name is not there.
 std::pair<unsigned, unsigned> resolve_user(const std::string& user, const std::string& rootfs);

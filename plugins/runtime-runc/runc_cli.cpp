@@ -108,8 +108,11 @@ int RuncCli::create_with_monitor(const MonitorLaunch& l, std::chrono::millisecon
   throw sdk::Error(sdk::Status{500, "RuntimeError", line.empty() ? "the monitor ended without a word" : line});
 }
 
-std::vector<std::string> RuncCli::exec_argv(const std::string& id, const std::vector<std::string>& command) const {
-  std::vector<std::string> argv{runc_, "--root", root_, "exec", id};
+std::vector<std::string> RuncCli::exec_argv(const std::string& id, const std::vector<std::string>& command,
+                                            const std::string& console_socket) const {
+  std::vector<std::string> argv{runc_, "--root", root_, "exec"};
+  if (!console_socket.empty()) argv.insert(argv.end(), {"-t", "--console-socket", "@" + console_socket});
+  argv.push_back(id);
   argv.insert(argv.end(), command.begin(), command.end());
   return argv;
 }

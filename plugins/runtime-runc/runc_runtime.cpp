@@ -273,10 +273,12 @@ sdk::StreamBody RuncRuntime::exec(const rt::ExecRequest& request) {
   if (state != "RUNNING")
     throw Error(Status::Conflict("container " + request.container_id() + " is " + state + ": exec needs it running"));
   if (request.command().empty()) throw Error(Status::BadRequest("exec needs a command"));
-  std::vector<std::string> argv =
-      runc_.exec_argv(request.container_id(), {request.command().begin(), request.command().end()});
-  bool with_stdin = request.stdin();
-  return [argv, with_stdin](sdk::RuntimeStream& stream) { return run_exec_session(argv, with_stdin, stream); };
+  ExecSpec spec;
+  spec.console_socket = request.tty() ? new_console_socket_name() : "";
+  spec.argv = runc_.exec_argv(request.container_id(), {request.command().begin(), request.command().end()},
+                              spec.console_socket);
+  spec.with_stdin = request.stdin();
+  return [spec](sdk::RuntimeStream& stream) { return run_exec_session(spec, stream); };
 }
 
 std::string RuncRuntime::adopt() {

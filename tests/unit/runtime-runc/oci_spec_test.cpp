@@ -95,3 +95,31 @@ TEST(ContainerSpec, LimitsMountsAndNamespaces) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ContainerSpec, SecurityContextCapabilitiesReadOnlyRootAndUser) {
+  rt::ContainerConfig c;
+  c.set_name("secure");
+  c.add_command("sleep");
+  EXPECT_EQ(container_capabilities(c).size(), 14u) << "Docker's defaults";
+  c.add_capabilities_drop("ALL");
+  c.add_capabilities_add("net_bind_service");
+  EXPECT_EQ(container_capabilities(c), (Strings{"CAP_NET_BIND_SERVICE"}));
+  c.set_read_only_root(true);
+  c.set_run_as_user(1000);
+  c.set_no_new_privileges(true);
+  ImageConfig i;
+  ContainerSpecInputs in{&c, &i, {"", "", "/s/ipc"}, "pod", "/nonexistent", "/skiff-runc/abc"};
+  auto spec = json::parse(container_spec(in)).as_object();
+  EXPECT_TRUE(spec.at("root").at("readonly").as_bool());
+  EXPECT_EQ(spec.at("process").at("user").at("uid").to_number<int>(), 1000);
+  EXPECT_EQ(spec.at("process").at("user").at("gid").to_number<int>(), 0);
+  EXPECT_TRUE(spec.at("process").at("noNewPrivileges").as_bool());
+  EXPECT_EQ(json::serialize(spec.at("process").at("capabilities").at("bounding")), R"(["CAP_NET_BIND_SERVICE"])");
+  rt::ContainerConfig unknown;
+  unknown.add_capabilities_add("NOT_A_CAPABILITY");
+  EXPECT_THROW(container_capabilities(unknown), skiff::sdk::Error);
+}
+
+}  // namespace

@@ -1,11 +1,10 @@
 #include "exec_session.hpp"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +12,6 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <random>
 
 #include "skiff/sdk/status.hpp"
 
@@ -97,53 +95,19 @@ std::string pump(int out, int err, sdk::RuntimeStream& stream) {
   return err_text;
 }
 
-// A listening abstract unix socket (no file: data-dir paths can exceed sun_path).
-int listen_abstract(const std::string& name) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path + 1, name.data(), std::min(name.size(), sizeof address.sun_path - 2));
-  auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd, 1) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw sdk::Error(sdk::Status::Internal(std::string("console socket for a TTY exec: ") + std::strerror(errno)));
+// A pseudo-terminal: its master end (returned) and its slave end (in `slave`).
+int open_terminal(int& slave) {
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+    if (master >= 0) ::close(master);
+    throw sdk::Error(sdk::Status::Internal(std::string("a terminal for a TTY exec: ") + std::strerror(errno)));
   }
-  return fd;
-}
-
-// The terminal's master end, as runc sends it (SCM_RIGHTS); -1 when it sent none.
-int receive_terminal(int connection) {
-  char name[4096];
-  iovec data{name, sizeof name};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr message{};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  if (::recvmsg(connection, &message, MSG_CMSG_CLOEXEC) <= 0) return -1;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  if (!header || header->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
-  return fd;
-}
-
-// Waits for runc to hand over the terminal; -1 when runc ended first (its stderr says why).
-int await_terminal(int listener, pid_t runc, int& status, bool& ended) {
-  while (true) {
-    pollfd wait{listener, POLLIN, 0};
-    if (::poll(&wait, 1, 50) > 0) {
-      int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-      int terminal = connection >= 0 ? receive_terminal(connection) : -1;
-      if (connection >= 0) ::close(connection);
-      return terminal;
-    }
-    if (::waitpid(runc, &status, WNOHANG) == runc) {
-      ended = true;
-      return -1;
-    }
+  slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) {
+    ::close(master);
+    throw sdk::Error(sdk::Status::Internal(std::string("a terminal for a TTY exec: ") + std::strerror(errno)));
   }
+  return master;
 }
 
 // Sends the terminal's output until the command has closed it.
@@ -173,59 +137,47 @@ int exit_code(int status, const std::string& err_text) {
 
 }  // namespace
 
-std::string new_console_socket_name() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return "skiff-runc-exec-" + std::to_string(::getpid()) + "-" + std::to_string(rng());
-}
-
 int run_exec_session(const ExecSpec& spec, sdk::RuntimeStream& stream) {
-  bool tty = !spec.console_socket.empty();
-  bool pipe_stdin = spec.with_stdin && !tty;
-  int in[2] = {-1, -1}, out[2], err[2];
-  if ((pipe_stdin ? ::pipe2(in, O_CLOEXEC) : 0) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+  bool pipe_stdin = spec.with_stdin && !spec.tty;
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, slave = -1, terminal = -1, null = -1;
+  if (spec.tty) {
+    terminal = open_terminal(slave);
+  } else if ((pipe_stdin ? ::pipe2(in, O_CLOEXEC) : 0) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
+             ::pipe2(err, O_CLOEXEC) != 0) {
     throw sdk::Error(sdk::Status::Internal(std::string("pipes for exec: ") + std::strerror(errno)));
-  int listener = tty ? listen_abstract(spec.console_socket) : -1;
-  int null = pipe_stdin ? -1 : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  if (!spec.tty && !pipe_stdin) null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   auto state = std::make_shared<SessionState>();
   pid_t pid;
   try {
-    pid = spawn(spec.argv, pipe_stdin ? in[0] : null, out[1], err[1]);
+    pid = spec.tty ? spawn(spec.argv, slave, slave, slave) : spawn(spec.argv, pipe_stdin ? in[0] : null, out[1], err[1]);
   } catch (...) {
-    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], null, listener})
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], null, slave, terminal})
       if (fd >= 0) ::close(fd);
     throw;
   }
-  for (int fd : {in[0], out[1], err[1], null})
+  for (int fd : {in[0], out[1], err[1], null, slave})
     if (fd >= 0) ::close(fd);
   {
     std::lock_guard lock(state->mutex);
     state->pid = pid;
-    state->stdin_fd = pipe_stdin ? in[1] : -1;
+    state->stdin_fd = spec.tty ? ::dup(terminal) : pipe_stdin ? in[1] : -1;
   }
   stream.on_stop([state] { state->kill(); });
-  int status = 0;
-  bool ended = false;
   std::string err_text;
-  if (tty) {
-    int terminal = await_terminal(listener, pid, status, ended);
-    ::close(listener);
-    if (terminal >= 0) {
-      {
-        std::lock_guard lock(state->mutex);
-        state->stdin_fd = ::dup(terminal);  // the stdin side; closing it leaves the terminal open
-      }
-      if (spec.with_stdin) stream.on_stdin([state](std::string_view data, bool) { state->write_stdin(data, false); });
-      pump_terminal(terminal, stream);
-      ::close(terminal);
-    }
-    err_text = pump(out[0], err[0], stream);  // runc's own words, if any
+  if (spec.tty) {
+    // Closing a terminal's input is not an end of input: typed ^D is; the terminal stays open.
+    if (spec.with_stdin) stream.on_stdin([state](std::string_view data, bool) { state->write_stdin(data, false); });
+    pump_terminal(terminal, stream);
+    ::close(terminal);
   } else {
     if (spec.with_stdin) stream.on_stdin([state](std::string_view data, bool last) { state->write_stdin(data, last); });
     err_text = pump(out[0], err[0], stream);
+    ::close(out[0]);
+    ::close(err[0]);
   }
-  ::close(out[0]);
-  ::close(err[0]);
-  while (!ended && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   {
     std::lock_guard lock(state->mutex);

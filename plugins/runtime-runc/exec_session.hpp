@@ -2,8 +2,9 @@
 // stderr sent on the stream as they come (fd 1 and 2), the caller's stdin written to it when
 // asked for (closed when the caller closes it), killed when the caller stops; its exit code is
 // the command's (runc exec passes it through; 127 when the command is not found). With a TTY,
-// runc hands the terminal's master end over a console socket (an abstract unix socket named by
-// the session) and everything goes through it: output as fd 1, stdin into it.
+// `runc exec -t` gets a pseudo-terminal of the session's as its own stdio (runc wants a terminal
+// there to proxy the container's one to, in raw mode) and everything goes through it: output as
+// fd 1, stdin typed into it.
 #pragma once
 
 #include <string>
@@ -14,13 +15,10 @@
 namespace skiff::runc {
 
 struct ExecSpec {
-  std::vector<std::string> argv;  // runc … exec [-t --console-socket @<console_socket>] <id> <command…>
+  std::vector<std::string> argv;  // runc … exec [-t] <id> <command…>
   bool with_stdin = false;
-  std::string console_socket;  // "" without a TTY; else the abstract socket's name (after the '@')
+  bool tty = false;
 };
-
-// A name for a TTY exec's console socket, unique to this process.
-std::string new_console_socket_name();
 
 // Throws sdk::Error(500) when the process cannot be started.
 int run_exec_session(const ExecSpec& spec, sdk::RuntimeStream& stream);

@@ -109,9 +109,9 @@ int RuncCli::create_with_monitor(const MonitorLaunch& l, std::chrono::millisecon
 }
 
 std::vector<std::string> RuncCli::exec_argv(const std::string& id, const std::vector<std::string>& command,
-                                            const std::string& console_socket) const {
+                                            bool tty) const {
   std::vector<std::string> argv{runc_, "--root", root_, "exec"};
-  if (!console_socket.empty()) argv.insert(argv.end(), {"-t", "--console-socket", "@" + console_socket});
+  if (tty) argv.push_back("-t");
   argv.push_back(id);
   argv.insert(argv.end(), command.begin(), command.end());
   return argv;

@@ -34,10 +34,9 @@ class RuncCli {
   // Starts the container's monitor and waits until `runc create` has made it; the container's
   // pid. Throws sdk::Error(500) with runc's message when it could not be created.
   int create_with_monitor(const MonitorLaunch& launch, std::chrono::milliseconds timeout) const;
-  // argv of `runc --root R exec [-t --console-socket @<socket>] <id> <command…>` (for an exec
-  // session to spawn); a TTY when `console_socket` is not "".
+  // argv of `runc --root R exec [-t] <id> <command…>` (for an exec session to spawn).
   std::vector<std::string> exec_argv(const std::string& id, const std::vector<std::string>& command,
-                                     const std::string& console_socket = "") const;
+                                     bool tty = false) const;
 
  private:
   std::string runc_;

@@ -274,9 +274,8 @@ sdk::StreamBody RuncRuntime::exec(const rt::ExecRequest& request) {
     throw Error(Status::Conflict("container " + request.container_id() + " is " + state + ": exec needs it running"));
   if (request.command().empty()) throw Error(Status::BadRequest("exec needs a command"));
   ExecSpec spec;
-  spec.console_socket = request.tty() ? new_console_socket_name() : "";
-  spec.argv = runc_.exec_argv(request.container_id(), {request.command().begin(), request.command().end()},
-                              spec.console_socket);
+  spec.tty = request.tty();
+  spec.argv = runc_.exec_argv(request.container_id(), {request.command().begin(), request.command().end()}, spec.tty);
   spec.with_stdin = request.stdin();
   return [spec](sdk::RuntimeStream& stream) { return run_exec_session(spec, stream); };
 }

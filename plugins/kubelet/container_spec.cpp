@@ -119,6 +119,22 @@ void prepare_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk
   }
 }
 
+// The container's securityContext over the pod's: capabilities, read-only root, privileged,
+// the user and group, no new privileges.
+void set_security(rt::ContainerConfig& c, const core::Pod& pod, const core::Container& container) {
+  const auto& pod_sc = pod.spec().security_context();
+  const auto& sc = container.security_context();
+  for (const auto& cap : sc.capabilities().add()) c.add_capabilities_add(cap);
+  for (const auto& cap : sc.capabilities().drop()) c.add_capabilities_drop(cap);
+  c.set_read_only_root(sc.has_read_only_root_filesystem() && sc.read_only_root_filesystem());
+  c.set_privileged(sc.has_privileged() && sc.privileged());
+  c.set_no_new_privileges(sc.has_allow_privilege_escalation() && !sc.allow_privilege_escalation());
+  if (sc.has_run_as_user()) c.set_run_as_user(sc.run_as_user());
+  else if (pod_sc.has_run_as_user()) c.set_run_as_user(pod_sc.run_as_user());
+  if (sc.has_run_as_group()) c.set_run_as_group(sc.run_as_group());
+  else if (pod_sc.has_run_as_group()) c.set_run_as_group(pod_sc.run_as_group());
+}
+
 rt::ContainerConfig container_config(const core::Pod& pod, const core::Container& container, int attempt,
                                      const std::string& pod_dir, const std::string& host_ip, const sdk::ApiClient& api) {
   const std::string& ns = pod.metadata().namespace_();
@@ -206,6 +222,7 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
     m->set_host_path(volume->has_host_path() ? volume->host_path().path() : volume_dir(pod_dir, volume->name()));
     m->set_read_only(mount.read_only() || volume->has_config_map() || volume->has_secret());
   }
+  set_security(c, pod, container);
   return c;
 }
 

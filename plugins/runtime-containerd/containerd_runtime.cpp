@@ -12,6 +12,8 @@
 
 namespace skiff::containerd {
 
+using namespace runtime_common;
+
 using sdk::Error;
 using sdk::Status;
 using namespace std::chrono_literals;

@@ -18,6 +18,9 @@ using sdk::Status;
 
 namespace {
 
+// A running sandbox's network namespace; "" once it has no process (CNI DEL without it).
+std::string netns_of(int pid) { return pid > 0 ? "/proc/" + std::to_string(pid) + "/ns/net" : ""; }
+
 std::string str(const json::value& v, std::initializer_list<const char*> path) {
   const json::value* at = &v;
   for (const char* key : path) {
@@ -232,7 +235,7 @@ rt::RunSandboxResponse DockerRuntime::run_sandbox(const rt::RunSandboxRequest& r
 
 std::string DockerRuntime::attach_network(const std::string& id, const rt::SandboxConfig& config) {
   try {
-    return options_.pod_network->attach(id, static_cast<int>(num(inspect(id), {"State", "Pid"})), config);
+    return options_.pod_network->attach(id, netns_of(static_cast<int>(num(inspect(id), {"State", "Pid"}))), config);
   } catch (const Error&) {
     client_.call("DELETE", "/containers/" + id + "?force=true&v=true");
     throw;
@@ -243,11 +246,11 @@ void DockerRuntime::detach_network(const std::string& id) {
   if (!options_.pod_network) return;
   auto c = client_.call("GET", "/containers/" + id + "/json");
   if (c.status != 200) {  // gone: DEL without its namespace
-    options_.pod_network->detach(id, 0);
+    options_.pod_network->detach(id, "");
     return;
   }
   // Records are named by full id; a caller may have given a short one.
-  options_.pod_network->detach(str(c.json(), {"Id"}), static_cast<int>(num(c.json(), {"State", "Pid"})));
+  options_.pod_network->detach(str(c.json(), {"Id"}), netns_of(static_cast<int>(num(c.json(), {"State", "Pid"}))));
 }
 
 std::string DockerRuntime::ip_of(const std::string& id, std::string docker_ip) const {
@@ -268,7 +271,7 @@ void DockerRuntime::release_networks_of_dead_sandboxes(spdlog::logger& log) {
         log.info("stopped sandbox {} and released its network: its CNI ADD was interrupted", id);
         continue;
       }
-      options_.pod_network->detach(id, 0);
+      options_.pod_network->detach(id, "");
       log.info("released the network of sandbox {} ({})", id, c.status == 200 ? "not running" : "gone");
     } catch (const std::exception& e) {
       log.warn("cannot release the network of sandbox {} yet (retried when it is stopped or removed): {}", id, e.what());
@@ -357,8 +360,19 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
   for (const auto& m : config.mounts())
     binds.push_back(json::string(m.host_path() + ":" + m.container_path() + (m.read_only() ? ":ro" : "")));
   if (!binds.empty()) host["Binds"] = binds;
+  // The securityContext (Docker takes capability names with or without CAP_, and ALL).
+  if (!config.capabilities_add().empty())
+    host["CapAdd"] = json::value_from(std::vector<std::string>(config.capabilities_add().begin(), config.capabilities_add().end()));
+  if (!config.capabilities_drop().empty())
+    host["CapDrop"] = json::value_from(std::vector<std::string>(config.capabilities_drop().begin(), config.capabilities_drop().end()));
+  if (config.read_only_root()) host["ReadonlyRootfs"] = true;
+  if (config.privileged()) host["Privileged"] = true;
+  if (config.no_new_privileges()) host["SecurityOpt"] = json::array{"no-new-privileges"};
 
   json::object body{{"Image", config.image()}, {"Labels", labels}, {"HostConfig", host}};
+  if (config.has_run_as_user())
+    body["User"] = std::to_string(config.run_as_user()) +
+                   (config.has_run_as_group() ? ":" + std::to_string(config.run_as_group()) : "");
   // Kubernetes' rules: command replaces the entrypoint (and drops the image's cmd), args
   // replace the cmd.
   if (!config.command().empty()) {

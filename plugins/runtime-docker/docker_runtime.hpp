@@ -17,6 +17,7 @@ class logger;
 namespace skiff::docker {
 
 namespace rt = runtime::v1;
+using runtime_common::PodNetwork;
 
 struct DockerRuntimeOptions {
   std::string sandbox_image = "skiff/pause:1";

@@ -11,6 +11,7 @@ namespace skiff::docker {
 namespace {
 
 using namespace skiff::sdk;
+using runtime_common::PodNetworkOptions;
 
 enum class Network { DockerBridge, Cni };
 
@@ -102,7 +103,7 @@ class RuntimeDockerPlugin final : public Plugin {
     for (const auto& dir : settings.cni_bin_dirs) bin_dirs += (bin_dirs.empty() ? "" : ", ") + dir;
     context_.log().info("pods get their network from CNI: the conflist in {}, plugins from {}", conf_dir, bin_dirs);
     return std::make_unique<PodNetwork>(
-        PodNetworkOptions{conf_dir, settings.cni_bin_dirs, settings.cni_timeout, context_.data_dir() + "/cni"});
+        PodNetworkOptions{conf_dir, "", settings.cni_bin_dirs, settings.cni_timeout, context_.data_dir() + "/cni"});
   }
 
   Context& context_;

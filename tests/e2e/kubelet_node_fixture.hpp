@@ -45,7 +45,7 @@ class KubeletNodeTest : public ::testing::Test {
 
   void SetUp() override {
     prepare();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     node_name = unique_node_name(node_prefix());
     cleanup = std::make_unique<Cleanup>(node_name);
     node = std::make_unique<ApiNode>("", plugins(), node_name);

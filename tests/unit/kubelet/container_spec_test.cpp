@@ -69,6 +69,31 @@ std::string read(const std::string& path) {
   return text.str();
 }
 
+TEST_F(KubeletContainerSpec, SecurityContextsMergeContainerOverPod) {
+  core::Pod pod = pod_with_uid("secure");
+  pod.mutable_spec()->mutable_security_context()->set_run_as_user(1000);
+  pod.mutable_spec()->mutable_security_context()->set_run_as_group(1000);
+  auto& sc = *pod.mutable_spec()->mutable_containers(0)->mutable_security_context();
+  sc.set_run_as_group(2000);
+  sc.mutable_capabilities()->add_add("NET_ADMIN");
+  sc.mutable_capabilities()->add_drop("ALL");
+  sc.set_read_only_root_filesystem(true);
+  sc.set_allow_privilege_escalation(false);
+  auto c = config_of(pod);
+  EXPECT_EQ(c.run_as_user(), 1000) << "the pod's";
+  EXPECT_EQ(c.run_as_group(), 2000) << "the container's wins";
+  EXPECT_EQ(std::vector<std::string>(c.capabilities_add().begin(), c.capabilities_add().end()),
+            std::vector<std::string>{"NET_ADMIN"});
+  EXPECT_EQ(std::vector<std::string>(c.capabilities_drop().begin(), c.capabilities_drop().end()),
+            std::vector<std::string>{"ALL"});
+  EXPECT_TRUE(c.read_only_root());
+  EXPECT_TRUE(c.no_new_privileges());
+  EXPECT_FALSE(c.privileged());
+  auto plain = config_of(pod_with_uid("plain"));
+  EXPECT_FALSE(plain.has_run_as_user()) << "unset: the image's user";
+  EXPECT_FALSE(plain.read_only_root());
+}
+
 TEST_F(KubeletContainerSpec, CommandArgsWorkingDirAttemptAndResources) {
   core::Pod pod = pod_with_uid("plain");
   auto& c = *pod.mutable_spec()->mutable_containers(0);

@@ -6,7 +6,7 @@
 
 namespace {
 
-using namespace skiff::containerd;
+using namespace skiff::runtime_common;
 
 TEST(CriLog, ParsesAWholeStdoutRecord) {
   auto r = parse_cri_log_record("2026-11-30T12:55:24.340722757Z stdout F hello there");

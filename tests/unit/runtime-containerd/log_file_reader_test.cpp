@@ -14,7 +14,7 @@
 
 namespace {
 
-using namespace skiff::containerd;
+using namespace skiff::runtime_common;
 using skiff::test::TempDir;
 
 void append(const std::string& path, const std::string& text) {

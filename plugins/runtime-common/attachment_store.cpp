@@ -9,7 +9,7 @@
 
 #include "skiff/sdk/status.hpp"
 
-namespace skiff::docker {
+namespace skiff::runtime_common {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -84,4 +84,4 @@ std::vector<std::string> AttachmentStore::sandbox_ids() const {
   return ids;
 }
 
-}  // namespace skiff::docker
+}  // namespace skiff::runtime_common

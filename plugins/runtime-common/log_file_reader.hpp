@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace skiff::containerd {
+namespace skiff::runtime_common {
 
 struct LogReadOptions {
   bool follow = false;
@@ -26,4 +26,4 @@ struct LogReadCallbacks {
 
 void read_cri_log(const std::string& path, const LogReadOptions& options, const LogReadCallbacks& callbacks);
 
-}  // namespace skiff::containerd
+}  // namespace skiff::runtime_common

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace skiff::containerd {
+namespace skiff::runtime_common {
 
 struct CriLogRecord {
   std::string_view time;
@@ -50,4 +50,4 @@ std::vector<LogLine> select_log_lines(std::vector<LogLine> lines, std::int64_t t
 // A record's time as nanoseconds since the epoch; 0 when it does not parse.
 std::int64_t log_time_nanos(std::string_view time);
 
-}  // namespace skiff::containerd
+}  // namespace skiff::runtime_common

@@ -11,7 +11,7 @@
 #include "skiff/sdk/cni/request.hpp"
 #include "skiff/sdk/cni/result.hpp"
 
-namespace skiff::docker {
+namespace skiff::runtime_common {
 
 struct AttachmentRecord {
   sdk::cni::NetworkConfigList network;
@@ -36,4 +36,4 @@ class AttachmentStore {
   std::string dir_;
 };
 
-}  // namespace skiff::docker
+}  // namespace skiff::runtime_common

@@ -4,7 +4,7 @@
 
 #include "skiff/sdk/time.hpp"
 
-namespace skiff::containerd {
+namespace skiff::runtime_common {
 
 std::optional<CriLogRecord> parse_cri_log_record(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -61,4 +61,4 @@ std::int64_t log_time_nanos(std::string_view time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(parsed->time_since_epoch()).count();
 }
 
-}  // namespace skiff::containerd
+}  // namespace skiff::runtime_common

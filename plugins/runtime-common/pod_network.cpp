@@ -8,7 +8,7 @@
 
 #include "skiff/sdk/status.hpp"
 
-namespace skiff::docker {
+namespace skiff::runtime_common {
 
 namespace json = boost::json;
 namespace cni = sdk::cni;
@@ -17,18 +17,17 @@ using sdk::Status;
 
 namespace {
 
-std::string netns_of(int pid) { return pid > 0 ? "/proc/" + std::to_string(pid) + "/ns/net" : ""; }
-
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
 
 // The kubelet's arguments (IgnoreUnknown lets plugins that know none of them accept them).
-cni::Attachment attachment_for(const std::string& sandbox_id, int pid, const runtime::v1::SandboxConfig& config) {
+cni::Attachment attachment_for(const std::string& sandbox_id, const std::string& netns,
+                               const runtime::v1::SandboxConfig& config) {
   cni::Attachment a;
   a.container_id = sandbox_id;
-  a.netns = netns_of(pid);
+  a.netns = netns;
   a.args = {{"IgnoreUnknown", "1"},
             {"K8S_POD_NAMESPACE", config.namespace_()},
             {"K8S_POD_NAME", config.pod_name()},
@@ -66,16 +65,18 @@ std::shared_ptr<std::mutex> PodNetwork::lock_for(const std::string& sandbox_id) 
 
 cni::NetworkConfigList PodNetwork::configuration() const {
   auto list = cni::load_network_config_list(options_.conf_dir);
+  if (!list && !options_.fallback_conf_dir.empty()) list = cni::load_network_config_list(options_.fallback_conf_dir);
   if (!list)
     throw Error(Status{503, "NetworkNotReady",
                        "no CNI network configuration in " + options_.conf_dir + "; is the network plugin running on this node?"});
   return *list;
 }
 
-std::string PodNetwork::attach(const std::string& sandbox_id, int pid, const runtime::v1::SandboxConfig& config) {
+std::string PodNetwork::attach(const std::string& sandbox_id, const std::string& netns,
+                              const runtime::v1::SandboxConfig& config) {
   auto lock = lock_for(sandbox_id);
   std::lock_guard guard(*lock);
-  AttachmentRecord record{configuration(), attachment_for(sandbox_id, pid, config), std::nullopt, ""};
+  AttachmentRecord record{configuration(), attachment_for(sandbox_id, netns, config), std::nullopt, ""};
   store_.save(sandbox_id, record);  // before ADD: a crash during it still leaves what DEL needs
   cni::CniNetwork network(record.network, cni_options());
   try {
@@ -99,12 +100,12 @@ std::string PodNetwork::attach(const std::string& sandbox_id, int pid, const run
   return record.ip;
 }
 
-void PodNetwork::detach(const std::string& sandbox_id, int pid) {
+void PodNetwork::detach(const std::string& sandbox_id, const std::string& netns) {
   auto lock = lock_for(sandbox_id);
   std::lock_guard guard(*lock);
   auto record = store_.load(sandbox_id);
   if (!record) return;
-  record->attachment.netns = netns_of(pid);
+  record->attachment.netns = netns;
   cni::CniNetwork(record->network, cni_options()).del(record->attachment, record->result);
   store_.erase(sandbox_id);
 }
@@ -115,4 +116,4 @@ std::optional<std::string> PodNetwork::ip_of(const std::string& sandbox_id) cons
   return record->ip;
 }
 
-}  // namespace skiff::docker
+}  // namespace skiff::runtime_common

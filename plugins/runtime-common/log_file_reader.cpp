@@ -11,7 +11,7 @@
 
 #include "cri_log.hpp"
 
-namespace skiff::containerd {
+namespace skiff::runtime_common {
 
 namespace {
 
@@ -141,4 +141,4 @@ void read_cri_log(const std::string& path, const LogReadOptions& options, const 
   if (options.follow) follow(cursor, path, options, callbacks);
 }
 
-}  // namespace skiff::containerd
+}  // namespace skiff::runtime_common

@@ -115,7 +115,7 @@ class RuntimeRuncPlugin final : public Plugin {
   std::unique_ptr<runtime_common::PodNetwork> make_network(const Settings& s, const std::string& data) {
     std::string conf_dir = s.cni_conf_dir.value_or(context_.node_data_dir() + "/cni/net.d");
     std::string own_dir = data + "/cni/net.d";
-    write_default_conflist(own_dir, default_bridge_conflist(s.default_bridge, s.default_pod_cidr, data + "/cni/networks"));
+    write_default_conflist(own_dir, default_bridge_conflist(s.default_bridge, s.default_pod_cidr, s.default_ipam_dir));
     network_source_ = "the first conflist in " + conf_dir + " (the network plugin's), else " + own_dir + " (bridge " +
                       s.default_bridge + " on " + s.default_pod_cidr + ")";
     return std::make_unique<runtime_common::PodNetwork>(

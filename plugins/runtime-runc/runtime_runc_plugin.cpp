@@ -104,7 +104,8 @@ class RuntimeRuncPlugin final : public Plugin {
   }
 
  private:
-  // Archives whose images are all present are skipped: a restart does not unpack them again.
+  // At every start: the archive is read again, but blobs and layers already in the store are
+  // kept as they are (nothing is unpacked twice).
   void import_archives(const Settings& s, const PullOptions& pull) {
     for (const auto& archive : s.image_archives) {
       auto imported = import_image_archive(archive, *store_, pull);

@@ -85,6 +85,9 @@ class BareRunc {
   ~BareRunc() {
     for (const auto& id : ids_) runc({"delete", "--force", id});
     for (const auto& id : ids_) runc::unmount_overlay_rootfs(dir_.file(id));
+    std::error_code ec;
+    for (const auto& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec))
+      fs::remove(hierarchy.path() / "skiff-runc-bench", ec);  // the parent runc made, empty now
   }
   double run(int i) {
     std::string id = "bare-" + std::to_string(i), bundle = dir_.file(id);

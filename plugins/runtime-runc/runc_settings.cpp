@@ -29,6 +29,9 @@ const sdk::ConfigMap<Settings>& config_map() {
                "without a network plugin's conflist: the bridge of the default CNI network"),
       bind_key("default_pod_cidr", &Settings::default_pod_cidr, "10.89.0.0/16",
                "without a network plugin's conflist: the default network's subnet"),
+      bind_key("default_ipam_dir", &Settings::default_ipam_dir, "/var/lib/skiff-runc/cni/networks",
+               "without a network plugin's conflist: host-local's address records, one place for every node on this "
+               "machine (they share the bridge, so they must not hand out the same address)"),
       bind_key("cgroup_parent", &Settings::cgroup_parent, "/skiff-runc",
                "the cgroup (v1, cgroupfs) containers are created under"),
       bind_key("log_max_bytes", &Settings::log_max_bytes, "10485760",

@@ -25,6 +25,7 @@ struct Settings {
   std::chrono::milliseconds cni_timeout{};
   std::string default_bridge;
   std::string default_pod_cidr;
+  std::string default_ipam_dir;
   std::string cgroup_parent;
   std::int64_t log_max_bytes = 0;
   std::int64_t log_max_files = 0;

@@ -104,7 +104,8 @@ class RuntimeRuncPlugin final : public Plugin {
   }
 
  private:
-  // Archives whose images are all present are skipped: a restart does not unpack them again.
+  // At every start: the archive is read again, but blobs and layers already in the store are
+  // kept as they are (nothing is unpacked twice).
   void import_archives(const Settings& s, const PullOptions& pull) {
     for (const auto& archive : s.image_archives) {
       auto imported = import_image_archive(archive, *store_, pull);
@@ -115,7 +116,7 @@ class RuntimeRuncPlugin final : public Plugin {
   std::unique_ptr<runtime_common::PodNetwork> make_network(const Settings& s, const std::string& data) {
     std::string conf_dir = s.cni_conf_dir.value_or(context_.node_data_dir() + "/cni/net.d");
     std::string own_dir = data + "/cni/net.d";
-    write_default_conflist(own_dir, default_bridge_conflist(s.default_bridge, s.default_pod_cidr, data + "/cni/networks"));
+    write_default_conflist(own_dir, default_bridge_conflist(s.default_bridge, s.default_pod_cidr, s.default_ipam_dir));
     network_source_ = "the first conflist in " + conf_dir + " (the network plugin's), else " + own_dir + " (bridge " +
                       s.default_bridge + " on " + s.default_pod_cidr + ")";
     return std::make_unique<runtime_common::PodNetwork>(

@@ -41,6 +41,7 @@ class RuncCleanup {
   explicit RuncCleanup(const std::string& /*node*/) {}
   ~RuncCleanup() {
     for (const auto& id : containers()) runc({"delete", "--force", id});
+    release_addresses();
     std::vector<std::string> mounts;
     std::ifstream table("/proc/self/mounts");
     std::string device, point, rest;
@@ -48,6 +49,19 @@ class RuncCleanup {
       if (point.rfind(root_.path() + "/", 0) == 0) mounts.push_back(point);
     std::sort(mounts.rbegin(), mounts.rend());  // deepest first
     for (const auto& m : mounts) ::umount2(m.c_str(), MNT_DETACH);
+  }
+  // host-local's records of this root's sandboxes in the machine-wide directory (no CNI DEL ran
+  // for sandboxes left when the node stopped).
+  void release_addresses() const {
+    std::set<std::string> sandboxes;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_.path() + "/sandboxes", ec))
+      sandboxes.insert(entry.path().filename().string());
+    for (const auto& record : fs::directory_iterator("/var/lib/skiff-runc/cni/networks/skiff-runc", ec)) {
+      std::string owner = test::read_file(record.path().string());
+      owner = owner.substr(0, owner.find_first_of("\r\n"));
+      if (sandboxes.count(owner)) fs::remove(record.path(), ec);
+    }
   }
   const std::string& root() const { return root_.path(); }
   test::CommandResult runc(std::vector<std::string> args) const {

@@ -1,9 +1,10 @@
 // runtime-runc's own promises beyond the conformance suite, through the real skiffd and bus:
-// exec with a TTY (runc's console socket), and the securityContext in the bundle — read-only
-// root, capabilities dropped and added, the user — seen from inside the container.
+// exec with a TTY, the securityContext in the bundle — read-only root, capabilities dropped and
+// added, the user — seen from inside the container, and an OOM kill reported as such.
 #include <gtest/gtest.h>
 
 #include "runc_lab.hpp"
+#include "skiff/testing/wait.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/testing/plugin_harness.hpp"
@@ -11,6 +12,7 @@
 namespace {
 
 using namespace skiff;
+using namespace std::chrono_literals;
 namespace rt = runtime::v1;
 
 class RuntimeRunc : public ::testing::Test {
@@ -94,6 +96,21 @@ TEST_F(RuntimeRunc, ReadOnlyRootCapabilitiesAndUserFromTheSecurityContext) {
   EXPECT_EQ(exec(plain, {"touch", "/written"}).first, 0);
   EXPECT_EQ(exec(plain, {"id", "-u"}).second, "0\n");
   EXPECT_NE(exec(plain, {"sh", "-c", "grep CapEff /proc/self/status"}).second, "CapEff:\t0000000000000400\n");
+}
+
+// The memory limit is the cgroup's; the monitor finds the OOM kill in memory.oom_control.
+TEST_F(RuntimeRunc, AContainerOverItsMemoryLimitIsOOMKilled) {
+  rt::ContainerConfig c;
+  c.set_name("hungry");
+  c.set_image("skiff/busybox:1");
+  for (const char* part : {"dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"}) c.add_command(part);
+  c.set_memory_limit_bytes(32 << 20);
+  std::string id = runtime_->create_container(sandbox_, c, pod_);
+  runtime_->start_container(id);
+  ASSERT_TRUE(test::wait_until([&] { return runtime_->container_status(id).state() == "EXITED"; }, 20s));
+  auto status = runtime_->container_status(id);
+  EXPECT_EQ(status.reason(), "OOMKilled");
+  EXPECT_EQ(status.exit_code(), 137);
 }
 
 TEST_F(RuntimeRunc, AnUnknownCapabilityIsRefused) {

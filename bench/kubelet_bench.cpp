@@ -14,6 +14,7 @@
 #include "bench_support.hpp"
 #include "command.hpp"
 #include "docker_client.hpp"
+#include "docker_swarm.hpp"
 #include "plugin_node.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
@@ -98,30 +99,6 @@ int running_pods(const sdk::ApiClient& api) {
   return n;
 }
 
-// Docker Swarm: a service of `replicas` tasks on this one-node swarm; seconds until all run.
-double swarm_service(const docker::DockerClient& docker, int replicas, const std::string& image_id) {
-  json::object spec{{"Name", "skiff-bench"},
-                    {"TaskTemplate", json::object{{"ContainerSpec", json::object{{"Image", image_id},
-                                                                                  {"Command", json::array{"sleep", "3600"}}}}}},
-                    {"Mode", json::object{{"Replicated", json::object{{"Replicas", replicas}}}}}};
-  auto start = Clock::now();
-  auto created = docker.call("POST", "/services/create", json::value(spec));
-  if (created.status >= 300) throw std::runtime_error("swarm service create: " + created.message());
-  json::object filters{{"service", json::array{"skiff-bench"}}, {"desired-state", json::array{"running"}}};
-  std::string tasks = "/tasks?filters=" + docker::url_escape(json::serialize(filters));
-  bool done = test::wait_until([&] {
-    int running = 0;
-    json::value list = docker.call("GET", tasks).json();
-    for (const auto& t : list.as_array())
-      running += t.at("Status").at("State").as_string() == "running";
-    return running == replicas;
-  }, seconds(300), milliseconds(20));
-  double s = duration<double>(Clock::now() - start).count();
-  if (!done) std::fprintf(stderr, "the swarm service did not converge\n");
-  docker.call("DELETE", "/services/skiff-bench");
-  return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,7 +110,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   docker::DockerClient docker("/var/run/docker.sock", "v1.41", seconds(60));
-  std::string image_id(docker.call("GET", std::string("/images/") + kImage + "/json").json().at("Id").as_string());
 
   test::NatsServer nats;
   test::PluginNode master(nats,
@@ -189,15 +165,7 @@ int main(int argc, char** argv) {
   api.erase<api::apps::v1::Deployment>("default", "fifty");
   wait_no_worker_containers(docker);
 
-  std::string swarm_state(docker.call("GET", "/info").json().at("Swarm").at("LocalNodeState").as_string());
-  bool joined_here = swarm_state != "active";
-  if (joined_here) {
-    auto init = docker.call("POST", "/swarm/init",
-                            json::value(json::object{{"ListenAddr", "127.0.0.1:2377"}, {"AdvertiseAddr", "127.0.0.1"}}));
-    if (init.status >= 300) std::fprintf(stderr, "swarm init: %s\n", init.message().c_str());
-  }
-  double swarm_s = swarm_service(docker, replicas, image_id);
-  if (joined_here) docker.call("POST", "/swarm/leave?force=true");
+  double swarm_s = bench::swarm_replicas_running(kImage, replicas).value_or(0);
   std::printf("%d replicas from 0 to all Running on the same dockerd\n", replicas);
   std::printf("  skiff Deployment: %.2f s; docker swarm service: %.2f s; ratio %.2fx (target <= 0.5x)\n", skiff_s, swarm_s,
               skiff_s / swarm_s);

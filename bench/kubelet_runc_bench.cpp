@@ -3,7 +3,8 @@
 // runtime-docker — against bare `runc run --detach` of the same kind of bundle, in one run:
 //   1. pod startup: API create -> Running for 20 single-container pods one at a time on each
 //      worker, interleaved with the bare runc runs (overlay mount + runc run: the limit);
-//   2. 50 replicas from 0 to all Running on each worker (Docker Swarm: see bench/README.md);
+//   2. 50 replicas from 0 to all Running on each worker, and as a Docker Swarm service (a
+//      single-node swarm on 127.0.0.1, made for the run and left again);
 //   3. the supervision's memory per pod: runtime-runc's monitor (and the container's init)
 //      against Docker's shim (and docker-init);
 //   4. a cold pull from a local registry (docker-registry on 127.0.0.1) into runtime-runc's
@@ -19,6 +20,7 @@
 
 #include "bench_support.hpp"
 #include "command.hpp"
+#include "docker_swarm.hpp"
 #include "image_puller.hpp"
 #include "image_store.hpp"
 #include "oci_spec.hpp"
@@ -312,6 +314,9 @@ int main(int argc, char** argv) {
   delete_and_wait(api, "fifty-docker");
   std::printf("%d replicas from 0 to all Running: runtime-runc %.2f s, runtime-docker %.2f s (runc/docker %.2fx)\n",
               replicas, runc_s, docker_s, runc_s / docker_s);
+  if (auto swarm_s = bench::swarm_replicas_running(kImage, replicas))
+    std::printf("  Docker Swarm service, %d replicas: %.2f s (runc/Swarm %.2fx, goal <= 0.5x)\n", replicas, *swarm_s,
+                runc_s / *swarm_s);
   std::printf("Supervision memory with %d pods running (summed over the processes, divided by the pods)\n", replicas);
   print_per_pod("runtime-runc: skiff-runc-monitor", monitors, replicas);
   print_per_pod("runtime-runc: skiff-runc-init (each container's PID 1)", inits, replicas);

@@ -26,6 +26,7 @@ const char* kPool = "10.213.11.200-10.213.11.202";
 std::string plugins() {
   return std::string("  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
                      "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n"
+                     "  - name: scheduler-default\n    config: {leader_elect: false, pod_initial_backoff: 50ms}\n"
                      "  - name: controller-manager\n    config: {leader_elect: false, controllers: [podgc]}\n"
                      "  - name: cloud-local\n    config: {pool: [") +
          kPool +
@@ -61,6 +62,11 @@ core::Node node(const std::string& name, const std::string& ready, bool uninitia
   auto* condition = n.mutable_status()->add_conditions();
   condition->set_type("Ready");
   condition->set_status(ready);
+  for (auto* resources : {n.mutable_status()->mutable_capacity(), n.mutable_status()->mutable_allocatable()}) {
+    (*resources)["cpu"] = "4";
+    (*resources)["memory"] = "8Gi";
+    (*resources)["pods"] = "110";
+  }
   return n;
 }
 
@@ -109,6 +115,23 @@ TEST_F(CloudControllers, ARegisteredNodeIsInitialisedAndOnlyThenUntainted) {
   EXPECT_EQ(initialised.metadata().labels().at("topology.kubernetes.io/zone"), "local");
   EXPECT_EQ(initialised.metadata().labels().at("topology.kubernetes.io/region"), "local");
   EXPECT_EQ(initialised.metadata().labels().at("node.kubernetes.io/instance-type"), "local");
+}
+
+TEST_F(CloudControllers, APodWaitingForANodeLandsOnlyOnceTheNodeIsInitialised) {
+  core::Pod pod;
+  pod.mutable_metadata()->set_name("early");
+  pod.mutable_metadata()->set_namespace_("default");
+  auto* c = pod.mutable_spec()->add_containers();
+  c->set_name("main");
+  c->set_image("busybox");
+  api_.create(pod);  // pending: no node yet
+  api_.create(node("test-node", "True", true));
+  ASSERT_TRUE(test::wait_until([&] { return !api_.get<core::Pod>("default", "early").spec().node_name().empty(); }));
+  auto bound = api_.get<core::Pod>("default", "early");
+  auto initialised = api_.get<core::Node>("", "test-node");
+  ASSERT_EQ(initialised.spec().provider_id(), "local://test-node");
+  // One revision counter for every object: the binding was written after the initialisation.
+  EXPECT_GT(std::stoll(bound.metadata().resource_version()), std::stoll(initialised.metadata().resource_version()));
 }
 
 TEST_F(CloudControllers, LoadBalancersGetPoolAddressesNeverShared) {

@@ -95,6 +95,9 @@ TEST_F(Cloud, EveryNodeIsInitialisedByTheProvider) {
     EXPECT_EQ(jsonpath("node/" + node, "{.metadata.labels.topology\\.kubernetes\\.io/zone}"), "local");
     EXPECT_EQ(jsonpath("node/" + node, "{.metadata.labels.node\\.kubernetes\\.io/instance-type}"), "local");
     EXPECT_EQ(jsonpath("node/" + node, "{.spec.taints[*].key}").find("uninitialized"), std::string::npos) << node;
+    // The cloud-node controller acts only on nodes registered with the uninitialized taint.
+    EXPECT_NE(ok({"get", "events", "-A", "--field-selector", "involvedObject.name=" + node + ",reason=Synced"}), "")
+        << node << " was never initialised: did its kubelet register with the taint?";
   }
 }
 

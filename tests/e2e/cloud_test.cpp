@@ -151,24 +151,7 @@ TEST_F(Cloud, ChangingTheTypeToClusterIpReleasesTheAddress) {
   EXPECT_EQ(ingress("after"), ip) << "the address is free again";
 }
 
-TEST_F(Cloud, RestartingTheMasterGivesNoAddressToAnotherService) {
-  load_balancer("kept-1", "web");
-  load_balancer("kept-2", "web");
-  std::string one = ingress("kept-1"), two = ingress("kept-2");
-  ASSERT_TRUE(in_pool(one));
-  ASSERT_TRUE(in_pool(two));
-  auto restarted = lab->script({"restart", kMaster});
-  ASSERT_EQ(restarted.exit_code, 0) << restarted.both();
-  load_balancer("new", "web");
-  std::string fresh = ingress("new", 60s);
-  ASSERT_TRUE(in_pool(fresh)) << fresh;
-  EXPECT_NE(fresh, one);
-  EXPECT_NE(fresh, two);
-  EXPECT_EQ(ingress("kept-1"), one);
-  EXPECT_EQ(ingress("kept-2"), two);
-}
-
-// Last: the cluster loses a worker for good.
+// The cluster loses a worker for good.
 TEST_F(Cloud, AWorkerWhoseMachineIsGoneIsDeletedAndItsPodsReplaced) {
   ok({"apply", "-f", "-"},
      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: spread, labels: {test: cloud}}\nspec:\n  replicas: 2\n"
@@ -187,7 +170,8 @@ TEST_F(Cloud, AWorkerWhoseMachineIsGoneIsDeletedAndItsPodsReplaced) {
              return p.rfind(node + "/", 0) != 0 && p.size() > 8 && p.substr(p.size() - 8) == "/Running";
            });
   };
-  ASSERT_TRUE(test::wait_until([&] { return all_running_off("none"); }, 90s, 500ms)) << ok({"get", "pods", "-o", "wide"});
+  ASSERT_TRUE(test::wait_until([&] { return all_running_off("none"); }, 90s, 500ms))
+      << ok({"describe", "pods", "-l", "app=spread"}) << ok({"describe", "nodes"});
   auto result = lab->script({"remove", kWorker2});
   ASSERT_EQ(result.exit_code, 0) << result.both();
   EXPECT_TRUE(test::wait_until([&] { return kubectl({"get", "node", kWorker2}).exit_code != 0; }, 120s, 500ms))
@@ -195,6 +179,25 @@ TEST_F(Cloud, AWorkerWhoseMachineIsGoneIsDeletedAndItsPodsReplaced) {
   EXPECT_TRUE(test::wait_until([&] { return all_running_off(kWorker2); }, 120s, 500ms))
       << ok({"get", "pods", "-o", "wide"});
   kubectl({"delete", "deployment", "spread"});
+}
+
+// Last: a restarted master runs its embedded bus with a new token, so the workers cannot
+// rejoin (a limitation of make cluster, not of the controllers); nothing may follow this.
+TEST_F(Cloud, RestartingTheMasterGivesNoAddressToAnotherService) {
+  load_balancer("kept-1", "web");
+  load_balancer("kept-2", "web");
+  std::string one = ingress("kept-1"), two = ingress("kept-2");
+  ASSERT_TRUE(in_pool(one));
+  ASSERT_TRUE(in_pool(two));
+  auto restarted = lab->script({"restart", kMaster});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.both();
+  load_balancer("new", "web");
+  std::string fresh = ingress("new", 60s);
+  ASSERT_TRUE(in_pool(fresh)) << fresh;
+  EXPECT_NE(fresh, one);
+  EXPECT_NE(fresh, two);
+  EXPECT_EQ(ingress("kept-1"), one);
+  EXPECT_EQ(ingress("kept-2"), two);
 }
 
 }  // namespace

@@ -6,11 +6,12 @@
 # made — also after a failed start. All traffic stays inside these namespaces and loopback.
 #
 #   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16 NETWORK=cni
-#                               RUNTIME=docker|containerd
+#                               RUNTIME=docker|containerd CLOUD=local|none LB_POOL=$LAN.200-$LAN.250
 #   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
 #   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
 #   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
 #   scripts/cluster.sh stop NODE      stop one node's skiffd (SIGTERM); the others go on
+#   scripts/cluster.sh remove NODE    the machine goes: its skiffd stopped, its containers and namespace deleted
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODES=${NODES:-2}
@@ -32,6 +33,12 @@ NETWORK=${NETWORK:-cni}               # runtime-docker's network: cni, or docker
 # namespace) or containerd (a containerd of each node's own, started in the node's namespace, so
 # that the CNI its CRI runs wires pods into that node's network).
 RUNTIME=${RUNTIME:-docker}
+# The cloud provider: local (cloud-local and the cloud-controller-manager on the master; every
+# kubelet registers uninitialised, as with --cloud-provider=external) or none. LoadBalancer IPs
+# come from LB_POOL, addresses of the LAN that no node uses (nodes are .10 to .90), answered on
+# the LAN by the master (cloud-local adds each one given out to its eth0; its proxy DNATs them).
+CLOUD=${CLOUD:-local}
+LB_POOL=${LB_POOL:-$LAN.200-$LAN.250}
 skiffd=$PWD/build/bin/skiffd
 docker=${DOCKER:-docker}
 state=$DATA_DIR/cluster.state         # one line per thing made: "netns X", "link X", "rule", "pid N", "node X", "containerd X"
@@ -88,6 +95,7 @@ check_machine() {
   [ -x "$skiffd" ] || die "$skiffd not found; run make build"
   [ "$NODES" -ge 1 ] 2>/dev/null || die "NODES=$NODES: give a number of workers, at least 1"
   [ "$NODES" -le 80 ] || die "NODES=$NODES: at most 80 workers fit the LAN's addresses"
+  case $CLOUD in local | none) ;; *) die "CLOUD=$CLOUD: give local or none" ;; esac
   case $RUNTIME in
     docker) $docker info >/dev/null 2>&1 || die "no dockerd answers; scripts/dockerd.sh starts one" ;;
     containerd) command -v containerd >/dev/null || die "RUNTIME=containerd needs containerd (apt-get install containerd)" ;;
@@ -163,7 +171,7 @@ runtime_plugin() {  # runtime_plugin NODE
 node_plugins() {  # node_plugins NODE IP [taint]
   cat <<EOF
   - name: kubelet
-    config: {node_ip: $2${3:+, register_with_taints: ["$3"]}}
+    config: {node_ip: $2${3:+, register_with_taints: ["$3"]}$([ "$CLOUD" = local ] && echo ", cloud_provider: external")}
 $(runtime_plugin "$1")
   - name: network
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
@@ -173,6 +181,15 @@ $(runtime_plugin "$1")
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR, upstreams: [$DNS_UPSTREAM]}
   - name: ingress
     config: {http_port: $INGRESS_HTTP_PORT, https_port: $INGRESS_HTTPS_PORT, workers: 1}
+EOF
+}
+
+cloud_plugins() {
+  [ "$CLOUD" = local ] || return 0
+  cat <<EOF
+  - name: cloud-local
+    config: {pool: ["$LB_POOL"], announce_interface: eth0}
+  - {name: cloud-controller-manager}
 EOF
 }
 
@@ -193,6 +210,7 @@ plugins:
   - {name: scheduler-default}
   - name: controller-manager
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+$(cloud_plugins)
 $(node_plugins "$node" "$ip" "node-role.kubernetes.io/control-plane:NoSchedule")
 EOF
 }
@@ -242,7 +260,9 @@ bus_token() { sed -n 's/^ *token: *//p' "$DATA_DIR/$CLUSTER-master/connection.ya
 kubectl_bin() { command -v kubectl || echo "$PWD/build/tools/kubectl-1.20/usr/bin/kubectl"; }
 k() { KUBECONFIG=$DATA_DIR/$CLUSTER-master/kubeconfig "$(kubectl_bin)" "$@"; }
 all_ready() {
-  [ "$(k get nodes --no-headers 2>/dev/null | grep -c ' Ready')" -eq $((NODES + 1)) ]
+  [ "$(k get nodes --no-headers 2>/dev/null | grep -c ' Ready')" -eq $((NODES + 1)) ] || return 1
+  # With a cloud provider, a node takes pods once the cloud-controller-manager initialised it.
+  ! k get nodes -o jsonpath='{.items[*].spec.taints[*].key}' | grep -q node.cloudprovider.kubernetes.io/uninitialized
 }
 
 up() {
@@ -268,7 +288,7 @@ up() {
     start_node "$node"
   done
   wait_for 60 "the API" test -s "$DATA_DIR/$CLUSTER-master/kubeconfig"
-  wait_for 120 "all $((NODES + 1)) nodes Ready" all_ready
+  wait_for 120 "all $((NODES + 1)) nodes Ready (and initialised by the cloud provider)" all_ready
   cp "$DATA_DIR/$CLUSTER-master/kubeconfig" "$DATA_DIR/kubeconfig"
   chmod 600 "$DATA_DIR/kubeconfig"
   trap - EXIT
@@ -299,6 +319,17 @@ stop_node() {
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 
+# The machine goes for good, as a cloud instance deleted: its skiffd stopped, its pods'
+# containers removed, its network namespace deleted. Its Node stays until the
+# cloud-controller-manager finds the instance gone.
+remove_node() {
+  local node=${1:?usage: $0 remove NODE} ids
+  stop_node "$node"
+  ids=$($docker ps -aq --filter "label=io.skiff.node=$node" 2>/dev/null || true)
+  [ -z "$ids" ] || echo "$ids" | xargs "$docker" rm -f >/dev/null 2>&1 || true
+  ip netns delete "$node" 2>/dev/null || true
+}
+
 restart() {
   local node=${1:?usage: $0 restart NODE}
   touch "$DATA_DIR/$node.restarting"
@@ -317,6 +348,7 @@ case ${1:-up} in
   down) down; say "cluster under $DATA_DIR removed" ;;
   restart) restart "${2:-}" ;;
   stop) stop_node "${2:-}" ;;
+  remove) remove_node "${2:-}" ;;
   env) [ -s "$DATA_DIR/kubeconfig" ] && echo "export KUBECONFIG=$DATA_DIR/kubeconfig" || die "no cluster is up under $DATA_DIR" ;;
   *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <iterator>
+#include <set>
 #include <map>
 #include <random>
 
@@ -224,6 +225,39 @@ void ApiCore::allocate_service(pb::Message& object, const pb::Message* old_objec
   }
 }
 
+namespace {
+
+bool needs_node_ports(const core::ServiceSpec& spec) { return spec.type() == "NodePort" || spec.type() == "LoadBalancer"; }
+
+std::set<int> node_ports_of(const core::Service& service) {
+  std::set<int> ports;
+  for (const auto& port : service.spec().ports())
+    if (port.node_port()) ports.insert(port.node_port());
+  return ports;
+}
+
+}  // namespace
+
+// Kubernetes' dropTypeDependentFields: a Service leaving NodePort/LoadBalancer loses the node
+// ports (and health-check node port) it had, unless the update itself adds new ones — so that
+// `kubectl patch … type=ClusterIP` is not refused for fields the client never set.
+void ApiCore::drop_type_dependent_fields(const core::Service& old, core::Service& next) {
+  if (!needs_node_ports(old.spec()) || needs_node_ports(next.spec())) return;
+  std::set<int> before = node_ports_of(old), after = node_ports_of(next);
+  if (std::includes(before.begin(), before.end(), after.begin(), after.end()))
+    for (auto& port : *next.mutable_spec()->mutable_ports()) port.clear_node_port();
+  bool wanted_health_check = old.spec().type() == "LoadBalancer" && old.spec().external_traffic_policy() == "Local";
+  if (wanted_health_check && next.spec().health_check_node_port() == old.spec().health_check_node_port())
+    next.mutable_spec()->clear_health_check_node_port();
+}
+
+// Node ports the old Service held and the updated one does not: back to the allocator.
+void ApiCore::release_dropped_node_ports(const pb::Message& old, const pb::Message& updated) {
+  std::set<int> kept = node_ports_of(static_cast<const core::Service&>(updated));
+  for (int port : node_ports_of(static_cast<const core::Service&>(old)))
+    if (!kept.count(port)) node_ports_.release(port);
+}
+
 void ApiCore::release_service(const pb::Message& object) {
   const auto& svc = static_cast<const core::Service&>(object);
   cluster_ips_.release(svc.spec().cluster_ip(), is_kubernetes_service(svc));
@@ -353,6 +387,8 @@ ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const 
     meta->clear_deletion_grace_period_seconds();
   meta->set_generation(before.generation());
   apply_defaults(*next);
+  if (type.kind == "Service")
+    drop_type_dependent_fields(static_cast<const core::Service&>(old), static_cast<core::Service&>(*next));
   if (!options.unvalidated) validate(type, *next, &old);
   if (generation_changes(type, old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
@@ -387,7 +423,9 @@ MessagePtr ApiCore::write_update(const sdk::ResourceType& type, const pb::Messag
     case PlannedWrite::Update:
       break;
   }
-  return decode(type, store_.update(plan.key, plan.object->SerializeAsString(), plan.expected_revision).object());
+  auto updated = decode(type, store_.update(plan.key, plan.object->SerializeAsString(), plan.expected_revision).object());
+  if (type.kind == "Service") release_dropped_node_ports(old, *updated);
+  return updated;
 }
 
 MessagePtr ApiCore::update(const sdk::ResourceType& type, const std::string& ns, const std::string& name,

@@ -12,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include "ip_allocator.hpp"
+#include "skiff/api/core/v1/service.pb.h"
 #include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/store_client.hpp"
 
@@ -123,6 +124,8 @@ class ApiCore {
   void check_namespace_open(const std::string& ns);
   void allocate_service(google::protobuf::Message& service, const google::protobuf::Message* old);
   void release_service(const google::protobuf::Message& service);
+  static void drop_type_dependent_fields(const api::core::v1::Service& old, api::core::v1::Service& next);
+  void release_dropped_node_ports(const google::protobuf::Message& old, const google::protobuf::Message& updated);
 
   sdk::StoreClient& store_;
   IpAllocator& cluster_ips_;

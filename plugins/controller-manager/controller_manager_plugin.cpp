@@ -15,6 +15,7 @@
 #include "garbage_collector.hpp"
 #include "node_ipam_controller.hpp"
 #include "node_lifecycle_controller.hpp"
+#include "pod_gc_controller.hpp"
 #include "replicaset_controller.hpp"
 #include "skiff/sdk/leader_election.hpp"
 #include "skiff/sdk/capabilities.hpp"
@@ -53,7 +54,8 @@ class ControllerManagerPlugin final : public Plugin {
     m.kind = "controller";
     m.version = "0.1.0";
     m.description =
-        "ReplicaSet, Deployment, Endpoints, EndpointSlice, node lifecycle, garbage-collection and node IPAM controllers";
+        "ReplicaSet, Deployment, Endpoints, EndpointSlice, node lifecycle, garbage-collection, node IPAM and pod GC "
+        "controllers";
     m.provides = {{capability::kControllerManager, false}};
     m.config = controller_manager_config().table();
     return m;
@@ -91,6 +93,7 @@ class ControllerManagerPlugin final : public Plugin {
             std::make_unique<EndpointSliceController>(ctx, static_cast<int>(settings.max_endpoints_per_slice)));
       if (name == "nodelifecycle") controllers_.push_back(std::make_unique<NodeLifecycleController>(ctx, node_options));
       if (name == "garbagecollector") controllers_.push_back(std::make_unique<GarbageCollector>(ctx));
+      if (name == "podgc") controllers_.push_back(std::make_unique<PodGcController>(ctx));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -22,6 +22,7 @@ struct Settings {
   std::map<std::string, std::string> labels;
   std::optional<std::string> node_ip;
   std::vector<std::string> register_with_taints;
+  std::string cloud_provider;
   std::chrono::milliseconds lease_interval{};
   std::chrono::milliseconds status_interval{};
   std::chrono::milliseconds relist_period{};
@@ -44,6 +45,10 @@ const ConfigMap<Settings>& config_map() {
                "or a veth)"),
       bind_key("register_with_taints", &Settings::register_with_taints, "[]",
                "taints the node is created with, key[=value]:Effect (as kubelet's --register-with-taints)"),
+      bind_key("cloud_provider", &Settings::cloud_provider, "",
+               "\"external\": a cloud-controller-manager initialises the node, so it registers with the taint "
+               "node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule (as kubelet's --cloud-provider=external)")
+          .one_of({"", "external"}),
       bind_key("lease_interval", &Settings::lease_interval, "10s", "how often the node's Lease is renewed (its heartbeat)")
           .range("100ms", "10m"),
       bind_key("status_interval", &Settings::status_interval, "1m",
@@ -107,6 +112,8 @@ class KubeletPlugin final : public Plugin {
     if (settings.memory) options.node.memory = *settings.memory;
     options.node.labels = context_.node().labels;
     for (const auto& taint : settings.register_with_taints) options.node.register_with_taints.push_back(parse_taint(taint));
+    if (settings.cloud_provider == "external")
+      options.node.register_with_taints.push_back(parse_taint("node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule"));
     for (const auto& [key, value] : settings.labels) options.node.labels[key] = value;
     options.node.lease_interval = settings.lease_interval;
     options.node.status_interval = settings.status_interval;

@@ -37,6 +37,7 @@ std::string Subjects::runtime_on(std::string_view node, std::string_view op, std
   if (handler.empty()) return node_prefix(node) + ".runtime." + std::string(op);
   return node_prefix(node) + ".runtime." + subject_token(handler) + "." + std::string(op);
 }
+std::string Subjects::cloud_provider(std::string_view op) const { return prefix_ + ".cloudprovider." + std::string(op); }
 std::string Subjects::kubelet_on(std::string_view node, std::string_view op) const {
   return node_prefix(node) + ".kubelet." + std::string(op);
 }

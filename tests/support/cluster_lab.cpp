@@ -34,9 +34,12 @@ ClusterLab::~ClusterLab() {
 }
 
 std::vector<std::string> ClusterLab::environment() const {
-  return {"NODES=" + std::to_string(options_.workers), "DATA_DIR=" + options_.data_dir, "LAN=" + options_.lan,
-          "BRIDGE=" + options_.bridge, "CLUSTER=" + options_.cluster, "NETWORK=" + options_.network,
-          "RUNTIME=" + options_.runtime};
+  std::vector<std::string> env{"NODES=" + std::to_string(options_.workers), "DATA_DIR=" + options_.data_dir,
+                               "LAN=" + options_.lan,  "BRIDGE=" + options_.bridge,
+                               "CLUSTER=" + options_.cluster, "NETWORK=" + options_.network,
+                               "RUNTIME=" + options_.runtime};
+  if (!options_.lb_pool.empty()) env.push_back("LB_POOL=" + options_.lb_pool);
+  return env;
 }
 
 std::string ClusterLab::node(int worker) const {

@@ -21,6 +21,7 @@ struct ClusterLabOptions {
   std::string network = "cni";
   std::string runtime = "docker";  // or containerd: one of each node's own, in its namespace
   int workers = 2;
+  std::string lb_pool;   // cloud-local's LoadBalancer pool (LB_POOL); "" for the script's default
 };
 
 class ClusterLab {

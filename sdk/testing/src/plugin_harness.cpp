@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "skiff/api/core/v1/node.pb.h"
 #include "skiff/testing/skiffd.hpp"
 
 namespace skiff::test {
@@ -94,7 +95,38 @@ class SchedulerHarness final : public conformance::SchedulerHarness {
   HostedNode hosted_;
 };
 
+class CloudProviderHarness final : public conformance::CloudProviderHarness {
+ public:
+  explicit CloudProviderHarness(const PluginUnderTest& plugin)
+      : hosted_("  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
+                "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n" +
+                    plugin_entry(plugin, {}, "    log_level: debug\n"),
+                dirs_of(plugin)) {}
+  sdk::Bus& bus() override { return hosted_.node().bus(); }
+  const sdk::Subjects& subjects() override { return hosted_.node().subjects(); }
+  api::core::v1::Node live_node() override {
+    api::core::v1::Node node;
+    node.mutable_metadata()->set_name("conformance-node");
+    node.mutable_metadata()->set_uid("00000000-0000-0000-0000-000000000001");
+    (*node.mutable_metadata()->mutable_labels())["kubernetes.io/hostname"] = "conformance-node";
+    node.mutable_status()->mutable_node_info()->set_machine_id("c0f0c0f0c0f0c0f0c0f0c0f0c0f0c0f0");
+    auto* address = node.mutable_status()->add_addresses();
+    address->set_type("InternalIP");
+    address->set_address("127.0.0.1");
+    return node;
+  }
+
+ private:
+  HostedNode hosted_;
+};
+
 }  // namespace
+
+conformance::CloudProviderHarnessFactory cloud_provider_harness(PluginUnderTest plugin) {
+  return [=]() -> std::unique_ptr<conformance::CloudProviderHarness> {
+    return std::make_unique<CloudProviderHarness>(plugin);
+  };
+}
 
 conformance::RuntimeHarnessFactory runtime_harness(PluginUnderTest plugin, std::string image, std::string node) {
   return [=]() -> std::unique_ptr<conformance::RuntimeHarness> {

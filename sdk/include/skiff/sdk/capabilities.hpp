@@ -15,5 +15,7 @@ inline constexpr const char* kKubelet = "skiff.kubelet.v1";
 inline constexpr const char* kRuntime = "skiff.runtime.v1";
 inline constexpr const char* kNetwork = "skiff.network.v1";
 inline constexpr const char* kProxy = "skiff.proxy.v1";
+inline constexpr const char* kCloudProvider = "skiff.cloudprovider.v1";
+inline constexpr const char* kCloudControllerManager = "skiff.cloud-controller-manager.v1";
 
 }  // namespace skiff::sdk::capability

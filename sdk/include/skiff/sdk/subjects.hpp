@@ -25,6 +25,8 @@ class Subjects {
   // RuntimeClass handler: skiff.<c>.node.<n>.runtime[.<handler>].<op>.
   std::string runtime(std::string_view op, std::string_view handler = "") const { return runtime_on(node_, op, handler); }
   std::string runtime_on(std::string_view node, std::string_view op, std::string_view handler = "") const;
+  // The cluster's cloud provider (one per cluster): skiff.<c>.cloudprovider.<op>.
+  std::string cloud_provider(std::string_view op) const;
   std::string kubelet_on(std::string_view node, std::string_view op) const;
   // The kernel of this node: status of its plugins.
   std::string kernel_status() const;

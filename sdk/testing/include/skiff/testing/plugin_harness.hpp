@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "skiff/testing/cloud_provider_conformance.hpp"
 #include "skiff/testing/runtime_conformance.hpp"
 #include "skiff/testing/scheduler_conformance.hpp"
 #include "skiff/testing/store_conformance.hpp"
@@ -36,5 +37,8 @@ conformance::StoreHarnessFactory store_harness(PluginUnderTest plugin);
 // `pod_initial_backoff`, `pod_max_backoff` (short retries) and `leader_elect: false`, so the
 // scheduler must declare them (as the built-in ones and examples/zone-scheduler do).
 conformance::SchedulerHarnessFactory scheduler_harness(PluginUnderTest plugin, std::string scheduler_name);
+// The cloud provider beside skiffd's own store-lmdb and apiserver; the live node is the
+// skiffd node "conformance-node" itself (machine-id and address 127.0.0.1 as a kubelet writes them).
+conformance::CloudProviderHarnessFactory cloud_provider_harness(PluginUnderTest plugin);
 
 }  // namespace skiff::test

@@ -54,6 +54,17 @@ void write_private_file(const std::filesystem::path& path, const std::string& te
   if (!ok) throw std::runtime_error("cannot write " + path.string());
 }
 
+// The bus's token lives as long as the data dir: the nodes that joined with it (their
+// connection.yaml) get back in after this node restarts.
+std::string kept_token(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string token;
+  if (in >> token && token.size() >= 32) return token;
+  token = random_secret();
+  write_private_file(file, token + "\n");
+  return token;
+}
+
 // Peeks without reaping: the supervisor thread owns the wait.
 bool has_exited(pid_t pid) {
   siginfo_t info{};
@@ -64,7 +75,7 @@ bool has_exited(pid_t pid) {
 
 EmbeddedBus::EmbeddedBus(const EmbeddedBusSettings& settings, const std::string& data_dir,
                          const SupervisorSettings& supervisor)
-    : settings_(settings), dir_((std::filesystem::path(data_dir) / "bus").string()), token_(random_secret()),
+    : settings_(settings), dir_((std::filesystem::path(data_dir) / "bus").string()),
       supervisor_(supervisor) {}
 
 EmbeddedBus::~EmbeddedBus() { stop(); }
@@ -76,6 +87,7 @@ void EmbeddedBus::start() {
                              "'; install it (apt-get install nats-server) or set bus.server in the profile");
   std::filesystem::create_directories(dir_);
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
+  token_ = kept_token(std::filesystem::path(dir_) / "token");
   if (settings_.port == 0) settings_.port = sdk::find_free_port(settings_.host);
   std::filesystem::path config = std::filesystem::path(dir_) / "nats.conf";
   write_private_file(config, "# Written by skiffd for its embedded bus; regenerated at every start.\n"

@@ -39,6 +39,9 @@ RUNTIME=${RUNTIME:-docker}
 # the LAN by the master (cloud-local adds each one given out to its eth0; its proxy DNATs them).
 CLOUD=${CLOUD:-local}
 LB_POOL=${LB_POOL:-$LAN.200-$LAN.250}
+# A worker whose skiffd has not answered this long counts as a removed machine: its Node goes and
+# its pods are replaced (`cluster.sh remove NODE`). Short in the lab; cloud-local's default is 5m.
+INSTANCE_GONE_AFTER=${INSTANCE_GONE_AFTER:-15s}
 skiffd=$PWD/build/bin/skiffd
 docker=${DOCKER:-docker}
 state=$DATA_DIR/cluster.state         # one line per thing made: "netns X", "link X", "rule", "pid N", "node X", "containerd X"
@@ -188,7 +191,7 @@ cloud_plugins() {
   [ "$CLOUD" = local ] || return 0
   cat <<EOF
   - name: cloud-local
-    config: {pool: ["$LB_POOL"], announce_interface: eth0}
+    config: {pool: ["$LB_POOL"], announce_interface: eth0, instance_gone_after: $INSTANCE_GONE_AFTER}
   - {name: cloud-controller-manager}
 EOF
 }
@@ -327,6 +330,8 @@ remove_node() {
   stop_node "$node"
   ids=$($docker ps -aq --filter "label=io.skiff.node=$node" 2>/dev/null || true)
   [ -z "$ids" ] || echo "$ids" | xargs "$docker" rm -f >/dev/null 2>&1 || true
+  # Its own containerd (RUNTIME=containerd) goes with the machine; down then finds nothing left.
+  if grep -qx "containerd $node" "$state" 2>/dev/null; then node_containerd "$node" scripts/containerd.sh purge || true; fi
   ip netns delete "$node" 2>/dev/null || true
 }
 

@@ -23,6 +23,7 @@ struct Settings {
   std::string region;
   std::string instance_type;
   std::chrono::milliseconds instance_probe_timeout{};
+  std::chrono::milliseconds instance_gone_after{};
   bool routes = false;
   std::int64_t workers = 4;
 };
@@ -39,8 +40,13 @@ const ConfigMap<Settings>& config_map() {
       bind_key("region", &Settings::region, "local", "every node's topology.kubernetes.io/region"),
       bind_key("instance_type", &Settings::instance_type, "local", "every node's node.kubernetes.io/instance-type"),
       bind_key("instance_probe_timeout", &Settings::instance_probe_timeout, "2s",
-               "how long a node's skiffd has to answer on the bus before its machine counts as gone")
+               "how long a node's skiffd has to answer one probe on the bus")
           .range("100ms", "1m"),
+      bind_key("instance_gone_after", &Settings::instance_gone_after, "5m",
+               "a node's machine counts as gone (its NotReady Node deleted, its pods replaced) once its skiffd has "
+               "not answered for this long; shorter than the time a node agent takes to restart or upgrade loses "
+               "Nodes that come back")
+          .range("1s", "24h"),
       bind_key("routes", &Settings::routes, "false",
                "own the pod subnets' host-gw routes on this machine (routing protocol 75); false: the network plugin "
                "owns them"),
@@ -84,7 +90,8 @@ class CloudLocalPlugin final : public Plugin {
                             : std::string("the nodes' own addresses");
     provider_ = std::make_unique<LocalCloudProvider>(
         InstanceSettings{settings.zone, settings.region, settings.instance_type},
-        KernelProbe(context_.bus(), context_.node().cluster, settings.instance_probe_timeout),
+        KernelProbe(context_.bus(), context_.node().cluster, settings.instance_probe_timeout,
+                    settings.instance_gone_after),
         std::make_unique<LocalLoadBalancers>(api_, std::move(pool), std::move(announcer)),
         settings.routes ? std::make_unique<LocalRoutes>(api_) : nullptr);
     server_ = serve_cloud_provider(context_, *provider_, {static_cast<int>(settings.workers), true});

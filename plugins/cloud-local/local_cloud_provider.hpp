@@ -23,7 +23,7 @@ class LocalCloudProvider final : public sdk::CloudProvider {
 
   cloudprovider::v1::CapabilitiesResponse capabilities() override;
 
-  bool instance_exists(const api::core::v1::Node& node) override { return probe_.answers(node.metadata().name()); }
+  bool instance_exists(const api::core::v1::Node& node) override { return probe_.exists(node); }
   // A machine of yours is either answering or gone: none is reported shut down.
   bool instance_shutdown(const api::core::v1::Node&) override { return false; }
   cloudprovider::v1::InstanceMetadataResponse instance_metadata(const api::core::v1::Node& node) override {

@@ -31,4 +31,19 @@ bool KernelProbe::answers(const std::string& node) const {
   return bus_.request(subjects.kernel_status(), "", timeout_).ok();
 }
 
+bool KernelProbe::exists(const api::core::v1::Node& node) const {
+  return answers(node.metadata().name()) || silent_for_less_than(node, gone_after_, sdk::WallClock::now());
+}
+
+bool silent_for_less_than(const api::core::v1::Node& node, std::chrono::milliseconds gone_after,
+                          sdk::WallClock::time_point now) {
+  for (const auto& condition : node.status().conditions()) {
+    if (condition.type() != "Ready") continue;
+    if (condition.status() == "True") return true;
+    auto since = sdk::parse_rfc3339(condition.last_transition_time());
+    return since && now - *since < gone_after;
+  }
+  return false;
+}
+
 }  // namespace skiff::cloud_local

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "skiff/cloudprovider/v1/cloudprovider.pb.h"
+#include "skiff/api/core/v1/node.pb.h"
 #include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/time.hpp"
 
 namespace skiff::cloud_local {
 
@@ -23,17 +25,27 @@ struct InstanceSettings {
 cloudprovider::v1::InstanceMetadataResponse instance_metadata(const api::core::v1::Node& node,
                                                               const InstanceSettings& settings);
 
-// Whether a node's machine is there: its skiffd answers `kernel.status` within `timeout`.
+// Whether a node's machine is there: its skiffd answers `kernel.status` within `timeout`, or it
+// has been silent for less than `gone_after` — counted from the Ready condition's last
+// transition, kept in the API, so a restarted provider judges as the one before did. A node agent
+// being restarted or upgraded (NotReady for a while) keeps its Node and pods.
 class KernelProbe {
  public:
-  KernelProbe(sdk::Bus& bus, std::string cluster, std::chrono::milliseconds timeout)
-      : bus_(bus), cluster_(std::move(cluster)), timeout_(timeout) {}
+  KernelProbe(sdk::Bus& bus, std::string cluster, std::chrono::milliseconds timeout,
+              std::chrono::milliseconds gone_after = std::chrono::minutes(5))
+      : bus_(bus), cluster_(std::move(cluster)), timeout_(timeout), gone_after_(gone_after) {}
   bool answers(const std::string& node) const;
+  bool exists(const api::core::v1::Node& node) const;
 
  private:
   sdk::Bus& bus_;
   std::string cluster_;
-  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds timeout_, gone_after_;
 };
+
+// Whether a node that does not answer still counts as there: Ready, or not Ready for less than
+// `gone_after` at `now`. A node never Ready, or with no transition time, is not.
+bool silent_for_less_than(const api::core::v1::Node& node, std::chrono::milliseconds gone_after,
+                          sdk::WallClock::time_point now);
 
 }  // namespace skiff::cloud_local

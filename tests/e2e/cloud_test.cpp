@@ -181,8 +181,8 @@ TEST_F(Cloud, AWorkerWhoseMachineIsGoneIsDeletedAndItsPodsReplaced) {
   kubectl({"delete", "deployment", "spread"});
 }
 
-// Last: a restarted master runs its embedded bus with a new token, so the workers cannot
-// rejoin (a limitation of make cluster, not of the controllers); nothing may follow this.
+// Last (it restarts the control plane): no address changes hands, and the workers get back
+// onto the master's embedded bus, whose token outlives the restart.
 TEST_F(Cloud, RestartingTheMasterGivesNoAddressToAnotherService) {
   load_balancer("kept-1", "web");
   load_balancer("kept-2", "web");
@@ -198,6 +198,10 @@ TEST_F(Cloud, RestartingTheMasterGivesNoAddressToAnotherService) {
   EXPECT_NE(fresh, two);
   EXPECT_EQ(ingress("kept-1"), one);
   EXPECT_EQ(ingress("kept-2"), two);
+  ok({"run", "after-restart", "--image=skiff/busybox:1", "--image-pull-policy=IfNotPresent", "--restart=Never",
+      "--overrides={\"spec\":{\"nodeName\":\"" + kWorker1 + "\"}}", "--", "sleep", "3600"});
+  EXPECT_TRUE(test::wait_until([&] { return jsonpath("pod/after-restart", "{.status.phase}") == "Running"; }, 60s, 500ms))
+      << "a worker's kubelet is back on the restarted master's bus\n" << ok({"describe", "pod", "after-restart"});
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/time.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -30,7 +31,7 @@ std::string plugins() {
                      "  - name: controller-manager\n    config: {leader_elect: false, controllers: [podgc]}\n"
                      "  - name: cloud-local\n    config: {pool: [") +
          kPool +
-         "], instance_probe_timeout: 300ms}\n"
+         "], instance_probe_timeout: 300ms, instance_gone_after: 1s}\n"
          "  - name: cloud-controller-manager\n    config: {leader_elect: false, node_monitor_period: 200ms}\n";
 }
 
@@ -62,6 +63,7 @@ core::Node node(const std::string& name, const std::string& ready, bool uninitia
   auto* condition = n.mutable_status()->add_conditions();
   condition->set_type("Ready");
   condition->set_status(ready);
+  condition->set_last_transition_time(sdk::now_rfc3339());
   for (auto* resources : {n.mutable_status()->mutable_capacity(), n.mutable_status()->mutable_allocatable()}) {
     (*resources)["cpu"] = "4";
     (*resources)["memory"] = "8Gi";

@@ -307,6 +307,28 @@ TEST_F(KernelTest, EmbeddedBusStartsWithAPrivateSecretAndStopsWithTheNode) {
   EXPECT_FALSE(std::filesystem::exists(connection));
 }
 
+// Workers joined with the token in the master's connection.yaml: a restarted master keeps it.
+TEST_F(KernelTest, EmbeddedBusKeepsItsTokenAcrossARestart) {
+  auto profile = write_profile("  - {name: echo, plugin: test-echo}\n", "", true);
+  auto token = [&] {
+    std::ifstream in(dir.file("data/connection.yaml"));
+    std::string line;
+    while (std::getline(in, line))
+      if (auto at = line.find("token:"); at != std::string::npos) return line.substr(at);
+    return std::string();
+  };
+  auto first = start(profile);
+  std::string before = token();
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(first->terminate(), 0) << first->output();
+  auto second = start(profile);
+  EXPECT_EQ(token(), before);
+  struct stat info{};
+  ASSERT_EQ(stat(dir.file("data/bus/token").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(second->terminate(), 0) << second->output();
+}
+
 TEST_F(KernelTest, EmbeddedBusIsRestartedWhenItDiesAndPluginsReconnect) {
   auto skiffd = start(write_profile("  - {name: echo, plugin: test-echo}\n", "supervisor: {restart_backoff: 50ms}\n", true));
   auto servers = test::processes_matching(dir.file("data/bus/nats.conf"));

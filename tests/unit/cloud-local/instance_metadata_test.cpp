@@ -1,4 +1,5 @@
-// A node's instance metadata from its own status and the configured zone.
+// A node's instance metadata from its own status and the configured zone; how long a silent
+// node's machine still counts as there.
 #include <gtest/gtest.h>
 
 #include "local_instances.hpp"
@@ -26,6 +27,27 @@ TEST(InstanceMetadata, ProviderIdNamesTheNodeAndAddressesComeFromItsStatus) {
 
 TEST(InstanceMetadata, TheZoneDefaultsToLocal) {
   EXPECT_EQ(instance_metadata(api::core::v1::Node(), {}).zone(), "local");
+}
+
+api::core::v1::Node with_ready(const std::string& status, const std::string& since) {
+  api::core::v1::Node node;
+  auto* ready = node.mutable_status()->add_conditions();
+  ready->set_type("Ready");
+  ready->set_status(status);
+  ready->set_last_transition_time(since);
+  return node;
+}
+
+TEST(SilentNode, CountsAsThereUntilNotReadyForTheGraceThenGone) {
+  using namespace std::chrono_literals;
+  auto since = *sdk::parse_rfc3339("2026-11-30T10:00:00Z");
+  auto node = with_ready("Unknown", "2026-11-30T10:00:00Z");
+  EXPECT_TRUE(silent_for_less_than(node, 5min, since + 4min)) << "an agent restarting keeps its Node";
+  EXPECT_FALSE(silent_for_less_than(node, 5min, since + 5min));
+  EXPECT_TRUE(silent_for_less_than(with_ready("True", "2026-11-30T10:00:00Z"), 5min, since + 1h))
+      << "a Ready node's heartbeats are fresh: one missed probe is not a gone machine";
+  EXPECT_FALSE(silent_for_less_than(with_ready("False", ""), 5min, since)) << "no transition time: cannot wait on it";
+  EXPECT_FALSE(silent_for_less_than(api::core::v1::Node(), 5min, since)) << "never reported at all";
 }
 
 }  // namespace

@@ -321,7 +321,7 @@ TEST_F(KernelTest, EmbeddedBusKeepsItsTokenAcrossARestart) {
   std::string before = token();
   ASSERT_FALSE(before.empty());
   EXPECT_EQ(first->terminate(), 0) << first->output();
-  auto second = start(profile);
+  auto second = start(profile, "skiffd-again.log");
   EXPECT_EQ(token(), before);
   struct stat info{};
   ASSERT_EQ(stat(dir.file("data/bus/token").c_str(), &info), 0);

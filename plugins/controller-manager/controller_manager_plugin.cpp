@@ -15,6 +15,8 @@
 #include "garbage_collector.hpp"
 #include "node_ipam_controller.hpp"
 #include "node_lifecycle_controller.hpp"
+#include "persistent_volume_controller.hpp"
+#include "volume_protection_controller.hpp"
 #include "replicaset_controller.hpp"
 #include "skiff/sdk/leader_election.hpp"
 #include "skiff/sdk/capabilities.hpp"
@@ -91,6 +93,8 @@ class ControllerManagerPlugin final : public Plugin {
             std::make_unique<EndpointSliceController>(ctx, static_cast<int>(settings.max_endpoints_per_slice)));
       if (name == "nodelifecycle") controllers_.push_back(std::make_unique<NodeLifecycleController>(ctx, node_options));
       if (name == "garbagecollector") controllers_.push_back(std::make_unique<GarbageCollector>(ctx));
+      if (name == "persistentvolume") controllers_.push_back(std::make_unique<PersistentVolumeController>(ctx));
+      if (name == "volumeprotection") controllers_.push_back(std::make_unique<VolumeProtectionController>(ctx));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -3,6 +3,7 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/storage/volumes.hpp"
 #include "skiff/sdk/time.hpp"
 
@@ -186,7 +187,8 @@ void PersistentVolumeController::sync_bound_claim(const core::PersistentVolumeCl
 }
 
 void PersistentVolumeController::sync_volume(const core::PersistentVolume& volume) {
-  if (!volume.metadata().deletion_timestamp().empty()) return;
+  // A volume being deleted still moves to Released, which lets its protection finalizer go.
+  bool deleting = !volume.metadata().deletion_timestamp().empty();
   try {
     if (!volume.spec().has_claim_ref()) {
       if (volume.status().phase() != "Available") set_volume_phase(volume, "Available");
@@ -203,7 +205,8 @@ void PersistentVolumeController::sync_volume(const core::PersistentVolume& volum
     }
     if (ref.uid().empty()) return;  // pre-bound to a claim not made yet
     if (volume.status().phase() != "Released" && volume.status().phase() != "Failed") set_volume_phase(volume, "Released");
-    if (volume.spec().persistent_volume_reclaim_policy() == "Delete" && !has_annotation(volume, vol::kProvisionedBy) &&
+    if (!deleting && volume.spec().persistent_volume_reclaim_policy() == "Delete" &&
+        !has_annotation(volume, vol::kProvisionedBy) &&
         volume.status().phase() != "Failed")
       set_volume_phase(volume, "Failed", "VolumeFailedDelete",
                        "no provisioner made this volume (no " + std::string(vol::kProvisionedBy) +

@@ -13,6 +13,7 @@ namespace {
 namespace vol = sdk::storage;
 const char* const kClaimPrefix = "claim:";
 const char* const kVolumePrefix = "volume:";
+constexpr std::chrono::seconds kUnboundResync{10};
 
 bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
@@ -85,7 +86,9 @@ void PersistentVolumeController::sync_claim(const core::PersistentVolumeClaim& c
     if (claim.spec().volume_name().empty()) sync_unbound_claim(claim);
     else sync_bound_claim(claim);
   } catch (const sdk::Error& e) {
-    if (!settled_elsewhere(e)) throw;
+    // A conflict on the volume (its status written meanwhile) brings no event on the claim:
+    // the throw retries the claim with back-off. A vanished object is settled.
+    if (e.status().code != 404) throw;
   }
 }
 
@@ -114,6 +117,10 @@ void PersistentVolumeController::sync_unbound_claim(const core::PersistentVolume
     bind(claim, *volume);
     return;
   }
+  // The volume informer may lag the claim informer (a volume created just before the claim
+  // is not seen yet, and its add event found no claim to wake): look again later, as
+  // Kubernetes' controller does on its periodic resync. Events stay one per reason.
+  enqueue_after(kClaimPrefix + key_of(claim), kUnboundResync);
   set_claim_phase(claim, "Pending", nullptr);
   if (class_name.empty()) {
     tell_once(claim, "Warning", "FailedBinding", "no persistent volumes available for this claim and no storage class is set");

@@ -156,7 +156,8 @@ TEST_F(VolumeControllers, AClaimOfAProvisionedClassIsHandedToItsProvisioner) {
   api_->create(sc);
   api_->create(claim("data", "1Gi", "fast"));
   ASSERT_TRUE(test::wait_until([&] {
-    const auto& a = get_claim("data").metadata().annotations();
+    auto pvc = get_claim("data");
+    const auto& a = pvc.metadata().annotations();
     return a.count(vol::kStorageProvisioner) && a.at(vol::kStorageProvisioner) == "example.com/fast";
   }, 10s));
   EXPECT_TRUE(test::wait_until([&] { return !events_for("data", "ExternalProvisioning").empty(); }, 10s));

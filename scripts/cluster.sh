@@ -81,6 +81,10 @@ down() {
     [ -z "$ids" ] || echo "$ids" | xargs "$docker" rm -f >/dev/null 2>&1 || true
     # Their addresses went with them: host-local's leases would otherwise leak.
     rm -rf "$DATA_DIR/$node/plugins/network/ipam"
+    # storage-local's volumes: their loop devices go; the images stay, re-mounted on the next start.
+    for mnt in "$DATA_DIR/$node"/volumes/pvc-*; do
+      if [ -d "$mnt" ] && mountpoint -q "$mnt"; then umount "$mnt" 2>/dev/null || true; fi
+    done
   done
   for netns in "${netnses[@]}"; do ip netns delete "$netns" 2>/dev/null || true; done
   for link in "${links[@]}"; do ip link delete "$link" 2>/dev/null || true; done
@@ -184,6 +188,7 @@ $(runtime_plugin "$1")
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR, upstreams: [$DNS_UPSTREAM]}
   - name: ingress
     config: {http_port: $INGRESS_HTTP_PORT, https_port: $INGRESS_HTTPS_PORT, workers: 1}
+  - name: storage-local
 EOF
 }
 

@@ -11,11 +11,14 @@
 #include "api_error.hpp"
 #include "defaults.hpp"
 #include "ingress_class_admission.hpp"
+#include "storage_admission.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/api/core/v1/persistent_volume.pb.h"
+#include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/qos.hpp"
 #include "skiff/sdk/time.hpp"
@@ -39,7 +42,8 @@ const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
 // Types whose status only changes through their /status subresource.
 bool has_status_subresource(const sdk::ResourceType& type) {
   return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
-         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress";
+         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
+         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim";
 }
 
 void copy_field(const pb::Message& from, pb::Message& to, const char* name) {
@@ -108,6 +112,16 @@ void initial_status(const sdk::ResourceType& type, pb::Message& object) {
     if (ns.spec().finalizers().empty()) ns.mutable_spec()->add_finalizers("kubernetes");
   } else if (type.kind == "Node") {
     // The kubelet registers its node with its status.
+  } else if (type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim") {
+    // Pending until the volume controller binds it, as Kubernetes' strategies start both.
+    if (const auto* status = field_named(object, "status")) object.GetReflection()->ClearField(&object, status);
+    if (type.kind == "PersistentVolume") {
+      auto* status = static_cast<core::PersistentVolume&>(object).mutable_status();
+      status->set_phase("Pending");
+      status->set_last_phase_transition_time(sdk::now_rfc3339());
+    } else {
+      static_cast<core::PersistentVolumeClaim&>(object).mutable_status()->set_phase("Pending");
+    }
   } else if (has_status_subresource(type)) {
     if (const auto* status = field_named(object, "status")) object.GetReflection()->ClearField(&object, status);
   }
@@ -282,6 +296,14 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
       classes.push_back(static_cast<const api::networking::v1::IngressClass&>(*c));
     return classes;
   });
+  if (type.kind == "PersistentVolumeClaim")
+    admit_default_storage_class(static_cast<core::PersistentVolumeClaim&>(object), [&] {
+      std::vector<api::storage::v1::StorageClass> classes;
+      for (const auto& c : list(*sdk::find_resource("storageclasses.storage.k8s.io"), {}).items)
+        classes.push_back(static_cast<const api::storage::v1::StorageClass&>(*c));
+      return classes;
+    });
+  add_protection_finalizer(type.kind, *meta);
   bool generated = meta->name().empty() && !meta->generate_name().empty();
   if (generated) meta->set_name(meta->generate_name() + random_suffix());
   meta->clear_uid();

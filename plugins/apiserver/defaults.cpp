@@ -8,6 +8,8 @@
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/api/core/v1/persistent_volume.pb.h"
+#include "skiff/api/storage/v1/storage.pb.h"
 
 namespace skiff::apiserver {
 namespace {
@@ -164,6 +166,22 @@ void default_ingress_class(api::networking::v1::IngressClass& ic) {
     ic.mutable_spec()->mutable_parameters()->set_scope("Cluster");
 }
 
+// SetDefaults_PersistentVolume: a volume made by hand is kept when released.
+void default_persistent_volume(core::PersistentVolume& pv) {
+  if (pv.spec().persistent_volume_reclaim_policy().empty()) pv.mutable_spec()->set_persistent_volume_reclaim_policy("Retain");
+  if (!pv.spec().has_volume_mode()) pv.mutable_spec()->set_volume_mode("Filesystem");
+}
+
+void default_persistent_volume_claim(core::PersistentVolumeClaim& pvc) {
+  if (!pvc.spec().has_volume_mode()) pvc.mutable_spec()->set_volume_mode("Filesystem");
+}
+
+// SetDefaults_StorageClass.
+void default_storage_class(api::storage::v1::StorageClass& sc) {
+  if (!sc.has_reclaim_policy()) sc.set_reclaim_policy("Delete");
+  if (!sc.has_volume_binding_mode()) sc.set_volume_binding_mode("Immediate");
+}
+
 }  // namespace
 
 void apply_defaults(google::protobuf::Message& object) {
@@ -180,6 +198,11 @@ void apply_defaults(google::protobuf::Message& object) {
   else if (d == core::Node::descriptor()) default_node(static_cast<core::Node&>(object));
   else if (d == api::discovery::v1::EndpointSlice::descriptor())
     default_endpoint_slice(static_cast<api::discovery::v1::EndpointSlice&>(object));
+  else if (d == core::PersistentVolume::descriptor()) default_persistent_volume(static_cast<core::PersistentVolume&>(object));
+  else if (d == core::PersistentVolumeClaim::descriptor())
+    default_persistent_volume_claim(static_cast<core::PersistentVolumeClaim&>(object));
+  else if (d == api::storage::v1::StorageClass::descriptor())
+    default_storage_class(static_cast<api::storage::v1::StorageClass&>(object));
   else if (d == api::networking::v1::IngressClass::descriptor())
     default_ingress_class(static_cast<api::networking::v1::IngressClass&>(object));
 }

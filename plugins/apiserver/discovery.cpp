@@ -43,7 +43,8 @@ std::vector<Sub> subresources_of(const std::string& kind) {
   if (kind == "Deployment" || kind == "ReplicaSet")
     return {{"scale", "Scale", {"get", "patch", "update"}, "autoscaling", "v1"},
             {"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
-  if (kind == "Node" || kind == "Service" || kind == "Ingress")
+  if (kind == "Node" || kind == "Service" || kind == "Ingress" || kind == "PersistentVolume" ||
+      kind == "PersistentVolumeClaim")
     return {{"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Namespace")
     return {{"finalize", "Namespace", {"update"}, nullptr, nullptr}, {"status", "Namespace", {"get", "patch", "update"}, nullptr, nullptr}};

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "pod_printer.hpp"
+#include "storage_tables.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
@@ -29,14 +30,8 @@ namespace core = api::core::v1;
 namespace apps = api::apps::v1;
 namespace pb = google::protobuf;
 
-struct Column {
-  const char* name;
-  const char* type;
-  int priority;
-  const char* description;
-};
-
-using Row = std::vector<json::value>;
+using Column = TableColumn;
+using Row = TableRow;
 
 std::string or_none(const std::string& text) { return text.empty() ? "<none>" : text; }
 
@@ -425,10 +420,12 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "Secret") return kSecretColumns;
   if (kind == "Lease") return kLeaseColumns;
   if (kind == "RuntimeClass") return kRuntimeClassColumns;
+  if (const auto* storage = storage_columns(kind)) return *storage;
   return kDefaultColumns;
 }
 
 Row row_for(const std::string& kind, const pb::Message& o) {
+  if (storage_columns(kind)) return storage_row(kind, o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
   if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));
   if (kind == "ReplicaSet") return replica_set_row(static_cast<const apps::ReplicaSet&>(o));

@@ -15,6 +15,7 @@
 #include "ingress_validation.hpp"
 #include "node_validation.hpp"
 #include "pod_validation.hpp"
+#include "storage_validation.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
@@ -265,6 +266,12 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
     check_ingress_class(errors, *as<api::networking::v1::IngressClass>(&object), as<api::networking::v1::IngressClass>(old));
   else if (d == api::discovery::v1::EndpointSlice::descriptor())
     check_endpoint_slice(errors, *as<api::discovery::v1::EndpointSlice>(&object), as<api::discovery::v1::EndpointSlice>(old));
+  else if (d == core::PersistentVolume::descriptor())
+    check_persistent_volume(errors, *as<core::PersistentVolume>(&object), as<core::PersistentVolume>(old));
+  else if (d == core::PersistentVolumeClaim::descriptor())
+    check_persistent_volume_claim(errors, *as<core::PersistentVolumeClaim>(&object), as<core::PersistentVolumeClaim>(old));
+  else if (d == api::storage::v1::StorageClass::descriptor())
+    check_storage_class(errors, *as<api::storage::v1::StorageClass>(&object), as<api::storage::v1::StorageClass>(old));
   else if (d == api::node::v1::RuntimeClass::descriptor())
     validate_runtime_class(errors, *as<api::node::v1::RuntimeClass>(&object), as<api::node::v1::RuntimeClass>(old));
 }

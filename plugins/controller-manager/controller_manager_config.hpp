@@ -13,7 +13,8 @@ namespace skiff::controllers {
 // Every controller this plugin can run, in the order they start.
 inline const std::vector<std::string> kControllerNames = {"replicaset",       "deployment",    "endpoint",
                                                           "endpointslice",    "nodelifecycle", "garbagecollector",
-                                                          "nodeipam",         "podgc"};
+                                                          "nodeipam",         "podgc",
+                                                          "persistentvolume", "volumeprotection"};
 
 struct ControllerManagerSettings {
   std::vector<std::string> controllers;

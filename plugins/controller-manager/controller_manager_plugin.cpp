@@ -16,6 +16,8 @@
 #include "node_ipam_controller.hpp"
 #include "node_lifecycle_controller.hpp"
 #include "pod_gc_controller.hpp"
+#include "persistent_volume_controller.hpp"
+#include "volume_protection_controller.hpp"
 #include "replicaset_controller.hpp"
 #include "skiff/sdk/leader_election.hpp"
 #include "skiff/sdk/capabilities.hpp"
@@ -94,6 +96,8 @@ class ControllerManagerPlugin final : public Plugin {
       if (name == "nodelifecycle") controllers_.push_back(std::make_unique<NodeLifecycleController>(ctx, node_options));
       if (name == "garbagecollector") controllers_.push_back(std::make_unique<GarbageCollector>(ctx));
       if (name == "podgc") controllers_.push_back(std::make_unique<PodGcController>(ctx));
+      if (name == "persistentvolume") controllers_.push_back(std::make_unique<PersistentVolumeController>(ctx));
+      if (name == "volumeprotection") controllers_.push_back(std::make_unique<VolumeProtectionController>(ctx));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -1,6 +1,7 @@
 #include "shared_informers.hpp"
 
 #include "skiff/sdk/object_meta.hpp"
+#include "skiff/sdk/storage/volumes.hpp"
 
 namespace skiff::controllers {
 
@@ -17,6 +18,14 @@ std::vector<std::string> service_of_slice(const google::protobuf::Message& objec
   auto it = meta.labels().find("kubernetes.io/service-name");
   if (it == meta.labels().end()) return {};
   return {meta.namespace_() + "/" + it->second};
+}
+
+std::vector<std::string> claims_of_pod(const google::protobuf::Message& object) {
+  const auto& pod = static_cast<const core::Pod&>(object);
+  std::vector<std::string> keys;
+  for (const auto& claim : sdk::storage::claims_of_volumes(pod.spec().volumes()))
+    keys.push_back(pod.metadata().namespace_() + "/" + claim);
+  return keys;
 }
 
 }  // namespace
@@ -37,7 +46,10 @@ sdk::Informer<T>& SharedInformers::typed(std::unique_ptr<sdk::Informer<T>>& slot
 sdk::Informer<core::Pod>& SharedInformers::pods() {
   bool fresh = !pods_;
   auto& informer = typed(pods_);
-  if (fresh) informer.add_index(kByNode, sdk::index_by_field("spec.nodeName"));
+  if (fresh) {
+    informer.add_index(kByNode, sdk::index_by_field("spec.nodeName"));
+    informer.add_index(kByClaim, claims_of_pod);
+  }
   return informer;
 }
 sdk::Informer<apps::ReplicaSet>& SharedInformers::replica_sets() { return typed(replica_sets_); }
@@ -57,6 +69,12 @@ sdk::Informer<api::coordination::v1::Lease>& SharedInformers::node_leases() {
   return typed(node_leases_, options);
 }
 
+sdk::Informer<core::PersistentVolume>& SharedInformers::persistent_volumes() { return typed(persistent_volumes_); }
+sdk::Informer<core::PersistentVolumeClaim>& SharedInformers::persistent_volume_claims() {
+  return typed(persistent_volume_claims_);
+}
+sdk::Informer<api::storage::v1::StorageClass>& SharedInformers::storage_classes() { return typed(storage_classes_); }
+
 sdk::SharedInformer& SharedInformers::of(const sdk::ResourceType& type) {
   if (type.kind == "Pod") return pods().shared();
   if (type.kind == "ReplicaSet") return replica_sets().shared();
@@ -64,6 +82,7 @@ sdk::SharedInformer& SharedInformers::of(const sdk::ResourceType& type) {
   if (type.kind == "Service") return services().shared();
   if (type.kind == "Endpoints") return endpoints().shared();
   if (type.kind == "EndpointSlice") return endpoint_slices().shared();
+  if (type.kind == "PersistentVolumeClaim") return persistent_volume_claims().shared();
   for (const auto& other : others_)
     if (&other->type() == &type) return *other;
   others_.push_back(std::make_unique<sdk::SharedInformer>(bus_, subjects_, type, source_, sdk::InformerOptions{}, log_));

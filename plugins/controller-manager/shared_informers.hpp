@@ -12,6 +12,8 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
+#include "skiff/api/core/v1/persistent_volume.pb.h"
+#include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/informer.hpp"
 
 namespace skiff::controllers {
@@ -23,6 +25,7 @@ namespace apps = api::apps::v1;
 inline constexpr const char* kByOwner = "owner";  // uid of every owner (ownerReferences)
 inline constexpr const char* kByNode = "node";    // pods: spec.nodeName
 inline constexpr const char* kByService = "service";  // endpoint slices: "<namespace>/<kubernetes.io/service-name>"
+inline constexpr const char* kByClaim = "claim";      // pods: "<namespace>/<claimName>" of each persistentVolumeClaim volume
 
 class SharedInformers {
  public:
@@ -37,6 +40,9 @@ class SharedInformers {
   sdk::Informer<api::discovery::v1::EndpointSlice>& endpoint_slices();
   sdk::Informer<core::Node>& nodes();
   sdk::Informer<api::coordination::v1::Lease>& node_leases();
+  sdk::Informer<core::PersistentVolume>& persistent_volumes();
+  sdk::Informer<core::PersistentVolumeClaim>& persistent_volume_claims();
+  sdk::Informer<api::storage::v1::StorageClass>& storage_classes();
   // Any other namespaced type, for the garbage collector (dependents and owners).
   sdk::SharedInformer& of(const sdk::ResourceType& type);
 
@@ -60,6 +66,9 @@ class SharedInformers {
   std::unique_ptr<sdk::Informer<api::discovery::v1::EndpointSlice>> endpoint_slices_;
   std::unique_ptr<sdk::Informer<core::Node>> nodes_;
   std::unique_ptr<sdk::Informer<api::coordination::v1::Lease>> node_leases_;
+  std::unique_ptr<sdk::Informer<core::PersistentVolume>> persistent_volumes_;
+  std::unique_ptr<sdk::Informer<core::PersistentVolumeClaim>> persistent_volume_claims_;
+  std::unique_ptr<sdk::Informer<api::storage::v1::StorageClass>> storage_classes_;
   std::vector<std::unique_ptr<sdk::SharedInformer>> others_;
   std::vector<sdk::SharedInformer*> all_;
 };

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "claim_volumes.hpp"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/sdk/quantity.hpp"
 
@@ -16,6 +17,20 @@ namespace {
 
 [[noreturn]] void config_error(const std::string& message) {
   throw sdk::Error(sdk::Status{422, "CreateContainerConfigError", message});
+}
+
+// subPath: a directory inside the volume, made when missing, as the kubelet does; it may not
+// climb out of the volume (the API refuses absolute paths and "..", this refuses them again).
+std::string with_sub_path(const std::string& source, const std::string& sub_path) {
+  if (sub_path.empty()) return source;
+  fs::path relative(sub_path);
+  if (relative.is_absolute()) config_error("subPath " + sub_path + " must be a relative path");
+  for (const auto& part : relative)
+    if (part == "..") config_error("subPath " + sub_path + " must not contain '..'");
+  fs::path full = fs::path(source) / relative;
+  std::error_code ec;
+  if (!fs::exists(full, ec)) fs::create_directories(full, ec);
+  return full.string();
 }
 
 std::string field_value(const core::Pod& pod, const std::string& path, const std::string& host_ip) {
@@ -113,9 +128,13 @@ void prepare_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk
       google::protobuf::Map<std::string, std::string> data;
       if (secret) data.insert(secret->data().begin(), secret->data().end());
       write_files(dir, data, v.secret().items());
+    } else if (v.has_persistent_volume_claim()) {
+      dir = claim_volume_path(pod, v, api);
     } else if (!v.has_host_path()) {
       fs::create_directories(dir);  // emptyDir (and anything else: an empty directory)
     }
+    bool writable = v.has_persistent_volume_claim() ? !v.persistent_volume_claim().read_only() : v.has_empty_dir();
+    if (writable && pod.spec().security_context().has_fs_group()) apply_fs_group(dir, pod.spec().security_context().fs_group());
   }
 }
 
@@ -219,8 +238,12 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
     if (!volume) config_error("volume mount " + mount.name() + " names no volume of the pod");
     auto* m = c.add_mounts();
     m->set_container_path(mount.mount_path());
-    m->set_host_path(volume->has_host_path() ? volume->host_path().path() : volume_dir(pod_dir, volume->name()));
-    m->set_read_only(mount.read_only() || volume->has_config_map() || volume->has_secret());
+    std::string source = volume->has_host_path()                ? volume->host_path().path()
+                         : volume->has_persistent_volume_claim() ? claim_volume_path(pod, *volume, api)
+                                                                 : volume_dir(pod_dir, volume->name());
+    m->set_host_path(with_sub_path(source, mount.sub_path()));
+    m->set_read_only(mount.read_only() || volume->has_config_map() || volume->has_secret() ||
+                     (volume->has_persistent_volume_claim() && volume->persistent_volume_claim().read_only()));
   }
   set_security(c, pod, container);
   return c;

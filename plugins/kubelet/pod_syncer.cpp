@@ -100,7 +100,10 @@ void PodSyncer::run_sandbox(Pass& pass) {
     pass.containers.clear();  // a new sandbox: the old containers are gone with the old one
   } catch (const sdk::Error& e) {
     pass.sandbox_problem = e.status().message;
-    events_.record(pass.pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + pass.sandbox_problem);
+    if (e.status().reason == "FailedMount")  // the kubelet's volume manager's words for a volume it cannot mount
+      events_.record(pass.pod, "Warning", "FailedMount", "Unable to attach or mount volumes: " + pass.sandbox_problem);
+    else
+      events_.record(pass.pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + pass.sandbox_problem);
     pass.soon(milliseconds(5000));
   }
 }

@@ -1,4 +1,5 @@
 #include "scheduler_plugin.hpp"
+#include "volume_binding.hpp"
 
 #include <spdlog/logger.h>
 #include <yaml-cpp/yaml.h>
@@ -113,6 +114,10 @@ void SchedulerPlugin::start() {
   options.host = context_.node().node;
   options.metrics = &context_.metrics();
   scheduler_ = std::make_unique<scheduling::Scheduler>(context_.bus(), context_.subjects(), options, &context_.log());
+  // Volume binding needs claims, volumes and classes, which the SDK's scheduler does not watch.
+  auto volume_binding = std::make_unique<VolumeBinding>(context_.bus(), context_.subjects(), &context_.log());
+  volume_binding->start();
+  scheduler_->add_filter(std::move(volume_binding));
   scheduler_->start();
   context_.log().info("scheduling pods with schedulerName {} ({} filters, {} scorers{})", options.scheduler_name,
                       options.filters->size(), options.scorers->size(),

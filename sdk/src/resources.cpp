@@ -12,6 +12,8 @@
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/api/core/v1/persistent_volume.pb.h"
+#include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::sdk {
@@ -36,6 +38,10 @@ const std::vector<ResourceType>& resource_types() {
       {"", "v1", "Event", "events", "event", true, {"ev"}, {}, core::Event::descriptor()},
       {"", "v1", "ConfigMap", "configmaps", "configmap", true, {"cm"}, {}, core::ConfigMap::descriptor()},
       {"", "v1", "Secret", "secrets", "secret", true, {}, {}, core::Secret::descriptor()},
+      {"", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false, {"pv"}, {},
+       core::PersistentVolume::descriptor()},
+      {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true, {"pvc"}, {},
+       core::PersistentVolumeClaim::descriptor()},
       {"apps", "v1", "Deployment", "deployments", "deployment", true, {"deploy"}, {"all"},
        apps::Deployment::descriptor()},
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
@@ -47,6 +53,8 @@ const std::vector<ResourceType>& resource_types() {
       {"coordination.k8s.io", "v1", "Lease", "leases", "lease", true, {}, {}, api::coordination::v1::Lease::descriptor()},
       {"node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", false, {}, {},
        api::node::v1::RuntimeClass::descriptor()},
+      {"storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, {"sc"}, {},
+       api::storage::v1::StorageClass::descriptor()},
   };
   return types;
 }

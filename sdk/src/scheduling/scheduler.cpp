@@ -294,18 +294,34 @@ struct Scheduler::Impl {
     return {node, ""};
   }
 
+  // PreBind of every filter; the status of the first that failed.
+  Status pre_bind(const PendingBinding& p) {
+    try {
+      for (auto& f : filters) f->pre_bind(*p.info, p.node);
+    } catch (const Error& e) {
+      return e.status();
+    } catch (const std::exception& e) {
+      return Status::Internal(e.what());
+    }
+    return Status{};
+  }
+
   void bind(std::vector<PendingBinding>& batch) {
     std::vector<ApiClient::Binding> bindings;
-    bindings.reserve(batch.size());
-    for (const auto& p : batch) {
-      const auto& meta = p.info->pod->metadata();
-      bindings.push_back({meta.namespace_(), meta.name(), p.node, meta.uid()});
+    std::vector<Status> results(batch.size());
+    std::vector<std::size_t> sent;  // which of the batch go to the API (PreBind passed)
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      results[i] = pre_bind(batch[i]);
+      if (!results[i].ok()) continue;
+      const auto& meta = batch[i].info->pod->metadata();
+      bindings.push_back({meta.namespace_(), meta.name(), batch[i].node, meta.uid()});
+      sent.push_back(i);
     }
-    std::vector<Status> results;
     try {
-      results = api.bind_many(bindings);
+      auto answers = bindings.empty() ? std::vector<Status>{} : api.bind_many(bindings);
+      for (std::size_t j = 0; j < sent.size(); ++j) results[sent[j]] = answers[j];
     } catch (const Error& e) {
-      results.assign(batch.size(), e.status());  // the request itself failed: every binding did
+      for (auto i : sent) results[i] = e.status();  // the request itself failed: every binding did
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& p = batch[i];

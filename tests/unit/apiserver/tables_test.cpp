@@ -12,6 +12,8 @@
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
+#include "skiff/api/core/v1/persistent_volume.pb.h"
+#include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/time.hpp"
 #include "tables.hpp"
 
@@ -584,6 +586,96 @@ TEST(SmallTables, ConfigMapSecretNamespaceLeaseAndAnyOtherKind) {
   std::vector<std::shared_ptr<google::protobuf::Message>> items = {std::make_shared<core::Namespace>(ns)};
   auto table = apiserver::render_table(widget, items, {});
   EXPECT_EQ(column_names(table, 0), (std::vector<std::string>{"Name", "Age"}));
+}
+
+// printPersistentVolume: capacity, modes as RWO/ROX/RWX/RWOP in that order, claim as ns/name,
+// Terminating while deleted, <unset> for no volume attributes class.
+TEST(PersistentVolumeTable, ColumnsAndCells) {
+  core::PersistentVolume pv;
+  pv.mutable_metadata()->set_name("pv-1");
+  pv.mutable_metadata()->set_creation_timestamp(ago(5h));
+  (*pv.mutable_spec()->mutable_capacity())["storage"] = "5Gi";
+  pv.mutable_spec()->add_access_modes("ReadWriteMany");
+  pv.mutable_spec()->add_access_modes("ReadWriteOnce");
+  pv.mutable_spec()->add_access_modes("ReadWriteOnce");
+  pv.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+  pv.mutable_spec()->set_storage_class_name("local");
+  pv.mutable_spec()->set_volume_mode("Filesystem");
+  pv.mutable_spec()->mutable_claim_ref()->set_namespace_("default");
+  pv.mutable_spec()->mutable_claim_ref()->set_name("data");
+  pv.mutable_status()->set_phase("Bound");
+  auto table = table_of(std::vector<core::PersistentVolume>{pv});
+  EXPECT_EQ(column_names(table, 0), (std::vector<std::string>{"Name", "Capacity", "Access Modes", "Reclaim Policy", "Status",
+                                                              "Claim", "StorageClass", "VolumeAttributesClass", "Reason", "Age"}));
+  EXPECT_EQ(column_names(table, 1), (std::vector<std::string>{"VolumeMode"}));
+  auto cells = row(pv);
+  EXPECT_EQ(cells["Capacity"], "5Gi");
+  EXPECT_EQ(cells["Access Modes"], "RWO,RWX");
+  EXPECT_EQ(cells["Reclaim Policy"], "Delete");
+  EXPECT_EQ(cells["Status"], "Bound");
+  EXPECT_EQ(cells["Claim"], "default/data");
+  EXPECT_EQ(cells["StorageClass"], "local");
+  EXPECT_EQ(cells["VolumeAttributesClass"], "<unset>");
+  EXPECT_EQ(cells["Reason"], "");
+  EXPECT_EQ(cells["Age"], "5h");
+  EXPECT_EQ(cells["VolumeMode"], "Filesystem");
+  pv.mutable_spec()->clear_claim_ref();
+  pv.mutable_metadata()->set_deletion_timestamp(ago(1min));
+  EXPECT_EQ(row(pv)["Claim"], "");
+  EXPECT_EQ(row(pv)["Status"], "Terminating");
+}
+
+// printPersistentVolumeClaim: capacity and modes only once the claim names its volume.
+TEST(PersistentVolumeClaimTable, CapacityOnlyWhenBound) {
+  core::PersistentVolumeClaim pvc;
+  pvc.mutable_metadata()->set_name("data");
+  pvc.mutable_metadata()->set_creation_timestamp(ago(10min));
+  pvc.mutable_spec()->set_storage_class_name("local");
+  (*pvc.mutable_spec()->mutable_resources()->mutable_requests())["storage"] = "1Gi";
+  pvc.mutable_status()->set_phase("Pending");
+  auto table = table_of(std::vector<core::PersistentVolumeClaim>{pvc});
+  EXPECT_EQ(column_names(table, 0), (std::vector<std::string>{"Name", "Status", "Volume", "Capacity", "Access Modes",
+                                                              "StorageClass", "VolumeAttributesClass", "Age"}));
+  auto cells = row(pvc);
+  EXPECT_EQ(cells["Status"], "Pending");
+  EXPECT_EQ(cells["Volume"], "");
+  EXPECT_EQ(cells["Capacity"], "");
+  EXPECT_EQ(cells["Access Modes"], "");
+  EXPECT_EQ(cells["StorageClass"], "local");
+  EXPECT_EQ(cells["VolumeMode"], "<unset>");
+  pvc.mutable_spec()->set_volume_name("pvc-1234");
+  pvc.mutable_status()->set_phase("Bound");
+  (*pvc.mutable_status()->mutable_capacity())["storage"] = "1Gi";
+  pvc.mutable_status()->add_access_modes("ReadWriteOncePod");
+  cells = row(pvc);
+  EXPECT_EQ(cells["Volume"], "pvc-1234");
+  EXPECT_EQ(cells["Capacity"], "1Gi");
+  EXPECT_EQ(cells["Access Modes"], "RWOP");
+}
+
+// printStorageClass: " (default)" after the name, Delete and Immediate when unset, false for expansion.
+TEST(StorageClassTable, DefaultMarkAndUnsetValues) {
+  api::storage::v1::StorageClass sc;
+  sc.mutable_metadata()->set_name("local");
+  sc.mutable_metadata()->set_creation_timestamp(ago(3h));
+  sc.set_provisioner("skiff.io/local-storage");
+  auto table = table_of(std::vector<api::storage::v1::StorageClass>{sc});
+  EXPECT_EQ(column_names(table, 0), (std::vector<std::string>{"Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode",
+                                                              "AllowVolumeExpansion", "Age"}));
+  auto cells = row(sc);
+  EXPECT_EQ(cells["Name"], "local");
+  EXPECT_EQ(cells["ReclaimPolicy"], "Delete");
+  EXPECT_EQ(cells["VolumeBindingMode"], "Immediate");
+  EXPECT_EQ(cells["AllowVolumeExpansion"], "false");
+  (*sc.mutable_metadata()->mutable_annotations())["storageclass.kubernetes.io/is-default-class"] = "true";
+  sc.set_volume_binding_mode("WaitForFirstConsumer");
+  sc.set_reclaim_policy("Retain");
+  sc.set_allow_volume_expansion(true);
+  cells = row(sc);
+  EXPECT_EQ(cells["Name"], "local (default)");
+  EXPECT_EQ(cells["ReclaimPolicy"], "Retain");
+  EXPECT_EQ(cells["VolumeBindingMode"], "WaitForFirstConsumer");
+  EXPECT_EQ(cells["AllowVolumeExpansion"], "true");
 }
 
 }  // namespace

@@ -29,6 +29,9 @@ class Filter {
   // Adds each reason the pod cannot go on this node, in Kubernetes' words ("Insufficient
   // cpu"); adds nothing when it can. Called from one thread at a time.
   virtual void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const = 0;
+  // Kubernetes' PreBind: once a node is chosen, before the pod is bound to it (volume binding
+  // writes the claims' selected node here). A throw fails the binding; the pod is tried again.
+  virtual void pre_bind(const PodInfo& /*pod*/, const std::string& /*node*/) {}
 };
 
 inline constexpr std::int64_t kMaxNodeScore = 100;

@@ -126,7 +126,7 @@ TEST_F(KubeletClaimVolumes, FsGroupOwnsTheWritableVolume) {
   auto pod = pod_using("shared");
   pod.mutable_spec()->mutable_security_context()->set_fs_group(2345);
   EXPECT_EQ(mount_failure(pod), "");
-  for (const std::string path : {dir_.path() + "/shared", dir_.path() + "/shared/old"}) {
+  for (const std::string& path : {dir_.path() + "/shared", dir_.path() + "/shared/old"}) {
     struct stat st {};
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_gid, 2345u) << path;

@@ -167,7 +167,11 @@ rt::CreateContainerResponse ContainerdRuntime::create_container(const rt::Create
   cri::CreateContainerRequest create;
   create.set_pod_sandbox_id(request.sandbox_id());
   *create.mutable_config() = to_cri_container(request);
-  *create.mutable_sandbox_config() = to_cri_sandbox(request.sandbox_config(), options_.log_directory, options_.cgroup_parent);
+  if (needs_image_user(request.config())) {
+    auto image = client_.image_status(request.config().image());
+    if (image.has_image()) take_image_user(*create.mutable_config(), image.image());
+  }
+  *create.mutable_sandbox_config() = to_cri_sandbox_of(request, options_.log_directory, options_.cgroup_parent);
   try {
     rt::CreateContainerResponse out;
     out.set_container_id(client_.create_container(create).container_id());

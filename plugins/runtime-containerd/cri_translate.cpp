@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "capabilities.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::containerd {
@@ -34,6 +36,32 @@ std::string label_or(const google::protobuf::Map<std::string, std::string>& labe
                      const std::string& fallback) {
   auto it = labels.find(key);
   return it == labels.end() ? fallback : it->second;
+}
+
+// CRI's spelling: capitals without "CAP_" (containerd puts it before every name but "ALL", so
+// "CAP_NET_ADMIN" would reach runc as CAP_CAP_NET_ADMIN and be ignored).
+std::string cri_capability(const rt::ContainerConfig& config, const std::string& name) {
+  std::string oci = runtime_common::oci_capability_name(name);
+  if (oci == "ALL") return oci;
+  if (!runtime_common::is_capability(oci))
+    throw sdk::Error(sdk::Status::BadRequest("container " + config.name() + ": no capability " + name +
+                                             " (capabilities(7) names, with or without CAP_, or ALL)"));
+  return oci.substr(4);
+}
+
+// The securityContext as the kubelet merged it: capabilities, read-only root, privileged,
+// user and group, no new privileges.
+void set_security(cri::LinuxContainerSecurityContext& out, const rt::ContainerConfig& config) {
+  if (!config.capabilities_add().empty() || !config.capabilities_drop().empty()) {
+    auto* caps = out.mutable_capabilities();
+    for (const auto& name : config.capabilities_add()) caps->add_add_capabilities(cri_capability(config, name));
+    for (const auto& name : config.capabilities_drop()) caps->add_drop_capabilities(cri_capability(config, name));
+  }
+  out.set_readonly_rootfs(config.read_only_root());
+  out.set_privileged(config.privileged());
+  out.set_no_new_privs(config.no_new_privileges());
+  if (config.has_run_as_user()) out.mutable_run_as_user()->set_value(config.run_as_user());
+  if (config.has_run_as_group()) out.mutable_run_as_group()->set_value(config.run_as_group());
 }
 
 }  // namespace
@@ -118,9 +146,27 @@ cri::ContainerConfig to_cri_container(const rt::CreateContainerRequest& request)
     resources->set_cpu_shares(std::max(kMinCpuShares, config.cpu_request_millis() * 1024 / 1000));
   resources->set_memory_limit_in_bytes(config.memory_limit_bytes());
   resources->set_oom_score_adj(oom_score_adj_for(config));
-  share_pod_namespaces(*out.mutable_linux()->mutable_security_context()->mutable_namespace_options(),
-                       request.sandbox_config().host_network());
+  auto* security = out.mutable_linux()->mutable_security_context();
+  share_pod_namespaces(*security->mutable_namespace_options(), request.sandbox_config().host_network());
+  set_security(*security, config);
   return out;
+}
+
+cri::PodSandboxConfig to_cri_sandbox_of(const rt::CreateContainerRequest& request, const std::string& log_root,
+                                        const std::string& cgroup_parent) {
+  cri::PodSandboxConfig out = to_cri_sandbox(request.sandbox_config(), log_root, cgroup_parent);
+  if (request.config().privileged()) out.mutable_linux()->mutable_security_context()->set_privileged(true);
+  return out;
+}
+
+bool needs_image_user(const rt::ContainerConfig& config) {
+  return config.has_run_as_group() && !config.has_run_as_user();
+}
+
+void take_image_user(cri::ContainerConfig& config, const cri::Image& image) {
+  auto* security = config.mutable_linux()->mutable_security_context();
+  if (!image.username().empty()) security->set_run_as_username(image.username());
+  else security->mutable_run_as_user()->set_value(image.has_uid() ? image.uid().value() : 0);
 }
 
 std::string rfc3339_from_nanos(std::int64_t nanos) {

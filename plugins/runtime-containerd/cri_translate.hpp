@@ -24,7 +24,20 @@ std::string container_log_path(const rt::ContainerConfig& config);
 // `attempt` tells this sandbox from the pod's earlier ones (CRI reserves a name per attempt).
 cri::PodSandboxConfig to_cri_sandbox(const rt::SandboxConfig& config, const std::string& log_root,
                                      const std::string& cgroup_parent, std::uint32_t attempt = 0);
+// Throws sdk::Error(400) naming a capability of the securityContext that Linux does not have
+// (runc would drop it with only a warning in its log).
 cri::ContainerConfig to_cri_container(const rt::CreateContainerRequest& request);
+// The sandbox config CreateContainer carries: the pod's, marked privileged for a privileged
+// container — containerd admits one only when that config says so, which the kubelet's does
+// when any container of the pod is privileged; the contract's sandbox carries no such mark.
+cri::PodSandboxConfig to_cri_sandbox_of(const rt::CreateContainerRequest& request, const std::string& log_root,
+                                        const std::string& cgroup_parent);
+// Whether the container asks for a group without a user, which CRI refuses: take_image_user
+// then gives it the image's.
+bool needs_image_user(const rt::ContainerConfig& config);
+// The image's user (by uid or by name, root when it names none) as the container's, as the
+// kubelet fills it from ImageStatus: the group then goes with the user the container would run as anyway.
+void take_image_user(cri::ContainerConfig& config, const cri::Image& image);
 
 // Kubernetes' OOM score for the container's QoS (BestEffort 1000, else 0 here), clamped to
 // >= 0: root on these machines may not lower it (no CAP_SYS_RESOURCE).

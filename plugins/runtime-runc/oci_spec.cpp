@@ -3,17 +3,20 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <fstream>
 #include <sstream>
 
+#include "capabilities.hpp"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::runc {
 
 namespace json = boost::json;
 namespace rt = runtime::v1;
+using runtime_common::capability_names;
+using runtime_common::is_capability;
+using runtime_common::oci_capability_name;
 
 namespace {
 
@@ -26,21 +29,6 @@ json::array strings(const std::vector<std::string>& items) {
   return out;
 }
 
-// Every capability, by bit number (linux/capability.h).
-const std::vector<std::string>& all_capabilities() {
-  static const std::vector<std::string> all{
-      "CAP_CHOWN",          "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",      "CAP_FSETID",
-      "CAP_KILL",           "CAP_SETGID",       "CAP_SETUID",          "CAP_SETPCAP",     "CAP_LINUX_IMMUTABLE",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",    "CAP_NET_RAW",     "CAP_IPC_LOCK",
-      "CAP_IPC_OWNER",      "CAP_SYS_MODULE",   "CAP_SYS_RAWIO",       "CAP_SYS_CHROOT",  "CAP_SYS_PTRACE",
-      "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",    "CAP_SYS_BOOT",        "CAP_SYS_NICE",    "CAP_SYS_RESOURCE",
-      "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",         "CAP_LEASE",       "CAP_AUDIT_WRITE",
-      "CAP_AUDIT_CONTROL",  "CAP_SETFCAP",      "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",   "CAP_SYSLOG",
-      "CAP_WAKE_ALARM",     "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",     "CAP_PERFMON",     "CAP_BPF",
-      "CAP_CHECKPOINT_RESTORE"};
-  return all;
-}
-
 // The capabilities this process may hand on (its bounding set): a container cannot get more.
 std::set<std::string> bounding_set() {
   std::ifstream status("/proc/self/status");
@@ -49,14 +37,9 @@ std::set<std::string> bounding_set() {
   while (std::getline(status, line))
     if (line.rfind("CapBnd:", 0) == 0) mask = std::stoull(line.substr(7), nullptr, 16);
   std::set<std::string> out;
-  for (std::size_t bit = 0; bit < all_capabilities().size(); ++bit)
-    if (mask & (1ULL << bit)) out.insert(all_capabilities()[bit]);
+  for (std::size_t bit = 0; bit < capability_names().size(); ++bit)
+    if (mask & (1ULL << bit)) out.insert(capability_names()[bit]);
   return out;
-}
-
-std::string capability_name(std::string name) {
-  for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return name.rfind("CAP_", 0) == 0 || name == "ALL" ? name : "CAP_" + name;
 }
 
 json::object mount(const std::string& destination, const std::string& type, const std::string& source,
@@ -168,14 +151,14 @@ std::vector<std::string> container_capabilities(const rt::ContainerConfig& confi
   std::set<std::string> caps(docker_defaults.begin(), docker_defaults.end());
   if (config.privileged()) caps = available;
   for (const auto& name : config.capabilities_drop()) {
-    if (capability_name(name) == "ALL") caps.clear();
-    else caps.erase(capability_name(name));
+    if (oci_capability_name(name) == "ALL") caps.clear();
+    else caps.erase(oci_capability_name(name));
   }
   for (const auto& name : config.capabilities_add()) {
-    std::string cap = capability_name(name);
+    std::string cap = oci_capability_name(name);
     if (cap == "ALL") {
       caps.insert(available.begin(), available.end());
-    } else if (std::find(all_capabilities().begin(), all_capabilities().end(), cap) == all_capabilities().end()) {
+    } else if (!is_capability(cap)) {
       throw sdk::Error(sdk::Status::BadRequest("container " + config.name() + ": no capability " + name));
     } else if (!available.contains(cap)) {
       throw sdk::Error(sdk::Status::BadRequest("container " + config.name() + ": " + cap +
@@ -185,7 +168,7 @@ std::vector<std::string> container_capabilities(const rt::ContainerConfig& confi
     }
   }
   std::vector<std::string> out;
-  for (const auto& cap : all_capabilities())  // in bit order, as the kernel lists them
+  for (const auto& cap : capability_names())  // in bit order, as the kernel lists them
     if (caps.contains(cap) && available.contains(cap)) out.push_back(cap);
   return out;
 }

@@ -1,12 +1,16 @@
 // What runtime-containerd promises beyond the conformance suite, against Skiff's containerd
 // (scripts/containerd.sh) in the real skiffd on a real bus: exec's exit codes, TTY and missing
 // commands; logs' tail, timestamps and a follow that ends with the container; host-network
-// pods; clamped OOM scores; and a refusal to start, naming the socket, when containerd is away.
+// pods; clamped OOM scores; the securityContext seen from inside the container (read-only root,
+// capabilities, user and group, privileged, no new privileges); and a refusal to start, naming
+// the socket, when containerd is away.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "nats_server.hpp"
 #include "plugin_node.hpp"
@@ -53,6 +57,19 @@ class RuntimeContainerd : public ::testing::Test {
     c.set_image("skiff/busybox:1");
     for (auto& part : command) c.add_command(part);
     c.set_memory_limit_bytes(memory_limit);
+    std::string id = runtime_.create_container(sandbox, c, config);
+    runtime_.start_container(id);
+    return id;
+  }
+  // A running `sleep` named `name`, its config adjusted first (the securityContext).
+  std::string sleeper(const std::string& sandbox, const rt::SandboxConfig& config, const std::string& name,
+                      const std::function<void(rt::ContainerConfig&)>& adjust) {
+    rt::ContainerConfig c;
+    c.set_name(name);
+    c.set_image("skiff/busybox:1");
+    c.add_command("sleep");
+    c.add_command("3600");
+    adjust(c);
     std::string id = runtime_.create_container(sandbox, c, config);
     runtime_.start_container(id);
     return id;
@@ -166,6 +183,112 @@ TEST_F(RuntimeContainerd, OomScoresFollowQosAndAreNeverNegative) {
   std::string id = runtime_.create_container(sandbox, limited, config);
   runtime_.start_container(id);
   EXPECT_EQ(std::get<1>(exec(id, {"sh", "-c", "cat /proc/$$/oom_score_adj"})), floor);
+}
+
+// A line of /proc/<pid>/status ("CapEff", "NoNewPrivs"): its value, "" when absent.
+std::string status_field(const std::string& status, const std::string& field) {
+  std::istringstream lines(status);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(field + ":", 0) == 0) return line.substr(line.find_first_not_of(" \t", field.size() + 1));
+  return "";
+}
+
+std::uint64_t capability_mask(const std::string& status, const std::string& field) {
+  return std::stoull(status_field(status, field), nullptr, 16);
+}
+
+constexpr std::uint64_t kChown = 1ULL << 0;
+constexpr std::uint64_t kNetBindService = 1ULL << 10;
+constexpr std::uint64_t kNetAdmin = 1ULL << 12;
+constexpr std::uint64_t kSysTime = 1ULL << 25;
+
+TEST_F(RuntimeContainerd, ReadOnlyRootOnlyTheAddedCapabilityAndTheUserFromTheSecurityContext) {
+  auto config = pod("locked");
+  std::string sandbox = runtime_.run_sandbox(config);
+  std::string locked = sleeper(sandbox, config, "locked", [](rt::ContainerConfig& c) {
+    c.set_read_only_root(true);
+    c.add_capabilities_drop("ALL");
+    c.add_capabilities_add("NET_BIND_SERVICE");
+    c.set_run_as_user(1000);
+    c.set_run_as_group(1000);
+    c.set_no_new_privileges(true);
+  });
+  auto [touch_code, touch_out, touch_err] = exec(locked, {"touch", "/written"});
+  EXPECT_NE(touch_code, 0) << "the root is read-only";
+  EXPECT_NE(touch_err.find("Read-only file system"), std::string::npos) << touch_err;
+  EXPECT_EQ(std::get<1>(exec(locked, {"id", "-u"})), "1000\n");
+  EXPECT_EQ(std::get<1>(exec(locked, {"id", "-g"})), "1000\n");
+  std::string status = std::get<1>(exec(locked, {"cat", "/proc/self/status"}));
+  EXPECT_EQ(capability_mask(status, "CapBnd"), kNetBindService) << "only NET_BIND_SERVICE: " << status;
+  EXPECT_EQ(status_field(status, "NoNewPrivs"), "1");
+
+  std::string plain = sleeper(sandbox, config, "plain", [](rt::ContainerConfig&) {});
+  EXPECT_EQ(std::get<0>(exec(plain, {"touch", "/written"})), 0);
+  EXPECT_EQ(std::get<1>(exec(plain, {"id", "-u"})), "0\n");
+  std::string plain_status = std::get<1>(exec(plain, {"cat", "/proc/self/status"}));
+  EXPECT_EQ(status_field(plain_status, "NoNewPrivs"), "0");
+  EXPECT_NE(capability_mask(plain_status, "CapEff") & kChown, 0u) << "containerd's default set";
+}
+
+TEST_F(RuntimeContainerd, CapabilitiesAreDroppedAndAddedWithOrWithoutTheirPrefix) {
+  auto config = pod("caps");
+  std::string id = sleeper(runtime_.run_sandbox(config), config, "caps", [](rt::ContainerConfig& c) {
+    c.add_capabilities_drop("CHOWN");
+    c.add_capabilities_add("CAP_NET_ADMIN");
+    c.add_capabilities_add("sys_time");
+  });
+  std::uint64_t effective = capability_mask(std::get<1>(exec(id, {"cat", "/proc/self/status"})), "CapEff");
+  EXPECT_EQ(effective & kChown, 0u) << "CHOWN dropped";
+  EXPECT_NE(effective & kNetAdmin, 0u) << "CAP_NET_ADMIN added";
+  EXPECT_NE(effective & kSysTime, 0u) << "sys_time added";
+  EXPECT_NE(effective & kNetBindService, 0u) << "the rest of the default set kept";
+  // Any change of a link needs NET_ADMIN, even to the value it has (the pod's own loopback).
+  auto [code, out, err] = exec(id, {"ip", "link", "set", "lo", "mtu", "65536"});
+  EXPECT_EQ(code, 0) << "NET_ADMIN at work: " << err;
+}
+
+// containerd's bounding set: what a privileged container gets (every capability it may hand on).
+std::uint64_t containerd_capability_bounding_set() {
+  std::ifstream pid_file("/run/skiff/containerd/containerd.pid");
+  std::string pid;
+  pid_file >> pid;
+  std::ifstream status_file("/proc/" + pid + "/status");
+  std::string status((std::istreambuf_iterator<char>(status_file)), std::istreambuf_iterator<char>());
+  return capability_mask(status, "CapBnd");
+}
+
+TEST_F(RuntimeContainerd, APrivilegedContainerHasEveryCapabilityAndTheNodesDevices) {
+  auto config = pod("privileged");
+  std::string sandbox = runtime_.run_sandbox(config);
+  std::string id = sleeper(sandbox, config, "privileged", [](rt::ContainerConfig& c) { c.set_privileged(true); });
+  std::string status = std::get<1>(exec(id, {"cat", "/proc/self/status"}));
+  EXPECT_EQ(capability_mask(status, "CapEff"), containerd_capability_bounding_set()) << status;
+  EXPECT_EQ(std::get<0>(exec(id, {"test", "-e", "/dev/kmsg"})), 0) << "the node's devices";
+  // The same pod's unprivileged container keeps the default set: the mark is the container's.
+  std::string plain = sleeper(sandbox, config, "plain", [](rt::ContainerConfig&) {});
+  std::string plain_status = std::get<1>(exec(plain, {"cat", "/proc/self/status"}));
+  EXPECT_NE(capability_mask(plain_status, "CapEff"), containerd_capability_bounding_set()) << plain_status;
+}
+
+TEST_F(RuntimeContainerd, AGroupWithoutAUserRunsAsTheImagesUserInThatGroup) {
+  auto config = pod("group");
+  std::string id = sleeper(runtime_.run_sandbox(config), config, "group", [](rt::ContainerConfig& c) {
+    c.set_run_as_group(3000);
+  });
+  EXPECT_EQ(std::get<1>(exec(id, {"id", "-u"})), "0\n") << "busybox names no user: root";
+  EXPECT_EQ(std::get<1>(exec(id, {"id", "-g"})), "3000\n");
+}
+
+TEST_F(RuntimeContainerd, AnUnknownCapabilityIsRefused) {
+  auto config = pod("unknown");
+  std::string sandbox = runtime_.run_sandbox(config);
+  try {
+    sleeper(sandbox, config, "bad", [](rt::ContainerConfig& c) { c.add_capabilities_add("FLY"); });
+    ADD_FAILURE() << "created with an unknown capability";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 400);
+    EXPECT_NE(e.status().message.find("FLY"), std::string::npos) << e.status().message;
+  }
 }
 
 // The kubelet replaces a dead sandbox before it removes the old one: CRI reserves a name per

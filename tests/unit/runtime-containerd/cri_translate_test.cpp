@@ -3,6 +3,7 @@
 
 #include "cri_translate.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/sdk/status.hpp"
 
 namespace {
 
@@ -114,6 +115,92 @@ TEST(CriTranslate, OomScoreAdjIsNeverNegative) {
   EXPECT_EQ(clamp_oom_score_adj(500), 500);
   EXPECT_EQ(clamp_oom_score_adj(2000), 1000);
   EXPECT_EQ(to_cri_container(container()).linux().resources().oom_score_adj(), 1000) << "best effort";
+}
+
+TEST(CriTranslate, TheSecurityContextGoesIntoCrisWithCapabilitiesWithoutTheirPrefix) {
+  auto r = container();
+  auto* c = r.mutable_config();
+  c->add_capabilities_drop("all");
+  c->add_capabilities_add("CAP_NET_ADMIN");
+  c->add_capabilities_add("sys_time");
+  c->add_capabilities_drop("CHOWN");
+  c->set_read_only_root(true);
+  c->set_no_new_privileges(true);
+  c->set_run_as_user(1000);
+  c->set_run_as_group(2000);
+  auto sc = to_cri_container(r).linux().security_context();
+  ASSERT_TRUE(sc.has_capabilities());
+  EXPECT_EQ(std::vector<std::string>(sc.capabilities().add_capabilities().begin(), sc.capabilities().add_capabilities().end()),
+            (std::vector<std::string>{"NET_ADMIN", "SYS_TIME"}))
+      << "containerd puts CAP_ before each name itself";
+  EXPECT_EQ(std::vector<std::string>(sc.capabilities().drop_capabilities().begin(), sc.capabilities().drop_capabilities().end()),
+            (std::vector<std::string>{"ALL", "CHOWN"}));
+  EXPECT_TRUE(sc.readonly_rootfs());
+  EXPECT_TRUE(sc.no_new_privs());
+  EXPECT_FALSE(sc.privileged());
+  ASSERT_TRUE(sc.has_run_as_user());
+  EXPECT_EQ(sc.run_as_user().value(), 1000);
+  ASSERT_TRUE(sc.has_run_as_group());
+  EXPECT_EQ(sc.run_as_group().value(), 2000);
+  EXPECT_EQ(sc.namespace_options().pid(), cri::POD) << "the pod's namespaces still shared";
+  EXPECT_FALSE(needs_image_user(r.config()));
+}
+
+TEST(CriTranslate, AnEmptySecurityContextLeavesContainerdsDefaults) {
+  auto sc = to_cri_container(container()).linux().security_context();
+  EXPECT_FALSE(sc.has_capabilities()) << "containerd's default set";
+  EXPECT_FALSE(sc.has_run_as_user()) << "the image's user";
+  EXPECT_FALSE(sc.has_run_as_group());
+  EXPECT_FALSE(sc.readonly_rootfs());
+  EXPECT_FALSE(sc.no_new_privs());
+  EXPECT_FALSE(to_cri_sandbox_of(container(), "/logs", "/skiff").linux().security_context().privileged());
+}
+
+TEST(CriTranslate, AnUnknownCapabilityIsRefusedByName) {
+  auto r = container();
+  r.mutable_config()->add_capabilities_add("FLY");
+  try {
+    to_cri_container(r);
+    ADD_FAILURE() << "translated an unknown capability";
+  } catch (const skiff::sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 400);
+    EXPECT_NE(e.status().message.find("FLY"), std::string::npos) << e.status().message;
+    EXPECT_NE(e.status().message.find("app"), std::string::npos) << "names the container: " << e.status().message;
+  }
+}
+
+TEST(CriTranslate, APrivilegedContainerGoesWithAPrivilegedSandboxConfig) {
+  auto r = container();
+  r.mutable_config()->set_privileged(true);
+  EXPECT_TRUE(to_cri_container(r).linux().security_context().privileged());
+  auto sandbox = to_cri_sandbox_of(r, "/logs", "/skiff");
+  EXPECT_TRUE(sandbox.linux().security_context().privileged()) << "containerd refuses it in an unprivileged one";
+  EXPECT_EQ(sandbox.metadata().uid(), "uid-1") << "otherwise the pod's own";
+  EXPECT_EQ(sandbox.linux().security_context().namespace_options().network(), cri::POD);
+}
+
+TEST(CriTranslate, AGroupWithoutAUserTakesTheImagesUser) {
+  auto r = container();
+  r.mutable_config()->set_run_as_group(2000);
+  ASSERT_TRUE(needs_image_user(r.config()));
+  cri::Image named;
+  named.set_username("nobody");
+  auto by_name = to_cri_container(r);
+  take_image_user(by_name, named);
+  EXPECT_EQ(by_name.linux().security_context().run_as_username(), "nobody");
+  EXPECT_FALSE(by_name.linux().security_context().has_run_as_user());
+  EXPECT_EQ(by_name.linux().security_context().run_as_group().value(), 2000);
+
+  cri::Image numbered;
+  numbered.mutable_uid()->set_value(1000);
+  auto by_uid = to_cri_container(r);
+  take_image_user(by_uid, numbered);
+  EXPECT_EQ(by_uid.linux().security_context().run_as_user().value(), 1000);
+
+  auto as_root = to_cri_container(r);
+  take_image_user(as_root, cri::Image{});
+  ASSERT_TRUE(as_root.linux().security_context().has_run_as_user()) << "an image without a user runs as root";
+  EXPECT_EQ(as_root.linux().security_context().run_as_user().value(), 0);
 }
 
 TEST(CriTranslate, StatusesComeBackInTheContractsTerms) {

@@ -4,6 +4,8 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= $(CURDIR)/.skiff
 
 .PHONY: all build test up cluster cluster-down bench deps clean
+# No "Entering directory" lines from the sub-makes cmake runs.
+MAKEFLAGS += --no-print-directory
 
 all: build
 
@@ -22,10 +24,10 @@ test:
 	@scripts/images.sh
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300
 
+# Builds only skiffd and the allinone profile's plugins, one line per step.
 up:
 	@scripts/deps.sh up
-	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset dev
-	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@BUILD_DIR=$(BUILD_DIR) JOBS=$(JOBS) scripts/build-quiet.sh up "skiffd and the allinone profile's plugins" skiff-profile-allinone
 	@scripts/dockerd.sh
 	@scripts/containerd.sh
 	@scripts/images.sh

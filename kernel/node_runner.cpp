@@ -266,7 +266,7 @@ class NodeRun {
   NodeSettings node_settings() const {
     const Profile& profile = plan_.profile;
     std::string labels;
-    for (const auto& role : profile.roles) labels += "node-role.kubernetes.io/" + role + "=\n";
+    for (const auto& key : node_role_labels(profile.roles)) labels += key + "=\n";
     for (const auto& [key, value] : profile.labels) labels += key + "=" + value + "\n";
     return {profile.cluster, profile.node, plan_.data_dir, bus_yaml_, labels, profile.log_level};
   }

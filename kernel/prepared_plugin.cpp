@@ -25,8 +25,11 @@ std::deque<PreparedPlugin> prepare_plugins(const Profile& profile, const std::ve
     std::string file = entry.path.empty() ? find_plugin_file(entry.plugin, search_dirs) : entry.path;
     bool missing = file.empty() || !std::filesystem::exists(file);
     if (missing && entry.optional) {
-      kernel_log().warn("plugin {} skipped: optional, and {} not found", entry.name,
-                        entry.path.empty() ? entry.plugin + ".so" : entry.path);
+      // Optional entries name features this node may go without: say which is off, and why.
+      kernel_log().warn("plugin {} not installed ({} not found{}): what it serves is off on this node; "
+                        "build it (make build) or remove it from {}",
+                        entry.name, entry.path.empty() ? entry.plugin + ".so" : entry.path,
+                        entry.path.empty() ? " in " + joined(search_dirs) : "", profile.source);
       continue;
     }
     if (missing) {

@@ -31,7 +31,7 @@ namespace {
 const ConfigTable kProfileKeys = {
     {"node", ConfigType::String, "", "this node's name (default: the host name)"},
     {"cluster", ConfigType::String, "skiff", "cluster name; the bus subjects start with skiff.<cluster>"},
-    {"roles", ConfigType::List, "[]", "node roles, become node-role.kubernetes.io/<role> labels"},
+    {"roles", ConfigType::List, "[]", "node roles, become node-role.kubernetes.io/<role> labels (master and control-plane: both)"},
     {"labels", ConfigType::Map, "{}", "extra node labels"},
     {"bus", ConfigType::Any, "embedded", "`embedded`, or a mapping: url, token | user+password | credentials, tls_*"},
     {"data_dir", ConfigType::String, "", "state directory (default /var/lib/skiff as root, ~/.local/share/skiff)"},
@@ -248,6 +248,23 @@ Profile load_profile(const std::string& name_or_file) {
   std::stringstream text;
   text << file.rdbuf();
   return parse_profile(text.str(), name_or_file);
+}
+
+std::vector<std::string> node_role_labels(const std::vector<std::string>& roles) {
+  std::vector<std::string> keys;
+  auto add = [&](const std::string& role) {
+    std::string key = "node-role.kubernetes.io/" + role;
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  };
+  for (const auto& role : roles) {
+    if (role == "master" || role == "control-plane") {
+      add("control-plane");
+      add("master");
+    } else {
+      add(role);
+    }
+  }
+  return keys;
 }
 
 }  // namespace skiff::kernel

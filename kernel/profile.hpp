@@ -66,4 +66,8 @@ struct Profile {
 Profile load_profile(const std::string& name_or_file);
 Profile parse_profile(const std::string& yaml_text, const std::string& source);
 
+// The node-role.kubernetes.io/<role> label keys of `roles`. A control-plane node carries both
+// `control-plane` and the older `master` (tools select either), whichever the profile names.
+std::vector<std::string> node_role_labels(const std::vector<std::string>& roles);
+
 }  // namespace skiff::kernel

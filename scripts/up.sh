@@ -9,7 +9,10 @@ skiffd=build/bin/skiffd
 example=examples/hello.yaml
 kubeconfig=$DATA_DIR/kubeconfig
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '\033[1m==> %s\033[0m\n' "$*" || true; }
+# Output may go to a pipe (`make up | tee log`) that Ctrl-C closes first: a write there fails
+# instead of killing this script before it has stopped the node and removed the containers.
+trap '' PIPE
 
 # The machine's kubectl if it has one, else Debian's (unpacked privately: it clashes with others).
 if command -v kubectl >/dev/null; then
@@ -20,20 +23,25 @@ else
 fi
 k() { KUBECONFIG=$kubeconfig "$kubectl" "$@"; }
 
-say "starting an all-in-one node: profile allinone ($skiffd profile allinone), data in $DATA_DIR"
+node_log=$DATA_DIR/skiffd.log
+mkdir -p "$DATA_DIR"
+say "starting an all-in-one node: profile allinone, data in $DATA_DIR (log: $node_log)"
 rm -f "$kubeconfig"
 # The DNS addon answers names outside the cluster SERVFAIL: nothing a demo asks leaves the machine.
-SKIFF_DNS_UPSTREAMS=${SKIFF_DNS_UPSTREAMS:-[]} "$skiffd" --profile allinone --data-dir "$DATA_DIR" &
+SKIFF_DNS_UPSTREAMS=${SKIFF_DNS_UPSTREAMS:-[]} "$skiffd" --profile allinone --data-dir "$DATA_DIR" >"$node_log" 2>&1 &
 node_pid=$!
 node_name=""
 stop() {
-  say "stopping the node (plugins in reverse order, then the bus)"
+  # Ctrl-C also ends a `make up | tee log`: writing to the closed pipe must not end the cleanup.
+  trap '' PIPE INT TERM
+  set +e
+  say "stopping the node (plugins in reverse order, then the bus)" 2>/dev/null
   kill -INT "$node_pid" 2>/dev/null || true
   wait "$node_pid" 2>/dev/null || true
   if [ -n "$node_name" ]; then
     ids=$("${DOCKER:-/usr/bin/docker}" ps -aq --filter "label=io.skiff.node=$node_name")
     if [ -n "$ids" ]; then
-      say "removing the $(echo "$ids" | wc -l) containers of node $node_name's pods (the Deployment stays in $DATA_DIR)"
+      say "removing the $(echo "$ids" | wc -l) containers of node $node_name's pods (the Deployment stays in $DATA_DIR)" 2>/dev/null
       echo "$ids" | xargs "${DOCKER:-/usr/bin/docker}" rm -f >/dev/null
     fi
   fi
@@ -45,8 +53,12 @@ wait_for() {  # wait_for SECONDS what command…
   local deadline=$((SECONDS + $1)) what=$2
   shift 2
   until "$@" >/dev/null 2>&1; do
-    kill -0 "$node_pid" 2>/dev/null || { echo "skiff: the node stopped while waiting for $what; see its log above" >&2; exit 1; }
-    [ $SECONDS -lt $deadline ] || { echo "skiff: $what did not happen within $1 s" >&2; stop; }
+    if ! kill -0 "$node_pid" 2>/dev/null; then
+      echo "skiff: the node stopped while waiting for $what; the end of its log ($node_log):" >&2
+      tail -n 20 "$node_log" >&2
+      exit 1
+    fi
+    [ $SECONDS -lt $deadline ] || { echo "skiff: $what did not happen within $1 s; see $node_log" >&2; stop; }
     sleep 0.2
   done
 }
@@ -88,6 +100,11 @@ $(say "ready. In another terminal:")
   kubectl scale deploy/hello --replicas=5
   docker ps --filter label=io.skiff.node=$node_name   # the pods' containers
   $skiffd status --data-dir $DATA_DIR        # plugins, state, health
+  tail -f $node_log                         # the node's log
 Ctrl-C here stops the node and removes its pods' containers.
 INFO
-wait "$node_pid"
+if ! wait "$node_pid"; then
+  echo "skiff: the node stopped on its own; the end of its log ($node_log):" >&2
+  tail -n 20 "$node_log" >&2
+  stop
+fi

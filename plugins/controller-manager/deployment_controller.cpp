@@ -203,7 +203,8 @@ bool DeploymentController::scale(const apps::Deployment& d, const RsPtr& rs, int
     auto it = annotations.find(key);
     return it == annotations.end() ? std::string() : it->second;
   };
-  bool resize = replicas_of(*rs) != replicas;
+  const int before = replicas_of(*rs);  // `rs` is r's entry: r.replace below makes it the stored one
+  bool resize = before != replicas;
   if (!resize && annotation(kDesiredReplicasAnnotation) == desired && annotation(kMaxReplicasAnnotation) == max) return false;
   apps::ReplicaSet updated = *rs;
   updated.mutable_spec()->set_replicas(replicas);
@@ -213,9 +214,8 @@ bool DeploymentController::scale(const apps::Deployment& d, const RsPtr& rs, int
   r.replace(rs, stored);
   if (resize)
     events_.record(d, "Normal", "ScalingReplicaSet",
-                   std::string(replicas > replicas_of(*rs) ? "Scaled up" : "Scaled down") + " replica set " +
-                       rs->metadata().name() + " to " + std::to_string(replicas) + " from " +
-                       std::to_string(replicas_of(*rs)));
+                   std::string(replicas > before ? "Scaled up" : "Scaled down") + " replica set " +
+                       rs->metadata().name() + " to " + std::to_string(replicas) + " from " + std::to_string(before));
   return resize;
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/logger.h>
 
 #include "node_agent.hpp"
+#include "proxy_presence.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/config_binding.hpp"
 #include "skiff/sdk/hollow_nodes.hpp"
@@ -117,6 +118,7 @@ class KubeletPlugin final : public Plugin {
     for (const auto& [key, value] : settings.labels) options.node.labels[key] = value;
     options.node.lease_interval = settings.lease_interval;
     options.node.status_interval = settings.status_interval;
+    options.node.proxy_running = proxy_presence(context_.bus(), context_.subjects());
     options.relist_period = settings.relist_period;
     options.sync.restart_backoff = settings.restart_backoff;
     options.sync.restart_backoff_max = settings.restart_backoff_max;

@@ -103,7 +103,7 @@ core::Node NodeRegistration::desired() const {
   info->set_os_image(machine_.os_image);
   info->set_container_runtime_version(runtime_version_);
   info->set_kubelet_version(options_.kubelet_version);
-  info->set_kube_proxy_version(options_.kubelet_version);
+  if (proxy_running_) info->set_kube_proxy_version(options_.kubelet_version);
   info->set_operating_system("linux");
   info->set_architecture(machine_.architecture);
   std::string now = sdk::now_rfc3339();
@@ -197,6 +197,13 @@ void NodeRegistration::update_status() {
   });
 }
 
+bool NodeRegistration::proxy_changed() {
+  bool running = options_.proxy_running && options_.proxy_running();
+  bool changed = running != proxy_running_;
+  proxy_running_ = running;
+  return changed;
+}
+
 void NodeRegistration::start() {
   thread_ = std::thread([this] { loop(); });
 }
@@ -221,7 +228,7 @@ void NodeRegistration::loop() {
       renew_lease();
       if (pod_cidr_.empty()) pass_pod_cidr(api_.get<core::Node>("", options_.name));  // until IPAM gave one
       auto status = runtime_.status();
-      bool changed = status.ready() != runtime_ready_;
+      bool changed = status.ready() != runtime_ready_ || proxy_changed();
       runtime_ready_ = status.ready();
       runtime_message_ = status.message();
       if (changed || std::chrono::steady_clock::now() - last_status >= options_.status_interval) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -35,6 +36,8 @@ struct NodeOptions {
   // Taints the node is created with ("key=value:Effect" parsed), as kubelet's
   // --register-with-taints: only at registration, never re-applied.
   std::vector<api::core::v1::Taint> register_with_taints;
+  // Whether a service proxy runs here (nodeInfo.kubeProxyVersion only then); unset: never.
+  std::function<bool()> proxy_running;
 };
 
 // "key[=value]:Effect" as kubectl taint and kubelet --register-with-taints write it; throws
@@ -60,6 +63,7 @@ class NodeRegistration {
   void update_status();
   void pass_pod_cidr(const api::core::v1::Node& node);
   void loop();
+  bool proxy_changed();
 
   const sdk::ApiClient& api_;
   const sdk::RuntimeClient& runtime_;
@@ -70,6 +74,7 @@ class NodeRegistration {
   std::string runtime_version_;
   std::string pod_cidr_;  // the pod subnet the runtime was told; "" until IPAM gives one
   bool runtime_ready_ = true;
+  bool proxy_running_ = false;
   std::string runtime_message_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -51,7 +51,13 @@ TEST_F(Cluster, EachNodeHasADistinctPodCidrAndTheMasterIsTainted) {
   for (const auto& node : {kMaster, kWorker1, kWorker2}) {
     EXPECT_EQ(jsonpath("node/" + node, "{.status.conditions[?(@.type==\"NetworkUnavailable\")].status}"), "False") << node;
     EXPECT_EQ(jsonpath("node/" + node, "{.status.nodeInfo.containerRuntimeVersion}").rfind(kRuntime + "://", 0), 0u) << node;
+    // Every node of the lab runs the proxy: the kubelet reports it once the kernel lists it.
+    EXPECT_TRUE(test::wait_until([&] { return !jsonpath("node/" + node, "{.status.nodeInfo.kubeProxyVersion}").empty(); }, 30s))
+        << node;
   }
+  std::string labels = jsonpath("node/" + kMaster, "{.metadata.labels}");
+  EXPECT_NE(labels.find("node-role.kubernetes.io/control-plane"), std::string::npos) << labels;
+  EXPECT_NE(labels.find("node-role.kubernetes.io/master"), std::string::npos) << "kept for older tools: " << labels;
 }
 
 TEST_F(Cluster, PodsOnTwoNodesTalkByIpOverTcpAndUdp) {

@@ -112,6 +112,10 @@ TEST_P(KubectlRollout, ScalePauseResumeRestartDelete) {
   ok({"scale", "deployment/web", "--replicas=5"});
   ASSERT_TRUE(all_pods_run("registry.local/web:1", 5));
   ok({"rollout", "status", "deployment/web", "--timeout=60s"});
+  std::string described = ok({"describe", "deployment", "web"});
+  EXPECT_TRUE(std::regex_search(described, std::regex(R"(Scaled up replica set web-\w+ to 5 from 3)"))) << described;
+  EXPECT_FALSE(std::regex_search(described, std::regex(R"(to (\d+) from \1\b)"))) << "a resize to the same size\n"
+                                                                                   << described;
 
   ok({"rollout", "pause", "deployment/web"});
   ok({"set", "image", "deployment/web", "web=registry.local/web:3"});

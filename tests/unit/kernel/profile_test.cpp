@@ -118,4 +118,14 @@ TEST(Profile, UnknownNameSaysWhatExists) {
   }
 }
 
+TEST(Profile, ControlPlaneNodesCarryBothRoleLabels) {
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(node_role_labels({"master", "worker"}),
+            (Keys{"node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master", "node-role.kubernetes.io/worker"}));
+  EXPECT_EQ(node_role_labels({"control-plane"}),
+            (Keys{"node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"}));
+  EXPECT_EQ(node_role_labels({"worker"}), (Keys{"node-role.kubernetes.io/worker"}));
+  EXPECT_EQ(node_role_labels({"master", "control-plane"}).size(), 2u) << "each label once";
+}
+
 }  // namespace

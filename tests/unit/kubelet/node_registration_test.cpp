@@ -2,6 +2,8 @@
 // periodic status updates, keep the node's podCIDR, taints and the conditions others set.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "kubelet_harness.hpp"
 #include "machine.hpp"
 #include "node_registration.hpp"
@@ -33,8 +35,8 @@ class KubeletNodeRegistration : public SimClusterSuite {
     o.status_interval = 0ms;  // rewrite the status on every beat
     return o;
   }
-  std::unique_ptr<kubelet::NodeRegistration> kubelet() {
-    return std::make_unique<kubelet::NodeRegistration>(cluster_->api(), cluster_->runtime(), options(),
+  std::unique_ptr<kubelet::NodeRegistration> kubelet(kubelet::NodeOptions o = options()) {
+    return std::make_unique<kubelet::NodeRegistration>(cluster_->api(), cluster_->runtime(), std::move(o),
                                                        kubelet::read_machine(), cluster_->log());
   }
   core::Node node() const { return cluster_->api().get<core::Node>("", kName); }
@@ -109,6 +111,24 @@ TEST_F(KubeletNodeRegistration, TheRuntimeLearnsThePodCidr) {
     return address && subnet.contains(*address);
   }, 10s, 50ms);
   EXPECT_TRUE(inside) << "the last sandbox got " << ip;
+  registration->stop();
+}
+
+// A node without kube-proxy leaves nodeInfo.kubeProxyVersion empty; the kubelet reports the
+// version while a proxy runs on its machine and clears it when the proxy goes.
+TEST_F(KubeletNodeRegistration, KubeProxyVersionOnlyWhileAProxyRuns) {
+  std::atomic<bool> proxy{false};
+  auto o = options();
+  o.proxy_running = [&] { return proxy.load(); };
+  auto registration = kubelet(o);
+  registration->register_node();
+  registration->start();
+  auto proxy_version = [&] { return node().status().node_info().kube_proxy_version(); };
+  EXPECT_EQ(proxy_version(), "");
+  proxy = true;
+  EXPECT_TRUE(wait_until([&] { return proxy_version() == o.kubelet_version; }, 10s)) << proxy_version();
+  proxy = false;
+  EXPECT_TRUE(wait_until([&] { return proxy_version().empty(); }, 10s)) << proxy_version();
   registration->stop();
 }
 

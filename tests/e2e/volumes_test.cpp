@@ -107,6 +107,21 @@ TEST_F(Volumes, AWaitForFirstConsumerClaimIsMadeOnThePodsNodeAndKeepsItsDataForT
   EXPECT_EQ(exec("reader", "cat /data/note"), "written-by-writer\n");
 }
 
+// What the README tells a user to run: examples/volume.yaml, the pod deleted and applied again.
+TEST_F(Volumes, TheReadmesExampleKeepsItsLogAcrossPods) {
+  const std::string example = std::string(SKIFF_SOURCE_DIR) + "/examples/volume.yaml";
+  ok({"apply", "-f", example});
+  running("notebook");
+  ok({"delete", "pod", "notebook", "--wait=true"});
+  ok({"apply", "-f", example});
+  running("notebook");
+  EXPECT_EQ(exec("notebook", "grep -c started /data/log"), "2\n") << exec("notebook", "cat /data/log");
+  std::string listed = ok({"get", "pvc,pv"});
+  EXPECT_NE(listed.find("persistentvolumeclaim/data"), std::string::npos) << listed;
+  ok({"delete", "pod", "notebook", "--wait=true"});
+  ok({"delete", "pvc", "data", "--wait=true"});
+}
+
 TEST_F(Volumes, WritingPastTheSizeFailsInTheContainerWithNoSpaceLeft) {
   ok({"apply", "-f", "-"}, claim_yaml("small", "20Mi"));
   ok({"apply", "-f", "-"}, pod_yaml("filler", "small", "exec sleep 3600"));

@@ -134,6 +134,7 @@ class KubeletPlugin final : public Plugin {
     for (const auto& name : names) {
       AgentOptions mine = options;
       mine.node.name = name;
+      mine.sweep_pod_dirs = names.size() == 1;  // several nodes share one pods directory
       agents_.push_back(
           std::make_unique<NodeAgent>(context_.bus(), context_.subjects(), *feed_, *runtime_classes_, mine, machine,
                                       context_.log()));

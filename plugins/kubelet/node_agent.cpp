@@ -1,5 +1,6 @@
 #include "node_agent.hpp"
 
+#include <filesystem>
 #include <set>
 
 #include "container_spec.hpp"
@@ -155,9 +156,21 @@ void NodeAgent::relist() {
     }
     for (const auto& [uid, signature] : runtime_signature_)
       if (!now.count(uid) && by_uid_.count(uid)) changed.push_back(uid);  // everything of it vanished
+    if (options_.sweep_pod_dirs)
+      for (const auto& uid : pod_dirs())
+        if (!now.count(uid) && !by_uid_.count(uid)) changed.push_back(uid);  // a directory outliving its pod
     runtime_signature_ = std::move(now);
   }
   for (const auto& uid : changed) queue_.add(uid);
+}
+
+std::vector<std::string> NodeAgent::pod_dirs() const {
+  std::vector<std::string> uids;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(options_.sync.pods_dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    if (it->is_directory(ec)) uids.push_back(it->path().filename().string());
+  return uids;
 }
 
 NodeAgent::Resolved NodeAgent::resolve(const std::string& ns, const std::string& pod_name, const std::string& container) {

@@ -26,6 +26,9 @@ struct AgentOptions {
   SyncOptions sync;
   int workers = 8;
   std::chrono::milliseconds relist_period{1000};
+  // Directories under sync.pods_dir of pods this node does not have are removed on relist
+  // (what a restart finds of pods deleted meanwhile). Only where one agent owns the directory.
+  bool sweep_pod_dirs = false;
 };
 
 class NodeAgent {
@@ -42,6 +45,7 @@ class NodeAgent {
 
  private:
   bool sync(const std::string& uid);
+  std::vector<std::string> pod_dirs() const;  // the uids with a directory under sync.pods_dir
   void relist();
   bool echo_of_own_write(const api::core::v1::Pod& old, const api::core::v1::Pod& pod) const;
   void serve_logs(const sdk::Request& request);

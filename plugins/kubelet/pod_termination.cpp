@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "container_spec.hpp"
+#include "pod_mounts.hpp"
 #include "pod_sync_pass.hpp"
 
 namespace skiff::kubelet {
@@ -101,8 +102,7 @@ void PodSyncer::remove_leftovers(const std::string& uid) {
     }
   }
   prober_.forget(uid);
-  std::error_code ec;
-  std::filesystem::remove_all(pod_dir(uid), ec);
+  remove_pod_dir(pod_dir(uid));  // never through a mount left inside: its data would go too
   std::lock_guard lock(mutex_);
   memory_.erase(uid);
 }

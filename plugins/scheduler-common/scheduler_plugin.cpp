@@ -115,7 +115,9 @@ void SchedulerPlugin::start() {
   options.metrics = &context_.metrics();
   scheduler_ = std::make_unique<scheduling::Scheduler>(context_.bus(), context_.subjects(), options, &context_.log());
   // Volume binding needs claims, volumes and classes, which the SDK's scheduler does not watch.
-  auto volume_binding = std::make_unique<VolumeBinding>(context_.bus(), context_.subjects(), &context_.log());
+  // Claim and volume events wake pods parked on them, instead of the unschedulable timeout.
+  auto volume_binding = std::make_unique<VolumeBinding>(context_.bus(), context_.subjects(), &context_.log(),
+                                                        [scheduler = scheduler_.get()] { scheduler->cluster_changed(); });
   volume_binding->start();
   scheduler_->add_filter(std::move(volume_binding));
   scheduler_->start();

@@ -16,8 +16,10 @@ std::map<std::string, std::string> labels_of(const sdk::scheduling::NodeInfo& no
 
 }  // namespace
 
-VolumeBinding::VolumeBinding(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log)
-    : api_(bus, subjects),
+VolumeBinding::VolumeBinding(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log,
+                             std::function<void()> wake)
+    : wake_(std::move(wake)),
+      api_(bus, subjects),
       claims_(bus, subjects, sdk::api_source(bus, subjects), {}, log),
       volumes_(bus, subjects, sdk::api_source(bus, subjects), {}, log),
       classes_(bus, subjects, sdk::api_source(bus, subjects), {}, log) {}
@@ -28,7 +30,15 @@ VolumeBinding::~VolumeBinding() {
   classes_.stop();
 }
 
+// Kubernetes' queueing hints for VolumeBinding: PVC add/update, PV add/update, StorageClass add.
+// A deleted claim or volume never lets a pod fit, so deletions wake nobody.
 void VolumeBinding::start() {
+  if (wake_) {
+    auto wake = [this](const auto&...) { wake_(); };
+    claims_.add_handlers(wake, wake, nullptr);
+    volumes_.add_handlers(wake, wake, nullptr);
+    classes_.add_handlers(wake, nullptr, nullptr);
+  }
   claims_.start();
   volumes_.start();
   classes_.start();

@@ -3,9 +3,11 @@
 // claims: the node must run the class's provisioner (the node label its provisioner sets) or
 // hold an available volume that satisfies the claim. Unbound Immediate claims keep the pod
 // Pending until the volume controller binds them. Once a node is chosen, PreBind writes it on
-// the unbound claims as volume.kubernetes.io/selected-node, before the pod is bound.
+// the unbound claims as volume.kubernetes.io/selected-node, before the pod is bound. A claim or
+// volume added or changed (and a class added) may let a parked pod fit: `wake` is called then.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,7 +22,8 @@ namespace skiff::scheduler {
 
 class VolumeBinding final : public sdk::scheduling::Filter {
  public:
-  VolumeBinding(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log);
+  // `wake`: moves the scheduler's parked pods back to its active queue (Scheduler::cluster_changed).
+  VolumeBinding(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log, std::function<void()> wake = {});
   ~VolumeBinding() override;
   void start();
 
@@ -42,6 +45,7 @@ class VolumeBinding final : public sdk::scheduling::Filter {
     std::string provisioner;
   };
 
+  std::function<void()> wake_;
   sdk::ApiClient api_;
   sdk::Informer<api::core::v1::PersistentVolumeClaim> claims_;
   sdk::Informer<api::core::v1::PersistentVolume> volumes_;

@@ -345,6 +345,73 @@ TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
   for (const auto& p : pods("app=web")) EXPECT_EQ(restarts(p), 0);
 }
 
+// The processes whose mount table mentions `name` (a unique directory name): a container's
+// bind mount shows its source there, in the container's own namespace.
+std::string mounts_mentioning(const std::string& name) {
+  return test::run_command({"sh", "-c", "grep -l -F '" + name + "' /proc/[0-9]*/mountinfo 2>/dev/null"}).out;
+}
+
+// A claim's volume (whole and through subPath) is mounted only in the pod's containers: once
+// the pod is deleted no process mounts it and the pod's directory is gone, the data stays. A
+// kubelet restarted after a pod went removes the directory it left, unmounting what is mounted
+// inside first, so the mounted data survives.
+TEST_F(KubeletDocker, ClaimVolumesGoWithTheirPodAndARestartCleansUpAfterGonePods) {
+  test::TempDir volume;
+  std::string unique = std::filesystem::path(volume.path()).filename().string();
+  ok({"apply", "-f", "-"},
+     "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: claimed}\nspec:\n"
+     "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  storageClassName: manual\n"
+     "  persistentVolumeReclaimPolicy: Retain\n  local: {path: " + volume.path() + "}\n"
+     "  nodeAffinity: {required: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, "
+     "values: [" + node_name + "]}]}]}}\n---\n"
+     "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n"
+     "  storageClassName: manual\n  volumeName: claimed\n  resources: {requests: {storage: 1Gi}}\n---\n"
+     "apiVersion: v1\nkind: Pod\nmetadata: {name: claimer}\nspec:\n  terminationGracePeriodSeconds: 0\n"
+     "  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]\n"
+     "  containers:\n  - name: main\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+     "    command: [sh, -c, 'echo kept > /nested/file && exec sleep 3600']\n"
+     "    volumeMounts: [{name: data, mountPath: /data}, {name: data, mountPath: /nested, subPath: a/b}]\n");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("claimer");
+    return p && p->status().phase() == "Running";
+  }, 60s, 100ms)) << ok({"describe", "pod", "claimer"});
+  std::string uid = pod("claimer")->metadata().uid();
+  std::string pods_dir = node->node().dir().file("data") + "/plugins/kubelet/pods";  // the kubelet's data dir
+  ASSERT_TRUE(test::wait_until([&] { return std::filesystem::exists(volume.path() + "/a/b/file"); }, 10s));
+  EXPECT_NE(mounts_mentioning(unique), "") << "the container mounts the volume (the check sees container mounts)";
+  EXPECT_TRUE(std::filesystem::exists(pods_dir + "/" + uid));
+
+  ok({"delete", "pod", "claimer", "--wait=true"});
+  EXPECT_TRUE(test::wait_until([&] { return mounts_mentioning(unique).empty(); }, 30s, 100ms))
+      << "still mounted by: " << mounts_mentioning(unique);
+  EXPECT_TRUE(test::wait_until([&] { return !std::filesystem::exists(pods_dir + "/" + uid); }, 30s, 100ms));
+  EXPECT_TRUE(test::wait_until([&] {
+    return cleanup->containers("label=" + std::string(sdk::label::kPodUid) + "=" + uid).empty();
+  }, 30s, 100ms));
+  std::ifstream kept(volume.path() + "/a/b/file");
+  std::string line;
+  std::getline(kept, line);
+  EXPECT_EQ(line, "kept") << "the volume's data outlives the pod";
+
+  // A pod deleted while the kubelet was down left its directory, with something mounted in it.
+  node->node().stop();
+  test::TempDir mounted;
+  std::ofstream(mounted.file("precious")) << "data\n";
+  std::string orphan = pods_dir + "/00000000-0000-0000-0000-0000000000aa/volumes/data";
+  std::filesystem::create_directories(orphan);
+  auto bind = test::run_command({"mount", "--bind", mounted.path(), orphan});
+  ASSERT_EQ(bind.exit_code, 0) << bind.both();
+  node->node().start();
+  bool removed = test::wait_until([&] { return !std::filesystem::exists(pods_dir + "/00000000-0000-0000-0000-0000000000aa"); },
+                                  30s, 100ms);
+  if (!removed) test::run_command({"umount", orphan});
+  EXPECT_TRUE(removed) << "the directory of a pod that is gone";
+  EXPECT_TRUE(mounts_mentioning(orphan).empty()) << "unmounted with it";
+  EXPECT_TRUE(std::filesystem::exists(mounted.file("precious"))) << "never removed through the mount";
+  ok({"delete", "pvc", "data"});
+  ok({"delete", "pv", "claimed"});
+}
+
 // A node whose kubelet copies a resolv.conf of the test's (not the machine's): what each
 // dnsPolicy puts in a container's /etc/resolv.conf, read back with `kubectl exec cat` —
 // nothing here resolves a name.

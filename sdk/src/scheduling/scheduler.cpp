@@ -485,6 +485,8 @@ void Scheduler::stop() {
   s.nodes.stop();
 }
 
+void Scheduler::cluster_changed() { impl_->queue.cluster_changed(); }
+
 bool Scheduler::is_leader() const { return impl_->elector ? impl_->elector->is_leader() : true; }
 
 bool Scheduler::synced() const { return impl_->nodes.has_synced() && impl_->pods.has_synced(); }

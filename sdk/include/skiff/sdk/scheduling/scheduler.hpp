@@ -61,6 +61,11 @@ class Scheduler {
 
   void start();
   void stop();
+  // Something the scheduler's own informers do not watch changed in a way that may let parked
+  // pods fit (a claim bound, a volume made, as kube-scheduler's queueing hints for PVC/PV
+  // events): the pods that fit nowhere are tried again now rather than after the
+  // unschedulable timeout. Safe from any thread, before start() and after stop().
+  void cluster_changed();
   bool is_leader() const;
   bool synced() const;
 

@@ -130,6 +130,9 @@ CronSchedule parse_cron_schedule(std::string_view raw) {
   if (fields.empty()) throw std::invalid_argument("empty spec string");
   if (fields[0].rfind("TZ=", 0) == 0 || fields[0].rfind("CRON_TZ=", 0) == 0)
     throw std::invalid_argument("cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
+  if (fields[0] == "@every")
+    throw std::invalid_argument("@every is not supported by Kubernetes CronJobs; write a cron expression such as "
+                                "'*/5 * * * *'");
   if (fields[0][0] == '@') {
     if (fields.size() != 1) throw std::invalid_argument("unrecognized descriptor: " + text);
     fields = fields_of(expand_macro(fields[0]));

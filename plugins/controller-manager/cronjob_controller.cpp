@@ -167,7 +167,12 @@ std::optional<sys_seconds> CronJobController::start_due(const batch::CronJob& cr
   std::string name = job_name_for(cron_job.metadata().name(), due);
   bool already = std::any_of(status.active().begin(), status.active().end(), [&](const auto& r) { return r.name() == name; }) ||
                  parse_time(status.last_schedule_time()) == due;
-  if (already) return check.next;
+  if (already) {
+    // Started by a sync whose status write was lost: record it now.
+    auto last = parse_time(status.last_schedule_time());
+    if (!last || *last < due) status.set_last_schedule_time(rfc3339(due));
+    return check.next;
+  }
   if (spec.concurrency_policy() == "Forbid" && !status.active().empty()) {
     events_.record(cron_job, "Normal", "JobAlreadyActive",
                    "Not starting job because prior execution is running and concurrency policy is Forbid");
@@ -200,18 +205,11 @@ std::optional<sys_seconds> CronJobController::start_due(const batch::CronJob& cr
 
 void CronJobController::write_status(const batch::CronJob& cron_job, const batch::CronJobStatus& status) {
   if (google::protobuf::util::MessageDifferencer::Equals(status, cron_job.status())) return;
+  // On a conflict the sync fails and runs again on the newer object: this status was
+  // computed from the older one, and writing it over the newer would lose what changed.
   batch::CronJob next = cron_job;
   *next.mutable_status() = status;
-  for (int attempt = 0;; ++attempt) {
-    try {
-      context_.api.update(next, "status");
-      return;
-    } catch (const sdk::Error& e) {
-      if (e.status().code != 409 || attempt == 2) throw;
-      next = context_.api.get<batch::CronJob>(cron_job.metadata().namespace_(), cron_job.metadata().name());
-      *next.mutable_status() = status;
-    }
-  }
+  context_.api.update(next, "status");
 }
 
 bool CronJobController::sync(const std::string& key) {

@@ -234,18 +234,11 @@ int JobController::delete_pods(const batch::Job& job, const std::string& key, co
 
 void JobController::write_status(const batch::Job& job, const batch::JobStatus& status) {
   if (google::protobuf::util::MessageDifferencer::Equals(status, job.status())) return;
+  // On a conflict the sync fails and runs again on the newer object: this status was
+  // computed from the older one, and writing it over the newer would lose what changed.
   batch::Job next = job;
   *next.mutable_status() = status;
-  for (int attempt = 0;; ++attempt) {
-    try {
-      context_.api.update(next, "status");
-      return;
-    } catch (const sdk::Error& e) {
-      if (e.status().code != 409 || attempt == 2) throw;
-      next = context_.api.get<batch::Job>(job.metadata().namespace_(), job.metadata().name());
-      *next.mutable_status() = status;
-    }
-  }
+  context_.api.update(next, "status");
 }
 
 bool JobController::sync(const std::string& key) {

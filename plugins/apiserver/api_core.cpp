@@ -19,6 +19,7 @@
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/api/core/v1/persistent_volume.pb.h"
 #include "skiff/api/storage/v1/storage.pb.h"
+#include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/qos.hpp"
 #include "skiff/sdk/time.hpp"
@@ -42,6 +43,7 @@ const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
 // Types whose status only changes through their /status subresource.
 bool has_status_subresource(const sdk::ResourceType& type) {
   return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
+         type.kind == "Job" || type.kind == "CronJob" ||
          type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
          type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim";
 }
@@ -306,7 +308,10 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
   add_protection_finalizer(type.kind, *meta);
   bool generated = meta->name().empty() && !meta->generate_name().empty();
   if (generated) meta->set_name(meta->generate_name() + random_suffix());
-  meta->clear_uid();
+  // A Job's uid is chosen here, as Kubernetes' API server does, because its generated
+  // selector names it; every other kind's is the store's.
+  if (type.kind == "Job") meta->set_uid(sdk::new_uid());
+  else meta->clear_uid();
   meta->clear_resource_version();
   meta->clear_deletion_timestamp();
   meta->clear_deletion_grace_period_seconds();
@@ -328,7 +333,8 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
 
   for (int attempt = 0;; ++attempt) {
     try {
-      auto written = store_.create(sdk::object_key(type, meta->namespace_(), meta->name()), object->SerializeAsString());
+      auto written =
+          store_.create(sdk::object_key(type, meta->namespace_(), meta->name()), object->SerializeAsString(), meta->uid());
       return decode(type, written.object());
     } catch (const sdk::Error& e) {
       if (generated && e.status().code == 409 && attempt < 5) {
@@ -367,6 +373,7 @@ std::vector<ApiCore::Created> ApiCore::create_many(const sdk::ResourceType& type
       auto* create = writes.emplace_back().add_operations()->mutable_create();
       *create->mutable_key() = sdk::object_key(type, meta.namespace_(), meta.name());
       create->set_object(objects[i]->SerializeAsString());
+      create->set_uid(meta.uid());
       written.push_back(i);
     } catch (const sdk::Error& e) {
       fail(i, e);

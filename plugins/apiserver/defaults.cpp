@@ -1,6 +1,8 @@
 // One function per type, each setting only what Kubernetes' SetDefaults_* set.
 #include "defaults.hpp"
 
+#include "batch_defaults.hpp"
+
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
@@ -192,6 +194,8 @@ void apply_defaults(google::protobuf::Message& object) {
   }
   else if (d == apps::Deployment::descriptor()) default_deployment(static_cast<apps::Deployment&>(object));
   else if (d == apps::ReplicaSet::descriptor()) default_replica_set(static_cast<apps::ReplicaSet&>(object));
+  else if (d == api::batch::v1::Job::descriptor()) default_job(static_cast<api::batch::v1::Job&>(object));
+  else if (d == api::batch::v1::CronJob::descriptor()) default_cron_job(static_cast<api::batch::v1::CronJob&>(object));
   else if (d == core::Service::descriptor()) default_service(static_cast<core::Service&>(object));
   else if (d == core::Namespace::descriptor()) default_namespace(static_cast<core::Namespace&>(object));
   else if (d == core::Secret::descriptor()) default_secret(static_cast<core::Secret&>(object));

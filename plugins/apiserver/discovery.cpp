@@ -44,7 +44,7 @@ std::vector<Sub> subresources_of(const std::string& kind) {
     return {{"scale", "Scale", {"get", "patch", "update"}, "autoscaling", "v1"},
             {"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Node" || kind == "Service" || kind == "Ingress" || kind == "PersistentVolume" ||
-      kind == "PersistentVolumeClaim")
+      kind == "PersistentVolumeClaim" || kind == "Job" || kind == "CronJob")
     return {{"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Namespace")
     return {{"finalize", "Namespace", {"update"}, nullptr, nullptr}, {"status", "Namespace", {"get", "patch", "update"}, nullptr, nullptr}};

@@ -460,11 +460,55 @@ message IngressClassParametersReference
 3 name string
 4 scope string
 5 namespace string
+message Job
+1 metadata ObjectMeta
+2 spec JobSpec
+message JobSpec
+1 parallelism int32
+2 completions int32
+3 activeDeadlineSeconds int64
+4 selector LabelSelector
+5 manualSelector bool
+6 template PodTemplateSpec
+7 backoffLimit int32
+8 ttlSecondsAfterFinished int32
+9 completionMode string
+10 suspend bool
+11 podFailurePolicy PodFailurePolicy
+14 podReplacementPolicy string
+message PodFailurePolicy
+1 rules PodFailurePolicyRule repeated
+message PodFailurePolicyRule
+1 action string
+2 onExitCodes PodFailurePolicyOnExitCodesRequirement
+3 onPodConditions PodFailurePolicyOnPodConditionsPattern repeated
+message PodFailurePolicyOnExitCodesRequirement
+1 containerName string
+2 operator string
+3 values int32 repeated
+message PodFailurePolicyOnPodConditionsPattern
+1 type string
+2 status string
+message CronJob
+1 metadata ObjectMeta
+2 spec CronJobSpec
+message CronJobSpec
+1 schedule string
+8 timeZone string
+2 startingDeadlineSeconds int64
+3 concurrencyPolicy string
+4 suspend bool
+5 jobTemplate JobTemplateSpec
+6 successfulJobsHistoryLimit int32
+7 failedJobsHistoryLimit int32
+message JobTemplateSpec
+1 metadata ObjectMeta
+2 spec JobSpec
 )";
 
 // The kinds a body may be: the schema's other messages are only parts of these.
 const std::set<std::string> kObjectKinds = {"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Pod",
-                                            "EndpointSlice", "Ingress", "IngressClass"};
+                                            "EndpointSlice", "Ingress", "IngressClass", "Job", "CronJob"};
 
 struct Field {
   std::string json;
@@ -678,7 +722,7 @@ json::value decode_k8s_protobuf(const std::string& body) {
   if (!kObjectKinds.count(kind))
     throw ApiError(sdk::Status{415, "UnsupportedMediaType",
                                "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, "
-                               "Pod, EndpointSlice, Ingress and IngressClass; send " +
+                               "Pod, EndpointSlice, Ingress, IngressClass, Job and CronJob; send " +
                                    (kind.empty() ? std::string("this object") : kind) + " as application/json"});
   json::object object;
   object["apiVersion"] = api_version;

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "batch_tables.hpp"
 #include "pod_printer.hpp"
 #include "storage_tables.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
@@ -421,11 +422,13 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "Lease") return kLeaseColumns;
   if (kind == "RuntimeClass") return kRuntimeClassColumns;
   if (const auto* storage = storage_columns(kind)) return *storage;
+  if (const auto* batch = batch_columns(kind)) return *batch;
   return kDefaultColumns;
 }
 
 Row row_for(const std::string& kind, const pb::Message& o) {
   if (storage_columns(kind)) return storage_row(kind, o);
+  if (batch_columns(kind)) return batch_row(kind, o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
   if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));
   if (kind == "ReplicaSet") return replica_set_row(static_cast<const apps::ReplicaSet&>(o));

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "api_error.hpp"
+#include "batch_validation.hpp"
 #include "endpoint_slice_validation.hpp"
 #include "field_rules.hpp"
 #include "go_values.hpp"
@@ -255,6 +256,9 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
   const auto* d = object.GetDescriptor();
   if (d == apps::Deployment::descriptor()) validate_deployment(errors, *as<apps::Deployment>(&object), as<apps::Deployment>(old));
   else if (d == apps::ReplicaSet::descriptor()) validate_replica_set(errors, *as<apps::ReplicaSet>(&object), as<apps::ReplicaSet>(old));
+  else if (d == api::batch::v1::Job::descriptor()) check_job(errors, *as<api::batch::v1::Job>(&object), as<api::batch::v1::Job>(old));
+  else if (d == api::batch::v1::CronJob::descriptor())
+    check_cron_job(errors, *as<api::batch::v1::CronJob>(&object), as<api::batch::v1::CronJob>(old));
   else if (d == core::Pod::descriptor()) validate_pod(errors, *as<core::Pod>(&object), as<core::Pod>(old));
   else if (d == core::Node::descriptor()) check_node(errors, *as<core::Node>(&object), as<core::Node>(old));
   else if (d == core::Service::descriptor()) validate_service(errors, *as<core::Service>(&object), as<core::Service>(old));

@@ -9,9 +9,10 @@ const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
   static const sdk::ConfigMap<S> map{
       bind_key("controllers", &S::controllers,
                "[replicaset, deployment, endpoint, endpointslice, nodelifecycle, garbagecollector, nodeipam, podgc, "
-               "persistentvolume, volumeprotection]",
+               "persistentvolume, volumeprotection, job, ttlafterfinished, cronjob]",
                "which controllers run (any of: replicaset, deployment, endpoint, endpointslice, nodelifecycle, "
-               "garbagecollector, nodeipam, podgc, persistentvolume, volumeprotection)"),
+               "garbagecollector, nodeipam, podgc, persistentvolume, volumeprotection, job, ttlafterfinished, "
+               "cronjob)"),
       bind_key("workers", &S::workers, "5", "objects each controller reconciles at once").at_least(1),
       bind_key("max_endpoints_per_slice", &S::max_endpoints_per_slice, "100",
                "endpointslice: the most endpoints it puts in one EndpointSlice (Kubernetes' limit is 1000)")
@@ -33,6 +34,9 @@ const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
       bind_key("lease_duration", &S::lease_duration, "15s", "how long a leader's lease lasts without renewal"),
       bind_key("renew_deadline", &S::renew_deadline, "10s", "a leader that cannot renew for this long steps down"),
       bind_key("retry_period", &S::retry_period, "2s", "how often the lease is tried or renewed"),
+      bind_key("cronjob_clock_configmap", &S::cronjob_clock_configmap, "",
+               "for tests only: \"namespace/name\" of a ConfigMap whose data.now (RFC 3339) is the cronjob "
+               "controller's clock, so a test moves time instead of waiting (empty: the system clock)"),
   };
   return map;
 }

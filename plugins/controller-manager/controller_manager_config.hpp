@@ -14,7 +14,8 @@ namespace skiff::controllers {
 inline const std::vector<std::string> kControllerNames = {"replicaset",       "deployment",    "endpoint",
                                                           "endpointslice",    "nodelifecycle", "garbagecollector",
                                                           "nodeipam",         "podgc",
-                                                          "persistentvolume", "volumeprotection"};
+                                                          "persistentvolume", "volumeprotection",
+                                                          "job",              "ttlafterfinished", "cronjob"};
 
 struct ControllerManagerSettings {
   std::vector<std::string> controllers;
@@ -31,6 +32,7 @@ struct ControllerManagerSettings {
   std::chrono::milliseconds lease_duration{};
   std::chrono::milliseconds renew_deadline{};
   std::chrono::milliseconds retry_period{};
+  std::string cronjob_clock_configmap;
 };
 
 const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config();

@@ -1,5 +1,5 @@
 // controller-manager: the controllers that make declared state real — ReplicaSets,
-// Deployments, Endpoints, EndpointSlices, node lifecycle, garbage collection, node IPAM — on shared
+// Deployments, Jobs, CronJobs, Endpoints, EndpointSlices, node lifecycle, garbage collection, node IPAM — on shared
 // informers, with one active replica per cluster (a Lease).
 #include <spdlog/logger.h>
 
@@ -9,7 +9,10 @@
 #include <stdexcept>
 
 #include "controller_manager_config.hpp"
+#include "cronjob_controller.hpp"
 #include "deployment_controller.hpp"
+#include "job_controller.hpp"
+#include "ttl_after_finished_controller.hpp"
 #include "endpoints_controller.hpp"
 #include "endpointslice_controller.hpp"
 #include "garbage_collector.hpp"
@@ -56,8 +59,8 @@ class ControllerManagerPlugin final : public Plugin {
     m.kind = "controller";
     m.version = "0.1.0";
     m.description =
-        "ReplicaSet, Deployment, Endpoints, EndpointSlice, node lifecycle, garbage-collection, node IPAM and pod GC "
-        "controllers";
+        "ReplicaSet, Deployment, Job, CronJob, TTL-after-finished, Endpoints, EndpointSlice, node lifecycle, "
+        "garbage-collection, node IPAM and pod GC controllers";
     m.provides = {{capability::kControllerManager, false}};
     m.config = controller_manager_config().table();
     return m;
@@ -98,6 +101,10 @@ class ControllerManagerPlugin final : public Plugin {
       if (name == "podgc") controllers_.push_back(std::make_unique<PodGcController>(ctx));
       if (name == "persistentvolume") controllers_.push_back(std::make_unique<PersistentVolumeController>(ctx));
       if (name == "volumeprotection") controllers_.push_back(std::make_unique<VolumeProtectionController>(ctx));
+      if (name == "job") controllers_.push_back(std::make_unique<JobController>(ctx));
+      if (name == "ttlafterfinished") controllers_.push_back(std::make_unique<TtlAfterFinishedController>(ctx));
+      if (name == "cronjob")
+        controllers_.push_back(std::make_unique<CronJobController>(ctx, CronJobClock{{}, settings.cronjob_clock_configmap}));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -54,6 +54,8 @@ sdk::Informer<core::Pod>& SharedInformers::pods() {
 }
 sdk::Informer<apps::ReplicaSet>& SharedInformers::replica_sets() { return typed(replica_sets_); }
 sdk::Informer<apps::Deployment>& SharedInformers::deployments() { return typed(deployments_); }
+sdk::Informer<api::batch::v1::Job>& SharedInformers::jobs() { return typed(jobs_); }
+sdk::Informer<api::batch::v1::CronJob>& SharedInformers::cron_jobs() { return typed(cron_jobs_); }
 sdk::Informer<core::Service>& SharedInformers::services() { return typed(services_); }
 sdk::Informer<core::Endpoints>& SharedInformers::endpoints() { return typed(endpoints_); }
 sdk::Informer<api::discovery::v1::EndpointSlice>& SharedInformers::endpoint_slices() {
@@ -79,6 +81,8 @@ sdk::SharedInformer& SharedInformers::of(const sdk::ResourceType& type) {
   if (type.kind == "Pod") return pods().shared();
   if (type.kind == "ReplicaSet") return replica_sets().shared();
   if (type.kind == "Deployment") return deployments().shared();
+  if (type.kind == "Job") return jobs().shared();
+  if (type.kind == "CronJob") return cron_jobs().shared();
   if (type.kind == "Service") return services().shared();
   if (type.kind == "Endpoints") return endpoints().shared();
   if (type.kind == "EndpointSlice") return endpoint_slices().shared();

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/batch/v1/batch.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
@@ -35,6 +36,8 @@ class SharedInformers {
   sdk::Informer<core::Pod>& pods();
   sdk::Informer<apps::ReplicaSet>& replica_sets();
   sdk::Informer<apps::Deployment>& deployments();
+  sdk::Informer<api::batch::v1::Job>& jobs();
+  sdk::Informer<api::batch::v1::CronJob>& cron_jobs();
   sdk::Informer<core::Service>& services();
   sdk::Informer<core::Endpoints>& endpoints();
   sdk::Informer<api::discovery::v1::EndpointSlice>& endpoint_slices();
@@ -61,6 +64,8 @@ class SharedInformers {
   std::unique_ptr<sdk::Informer<core::Pod>> pods_;
   std::unique_ptr<sdk::Informer<apps::ReplicaSet>> replica_sets_;
   std::unique_ptr<sdk::Informer<apps::Deployment>> deployments_;
+  std::unique_ptr<sdk::Informer<api::batch::v1::Job>> jobs_;
+  std::unique_ptr<sdk::Informer<api::batch::v1::CronJob>> cron_jobs_;
   std::unique_ptr<sdk::Informer<core::Service>> services_;
   std::unique_ptr<sdk::Informer<core::Endpoints>> endpoints_;
   std::unique_ptr<sdk::Informer<api::discovery::v1::EndpointSlice>> endpoint_slices_;

@@ -380,7 +380,7 @@ v1::TxnResponse ObjectStore::apply(LmdbTxn& batch, const v1::TxnRequest& request
       case v1::Operation::kCreate: {
         std::string k = object_key(op.create().key());
         if (check.lookup(k)) throw Error(Status::AlreadyExists(qualified(op.create().key()) + " already exists"));
-        uids.push_back(sdk::new_uid());
+        uids.push_back(op.create().uid().empty() ? sdk::new_uid() : op.create().uid());
         check.set(k, TxnCheck::Existing{revision, uids.back()});
         break;
       }

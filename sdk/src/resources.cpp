@@ -4,6 +4,7 @@
 #include <google/protobuf/message.h>
 
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/batch/v1/batch.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
@@ -45,6 +46,8 @@ const std::vector<ResourceType>& resource_types() {
       {"apps", "v1", "Deployment", "deployments", "deployment", true, {"deploy"}, {"all"},
        apps::Deployment::descriptor()},
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
+      {"batch", "v1", "Job", "jobs", "job", true, {}, {"all"}, api::batch::v1::Job::descriptor()},
+      {"batch", "v1", "CronJob", "cronjobs", "cronjob", true, {"cj"}, {"all"}, api::batch::v1::CronJob::descriptor()},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
       {"networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", false, {}, {},
        net::IngressClass::descriptor()},

@@ -68,11 +68,13 @@ store::v1::ListResponse StoreClient::list_all(store::v1::ListRequest request) co
   return all;
 }
 
-store::v1::WriteResponse StoreClient::create(const store::v1::ObjectKey& key, const std::string& object) const {
+store::v1::WriteResponse StoreClient::create(const store::v1::ObjectKey& key, const std::string& object,
+                                             const std::string& uid) const {
   store::v1::TxnRequest txn;
   auto* create = txn.add_operations()->mutable_create();
   *create->mutable_key() = key;
   create->set_object(object);
+  create->set_uid(uid);
   return single(std::move(txn));
 }
 

@@ -94,6 +94,8 @@ TEST_P(KubectlTest, VersionAndApiResources) {
   EXPECT_TRUE(std::regex_search(resources, std::regex(R"(nodes\s+no\s+v1\s+false\s+Node)"))) << resources;
   EXPECT_TRUE(std::regex_search(resources, std::regex(R"(ingresses\s+ing\s+networking.k8s.io/v1\s+true\s+Ingress)")))
       << resources;
+  EXPECT_TRUE(std::regex_search(resources, std::regex(R"(\njobs\s+batch/v1\s+true\s+Job)"))) << resources;
+  EXPECT_TRUE(std::regex_search(resources, std::regex(R"(cronjobs\s+cj\s+batch/v1\s+true\s+CronJob)"))) << resources;
 }
 
 TEST_P(KubectlTest, GetEveryTypeInEveryFormat) {

@@ -298,8 +298,13 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   EXPECT_EQ(groups.at("kind"), "APIGroupList");
   std::vector<std::string> names;
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
-  EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io", "discovery.k8s.io", "coordination.k8s.io",
-                                             "node.k8s.io", "storage.k8s.io"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"apps", "batch", "networking.k8s.io", "discovery.k8s.io",
+                                             "coordination.k8s.io", "node.k8s.io", "storage.k8s.io"}));
+  auto batch = call("GET", "/apis/batch/v1", "", 200);
+  std::vector<std::string> batch_resources;
+  for (const auto& r : batch.at("resources").as_array()) batch_resources.emplace_back(r.at("name").as_string());
+  EXPECT_EQ(batch_resources, (std::vector<std::string>{"jobs", "jobs/status", "cronjobs", "cronjobs/status"}));
+  EXPECT_EQ(batch.at("resources").as_array().at(2).at("shortNames"), json::array{"cj"});
   auto discovery = call("GET", "/apis/discovery.k8s.io/v1", "", 200);
   ASSERT_EQ(discovery.at("resources").as_array().size(), 1u);
   const auto& slices = discovery.at("resources").as_array().at(0);
@@ -316,7 +321,7 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   EXPECT_EQ(openapi.status, 200);
   EXPECT_EQ(openapi.headers["Content-Type"], "application/octet-stream");
   EXPECT_EQ(openapi.body.substr(0, 5), std::string("\x0a\x03" "2.0", 5));
-  EXPECT_EQ(http.request("GET", "/apis/batch/v1").status, 404);
+  EXPECT_EQ(http.request("GET", "/apis/batch/v1beta1").status, 404);  // CronJobs left v1beta1 in Kubernetes 1.25
   auto version = call("GET", "/version", "", 200);
   EXPECT_EQ(version.at("minor"), "33");
 }

@@ -118,6 +118,16 @@ TEST_P(StoreConformance, CreateAssignsUidAndRevision) {
   EXPECT_EQ(store.info().revision(), created.revision());
 }
 
+TEST_P(StoreConformance, CreateKeepsTheUidItsCallerChose) {
+  // The API server picks a Job's uid before storing it (its generated selector names it).
+  StoreClient store(harness().bus(), harness().subjects());
+  const std::string uid = "0b7d2c9e-7d5a-4f7e-9a61-3c2b1e0f4d21";
+  auto created = store.create(sdk::object_key(pods(), "default", "chosen"),
+                              make_pod("default", "chosen", {}).SerializeAsString(), uid);
+  EXPECT_EQ(parse(created.object()).metadata().uid(), uid);
+  EXPECT_EQ(parse(store.get(sdk::object_key(pods(), "default", "chosen")).object()).metadata().uid(), uid);
+}
+
 TEST_P(StoreConformance, MissingObjectsAndDuplicatesHaveKubernetesStatuses) {
   StoreClient store(harness().bus(), harness().subjects());
   EXPECT_EQ(status_of([&] { store.get(sdk::object_key(pods(), "default", "nope")); }), 404);

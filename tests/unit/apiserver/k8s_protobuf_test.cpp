@@ -164,7 +164,7 @@ TEST(K8sProtobuf, KindsWithoutAWireSchemaAre415) {
   EXPECT_EQ(rs.code, 415);
   EXPECT_EQ(rs.reason, "UnsupportedMediaType");
   EXPECT_EQ(rs.message, "protobuf bodies are understood for Namespace, ConfigMap, Secret, Service, Deployment, Pod, "
-                        "EndpointSlice, Ingress and IngressClass; send ReplicaSet as application/json");
+                        "EndpointSlice, Ingress, IngressClass, Job and CronJob; send ReplicaSet as application/json");
   // The schema's parts are no kinds of their own.
   EXPECT_EQ(failure(envelope("v1", "PodSpec", "")).code, 415);
   EXPECT_EQ(failure(envelope("v1", "ObjectMeta", meta("x"))).code, 415);

@@ -36,7 +36,9 @@ class StoreClient {
   store::v1::ListResponse list(const store::v1::ListRequest& request) const;
   // Every page, following continue tokens; revision is the first page's.
   store::v1::ListResponse list_all(store::v1::ListRequest request) const;
-  store::v1::WriteResponse create(const store::v1::ObjectKey& key, const std::string& object) const;
+  // uid: the one the caller chose, or empty for the store to pick.
+  store::v1::WriteResponse create(const store::v1::ObjectKey& key, const std::string& object,
+                                  const std::string& uid = "") const;
   store::v1::WriteResponse update(const store::v1::ObjectKey& key, const std::string& object,
                                   std::int64_t expected_revision = 0) const;
   store::v1::WriteResponse erase(const store::v1::ObjectKey& key, std::int64_t expected_revision = 0,

@@ -43,7 +43,7 @@ const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
 bool has_status_subresource(const sdk::ResourceType& type) {
   return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
          type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
-         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim";
+         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget";
 }
 
 void copy_field(const pb::Message& from, pb::Message& to, const char* name) {

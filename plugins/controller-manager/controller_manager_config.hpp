@@ -14,7 +14,8 @@ namespace skiff::controllers {
 inline const std::vector<std::string> kControllerNames = {"replicaset",       "deployment",    "endpoint",
                                                           "endpointslice",    "nodelifecycle", "garbagecollector",
                                                           "nodeipam",         "podgc",
-                                                          "persistentvolume", "volumeprotection"};
+                                                          "persistentvolume", "volumeprotection",
+                                                          "disruption"};
 
 struct ControllerManagerSettings {
   std::vector<std::string> controllers;

@@ -10,6 +10,7 @@
 
 #include "controller_manager_config.hpp"
 #include "deployment_controller.hpp"
+#include "disruption_controller.hpp"
 #include "endpoints_controller.hpp"
 #include "endpointslice_controller.hpp"
 #include "garbage_collector.hpp"
@@ -56,8 +57,8 @@ class ControllerManagerPlugin final : public Plugin {
     m.kind = "controller";
     m.version = "0.1.0";
     m.description =
-        "ReplicaSet, Deployment, Endpoints, EndpointSlice, node lifecycle, garbage-collection, node IPAM and pod GC "
-        "controllers";
+        "ReplicaSet, Deployment, Endpoints, EndpointSlice, node lifecycle, garbage-collection, node IPAM, pod GC and "
+        "disruption controllers";
     m.provides = {{capability::kControllerManager, false}};
     m.config = controller_manager_config().table();
     return m;
@@ -98,6 +99,7 @@ class ControllerManagerPlugin final : public Plugin {
       if (name == "podgc") controllers_.push_back(std::make_unique<PodGcController>(ctx));
       if (name == "persistentvolume") controllers_.push_back(std::make_unique<PersistentVolumeController>(ctx));
       if (name == "volumeprotection") controllers_.push_back(std::make_unique<VolumeProtectionController>(ctx));
+      if (name == "disruption") controllers_.push_back(std::make_unique<DisruptionController>(ctx));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -176,7 +176,9 @@ TEST_F(EvictionTest, BudgetsAreValidatedWithFieldNames) {
                           422);
   std::string message(both.at("message").as_string());
   EXPECT_NE(message.find("minAvailable and maxUnavailable cannot be both set"), std::string::npos) << message;
-  EXPECT_NE(message.find("spec.minAvailable: Invalid value: \"120%\": must not be greater than 100%"), std::string::npos)
+  EXPECT_NE(message.find("spec.minAvailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"120%\"}: "
+                         "must not be greater than 100%"),
+            std::string::npos)
       << message;
   EXPECT_NE(message.find("spec.maxUnavailable: Invalid value: -1: must be greater than or equal to 0"), std::string::npos)
       << message;

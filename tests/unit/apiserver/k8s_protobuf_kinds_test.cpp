@@ -12,6 +12,11 @@
 #include "object_codec.hpp"
 #include "skiff/sdk/resources.hpp"
 
+namespace skiff::sdk {
+// Test names and failures show the kind, not the struct's bytes.
+inline void PrintTo(const ResourceType& type, std::ostream* out) { *out << type.api_version() << "/" << type.kind; }
+}  // namespace skiff::sdk
+
 namespace {
 
 using namespace skiff;

@@ -299,7 +299,7 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   std::vector<std::string> names;
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
   EXPECT_EQ(names, (std::vector<std::string>{"apps", "networking.k8s.io", "discovery.k8s.io", "coordination.k8s.io",
-                                             "node.k8s.io", "storage.k8s.io"}));
+                                             "node.k8s.io", "storage.k8s.io", "policy"}));
   auto discovery = call("GET", "/apis/discovery.k8s.io/v1", "", 200);
   ASSERT_EQ(discovery.at("resources").as_array().size(), 1u);
   const auto& slices = discovery.at("resources").as_array().at(0);

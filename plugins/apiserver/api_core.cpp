@@ -45,7 +45,7 @@ bool has_status_subresource(const sdk::ResourceType& type) {
   return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
          type.kind == "Job" || type.kind == "CronJob" ||
          type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
-         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim";
+         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget";
 }
 
 void copy_field(const pb::Message& from, pb::Message& to, const char* name) {

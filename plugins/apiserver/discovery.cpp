@@ -37,6 +37,7 @@ struct Sub {
 std::vector<Sub> subresources_of(const std::string& kind) {
   if (kind == "Pod")
     return {{"binding", "Binding", {"create"}, nullptr, nullptr},
+            {"eviction", "Eviction", {"create"}, "policy", "v1"},
             {"exec", "PodExecOptions", {"create", "get"}, nullptr, nullptr},
             {"log", "Pod", {"get"}, nullptr, nullptr},
             {"status", "Pod", {"get", "patch", "update"}, nullptr, nullptr}};
@@ -44,7 +45,7 @@ std::vector<Sub> subresources_of(const std::string& kind) {
     return {{"scale", "Scale", {"get", "patch", "update"}, "autoscaling", "v1"},
             {"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Node" || kind == "Service" || kind == "Ingress" || kind == "PersistentVolume" ||
-      kind == "PersistentVolumeClaim" || kind == "Job" || kind == "CronJob")
+      kind == "PersistentVolumeClaim" || kind == "Job" || kind == "CronJob" || kind == "PodDisruptionBudget")
     return {{"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Namespace")
     return {{"finalize", "Namespace", {"update"}, nullptr, nullptr}, {"status", "Namespace", {"get", "patch", "update"}, nullptr, nullptr}};

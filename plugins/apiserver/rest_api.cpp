@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api_error.hpp"
+#include "eviction.hpp"
 #include "object_codec.hpp"
 #include "patch.hpp"
 #include "request_info.hpp"
@@ -62,23 +63,7 @@ sdk::LabelSelector parse_labels(const HttpRequest& request) {
 
 DeleteOptions delete_options(const HttpRequest& request) {
   DeleteOptions options;
-  if (!request.body.empty()) {
-    json::value body = parse_body(request.body, request.header("Content-Type"));
-    if (body.is_object()) {
-      const auto& o = body.as_object();
-      if (const auto* g = o.if_contains("gracePeriodSeconds"); g && g->is_int64()) options.grace_period_seconds = g->as_int64();
-      if (const auto* p = o.if_contains("propagationPolicy"); p && p->is_string())
-        options.propagation_policy = std::string(p->as_string());
-      if (const auto* orphan = o.if_contains("orphanDependents"); orphan && orphan->is_bool() && orphan->as_bool())
-        options.propagation_policy = "Orphan";
-      if (const auto* pre = o.if_contains("preconditions"); pre && pre->is_object()) {
-        if (const auto* uid = pre->as_object().if_contains("uid"); uid && uid->is_string())
-          options.precondition_uid = std::string(uid->as_string());
-        if (const auto* rv = pre->as_object().if_contains("resourceVersion"); rv && rv->is_string())
-          options.precondition_resource_version = std::string(rv->as_string());
-      }
-    }
-  }
+  if (!request.body.empty()) options = delete_options_from(parse_body(request.body, request.header("Content-Type")));
   if (request.has_query("gracePeriodSeconds")) options.grace_period_seconds = std::stoll(request.query_value("gracePeriodSeconds"));
   if (request.has_query("propagationPolicy")) options.propagation_policy = request.query_value("propagationPolicy");
   const std::vector<std::string> policies = {"", "Background", "Foreground", "Orphan"};
@@ -212,6 +197,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
       }, "", write_options(request));
       return send_json(response, 200, scale_of(type, *updated));
     }
+    if (sub == "eviction" && type.kind == "Pod" && info.verb == "create")
+      return send_json(response, 201, evict_pod(api_, ns, info.name, parse_body(request.body, request.header("Content-Type"))));
     if (sub == "binding" && type.kind == "Pod" && info.verb == "create") {
       json::value body = parse_body(request.body, request.header("Content-Type"));
       const json::value* target = body.is_object() ? body.as_object().if_contains("target") : nullptr;

@@ -8,6 +8,7 @@
 
 #include "batch_tables.hpp"
 #include "pod_printer.hpp"
+#include "policy_tables.hpp"
 #include "storage_tables.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
@@ -423,12 +424,14 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "RuntimeClass") return kRuntimeClassColumns;
   if (const auto* storage = storage_columns(kind)) return *storage;
   if (const auto* batch = batch_columns(kind)) return *batch;
+  if (const auto* policy = policy_columns(kind)) return *policy;
   return kDefaultColumns;
 }
 
 Row row_for(const std::string& kind, const pb::Message& o) {
   if (storage_columns(kind)) return storage_row(kind, o);
   if (batch_columns(kind)) return batch_row(kind, o);
+  if (policy_columns(kind)) return policy_row(kind, o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
   if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));
   if (kind == "ReplicaSet") return replica_set_row(static_cast<const apps::ReplicaSet&>(o));

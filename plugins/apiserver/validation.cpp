@@ -16,6 +16,7 @@
 #include "ingress_validation.hpp"
 #include "node_validation.hpp"
 #include "pod_validation.hpp"
+#include "policy_validation.hpp"
 #include "storage_validation.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
@@ -276,6 +277,8 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
     check_persistent_volume_claim(errors, *as<core::PersistentVolumeClaim>(&object), as<core::PersistentVolumeClaim>(old));
   else if (d == api::storage::v1::StorageClass::descriptor())
     check_storage_class(errors, *as<api::storage::v1::StorageClass>(&object), as<api::storage::v1::StorageClass>(old));
+  else if (d == api::policy::v1::PodDisruptionBudget::descriptor())
+    check_pod_disruption_budget(errors, *as<api::policy::v1::PodDisruptionBudget>(&object));
   else if (d == api::node::v1::RuntimeClass::descriptor())
     validate_runtime_class(errors, *as<api::node::v1::RuntimeClass>(&object), as<api::node::v1::RuntimeClass>(old));
 }

@@ -9,10 +9,10 @@ const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
   static const sdk::ConfigMap<S> map{
       bind_key("controllers", &S::controllers,
                "[replicaset, deployment, endpoint, endpointslice, nodelifecycle, garbagecollector, nodeipam, podgc, "
-               "persistentvolume, volumeprotection, job, ttlafterfinished, cronjob]",
+               "persistentvolume, volumeprotection, job, ttlafterfinished, cronjob, disruption]",
                "which controllers run (any of: replicaset, deployment, endpoint, endpointslice, nodelifecycle, "
                "garbagecollector, nodeipam, podgc, persistentvolume, volumeprotection, job, ttlafterfinished, "
-               "cronjob)"),
+               "cronjob, disruption)"),
       bind_key("workers", &S::workers, "5", "objects each controller reconciles at once").at_least(1),
       bind_key("max_endpoints_per_slice", &S::max_endpoints_per_slice, "100",
                "endpointslice: the most endpoints it puts in one EndpointSlice (Kubernetes' limit is 1000)")

@@ -15,7 +15,8 @@ inline const std::vector<std::string> kControllerNames = {"replicaset",       "d
                                                           "endpointslice",    "nodelifecycle", "garbagecollector",
                                                           "nodeipam",         "podgc",
                                                           "persistentvolume", "volumeprotection",
-                                                          "job",              "ttlafterfinished", "cronjob"};
+                                                          "job",              "ttlafterfinished", "cronjob",
+                                                          "disruption"};
 
 struct ControllerManagerSettings {
   std::vector<std::string> controllers;

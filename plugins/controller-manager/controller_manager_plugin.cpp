@@ -13,6 +13,7 @@
 #include "deployment_controller.hpp"
 #include "job_controller.hpp"
 #include "ttl_after_finished_controller.hpp"
+#include "disruption_controller.hpp"
 #include "endpoints_controller.hpp"
 #include "endpointslice_controller.hpp"
 #include "garbage_collector.hpp"
@@ -60,7 +61,7 @@ class ControllerManagerPlugin final : public Plugin {
     m.version = "0.1.0";
     m.description =
         "ReplicaSet, Deployment, Job, CronJob, TTL-after-finished, Endpoints, EndpointSlice, node lifecycle, "
-        "garbage-collection, node IPAM and pod GC controllers";
+        "garbage-collection, node IPAM, pod GC and disruption controllers";
     m.provides = {{capability::kControllerManager, false}};
     m.config = controller_manager_config().table();
     return m;
@@ -105,6 +106,7 @@ class ControllerManagerPlugin final : public Plugin {
       if (name == "ttlafterfinished") controllers_.push_back(std::make_unique<TtlAfterFinishedController>(ctx));
       if (name == "cronjob")
         controllers_.push_back(std::make_unique<CronJobController>(ctx, CronJobClock{{}, settings.cronjob_clock_configmap}));
+      if (name == "disruption") controllers_.push_back(std::make_unique<DisruptionController>(ctx));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -14,6 +14,7 @@
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/api/core/v1/persistent_volume.pb.h"
+#include "skiff/api/policy/v1/policy.pb.h"
 #include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/status.hpp"
 
@@ -58,6 +59,8 @@ const std::vector<ResourceType>& resource_types() {
        api::node::v1::RuntimeClass::descriptor()},
       {"storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, {"sc"}, {},
        api::storage::v1::StorageClass::descriptor()},
+      {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true, {"pdb"}, {},
+       api::policy::v1::PodDisruptionBudget::descriptor()},
   };
   return types;
 }

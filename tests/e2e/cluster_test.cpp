@@ -4,7 +4,9 @@
 // the namespaces and bridges the cluster script makes (LAN 10.213.7.0/24, pods 10.244.0.0/16).
 // Built twice: ClusterE2E on Docker, ClusterContainerdE2E with each node on a containerd of its
 // own (SKIFF_TEST_CLUSTER_RUNTIME, on LAN 10.213.8.0/24).
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "cluster_fixture.hpp"
 
@@ -122,6 +124,47 @@ TEST_F(Cluster, DeletedPodsGiveTheirAddressesBack) {
     };
     EXPECT_TRUE(test::wait_until([&] { return leases().empty(); }, 30s)) << node << " still leases " << leases().front();
   }
+}
+
+// After the bare pods are gone: drain refuses pods without a controller unless forced.
+TEST_F(Cluster, DrainingAWorkerMovesADeploymentsPodsWhileItsBudgetKeepsTwoAvailable) {
+  ok({"cordon", kWorker2});  // every pod starts on worker-1
+  ok({"apply", "-f", "-"}, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: drained\nspec:\n  replicas: 3\n"
+                            "  selector:\n    matchLabels: {app: drained}\n  template:\n    metadata:\n"
+                            "      labels: {app: drained}\n    spec:\n      terminationGracePeriodSeconds: 1\n"
+                            "      containers:\n" + container("web", kHttpd));
+  ok({"rollout", "status", "deployment/drained", "--timeout=120s"});
+  ok({"uncordon", kWorker2});
+  ok({"create", "pdb", "drained", "--selector=app=drained", "--min-available=2"});
+  ASSERT_TRUE(test::wait_until([&] { return jsonpath("pdb/drained", "{.status.disruptionsAllowed}") == "1"; }, 60s))
+      << ok({"get", "pdb", "drained", "-o", "yaml"});
+  auto ready_pods = [] {
+    std::string states = kubectl({"get", "pods", "-l", "app=drained", "-o",
+                                  "jsonpath={range .items[*]}{.metadata.deletionTimestamp}/"
+                                  "{.status.conditions[?(@.type==\"Ready\")].status} {end}"}).out;
+    int ready = 0;
+    for (std::size_t at = states.find("/True"); at != std::string::npos; at = states.find("/True", at + 1))
+      if (at == 0 || states[at - 1] == ' ') ++ready;  // not terminating
+    return ready;
+  };
+  std::atomic<bool> draining{true};
+  std::atomic<int> fewest_ready{3};
+  std::thread watcher([&] {
+    while (draining) fewest_ready = std::min(fewest_ready.load(), ready_pods());
+  });
+  auto drained = kubectl({"drain", kWorker1, "--ignore-daemonsets", "--delete-emptydir-data", "--force", "--timeout=180s"});
+  draining = false;
+  watcher.join();
+  EXPECT_EQ(drained.exit_code, 0) << drained.both();
+  EXPECT_GE(fewest_ready.load(), 2);
+  EXPECT_TRUE(test::wait_until([&] {
+    return jsonpath("pods", "{range .items[?(@.metadata.labels.app==\"drained\")]}{.spec.nodeName} {end}") ==
+               kWorker2 + " " + kWorker2 + " " + kWorker2 + " " && ready_pods() == 3;
+  }, 120s)) << ok({"get", "pods", "-o", "wide"});
+  ok({"uncordon", kWorker1});
+  ok({"delete", "deployment", "drained"});
+  ok({"delete", "pdb", "drained"});
+  EXPECT_TRUE(test::wait_until([&] { return ok({"get", "pods", "-l", "app=drained", "-o", "name"}).empty(); }, 90s));
 }
 
 // Last: it leaves worker-2 out of the cluster.

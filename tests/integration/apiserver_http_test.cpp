@@ -299,7 +299,7 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   std::vector<std::string> names;
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
   EXPECT_EQ(names, (std::vector<std::string>{"apps", "batch", "networking.k8s.io", "discovery.k8s.io",
-                                             "coordination.k8s.io", "node.k8s.io", "storage.k8s.io"}));
+                                             "coordination.k8s.io", "node.k8s.io", "storage.k8s.io", "policy"}));
   auto batch = call("GET", "/apis/batch/v1", "", 200);
   std::vector<std::string> batch_resources;
   for (const auto& r : batch.at("resources").as_array()) batch_resources.emplace_back(r.at("name").as_string());

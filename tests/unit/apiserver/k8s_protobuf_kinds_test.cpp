@@ -3,6 +3,8 @@
 // every registered kind through the one wire schema, checked against Skiff's own JSON codec.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <boost/json.hpp>
 
 #include "api_error.hpp"
@@ -144,11 +146,19 @@ json::value sample_of(const std::string& type, const std::string& name, int dept
   return sample_message(type, depth);
 }
 
+// The kinds whose Skiff protos keep their own numbers (see k8s_wire_schema.cpp).
+const std::set<std::string> kSkiffNumbered = {"Node",         "Endpoints",        "Event",                "Lease",
+                                              "RuntimeClass", "PersistentVolume", "PersistentVolumeClaim"};
+
 class EveryKind : public ::testing::TestWithParam<sdk::ResourceType> {};
 
 TEST_P(EveryKind, RoundTripsThroughTheWireSchemaIntoItsOwnMessage) {
   const sdk::ResourceType& type = GetParam();
   std::string key = apiserver::wire_kind(type.api_version(), type.kind);
+  if (kSkiffNumbered.count(type.kind)) {
+    EXPECT_EQ(key, "") << type.kind << ": numbered unlike k8s.io/api, so refused (415) rather than misread";
+    return;
+  }
   ASSERT_FALSE(key.empty()) << type.kind << " has no wire schema";
   json::object object = sample_message(key, 0);
   object["apiVersion"] = type.api_version();

@@ -14,14 +14,15 @@
 namespace skiff::conformance {
 namespace {
 
-const char* kGateway = "10.213.251.2";  // on-link through the namespace's dummy link
+const char* kGateway = "10.213.251.2";  // on-link through the namespace's cc0
 
-// A named namespace (/run/netns/NAME) with a dummy link 10.213.251.1/24, removed at the end.
+// A named namespace (/run/netns/NAME) with a veth pair, cc0 10.213.251.1/24, removed at the end.
 class RoutesNetns {
  public:
   RoutesNetns() : name_("skiff-cloudconf-" + std::to_string(::getpid()) + "-" + std::to_string(next_++)) {
     ip({"netns", "add", name_});
-    ip({"-n", name_, "link", "add", "cc0", "type", "dummy"});
+    ip({"-n", name_, "link", "add", "cc0", "type", "veth", "peer", "name", "cc1"});
+    ip({"-n", name_, "link", "set", "cc1", "up"});
     ip({"-n", name_, "addr", "add", "10.213.251.1/24", "dev", "cc0"});
     ip({"-n", name_, "link", "set", "cc0", "up"});
   }

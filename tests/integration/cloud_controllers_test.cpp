@@ -258,8 +258,9 @@ class CloudControllersBeforeTheProvider : public ::testing::Test {
   void SetUp() override {
     control_plane_.start();
     ASSERT_EQ(test::run_command({"ip", "netns", "add", netns_}).exit_code, 0);
-    for (const auto& args : {std::vector<std::string>{"link", "add", "rt0", "type", "dummy"},
-                             {"addr", "add", "10.213.252.1/24", "dev", "rt0"}, {"link", "set", "rt0", "up"}}) {
+    for (const auto& args : {std::vector<std::string>{"link", "add", "rt0", "type", "veth", "peer", "name", "rt1"},
+                             {"addr", "add", "10.213.252.1/24", "dev", "rt0"}, {"link", "set", "rt0", "up"},
+                             {"link", "set", "rt1", "up"}}) {
       std::vector<std::string> argv{"ip", "-n", netns_};
       argv.insert(argv.end(), args.begin(), args.end());
       ASSERT_EQ(test::run_command(argv).exit_code, 0);

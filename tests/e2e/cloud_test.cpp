@@ -248,6 +248,7 @@ TEST_F(Cloud, LocalPolicyServesFromLocalEndpointsAndTheHealthCheckCountsThem) {
      "  nodeSelector: {kubernetes.io/hostname: " + kMaster + "}\n"
      "  tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]\n"
      "  terminationGracePeriodSeconds: 1\n"
+     "  volumes: [{name: tools, hostPath: {path: " + data + "/tools}}]\n"
      "  containers:\n" + container("main", kNamedServer));
   running("web-m");
   EXPECT_TRUE(test::wait_until([&] { return health(0).ends_with(" 200"); }, 30s, 200ms)) << health(0);

@@ -21,10 +21,15 @@ class RoutesNetns {
  public:
   RoutesNetns() : name_("skiff-cloudconf-" + std::to_string(::getpid()) + "-" + std::to_string(next_++)) {
     ip({"netns", "add", name_});
-    ip({"-n", name_, "link", "add", "cc0", "type", "veth", "peer", "name", "cc1"});
-    ip({"-n", name_, "link", "set", "cc1", "up"});
-    ip({"-n", name_, "addr", "add", "10.213.251.1/24", "dev", "cc0"});
-    ip({"-n", name_, "link", "set", "cc0", "up"});
+    try {
+      ip({"-n", name_, "link", "add", "cc0", "type", "veth", "peer", "name", "cc1"});
+      ip({"-n", name_, "link", "set", "cc1", "up"});
+      ip({"-n", name_, "addr", "add", "10.213.251.1/24", "dev", "cc0"});
+      ip({"-n", name_, "link", "set", "cc0", "up"});
+    } catch (...) {
+      test::run_command({"ip", "netns", "delete", name_});  // no destructor for a half-made object
+      throw;
+    }
   }
   ~RoutesNetns() { test::run_command({"ip", "netns", "delete", name_}); }
   RoutesNetns(const RoutesNetns&) = delete;

@@ -214,7 +214,7 @@ class NodeRun {
     log_ready();
     int signal = wait_for_stop_signal();
     kernel_log().info("{} received: stopping {} plugins in reverse order", strsignal(signal), runners_.size());
-    shut_down();
+    shut_down(true);
     std::error_code ec;
     fs::remove(connection_file(plan_.data_dir), ec);
     kernel_log().info("node {} stopped", plan_.profile.node);
@@ -316,6 +316,15 @@ class NodeRun {
     write_connection_info(plan_.data_dir, {plan_.profile.cluster, plan_.profile.node, bus_yaml_});
   }
 
+  void announce_clean_stop() {
+    try {
+      bus_->publish(subjects().kernel_stopped(), plan_.profile.node);
+      bus_->flush(std::chrono::seconds(1));
+    } catch (const std::exception& e) {
+      kernel_log().warn("could not announce the clean stop on the bus: {}", e.what());
+    }
+  }
+
   void log_ready() const {
     std::string names;
     for (const auto& r : runners_) names += (names.empty() ? "" : ", ") + r->instance();
@@ -324,9 +333,11 @@ class NodeRun {
                       names.empty() ? "" : " (" + names + ")");
   }
 
-  void shut_down() {
+  // `announce`: a node's clean stop is told to the cluster (a cloud provider reports its
+  // machine shut down rather than gone); an isolated child's is not a node's.
+  void shut_down(bool announce = false) {
     StopWatchdog watchdog(plan_.profile.stop_timeout, stopping_plugin_);
-    release();
+    release(announce);
   }
 
   // Whatever started is stopped again (nothing half-started is left behind).
@@ -337,10 +348,11 @@ class NodeRun {
     return 1;
   }
 
-  void release() {
+  void release(bool announce_stop = false) {
     status_service_.cancel();
     metrics_service_.cancel();
     stop_in_reverse(runners_, stopping_plugin_);
+    if (announce_stop && bus_) announce_clean_stop();
     bus_.reset();
     if (embedded_) embedded_->stop();
   }

@@ -6,12 +6,15 @@
 # made — also after a failed start. All traffic stays inside these namespaces and loopback.
 #
 #   scripts/cluster.sh [up]     NODES=2 DATA_DIR=.skiff-cluster LAN=10.213.0 CLUSTER_CIDR=10.244.0.0/16 NETWORK=cni
-#                               RUNTIME=docker|containerd CLOUD=local|none LB_POOL=$LAN.200-$LAN.250
+#                               RUNTIME=docker|containerd CLOUD=local|none LB_POOL=$LAN.200-$LAN.250 CLOUD_ROUTES=0|1
 #   scripts/cluster.sh down     remove what a cluster under DATA_DIR left
 #   scripts/cluster.sh env      print the KUBECONFIG line for a running cluster
 #   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
-#   scripts/cluster.sh stop NODE      stop one node's skiffd (SIGTERM); the others go on
-#   scripts/cluster.sh remove NODE    the machine goes: its skiffd stopped, its containers and namespace deleted
+#   scripts/cluster.sh stop NODE      stop one node's skiffd (SIGTERM: it announces a clean stop, so
+#                                     cloud-local reports the machine shut down); the others go on
+#   scripts/cluster.sh start NODE     start a stopped node's skiffd again
+#   scripts/cluster.sh remove NODE    the machine goes: its skiffd killed (a deleted machine says
+#                                     nothing), its containers and namespace deleted
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODES=${NODES:-2}
@@ -39,6 +42,10 @@ RUNTIME=${RUNTIME:-docker}
 # the LAN by the master (cloud-local adds each one given out to its eth0; its proxy DNATs them).
 CLOUD=${CLOUD:-local}
 LB_POOL=${LB_POOL:-$LAN.200-$LAN.250}
+# CLOUD_ROUTES=1: cloud-local owns the master's host-gw routes (`routes: true`, proto 75: the
+# master as the pod network's router) and the master's network plugin installs none
+# (`routes: false`); the workers' network plugins keep theirs.
+CLOUD_ROUTES=${CLOUD_ROUTES:-0}
 # A worker whose skiffd has not answered this long counts as a removed machine: its Node goes and
 # its pods are replaced (`cluster.sh remove NODE`). Short in the lab; cloud-local's default is 5m.
 INSTANCE_GONE_AFTER=${INSTANCE_GONE_AFTER:-15s}
@@ -181,7 +188,7 @@ node_plugins() {  # node_plugins NODE IP [taint]
     config: {node_ip: $2${3:+, register_with_taints: ["$3"]}$([ "$CLOUD" = local ] && echo ", cloud_provider: external")}
 $(runtime_plugin "$1")
   - name: network
-    config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+    config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR$(cloud_owns_routes_on "$1" && echo ", routes: false")}
   - name: proxy
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
   - name: dns
@@ -192,11 +199,14 @@ $(runtime_plugin "$1")
 EOF
 }
 
+# Does cloud-local own the routes of this node (the master, with CLOUD_ROUTES=1)?
+cloud_owns_routes_on() { [ "$CLOUD" = local ] && [ "$CLOUD_ROUTES" = 1 ] && [ "$1" = "$CLUSTER-master" ]; }
+
 cloud_plugins() {
   [ "$CLOUD" = local ] || return 0
   cat <<EOF
   - name: cloud-local
-    config: {pool: ["$LB_POOL"], announce_interface: eth0, instance_gone_after: $INSTANCE_GONE_AFTER}
+    config: {pool: ["$LB_POOL"], announce_interface: eth0, instance_gone_after: $INSTANCE_GONE_AFTER$([ "$CLOUD_ROUTES" = 1 ] && echo ", routes: true")}
   - {name: cloud-controller-manager}
 EOF
 }
@@ -316,23 +326,35 @@ up() {
   done
 }
 
-# SIGTERM to one node's skiffd, and wait for it to end (its pods keep running, as on a node
-# whose agent stopped); the cluster goes on without it.
+# SIGTERM (or SIGKILL with a second argument KILL) to one node's skiffd, and wait for it to end
+# (its pods keep running, as on a node whose agent stopped); the cluster goes on without it.
 stop_node() {
-  local node=${1:?usage: $0 stop NODE} pid
+  local node=${1:?usage: $0 stop NODE} signal=${2:-TERM} pid
   [ -f "$DATA_DIR/$node.pid" ] || die "no node $node is running under $DATA_DIR"
   touch "$DATA_DIR/$node.stopped"
   pid=$(cat "$DATA_DIR/$node.pid")
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -"$signal" "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 
-# The machine goes for good, as a cloud instance deleted: its skiffd stopped, its pods'
-# containers removed, its network namespace deleted. Its Node stays until the
-# cloud-controller-manager finds the instance gone.
+# A stopped node's skiffd again, in its namespace (still there), until it reports ready.
+start_stopped_node() {
+  local node=${1:?usage: $0 start NODE} seen
+  [ -e "$DATA_DIR/$node.stopped" ] || die "node $node was not stopped with \`$0 stop $node\`"
+  ip netns list | grep -qw "$node" || die "node $node's namespace is gone (removed); it cannot start again"
+  seen=$(wc -l < "$DATA_DIR/$node.log")
+  rm -f "$DATA_DIR/$node.stopped"
+  start_node "$node"
+  started_again() { tail -n +$((seen + 1)) "$DATA_DIR/$node.log" | grep -q "node $node ready"; }
+  wait_for 30 "$node to start again" started_again
+}
+
+# The machine goes for good, as a cloud instance deleted: its skiffd killed (no clean stop to
+# announce, which would make it a machine shut down), its pods' containers removed, its network
+# namespace deleted. Its Node stays until the cloud-controller-manager finds the instance gone.
 remove_node() {
   local node=${1:?usage: $0 remove NODE} ids
-  stop_node "$node"
+  stop_node "$node" KILL
   ids=$($docker ps -aq --filter "label=io.skiff.node=$node" 2>/dev/null || true)
   [ -z "$ids" ] || echo "$ids" | xargs "$docker" rm -f >/dev/null 2>&1 || true
   # Its own containerd (RUNTIME=containerd) goes with the machine; down then finds nothing left.
@@ -358,6 +380,7 @@ case ${1:-up} in
   down) down; say "cluster under $DATA_DIR removed" ;;
   restart) restart "${2:-}" ;;
   stop) stop_node "${2:-}" ;;
+  start) start_stopped_node "${2:-}" ;;
   remove) remove_node "${2:-}" ;;
   env) [ -s "$DATA_DIR/kubeconfig" ] && echo "export KUBECONFIG=$DATA_DIR/kubeconfig" || die "no cluster is up under $DATA_DIR" ;;
   *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;

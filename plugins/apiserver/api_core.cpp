@@ -239,6 +239,21 @@ void ApiCore::allocate_service(pb::Message& object, const pb::Message* old_objec
     if (port.node_port() == 0 && kept != 0) port.set_node_port(kept);
     else if (port.node_port() != kept || port.node_port() == 0) port.set_node_port(node_ports_.allocate(port.node_port()));
   }
+  allocate_health_check_node_port(*spec, old);
+}
+
+// Kubernetes gives a LoadBalancer with externalTrafficPolicy Local a healthCheckNodePort from the
+// node port range (kept across updates; the proxies answer it with their local endpoint count);
+// other Services have none.
+void ApiCore::allocate_health_check_node_port(core::ServiceSpec& spec, const core::Service* old) {
+  if (spec.type() != "LoadBalancer" || spec.external_traffic_policy() != "Local") {
+    spec.clear_health_check_node_port();
+    return;
+  }
+  int kept = old ? old->spec().health_check_node_port() : 0;
+  int asked = spec.health_check_node_port();
+  if (asked == 0 && kept != 0) spec.set_health_check_node_port(kept);
+  else if (asked == 0 || asked != kept) spec.set_health_check_node_port(node_ports_.allocate(asked));
 }
 
 namespace {
@@ -272,6 +287,9 @@ void ApiCore::release_dropped_node_ports(const pb::Message& old, const pb::Messa
   std::set<int> kept = node_ports_of(static_cast<const core::Service&>(updated));
   for (int port : node_ports_of(static_cast<const core::Service&>(old)))
     if (!kept.count(port)) node_ports_.release(port);
+  int health_before = static_cast<const core::Service&>(old).spec().health_check_node_port();
+  if (health_before && health_before != static_cast<const core::Service&>(updated).spec().health_check_node_port())
+    node_ports_.release(health_before);
 }
 
 void ApiCore::release_service(const pb::Message& object) {
@@ -279,6 +297,7 @@ void ApiCore::release_service(const pb::Message& object) {
   cluster_ips_.release(svc.spec().cluster_ip(), is_kubernetes_service(svc));
   for (const auto& port : svc.spec().ports())
     if (port.node_port()) node_ports_.release(port.node_port());
+  if (svc.spec().health_check_node_port()) node_ports_.release(svc.spec().health_check_node_port());
 }
 
 bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& ns, pb::Message& object, bool validated) {
@@ -701,6 +720,7 @@ void ApiCore::bootstrap() {
     cluster_ips_.mark_used(svc.spec().cluster_ip(), is_kubernetes_service(svc));
     for (const auto& port : svc.spec().ports())
       if (port.node_port()) node_ports_.mark_used(port.node_port());
+    if (svc.spec().health_check_node_port()) node_ports_.mark_used(svc.spec().health_check_node_port());
   }
 }
 

@@ -123,6 +123,7 @@ class ApiCore {
                           const WriteOptions& options);
   void check_namespace_open(const std::string& ns);
   void allocate_service(google::protobuf::Message& service, const google::protobuf::Message* old);
+  void allocate_health_check_node_port(api::core::v1::ServiceSpec& spec, const api::core::v1::Service* old);
   void release_service(const google::protobuf::Message& service);
   static void drop_type_dependent_fields(const api::core::v1::Service& old, api::core::v1::Service& next);
   void release_dropped_node_ports(const google::protobuf::Message& old, const google::protobuf::Message& updated);

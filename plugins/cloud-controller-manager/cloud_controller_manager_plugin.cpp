@@ -5,6 +5,8 @@
 #include <spdlog/logger.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 
 #include "cloud_node_controller.hpp"
 #include "cloud_node_lifecycle_controller.hpp"
@@ -31,6 +33,7 @@ struct Settings {
   std::chrono::milliseconds node_monitor_period{};
   std::chrono::milliseconds route_reconcile_period{};
   std::chrono::milliseconds provider_timeout{};
+  std::chrono::milliseconds capabilities_refresh{};
   bool leader_elect = true;
   std::chrono::milliseconds lease_duration{};
   std::chrono::milliseconds renew_deadline{};
@@ -50,6 +53,11 @@ const ConfigMap<Settings>& config_map() {
           .range("1s", "1h"),
       bind_key("provider_timeout", &Settings::provider_timeout, "10s", "how long one cloud provider call may take")
           .range("100ms", "5m"),
+      bind_key("capabilities_refresh", &Settings::capabilities_refresh, "10s",
+               "how often the provider's capabilities are asked again: a provider that starts after the "
+               "controllers, or comes back claiming other parts, is taken up (what it was skipped for is "
+               "reconciled again)")
+          .range("100ms", "1h"),
       bind_key("leader_elect", &Settings::leader_elect, "true",
                "replicas elect one active cloud-controller-manager through a Lease"),
       bind_key("lease_duration", &Settings::lease_duration, "15s", "how long a leader's lease lasts without renewal"),
@@ -103,12 +111,17 @@ class CloudControllerManagerPlugin final : public Plugin {
       if (stopping_) return;
       for (auto& c : controllers_) c->run(workers);
       context_.log().info("cloud controllers running: {}", joined(names()));
+      watch_capabilities();
     });
     elect();
   }
 
   void stop() override {
-    stopping_ = true;
+    {
+      std::lock_guard lock(stop_mutex_);
+      stopping_ = true;
+    }
+    stop_wake_.notify_all();
     if (elector_) elector_->stop();
     if (starter_.joinable()) starter_.join();
     for (auto& c : controllers_) c->stop();
@@ -132,6 +145,21 @@ class CloudControllerManagerPlugin final : public Plugin {
       if (name == "service") controllers_.push_back(std::make_unique<ServiceController>(ctx, *provider_));
       if (name == "route")
         controllers_.push_back(std::make_unique<RouteController>(ctx, *provider_, settings_.route_reconcile_period));
+    }
+  }
+
+  // Until stop: the provider's capabilities asked every period; when they change (a provider
+  // appeared or came back different), every controller reconciles everything again.
+  void watch_capabilities() {
+    std::unique_lock lock(stop_mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      if (provider_->refresh()) {
+        context_.log().info("cloud provider capabilities: {}", describe(provider_->capabilities()));
+        for (auto& c : controllers_) c->resync();
+      }
+      lock.lock();
+      stop_wake_.wait_for(lock, settings_.capabilities_refresh, [this] { return stopping_.load(); });
     }
   }
 
@@ -167,6 +195,8 @@ class CloudControllerManagerPlugin final : public Plugin {
   Settings settings_;
   std::atomic<bool> leading_{false};
   std::atomic<bool> stopping_{false};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_wake_;
   std::unique_ptr<ProviderHandle> provider_;
   std::unique_ptr<SharedInformers> informers_;
   std::unique_ptr<ControllerContext> controller_context_;

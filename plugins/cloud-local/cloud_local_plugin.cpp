@@ -25,6 +25,7 @@ struct Settings {
   std::chrono::milliseconds instance_probe_timeout{};
   std::chrono::milliseconds instance_gone_after{};
   bool routes = false;
+  std::string routes_netns;
   std::int64_t workers = 4;
 };
 
@@ -50,6 +51,9 @@ const ConfigMap<Settings>& config_map() {
       bind_key("routes", &Settings::routes, "false",
                "own the pod subnets' host-gw routes on this machine (routing protocol 75); false: the network plugin "
                "owns them"),
+      bind_key("routes_netns", &Settings::routes_netns, "",
+               "with routes: the named network namespace (/run/netns/NAME) whose main table holds them, e.g. a "
+               "test's own; \"\": this machine's"),
       bind_key("workers", &Settings::workers, "4", "cloud provider requests handled at once").range(1, 64),
   };
   return map;
@@ -84,16 +88,19 @@ class CloudLocalPlugin final : public Plugin {
     auto pool = pool_of(settings);
     if (!settings.announce_interface.empty() && !pool)
       throw Error(Status::Invalid("config announce_interface: only pool addresses are announced; configure `pool` too"));
+    if (!settings.routes_netns.empty() && !settings.routes)
+      throw Error(Status::Invalid("config routes_netns: names where routes go; set `routes: true` too"));
     std::unique_ptr<AddressAnnouncer> announcer;
     if (!settings.announce_interface.empty()) announcer = std::make_unique<AddressAnnouncer>(settings.announce_interface);
     std::string mode = pool ? std::to_string(pool->addresses.size()) + " pool addresses (" + pool->description + ")"
                             : std::string("the nodes' own addresses");
+    clean_stops_ = std::make_unique<CleanStops>(context_.bus(), context_.subjects());
     provider_ = std::make_unique<LocalCloudProvider>(
         InstanceSettings{settings.zone, settings.region, settings.instance_type},
         KernelProbe(context_.bus(), context_.node().cluster, settings.instance_probe_timeout,
-                    settings.instance_gone_after),
+                    settings.instance_gone_after, clean_stops_.get()),
         std::make_unique<LocalLoadBalancers>(api_, std::move(pool), std::move(announcer)),
-        settings.routes ? std::make_unique<LocalRoutes>(api_) : nullptr);
+        settings.routes ? std::make_unique<LocalRoutes>(api_, context_.node().node, settings.routes_netns) : nullptr);
     server_ = serve_cloud_provider(context_, *provider_, {static_cast<int>(settings.workers), true});
     context_.log().info("cloud provider \"local\": load balancers on {}{}; zone {}; routes {}", mode,
                         settings.announce_interface.empty() ? "" : ", announced on " + settings.announce_interface,
@@ -104,6 +111,7 @@ class CloudLocalPlugin final : public Plugin {
     if (server_) server_->stop();
     server_.reset();
     provider_.reset();
+    clean_stops_.reset();
   }
 
   Health health() override {
@@ -114,6 +122,7 @@ class CloudLocalPlugin final : public Plugin {
  private:
   Context& context_;
   ApiClient api_;
+  std::unique_ptr<CleanStops> clean_stops_;
   std::unique_ptr<LocalCloudProvider> provider_;
   std::unique_ptr<CloudProviderServer> server_;
 };

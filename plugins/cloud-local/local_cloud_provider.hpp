@@ -24,8 +24,8 @@ class LocalCloudProvider final : public sdk::CloudProvider {
   cloudprovider::v1::CapabilitiesResponse capabilities() override;
 
   bool instance_exists(const api::core::v1::Node& node) override { return probe_.exists(node); }
-  // A machine of yours is either answering or gone: none is reported shut down.
-  bool instance_shutdown(const api::core::v1::Node&) override { return false; }
+  // Its skiffd stopped cleanly (announced on the bus) and has not answered since.
+  bool instance_shutdown(const api::core::v1::Node& node) override { return probe_.shut_down(node); }
   cloudprovider::v1::InstanceMetadataResponse instance_metadata(const api::core::v1::Node& node) override {
     return cloud_local::instance_metadata(node, instances_);
   }

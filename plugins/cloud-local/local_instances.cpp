@@ -32,7 +32,18 @@ bool KernelProbe::answers(const std::string& node) const {
 }
 
 bool KernelProbe::exists(const api::core::v1::Node& node) const {
-  return answers(node.metadata().name()) || silent_for_less_than(node, gone_after_, sdk::WallClock::now());
+  const auto& name = node.metadata().name();
+  if (answers(name)) return true;
+  if (stops_ && stops_->stopped_cleanly(name)) return true;
+  return silent_for_less_than(node, gone_after_, sdk::WallClock::now());
+}
+
+bool KernelProbe::shut_down(const api::core::v1::Node& node) const {
+  const auto& name = node.metadata().name();
+  if (!stops_ || !stops_->stopped_cleanly(name)) return false;
+  if (!answers(name)) return true;
+  stops_->running(name);
+  return false;
 }
 
 bool silent_for_less_than(const api::core::v1::Node& node, std::chrono::milliseconds gone_after,

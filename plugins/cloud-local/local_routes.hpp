@@ -3,7 +3,9 @@
 // protocol of their own (75: `ip route show proto 75`) so either may own them.
 #pragma once
 
+#include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "route_table.hpp"
@@ -16,7 +18,11 @@ inline constexpr unsigned char kCloudRouteProtocol = 75;
 
 class LocalRoutes {
  public:
-  explicit LocalRoutes(const sdk::ApiClient& api) : api_(api), table_(kCloudRouteProtocol) {}
+  // `self`: the node this provider runs on, whose own pod subnet is on its bridge already: its
+  // routes are listed as there and never written (a route via its own address would replace
+  // the bridge's). `netns`: the named network namespace whose main table holds the routes
+  // ("": this machine's).
+  LocalRoutes(const sdk::ApiClient& api, std::string self, const std::string& netns = "");
 
   std::vector<cloudprovider::v1::Route> list();
   // Error(404) when the target node has no InternalIP to route through.
@@ -25,8 +31,9 @@ class LocalRoutes {
 
  private:
   const sdk::ApiClient& api_;
+  std::string self_;
   std::mutex mutex_;
-  network::RouteTable table_;
+  std::unique_ptr<network::RouteTable> table_;
 };
 
 }  // namespace skiff::cloud_local

@@ -81,7 +81,8 @@ void NetworkController::sync() {
     configure_pod_network(*cidr);
   }
   sync_routes();
-  if (cidr) report(*self, false, "SkiffNetworkReady", "pod network " + cidr->str() + " configured, routes to every node");
+  if (cidr) report(*self, false, "SkiffNetworkReady", "pod network " + cidr->str() + " configured, " +
+                                       (options_.routes ? "routes to every node" : "routes left to the cloud provider"));
 }
 
 void NetworkController::configure_pod_network(const sdk::Ipv4Cidr& cidr) {
@@ -116,7 +117,8 @@ void NetworkController::reject_service_cidr() {
 }
 
 void NetworkController::sync_routes() {
-  Routes desired = desired_routes(nodes_.list(), options_.node, options_.cluster_cidr);
+  // Not the owner: none wanted, so routes this plugin made before are removed.
+  Routes desired = options_.routes ? desired_routes(nodes_.list(), options_.node, options_.cluster_cidr) : Routes{};
   RouteChanges changes = route_changes(routes_.ours(), desired);
   for (const auto& [destination, via] : changes.replace) {
     routes_.replace(*sdk::Ipv4Cidr::parse(destination), via);

@@ -30,6 +30,7 @@ struct NetworkOptions {
   sdk::Ipv4Cidr cluster_cidr;
   std::optional<sdk::Ipv4Cidr> service_cidr;  // gets the reject route
   bool masquerade = true;
+  bool routes = true;  // false: another owner (cloud-local's `routes: true`) installs host-gw routes here
   std::chrono::milliseconds resync{30000};  // routes re-checked this often (something else may remove them)
 };
 

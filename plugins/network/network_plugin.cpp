@@ -20,6 +20,7 @@ struct Settings {
   std::string service_cidr;
   int mtu = 0;
   bool masquerade = true;
+  bool routes = true;
   std::chrono::milliseconds resync{};
 };
 
@@ -35,6 +36,9 @@ const ConfigMap<Settings>& config_map() {
                "the Services' range (must match the apiserver's): routed unreachable on the node unless the proxy serves it; refused if it overlaps cluster_cidr"),
       bind_key("mtu", &Settings::mtu, "0", "the pods' MTU (0: the kernel's default)").range(0, 65535),
       bind_key("masquerade", &Settings::masquerade, "true", "masquerade pod traffic that leaves the cluster CIDR"),
+      bind_key("routes", &Settings::routes, "true",
+               "install host-gw routes to every other node's pod subnet (routing protocol 73); false where another "
+               "owner does (cloud-local with routes: true, on the machine that routes the pod network)"),
       bind_key("resync", &Settings::resync, "30s", "how often routes are checked even when no Node changed")
           .range("1s", "1h"),
   };
@@ -85,6 +89,7 @@ class NetworkPlugin final : public Plugin {
     options.conflist.ipam_dir = context_.data_dir() + "/ipam";
     options.conflist.mtu = settings.mtu;
     options.masquerade = settings.masquerade;
+    options.routes = settings.routes;
     options.resync = settings.resync;
     controller_ = std::make_unique<NetworkController>(context_.bus(), context_.subjects(), options, context_.log());
     controller_->start();

@@ -27,6 +27,7 @@ constexpr SetShape kShapes[] = {
     {"hairpin", concat(kTypeIpv4, kTypeIpv4), 8, Data::none},
     {"affinity", concat(concat(concat(kTypeMark, kTypeIpv4), kTypeIpv4), kTypeInetService), 16, Data::none},
     {"endpoint-ranges", kTypeMark, 4, Data::endpoint},
+    {"firewall-ips", kServiceKey, 12, Data::verdict},
 };
 
 std::uint64_t fnv1a(std::string_view text) {
@@ -88,6 +89,7 @@ std::string port_id(std::string_view key) {
 
 std::string cluster_chain(std::string_view id) { return "svc-" + std::string(id); }
 std::string external_chain(std::string_view id) { return "ext-" + std::string(id); }
+std::string firewall_chain(std::string_view id) { return "fw-" + std::string(id); }
 
 ElementKey service_ip_key(SetId set, std::uint32_t ip, Protocol protocol, std::uint16_t port) {
   ElementKey key{set, 0, false, 12, {}};
@@ -129,6 +131,7 @@ std::string describe(const ElementKey& key) {
   switch (key.set) {
     case SetId::service_ips:
     case SetId::no_endpoint_services:
+    case SetId::firewall_ips:
       return sdk::format_ipv4(get_be32(b)) + " . " + protocol_text(b[4]) + " . " + std::to_string(get_be16(b + 8));
     case SetId::service_nodeports:
     case SetId::no_endpoint_nodeports: return protocol_text(b[0]) + " . " + std::to_string(get_be16(b + 4));

@@ -21,11 +21,16 @@ inline constexpr std::string_view kFilterForward = "filter-forward";
 inline constexpr std::string_view kFilterOutput = "filter-output";
 inline constexpr std::string_view kServicesChain = "services";
 inline constexpr std::string_view kNoEndpointsChain = "no-endpoints";
+// loadBalancerSourceRanges, before DNAT rewrites the LB IP (kube-proxy's filter-*-pre-dnat).
+inline constexpr std::string_view kFilterPreroutingPreDnat = "filter-prerouting-pre-dnat";
+inline constexpr std::string_view kFilterOutputPreDnat = "filter-output-pre-dnat";
+inline constexpr std::string_view kFirewallCheckChain = "firewall-check";
 
 // Hook priorities: DNAT where nft's `dstnat` is, SNAT at `srcnat`, refusals just before `filter`.
 inline constexpr int kDstNatPriority = -100;
 inline constexpr int kSrcNatPriority = 100;
 inline constexpr int kFilterPriority = -1;
+inline constexpr int kPreDnatFilterPriority = kDstNatPriority - 10;
 
 // Global sets and maps, none per Service, none bound by more than a few hundred rules. Measured
 // on this kernel (6.18) at 10k service ports: each rule that looks up a map walks all its
@@ -44,10 +49,11 @@ enum class SetId : std::uint8_t {
   hairpin,                // endpoint ip . the same ip: a pod reaching itself, masqueraded
   affinity,               // port number . client ip . endpoint ip . port, dynamic with timeouts
   endpoint_ranges,        // shard s: block offset ranges : endpoint ip . port (interval map)
+  firewall_ips,           // LB ip . l4proto . port with loadBalancerSourceRanges : goto fw- chain
 };
 inline constexpr std::array kAllSets = {SetId::service_ips,     SetId::service_nodeports, SetId::no_endpoint_services,
                                         SetId::no_endpoint_nodeports, SetId::hairpin,      SetId::affinity,
-                                        SetId::endpoint_ranges};
+                                        SetId::endpoint_ranges, SetId::firewall_ips};
 
 inline constexpr std::uint32_t kRangeShards = 64;
 // A block is 65536 numgen values: an endpoint's share is within N/65536 of 1/N. Block b covers
@@ -75,6 +81,7 @@ inline constexpr std::uint32_t kAffinitySetSize = 262144;
 std::string port_id(std::string_view key);
 std::string cluster_chain(std::string_view id);   // svc-<id>
 std::string external_chain(std::string_view id);  // ext-<id>
+std::string firewall_chain(std::string_view id);  // fw-<id>
 
 // A set element's key, bytes as the kernel compares them.
 struct ElementKey {

@@ -103,12 +103,25 @@ struct RejectServiceRange {
   friend bool operator==(const RejectServiceRange&, const RejectServiceRange&) = default;
 };
 
+// `ip daddr . meta l4proto . th dport vmap @firewall-ips`: LB IPs with source ranges go to
+// their fw- chain.
+struct DispatchFirewall {
+  friend bool operator==(const DispatchFirewall&, const DispatchFirewall&) = default;
+};
+
+// `ip saddr <source> return`: an allowed source leaves the firewall chain (and goes on).
+struct ReturnIfSource {
+  sdk::Ipv4Cidr source{};
+  friend bool operator==(const ReturnIfSource&, const ReturnIfSource&) = default;
+};
+
 struct Drop {
   friend bool operator==(const Drop&, const Drop&) = default;
 };
 
 using Rule = std::variant<MarkForMasquerade, GotoChain, JumpChain, DnatFromRanges, DnatRemembered, DnatPicked, DispatchServices,
-                          RejectWithoutEndpoints, RejectServiceRange, MasqueradeMarked, MasqueradeHairpin, Drop>;
+                          RejectWithoutEndpoints, RejectServiceRange, MasqueradeMarked, MasqueradeHairpin, DispatchFirewall,
+                         ReturnIfSource, Drop>;
 
 struct Hook {
   enum class Type : std::uint8_t { nat, filter } type = Type::nat;

@@ -76,6 +76,21 @@ Chain external_chain_of(PortObjects& objects, const std::string& key, const Serv
   return chain;
 }
 
+// loadBalancerSourceRanges: an allowed source returns to the hook and goes on to the DNAT;
+// any other is dropped (kube-proxy drops too, so a client outside times out).
+Chain firewall_chain_of(const std::string& key, const ServicePort& port, const PortAllocation& allocation) {
+  Chain chain{firewall_chain(allocation.id), key, {}, std::nullopt};
+  for (const auto& range : port.source_ranges) chain.rules.emplace_back(ReturnIfSource{range});
+  chain.rules.emplace_back(Drop{});
+  return chain;
+}
+
+void add_firewall_elements(std::vector<Element>& elements, const ServicePort& port, const PortAllocation& allocation) {
+  for (auto ip : port.firewalled_ips)
+    elements.push_back(Element{service_ip_key(SetId::firewall_ips, ip, port.protocol, port.port),
+                               firewall_chain(allocation.id), std::nullopt});
+}
+
 // Addresses of a port that can be served go to its chains; the others are refused.
 void add_address_elements(std::vector<Element>& elements, const ServicePort& port, const PortAllocation& allocation) {
   auto address = [&](std::uint32_t ip, bool served, const std::string& chain) {
@@ -128,9 +143,15 @@ std::vector<std::uint32_t> endpoint_ips(const ServicePort& port) {
   return {ips.begin(), ips.end()};
 }
 
+bool has_firewall_chain(const ServicePort& port) { return !port.source_ranges.empty() && !port.firewalled_ips.empty(); }
+
 PortObjects render_port(const std::string& key, const ServicePort& port, const PortAllocation& allocation,
                         const TableOptions& options) {
   PortObjects objects;
+  if (has_firewall_chain(port)) {
+    objects.chains.push_back(firewall_chain_of(key, port, allocation));
+    add_firewall_elements(objects.elements, port, allocation);
+  }
   if (has_cluster_chain(port)) objects.chains.push_back(cluster_chain_of(objects, key, port, allocation, options));
   if (has_external_chain(port)) objects.chains.push_back(external_chain_of(objects, key, port, allocation, options));
   add_address_elements(objects.elements, port, allocation);
@@ -141,6 +162,11 @@ std::vector<Chain> render_base_chains(const TableOptions& options) {
   using T = Hook::Type;
   std::vector<Chain> chains;
   chains.push_back(regular(kServicesChain, {DispatchServices{false}, DispatchServices{true}}));
+  chains.push_back(regular(kFirewallCheckChain, {DispatchFirewall{}}));
+  chains.push_back(hooked(kFilterPreroutingPreDnat, T::filter, NF_INET_PRE_ROUTING, kPreDnatFilterPriority,
+                          {JumpChain{std::string(kFirewallCheckChain)}}));
+  chains.push_back(hooked(kFilterOutputPreDnat, T::filter, NF_INET_LOCAL_OUT, kPreDnatFilterPriority,
+                          {JumpChain{std::string(kFirewallCheckChain)}}));
   chains.push_back(regular(kNoEndpointsChain, {RejectWithoutEndpoints{false, true}, RejectWithoutEndpoints{false, false},
                                                RejectWithoutEndpoints{true, true}, RejectWithoutEndpoints{true, false}}));
   chains.push_back(hooked(kNatPrerouting, T::nat, NF_INET_PRE_ROUTING, kDstNatPriority, {JumpChain{std::string(kServicesChain)}}));

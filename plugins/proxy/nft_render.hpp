@@ -23,13 +23,14 @@ struct PortAllocation {
 };
 
 struct PortObjects {
-  std::vector<Chain> chains;  // svc- first, then ext- (which may go to svc-)
+  std::vector<Chain> chains;  // fw- (alone), svc-, then ext- (which may go to svc-)
   std::vector<Element> elements;
 };
 
 // Which chains a port needs, and which blocks of endpoint ranges.
 bool has_cluster_chain(const ServicePort& port);
 bool has_external_chain(const ServicePort& port);
+bool has_firewall_chain(const ServicePort& port);  // loadBalancerSourceRanges on LB IPs
 bool needs_cluster_block(const ServicePort& port);
 bool needs_external_block(const ServicePort& port);
 

@@ -306,6 +306,16 @@ struct Writer {
     nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
   }
 
+  void operator()(const DispatchFirewall&) {
+    service_key(false);
+    w.lookup(SetId::firewall_ips, kReg, NFT_REG_VERDICT);
+  }
+
+  void operator()(const ReturnIfSource& r) {
+    w.source_in(r.source, true);
+    w.verdict(NFT_RETURN);
+  }
+
   void operator()(const Drop&) { w.verdict(NF_DROP); }
 };
 

@@ -34,6 +34,10 @@ struct ServicePort {
   std::vector<Endpoint> external_endpoints;     // for NodePort/external/LB traffic (externalTrafficPolicy applied)
   bool external_local = false;                  // externalTrafficPolicy Local: no SNAT, keep the client's IP
   std::uint32_t affinity_seconds = 0;           // sessionAffinity ClientIP timeout; 0: none
+  // loadBalancerSourceRanges: traffic to `firewalled_ips` (the LoadBalancer IPs among the
+  // external ones) from a source outside every range is dropped. Empty ranges: no filter.
+  std::vector<std::uint32_t> firewalled_ips;
+  std::vector<sdk::Ipv4Cidr> source_ranges;
   friend bool operator==(const ServicePort&, const ServicePort&) = default;
 };
 

@@ -40,6 +40,46 @@ std::vector<std::uint32_t> external_ips(const core::Service& service) {
   return ipv4s(texts);
 }
 
+// The LoadBalancer IPs, which loadBalancerSourceRanges guard (spec.externalIPs are not guarded,
+// as in kube-proxy).
+std::vector<std::uint32_t> load_balancer_ips(const core::Service& service) {
+  std::vector<std::string> texts;
+  if (service.spec().type() == "LoadBalancer")
+    for (const auto& ingress : service.status().load_balancer().ingress())
+      if (!ingress.ip().empty()) texts.push_back(ingress.ip());
+  return ipv4s(texts);
+}
+
+// spec.loadBalancerSourceRanges, else the older annotation (comma-separated), as Kubernetes
+// reads them; host bits are masked, unparsable entries skipped (the apiserver refuses them).
+std::vector<sdk::Ipv4Cidr> source_ranges(const core::Service& service) {
+  std::vector<std::string> texts(service.spec().load_balancer_source_ranges().begin(),
+                                 service.spec().load_balancer_source_ranges().end());
+  if (texts.empty()) {
+    auto annotation = service.metadata().annotations().find("service.beta.kubernetes.io/load-balancer-source-ranges");
+    if (annotation != service.metadata().annotations().end()) {
+      std::string text = annotation->second;
+      for (std::size_t start = 0; start <= text.size();) {
+        auto comma = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, comma - start);
+        std::erase_if(item, [](char c) { return c == ' '; });
+        if (!item.empty()) texts.push_back(item);
+        start = comma + 1;
+      }
+    }
+  }
+  std::vector<sdk::Ipv4Cidr> ranges;
+  for (const auto& text : texts) {
+    auto parsed = sdk::parse_ipv4_cidr(text, sdk::HostBits::Mask);
+    if (auto* cidr = std::get_if<sdk::Ipv4Cidr>(&parsed)) ranges.push_back(*cidr);
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.network, a.prefix) < std::pair(b.network, b.prefix);
+  });
+  ranges.erase(std::unique(ranges.begin(), ranges.end()), ranges.end());
+  return ranges;
+}
+
 bool has_node_ports(const core::ServiceSpec& spec) { return spec.type() == "NodePort" || spec.type() == "LoadBalancer"; }
 
 // The slices' endpoints for one Service port (matched by port name and protocol), each once.
@@ -131,6 +171,8 @@ std::map<std::string, ServicePort> service_ports(const core::Service& service, c
     if (sp.node_port || !sp.external_ips.empty()) sp.external_endpoints = usable_endpoints(external_local ? local : all);
     sp.external_local = external_local;
     sp.affinity_seconds = affinity_seconds(spec, options);
+    sp.source_ranges = source_ranges(service);
+    if (!sp.source_ranges.empty()) sp.firewalled_ips = load_balancer_ips(service);
     out[service_port_key(service.metadata().namespace_(), service.metadata().name(), port.name(), port.protocol())] =
         std::move(sp);
   }

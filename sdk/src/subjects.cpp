@@ -42,6 +42,8 @@ std::string Subjects::kubelet_on(std::string_view node, std::string_view op) con
   return node_prefix(node) + ".kubelet." + std::string(op);
 }
 std::string Subjects::kernel_status() const { return node_prefix(node_) + ".kernel.status"; }
+std::string Subjects::kernel_stopped() const { return node_prefix(node_) + ".kernel.stopped"; }
+std::string Subjects::kernel_stopped_any() const { return prefix_ + ".node.*.kernel.stopped"; }
 std::string Subjects::kernel_metrics() const { return node_prefix(node_) + ".kernel.metrics"; }
 std::string Subjects::host_status(std::string_view instance) const {
   return node_prefix(node_) + ".host." + subject_token(instance) + ".status";

@@ -2,11 +2,15 @@
 // apiserver (one skiffd): nodes initialised, LoadBalancer Services given pool addresses (never
 // one to two Services, requests honoured or refused with an Event, an exhausted pool pending
 // with one Event), released on a type change, kept across a restart; a node whose machine no
-// longer answers deleted, and its pods with it (the controller-manager's podgc).
+// longer answers deleted, and its pods with it (the controller-manager's podgc); one whose skiffd
+// stopped cleanly tainted shut down until it is back; a provider that starts after the
+// controllers, or comes back with other capabilities, taken up.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <set>
 
+#include "command.hpp"
 #include "plugin_node.hpp"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
@@ -24,16 +28,20 @@ namespace core = api::core::v1;
 
 const char* kPool = "10.213.11.200-10.213.11.202";
 
-std::string plugins() {
-  return std::string("  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
-                     "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n"
-                     "  - name: scheduler-default\n    config: {leader_elect: false, pod_initial_backoff: 50ms}\n"
-                     "  - name: controller-manager\n    config: {leader_elect: false, controllers: [podgc]}\n"
-                     "  - name: cloud-local\n    config: {pool: [") +
-         kPool +
-         "], instance_probe_timeout: 300ms, instance_gone_after: 1s}\n"
-         "  - name: cloud-controller-manager\n    config: {leader_elect: false, node_monitor_period: 200ms}\n";
+const char* kControlPlane =
+    "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
+    "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n"
+    "  - name: scheduler-default\n    config: {leader_elect: false, pod_initial_backoff: 50ms}\n"
+    "  - name: controller-manager\n    config: {leader_elect: false, controllers: [podgc]}\n"
+    "  - name: cloud-controller-manager\n    config: {leader_elect: false, node_monitor_period: 200ms,"
+    " capabilities_refresh: 200ms, route_reconcile_period: 1s}\n";
+
+std::string cloud_local(const std::string& extra = "") {
+  return std::string("  - name: cloud-local\n    config: {pool: [") + kPool +
+         "], instance_probe_timeout: 300ms, instance_gone_after: 1s" + extra + "}\n";
 }
+
+std::string plugins() { return kControlPlane + cloud_local(); }
 
 core::Service load_balancer(const std::string& name, int port = 80, const std::string& requested = "") {
   core::Service s;
@@ -46,6 +54,12 @@ core::Service load_balancer(const std::string& name, int port = 80, const std::s
   p->set_protocol("TCP");
   p->mutable_target_port()->set_int_val(8080);
   return s;
+}
+
+bool has_shutdown_taint(const core::Node& node) {
+  for (const auto& taint : node.spec().taints())
+    if (taint.key() == "node.cloudprovider.kubernetes.io/shutdown" && taint.effect() == "NoSchedule") return true;
+  return false;
 }
 
 core::Node node(const std::string& name, const std::string& ready, bool uninitialized) {
@@ -217,6 +231,73 @@ TEST_F(CloudControllers, ARestartGivesNoAddressToAnotherService) {
   EXPECT_NE(late, api);
   EXPECT_EQ(ingress_of("web"), web);
   EXPECT_EQ(ingress_of("api"), api);
+}
+
+// A machine shut down: its skiffd stops cleanly (SIGTERM) and says so on the bus; its Node is
+// tainted, not deleted, however long it stays down, and loses the taint once it answers again.
+// Killed instead (no announcement), it would be gone: see ANodeWhoseMachineIsGone….
+TEST_F(CloudControllers, ACleanlyStoppedMachineIsTaintedShutDownUntilItIsBack) {
+  test::PluginNode machine(nats_, "", "resting");
+  machine.start();
+  api_.create(node("resting", "False", false));  // NotReady: its kubelet stopped with it
+  machine.stop();
+  ASSERT_TRUE(test::wait_until([&] { return has_shutdown_taint(api_.get<core::Node>("", "resting")); }))
+      << "the Node of a machine shut down is tainted";
+  EXPECT_FALSE(test::wait_until([&] { return api_.list<core::Node>().empty(); }, 3s))
+      << "the Node is kept well past instance_gone_after (1s): a machine shut down is not gone";
+  machine.start();
+  EXPECT_TRUE(test::wait_until([&] { return !has_shutdown_taint(api_.get<core::Node>("", "resting")); }))
+      << "the taint goes once the machine answers again";
+}
+
+// The controllers before any provider, then cloud-local on another node: taken up (a pending
+// LoadBalancer gets its address); then cloud-local restarted owning routes (in a namespace of
+// the test's): the route controller, which skipped routes, now makes them.
+class CloudControllersBeforeTheProvider : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    control_plane_.start();
+    ASSERT_EQ(test::run_command({"ip", "netns", "add", netns_}).exit_code, 0);
+    for (const auto& args : {std::vector<std::string>{"link", "add", "rt0", "type", "veth", "peer", "name", "rt1"},
+                             {"addr", "add", "10.213.252.1/24", "dev", "rt0"}, {"link", "set", "rt0", "up"},
+                             {"link", "set", "rt1", "up"}}) {
+      std::vector<std::string> argv{"ip", "-n", netns_};
+      argv.insert(argv.end(), args.begin(), args.end());
+      ASSERT_EQ(test::run_command(argv).exit_code, 0);
+    }
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "skiffd output:\n%s\n%s\n", control_plane_.output().c_str(),
+                                   provider_.output().c_str());
+    provider_.stop();
+    test::run_command({"ip", "netns", "delete", netns_});
+  }
+  std::string routes() { return test::run_command({"ip", "-n", netns_, "route", "show", "proto", "75"}).out; }
+
+  test::NatsServer nats_;
+  test::PluginNode control_plane_{nats_, kControlPlane};
+  const std::string netns_ = "skiff-ccm-" + std::to_string(::getpid());
+  test::PluginNode provider_{nats_, cloud_local(), "provider-node"};
+  sdk::ApiClient api_{control_plane_.bus(), control_plane_.subjects()};
+};
+
+TEST_F(CloudControllersBeforeTheProvider, AProviderStartingLaterOrComingBackDifferentIsTakenUp) {
+  api_.create(load_balancer("early"));
+  auto routed = node("routed", "True", false);
+  routed.mutable_status()->mutable_addresses(0)->set_address("10.213.252.2");
+  routed.mutable_spec()->set_pod_cidr("10.244.9.0/24");
+  api_.create(routed);
+  provider_.start();
+  EXPECT_TRUE(test::wait_until([&] {
+    return api_.get<core::Service>("default", "early").status().load_balancer().ingress_size() > 0;
+  })) << "a LoadBalancer pending before the provider came gets its address";
+
+  test::PluginNode with_routes(nats_, cloud_local(", routes: true, routes_netns: " + netns_), "provider-node");
+  provider_.stop();
+  with_routes.start();
+  EXPECT_TRUE(test::wait_until([&] { return routes().find("10.244.9.0/24 via 10.213.252.2") != std::string::npos; }))
+      << "the provider came back with routes: " << routes();
+  with_routes.stop();
 }
 
 }  // namespace

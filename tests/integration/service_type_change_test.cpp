@@ -60,3 +60,27 @@ TEST_F(ServiceTypeChange, ANodePortAddedWithTheChangeIsStillRefused) {
 }
 
 }  // namespace
+
+// A LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort from the node port
+// range, kept across updates and given back when the policy (or the Service) goes.
+class HealthCheckNodePort : public ::testing::Test {
+ protected:
+  test::ApiNode node{"      node_port_range: 30100-30101\n"};
+  sdk::ApiClient api{node.node().bus(), node.node().subjects()};
+};
+
+TEST_F(HealthCheckNodePort, ALocalLoadBalancerGetsOneKeptUntilThePolicyChanges) {
+  auto local = service("local", "LoadBalancer");
+  local.mutable_spec()->set_external_traffic_policy("Local");
+  auto created = api.create(local);
+  int health = created.spec().health_check_node_port();
+  EXPECT_TRUE(health == 30100 || health == 30101) << health;
+  EXPECT_NE(health, created.spec().ports(0).node_port());
+  auto relabelled = api.patch<core::Service>("default", "local", "merge", R"({"metadata":{"labels":{"a":"b"}}})");
+  EXPECT_EQ(relabelled.spec().health_check_node_port(), health) << "kept across updates";
+  auto cluster = api.patch<core::Service>("default", "local", "merge", R"({"spec":{"externalTrafficPolicy":"Cluster"}})");
+  EXPECT_EQ(cluster.spec().health_check_node_port(), 0) << "externalTrafficPolicy Cluster: none";
+  auto next = api.create(service("next", "LoadBalancer"));  // the range's two ports: one was the health check's
+  EXPECT_EQ(next.spec().ports(0).node_port(), health) << "given back";
+  EXPECT_EQ(next.spec().health_check_node_port(), 0);
+}

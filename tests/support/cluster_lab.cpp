@@ -39,6 +39,7 @@ std::vector<std::string> ClusterLab::environment() const {
                                "CLUSTER=" + options_.cluster, "NETWORK=" + options_.network,
                                "RUNTIME=" + options_.runtime};
   if (!options_.lb_pool.empty()) env.push_back("LB_POOL=" + options_.lb_pool);
+  if (options_.cloud_routes) env.push_back("CLOUD_ROUTES=1");
   return env;
 }
 

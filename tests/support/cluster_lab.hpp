@@ -22,6 +22,7 @@ struct ClusterLabOptions {
   std::string runtime = "docker";  // or containerd: one of each node's own, in its namespace
   int workers = 2;
   std::string lb_pool;   // cloud-local's LoadBalancer pool (LB_POOL); "" for the script's default
+  bool cloud_routes = false;  // cloud-local owns the master's host-gw routes (CLOUD_ROUTES=1)
 };
 
 class ClusterLab {

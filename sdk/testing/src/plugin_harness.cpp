@@ -97,8 +97,9 @@ class SchedulerHarness final : public conformance::SchedulerHarness {
 
 class CloudProviderHarness final : public conformance::CloudProviderHarness {
  public:
-  explicit CloudProviderHarness(const PluginUnderTest& plugin)
-      : hosted_("  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
+  CloudProviderHarness(const PluginUnderTest& plugin, std::string route_gateway)
+      : route_gateway_(std::move(route_gateway)),
+        hosted_("  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
                 "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n" +
                     plugin_entry(plugin, {}, "    log_level: debug\n"),
                 dirs_of(plugin)) {}
@@ -115,16 +116,18 @@ class CloudProviderHarness final : public conformance::CloudProviderHarness {
     address->set_address("127.0.0.1");
     return node;
   }
+  std::string route_gateway() override { return route_gateway_; }
 
  private:
+  std::string route_gateway_;
   HostedNode hosted_;
 };
 
 }  // namespace
 
-conformance::CloudProviderHarnessFactory cloud_provider_harness(PluginUnderTest plugin) {
+conformance::CloudProviderHarnessFactory cloud_provider_harness(PluginUnderTest plugin, std::string route_gateway) {
   return [=]() -> std::unique_ptr<conformance::CloudProviderHarness> {
-    return std::make_unique<CloudProviderHarness>(plugin);
+    return std::make_unique<CloudProviderHarness>(plugin, route_gateway);
   };
 }
 

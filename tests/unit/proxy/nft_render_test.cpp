@@ -2,6 +2,8 @@
 // a change becomes, address claims and endpoint blocks.
 #include <gtest/gtest.h>
 
+#include <linux/netfilter.h>
+
 #include <algorithm>
 
 #include "address_claims.hpp"
@@ -96,6 +98,39 @@ TEST(NftRender, LocalPolicyWithoutLocalEndpointsDropsOutsideTraffic) {
   ASSERT_EQ(rules.size(), 4u);
   EXPECT_EQ(rules[1], Rule(GotoChain{GotoChain::When::source_local, {}, objects.chains[0].name}));
   EXPECT_EQ(rules[3], Rule(Drop{}));
+}
+
+// loadBalancerSourceRanges: the LB IP's key in firewall-ips goes to a fw- chain that lets each
+// range return and drops the rest; the external IP without ranges is not filtered.
+TEST(NftRender, SourceRangesSendTheLoadBalancerIpThroughAFirewallChain) {
+  auto port = test::node_port("10.96.0.10", 80, 30080, {kA});
+  port.external_ips = {ip("203.0.113.9"), ip("10.213.11.200")};
+  auto open = render_port("default/web:http/TCP", port, allocation(), test::lab_options());
+  EXPECT_TRUE(in_set(open, SetId::firewall_ips).empty()) << "no ranges: no filter";
+
+  port.firewalled_ips = {ip("10.213.11.200")};
+  port.source_ranges = {*sdk::Ipv4Cidr::parse("10.213.11.1/32"), *sdk::Ipv4Cidr::parse("192.168.0.0/16")};
+  auto objects = render_port("default/web:http/TCP", port, allocation(), test::lab_options());
+  auto firewalled = in_set(objects, SetId::firewall_ips);
+  ASSERT_EQ(firewalled.size(), 1u);
+  EXPECT_EQ(firewalled[0]->key, service_ip_key(SetId::firewall_ips, ip("10.213.11.200"), proxy::Protocol::tcp, 80));
+  std::string chain = firewall_chain(port_id("default/web:http/TCP"));
+  EXPECT_EQ(firewalled[0]->target, chain);
+  auto fw = std::find_if(objects.chains.begin(), objects.chains.end(), [&](const Chain& c) { return c.name == chain; });
+  ASSERT_NE(fw, objects.chains.end());
+  EXPECT_EQ(fw->rules, (std::vector<Rule>{ReturnIfSource{port.source_ranges[0]}, ReturnIfSource{port.source_ranges[1]},
+                                          Drop{}}));
+  EXPECT_EQ(in_set(objects, SetId::service_ips).size(), 3u) << "the addresses are served as before";
+}
+
+TEST(NftRender, TheFirewallIsCheckedBeforeDnatOnPreroutingAndOutput) {
+  auto base = render_base_chains(test::lab_options());
+  std::vector<std::pair<unsigned, int>> hooks;
+  for (const auto& chain : base)
+    if (chain.hook && chain.rules == std::vector<Rule>{JumpChain{std::string(kFirewallCheckChain)}})
+      hooks.emplace_back(chain.hook->number, chain.hook->priority);
+  EXPECT_EQ(hooks, (std::vector<std::pair<unsigned, int>>{{NF_INET_PRE_ROUTING, kDstNatPriority - 10},
+                                                          {NF_INET_LOCAL_OUT, kDstNatPriority - 10}}));
 }
 
 TEST(NftRender, AffinityPicksByRulesNotRanges) {

@@ -190,6 +190,35 @@ TEST(NftTraffic, NodePortsAndExternalIpsFollowTheTrafficPolicy) {
   EXPECT_EQ(dropped.error, ETIMEDOUT) << dropped.describe();
 }
 
+// loadBalancerSourceRanges on a LB IP: a client outside the ranges is dropped (times out), one
+// inside is served; a delta changing the ranges takes effect; the other addresses stay open.
+TEST(NftTraffic, SourceRangesLetOnlyTheirClientsReachTheLoadBalancerIp) {
+  ServiceLab lab;
+  auto programmer = programmer_in(lab.node);
+  proxy::ProxyState state;
+  auto web = node_port("10.96.0.16", 80, 30090, {endpoint_a()});
+  web.external_ips = {ip("203.0.113.20")};
+  web.firewalled_ips = {ip("203.0.113.20")};
+  web.source_ranges = {*sdk::Ipv4Cidr::parse("10.9.0.0/16")};  // not the client
+  state.ports["default/web:http/TCP"] = web;
+  programmer->apply(state);
+  Answer dropped;
+  lab.client.run([&] { dropped = ask_tcp(ip("203.0.113.20"), 80, std::chrono::seconds(1)); });
+  EXPECT_EQ(dropped.error, ETIMEDOUT) << dropped.describe();
+  EXPECT_EQ(lab.tcp(lab.client, ServiceLab::kNode, 30090).name(), kPodA) << "the NodePort is not filtered";
+
+  state.ports["default/web:http/TCP"].source_ranges = {*sdk::Ipv4Cidr::parse("10.9.0.0/16"),
+                                                       *sdk::Ipv4Cidr::parse("192.168.77.2/32")};
+  EXPECT_FALSE(programmer->apply(state).full);
+  Answer allowed = lab.tcp(lab.client, ip("203.0.113.20"), 80);
+  EXPECT_EQ(allowed.name(), kPodA) << allowed.describe();
+
+  state.ports["default/web:http/TCP"].source_ranges.clear();
+  state.ports["default/web:http/TCP"].firewalled_ips.clear();
+  programmer->apply(state);
+  EXPECT_EQ(lab.tcp(lab.client, ip("203.0.113.20"), 80).name(), kPodA) << "no ranges: every source";
+}
+
 TEST(NftTraffic, APodReachesItselfThroughItsServiceMasqueraded) {
   ServiceLab lab;
   auto programmer = programmer_in(lab.node);

@@ -106,6 +106,38 @@ TEST(ServicePorts, LoadBalancerAndExternalIpsAreExternalAddresses) {
   EXPECT_EQ(port.external_endpoints, std::vector<Endpoint>{ep("10.244.1.5")});
 }
 
+// loadBalancerSourceRanges guard the LB IPs only (not spec.externalIPs), as kube-proxy's.
+TEST(ServicePorts, SourceRangesGuardTheLoadBalancerIpsOnly) {
+  auto s = service("LoadBalancer");
+  s.mutable_spec()->add_external_ips("192.0.2.10");
+  s.mutable_status()->mutable_load_balancer()->add_ingress()->set_ip("198.51.100.7");
+  auto open = service_ports(s, {slice({endpoint("10.244.1.5", "a")})}, kOnNodeA).begin()->second;
+  EXPECT_TRUE(open.source_ranges.empty()) << "no ranges: every source";
+  EXPECT_TRUE(open.firewalled_ips.empty());
+
+  s.mutable_spec()->add_load_balancer_source_ranges("10.213.11.1/32");
+  s.mutable_spec()->add_load_balancer_source_ranges("172.16.5.9/16");  // host bits masked
+  auto guarded = service_ports(s, {slice({endpoint("10.244.1.5", "a")})}, kOnNodeA).begin()->second;
+  EXPECT_EQ(guarded.firewalled_ips, std::vector<std::uint32_t>{*sdk::parse_ipv4("198.51.100.7")});
+  ASSERT_EQ(guarded.source_ranges.size(), 2u);
+  EXPECT_EQ(guarded.source_ranges[0], *sdk::Ipv4Cidr::parse("10.213.11.1/32"));
+  EXPECT_EQ(guarded.source_ranges[1], *sdk::Ipv4Cidr::parse("172.16.0.0/16"));
+}
+
+TEST(ServicePorts, TheSourceRangesAnnotationCountsWhenTheFieldIsEmpty) {
+  auto s = service("LoadBalancer");
+  s.mutable_status()->mutable_load_balancer()->add_ingress()->set_ip("198.51.100.7");
+  (*s.mutable_metadata()->mutable_annotations())["service.beta.kubernetes.io/load-balancer-source-ranges"] =
+      "10.0.0.0/8, 192.168.1.0/24";
+  auto port = service_ports(s, {slice({endpoint("10.244.1.5", "a")})}, kOnNodeA).begin()->second;
+  EXPECT_EQ(port.source_ranges.size(), 2u);
+  EXPECT_EQ(port.firewalled_ips.size(), 1u);
+  auto cluster_ip = service();
+  cluster_ip.mutable_spec()->add_load_balancer_source_ranges("10.0.0.0/8");
+  EXPECT_TRUE(service_ports(cluster_ip, {}, kOnNodeA).begin()->second.firewalled_ips.empty())
+      << "only LoadBalancers have LB IPs to guard";
+}
+
 TEST(ServicePorts, HeadlessExternalNameAndUnknownProtocolsAreLeftAlone) {
   auto headless = service();
   headless.mutable_spec()->set_cluster_ip("None");

@@ -30,6 +30,10 @@ class Subjects {
   std::string kubelet_on(std::string_view node, std::string_view op) const;
   // The kernel of this node: status of its plugins.
   std::string kernel_status() const;
+  // Published once (data: the node's name) by a node's skiffd that stopped cleanly, just before
+  // it leaves the bus; kernel_stopped_any() matches every node's.
+  std::string kernel_stopped() const;
+  std::string kernel_stopped_any() const;
   // The kernel's Prometheus text: per plugin up, health, restarts.
   std::string kernel_metrics() const;
   // A child skiffd hosting one isolated plugin.

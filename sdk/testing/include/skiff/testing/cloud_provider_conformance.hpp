@@ -27,6 +27,9 @@ class CloudProviderHarness {
   virtual const sdk::Subjects& subjects() = 0;
   // A Node whose machine exists and runs, as its kubelet would have registered it.
   virtual api::core::v1::Node live_node() = 0;
+  // An address a route can go through where the provider's routes are (on-link there): the
+  // routes case gives it to a Node of its own as InternalIP.
+  virtual std::string route_gateway() { return "127.0.0.1"; }
 };
 
 using CloudProviderHarnessFactory = std::function<std::unique_ptr<CloudProviderHarness>()>;

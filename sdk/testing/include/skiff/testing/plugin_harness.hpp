@@ -39,6 +39,8 @@ conformance::StoreHarnessFactory store_harness(PluginUnderTest plugin);
 conformance::SchedulerHarnessFactory scheduler_harness(PluginUnderTest plugin, std::string scheduler_name);
 // The cloud provider beside skiffd's own store-lmdb and apiserver; the live node is the
 // skiffd node "conformance-node" itself (machine-id and address 127.0.0.1 as a kubelet writes them).
-conformance::CloudProviderHarnessFactory cloud_provider_harness(PluginUnderTest plugin);
+// `route_gateway`: an address on-link where the provider's routes go (see route_gateway()).
+conformance::CloudProviderHarnessFactory cloud_provider_harness(PluginUnderTest plugin,
+                                                                std::string route_gateway = "127.0.0.1");
 
 }  // namespace skiff::test

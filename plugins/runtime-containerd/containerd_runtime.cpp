@@ -2,9 +2,12 @@
 
 #include <thread>
 
+#include <boost/json.hpp>
+
 #include "cri_errors.hpp"
 #include "cri_translate.hpp"
 #include "log_file_reader.hpp"
+#include "port_forwarder.hpp"
 #include "remote_command.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
@@ -303,6 +306,25 @@ sdk::StreamBody ContainerdRuntime::exec(const rt::ExecRequest& request) {
     if (!outcome.failure.empty()) stream.write(2, outcome.failure + "\n");
     return outcome.exit_code;
   };
+}
+
+// containerd's verbose sandbox status names the sandbox's (pause) process, whose network
+// namespace is the pod's; entering it is what containerd's own PortForward does too.
+sdk::StreamBody ContainerdRuntime::port_forward(const rt::PortForwardRequest& request) {
+  auto status = client_.pod_sandbox_status(request.sandbox_id(), true);  // 404 before the stream starts
+  if (status.status().state() != cri::SANDBOX_READY)
+    throw Error(Status::Conflict("sandbox " + request.sandbox_id() + " is not ready: no network namespace to forward into"));
+  std::int64_t pid = 0;
+  if (auto it = status.info().find("info"); it != status.info().end()) {
+    boost::system::error_code ec;
+    auto info = boost::json::parse(it->second, ec);
+    if (!ec && info.is_object())
+      if (const auto* p = info.as_object().if_contains("pid"); p && p->is_int64()) pid = p->as_int64();
+  }
+  if (pid <= 0)
+    throw Error(Status::Internal("containerd gave no pid for sandbox " + request.sandbox_id() +
+                                 " (its verbose status lacks info.pid); cannot find its network namespace"));
+  return runtime_common::forward_port("/proc/" + std::to_string(pid) + "/ns/net", request.port());
 }
 
 }  // namespace skiff::containerd

@@ -74,9 +74,10 @@ void CriClient::remove_pod_sandbox(const std::string& id) {
                                                                     "removing sandbox " + id, timeout_ + kStopSlack);
 }
 
-cri::PodSandboxStatusResponse CriClient::pod_sandbox_status(const std::string& id) {
+cri::PodSandboxStatusResponse CriClient::pod_sandbox_status(const std::string& id, bool verbose) {
   cri::PodSandboxStatusRequest request;
   request.set_pod_sandbox_id(id);
+  request.set_verbose(verbose);
   return call<cri::PodSandboxStatusRequest, cri::PodSandboxStatusResponse>(SKIFF_CRI_RUNTIME(PodSandboxStatus), request,
                                                                            "sandbox " + id);
 }

@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include "port_forwarder.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
@@ -539,6 +540,16 @@ sdk::StreamBody DockerRuntime::exec(const rt::ExecRequest& request) {
     auto result = client_.call("GET", "/exec/" + exec_id + "/json");
     return static_cast<int>(num(result.json(), {"ExitCode"}));
   };
+}
+
+// The sandbox container's process holds the pod's network namespace (none to enter with host network).
+sdk::StreamBody DockerRuntime::port_forward(const rt::PortForwardRequest& request) {
+  auto sandbox = inspect(request.sandbox_id());  // 404 before the stream starts
+  bool host_network = str(sandbox, {"HostConfig", "NetworkMode"}) == "host";
+  int pid = static_cast<int>(num(sandbox, {"State", "Pid"}));
+  if (!host_network && pid <= 0)
+    throw Error(Status::Conflict("sandbox " + request.sandbox_id() + " is not running: no network namespace to forward into"));
+  return runtime_common::forward_port(host_network ? "" : netns_of(pid), request.port());
 }
 
 }  // namespace skiff::docker

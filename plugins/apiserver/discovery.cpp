@@ -39,6 +39,7 @@ std::vector<Sub> subresources_of(const std::string& kind) {
     return {{"binding", "Binding", {"create"}, nullptr, nullptr},
             {"exec", "PodExecOptions", {"create", "get"}, nullptr, nullptr},
             {"log", "Pod", {"get"}, nullptr, nullptr},
+            {"portforward", "PodPortForwardOptions", {"create", "get"}, nullptr, nullptr},
             {"status", "Pod", {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Deployment" || kind == "ReplicaSet")
     return {{"scale", "Scale", {"get", "patch", "update"}, "autoscaling", "v1"},

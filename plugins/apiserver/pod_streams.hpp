@@ -1,5 +1,5 @@
-// pods/log and pods/exec: the apiserver asks the kubelet of the pod's node over the bus
-// (skiff.<c>.node.<node>.kubelet.logs|exec) to stream to a fresh subject, and relays that
+// pods/log, pods/exec and pods/portforward: the apiserver asks the kubelet of the pod's node over the bus
+// (skiff.<c>.node.<node>.kubelet.logs|exec|port_forward) to stream to a fresh subject, and relays that
 // stream to the client — chunked text/plain for logs, WebSocket (v5/v4.channel.k8s.io) for
 // exec. A client that leaves stops the stream at its source.
 #pragma once
@@ -21,6 +21,8 @@ class PodStreams {
   // Throw ApiError for anything wrong before the stream starts.
   void logs(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
   void exec(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
+  // pods/portforward (port_forward.cpp): kubectl's SPDY streams, each pair piped to the pod.
+  void port_forward(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
 
  private:
   // Asks the pod's kubelet to start a stream; a failure becomes the kubelet's Status.

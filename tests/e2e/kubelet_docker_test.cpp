@@ -18,6 +18,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/testing/process.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -319,6 +320,61 @@ TEST_F(KubeletDocker, LogsFollowAndExecGoThroughTheApi) {
     EXPECT_EQ(piped.out, "HELLO\n") << binary << ": " << piped.both();
     auto tail = node->kubectl(binary, {"logs", "ticker", "--tail=1"});
     EXPECT_EQ(lines_of(tail.out).size(), 1u) << binary << ": " << tail.both();
+  }
+}
+
+// `kubectl port-forward` left running in the background, its output in a file.
+class PortForward {
+ public:
+  PortForward(const std::string& binary, const std::string& kubeconfig, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {binary, "--cache-dir", home_.path(), "port-forward"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process_ = std::make_unique<test::ChildProcess>(
+        test::SpawnSpec{argv, {"KUBECONFIG=" + kubeconfig, "HOME=" + home_.path()}, "", home_.file("out"), ""});
+  }
+  ~PortForward() { process_->kill(); }
+  std::string output() const { return test::read_file(home_.file("out")); }
+  bool shows(const std::string& text, std::chrono::milliseconds timeout = 30s) const {
+    return test::wait_until([&] { return output().find(text) != std::string::npos; }, timeout, 50ms);
+  }
+
+ private:
+  test::TempDir home_;
+  std::unique_ptr<test::ChildProcess> process_;
+};
+
+std::string curl(int port) {
+  return test::run_command({"/usr/bin/curl", "-sS", "--max-time", "20", "http://127.0.0.1:" + std::to_string(port) + "/"}).both();
+}
+
+TEST_F(KubeletDocker, PortForwardCarriesTcpToSeveralPortsOfThePodForEveryKubectl) {
+  apply_pod("fwd", "  - name: web\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                   "    command: [sh, -c, 'mkdir -p /a /b && echo port-8080 > /a/index.html && echo port-8081 > /b/index.html"
+                   " && httpd -p 8080 -h /a && exec httpd -f -p 8081 -h /b']\n");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("fwd");
+    return p && p->status().phase() == "Running";
+  }, 60s, 100ms));
+  for (const std::string& binary : {std::string("/usr/bin/kubectl"), std::string(SKIFF_TEST_KUBECTL_120),
+                                    std::string("/usr/lib/google-cloud-sdk/bin/kubectl.1.27")}) {
+    if (!std::filesystem::exists(binary)) {
+      EXPECT_EQ(binary.find("1.20"), std::string::npos) << binary << " is missing; `make test` unpacks it";
+      continue;
+    }
+    int first = test::free_port(), second = test::free_port();
+    PortForward forward(binary, node->kubeconfig(),
+                        {"pod/fwd", std::to_string(first) + ":8080", std::to_string(second) + ":8081"});
+    ASSERT_TRUE(forward.shows("Forwarding from 127.0.0.1:" + std::to_string(second))) << binary << ": " << forward.output();
+    EXPECT_EQ(curl(first), "port-8080\n") << binary << ": " << forward.output();
+    EXPECT_EQ(curl(second), "port-8081\n") << binary << ": " << forward.output();
+    EXPECT_EQ(curl(first), "port-8080\n") << binary << ": a second connection on one port";
+
+    // Nothing listens on 9999 in the pod: kubectl reports Kubernetes' error.
+    int closed = test::free_port();
+    PortForward refused(binary, node->kubeconfig(), {"pod/fwd", std::to_string(closed) + ":9999"});
+    ASSERT_TRUE(refused.shows("Forwarding from 127.0.0.1:" + std::to_string(closed))) << binary << ": " << refused.output();
+    curl(closed);
+    EXPECT_TRUE(refused.shows("connection refused")) << binary << ": " << refused.output();
   }
 }
 

@@ -36,7 +36,8 @@ struct Sub {
 
 std::vector<Sub> subresources_of(const std::string& kind) {
   if (kind == "Pod")
-    return {{"binding", "Binding", {"create"}, nullptr, nullptr},
+    return {{"attach", "PodAttachOptions", {"create", "get"}, nullptr, nullptr},
+            {"binding", "Binding", {"create"}, nullptr, nullptr},
             {"exec", "PodExecOptions", {"create", "get"}, nullptr, nullptr},
             {"log", "Pod", {"get"}, nullptr, nullptr},
             {"portforward", "PodPortForwardOptions", {"create", "get"}, nullptr, nullptr},

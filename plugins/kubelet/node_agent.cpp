@@ -72,6 +72,8 @@ void NodeAgent::start() {
                                  [this](sdk::Request r) { serve_exec(r); }));
   services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "port_forward"), "kubelet",
                                  [this](sdk::Request r) { serve_port_forward(r); }));
+  services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "attach"), "kubelet",
+                                 [this](sdk::Request r) { serve_attach(r); }));
   log_.debug("node {}: pod workers running", options_.node.name);
 }
 
@@ -233,6 +235,25 @@ void NodeAgent::serve_exec(const sdk::Request& request) {
     exec.set_tty(q.tty());
     exec.set_stream(q.stream());
     sdk::call<rt::ExecRequest>(bus_, subjects_.runtime_on(options_.node.name, "exec", r.runtime->handler()), exec);
+    request.reply(kubelet::v1::StreamStarted().SerializeAsString());
+  } catch (const sdk::Error& e) {
+    request.fail(e.status());
+  }
+}
+
+void NodeAgent::serve_attach(const sdk::Request& request) {
+  kubelet::v1::PodAttachRequest q;
+  if (!q.ParseFromString(request.data())) return request.fail(sdk::Status::BadRequest("not a PodAttachRequest"));
+  try {
+    auto r = resolve(q.namespace_(), q.pod(), q.container());
+    if (r.attempts.empty() || r.attempts.back().state() != "RUNNING")
+      throw sdk::Error(sdk::Status::BadRequest("container " + r.container + " is not running"));
+    rt::AttachRequest attach;
+    attach.set_container_id(r.attempts.back().id());
+    attach.set_stdin(q.stdin());
+    attach.set_tty(q.tty());
+    attach.set_stream(q.stream());
+    sdk::call<rt::AttachRequest>(bus_, subjects_.runtime_on(options_.node.name, "attach", r.runtime->handler()), attach);
     request.reply(kubelet::v1::StreamStarted().SerializeAsString());
   } catch (const sdk::Error& e) {
     request.fail(e.status());

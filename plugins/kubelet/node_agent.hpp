@@ -47,6 +47,7 @@ class NodeAgent {
   void serve_logs(const sdk::Request& request);
   void serve_exec(const sdk::Request& request);
   void serve_port_forward(const sdk::Request& request);
+  void serve_attach(const sdk::Request& request);
   // The pod, its container's name and its runtime containers (newest attempt last).
   struct Resolved {
     std::shared_ptr<const api::core::v1::Pod> pod;

@@ -34,6 +34,26 @@ void select_labels(const google::protobuf::Map<std::string, std::string>& labels
   selector[sdk::label::kKind] = kind;
 }
 
+// Exec and attach both stream through containerd's streaming server at `url`.
+sdk::StreamBody relay(const std::string& url, const RemoteCommandStreams& streams) {
+  auto command = std::make_shared<RemoteCommandClient>(url, streams);
+  return [command, with_stdin = streams.stdin](sdk::RuntimeStream& stream) {
+    stream.on_stop([command] { command->cancel(); });
+    if (with_stdin)
+      stream.on_stdin([command](std::string_view data, bool last) {
+        try {
+          command->write_stdin(data);
+          if (last) command->close_stdin();
+        } catch (const Error&) {
+          // The command ended and its streams are gone: the rest of the input goes nowhere.
+        }
+      });
+    ExecOutcome outcome = command->run([&](int fd, std::string_view data) { stream.write(fd, data); });
+    if (!outcome.failure.empty()) stream.write(2, outcome.failure + "\n");
+    return outcome.exit_code;
+  };
+}
+
 }  // namespace
 
 ContainerdRuntime::ContainerdRuntime(CriClient& client, ContainerdRuntimeOptions options)
@@ -289,23 +309,21 @@ sdk::StreamBody ContainerdRuntime::exec(const rt::ExecRequest& request) {
   exec.set_stdout(true);
   exec.set_stderr(!request.tty());
   std::string url = client_.exec(exec).url();
-  RemoteCommandStreams streams{request.stdin(), true, !request.tty(), request.tty()};
-  auto command = std::make_shared<RemoteCommandClient>(url, streams);
-  return [command, with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
-    stream.on_stop([command] { command->cancel(); });
-    if (with_stdin)
-      stream.on_stdin([command](std::string_view data, bool last) {
-        try {
-          command->write_stdin(data);
-          if (last) command->close_stdin();
-        } catch (const Error&) {
-          // The command ended and its streams are gone: the rest of the input goes nowhere.
-        }
-      });
-    ExecOutcome outcome = command->run([&](int fd, std::string_view data) { stream.write(fd, data); });
-    if (!outcome.failure.empty()) stream.write(2, outcome.failure + "\n");
-    return outcome.exit_code;
-  };
+  return relay(url, {request.stdin(), true, !request.tty(), request.tty()});
+}
+
+sdk::StreamBody ContainerdRuntime::attach(const rt::AttachRequest& request) {
+  auto status = client_.container_status(request.container_id()).status();
+  if (status.state() != cri::CONTAINER_RUNNING)
+    throw Error(Status::Conflict("container " + request.container_id() + " is not running: cannot attach to it"));
+  cri::AttachRequest attach;
+  attach.set_container_id(request.container_id());
+  attach.set_tty(request.tty());
+  attach.set_stdin(request.stdin());
+  attach.set_stdout(true);
+  attach.set_stderr(!request.tty());
+  std::string url = client_.attach(attach).url();
+  return relay(url, {request.stdin(), true, !request.tty(), request.tty()});
 }
 
 // containerd's verbose sandbox status names the sandbox's (pause) process, whose network

@@ -144,6 +144,11 @@ cri::ExecResponse CriClient::exec(const cri::ExecRequest& request) {
   return call<cri::ExecRequest, cri::ExecResponse>(SKIFF_CRI_RUNTIME(Exec), request, "exec in " + request.container_id());
 }
 
+cri::AttachResponse CriClient::attach(const cri::AttachRequest& request) {
+  return call<cri::AttachRequest, cri::AttachResponse>(SKIFF_CRI_RUNTIME(Attach), request,
+                                                       "attach to " + request.container_id());
+}
+
 cri::ImageStatusResponse CriClient::image_status(const std::string& image) {
   cri::ImageStatusRequest request;
   request.mutable_image()->set_image(image);

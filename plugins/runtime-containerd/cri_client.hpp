@@ -37,6 +37,7 @@ class CriClient {
   cri::ContainerStatsResponse container_stats(const std::string& id);
   cri::ExecSyncResponse exec_sync(const cri::ExecSyncRequest& request);
   cri::ExecResponse exec(const cri::ExecRequest& request);
+  cri::AttachResponse attach(const cri::AttachRequest& request);
 
   // An unset `image` in the answer: not present.
   cri::ImageStatusResponse image_status(const std::string& image);

@@ -1,5 +1,6 @@
 // Logs and exec of simulated containers: what is complete at once is written straight away;
-// followed logs wait for the runtime's changes; exec with stdin, and port-forward, echo it until it closes.
+// followed logs wait for the runtime's changes; exec with stdin, attach and port-forward echo it
+// until it closes.
 #include <condition_variable>
 #include <mutex>
 
@@ -99,6 +100,12 @@ sdk::StreamBody SimRuntime::port_forward(const rt::PortForwardRequest& request) 
     throw sdk::Error(sdk::Status::Conflict("sandbox " + request.sandbox_id() + " is not ready: no network to forward into"));
   if (request.port() <= 0 || request.port() > 65535)
     throw sdk::Error(sdk::Status::Invalid("port " + std::to_string(request.port()) + " is not a valid port (1–65535)"));
+  return echo_until_closed;
+}
+
+// A simulated container's stdio is an echo of its stdin (and silence without it) until the caller leaves.
+sdk::StreamBody SimRuntime::attach(const rt::AttachRequest& request) {
+  check_running(request.container_id());
   return echo_until_closed;
 }
 

@@ -302,6 +302,41 @@ TEST_P(RuntimeConformance, PortForwardReachesThePodsLocalhost) {
   }
 }
 
+// kubectl attach: the container's own stdin and stdout; closing stdin (stdin_once) ends its input.
+TEST_P(RuntimeConformance, AttachReachesTheContainersOwnStdio) {
+  Pod pod(harness(), test_label(), "attach");
+  pod.sandbox();
+  rt::ContainerConfig c;
+  c.set_name("reader");
+  c.set_image(pod.image);
+  for (const char* part : {"sh", "-c", "while read line; do echo got:$line; done"}) c.add_command(part);
+  c.set_stdin(true);
+  c.set_stdin_once(true);
+  std::string id = pod.runtime.create_container(pod.sandbox_id, c, pod.config);
+  pod.runtime.start_container(id);
+  rt::AttachRequest r;
+  r.set_container_id(id);
+  std::string out;
+  try {
+    pod.runtime.attach(r, "hello\n", [&](const rt::Chunk& chunk) {
+      out += chunk.data();
+      return true;
+    }, 30s);
+  } catch (const sdk::Error& e) {
+    if (e.status().code == 501) GTEST_SKIP() << "this runtime cannot attach: " << e.status().message;
+    throw;
+  }
+  EXPECT_EQ(out, GetParam().real_processes ? "got:hello\n" : "hello\n");
+  try {
+    rt::AttachRequest unknown;
+    unknown.set_container_id("no-such-container");
+    pod.runtime.attach(unknown, "", [](const rt::Chunk&) { return true; });
+    ADD_FAILURE() << "attached to an unknown container";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 404) << e.status().message;
+  }
+}
+
 TEST_P(RuntimeConformance, StatsOfARunningContainer) {
   Pod pod(harness(), test_label(), "stats");
   pod.sandbox();

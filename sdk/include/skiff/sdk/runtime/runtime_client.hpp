@@ -56,6 +56,13 @@ class RuntimeClient {
                     const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
                     std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
 
+  // Attaches to a running container: `input` (if any) goes to its stdin and is then closed;
+  // its output goes to `on_chunk` until it ends or on_chunk returns false. Throws the runtime's
+  // error (404, 409 not running, 501 not supported) or Error(504) when `deadline` passes first.
+  void attach(runtime::v1::AttachRequest request, const std::string& input,
+              const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
+              std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
+
   const std::string& node() const { return node_; }
   const std::string& handler() const { return handler_; }
 

@@ -378,6 +378,38 @@ TEST_F(KubeletDocker, PortForwardCarriesTcpToSeveralPortsOfThePodForEveryKubectl
   }
 }
 
+TEST_F(KubeletDocker, AttachReachesTheContainersStdinAndRunItRemovesThePod) {
+  // The SPDY kubectls first: each attach closes the container's stdin for good (stdinOnce).
+  std::vector<std::string> binaries = {SKIFF_TEST_KUBECTL_120, "/usr/lib/google-cloud-sdk/bin/kubectl.1.27", "/usr/bin/kubectl"};
+  for (std::size_t i = 0; i < binaries.size(); ++i) {
+    const std::string& binary = binaries[i];
+    if (!std::filesystem::exists(binary)) {
+      EXPECT_EQ(binary.find("1.20"), std::string::npos) << binary << " is missing; `make test` unpacks it";
+      continue;
+    }
+    std::string name = "reader" + std::to_string(i);
+    ok({"apply", "-f", "-"}, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
+                                 "\nspec:\n  restartPolicy: Never\n  containers:\n  - name: reader\n"
+                                 "    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                                 "    stdin: true\n    stdinOnce: true\n"
+                                 "    command: [sh, -c, 'while read line; do echo got:$line; done']\n");
+    ASSERT_TRUE(test::wait_until([&] {
+      auto p = pod(name);
+      return p && p->status().phase() == "Running";
+    }, 60s, 100ms));
+    auto attached = node->kubectl(binary, {"attach", "-i", name}, "hello\n");
+    EXPECT_EQ(attached.exit_code, 0) << binary << ": " << attached.both();
+    EXPECT_NE(attached.out.find("got:hello"), std::string::npos) << binary << ": " << attached.both();
+  }
+
+  auto run = kubectl({"run", "once", "--image=skiff/busybox:1", "--image-pull-policy=IfNotPresent", "--restart=Never", "-i",
+                      "--rm", "--", "sh", "-c", "read line; echo ran:$line"},
+                     "there\n");
+  EXPECT_EQ(run.exit_code, 0) << run.both();
+  EXPECT_NE(run.out.find("ran:there"), std::string::npos) << run.both();
+  EXPECT_TRUE(test::wait_until([&] { return !pod("once"); }, 60s, 100ms)) << "--rm deletes the pod";
+}
+
 TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
   ok({"apply", "-f", "-"}, kWeb);
   ASSERT_TRUE(all_ready("app=web", 3));

@@ -338,6 +338,8 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
   meta->set_generation(1);
   initial_status(type, object);
   apply_defaults(object);
+  if (object.GetDescriptor() == api::core::v1::Pod::descriptor())
+    admit_pod(static_cast<api::core::v1::Pod&>(object), default_toleration_seconds_);
   if (validated) validate(type, object, nullptr);
   return generated;
 }

@@ -101,6 +101,8 @@ class ApiCore {
   int finalize_namespaces();
   // Called after a namespace starts Terminating, so its cleanup begins at once.
   void on_namespace_terminating(std::function<void()> hook) { namespace_terminating_ = std::move(hook); }
+  // The tolerationSeconds DefaultTolerationSeconds admission gives new pods (300 in Kubernetes).
+  void set_default_toleration_seconds(std::int64_t seconds) { default_toleration_seconds_ = seconds; }
 
   sdk::StoreClient& store() { return store_; }
 
@@ -133,6 +135,7 @@ class ApiCore {
   PortAllocator& node_ports_;
   spdlog::logger& log_;
   std::function<void()> namespace_terminating_;
+  std::int64_t default_toleration_seconds_ = 300;
 };
 
 }  // namespace skiff::apiserver

@@ -86,6 +86,8 @@ class ApiServerPlugin final : public Plugin {
         {"max_body", ConfigType::String, "3Mi", "largest request body accepted"},
         {"bookmark_interval", ConfigType::Duration, "60s", "how often idle watches that ask for bookmarks get one"},
         {"bus_workers", ConfigType::Int, "4", "parallel handlers for the internal bus API"},
+        {"default_toleration_seconds", ConfigType::Int, "300",
+         "how long new pods tolerate a not-ready or unreachable node (DefaultTolerationSeconds admission)"},
     };
     return m;
   }
@@ -128,6 +130,7 @@ class ApiServerPlugin final : public Plugin {
     cluster_ips_ = std::make_unique<IpAllocator>(config.get_string("service_cidr"));
     node_ports_ = std::make_unique<PortAllocator>(std::stoi(range.substr(0, dash)), std::stoi(range.substr(dash + 1)));
     api_ = std::make_unique<ApiCore>(*store_, *cluster_ips_, *node_ports_, context_.log());
+    api_->set_default_toleration_seconds(config.get_int("default_toleration_seconds"));
     api_->bootstrap();
     api_->on_namespace_terminating([this] {
       std::lock_guard lock(mutex_);

@@ -68,6 +68,9 @@ void default_requests_from_limits(core::Pod& pod) {
 }  // namespace
 
 void default_pod_spec(core::PodSpec* spec) {
+  // kubectl debug (and client-go callers) dereference these without checking.
+  if (!spec->has_security_context()) spec->mutable_security_context();
+  if (!spec->has_enable_service_links()) spec->set_enable_service_links(true);
   if (spec->restart_policy().empty()) spec->set_restart_policy("Always");
   if (!spec->has_termination_grace_period_seconds()) spec->set_termination_grace_period_seconds(30);
   if (spec->dns_policy().empty()) spec->set_dns_policy("ClusterFirst");
@@ -185,6 +188,29 @@ void default_storage_class(api::storage::v1::StorageClass& sc) {
 }
 
 }  // namespace
+
+// What the admission plugins Kubernetes enables by default add to a Pod (not to a template):
+// ServiceAccount names the namespace's default account, Priority gives the default priority
+// and DefaultTolerationSeconds lets the pod ride out a not-ready or unreachable node for a while (300 s by default).
+void admit_pod(core::Pod& pod, std::int64_t default_toleration_seconds) {
+  auto* spec = pod.mutable_spec();
+  if (spec->service_account_name().empty()) spec->set_service_account_name(spec->service_account().empty() ? "default" : spec->service_account());
+  spec->set_service_account(spec->service_account_name());  // the deprecated alias mirrors it
+  if (!spec->has_priority() && spec->priority_class_name().empty()) spec->set_priority(0);
+  if (spec->preemption_policy().empty()) spec->set_preemption_policy("PreemptLowerPriority");
+  for (const char* taint : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
+    bool tolerated = false;
+    for (const auto& t : spec->tolerations())
+      tolerated |= (t.key() == taint || (t.key().empty() && t.operator_() == "Exists")) &&
+                   (t.effect().empty() || t.effect() == "NoExecute");
+    if (tolerated) continue;
+    auto* t = spec->add_tolerations();
+    t->set_key(taint);
+    t->set_operator_("Exists");
+    t->set_effect("NoExecute");
+    t->set_toleration_seconds(default_toleration_seconds);
+  }
+}
 
 void apply_defaults(google::protobuf::Message& object) {
   const auto* d = object.GetDescriptor();

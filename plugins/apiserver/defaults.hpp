@@ -13,11 +13,17 @@ void apply_defaults(google::protobuf::Message& object);
 
 }  // namespace skiff::apiserver
 
+#include <cstdint>
+
 namespace skiff::api::core::v1 {
+class Pod;
 class PodSpec;
 }
 namespace skiff::apiserver {
 // A pod template's or pod's spec defaults (shared with controllers that build pods).
 void default_pod_spec(api::core::v1::PodSpec* spec);
+// What Kubernetes' default admission plugins add to a Pod being created (ServiceAccount,
+// Priority, DefaultTolerationSeconds): a Pod's, never a template's.
+void admit_pod(api::core::v1::Pod& pod, std::int64_t default_toleration_seconds);
 
 }  // namespace skiff::apiserver

@@ -36,10 +36,12 @@ struct Sub {
 
 std::vector<Sub> subresources_of(const std::string& kind) {
   if (kind == "Pod")
-    return {{"binding", "Binding", {"create"}, nullptr, nullptr},
+    return {{"attach", "PodAttachOptions", {"create", "get"}, nullptr, nullptr},
+            {"binding", "Binding", {"create"}, nullptr, nullptr},
             {"eviction", "Eviction", {"create"}, "policy", "v1"},
             {"exec", "PodExecOptions", {"create", "get"}, nullptr, nullptr},
             {"log", "Pod", {"get"}, nullptr, nullptr},
+            {"portforward", "PodPortForwardOptions", {"create", "get"}, nullptr, nullptr},
             {"status", "Pod", {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Deployment" || kind == "ReplicaSet")
     return {{"scale", "Scale", {"get", "patch", "update"}, "autoscaling", "v1"},

@@ -144,7 +144,30 @@ void PodStreams::exec(const HttpRequest& request, HttpResponder& response, const
 
   sdk::ChunkStream stream(bus_, subjects_);
   q.set_stream(stream.subject());
-  ask_kubelet(pod, "exec", q.SerializeAsString());
+  relay(request, response, pod, "exec", q.SerializeAsString(), protocol, streams, stream);
+}
+
+void PodStreams::attach(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod) {
+  const std::string& phase = pod.status().phase();
+  if (phase == "Succeeded" || phase == "Failed")
+    throw ApiError(sdk::Status::BadRequest("cannot attach a container in a completed pod; current phase is " + phase));
+  ExecProtocol protocol = choose_exec_protocol(request);
+  kubelet::v1::PodAttachRequest q;
+  q.set_namespace_(pod.metadata().namespace_());
+  q.set_pod(pod.metadata().name());
+  q.set_container(container_of(request, pod));
+  ExecStreams streams{flag(request, "stdin"), flag(request, "stdout"), flag(request, "stderr"), flag(request, "tty")};
+  q.set_stdin(streams.stdin);
+  q.set_tty(streams.tty);
+  sdk::ChunkStream stream(bus_, subjects_);
+  q.set_stream(stream.subject());
+  relay(request, response, pod, "attach", q.SerializeAsString(), protocol, streams, stream);
+}
+
+void PodStreams::relay(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod, const char* op,
+                       const std::string& kubelet_request, const ExecProtocol& protocol, const ExecStreams& streams,
+                       sdk::ChunkStream& stream) {
+  ask_kubelet(pod, op, kubelet_request);
   auto channels = open_exec_channels(protocol, request, response, streams);
   if (!channels) return stream.stop();
 
@@ -172,7 +195,7 @@ void PodStreams::exec(const HttpRequest& request, HttpResponder& response, const
     }
     if (chunk->done()) {
       if (!chunk->error().empty())
-        log_.warn("exec in {}/{}: {}", pod.metadata().namespace_(), pod.metadata().name(), chunk->error());
+        log_.warn("{} in {}/{}: {}", op, pod.metadata().namespace_(), pod.metadata().name(), chunk->error());
       channels->finish(exit_status(chunk->exit_code(), chunk->error()));
       finished = true;
       break;

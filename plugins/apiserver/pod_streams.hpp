@@ -1,12 +1,14 @@
-// pods/log and pods/exec: the apiserver asks the kubelet of the pod's node over the bus
-// (skiff.<c>.node.<node>.kubelet.logs|exec) to stream to a fresh subject, and relays that
+// pods/log, pods/exec, pods/attach and pods/portforward: the apiserver asks the kubelet of the pod's node over the bus
+// (skiff.<c>.node.<node>.kubelet.logs|exec|port_forward) to stream to a fresh subject, and relays that
 // stream to the client — chunked text/plain for logs, WebSocket (v5/v4.channel.k8s.io) for
 // exec. A client that leaves stops the stream at its source.
 #pragma once
 
 #include <spdlog/logger.h>
 
+#include "exec_channels.hpp"
 #include "http_server.hpp"
+#include "skiff/sdk/chunk_stream.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/sdk/subjects.hpp"
@@ -21,10 +23,19 @@ class PodStreams {
   // Throw ApiError for anything wrong before the stream starts.
   void logs(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
   void exec(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
+  // pods/attach: exec's channels on the container's own stdio.
+  void attach(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
+  // pods/portforward (port_forward.cpp): kubectl's SPDY streams, each pair piped to the pod.
+  void port_forward(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod);
 
  private:
   // Asks the pod's kubelet to start a stream; a failure becomes the kubelet's Status.
   void ask_kubelet(const api::core::v1::Pod& pod, const char* op, const std::string& request);
+  // Exec's and attach's common part: asks the kubelet (op) to stream to `stream`, answers the
+  // upgrade and relays both ways until the stream ends or the client leaves.
+  void relay(const HttpRequest& request, HttpResponder& response, const api::core::v1::Pod& pod, const char* op,
+             const std::string& kubelet_request, const ExecProtocol& protocol, const ExecStreams& streams,
+             sdk::ChunkStream& stream);
 
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;

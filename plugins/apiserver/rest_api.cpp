@@ -399,11 +399,13 @@ void RestApi::logs_or_exec(const HttpRequest& request, HttpResponder& response, 
   const sdk::ResourceType& pods = *sdk::find_resource("pods");
   auto object = api_.get(pods, ns, pod_name);
   const auto& pod = static_cast<const api::core::v1::Pod&>(*object);
-  if (what != "log" && what != "exec")
-    throw ApiError(sdk::Status::NotFound("pods/" + what + " is not served (pods/log and pods/exec are)"));
+  if (what != "log" && what != "exec" && what != "attach" && what != "portforward")
+    throw ApiError(sdk::Status::NotFound("pods/" + what + " is not served (pods/log, exec, attach and portforward are)"));
   if (pod.spec().node_name().empty())
     throw ApiError(sdk::Status::BadRequest("pod " + pod_name + " does not have a host assigned"));
   if (what == "log") return streams_.logs(request, response, pod);
+  if (what == "portforward") return streams_.port_forward(request, response, pod);
+  if (what == "attach") return streams_.attach(request, response, pod);
   streams_.exec(request, response, pod);
 }
 

@@ -37,6 +37,10 @@ std::optional<SpdyConnection::Frame> SpdyConnection::read() {
   // Control frames that name a stream carry it first in their body.
   if (frame.control && (frame.type == kSynStream || frame.type == kRstStream) && length >= 4)
     frame.stream_id = be32(reinterpret_cast<const unsigned char*>(frame.payload.data())) & 0x7fffffff;
+  // After the ids, priority and slot; every block must be read to keep the zlib stream in step.
+  constexpr std::size_t kSynStreamPrefix = 10;
+  if (frame.control && frame.type == kSynStream && length > kSynStreamPrefix)
+    frame.headers = header_reader_.read(std::string_view(frame.payload).substr(kSynStreamPrefix));
   return frame;
 }
 
@@ -91,6 +95,14 @@ bool SpdyConnection::data(std::uint32_t stream_id, std::string_view payload, boo
     payload.remove_prefix(n);
   } while (!payload.empty());
   return true;
+}
+
+bool SpdyConnection::rst_stream(std::uint32_t stream_id, std::uint32_t status) {
+  std::lock_guard lock(write_mutex_);
+  std::string body;
+  put32(body, stream_id & 0x7fffffff);
+  put32(body, status);
+  return send_control(kRstStream, 0, body);
 }
 
 bool SpdyConnection::ping(const std::string& body) {

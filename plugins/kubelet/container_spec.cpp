@@ -166,6 +166,7 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
   c.set_attempt(attempt);
   c.set_tty(container.tty());
   c.set_stdin(container.stdin());
+  c.set_stdin_once(container.stdin_once());
 
   for (const auto& from : container.env_from()) {
     if (from.has_config_map_ref()) {

@@ -71,6 +71,10 @@ void NodeAgent::start() {
                                  [this](sdk::Request r) { serve_logs(r); }));
   services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "exec"), "kubelet",
                                  [this](sdk::Request r) { serve_exec(r); }));
+  services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "port_forward"), "kubelet",
+                                 [this](sdk::Request r) { serve_port_forward(r); }));
+  services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "attach"), "kubelet",
+                                 [this](sdk::Request r) { serve_attach(r); }));
   log_.debug("node {}: pod workers running", options_.node.name);
 }
 
@@ -244,6 +248,55 @@ void NodeAgent::serve_exec(const sdk::Request& request) {
     exec.set_tty(q.tty());
     exec.set_stream(q.stream());
     sdk::call<rt::ExecRequest>(bus_, subjects_.runtime_on(options_.node.name, "exec", r.runtime->handler()), exec);
+    request.reply(kubelet::v1::StreamStarted().SerializeAsString());
+  } catch (const sdk::Error& e) {
+    request.fail(e.status());
+  }
+}
+
+void NodeAgent::serve_attach(const sdk::Request& request) {
+  kubelet::v1::PodAttachRequest q;
+  if (!q.ParseFromString(request.data())) return request.fail(sdk::Status::BadRequest("not a PodAttachRequest"));
+  try {
+    auto r = resolve(q.namespace_(), q.pod(), q.container());
+    if (r.attempts.empty() || r.attempts.back().state() != "RUNNING")
+      throw sdk::Error(sdk::Status::BadRequest("container " + r.container + " is not running"));
+    rt::AttachRequest attach;
+    attach.set_container_id(r.attempts.back().id());
+    attach.set_stdin(q.stdin());
+    attach.set_tty(q.tty());
+    attach.set_stream(q.stream());
+    sdk::call<rt::AttachRequest>(bus_, subjects_.runtime_on(options_.node.name, "attach", r.runtime->handler()), attach);
+    request.reply(kubelet::v1::StreamStarted().SerializeAsString());
+  } catch (const sdk::Error& e) {
+    request.fail(e.status());
+  }
+}
+
+// The pod's ready sandbox holds its network namespace: the runtime connects from there.
+void NodeAgent::serve_port_forward(const sdk::Request& request) {
+  kubelet::v1::PodPortForwardRequest q;
+  if (!q.ParseFromString(request.data())) return request.fail(sdk::Status::BadRequest("not a PodPortForwardRequest"));
+  try {
+    std::shared_ptr<const api::core::v1::Pod> pod;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [uid, p] : by_uid_)
+        if (p->metadata().namespace_() == q.namespace_() && p->metadata().name() == q.pod()) pod = p;
+    }
+    if (!pod) throw sdk::Error(sdk::Status::NotFound("pods \"" + q.pod() + "\" not found on node " + options_.node.name));
+    auto& runtime = runtimes_.for_pod(*pod);
+    std::string sandbox_id;
+    for (const auto& s : runtime.list_sandboxes({{kLabelPodUid, pod->metadata().uid()}}))
+      if (s.state() == "READY") sandbox_id = s.id();
+    if (sandbox_id.empty())
+      throw sdk::Error(sdk::Status::BadRequest("pod " + q.pod() + " has no running sandbox to forward a port into"));
+    rt::PortForwardRequest forward;
+    forward.set_sandbox_id(sandbox_id);
+    forward.set_port(q.port());
+    forward.set_stream(q.stream());
+    sdk::call<rt::PortForwardRequest>(bus_, subjects_.runtime_on(options_.node.name, "port_forward", runtime.handler()),
+                                      forward);
     request.reply(kubelet::v1::StreamStarted().SerializeAsString());
   } catch (const sdk::Error& e) {
     request.fail(e.status());

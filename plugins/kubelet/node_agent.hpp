@@ -50,6 +50,8 @@ class NodeAgent {
   bool echo_of_own_write(const api::core::v1::Pod& old, const api::core::v1::Pod& pod) const;
   void serve_logs(const sdk::Request& request);
   void serve_exec(const sdk::Request& request);
+  void serve_port_forward(const sdk::Request& request);
+  void serve_attach(const sdk::Request& request);
   // The pod, its container's name and its runtime containers (newest attempt last).
   struct Resolved {
     std::shared_ptr<const api::core::v1::Pod> pod;

@@ -2,9 +2,12 @@
 
 #include <thread>
 
+#include <boost/json.hpp>
+
 #include "cri_errors.hpp"
 #include "cri_translate.hpp"
 #include "log_file_reader.hpp"
+#include "port_forwarder.hpp"
 #include "remote_command.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
@@ -29,6 +32,26 @@ void select_labels(const google::protobuf::Map<std::string, std::string>& labels
                    google::protobuf::Map<std::string, std::string>& selector) {
   selector.insert(labels.begin(), labels.end());
   selector[sdk::label::kKind] = kind;
+}
+
+// Exec and attach both stream through containerd's streaming server at `url`.
+sdk::StreamBody relay(const std::string& url, const RemoteCommandStreams& streams) {
+  auto command = std::make_shared<RemoteCommandClient>(url, streams);
+  return [command, with_stdin = streams.stdin](sdk::RuntimeStream& stream) {
+    stream.on_stop([command] { command->cancel(); });
+    if (with_stdin)
+      stream.on_stdin([command](std::string_view data, bool last) {
+        try {
+          command->write_stdin(data);
+          if (last) command->close_stdin();
+        } catch (const Error&) {
+          // The command ended and its streams are gone: the rest of the input goes nowhere.
+        }
+      });
+    ExecOutcome outcome = command->run([&](int fd, std::string_view data) { stream.write(fd, data); });
+    if (!outcome.failure.empty()) stream.write(2, outcome.failure + "\n");
+    return outcome.exit_code;
+  };
 }
 
 }  // namespace
@@ -286,23 +309,40 @@ sdk::StreamBody ContainerdRuntime::exec(const rt::ExecRequest& request) {
   exec.set_stdout(true);
   exec.set_stderr(!request.tty());
   std::string url = client_.exec(exec).url();
-  RemoteCommandStreams streams{request.stdin(), true, !request.tty(), request.tty()};
-  auto command = std::make_shared<RemoteCommandClient>(url, streams);
-  return [command, with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
-    stream.on_stop([command] { command->cancel(); });
-    if (with_stdin)
-      stream.on_stdin([command](std::string_view data, bool last) {
-        try {
-          command->write_stdin(data);
-          if (last) command->close_stdin();
-        } catch (const Error&) {
-          // The command ended and its streams are gone: the rest of the input goes nowhere.
-        }
-      });
-    ExecOutcome outcome = command->run([&](int fd, std::string_view data) { stream.write(fd, data); });
-    if (!outcome.failure.empty()) stream.write(2, outcome.failure + "\n");
-    return outcome.exit_code;
-  };
+  return relay(url, {request.stdin(), true, !request.tty(), request.tty()});
+}
+
+sdk::StreamBody ContainerdRuntime::attach(const rt::AttachRequest& request) {
+  auto status = client_.container_status(request.container_id()).status();
+  if (status.state() != cri::CONTAINER_RUNNING)
+    throw Error(Status::Conflict("container " + request.container_id() + " is not running: cannot attach to it"));
+  cri::AttachRequest attach;
+  attach.set_container_id(request.container_id());
+  attach.set_tty(request.tty());
+  attach.set_stdin(request.stdin());
+  attach.set_stdout(true);
+  attach.set_stderr(!request.tty());
+  std::string url = client_.attach(attach).url();
+  return relay(url, {request.stdin(), true, !request.tty(), request.tty()});
+}
+
+// containerd's verbose sandbox status names the sandbox's (pause) process, whose network
+// namespace is the pod's; entering it is what containerd's own PortForward does too.
+sdk::StreamBody ContainerdRuntime::port_forward(const rt::PortForwardRequest& request) {
+  auto status = client_.pod_sandbox_status(request.sandbox_id(), true);  // 404 before the stream starts
+  if (status.status().state() != cri::SANDBOX_READY)
+    throw Error(Status::Conflict("sandbox " + request.sandbox_id() + " is not ready: no network namespace to forward into"));
+  std::int64_t pid = 0;
+  if (auto it = status.info().find("info"); it != status.info().end()) {
+    boost::system::error_code ec;
+    auto info = boost::json::parse(it->second, ec);
+    if (!ec && info.is_object())
+      if (const auto* p = info.as_object().if_contains("pid"); p && p->is_int64()) pid = p->as_int64();
+  }
+  if (pid <= 0)
+    throw Error(Status::Internal("containerd gave no pid for sandbox " + request.sandbox_id() +
+                                 " (its verbose status lacks info.pid); cannot find its network namespace"));
+  return runtime_common::forward_port("/proc/" + std::to_string(pid) + "/ns/net", request.port());
 }
 
 }  // namespace skiff::containerd

@@ -74,9 +74,10 @@ void CriClient::remove_pod_sandbox(const std::string& id) {
                                                                     "removing sandbox " + id, timeout_ + kStopSlack);
 }
 
-cri::PodSandboxStatusResponse CriClient::pod_sandbox_status(const std::string& id) {
+cri::PodSandboxStatusResponse CriClient::pod_sandbox_status(const std::string& id, bool verbose) {
   cri::PodSandboxStatusRequest request;
   request.set_pod_sandbox_id(id);
+  request.set_verbose(verbose);
   return call<cri::PodSandboxStatusRequest, cri::PodSandboxStatusResponse>(SKIFF_CRI_RUNTIME(PodSandboxStatus), request,
                                                                            "sandbox " + id);
 }
@@ -141,6 +142,11 @@ cri::ExecSyncResponse CriClient::exec_sync(const cri::ExecSyncRequest& request) 
 
 cri::ExecResponse CriClient::exec(const cri::ExecRequest& request) {
   return call<cri::ExecRequest, cri::ExecResponse>(SKIFF_CRI_RUNTIME(Exec), request, "exec in " + request.container_id());
+}
+
+cri::AttachResponse CriClient::attach(const cri::AttachRequest& request) {
+  return call<cri::AttachRequest, cri::AttachResponse>(SKIFF_CRI_RUNTIME(Attach), request,
+                                                       "attach to " + request.container_id());
 }
 
 cri::ImageStatusResponse CriClient::image_status(const std::string& image) {

@@ -24,7 +24,8 @@ class CriClient {
   cri::RunPodSandboxResponse run_pod_sandbox(const cri::RunPodSandboxRequest& request);
   void stop_pod_sandbox(const std::string& id);
   void remove_pod_sandbox(const std::string& id);
-  cri::PodSandboxStatusResponse pod_sandbox_status(const std::string& id);
+  // `verbose` adds containerd's info (the sandbox's pid, its runtime spec) as JSON under info["info"].
+  cri::PodSandboxStatusResponse pod_sandbox_status(const std::string& id, bool verbose = false);
   cri::ListPodSandboxResponse list_pod_sandbox(const cri::ListPodSandboxRequest& request);
 
   cri::CreateContainerResponse create_container(const cri::CreateContainerRequest& request);
@@ -36,6 +37,7 @@ class CriClient {
   cri::ContainerStatsResponse container_stats(const std::string& id);
   cri::ExecSyncResponse exec_sync(const cri::ExecSyncRequest& request);
   cri::ExecResponse exec(const cri::ExecRequest& request);
+  cri::AttachResponse attach(const cri::AttachRequest& request);
 
   // An unset `image` in the answer: not present.
   cri::ImageStatusResponse image_status(const std::string& image);

@@ -136,6 +136,7 @@ cri::ContainerConfig to_cri_container(const rt::CreateContainerRequest& request)
   copy_labels(sdk::container_labels(request), *out.mutable_labels());
   out.set_log_path(container_log_path(config));
   out.set_stdin(config.stdin());
+  out.set_stdin_once(config.stdin() && config.stdin_once());
   out.set_tty(config.tty());
   auto* resources = out.mutable_linux()->mutable_resources();
   if (config.cpu_limit_millis() > 0) {

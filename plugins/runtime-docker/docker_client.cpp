@@ -165,6 +165,7 @@ class HijackedStream final : public RawStream {
     if (ec == net::error::eof) return 0;
     if (ec == net::error::would_block || ec == net::error::try_again)
       throw sdk::Error(sdk::Status::Timeout("docker: the exec stream went quiet"));
+    if (ec == net::error::shut_down || ec == net::error::connection_aborted || ec == net::error::bad_descriptor) return 0;
     check(ec, "reading an exec stream");
     return n;
   }
@@ -176,6 +177,10 @@ class HijackedStream final : public RawStream {
   void close_write() override {
     boost::system::error_code ec;
     c_->socket.shutdown(local::socket::shutdown_send, ec);
+  }
+  void shutdown() override {
+    boost::system::error_code ec;
+    c_->socket.shutdown(local::socket::shutdown_both, ec);
   }
 
  private:

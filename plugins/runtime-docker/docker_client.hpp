@@ -32,6 +32,8 @@ class RawStream {
   virtual std::size_t read(char* data, std::size_t size) = 0;
   virtual void write(std::string_view data) = 0;
   virtual void close_write() = 0;
+  // Ends both directions from another thread: a read blocked on the stream returns 0.
+  virtual void shutdown() = 0;
 };
 
 class DockerClient {

@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include "port_forwarder.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
@@ -387,6 +388,8 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
   if (!env.empty()) body["Env"] = env;
   body["Tty"] = config.tty();
   body["OpenStdin"] = config.stdin();
+  body["StdinOnce"] = config.stdin() && config.stdin_once();
+  body["AttachStdin"] = config.stdin();  // so docker keeps stdin open until someone attaches
 
   std::string name = docker_name({config.name(), pod.namespace_(), pod.pod_name(), short_uid(pod.pod_uid()),
                                   std::to_string(config.attempt())});
@@ -538,6 +541,49 @@ sdk::StreamBody DockerRuntime::exec(const rt::ExecRequest& request) {
     }
     auto result = client_.call("GET", "/exec/" + exec_id + "/json");
     return static_cast<int>(num(result.json(), {"ExitCode"}));
+  };
+}
+
+// The sandbox container's process holds the pod's network namespace (none to enter with host network).
+sdk::StreamBody DockerRuntime::port_forward(const rt::PortForwardRequest& request) {
+  auto sandbox = inspect(request.sandbox_id());  // 404 before the stream starts
+  bool host_network = str(sandbox, {"HostConfig", "NetworkMode"}) == "host";
+  int pid = static_cast<int>(num(sandbox, {"State", "Pid"}));
+  if (!host_network && pid <= 0)
+    throw Error(Status::Conflict("sandbox " + request.sandbox_id() + " is not running: no network namespace to forward into"));
+  return runtime_common::forward_port(host_network ? "" : netns_of(pid), request.port());
+}
+
+// Docker's attach: the container's own stdio on a hijacked connection, multiplexed unless it has a tty.
+sdk::StreamBody DockerRuntime::attach(const rt::AttachRequest& request) {
+  auto c = inspect(request.container_id());  // 404 before the stream starts
+  const auto& state = c.at("State").as_object();
+  if (!state.if_contains("Running") || !state.at("Running").as_bool())
+    throw Error(Status::Conflict("container " + request.container_id() + " is not running: cannot attach to it"));
+  bool tty = c.at("Config").as_object().if_contains("Tty") && c.at("Config").at("Tty").as_bool();
+  std::string query = std::string("?stream=1&stdout=1&stderr=1&stdin=") + (request.stdin() ? "1" : "0");
+  auto raw = std::shared_ptr<RawStream>(client_.hijack("/containers/" + request.container_id() + "/attach" + query,
+                                                       json::object{}));
+  return [raw, tty, with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
+    if (with_stdin)
+      stream.on_stdin([raw](std::string_view data, bool last) {
+        try {
+          if (!data.empty()) raw->write(data);
+          if (last) raw->close_write();
+        } catch (const Error&) {
+          // The container ended and closed its input: what is left goes nowhere.
+        }
+      });
+    stream.on_stop([raw] { raw->shutdown(); });  // the caller left: stop reading, the container runs on
+    Demultiplexer demux([&](int fd, std::string_view data) { stream.write(fd, data); });
+    char buffer[16384];
+    while (!stream.stopped()) {
+      std::size_t n = raw->read(buffer, sizeof buffer);
+      if (n == 0) break;
+      if (tty) stream.write(1, std::string_view(buffer, n));
+      else demux.feed(std::string_view(buffer, n));
+    }
+    return 0;
   };
 }
 

@@ -268,6 +268,14 @@ sdk::StreamBody RuncRuntime::logs(const rt::LogsRequest& request) {
   };
 }
 
+// A container's stdio belongs to its monitor, which writes it to the log and shares it with no one.
+sdk::StreamBody RuncRuntime::attach(const rt::AttachRequest& request) {
+  load_container(request.container_id());  // 404 for an unknown one first
+  throw Error(Status::NotImplemented("attach is not supported by runtime-runc: a container's output goes to its log "
+                                     "through the monitor, which has no way to share its stdio; use kubectl logs -f, "
+                                     "or kubectl exec -it, instead"));
+}
+
 sdk::StreamBody RuncRuntime::exec(const rt::ExecRequest& request) {
   auto state = container_status(request.container_id()).state();
   if (state != "RUNNING")

@@ -1,7 +1,9 @@
-// RuncRuntime's sandboxes: the pod's pinned namespaces, its CNI attachment, its record.
+// RuncRuntime's sandboxes: the pod's pinned namespaces, its CNI attachment, its record, and
+// port-forwarding into its network namespace.
 #include <filesystem>
 
 #include "container_record.hpp"
+#include "port_forwarder.hpp"
 #include "runc_runtime.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
@@ -101,6 +103,15 @@ rt::ListSandboxesResponse RuncRuntime::list_sandboxes(const rt::ListSandboxesReq
     if (labels_match(sandbox.labels(), request.labels())) *response.add_sandboxes() = std::move(sandbox);
   }
   return response;
+}
+
+// The pinned network namespace is the pod's (none with host network: the host's).
+sdk::StreamBody RuncRuntime::port_forward(const rt::PortForwardRequest& request) {
+  rt::Sandbox sandbox = load_sandbox(request.sandbox_id());  // 404 before the stream starts
+  std::string netns = sandbox_namespaces(sandbox).network;
+  if (!netns.empty() && !namespace_pinned(netns))
+    throw Error(Status::Conflict("sandbox " + sandbox.id() + " has no network namespace any more (stopped?)"));
+  return runtime_common::forward_port(netns, request.port());
 }
 
 }  // namespace skiff::runc

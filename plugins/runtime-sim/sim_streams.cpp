@@ -1,5 +1,6 @@
 // Logs and exec of simulated containers: what is complete at once is written straight away;
-// followed logs wait for the runtime's changes; exec with stdin echoes it until it closes.
+// followed logs wait for the runtime's changes; exec with stdin, attach and port-forward echo it
+// until it closes.
 #include <condition_variable>
 #include <mutex>
 
@@ -30,6 +31,27 @@ std::vector<LogLine> chosen(std::vector<LogLine> lines, const rt::LogsRequest& r
 void write_lines(sdk::RuntimeStream& stream, const std::vector<LogLine>& lines, bool timestamps) {
   for (const auto& line : lines)
     stream.write(1, timestamps ? sdk::format_rfc3339_micro(line.time) + " " + line.text : line.text);
+}
+
+// Echoes stdin on fd 1 until it closes (or the stream stops).
+int echo_until_closed(sdk::RuntimeStream& stream) {
+  std::mutex mutex;
+  std::condition_variable woken;
+  bool closed = false;
+  stream.on_stdin([&](std::string_view data, bool last) {
+    if (!data.empty()) stream.write(1, data);
+    if (!last) return;
+    std::lock_guard lock(mutex);
+    closed = true;
+    woken.notify_all();
+  });
+  stream.on_stop([&] {
+    std::lock_guard lock(mutex);
+    woken.notify_all();
+  });
+  std::unique_lock lock(mutex);
+  woken.wait(lock, [&] { return closed || stream.stopped(); });
+  return 0;
 }
 
 }  // namespace
@@ -68,25 +90,23 @@ sdk::StreamBody SimRuntime::exec(const rt::ExecRequest& request) {
       return result.exit_code;
     };
   }
-  return [](sdk::RuntimeStream& stream) {
-    std::mutex mutex;
-    std::condition_variable woken;
-    bool closed = false;
-    stream.on_stdin([&](std::string_view data, bool last) {
-      if (!data.empty()) stream.write(1, data);
-      if (!last) return;
-      std::lock_guard lock(mutex);
-      closed = true;
-      woken.notify_all();
-    });
-    stream.on_stop([&] {
-      std::lock_guard lock(mutex);
-      woken.notify_all();
-    });
-    std::unique_lock lock(mutex);
-    woken.wait(lock, [&] { return closed || stream.stopped(); });
-    return 0;
-  };
+  return echo_until_closed;
+}
+
+// A simulated pod listens on every port of a ready sandbox and echoes what it is sent, so the
+// path from kubectl to the runtime can be tested without containers.
+sdk::StreamBody SimRuntime::port_forward(const rt::PortForwardRequest& request) {
+  if (sandbox_status(request.sandbox_id()).state() != "READY")  // 404 for an unknown one
+    throw sdk::Error(sdk::Status::Conflict("sandbox " + request.sandbox_id() + " is not ready: no network to forward into"));
+  if (request.port() <= 0 || request.port() > 65535)
+    throw sdk::Error(sdk::Status::Invalid("port " + std::to_string(request.port()) + " is not a valid port (1–65535)"));
+  return echo_until_closed;
+}
+
+// A simulated container's stdio is an echo of its stdin (and silence without it) until the caller leaves.
+sdk::StreamBody SimRuntime::attach(const rt::AttachRequest& request) {
+  check_running(request.container_id());
+  return echo_until_closed;
 }
 
 }  // namespace skiff::sim

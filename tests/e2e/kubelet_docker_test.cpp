@@ -18,6 +18,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
+#include "skiff/testing/process.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -320,6 +321,93 @@ TEST_F(KubeletDocker, LogsFollowAndExecGoThroughTheApi) {
     auto tail = node->kubectl(binary, {"logs", "ticker", "--tail=1"});
     EXPECT_EQ(lines_of(tail.out).size(), 1u) << binary << ": " << tail.both();
   }
+}
+
+// `kubectl port-forward` left running in the background, its output in a file.
+class PortForward {
+ public:
+  PortForward(const std::string& binary, const std::string& kubeconfig, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {binary, "--cache-dir", home_.path(), "port-forward"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process_ = std::make_unique<test::ChildProcess>(
+        test::SpawnSpec{argv, {"KUBECONFIG=" + kubeconfig, "HOME=" + home_.path()}, "", home_.file("out"), ""});
+  }
+  ~PortForward() { process_->kill(); }
+  std::string output() const { return test::read_file(home_.file("out")); }
+  bool shows(const std::string& text, std::chrono::milliseconds timeout = 30s) const {
+    return test::wait_until([&] { return output().find(text) != std::string::npos; }, timeout, 50ms);
+  }
+
+ private:
+  test::TempDir home_;
+  std::unique_ptr<test::ChildProcess> process_;
+};
+
+std::string curl(int port) {
+  return test::run_command({"/usr/bin/curl", "-sS", "--max-time", "20", "http://127.0.0.1:" + std::to_string(port) + "/"}).both();
+}
+
+TEST_F(KubeletDocker, PortForwardCarriesTcpToSeveralPortsOfThePodForEveryKubectl) {
+  apply_pod("fwd", "  - name: web\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                   "    command: [sh, -c, 'mkdir -p /a /b && echo port-8080 > /a/index.html && echo port-8081 > /b/index.html"
+                   " && httpd -p 8080 -h /a && exec httpd -f -p 8081 -h /b']\n");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("fwd");
+    return p && p->status().phase() == "Running";
+  }, 60s, 100ms));
+  for (const std::string& binary : {std::string("/usr/bin/kubectl"), std::string(SKIFF_TEST_KUBECTL_120),
+                                    std::string("/usr/lib/google-cloud-sdk/bin/kubectl.1.27")}) {
+    if (!std::filesystem::exists(binary)) {
+      EXPECT_EQ(binary.find("1.20"), std::string::npos) << binary << " is missing; `make test` unpacks it";
+      continue;
+    }
+    int first = test::free_port(), second = test::free_port();
+    PortForward forward(binary, node->kubeconfig(),
+                        {"pod/fwd", std::to_string(first) + ":8080", std::to_string(second) + ":8081"});
+    ASSERT_TRUE(forward.shows("Forwarding from 127.0.0.1:" + std::to_string(second))) << binary << ": " << forward.output();
+    EXPECT_EQ(curl(first), "port-8080\n") << binary << ": " << forward.output();
+    EXPECT_EQ(curl(second), "port-8081\n") << binary << ": " << forward.output();
+    EXPECT_EQ(curl(first), "port-8080\n") << binary << ": a second connection on one port";
+
+    // Nothing listens on 9999 in the pod: kubectl reports Kubernetes' error.
+    int closed = test::free_port();
+    PortForward refused(binary, node->kubeconfig(), {"pod/fwd", std::to_string(closed) + ":9999"});
+    ASSERT_TRUE(refused.shows("Forwarding from 127.0.0.1:" + std::to_string(closed))) << binary << ": " << refused.output();
+    curl(closed);
+    EXPECT_TRUE(refused.shows("connection refused")) << binary << ": " << refused.output();
+  }
+}
+
+TEST_F(KubeletDocker, AttachReachesTheContainersStdinAndRunItRemovesThePod) {
+  // The SPDY kubectls first: each attach closes the container's stdin for good (stdinOnce).
+  std::vector<std::string> binaries = {SKIFF_TEST_KUBECTL_120, "/usr/lib/google-cloud-sdk/bin/kubectl.1.27", "/usr/bin/kubectl"};
+  for (std::size_t i = 0; i < binaries.size(); ++i) {
+    const std::string& binary = binaries[i];
+    if (!std::filesystem::exists(binary)) {
+      EXPECT_EQ(binary.find("1.20"), std::string::npos) << binary << " is missing; `make test` unpacks it";
+      continue;
+    }
+    std::string name = "reader" + std::to_string(i);
+    ok({"apply", "-f", "-"}, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
+                                 "\nspec:\n  restartPolicy: Never\n  containers:\n  - name: reader\n"
+                                 "    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                                 "    stdin: true\n    stdinOnce: true\n"
+                                 "    command: [sh, -c, 'while read line; do echo got:$line; done']\n");
+    ASSERT_TRUE(test::wait_until([&] {
+      auto p = pod(name);
+      return p && p->status().phase() == "Running";
+    }, 60s, 100ms));
+    auto attached = node->kubectl(binary, {"attach", "-i", name}, "hello\n");
+    EXPECT_EQ(attached.exit_code, 0) << binary << ": " << attached.both();
+    EXPECT_NE(attached.out.find("got:hello"), std::string::npos) << binary << ": " << attached.both();
+  }
+
+  auto run = kubectl({"run", "once", "--image=skiff/busybox:1", "--image-pull-policy=IfNotPresent", "--restart=Never", "-i",
+                      "--rm", "--", "sh", "-c", "read line; echo ran:$line"},
+                     "there\n");
+  EXPECT_EQ(run.exit_code, 0) << run.both();
+  EXPECT_NE(run.out.find("ran:there"), std::string::npos) << run.both();
+  EXPECT_TRUE(test::wait_until([&] { return !pod("once"); }, 60s, 100ms)) << "--rm deletes the pod";
 }
 
 TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {

@@ -26,7 +26,7 @@ namespace apps = api::apps::v1;
 
 std::string plugins(const std::string& controller_config = "") {
   return "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
-         "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n"
+         "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false, default_toleration_seconds: 1}\n"
          "  - name: scheduler-default\n    config: {leader_elect: false, pod_initial_backoff: 100ms}\n"
          "  - name: controller-manager\n    config:\n      leader_elect: false\n"
          "      node_monitor_grace_period: 1500ms\n      node_monitor_period: 200ms\n      pod_eviction_timeout: 1s\n" +
@@ -476,7 +476,7 @@ class SeparateControllerManager : public ::testing::Test {
   test::NatsServer nats_;
   test::PluginNode control_{nats_,
                             "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
-                            "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n"
+                            "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false, default_toleration_seconds: 1}\n"
                             "  - name: scheduler-default\n    config: {leader_elect: false}\n",
                             "control"};
   std::unique_ptr<sdk::ApiClient> api_;

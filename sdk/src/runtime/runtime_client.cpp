@@ -155,4 +155,44 @@ int RuntimeClient::exec(rt::ExecRequest request, const std::function<bool(const 
   }
 }
 
+void RuntimeClient::port_forward(rt::PortForwardRequest request, const std::string& input,
+                                 const std::function<bool(const rt::Chunk&)>& on_chunk,
+                                 std::chrono::milliseconds deadline) const {
+  auto until = deadline.count() > 0 ? std::chrono::steady_clock::now() + deadline : std::chrono::steady_clock::time_point::max();
+  ChunkStream stream(bus_, subjects_);
+  request.set_stream(stream.subject());
+  call<rt::PortForwardRequest>("port_forward", request);
+  stream.send_stdin(input, true);
+  while (true) {
+    auto next = stream.next(until);
+    if (!next) {
+      stream.stop();
+      throw Error(Status::Timeout("port_forward: no end within " + std::to_string(deadline.count()) + " ms"));
+    }
+    if (next->done() && !next->error().empty()) throw Error(Status::Internal(next->error()));
+    if (next->done()) return;
+    if (!on_chunk(*next)) return stream.stop();
+  }
+}
+
+void RuntimeClient::attach(rt::AttachRequest request, const std::string& input,
+                           const std::function<bool(const rt::Chunk&)>& on_chunk, std::chrono::milliseconds deadline) const {
+  auto until = deadline.count() > 0 ? std::chrono::steady_clock::now() + deadline : std::chrono::steady_clock::time_point::max();
+  ChunkStream stream(bus_, subjects_);
+  request.set_stream(stream.subject());
+  if (!input.empty()) request.set_stdin(true);
+  call<rt::AttachRequest>("attach", request);
+  if (request.stdin()) stream.send_stdin(input, true);
+  while (true) {
+    auto next = stream.next(until);
+    if (!next) {
+      stream.stop();
+      throw Error(Status::Timeout("attach: no end within " + std::to_string(deadline.count()) + " ms"));
+    }
+    if (next->done() && !next->error().empty()) throw Error(Status::Internal(next->error()));
+    if (next->done()) return;
+    if (!on_chunk(*next)) return stream.stop();
+  }
+}
+
 }  // namespace skiff::sdk

@@ -105,6 +105,16 @@ const std::unordered_map<std::string_view, Op>& ops() {
          auto request = parse<rt::ExecRequest>(q);
          streams.start(request.stream(), request.stdin(), s.exec(request), q, rt::ExecRequest().SerializeAsString());
        }},
+      {"attach",
+       [](S& s, StreamRunner& streams, Q q) {
+         auto request = parse<rt::AttachRequest>(q);
+         streams.start(request.stream(), request.stdin(), s.attach(request), q, rt::AttachRequest().SerializeAsString());
+       }},
+      {"port_forward",
+       [](S& s, StreamRunner& streams, Q q) {
+         auto request = parse<rt::PortForwardRequest>(q);
+         streams.start(request.stream(), true, s.port_forward(request), q, rt::PortForwardRequest().SerializeAsString());
+       }},
   };
   return table;
 }

@@ -264,6 +264,79 @@ TEST_P(RuntimeConformance, ContainersOfAPodShareItsNetwork) {
   EXPECT_NE(pod.logs(client).find("hello from skiff"), std::string::npos);
 }
 
+// kubectl port-forward's far end: localhost:port inside the pod's network namespace.
+TEST_P(RuntimeConformance, PortForwardReachesThePodsLocalhost) {
+  Pod pod(harness(), test_label(), "forward");
+  pod.sandbox();
+  auto forward = [&](int port, const std::string& input) {
+    rt::PortForwardRequest r;
+    r.set_sandbox_id(pod.sandbox_id);
+    r.set_port(port);
+    std::string answer;
+    pod.runtime.port_forward(r, input, [&](const rt::Chunk& c) {
+      answer += c.data();
+      return true;
+    }, 20s);
+    return answer;
+  };
+  if (!GetParam().real_processes) {
+    EXPECT_EQ(forward(8080, "ping\n"), "ping\n") << "a simulated pod echoes on every port";
+    return;
+  }
+  pod.container("server", {"httpd", "-f", "-p", "8080", "-h", "/www"});
+  std::string answer;
+  EXPECT_TRUE(eventually([&] {
+    try {
+      answer = forward(8080, "GET / HTTP/1.0\r\n\r\n");
+    } catch (const sdk::Error&) {
+      return false;  // httpd is not listening yet
+    }
+    return answer.find("hello from skiff") != std::string::npos;
+  })) << answer;
+  EXPECT_EQ(answer.rfind("HTTP/1.", 0), 0u) << answer;
+  try {
+    forward(8081, "GET / HTTP/1.0\r\n\r\n");
+    ADD_FAILURE() << "a port nothing listens on was connected to";
+  } catch (const sdk::Error& e) {
+    EXPECT_NE(e.status().message.find("connection refused"), std::string::npos) << e.status().message;
+  }
+}
+
+// kubectl attach: the container's own stdin and stdout; closing stdin (stdin_once) ends its input.
+TEST_P(RuntimeConformance, AttachReachesTheContainersOwnStdio) {
+  Pod pod(harness(), test_label(), "attach");
+  pod.sandbox();
+  rt::ContainerConfig c;
+  c.set_name("reader");
+  c.set_image(pod.image);
+  for (const char* part : {"sh", "-c", "while read line; do echo got:$line; done"}) c.add_command(part);
+  c.set_stdin(true);
+  c.set_stdin_once(true);
+  std::string id = pod.runtime.create_container(pod.sandbox_id, c, pod.config);
+  pod.runtime.start_container(id);
+  rt::AttachRequest r;
+  r.set_container_id(id);
+  std::string out;
+  try {
+    pod.runtime.attach(r, "hello\n", [&](const rt::Chunk& chunk) {
+      out += chunk.data();
+      return true;
+    }, 30s);
+  } catch (const sdk::Error& e) {
+    if (e.status().code == 501) GTEST_SKIP() << "this runtime cannot attach: " << e.status().message;
+    throw;
+  }
+  EXPECT_EQ(out, GetParam().real_processes ? "got:hello\n" : "hello\n");
+  try {
+    rt::AttachRequest unknown;
+    unknown.set_container_id("no-such-container");
+    pod.runtime.attach(unknown, "", [](const rt::Chunk&) { return true; });
+    ADD_FAILURE() << "attached to an unknown container";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 404) << e.status().message;
+  }
+}
+
 TEST_P(RuntimeConformance, StatsOfARunningContainer) {
   Pod pod(harness(), test_label(), "stats");
   pod.sandbox();
@@ -277,7 +350,13 @@ TEST_P(RuntimeConformance, UnknownIdsAreNotFound) {
   sdk::RuntimeClient runtime(harness().bus(), harness().subjects(), harness().node());
   for (auto call : std::vector<std::function<void()>>{[&] { runtime.container_status("no-such-container"); },
                                                        [&] { runtime.start_container("no-such-container"); },
-                                                       [&] { runtime.sandbox_status("no-such-sandbox"); }}) {
+                                                       [&] { runtime.sandbox_status("no-such-sandbox"); },
+                                                       [&] {
+                                                         rt::PortForwardRequest r;
+                                                         r.set_sandbox_id("no-such-sandbox");
+                                                         r.set_port(80);
+                                                         runtime.port_forward(r, "", [](const rt::Chunk&) { return true; });
+                                                       }}) {
     try {
       call();
       ADD_FAILURE() << "an unknown id was found";

@@ -45,6 +45,63 @@ TEST(Defaults, PodSpec) {
   EXPECT_FALSE(c.has_resources()) << "no resources stay no resources";
 }
 
+TEST(Defaults, PodSpecFieldsClientsDereference) {
+  // kubectl debug reads these without checking: SetDefaults_PodSpec fills them for pods and templates.
+  core::Pod pod;
+  *pod.mutable_spec()->add_containers() = container("nginx:1.25");
+  apiserver::apply_defaults(pod);
+  EXPECT_TRUE(pod.spec().has_security_context()) << "securityContext: {}";
+  EXPECT_TRUE(pod.spec().has_enable_service_links() && pod.spec().enable_service_links());
+  apps::ReplicaSet rs;
+  apiserver::apply_defaults(rs);
+  EXPECT_TRUE(rs.spec().template_().spec().has_security_context());
+  EXPECT_TRUE(rs.spec().template_().spec().enable_service_links());
+  EXPECT_TRUE(rs.spec().template_().spec().tolerations().empty()) << "admission adds tolerations to pods only";
+  core::Pod off;
+  off.mutable_spec()->set_enable_service_links(false);
+  apiserver::apply_defaults(off);
+  EXPECT_FALSE(off.spec().enable_service_links()) << "an explicit false stays";
+}
+
+TEST(Defaults, AdmissionGivesAPodItsAccountPriorityAndTolerations) {
+  core::Pod pod;
+  apiserver::admit_pod(pod, 300);
+  const auto& spec = pod.spec();
+  EXPECT_EQ(spec.service_account_name(), "default");
+  EXPECT_EQ(spec.service_account(), "default");
+  EXPECT_TRUE(spec.has_priority());
+  EXPECT_EQ(spec.priority(), 0);
+  EXPECT_EQ(spec.preemption_policy(), "PreemptLowerPriority");
+  ASSERT_EQ(spec.tolerations_size(), 2);
+  EXPECT_EQ(spec.tolerations(0).key(), "node.kubernetes.io/not-ready");
+  EXPECT_EQ(spec.tolerations(1).key(), "node.kubernetes.io/unreachable");
+  for (const auto& t : spec.tolerations()) {
+    EXPECT_EQ(t.operator_(), "Exists");
+    EXPECT_EQ(t.effect(), "NoExecute");
+    EXPECT_EQ(t.toleration_seconds(), 300);
+  }
+}
+
+TEST(Defaults, AdmissionKeepsWhatThePodSays) {
+  core::Pod pod;
+  pod.mutable_spec()->set_service_account("builder");  // the deprecated name alone
+  auto* own = pod.mutable_spec()->add_tolerations();
+  own->set_key("node.kubernetes.io/unreachable");
+  own->set_operator_("Exists");
+  own->set_effect("NoExecute");
+  own->set_toleration_seconds(5);
+  apiserver::admit_pod(pod, 300);
+  EXPECT_EQ(pod.spec().service_account_name(), "builder");
+  ASSERT_EQ(pod.spec().tolerations_size(), 2) << "only the missing not-ready toleration is added";
+  EXPECT_EQ(pod.spec().tolerations(0).toleration_seconds(), 5);
+  EXPECT_EQ(pod.spec().tolerations(1).key(), "node.kubernetes.io/not-ready");
+  core::Pod everything;
+  auto* all = everything.mutable_spec()->add_tolerations();
+  all->set_operator_("Exists");
+  apiserver::admit_pod(everything, 300);
+  EXPECT_EQ(everything.spec().tolerations_size(), 1) << "a pod tolerating every taint needs no more";
+}
+
 TEST(Defaults, GivenValuesStay) {
   core::Pod pod;
   pod.mutable_spec()->set_restart_policy("Never");

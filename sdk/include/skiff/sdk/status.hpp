@@ -25,6 +25,7 @@ struct Status {
   static Status Invalid(std::string message) { return {422, "Invalid", std::move(message)}; }
   static Status TooManyRequests(std::string message) { return {429, "TooManyRequests", std::move(message)}; }
   static Status Internal(std::string message) { return {500, "InternalError", std::move(message)}; }
+  static Status NotImplemented(std::string message) { return {501, "NotImplemented", std::move(message)}; }
   static Status Unavailable(std::string message) { return {503, "ServiceUnavailable", std::move(message)}; }
   static Status Timeout(std::string message) { return {504, "Timeout", std::move(message)}; }
 };

@@ -49,6 +49,20 @@ class RuntimeClient {
   int exec(runtime::v1::ExecRequest request, const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
            const std::string& input = "", std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
 
+  // Forwards to the sandbox's localhost:port: sends `input` (and closes the writing side),
+  // then hands what comes back to `on_chunk` until the pod ends the connection. Throws the
+  // runtime's error (404 unknown sandbox; 500 with the message when nothing listens there).
+  void port_forward(runtime::v1::PortForwardRequest request, const std::string& input,
+                    const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
+                    std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
+
+  // Attaches to a running container: `input` (if any) goes to its stdin and is then closed;
+  // its output goes to `on_chunk` until it ends or on_chunk returns false. Throws the runtime's
+  // error (404, 409 not running, 501 not supported) or Error(504) when `deadline` passes first.
+  void attach(runtime::v1::AttachRequest request, const std::string& input,
+              const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
+              std::chrono::milliseconds deadline = std::chrono::milliseconds(0)) const;
+
   const std::string& node() const { return node_; }
   const std::string& handler() const { return handler_; }
 

@@ -79,6 +79,13 @@ class RuntimeService {
   // is answered only after this returns, so a thrown error reaches it as the request's error.
   virtual StreamBody logs(const runtime::v1::LogsRequest& request) = 0;
   virtual StreamBody exec(const runtime::v1::ExecRequest& request) = 0;
+  // Throw 404 for an unknown sandbox; the body connects to localhost:port in the sandbox's
+  // network namespace and pipes stdin to it and its bytes out on fd 1 until either side ends.
+  // A port nothing listens on throws Error from the body (the stream's error).
+  virtual StreamBody port_forward(const runtime::v1::PortForwardRequest& request) = 0;
+  // Throw 404 for an unknown container, 409 when it is not running, 501 (Status reason
+  // NotImplemented) when this runtime cannot attach; the body relays the container's stdio.
+  virtual StreamBody attach(const runtime::v1::AttachRequest& request) = 0;
 };
 
 }  // namespace skiff::sdk
@@ -106,4 +113,6 @@ class RuntimeService {
       const ::skiff::runtime::v1::ListContainersRequest& request) override;                                   \
   ::skiff::runtime::v1::StatsResponse stats(const std::string& container_id) override;                        \
   ::skiff::sdk::StreamBody logs(const ::skiff::runtime::v1::LogsRequest& request) override;                   \
-  ::skiff::sdk::StreamBody exec(const ::skiff::runtime::v1::ExecRequest& request) override;
+  ::skiff::sdk::StreamBody exec(const ::skiff::runtime::v1::ExecRequest& request) override;                   \
+  ::skiff::sdk::StreamBody port_forward(const ::skiff::runtime::v1::PortForwardRequest& request) override;      \
+  ::skiff::sdk::StreamBody attach(const ::skiff::runtime::v1::AttachRequest& request) override;

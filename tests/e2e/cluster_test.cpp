@@ -127,7 +127,9 @@ TEST_F(Cluster, DeletedPodsGiveTheirAddressesBack) {
 }
 
 // After the bare pods are gone: drain refuses pods without a controller unless forced.
-TEST_F(Cluster, DrainingAWorkerMovesADeploymentsPodsWhileItsBudgetKeepsTwoAvailable) {
+// Disabled until it has run once on a real lab: written with the eviction work, never built
+// then (drain is covered on fake-kubelet nodes by KubectlDrain). Enable with the next stop.
+TEST_F(Cluster, DISABLED_DrainingAWorkerMovesADeploymentsPodsWhileItsBudgetKeepsTwoAvailable) {
   ok({"cordon", kWorker2});  // every pod starts on worker-1
   ok({"apply", "-f", "-"}, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: drained\nspec:\n  replicas: 3\n"
                             "  selector:\n    matchLabels: {app: drained}\n  template:\n    metadata:\n"

@@ -163,8 +163,12 @@ TEST(K8sProtobuf, KindsWithoutAWireSchemaAre415) {
   auto widget = failure(envelope("example.com/v1", "Widget", bytes(1, meta("x"))));
   EXPECT_EQ(widget.code, 415);
   EXPECT_EQ(widget.reason, "UnsupportedMediaType");
-  EXPECT_NE(widget.message.find("protobuf bodies are understood for ConfigMap, DeleteOptions, Deployment, "), std::string::npos)
+  EXPECT_NE(widget.message.find("protobuf bodies are understood for ConfigMap, CronJob, DeleteOptions, Deployment, "),
+            std::string::npos)
       << widget.message;
+  // Kinds numbered unlike k8s.io/api are refused rather than misread.
+  EXPECT_EQ(widget.message.find("Node"), std::string::npos) << widget.message;
+  EXPECT_EQ(widget.message.find("PersistentVolumeClaim"), std::string::npos) << widget.message;
   EXPECT_NE(widget.message.find(", PodDisruptionBudget, "), std::string::npos) << widget.message;
   EXPECT_NE(widget.message.find("; send Widget as application/json"), std::string::npos) << widget.message;
   // The schema's parts are no kinds of their own.

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
                           "  - name: controller-manager\n    config: {leader_elect: false}\n",
                           "bench-master");
   master.start();
-  test::PluginNode worker(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: kubelet\n", kWorker);
+  test::PluginNode worker(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n", kWorker);
   worker.start();
   sdk::ApiClient api(master.bus(), master.subjects());
   if (!test::wait_until([&] { return !api.list<api::core::v1::Node>("", "").empty(); }, seconds(30)))

@@ -183,9 +183,9 @@ int main(int argc, char** argv) {
                           "  - name: controller-manager\n    config: {leader_elect: false}\n",
                           "bench-master");
   master.start();
-  test::PluginNode on_containerd(nats, "  - name: runtime-containerd\n  - name: kubelet\n", kContainerdWorker);
+  test::PluginNode on_containerd(nats, "  - name: runtime-containerd\n  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n", kContainerdWorker);
   on_containerd.start();
-  test::PluginNode on_docker(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: kubelet\n",
+  test::PluginNode on_docker(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n",
                              kDockerWorker);
   on_docker.start();
   sdk::ApiClient api(master.bus(), master.subjects());

@@ -247,10 +247,10 @@ int main(int argc, char** argv) {
   master.start();
   test::PluginNode on_runc(nats,
                            "  - name: runtime-runc\n    config: {root: " + runc_root.path() + ", image_archives: [" +
-                               test::busybox_image_archive() + "]}\n  - name: kubelet\n",
+                               test::busybox_image_archive() + "]}\n  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n",
                            kRuncWorker);
   on_runc.start();
-  test::PluginNode on_docker(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: kubelet\n",
+  test::PluginNode on_docker(nats, "  - name: runtime-docker\n    config: {network: docker-bridge}\n  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n",
                              kDockerWorker);
   on_docker.start();
   sdk::ApiClient api(master.bus(), master.subjects());

@@ -94,7 +94,11 @@ void EmbeddedBus::start() {
                              "listen: \"" + settings_.host + ":" + std::to_string(settings_.port) + "\"\n"
                              "authorization { token: \"" + token_ + "\" }\n"
                              "max_payload: 8MB\n"
-                             "log_file: \"" + (std::filesystem::path(dir_) / "nats.log").string() + "\"\n");
+                             "log_file: \"" + (std::filesystem::path(dir_) / "nats.log").string() + "\"\n"
+                             // JetStream for the streams addons own (cluster logging); its files
+                             // live with the data dir so they outlive a restart.
+                             "jetstream { store_dir: \"" + (std::filesystem::path(dir_) / "jetstream").string() +
+                             "\", max_memory_store: 256MB, max_file_store: " + settings_.jetstream_max_file_store + " }\n");
 
   ProcessSpec spec;
   spec.name = "embedded nats-server";

@@ -56,6 +56,8 @@ const ConfigTable& embedded_bus_keys() {
     t.push_back({"host", ConfigType::String, "127.0.0.1", "embedded: listen address"});
     t.push_back({"port", ConfigType::Int, "0", "embedded: listen port (0 = a free port)"});
     t.push_back({"server", ConfigType::String, "nats-server", "embedded: the nats-server binary"});
+    t.push_back({"jetstream_max_file_store", ConfigType::String, "4GB",
+                 "embedded: disk JetStream may use for the streams addons own (cluster logs), e.g. 512MB, 10GB"});
     return t;
   }();
   return table;
@@ -129,6 +131,11 @@ void parse_bus(Profile& profile, const YAML::Node& raw, const YAML::Node& valida
     embedded.host = checked["host"].as<std::string>();
     embedded.port = checked["port"].as<int>();
     embedded.server = checked["server"].as<std::string>();
+    embedded.jetstream_max_file_store = checked["jetstream_max_file_store"].as<std::string>();
+    if (!std::regex_match(embedded.jetstream_max_file_store, std::regex("[0-9]+(KB|MB|GB|TB)?")))
+      throw ProfileError(where(profile.source, raw["bus"]["jetstream_max_file_store"]) +
+                         ": jetstream_max_file_store must be a size such as 512MB or 10GB, got '" +
+                         embedded.jetstream_max_file_store + "'");
     profile.embedded_bus = embedded;
     return;
   }

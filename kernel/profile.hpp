@@ -44,6 +44,7 @@ struct EmbeddedBusSettings {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: a free port
   std::string server = "nats-server";
+  std::string jetstream_max_file_store = "4GB";  // JetStream's disk limit (NATS size syntax)
 };
 
 struct Profile {

@@ -228,6 +228,7 @@ plugins:
   - {name: scheduler-default}
   - name: controller-manager
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
+  - {name: metrics}
 $(cloud_plugins)
 $(node_plugins "$node" "$ip" "node-role.kubernetes.io/control-plane:NoSchedule")
 EOF

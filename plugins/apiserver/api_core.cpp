@@ -10,6 +10,7 @@
 
 #include "api_error.hpp"
 #include "defaults.hpp"
+#include "ephemeral_validation.hpp"
 #include "ingress_class_admission.hpp"
 #include "storage_admission.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
@@ -43,9 +44,11 @@ const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
 // Types whose status only changes through their /status subresource.
 bool has_status_subresource(const sdk::ResourceType& type) {
   return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
+         type.kind == "DaemonSet" || type.kind == "StatefulSet" ||
          type.kind == "Job" || type.kind == "CronJob" ||
          type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
-         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget";
+         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget" ||
+         type.kind == "HorizontalPodAutoscaler";
 }
 
 void copy_field(const pb::Message& from, pb::Message& to, const char* name) {
@@ -512,6 +515,10 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
     MessagePtr next = change(*current);
     if (subresource == "binding") {
       // spec.nodeName and the PodScheduled condition: both come from `change`.
+    } else if (subresource == "ephemeralcontainers") {
+      // Only spec.ephemeralContainers changes (validation checks they were only added).
+      next = std::make_shared<core::Pod>(with_ephemeral_containers_of(static_cast<const core::Pod&>(*current),
+                                                                      static_cast<const core::Pod&>(*next)));
     } else if (subresource == "status") {
       // Only the status changes; everything else stays as stored.
       MessagePtr merged(current->New());
@@ -520,6 +527,7 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
       next = merged;
     } else if (has_status_subresource(type)) {
       copy_field(*current, *next, "status");
+      if (type.kind == "Pod") refuse_ephemeral_change(type, static_cast<const core::Pod&>(*current), static_cast<const core::Pod&>(*next));
     }
     try {
       return write_update(type, *current, next, options);

@@ -16,6 +16,10 @@ void FieldErrors::add(std::string reason, std::string field, std::string message
   causes_.push_back(std::move(cause));
 }
 
+void FieldErrors::append(const FieldErrors& other) {
+  causes_.insert(causes_.end(), other.causes_.begin(), other.causes_.end());
+}
+
 void FieldErrors::invalid(const std::string& field, const std::string& value_json, const std::string& detail) {
   add("FieldValueInvalid", field, "Invalid value: " + value_json + (detail.empty() ? "" : ": " + detail));
 }

@@ -36,6 +36,8 @@ class FieldErrors {
   // "Too many: 1001: must have at most 1000 items"
   void too_many(const std::string& field, std::size_t actual, std::size_t max);
   void add(std::string reason, std::string field, std::string message);
+  // Another collection's causes after these (Kubernetes appends error lists the same way).
+  void append(const FieldErrors& other);
 
   bool empty() const { return causes_.empty(); }
   // Throws 422 Invalid: `Deployment.apps "web" is invalid: <causes>`, with details for kubectl.

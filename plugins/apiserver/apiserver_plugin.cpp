@@ -11,17 +11,18 @@
 #include "api_core.hpp"
 #include "auth.hpp"
 #include "bus_api.hpp"
-#include "http_server.hpp"
+#include "http_names.hpp"
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
 #include "kubernetes_service_loop.hpp"
-#include "pki.hpp"
+#include "request_metrics.hpp"
 #include "rest_api.hpp"
 #include "skiff/sdk/duration.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
 #include "skiff/sdk/store_client.hpp"
+#include "token_review_service.hpp"
 #include "watch_fanout.hpp"
 
 namespace skiff::apiserver {
@@ -119,7 +120,8 @@ class ApiServerPlugin final : public Plugin {
       } else {
         std::vector<std::string> ips = {"127.0.0.1"};
         if (host != "0.0.0.0" && host != "127.0.0.1") ips.push_back(host);
-        TlsFiles files = ensure_certificates(context_.data_dir() + "/pki", {"localhost", "skiff-apiserver", context_.node().node}, ips);
+        TlsFiles files = ensure_certificates(
+            {context_.data_dir() + "/pki", "apiserver", "skiff-ca", {"localhost", "skiff-apiserver", context_.node().node}, ips});
         http.tls_cert_file = files.server_cert;
         http.tls_key_file = files.server_key;
         ca_pem = read_file(files.ca_cert);
@@ -144,12 +146,11 @@ class ApiServerPlugin final : public Plugin {
     RestOptions rest;
     rest.version.git_version = config.get_string("kubernetes_version");
     rest.bookmark_interval = config.get_duration("bookmark_interval");
-    rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), rest,
+    rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
                                       context_.log());
-    http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status) {
-      metrics.counter("skiff_apiserver_requests_total", "HTTP requests answered, by method and status code",
-                      {{"method", std::string(boost::beast::http::to_string(request.method))}, {"code", std::to_string(status)}})
-          .inc();
+    http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
+                                                       std::chrono::steady_clock::duration elapsed) {
+      record_request(metrics, request, status, elapsed);
     };
     server_ = std::make_unique<HttpServer>(http, [this](const HttpRequest& req, HttpResponder& res) { rest_->handle(req, res); },
                                            context_.log());
@@ -167,6 +168,7 @@ class ApiServerPlugin final : public Plugin {
         std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());
     kubernetes_service_loop_->start();
     bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")));
+    token_reviews_ = std::make_unique<TokenReviewService>(context_.bus(), context_.subjects(), *tokens_);
     finalizer_ = std::thread([this] { finalize_namespaces(); });
 
     kubeconfig_path_ = config.has("kubeconfig") ? config.get_string("kubeconfig") : context_.node_data_dir() + "/kubeconfig";
@@ -185,6 +187,7 @@ class ApiServerPlugin final : public Plugin {
     kubernetes_service_loop_.reset();
     kubernetes_service_.reset();
     if (bus_api_) bus_api_->stop();
+    token_reviews_.reset();
     if (server_) server_->stop();
     server_.reset();
     rest_.reset();
@@ -227,6 +230,7 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<RestApi> rest_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<BusApi> bus_api_;
+  std::unique_ptr<TokenReviewService> token_reviews_;
   std::unique_ptr<KubernetesService> kubernetes_service_;
   std::unique_ptr<KubernetesServiceLoop> kubernetes_service_loop_;
   std::thread finalizer_;

@@ -1,6 +1,9 @@
 // One function per type, each setting only what Kubernetes' SetDefaults_* set.
 #include "defaults.hpp"
 
+#include "skiff/sdk/ephemeral_container.hpp"
+
+#include "autoscaling_defaults.hpp"
 #include "batch_defaults.hpp"
 
 #include "skiff/api/apps/v1/apps.pb.h"
@@ -12,6 +15,7 @@
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/api/core/v1/persistent_volume.pb.h"
 #include "skiff/api/storage/v1/storage.pb.h"
+#include "workload_defaults.hpp"
 
 namespace skiff::apiserver {
 namespace {
@@ -41,7 +45,34 @@ std::string pull_policy_for(const std::string& image) {
   return "IfNotPresent";
 }
 
+// SetDefaults_ObjectFieldSelector: a fieldRef reads the v1 Pod.
+void default_field_ref(core::ObjectFieldSelector* ref) {
+  if (ref->api_version().empty()) ref->set_api_version("v1");
+}
+
+void default_downward_files(google::protobuf::RepeatedPtrField<core::DownwardAPIVolumeFile>* files) {
+  for (auto& file : *files)
+    if (file.has_field_ref()) default_field_ref(file.mutable_field_ref());
+}
+
+// Files Kubernetes writes are 0644 (420) unless the volume says otherwise.
+void default_volume(core::Volume& v) {
+  if (v.has_secret() && !v.secret().has_default_mode()) v.mutable_secret()->set_default_mode(420);
+  if (v.has_config_map() && !v.config_map().has_default_mode()) v.mutable_config_map()->set_default_mode(420);
+  if (v.has_downward_api()) {
+    if (!v.downward_api().has_default_mode()) v.mutable_downward_api()->set_default_mode(420);
+    default_downward_files(v.mutable_downward_api()->mutable_items());
+  }
+  if (v.has_projected()) {
+    if (!v.projected().has_default_mode()) v.mutable_projected()->set_default_mode(420);
+    for (auto& source : *v.mutable_projected()->mutable_sources())
+      if (source.has_downward_api()) default_downward_files(source.mutable_downward_api()->mutable_items());
+  }
+}
+
 void default_container(core::Container* c) {
+  for (auto& env : *c->mutable_env())
+    if (env.value_from().has_field_ref()) default_field_ref(env.mutable_value_from()->mutable_field_ref());
   if (c->image_pull_policy().empty()) c->set_image_pull_policy(pull_policy_for(c->image()));
   if (c->termination_message_path().empty()) c->set_termination_message_path("/dev/termination-log");
   if (c->termination_message_policy().empty()) c->set_termination_message_policy("File");
@@ -77,10 +108,12 @@ void default_pod_spec(core::PodSpec* spec) {
   if (spec->scheduler_name().empty()) spec->set_scheduler_name("default-scheduler");
   for (auto& c : *spec->mutable_init_containers()) default_container(&c);
   for (auto& c : *spec->mutable_containers()) default_container(&c);
-  for (auto& v : *spec->mutable_volumes()) {
-    if (v.has_secret() && !v.secret().has_default_mode()) v.mutable_secret()->set_default_mode(420);
-    if (v.has_config_map() && !v.config_map().has_default_mode()) v.mutable_config_map()->set_default_mode(420);
+  for (auto& e : *spec->mutable_ephemeral_containers()) {
+    core::Container c = sdk::as_container(e);
+    default_container(&c);
+    e = sdk::as_ephemeral(c, e.target_container_name());
   }
+  for (auto& v : *spec->mutable_volumes()) default_volume(v);
   for (auto& t : *spec->mutable_tolerations())
     if (t.operator_().empty()) t.set_operator_("Equal");
 }
@@ -213,6 +246,7 @@ void admit_pod(core::Pod& pod, std::int64_t default_toleration_seconds) {
 }
 
 void apply_defaults(google::protobuf::Message& object) {
+  if (apply_workload_defaults(object)) return;
   const auto* d = object.GetDescriptor();
   if (d == core::Pod::descriptor()) {
     default_pod_spec(static_cast<core::Pod&>(object).mutable_spec());
@@ -235,6 +269,8 @@ void apply_defaults(google::protobuf::Message& object) {
     default_storage_class(static_cast<api::storage::v1::StorageClass&>(object));
   else if (d == api::networking::v1::IngressClass::descriptor())
     default_ingress_class(static_cast<api::networking::v1::IngressClass&>(object));
+  else if (d == api::autoscaling::v2::HorizontalPodAutoscaler::descriptor())
+    default_horizontal_pod_autoscaler(static_cast<api::autoscaling::v2::HorizontalPodAutoscaler&>(object));
 }
 
 }  // namespace skiff::apiserver

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "served_versions.hpp"
 #include "skiff/sdk/resources.hpp"
 
 namespace skiff::apiserver {
@@ -38,16 +39,18 @@ std::vector<Sub> subresources_of(const std::string& kind) {
   if (kind == "Pod")
     return {{"attach", "PodAttachOptions", {"create", "get"}, nullptr, nullptr},
             {"binding", "Binding", {"create"}, nullptr, nullptr},
+            {"ephemeralcontainers", "Pod", {"get", "patch", "update"}, nullptr, nullptr},
             {"eviction", "Eviction", {"create"}, "policy", "v1"},
             {"exec", "PodExecOptions", {"create", "get"}, nullptr, nullptr},
             {"log", "Pod", {"get"}, nullptr, nullptr},
             {"portforward", "PodPortForwardOptions", {"create", "get"}, nullptr, nullptr},
             {"status", "Pod", {"get", "patch", "update"}, nullptr, nullptr}};
-  if (kind == "Deployment" || kind == "ReplicaSet")
+  if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet")
     return {{"scale", "Scale", {"get", "patch", "update"}, "autoscaling", "v1"},
             {"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
-  if (kind == "Node" || kind == "Service" || kind == "Ingress" || kind == "PersistentVolume" ||
-      kind == "PersistentVolumeClaim" || kind == "Job" || kind == "CronJob" || kind == "PodDisruptionBudget")
+  if (kind == "Node" || kind == "Service" || kind == "DaemonSet" || kind == "Ingress" || kind == "PersistentVolume" ||
+      kind == "PersistentVolumeClaim" || kind == "Job" || kind == "CronJob" || kind == "PodDisruptionBudget" ||
+      kind == "HorizontalPodAutoscaler")
     return {{"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
   if (kind == "Namespace")
     return {{"finalize", "Namespace", {"update"}, nullptr, nullptr}, {"status", "Namespace", {"get", "patch", "update"}, nullptr, nullptr}};
@@ -99,9 +102,15 @@ json::value api_group_list_document(bool with_metrics) {
     json::object gv;
     gv["groupVersion"] = type.api_version();
     gv["version"] = type.version;
+    json::array versions{gv};
+    // Served-only versions follow the stored (preferred) one, as Kubernetes lists autoscaling v2 then v1.
+    for (const auto& served : served_versions()) {
+      if (served.type.group != type.group) continue;
+      versions.push_back(json::object{{"groupVersion", served.type.api_version()}, {"version", served.type.version}});
+    }
     json::object group;
     group["name"] = type.group;
-    group["versions"] = json::array{gv};
+    group["versions"] = std::move(versions);
     group["preferredVersion"] = gv;
     groups.push_back(std::move(group));
   }
@@ -115,7 +124,11 @@ json::value api_group_list_document(bool with_metrics) {
 
 json::value api_resource_list_document(const std::string& group, const std::string& version) {
   json::array resources;
-  for (const auto& type : sdk::resource_types()) {
+  std::vector<const sdk::ResourceType*> types;
+  for (const auto& type : sdk::resource_types()) types.push_back(&type);
+  for (const auto& served : served_versions()) types.push_back(&served.type);
+  for (const auto* each : types) {
+    const sdk::ResourceType& type = *each;
     if (type.group != group || type.version != version) continue;
     json::object r = resource_entry(type.plural, type.singular, type.namespaced, type.kind, all_verbs());
     json::array short_names, categories;

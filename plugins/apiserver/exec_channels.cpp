@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <boost/algorithm/string.hpp>
+#include <boost/json.hpp>
 
 #include "api_error.hpp"
 #include "spdy.hpp"
@@ -13,6 +14,7 @@
 namespace skiff::apiserver {
 namespace {
 
+constexpr unsigned char kResize = 4;        // the terminal's size, JSON
 constexpr unsigned char kCloseStream = 255;  // v5: "this stream is closed", then the stream's number
 
 std::vector<std::string> header_list(const HttpRequest& request, std::string_view name) {
@@ -29,13 +31,14 @@ class WebSocketChannels final : public ExecChannels {
  public:
   explicit WebSocketChannels(HttpResponder& connection) : socket_(connection) {}
 
-  void read_client(const std::function<void(std::string)>& on_stdin, const std::function<void()>& on_stdin_closed) override {
+  void read_client(const std::function<void(std::string)>& on_stdin, const std::function<void()>& on_stdin_closed,
+                   const OnResize& on_resize) override {
     while (auto message = socket_.read()) {
       if (message->empty()) continue;
       auto channel = static_cast<unsigned char>((*message)[0]);
       if (channel == Stdin) on_stdin(message->substr(1));
       else if (channel == kCloseStream && message->size() >= 2 && (*message)[1] == Stdin) on_stdin_closed();
-      // 4 (resize) has nowhere to go: the runtime service has no terminal resize.
+      else if (channel == kResize) parse_terminal_sizes(std::string_view(*message).substr(1), on_resize);
     }
   }
   bool write(Channel channel, std::string_view data) override {
@@ -63,7 +66,8 @@ class SpdyChannels final : public ExecChannels {
     if (streams.tty) order_.push_back("resize");
   }
 
-  void read_client(const std::function<void(std::string)>& on_stdin, const std::function<void()>& on_stdin_closed) override {
+  void read_client(const std::function<void(std::string)>& on_stdin, const std::function<void()>& on_stdin_closed,
+                   const OnResize& on_resize) override {
     while (auto frame = spdy_.read()) {
       if (frame->control) {
         if (frame->type == SpdyConnection::kSynStream) {
@@ -78,6 +82,10 @@ class SpdyChannels final : public ExecChannels {
           on_stdin_closed();
         }
         continue;  // GOAWAY, SETTINGS, WINDOW_UPDATE: nothing to do
+      }
+      if (frame->stream_id != 0 && frame->stream_id == id_of("resize")) {
+        parse_terminal_sizes(frame->payload, on_resize);
+        continue;
       }
       if (frame->stream_id != id_of("stdin")) continue;
       if (!frame->payload.empty()) on_stdin(std::move(frame->payload));
@@ -123,6 +131,22 @@ class SpdyChannels final : public ExecChannels {
 };
 
 }  // namespace
+
+void parse_terminal_sizes(std::string_view text, const ExecChannels::OnResize& on_resize) {
+  std::vector<std::string> lines;
+  boost::split(lines, text, boost::is_any_of("\n"));
+  for (const auto& line : lines) {
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(line, ec);
+    if (ec || !doc.is_object()) continue;
+    const auto* width = doc.as_object().if_contains("Width");
+    const auto* height = doc.as_object().if_contains("Height");
+    if (!width || !height || !width->is_number() || !height->is_number()) continue;
+    auto w = width->to_number<std::int64_t>(ec);
+    auto h = height->to_number<std::int64_t>(ec);
+    if (!ec && w > 0 && h > 0 && w <= 0xffff && h <= 0xffff) on_resize(static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h));
+  }
+}
 
 ExecProtocol choose_exec_protocol(const HttpRequest& request) {
   std::string upgrade = request.header("Upgrade");

@@ -43,7 +43,16 @@ std::string read_bytes(pbio::CodedInputStream& in) {
 
 json::value decode_message(const std::string& bytes, const std::string& type);
 
-// Time, Quantity and IntOrString have JSON forms of their own.
+// A RawExtension's raw bytes are the embedded JSON document (a ControllerRevision's data).
+json::value raw_document(const std::string& raw) {
+  if (raw.empty()) return nullptr;
+  boost::system::error_code ec;
+  json::value document = json::parse(raw, ec);
+  if (ec) broken("a RawExtension's raw bytes are not JSON: " + ec.message());
+  return document;
+}
+
+// Time, Quantity, IntOrString and RawExtension have JSON forms of their own.
 json::value decode_special(const std::string& bytes, const std::string& type) {
   pbio::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int>(bytes.size()));
   std::int64_t seconds = 0, int_value = 0, kind = 0;
@@ -59,7 +68,9 @@ json::value decode_special(const std::string& bytes, const std::string& type) {
       if (type == "IntOrString" && number == 2) int_value = static_cast<std::int32_t>(v);
     } else if (wire == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
       std::string s = read_bytes(in);
-      if ((type == "Quantity" && number == 1) || (type == "IntOrString" && number == 3)) text = s;
+      if ((type == "Quantity" && number == 1) || (type == "IntOrString" && number == 3) ||
+          (type == "RawExtension" && number == 1))
+        text = s;
     } else if (!WireFormatLite::SkipField(&in, tag)) {
       broken("unreadable field in " + type);
     }
@@ -68,6 +79,7 @@ json::value decode_special(const std::string& bytes, const std::string& type) {
   if (type == "Time")  // Go encodes its zero time as an empty message: that means "unset"
     return seconds == 0 ? json::value(nullptr) : json::value(json::string(sdk::format_rfc3339(sdk::WallClock::from_time_t(seconds))));
   if (type == "Quantity") return json::string(text);
+  if (type == "RawExtension") return raw_document(text);
   return kind == 1 ? json::value(json::string(text)) : json::value(int_value);
 }
 
@@ -152,7 +164,7 @@ void decode_into(json::object& out, const std::string& bytes, const std::string&
       pbio::CodedInputStream packed(reinterpret_cast<const uint8_t*>(payload.data()), static_cast<int>(payload.size()));
       uint64_t v;
       while (packed.ReadVarint64(&v)) put(out, f, scalar(v, f.type));
-    } else if (f.type == "Time" || f.type == "Quantity" || f.type == "IntOrString") {
+    } else if (f.type == "Time" || f.type == "Quantity" || f.type == "IntOrString" || f.type == "RawExtension") {
       put(out, f, decode_special(payload, f.type));
     } else if (f.inline_) {
       decode_into(out, payload, f.type);  // Go embedded struct: its fields sit at this level

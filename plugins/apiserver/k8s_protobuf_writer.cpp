@@ -44,7 +44,7 @@ std::int64_t integer_of(const json::value& v) {
 
 std::string encode_message(const json::object& object, const std::string& type);
 
-// Time, Quantity and IntOrString are messages of their own on the wire.
+// Time, Quantity, IntOrString and RawExtension are messages of their own on the wire.
 std::string encode_special(const json::value& v, const std::string& type) {
   std::string out;
   if (type == "Time") {
@@ -52,6 +52,8 @@ std::string encode_special(const json::value& v, const std::string& type) {
     if (time) number_field(out, 1, std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count());
   } else if (type == "Quantity") {
     length_delimited(out, 1, text_of(v));
+  } else if (type == "RawExtension") {  // raw 1: the document's JSON bytes
+    length_delimited(out, 1, json::serialize(v));
   } else if (v.is_string()) {  // IntOrString: type 1 (string), strVal 3
     number_field(out, 1, 1);
     length_delimited(out, 3, std::string(v.as_string()));
@@ -71,7 +73,8 @@ void encode_one(std::string& out, int number, const json::value& v, const std::s
     return length_delimited(out, number, raw);
   }
   if (type == "bool" || type == "int32" || type == "int64") return number_field(out, number, integer_of(v));
-  if (type == "Time" || type == "Quantity" || type == "IntOrString") return length_delimited(out, number, encode_special(v, type));
+  if (type == "Time" || type == "Quantity" || type == "IntOrString" || type == "RawExtension")
+    return length_delimited(out, number, encode_special(v, type));
   if (!v.is_object()) return;
   length_delimited(out, number, encode_message(v.as_object(), type));
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "skiff/api/options.pb.h"
+#include "served_versions.hpp"
 #include "skiff/sdk/resources.hpp"
 
 namespace skiff::apiserver {
@@ -117,6 +118,60 @@ message RollingUpdateDeployment
 message Pod
 1 metadata ObjectMeta
 2 spec PodSpec
+3 status PodStatus
+message PodStatus
+1 phase string
+2 conditions PodCondition repeated
+3 message string
+4 reason string
+11 nominatedNodeName string
+5 hostIP string
+16 hostIPs HostIP repeated
+6 podIP string
+12 podIPs PodIP repeated
+7 startTime Time
+10 initContainerStatuses ContainerStatus repeated
+8 containerStatuses ContainerStatus repeated
+9 qosClass string
+13 ephemeralContainerStatuses ContainerStatus repeated
+message PodCondition
+1 type string
+2 status string
+3 lastProbeTime Time
+4 lastTransitionTime Time
+5 reason string
+6 message string
+message PodIP
+1 ip string
+message HostIP
+1 ip string
+message ContainerStatus
+1 name string
+2 state ContainerState
+3 lastState ContainerState
+4 ready bool
+5 restartCount int32
+6 image string
+7 imageID string
+8 containerID string
+9 started bool
+message ContainerState
+1 waiting ContainerStateWaiting
+2 running ContainerStateRunning
+3 terminated ContainerStateTerminated
+message ContainerStateWaiting
+1 reason string
+2 message string
+message ContainerStateRunning
+1 startedAt Time
+message ContainerStateTerminated
+1 exitCode int32
+2 signal int32
+3 reason string
+4 message string
+5 startedAt Time
+6 finishedAt Time
+7 containerID string
 message PodTemplateSpec
 1 metadata ObjectMeta
 2 spec PodSpec
@@ -136,6 +191,7 @@ message PodSpec
 11 hostNetwork bool
 12 hostPID bool
 13 hostIPC bool
+27 shareProcessNamespace bool
 14 securityContext PodSecurityContext
 15 imagePullSecrets LocalObjectReference repeated
 16 hostname string
@@ -152,6 +208,33 @@ message PodSpec
 30 enableServiceLinks bool
 31 preemptionPolicy string
 33 topologySpreadConstraints TopologySpreadConstraint repeated
+34 ephemeralContainers EphemeralContainer repeated
+message EphemeralContainer
+1 ephemeralContainerCommon EphemeralContainerCommon inline
+2 targetContainerName string
+message EphemeralContainerCommon
+1 name string
+2 image string
+3 command string repeated
+4 args string repeated
+5 workingDir string
+6 ports ContainerPort repeated
+19 envFrom EnvFromSource repeated
+7 env EnvVar repeated
+8 resources ResourceRequirements
+9 volumeMounts VolumeMount repeated
+10 livenessProbe Probe
+11 readinessProbe Probe
+22 startupProbe Probe
+12 lifecycle Lifecycle
+13 terminationMessagePath string
+20 terminationMessagePolicy string
+14 imagePullPolicy string
+15 securityContext SecurityContext
+16 stdin bool
+17 stdinOnce bool
+18 tty bool
+24 restartPolicy string
 message Container
 1 name string
 2 image string
@@ -290,7 +373,9 @@ message VolumeSource
 2 emptyDir EmptyDirVolumeSource
 6 secret SecretVolumeSource
 10 persistentVolumeClaim PersistentVolumeClaimVolumeSource
+16 downwardAPI DownwardAPIVolumeSource
 19 configMap ConfigMapVolumeSource
+26 projected ProjectedVolumeSource
 message HostPathVolumeSource
 1 path string
 2 type string
@@ -314,6 +399,36 @@ message KeyToPath
 message PersistentVolumeClaimVolumeSource
 1 claimName string
 2 readOnly bool
+message DownwardAPIVolumeSource
+1 items DownwardAPIVolumeFile repeated
+2 defaultMode int32
+message DownwardAPIVolumeFile
+1 path string
+2 fieldRef ObjectFieldSelector
+3 resourceFieldRef ResourceFieldSelector
+4 mode int32
+message ProjectedVolumeSource
+1 sources VolumeProjection repeated
+2 defaultMode int32
+message VolumeProjection
+1 secret SecretProjection
+2 downwardAPI DownwardAPIProjection
+3 configMap ConfigMapProjection
+4 serviceAccountToken ServiceAccountTokenProjection
+message SecretProjection
+1 localObjectReference LocalObjectReference inline
+2 items KeyToPath repeated
+4 optional bool
+message ConfigMapProjection
+1 localObjectReference LocalObjectReference inline
+2 items KeyToPath repeated
+4 optional bool
+message DownwardAPIProjection
+1 items DownwardAPIVolumeFile repeated
+message ServiceAccountTokenProjection
+1 audience string
+2 expirationSeconds int64
+3 path string
 message Toleration
 1 key string
 2 operator string
@@ -575,6 +690,7 @@ class SchemaBuilder {
   // The key a Skiff message is known by, its fields derived on first sight.
   std::string key_of(const pb::Descriptor* d) {
     if (d->full_name() == "skiff.api.meta.v1.IntOrString") return "IntOrString";
+    if (d->full_name() == "skiff.api.meta.v1.RawExtension") return "RawExtension";
     if (table_names_.count(d->name())) return d->name();
     std::string key = d->full_name();
     if (!schema_.count(key)) {
@@ -646,6 +762,9 @@ const Registry& registry() {
       r.kinds[type.api_version() + "/" + type.kind] = key;
       r.kinds.emplace(type.kind, key);
     }
+    // After the stored kinds, so a bare kind name keeps meaning the stored version.
+    for (const auto& served : served_versions())
+      r.kinds[served.type.api_version() + "/" + served.type.kind] = builder.key_of(served.type.descriptor);
     return r;
   }();
   return built;

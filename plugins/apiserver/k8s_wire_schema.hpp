@@ -9,7 +9,7 @@
 namespace skiff::apiserver {
 
 // One field of a Kubernetes message. `type` is a scalar (string, bytes, bool, int32, int64), a
-// special (Time, Quantity, IntOrString), a map ("map:" + value type) or a message's schema key.
+// special (Time, Quantity, IntOrString, RawExtension), a map ("map:" + value type) or a message's schema key.
 // `inline_` marks Go's embedded structs, whose fields sit at the parent's level in JSON.
 struct WireField {
   std::string json;

@@ -7,7 +7,7 @@
 
 #include <boost/json/value.hpp>
 
-#include "http_server.hpp"
+#include "http_names.hpp"
 #include "request_info.hpp"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/sdk/subjects.hpp"

@@ -7,6 +7,7 @@
 #include "k8s_protobuf.hpp"
 #include "patch.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/apps/v1/workloads.pb.h"
 #include "skiff/sdk/k8s_json.hpp"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/selector.hpp"
@@ -19,6 +20,14 @@ namespace apps = api::apps::v1;
 
 std::string cannot_handle(const sdk::ResourceType& type) {
   return type.kind + " in version \"" + type.version + "\" cannot be handled as a " + type.kind + ": ";
+}
+
+std::string kind_mismatch(const std::string& kind, const sdk::ResourceType& type) {
+  std::string message = "the kind in the data (" + kind + ") does not match the expected kind (" + type.kind + ")";
+  // kubectl 1.20 and 1.21 debug with Kubernetes 1.21's pods/ephemeralcontainers; 1.22 made it a Pod.
+  if (kind == "EphemeralContainers" && type.kind == "Pod")
+    message += ": pods/ephemeralcontainers takes a Pod since Kubernetes 1.22; use kubectl 1.22 or later for kubectl debug";
+  return message;
 }
 
 }  // namespace
@@ -56,8 +65,7 @@ MessagePtr decode_object(const sdk::ResourceType& type, const json::value& body,
     throw ApiError(sdk::Status::BadRequest("the API version in the data (" + std::string(version->as_string()) +
                                            ") does not match the expected API version (" + type.api_version() + ")"));
   if (const auto* kind = object.if_contains("kind"); kind && kind->is_string() && kind->as_string() != type.kind)
-    throw ApiError(sdk::Status::BadRequest("the kind in the data (" + std::string(kind->as_string()) +
-                                           ") does not match the expected kind (" + type.kind + ")"));
+    throw ApiError(sdk::Status::BadRequest(kind_mismatch(std::string(kind->as_string()), type)));
   object.erase("apiVersion");
   object.erase("kind");
   MessagePtr message(type.new_object().release());
@@ -118,6 +126,11 @@ json::object scale_of(const sdk::ResourceType& type, const google::protobuf::Mes
     desired = d.spec().replicas();
     current = d.status().replicas();
     selector = sdk::LabelSelector::from_proto(d.spec().selector()).to_string();
+  } else if (type.kind == "StatefulSet") {
+    const auto& sts = static_cast<const apps::StatefulSet&>(workload);
+    desired = sts.spec().replicas();
+    current = sts.status().replicas();
+    selector = sdk::LabelSelector::from_proto(sts.spec().selector()).to_string();
   } else {
     const auto& rs = static_cast<const apps::ReplicaSet&>(workload);
     desired = rs.spec().replicas();
@@ -155,6 +168,8 @@ std::int32_t replicas_from_scale(const json::value& scale) {
 void set_replicas(google::protobuf::Message& workload, std::int32_t replicas) {
   if (workload.GetDescriptor() == apps::Deployment::descriptor())
     static_cast<apps::Deployment&>(workload).mutable_spec()->set_replicas(replicas);
+  else if (workload.GetDescriptor() == apps::StatefulSet::descriptor())
+    static_cast<apps::StatefulSet&>(workload).mutable_spec()->set_replicas(replicas);
   else
     static_cast<apps::ReplicaSet&>(workload).mutable_spec()->set_replicas(replicas);
 }

@@ -53,6 +53,8 @@ std::string container_of(const HttpRequest& request, const api::core::v1::Pod& p
     if (c.name() == name) return name;
   for (const auto& c : spec.init_containers())
     if (c.name() == name) return name;
+  for (const auto& c : spec.ephemeral_containers())
+    if (c.name() == name) return name;
   throw ApiError(sdk::Status::BadRequest("container " + name + " is not valid for pod " + pod.metadata().name()));
 }
 
@@ -181,6 +183,9 @@ void PodStreams::relay(const HttpRequest& request, HttpResponder& response, cons
         },
         [&] {
           if (streams.stdin) stream.send_stdin("", true);
+        },
+        [&](std::uint32_t width, std::uint32_t height) {
+          if (streams.tty) stream.send_resize(width, height);
         });
     client_gone = true;
     reader_done.set_value();

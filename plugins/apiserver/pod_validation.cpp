@@ -7,9 +7,11 @@
 #include <map>
 #include <set>
 
+#include "downward_validation.hpp"
 #include "field_rules.hpp"
 #include "go_values.hpp"
 #include "skiff/sdk/quantity.hpp"
+#include "volume_validation.hpp"
 
 namespace skiff::apiserver {
 
@@ -104,8 +106,7 @@ void check_env(FieldErrors& errors, const std::string& field, const core::Contai
     std::string at = idx(field, e);
     if (env.name().empty()) errors.required(at + ".name");
     else each(errors, at + ".name", quoted(env.name()), env_var_name_errors(env.name()));
-    if (!env.value().empty() && env.has_value_from())
-      errors.invalid(at + ".valueFrom", "\"\"", "may not be specified when `value` is not empty");
+    check_env_value_from(errors, at + ".valueFrom", env);
   }
 }
 
@@ -152,18 +153,6 @@ void check_containers(FieldErrors& errors, const std::string& field, const Conta
     if (c.has_readiness_probe()) check_probe(errors, at + ".readinessProbe", c.readiness_probe());
     if (c.has_startup_probe()) check_probe(errors, at + ".startupProbe", c.startup_probe());
   }
-}
-
-std::set<std::string> check_volumes(FieldErrors& errors, const std::string& field, const core::PodSpec& spec) {
-  std::set<std::string> volumes;
-  for (int i = 0; i < spec.volumes_size(); ++i) {
-    const auto& v = spec.volumes(i);
-    std::string at = idx(field, i) + ".name";
-    if (v.name().empty()) errors.required(at);
-    else each(errors, at, quoted(v.name()), dns1123_label_errors(v.name()));
-    if (!v.name().empty() && !volumes.insert(v.name()).second) errors.duplicate(at, quoted(v.name()));
-  }
-  return volumes;
 }
 
 // Kubernetes' ValidateTolerations.
@@ -284,6 +273,8 @@ void check_pod_spec(FieldErrors& errors, const std::string& field, const core::P
       (spec.active_deadline_seconds() < 1 || spec.active_deadline_seconds() > 2147483647))
     errors.invalid(field + ".activeDeadlineSeconds", std::to_string(spec.active_deadline_seconds()),
                    "must be between 1 and 2147483647, inclusive");
+  if (spec.share_process_namespace() && spec.host_pid())
+    errors.invalid(field + ".shareProcessNamespace", "true", "ShareProcessNamespace and HostPID cannot both be enabled");
   check_node_affinity(errors, field, spec);
   check_dns_config(errors, field + ".dnsConfig", spec);
   check_tolerations(errors, field + ".tolerations", spec);

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "http_server.hpp"
+#include "http_names.hpp"
 
 namespace skiff::apiserver {
 

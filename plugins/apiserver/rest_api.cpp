@@ -8,6 +8,7 @@
 #include "object_codec.hpp"
 #include "patch.hpp"
 #include "request_info.hpp"
+#include "served_versions.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/k8s_json.hpp"
 #include "skiff/sdk/object_meta.hpp"
@@ -37,8 +38,10 @@ void send_json(HttpResponder& response, unsigned status, const json::value& body
   response.send(status, kJson, json::serialize(body), headers);
 }
 
-TableOptions table_options(const HttpRequest& request, const std::string& resource_version, const std::string& next) {
+TableOptions table_options(const HttpRequest& request, const VersionedCodec& codec, const std::string& resource_version,
+                           const std::string& next) {
   TableOptions options;
+  options.encode = [&codec](const google::protobuf::Message& object) { return codec.encode(object); };
   options.include_object = request.has_query("includeObject") ? request.query_value("includeObject") : "Metadata";
   options.resource_version = resource_version;
   options.continue_token = next;
@@ -47,14 +50,14 @@ TableOptions table_options(const HttpRequest& request, const std::string& resour
 
 // One object, as JSON or as a one-row Table.
 void send_object(const HttpRequest& request, HttpResponder& response, unsigned status, const sdk::ResourceType& type,
-                 const MessagePtr& object, const std::vector<std::string>& warnings = {}) {
+                 const VersionedCodec& codec, const MessagePtr& object, const std::vector<std::string>& warnings = {}) {
   if (wants_table(request) && request.method == boost::beast::http::verb::get) {
     send_json(response, status,
-              render_table(type, {object}, table_options(request, sdk::meta_of(*object).resource_version(), "")),
+              render_table(type, {object}, table_options(request, codec, sdk::meta_of(*object).resource_version(), "")),
               warning_headers(warnings));
     return;
   }
-  send_json(response, status, encode_object(*object, type), warning_headers(warnings));
+  send_json(response, status, codec.encode(*object), warning_headers(warnings));
 }
 
 sdk::LabelSelector parse_labels(const HttpRequest& request) {
@@ -80,17 +83,17 @@ WriteOptions write_options(const HttpRequest& request) {
   return options;
 }
 
-json::object list_document(const sdk::ResourceType& type, const ListResult& result) {
+json::object list_document(const sdk::ResourceType& type, const VersionedCodec& codec, const ListResult& result) {
   json::object list;
   list["kind"] = type.kind + "List";
-  list["apiVersion"] = type.api_version();
+  list["apiVersion"] = codec.api_version();
   json::object meta;
   meta["resourceVersion"] = result.resource_version;
   if (!result.continue_token.empty()) meta["continue"] = result.continue_token;
   list["metadata"] = std::move(meta);
   json::array items;
   items.reserve(result.items.size());
-  for (const auto& item : result.items) items.push_back(encode_object(*item, type));
+  for (const auto& item : result.items) items.push_back(codec.encode(*item));
   list["items"] = std::move(items);
   return list;
 }
@@ -111,14 +114,15 @@ std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDe
 }
 
 RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
-                 const sdk::Subjects& subjects, RestOptions options, spdlog::logger& log)
+                 const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log)
     : api_(api),
       watches_(watches),
       tokens_(tokens),
       bus_(bus),
       subjects_(subjects),
       metrics_(bus, subjects),
-      streams_(bus, subjects, log),
+      own_metrics_(metrics),
+      streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
       log_(log) {}
 
@@ -135,6 +139,8 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
     if (path == "/healthz" || path == "/livez" || path == "/readyz" || path.rfind("/healthz/", 0) == 0 ||
         path.rfind("/livez/", 0) == 0 || path.rfind("/readyz/", 0) == 0)
       return response.send(200, "text/plain; charset=utf-8", "ok");
+    if (path == "/metrics")
+      return response.send(200, "text/plain; version=0.0.4; charset=utf-8", own_metrics_.prometheus_text());
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
     if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available()));
     if (path == "/openapi/v2")
@@ -160,8 +166,14 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     return send_json(response, 200, doc);
   }
   const sdk::ResourceType* found = sdk::find_resource_by_plural(info.group, info.resource);
-  if (!found || found->version != info.version) return not_found();
+  const ServedVersion* served = nullptr;
+  if (found && found->version != info.version) {
+    served = find_served_version(info.group, info.version, info.resource);
+    if (!served) return not_found();
+  }
+  if (!found) return not_found();
   const sdk::ResourceType& type = *found;
+  const VersionedCodec codec(type, served);
   if (!type.namespaced && !info.namespace_.empty() && info.resource != "namespaces") return not_found();
   const std::string& ns = info.namespace_;
   const std::string& sub = info.subresource;
@@ -171,7 +183,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   if (!sub.empty()) {
     if (type.kind == "Pod" && (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward"))
       return logs_or_exec(request, response, ns, info.name, sub);
-    if (sub == "scale" && (type.kind == "Deployment" || type.kind == "ReplicaSet")) {
+    if (sub == "scale" && (type.kind == "Deployment" || type.kind == "ReplicaSet" || type.kind == "StatefulSet")) {
       if (info.verb == "get") return send_json(response, 200, scale_of(type, *api_.get(type, ns, info.name)));
       if (info.verb != "update" && info.verb != "patch") return not_found();
       json::value body = parse_body(request.body, request.header("Content-Type"));
@@ -215,11 +227,15 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
       ok["code"] = 201;
       return send_json(response, 201, ok);
     }
-    if (sub != "status" && !(sub == "finalize" && type.kind == "Namespace")) return not_found();
+    bool ephemeral = sub == "ephemeralcontainers" && type.kind == "Pod";
+    if (sub != "status" && !ephemeral && !(sub == "finalize" && type.kind == "Namespace")) return not_found();
+    if (ephemeral && info.verb != "get" && info.verb != "update" && info.verb != "patch")
+      return response.send(405, kJson, status_json({405, "MethodNotAllowed",
+                                                    "the server does not allow this method on the requested resource"}));
   }
   std::string effective_sub = sub == "finalize" ? "" : sub;
 
-  if (info.verb == "get") return send_object(request, response, 200, type, api_.get(type, ns, info.name));
+  if (info.verb == "get") return send_object(request, response, 200, type, codec, api_.get(type, ns, info.name));
   if (info.verb == "list") {
     ListQuery query;
     query.namespace_ = ns;
@@ -227,24 +243,24 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     query.field_selector = request.query_value("fieldSelector");
     query.continue_token = request.query_value("continue");
     if (request.has_query("limit")) query.limit = std::stoll(request.query_value("limit"));
-    if (!wants_table(request) && query.limit <= 0) return stream_list(response, type, query);
+    if (!wants_table(request) && query.limit <= 0) return stream_list(response, type, codec, query);
     ListResult result = api_.list(type, query);
     if (wants_table(request))
       return send_json(response, 200,
-                       render_table(type, result.items, table_options(request, result.resource_version, result.continue_token)));
-    return send_json(response, 200, list_document(type, result));
+                       render_table(type, result.items, table_options(request, codec, result.resource_version, result.continue_token)));
+    return send_json(response, 200, list_document(type, codec, result));
   }
-  if (info.verb == "watch") return watch(request, response, type, ns);
+  if (info.verb == "watch") return watch(request, response, type, codec, ns);
   if (info.verb == "create") {
     json::value body = parse_body(request.body, request.header("Content-Type"));
-    MessagePtr object = decode_object(type, body, validation, warnings);
+    MessagePtr object = codec.decode(body, validation, warnings);
     if (type.namespaced && ns.empty()) return not_found();
-    return send_object(request, response, 201, type, api_.create(type, ns, object, write_options(request)), warnings);
+    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, write_options(request)), warnings);
   }
   if (info.verb == "update") {
     json::value body = parse_body(request.body, request.header("Content-Type"));
-    MessagePtr object = decode_object(type, body, validation, warnings);
-    return send_object(request, response, 200, type,
+    MessagePtr object = codec.decode(body, validation, warnings);
+    return send_object(request, response, 200, type, codec,
                        api_.update(type, ns, info.name, object, effective_sub, write_options(request)), warnings);
   }
   if (info.verb == "patch") {
@@ -258,20 +274,20 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
       } catch (const ApiError& e) {
         if (e.status().code != 404) throw;
         // Server-side apply creates what does not exist yet.
-        MessagePtr object = decode_object(type, patch, validation, warnings);
+        MessagePtr object = codec.decode(patch, validation, warnings);
         if (sdk::meta_of(*object).name().empty()) sdk::mutable_meta_of(*object)->set_name(info.name);
-        return send_object(request, response, 201, type, api_.create(type, ns, object, write_options(request)), warnings);
+        return send_object(request, response, 201, type, codec, api_.create(type, ns, object, write_options(request)), warnings);
       }
     }
     MessagePtr updated = api_.modify(type, ns, info.name, [&](const google::protobuf::Message& current) {
       warnings.clear();
-      return patch_object(type, current, kind, patch, validation, warnings);
+      return codec.patch(current, kind, patch, validation, warnings);
     }, effective_sub, write_options(request));
-    return send_object(request, response, 200, type, updated, warnings);
+    return send_object(request, response, 200, type, codec, updated, warnings);
   }
   if (info.verb == "delete") {
     DeleteResult result = api_.erase(type, ns, info.name, delete_options(request), request.query_value("dryRun") == "All");
-    return send_object(request, response, 200, type, result.object);
+    return send_object(request, response, 200, type, codec, result.object);
   }
   if (info.verb == "deletecollection") {
     ListQuery query;
@@ -296,7 +312,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
 // A whole list is written as it is read, a store page at a time (as Kubernetes 1.33 streams
 // JSON lists): memory stays at one page however many objects there are. A store failure
 // after the first page can no longer become a Status; the connection is dropped instead.
-void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type, const ListQuery& query) {
+void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
+                          const ListQuery& query) {
   constexpr std::size_t kChunk = 64 * 1024;
   std::string buffer;
   bool first_item = true;
@@ -304,13 +321,13 @@ void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type
     if (!response.sent()) {
       if (!response.begin_stream(200, kJson)) throw std::runtime_error("client left");
       json::object meta{{"resourceVersion", resource_version}};
-      buffer = R"({"kind":")" + type.kind + R"(List","apiVersion":")" + type.api_version() +
+      buffer = R"({"kind":")" + type.kind + R"(List","apiVersion":")" + codec.api_version() +
                R"(","metadata":)" + json::serialize(meta) + R"(,"items":[)";
     }
     for (auto& item : items) {
       if (!first_item) buffer += ',';
       first_item = false;
-      buffer += json::serialize(encode_object(*item, type));
+      buffer += json::serialize(codec.encode(*item));
       item.reset();
       if (buffer.size() >= kChunk) {
         if (!response.write_chunk(buffer)) throw std::runtime_error("client left");
@@ -324,7 +341,7 @@ void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type
 }
 
 void RestApi::watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
-                    const std::string& ns) {
+                    const VersionedCodec& codec, const std::string& ns) {
   WatchFilter filter;
   filter.namespace_ = ns;
   filter.labels = parse_labels(request);
@@ -370,7 +387,7 @@ void RestApi::watch(const HttpRequest& request, HttpResponder& response, const s
       if (bookmarks && Clock::now() - last_bookmark >= options_.bookmark_interval) {
         json::object object;
         object["kind"] = type.kind;
-        object["apiVersion"] = type.api_version();
+        object["apiVersion"] = codec.api_version();
         object["metadata"] = json::object{{"resourceVersion", std::to_string(watcher->last_revision())}};
         if (!response.write_chunk("{\"type\":\"BOOKMARK\",\"object\":" + json::serialize(object) + "}\n")) return;
         last_bookmark = Clock::now();
@@ -379,12 +396,12 @@ void RestApi::watch(const HttpRequest& request, HttpResponder& response, const s
     }
     json::value object;
     if (table) {
-      TableOptions options = table_options(request, std::to_string(event->revision), "");
+      TableOptions options = table_options(request, codec, std::to_string(event->revision), "");
       options.include_columns = !columns_sent;
       columns_sent = true;
       object = render_table(type, {event->object}, options);
     } else {
-      object = encode_object(*event->object, type);
+      object = codec.encode(*event->object);
     }
     json::object envelope;
     envelope["type"] = event->type;

@@ -11,9 +11,10 @@
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "auth.hpp"
 #include "discovery.hpp"
-#include "http_server.hpp"
+#include "http_names.hpp"
 #include "metrics_api.hpp"
 #include "pod_streams.hpp"
+#include "served_versions.hpp"
 #include "watch_fanout.hpp"
 
 namespace skiff::sdk {
@@ -33,15 +34,16 @@ struct RestOptions {
 class RestApi {
  public:
   RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
-          const sdk::Subjects& subjects, RestOptions options, spdlog::logger& log);
+          const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log);
   void handle(const HttpRequest& request, HttpResponder& response);
   void set_server_address(std::string address) { options_.server_address = std::move(address); }
 
  private:
   void handle_resource(const HttpRequest& request, HttpResponder& response);
-  void stream_list(HttpResponder& response, const sdk::ResourceType& type, const ListQuery& query);
+  void stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
+                   const ListQuery& query);
   void watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
-             const std::string& ns);
+             const VersionedCodec& codec, const std::string& ns);
   void logs_or_exec(const HttpRequest& request, HttpResponder& response, const std::string& ns, const std::string& pod,
                     const std::string& what);
 
@@ -51,6 +53,7 @@ class RestApi {
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;
+  sdk::Metrics& own_metrics_;  // served at /metrics
   PodStreams streams_;
   RestOptions options_;
   spdlog::logger& log_;

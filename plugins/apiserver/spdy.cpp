@@ -17,7 +17,7 @@ void put32(std::string& out, std::uint32_t v) {
 
 }  // namespace
 
-SpdyConnection::SpdyConnection(HttpResponder& connection) : connection_(connection) {
+SpdyConnection::SpdyConnection(ByteStream& connection) : connection_(connection) {
   if (deflateInit(&deflate_, Z_DEFAULT_COMPRESSION) != Z_OK) throw std::runtime_error("spdy: zlib deflateInit failed");
 }
 

@@ -1,7 +1,8 @@
-// Server side of SPDY/3.1 framing on an upgraded HTTP connection, as kubectl's remote
-// command uses it: the client opens streams (SYN_STREAM) that the server accepts
-// (SYN_REPLY) and both send DATA frames on them; FIN ends a direction. Header blocks are
-// zlib streams, one per direction for the whole connection; SYN_STREAM headers are read.
+// Server side of SPDY/3.1 framing on an upgraded HTTP connection or on port-forward's tunnel
+// in WebSocket messages, as kubectl's remote command and port-forward use it: the client
+// opens streams (SYN_STREAM) that the server accepts (SYN_REPLY) and both send DATA frames on
+// them; FIN ends a direction. Header blocks are zlib streams, one per direction for the
+// whole connection; SYN_STREAM headers are read.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@
 
 #include <zlib.h>
 
-#include "http_server.hpp"
+#include "http_names.hpp"
 #include "spdy_headers.hpp"
 
 namespace skiff::apiserver {
@@ -31,7 +32,7 @@ class SpdyConnection {
   static constexpr std::uint16_t kSynStream = 1, kSynReply = 2, kRstStream = 3, kPing = 6, kGoAway = 7;
   static constexpr std::uint8_t kFin = 0x01;
 
-  explicit SpdyConnection(HttpResponder& connection);
+  explicit SpdyConnection(ByteStream& connection);
   ~SpdyConnection();
   SpdyConnection(const SpdyConnection&) = delete;
   SpdyConnection& operator=(const SpdyConnection&) = delete;
@@ -47,7 +48,7 @@ class SpdyConnection {
   bool send_control(std::uint16_t type, std::uint8_t flags, const std::string& body);
   std::string compress_headers(const std::string& block);  // with write_mutex_ held
 
-  HttpResponder& connection_;
+  ByteStream& connection_;
   std::mutex write_mutex_;
   z_stream deflate_{};
   SpdyHeaderReader header_reader_;  // read() only: one thread

@@ -9,7 +9,9 @@
 #include "batch_tables.hpp"
 #include "pod_printer.hpp"
 #include "policy_tables.hpp"
+#include "autoscaling_tables.hpp"
 #include "storage_tables.hpp"
+#include "workload_tables.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
@@ -423,15 +425,19 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "Lease") return kLeaseColumns;
   if (kind == "RuntimeClass") return kRuntimeClassColumns;
   if (const auto* storage = storage_columns(kind)) return *storage;
+  if (const auto* workload = workload_columns(kind)) return *workload;
   if (const auto* batch = batch_columns(kind)) return *batch;
   if (const auto* policy = policy_columns(kind)) return *policy;
+  if (const auto* autoscaling = autoscaling_columns(kind)) return *autoscaling;
   return kDefaultColumns;
 }
 
 Row row_for(const std::string& kind, const pb::Message& o) {
   if (storage_columns(kind)) return storage_row(kind, o);
+  if (workload_columns(kind)) return workload_row(kind, o);
   if (batch_columns(kind)) return batch_row(kind, o);
   if (policy_columns(kind)) return policy_row(kind, o);
+  if (autoscaling_columns(kind)) return autoscaling_row(kind, o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
   if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));
   if (kind == "ReplicaSet") return replica_set_row(static_cast<const apps::ReplicaSet&>(o));
@@ -496,7 +502,7 @@ json::object render_table(const sdk::ResourceType& type, const std::vector<std::
     for (auto& cell : row_for(type.kind, *object)) cells.push_back(std::move(cell));
     row["cells"] = std::move(cells);
     if (options.include_object == "Object") {
-      row["object"] = sdk::to_k8s_object(*object, type);
+      row["object"] = options.encode ? options.encode(*object) : sdk::to_k8s_object(*object, type);
     } else if (options.include_object != "None") {
       json::object partial;
       partial["kind"] = "PartialObjectMetadata";

@@ -1,6 +1,7 @@
 // Kubernetes' Table format (meta.k8s.io/v1) with the columns kubectl users know per type.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct TableOptions {
   std::string include_object = "Metadata";  // Metadata, Object or None
   std::string resource_version;
   std::string continue_token;
+  // How a row's whole object is written (includeObject=Object): the request's version of it;
+  // unset, the stored version.
+  std::function<boost::json::object(const google::protobuf::Message&)> encode;
 };
 
 boost::json::object render_table(const sdk::ResourceType& type,

@@ -9,8 +9,10 @@
 #include <set>
 
 #include "api_error.hpp"
+#include "autoscaling_validation.hpp"
 #include "batch_validation.hpp"
 #include "endpoint_slice_validation.hpp"
+#include "ephemeral_validation.hpp"
 #include "field_rules.hpp"
 #include "go_values.hpp"
 #include "ingress_validation.hpp"
@@ -18,6 +20,7 @@
 #include "pod_validation.hpp"
 #include "policy_validation.hpp"
 #include "storage_validation.hpp"
+#include "workload_validation.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/node.pb.h"
@@ -57,41 +60,6 @@ void check_meta(FieldErrors& errors, const sdk::ResourceType& type, const meta::
   if (type.namespaced && m.namespace_().empty()) errors.required("metadata.namespace");
   check_labels(errors, "metadata.labels", m.labels());
   check_annotations(errors, "metadata.annotations", m.annotations());
-}
-
-void check_non_negative(FieldErrors& errors, const std::string& field, long long value) {
-  if (value < 0) errors.invalid(field, std::to_string(value), "must be greater than or equal to 0");
-}
-
-// Kubernetes' ValidateReplicaSetSpec/ValidateDeploymentSpec share this: the selector, then
-// the template (ValidatePodTemplateSpecForReplicaSet).
-void check_selector_and_template(FieldErrors& errors, const meta::LabelSelector* selector, const core::PodTemplateSpec& tmpl) {
-  std::optional<sdk::LabelSelector> parsed;
-  if (!selector) {
-    errors.required("spec.selector");
-  } else {
-    check_labels(errors, "spec.selector.matchLabels", selector->match_labels());
-    if (selector->match_labels().empty() && selector->match_expressions().empty())
-      errors.invalid("spec.selector", go_label_selector(*selector), "empty selector is invalid for deployment");
-    try {
-      parsed = sdk::LabelSelector::from_proto(*selector);
-    } catch (const sdk::Error&) {
-      errors.invalid("spec.selector", go_label_selector(*selector), "invalid label selector");
-      return;
-    }
-  }
-  // No selector selects nothing (labels.Nothing()), so it does not match the template either.
-  if (!parsed || (!parsed->empty() && !parsed->matches(tmpl.metadata().labels())))
-    errors.invalid("spec.template.metadata.labels", go_string_map(tmpl.metadata().labels()),
-                   "`selector` does not match template `labels`");
-  check_labels(errors, "spec.template.labels", tmpl.metadata().labels());
-  check_annotations(errors, "spec.template.annotations", tmpl.metadata().annotations());
-  check_pod_spec(errors, "spec.template.spec", tmpl.spec());
-  if (tmpl.spec().restart_policy() != "Always")
-    errors.unsupported("spec.template.spec.restartPolicy", tmpl.spec().restart_policy(), {"Always"});
-  if (tmpl.spec().has_active_deadline_seconds())
-    errors.invalid("spec.template.spec.activeDeadlineSeconds", std::to_string(tmpl.spec().active_deadline_seconds()),
-                   "activeDeadlineSeconds in ReplicaSet is not Supported");
 }
 
 bool is_zero(const meta::IntOrString& v) {
@@ -156,7 +124,13 @@ void validate_replica_set(FieldErrors& errors, const apps::ReplicaSet& rs, const
 
 void validate_pod(FieldErrors& errors, const core::Pod& pod, const core::Pod* old) {
   check_pod_spec(errors, "spec", pod.spec());
-  if (!old) return;
+  if (!old) {
+    if (!pod.spec().ephemeral_containers().empty())
+      errors.forbidden("spec.ephemeralContainers", "cannot be set on create");
+    return;
+  }
+  // Added through pods/ephemeralcontainers (ApiCore refuses them in a plain update).
+  check_ephemeral_containers(errors, pod.spec(), &old->spec());
   // Pods are mostly immutable: images, the active deadline and added tolerations may change.
   core::PodSpec a = old->spec(), b = pod.spec();
   for (auto* spec : {&a, &b}) {
@@ -164,6 +138,7 @@ void validate_pod(FieldErrors& errors, const core::Pod& pod, const core::Pod* ol
     for (auto& c : *spec->mutable_init_containers()) c.clear_image();
     spec->clear_active_deadline_seconds();
     spec->clear_tolerations();
+    spec->clear_ephemeral_containers();
   }
   if (old->spec().node_name().empty() && !pod.spec().node_name().empty()) a.set_node_name(b.node_name());  // binding
   if (!Differencer::Equals(a, b))
@@ -254,6 +229,7 @@ const T* as(const google::protobuf::Message* message) {
 }
 
 void validate_kind(FieldErrors& errors, const google::protobuf::Message& object, const google::protobuf::Message* old) {
+  if (check_workload(errors, object, old)) return;
   const auto* d = object.GetDescriptor();
   if (d == apps::Deployment::descriptor()) validate_deployment(errors, *as<apps::Deployment>(&object), as<apps::Deployment>(old));
   else if (d == apps::ReplicaSet::descriptor()) validate_replica_set(errors, *as<apps::ReplicaSet>(&object), as<apps::ReplicaSet>(old));
@@ -281,6 +257,8 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
     check_pod_disruption_budget(errors, *as<api::policy::v1::PodDisruptionBudget>(&object));
   else if (d == api::node::v1::RuntimeClass::descriptor())
     validate_runtime_class(errors, *as<api::node::v1::RuntimeClass>(&object), as<api::node::v1::RuntimeClass>(old));
+  else if (d == api::autoscaling::v2::HorizontalPodAutoscaler::descriptor())
+    check_horizontal_pod_autoscaler(errors, *as<api::autoscaling::v2::HorizontalPodAutoscaler>(&object));
 }
 
 }  // namespace

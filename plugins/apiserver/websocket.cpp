@@ -18,7 +18,14 @@ std::string websocket_accept(std::string_view key) {
 }
 
 std::optional<std::string> WebSocket::read() {
-  std::string message;
+  auto message = read_message();
+  if (!message) return std::nullopt;
+  return std::move(message->payload);
+}
+
+std::optional<WebSocket::Message> WebSocket::read_message() {
+  Message message;
+  bool first = true;
   while (true) {
     unsigned char header[2];
     if (!read_exactly(connection_, header, 2)) return std::nullopt;
@@ -36,7 +43,7 @@ std::optional<std::string> WebSocket::read() {
       length = 0;
       for (unsigned char b : ext) length = (length << 8) | b;
     }
-    if (length > (16u << 20)) return std::nullopt;  // no exec input frame is that large: a broken peer
+    if (length > (16u << 20)) return std::nullopt;  // no exec input or SPDY frame is that large: a broken peer
     unsigned char mask[4] = {0, 0, 0, 0};
     if (masked && !read_exactly(connection_, mask, 4)) return std::nullopt;
     std::string payload(length, '\0');
@@ -53,7 +60,10 @@ std::optional<std::string> WebSocket::read() {
         close();
         return std::nullopt;
       default:
-        message += payload;
+        // A fragmented message's kind is its first frame's; the rest are continuations.
+        if (first) message.opcode = opcode;
+        first = false;
+        message.payload += payload;
         if (fin) return message;
     }
   }

@@ -1,6 +1,7 @@
 // Server side of RFC 6455 on an upgraded HTTP connection: the handshake answer and framing
 // (client frames arrive masked and maybe fragmented; pings are answered here). Enough for
-// the channel.k8s.io protocols of exec; no extensions (kubectl asks for none).
+// the channel.k8s.io protocols of exec and port-forward and for port-forward's SPDY tunnel;
+// no extensions (kubectl asks for none).
 #pragma once
 
 #include <mutex>
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_server.hpp"
+#include "http_names.hpp"
 
 namespace skiff::apiserver {
 
@@ -19,9 +20,16 @@ class WebSocket {
  public:
   enum Opcode : unsigned char { Continuation = 0, Text = 1, Binary = 2, Close = 8, Ping = 9, Pong = 10 };
 
-  explicit WebSocket(HttpResponder& connection) : connection_(connection) {}
+  struct Message {
+    Opcode opcode = Binary;  // Text or Binary
+    std::string payload;
+  };
+
+  explicit WebSocket(ByteStream& connection) : connection_(connection) {}
 
   // The next text or binary message; nothing once the peer closed or the connection broke.
+  std::optional<Message> read_message();
+  // The next message's payload, text or binary alike.
   std::optional<std::string> read();
   // Safe from several threads.
   bool write(Opcode opcode, std::string_view payload);
@@ -29,8 +37,7 @@ class WebSocket {
   void close();
 
  private:
-
-  HttpResponder& connection_;
+  ByteStream& connection_;
   std::mutex write_mutex_;
   bool closed_ = false;
 };

@@ -9,10 +9,11 @@ const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
   static const sdk::ConfigMap<S> map{
       bind_key("controllers", &S::controllers,
                "[replicaset, deployment, endpoint, endpointslice, nodelifecycle, garbagecollector, nodeipam, podgc, "
-               "persistentvolume, volumeprotection, job, ttlafterfinished, cronjob, disruption]",
+               "persistentvolume, volumeprotection, job, ttlafterfinished, cronjob, disruption, daemonset, statefulset, "
+               "horizontalpodautoscaling]",
                "which controllers run (any of: replicaset, deployment, endpoint, endpointslice, nodelifecycle, "
                "garbagecollector, nodeipam, podgc, persistentvolume, volumeprotection, job, ttlafterfinished, "
-               "cronjob, disruption)"),
+               "cronjob, disruption, daemonset, statefulset, horizontalpodautoscaling)"),
       bind_key("workers", &S::workers, "5", "objects each controller reconciles at once").at_least(1),
       bind_key("max_endpoints_per_slice", &S::max_endpoints_per_slice, "100",
                "endpointslice: the most endpoints it puts in one EndpointSlice (Kubernetes' limit is 1000)")
@@ -37,6 +38,20 @@ const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config() {
       bind_key("cronjob_clock_configmap", &S::cronjob_clock_configmap, "",
                "for tests only: \"namespace/name\" of a ConfigMap whose data.now (RFC 3339) is the cronjob "
                "controller's clock, so a test moves time instead of waiting (empty: the system clock)"),
+      bind_key("horizontal_pod_autoscaler_sync_period", &S::horizontal_pod_autoscaler_sync_period, "15s",
+               "how often each HorizontalPodAutoscaler reads its metrics and rescales its target")
+          .range("100ms", "1h"),
+      bind_key("horizontal_pod_autoscaler_tolerance", &S::horizontal_pod_autoscaler_tolerance, "0.1",
+               "the HPA leaves the replicas alone while usage/target is within 1 ± this")
+          .range("0", "1"),
+      bind_key("horizontal_pod_autoscaler_downscale_stabilization", &S::horizontal_pod_autoscaler_downscale_stabilization,
+               "5m", "an HPA scales down to the highest recommendation of this window (HPAs without spec.behavior, "
+                     "and behaviors that set no scaleDown window)"),
+      bind_key("horizontal_pod_autoscaler_cpu_initialization_period", &S::horizontal_pod_autoscaler_cpu_initialization_period,
+               "5m", "after a pod starts, its cpu samples count only once it is ready and a whole sample window has "
+                     "passed since"),
+      bind_key("horizontal_pod_autoscaler_initial_readiness_delay", &S::horizontal_pod_autoscaler_initial_readiness_delay,
+               "30s", "after a pod starts, readiness changes within this delay count as its first readiness"),
   };
   return map;
 }

@@ -16,7 +16,8 @@ inline const std::vector<std::string> kControllerNames = {"replicaset",       "d
                                                           "nodeipam",         "podgc",
                                                           "persistentvolume", "volumeprotection",
                                                           "job",              "ttlafterfinished", "cronjob",
-                                                          "disruption"};
+                                                          "disruption",       "daemonset",        "statefulset",
+                                                          "horizontalpodautoscaling"};
 
 struct ControllerManagerSettings {
   std::vector<std::string> controllers;
@@ -34,6 +35,11 @@ struct ControllerManagerSettings {
   std::chrono::milliseconds renew_deadline{};
   std::chrono::milliseconds retry_period{};
   std::string cronjob_clock_configmap;
+  std::chrono::milliseconds horizontal_pod_autoscaler_sync_period{};
+  double horizontal_pod_autoscaler_tolerance = 0;
+  std::chrono::milliseconds horizontal_pod_autoscaler_downscale_stabilization{};
+  std::chrono::milliseconds horizontal_pod_autoscaler_cpu_initialization_period{};
+  std::chrono::milliseconds horizontal_pod_autoscaler_initial_readiness_delay{};
 };
 
 const sdk::ConfigMap<ControllerManagerSettings>& controller_manager_config();

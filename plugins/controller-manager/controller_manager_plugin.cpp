@@ -1,6 +1,6 @@
 // controller-manager: the controllers that make declared state real — ReplicaSets,
-// Deployments, Jobs, CronJobs, Endpoints, EndpointSlices, node lifecycle, garbage collection, node IPAM — on shared
-// informers, with one active replica per cluster (a Lease).
+// Deployments, DaemonSets, StatefulSets, Jobs, CronJobs, Endpoints, EndpointSlices, node lifecycle, garbage
+// collection, node IPAM, disruption budgets, horizontal pod autoscaling — on shared informers, with one active replica per cluster (a Lease).
 #include <spdlog/logger.h>
 
 #include <algorithm>
@@ -10,10 +10,12 @@
 
 #include "controller_manager_config.hpp"
 #include "cronjob_controller.hpp"
+#include "daemonset_controller.hpp"
 #include "deployment_controller.hpp"
 #include "job_controller.hpp"
 #include "ttl_after_finished_controller.hpp"
 #include "disruption_controller.hpp"
+#include "horizontal_pod_autoscaler_controller.hpp"
 #include "endpoints_controller.hpp"
 #include "endpointslice_controller.hpp"
 #include "garbage_collector.hpp"
@@ -23,6 +25,7 @@
 #include "persistent_volume_controller.hpp"
 #include "volume_protection_controller.hpp"
 #include "replicaset_controller.hpp"
+#include "statefulset_controller.hpp"
 #include "skiff/sdk/leader_election.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
@@ -52,6 +55,18 @@ std::optional<NodeIpamRange> node_ipam_range(const ControllerManagerSettings& s)
   }
 }
 
+HpaOptions hpa_options(const ControllerManagerSettings& s) {
+  HpaOptions o;
+  o.sync_period = s.horizontal_pod_autoscaler_sync_period;
+  o.tolerance = s.horizontal_pod_autoscaler_tolerance;
+  o.downscale_stabilization = std::chrono::duration_cast<std::chrono::seconds>(s.horizontal_pod_autoscaler_downscale_stabilization);
+  o.cpu.initialization_period =
+      std::chrono::duration_cast<std::chrono::seconds>(s.horizontal_pod_autoscaler_cpu_initialization_period);
+  o.cpu.initial_readiness_delay =
+      std::chrono::duration_cast<std::chrono::seconds>(s.horizontal_pod_autoscaler_initial_readiness_delay);
+  return o;
+}
+
 class ControllerManagerPlugin final : public Plugin {
  public:
   static Manifest manifest() {
@@ -60,8 +75,8 @@ class ControllerManagerPlugin final : public Plugin {
     m.kind = "controller";
     m.version = "0.1.0";
     m.description =
-        "ReplicaSet, Deployment, Job, CronJob, TTL-after-finished, Endpoints, EndpointSlice, node lifecycle, "
-        "garbage-collection, node IPAM, pod GC and disruption controllers";
+        "ReplicaSet, Deployment, DaemonSet, StatefulSet, Job, CronJob, TTL-after-finished, Endpoints, EndpointSlice, "
+        "node lifecycle, garbage-collection, node IPAM, pod GC, disruption and horizontal-pod-autoscaler controllers";
     m.provides = {{capability::kControllerManager, false}};
     m.config = controller_manager_config().table();
     return m;
@@ -93,6 +108,8 @@ class ControllerManagerPlugin final : public Plugin {
     for (const auto& name : settings.controllers) {
       if (name == "replicaset") controllers_.push_back(std::make_unique<ReplicaSetController>(ctx));
       if (name == "deployment") controllers_.push_back(std::make_unique<DeploymentController>(ctx));
+      if (name == "daemonset") controllers_.push_back(std::make_unique<DaemonSetController>(ctx));
+      if (name == "statefulset") controllers_.push_back(std::make_unique<StatefulSetController>(ctx));
       if (name == "endpoint") controllers_.push_back(std::make_unique<EndpointsController>(ctx));
       if (name == "endpointslice")
         controllers_.push_back(
@@ -107,6 +124,9 @@ class ControllerManagerPlugin final : public Plugin {
       if (name == "cronjob")
         controllers_.push_back(std::make_unique<CronJobController>(ctx, CronJobClock{{}, settings.cronjob_clock_configmap}));
       if (name == "disruption") controllers_.push_back(std::make_unique<DisruptionController>(ctx));
+      if (name == "horizontalpodautoscaling")
+        controllers_.push_back(std::make_unique<HorizontalPodAutoscalerController>(
+            ctx, context_.bus(), context_.subjects(), hpa_options(settings)));
       if (name == "nodeipam" && ipam) controllers_.push_back(std::make_unique<NodeIpamController>(ctx, *ipam));
     }
     for (auto& c : controllers_) c->register_handlers();

@@ -55,7 +55,7 @@ void DisruptionController::register_handlers() {
   // The scale sources: created now, as informers are, before they start.
   context_.informers.replica_sets();
   context_.informers.deployments();
-  if (const auto* sets = sdk::find_resource_by_kind("apps", "StatefulSet")) context_.informers.of(*sets);
+  context_.informers.stateful_sets();
 }
 
 std::vector<std::string> DisruptionController::initial_keys() {

@@ -22,7 +22,7 @@ class DisruptionController final : public Controller {
   // Budgets in the pod's namespace that select it.
   void enqueue_budgets_of(const core::Pod& pod);
   // The replicas of a pod's controller, through the chain a Deployment's pods have
-  // (pod → ReplicaSet → Deployment); StatefulSets when the API serves them.
+  // (pod → ReplicaSet → Deployment), or a StatefulSet.
   std::optional<ControllerScale> scale_of(const std::string& ns, const api::meta::v1::OwnerReference& controller);
 };
 

@@ -31,7 +31,9 @@ std::string work_key(const char* role, const sdk::ResourceType& type, const goog
 
 GarbageCollector::GarbageCollector(ControllerContext& context) : Controller(context, "garbage-collector") {
   for (const char* resource : {"deployments.apps", "replicasets.apps", "pods", "services", "endpoints", "configmaps",
-                               "secrets", "ingresses.networking.k8s.io", "endpointslices.discovery.k8s.io", "jobs.batch", "cronjobs.batch"})
+                               "secrets", "ingresses.networking.k8s.io", "endpointslices.discovery.k8s.io",
+                               "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "persistentvolumeclaims",
+                               "jobs.batch", "cronjobs.batch"})
     types_.push_back(sdk::find_resource(resource));
 }
 

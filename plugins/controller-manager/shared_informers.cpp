@@ -54,6 +54,11 @@ sdk::Informer<core::Pod>& SharedInformers::pods() {
 }
 sdk::Informer<apps::ReplicaSet>& SharedInformers::replica_sets() { return typed(replica_sets_); }
 sdk::Informer<apps::Deployment>& SharedInformers::deployments() { return typed(deployments_); }
+sdk::Informer<apps::DaemonSet>& SharedInformers::daemon_sets() { return typed(daemon_sets_); }
+sdk::Informer<apps::StatefulSet>& SharedInformers::stateful_sets() { return typed(stateful_sets_); }
+sdk::Informer<apps::ControllerRevision>& SharedInformers::controller_revisions() {
+  return typed(controller_revisions_);
+}
 sdk::Informer<api::batch::v1::Job>& SharedInformers::jobs() { return typed(jobs_); }
 sdk::Informer<api::batch::v1::CronJob>& SharedInformers::cron_jobs() { return typed(cron_jobs_); }
 sdk::Informer<core::Service>& SharedInformers::services() { return typed(services_); }
@@ -81,6 +86,9 @@ sdk::SharedInformer& SharedInformers::of(const sdk::ResourceType& type) {
   if (type.kind == "Pod") return pods().shared();
   if (type.kind == "ReplicaSet") return replica_sets().shared();
   if (type.kind == "Deployment") return deployments().shared();
+  if (type.kind == "DaemonSet") return daemon_sets().shared();
+  if (type.kind == "StatefulSet") return stateful_sets().shared();
+  if (type.kind == "ControllerRevision") return controller_revisions().shared();
   if (type.kind == "Job") return jobs().shared();
   if (type.kind == "CronJob") return cron_jobs().shared();
   if (type.kind == "Service") return services().shared();

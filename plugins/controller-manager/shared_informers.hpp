@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/apps/v1/workloads.pb.h"
 #include "skiff/api/batch/v1/batch.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
@@ -36,6 +37,9 @@ class SharedInformers {
   sdk::Informer<core::Pod>& pods();
   sdk::Informer<apps::ReplicaSet>& replica_sets();
   sdk::Informer<apps::Deployment>& deployments();
+  sdk::Informer<apps::DaemonSet>& daemon_sets();
+  sdk::Informer<apps::StatefulSet>& stateful_sets();
+  sdk::Informer<apps::ControllerRevision>& controller_revisions();
   sdk::Informer<api::batch::v1::Job>& jobs();
   sdk::Informer<api::batch::v1::CronJob>& cron_jobs();
   sdk::Informer<core::Service>& services();
@@ -64,6 +68,9 @@ class SharedInformers {
   std::unique_ptr<sdk::Informer<core::Pod>> pods_;
   std::unique_ptr<sdk::Informer<apps::ReplicaSet>> replica_sets_;
   std::unique_ptr<sdk::Informer<apps::Deployment>> deployments_;
+  std::unique_ptr<sdk::Informer<apps::DaemonSet>> daemon_sets_;
+  std::unique_ptr<sdk::Informer<apps::StatefulSet>> stateful_sets_;
+  std::unique_ptr<sdk::Informer<apps::ControllerRevision>> controller_revisions_;
   std::unique_ptr<sdk::Informer<api::batch::v1::Job>> jobs_;
   std::unique_ptr<sdk::Informer<api::batch::v1::CronJob>> cron_jobs_;
   std::unique_ptr<sdk::Informer<core::Service>> services_;

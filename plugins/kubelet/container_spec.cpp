@@ -1,9 +1,9 @@
 #include "container_spec.hpp"
 
 #include <filesystem>
-#include <fstream>
 
 #include "claim_volumes.hpp"
+#include "volume_payloads.hpp"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/sdk/quantity.hpp"
 
@@ -33,22 +33,6 @@ std::string with_sub_path(const std::string& source, const std::string& sub_path
   return full.string();
 }
 
-std::string field_value(const core::Pod& pod, const std::string& path, const std::string& host_ip) {
-  if (path == "metadata.name") return pod.metadata().name();
-  if (path == "metadata.namespace") return pod.metadata().namespace_();
-  if (path == "metadata.uid") return pod.metadata().uid();
-  if (path == "spec.nodeName") return pod.spec().node_name();
-  if (path == "spec.serviceAccountName") return pod.spec().service_account_name();
-  if (path == "status.hostIP") return host_ip;
-  if (path == "status.podIP") return pod.status().pod_ip();
-  if (path.rfind("metadata.labels['", 0) == 0 && path.size() > 19) {
-    auto key = path.substr(17, path.size() - 19);
-    auto it = pod.metadata().labels().find(key);
-    return it == pod.metadata().labels().end() ? "" : it->second;
-  }
-  config_error("unsupported fieldRef " + path);
-}
-
 template <class T>
 std::optional<T> fetch(const sdk::ApiClient& api, const std::string& ns, const std::string& name) {
   try {
@@ -72,23 +56,6 @@ void add_env(rt::ContainerConfig& config, const std::string& key, const std::str
 
 std::string volume_dir(const std::string& pod_dir, const std::string& name) { return pod_dir + "/volumes/" + name; }
 
-void write_files(const std::string& dir, const google::protobuf::Map<std::string, std::string>& data,
-                 const google::protobuf::RepeatedPtrField<core::KeyToPath>& items) {
-  fs::create_directories(dir);
-  auto write = [&](const std::string& path, const std::string& content) {
-    fs::create_directories(fs::path(dir + "/" + path).parent_path());
-    std::ofstream(dir + "/" + path, std::ios::binary) << content;
-  };
-  if (items.empty()) {
-    for (const auto& [k, v] : data) write(k, v);
-    return;
-  }
-  for (const auto& item : items) {
-    auto it = data.find(item.key());
-    if (it != data.end()) write(item.path(), it->second);
-  }
-}
-
 }  // namespace
 
 rt::SandboxConfig sandbox_config(const core::Pod& pod, const std::string& node) {
@@ -98,6 +65,9 @@ rt::SandboxConfig sandbox_config(const core::Pod& pod, const std::string& node) 
   c.set_namespace_(pod.metadata().namespace_());
   c.set_hostname(pod.spec().hostname().empty() ? pod.metadata().name() : pod.spec().hostname());
   c.set_host_network(pod.spec().host_network());
+  c.set_host_pid(pod.spec().host_pid());
+  c.set_host_ipc(pod.spec().host_ipc());
+  c.set_share_process_namespace(pod.spec().share_process_namespace());
   (*c.mutable_labels())[kLabelNode] = node;
   for (const auto& container : pod.spec().containers())
     for (const auto& port : container.ports()) {
@@ -112,30 +82,24 @@ rt::SandboxConfig sandbox_config(const core::Pod& pod, const std::string& node) 
   return c;
 }
 
-void prepare_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api) {
-  const std::string& ns = pod.metadata().namespace_();
+void prepare_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api,
+                     const DownwardContext& context) {
   for (const auto& v : pod.spec().volumes()) {
     std::string dir = volume_dir(pod_dir, v.name());
-    if (v.has_config_map()) {
-      auto cm = fetch<core::ConfigMap>(api, ns, v.config_map().name());
-      if (!cm && !v.config_map().optional())
-        config_error("configmap \"" + v.config_map().name() + "\" not found (volume " + v.name() + ")");
-      write_files(dir, cm ? cm->data() : google::protobuf::Map<std::string, std::string>(), v.config_map().items());
-    } else if (v.has_secret()) {
-      auto secret = fetch<core::Secret>(api, ns, v.secret().secret_name());
-      if (!secret && !v.secret().optional())
-        config_error("secret \"" + v.secret().secret_name() + "\" not found (volume " + v.name() + ")");
-      google::protobuf::Map<std::string, std::string> data;
-      if (secret) data.insert(secret->data().begin(), secret->data().end());
-      write_files(dir, data, v.secret().items());
-    } else if (v.has_persistent_volume_claim()) {
-      dir = claim_volume_path(pod, v, api);
-    } else if (!v.has_host_path()) {
-      fs::create_directories(dir);  // emptyDir (and anything else: an empty directory)
-    }
+    if (has_payload(v)) write_atomically(dir, volume_payload(pod, v, api, context));
+    else if (v.has_persistent_volume_claim()) dir = claim_volume_path(pod, v, api);
+    else if (!v.has_host_path()) fs::create_directories(dir);  // emptyDir (and anything else: an empty directory)
     bool writable = v.has_persistent_volume_claim() ? !v.persistent_volume_claim().read_only() : v.has_empty_dir();
     if (writable && pod.spec().security_context().has_fs_group()) apply_fs_group(dir, pod.spec().security_context().fs_group());
   }
+}
+
+bool refresh_pod_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api,
+                         const DownwardContext& context) {
+  bool wrote = false;
+  for (const auto& v : pod.spec().volumes())
+    if (reads_the_pod(v)) wrote |= write_atomically(volume_dir(pod_dir, v.name()), volume_payload(pod, v, api, context));
+  return wrote;
 }
 
 // The container's securityContext over the pod's: capabilities, read-only root, privileged,
@@ -155,7 +119,7 @@ void set_security(rt::ContainerConfig& c, const core::Pod& pod, const core::Cont
 }
 
 rt::ContainerConfig container_config(const core::Pod& pod, const core::Container& container, int attempt,
-                                     const std::string& pod_dir, const std::string& host_ip, const sdk::ApiClient& api) {
+                                     const std::string& pod_dir, const DownwardContext& context, const sdk::ApiClient& api) {
   const std::string& ns = pod.metadata().namespace_();
   rt::ContainerConfig c;
   c.set_name(container.name());
@@ -188,7 +152,7 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
     }
     const auto& from = env.value_from();
     if (from.has_field_ref()) {
-      add_env(c, env.name(), field_value(pod, from.field_ref().field_path(), host_ip));
+      add_env(c, env.name(), field_ref_value(pod, from.field_ref(), context));
     } else if (from.has_config_map_key_ref()) {
       const auto& ref = from.config_map_key_ref();
       auto cm = fetch<core::ConfigMap>(api, ns, ref.name());
@@ -210,16 +174,7 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
       }
       add_env(c, env.name(), it->second);
     } else if (from.has_resource_field_ref()) {
-      const auto& res = container.resources();
-      const auto& which = from.resource_field_ref().resource();
-      auto pick = [&](const google::protobuf::Map<std::string, std::string>& m, const std::string& key) {
-        auto it = m.find(key);
-        return it == m.end() ? std::string("0") : it->second;
-      };
-      if (which == "limits.cpu" || which == "requests.cpu")
-        add_env(c, env.name(), std::to_string((sdk::parse_quantity_milli(pick(which[0] == 'l' ? res.limits() : res.requests(), "cpu")).value_or(0) + 999) / 1000));
-      else if (which == "limits.memory" || which == "requests.memory")
-        add_env(c, env.name(), std::to_string(sdk::parse_quantity(pick(which[0] == 'l' ? res.limits() : res.requests(), "memory")).value_or(0)));
+      add_env(c, env.name(), resource_field_value(pod, &container, from.resource_field_ref(), context));
     }
   }
   // Kubernetes' service-less defaults every container sees.
@@ -243,7 +198,7 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
                          : volume->has_persistent_volume_claim() ? claim_volume_path(pod, *volume, api)
                                                                  : volume_dir(pod_dir, volume->name());
     m->set_host_path(with_sub_path(source, mount.sub_path()));
-    m->set_read_only(mount.read_only() || volume->has_config_map() || volume->has_secret() ||
+    m->set_read_only(mount.read_only() || has_payload(*volume) ||
                      (volume->has_persistent_volume_claim() && volume->persistent_volume_claim().read_only()));
   }
   set_security(c, pod, container);

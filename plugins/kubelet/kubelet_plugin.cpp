@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <spdlog/logger.h>
 
+#include "kubelet_server.hpp"
 #include "node_agent.hpp"
 #include "proxy_presence.hpp"
 #include "skiff/sdk/capabilities.hpp"
@@ -33,6 +34,9 @@ struct Settings {
   std::vector<std::string> cluster_dns;
   std::string cluster_domain;
   std::string resolv_conf;
+  std::optional<std::string> server_address;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 const ConfigMap<Settings>& config_map() {
@@ -71,6 +75,13 @@ const ConfigMap<Settings>& config_map() {
       bind_key("resolv_conf", &Settings::resolv_conf, "/etc/resolv.conf",
                "the node's resolver file that Default pods copy and ClusterFirst pods take search domains from (as "
                "kubelet's --resolv-conf; \"\" for none)"),
+      bind_key("server_address", &Settings::server_address, "",
+               "where the HTTPS endpoint (metrics, stats) listens, host:port (default: <node InternalIP>:10250, as "
+               "kubelet's --address and --port; port 0 picks a free one; not served with nodes > 1)"),
+      bind_key("tls_cert_file", &Settings::tls_cert_file, "",
+               "the HTTPS endpoint's certificate (default: one generated for the node into <data dir>/pki, signed by "
+               "a CA of its own there)"),
+      bind_key("tls_key_file", &Settings::tls_key_file, "", "the key of tls_cert_file"),
   };
   return map;
 }
@@ -127,6 +138,7 @@ class KubeletPlugin final : public Plugin {
     options.sync.dns = dns_settings(settings);
     Machine machine = read_machine();
     if (settings.node_ip) machine.internal_ip = *settings.node_ip;
+    options.node.kubelet_port = serve_https(settings, names, machine);
     feed_ = std::make_unique<PodFeed>(context_.bus(), context_.subjects(), names, context_.log());
     runtime_classes_ = std::make_unique<RuntimeClasses>(context_.bus(), context_.subjects(),
                                                         sdk::api_source(context_.bus(), context_.subjects()),
@@ -153,6 +165,8 @@ class KubeletPlugin final : public Plugin {
     if (feed_) feed_->stop();  // no pod events into agents being stopped
     for (auto& agent : agents_) agent->stop();
     agents_.clear();
+    if (server_) server_->stop();
+    server_.reset();
     feed_.reset();
     if (runtime_classes_) runtime_classes_->stop();
     runtime_classes_.reset();
@@ -166,7 +180,26 @@ class KubeletPlugin final : public Plugin {
   }
 
  private:
+  // The HTTPS endpoint of a single node; returns its port (0: not served, hollow nodes).
+  int serve_https(const Settings& settings, const std::vector<std::string>& names, const Machine& machine) {
+    if (names.size() != 1) return 0;
+    std::string ip = machine.internal_ip.empty() ? "127.0.0.1" : machine.internal_ip;
+    ServerSettings server;
+    server.address = settings.server_address ? *settings.server_address
+                     : ip.find(':') != std::string::npos ? "[" + ip + "]:10250"
+                                                         : ip + ":10250";
+    server.tls_cert_file = settings.tls_cert_file;
+    server.tls_key_file = settings.tls_key_file;
+    server.pki_dir = context_.data_dir() + "/pki";
+    server.node = names.front();
+    server.node_ip = ip;
+    server_ = std::make_unique<KubeletServer>(context_.bus(), context_.subjects(), server, context_.log());
+    server_->start();
+    return server_->port();
+  }
+
   Context& context_;
+  std::unique_ptr<KubeletServer> server_;
   std::unique_ptr<PodFeed> feed_;
   std::unique_ptr<RuntimeClasses> runtime_classes_;  // shared by the agents
   std::vector<std::unique_ptr<NodeAgent>> agents_;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "container_spec.hpp"
+#include "stats_service.hpp"
 
 #include <spdlog/logger.h>
 
@@ -31,9 +32,12 @@ NodeAgent::NodeAgent(sdk::Bus& bus, const sdk::Subjects& subjects, PodFeed& feed
       queue_(sdk::RateLimit{std::chrono::milliseconds(50), std::chrono::milliseconds(30000), 100, 100}) {
   options_.sync.node = options_.node.name;
   options_.sync.host_ip = registration_.host_ip();
+  options_.sync.allocatable = registration_.allocatable();
   // Made here, not in start(): the feed's handler (another thread) reads the syncer.
   prober_ = std::make_unique<Prober>([this](const std::string& uid) { queue_.add(uid); });
   syncer_ = std::make_unique<PodSyncer>(api_, runtimes_, *prober_, events_, options_.sync, log_);
+  StatsOptions stats_options{options_.node.name, std::filesystem::path(options_.sync.pods_dir).parent_path().string()};
+  stats_ = std::make_unique<StatsProvider>(runtimes_, [this] { return known_pods(); }, stats_options);
   feed.subscribe(options_.node.name, [this](const PodFeed::PodPtr& pod, bool deleted) {
     const std::string& uid = pod->metadata().uid();
     PodFeed::PodPtr old;
@@ -75,6 +79,7 @@ void NodeAgent::start() {
                                  [this](sdk::Request r) { serve_port_forward(r); }));
   services_.push_back(bus_.serve(subjects_.kubelet_on(options_.node.name, "attach"), "kubelet",
                                  [this](sdk::Request r) { serve_attach(r); }));
+  for (auto& s : serve_stats(bus_, subjects_, options_.node.name, *stats_)) services_.push_back(std::move(s));
   log_.debug("node {}: pod workers running", options_.node.name);
 }
 
@@ -89,6 +94,13 @@ void NodeAgent::stop() {
   queue_.stop();
   prober_.reset();
   registration_.stop();
+}
+
+std::vector<std::shared_ptr<const core::Pod>> NodeAgent::known_pods() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<const core::Pod>> out;
+  for (const auto& [uid, pod] : by_uid_) out.push_back(pod);
+  return out;
 }
 
 std::size_t NodeAgent::pods() const {

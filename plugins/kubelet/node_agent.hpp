@@ -1,6 +1,7 @@
 // One node's kubelet: registers the node, watches the pods bound to it, syncs each pod on
 // its own worker whenever the pod, the runtime (relisted every second) or a probe changes,
-// removes containers of pods it does not know, and serves logs and exec for the apiserver.
+// removes containers of pods it does not know, serves logs and exec for the apiserver and its
+// stats summary for metrics.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "pod_syncer.hpp"
 #include "runtime_set.hpp"
 #include "prober.hpp"
+#include "stats_provider.hpp"
 #include "skiff/sdk/event_recorder.hpp"
 #include "skiff/sdk/work_queue.hpp"
 
@@ -45,6 +47,7 @@ class NodeAgent {
 
  private:
   bool sync(const std::string& uid);
+  std::vector<std::shared_ptr<const api::core::v1::Pod>> known_pods() const;
   std::vector<std::string> pod_dirs() const;  // the uids with a directory under sync.pods_dir
   void relist();
   bool echo_of_own_write(const api::core::v1::Pod& old, const api::core::v1::Pod& pod) const;
@@ -71,6 +74,7 @@ class NodeAgent {
   NodeRegistration registration_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<PodSyncer> syncer_;
+  std::unique_ptr<StatsProvider> stats_;
   sdk::WorkQueue queue_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const api::core::v1::Pod>> by_uid_;

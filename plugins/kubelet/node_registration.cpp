@@ -71,6 +71,12 @@ core::Taint parse_taint(const std::string& text) {
   return taint;
 }
 
+std::map<std::string, std::string> NodeRegistration::allocatable() const {
+  return {{"cpu", options_.cpu.empty() ? std::to_string(machine_.cpus) : options_.cpu},
+          {"memory", options_.memory.empty() ? std::to_string(machine_.memory_bytes / 1024) + "Ki" : options_.memory},
+          {"pods", std::to_string(options_.max_pods)}};
+}
+
 core::Node NodeRegistration::desired() const {
   core::Node node;
   auto* meta = node.mutable_metadata();
@@ -83,18 +89,15 @@ core::Node NodeRegistration::desired() const {
   labels["beta.kubernetes.io/arch"] = machine_.architecture;
   for (const auto& [k, v] : options_.labels) labels[k] = v;
   auto* status = node.mutable_status();
-  for (auto* r : {status->mutable_capacity(), status->mutable_allocatable()}) {
-    (*r)["cpu"] = options_.cpu.empty() ? std::to_string(machine_.cpus) : options_.cpu;
-    (*r)["memory"] = options_.memory.empty() ? std::to_string(machine_.memory_bytes / 1024) + "Ki" : options_.memory;
-    (*r)["pods"] = std::to_string(options_.max_pods);
-  }
+  for (auto* r : {status->mutable_capacity(), status->mutable_allocatable()})
+    for (const auto& [name, quantity] : allocatable()) (*r)[name] = quantity;
   auto* internal = status->add_addresses();
   internal->set_type("InternalIP");
   internal->set_address(host_ip_);
   auto* hostname = status->add_addresses();
   hostname->set_type("Hostname");
   hostname->set_address(options_.name);
-  status->mutable_daemon_endpoints()->mutable_kubelet_endpoint()->set_port(10250);
+  status->mutable_daemon_endpoints()->mutable_kubelet_endpoint()->set_port(options_.kubelet_port);
   auto* info = status->mutable_node_info();
   info->set_machine_id(machine_.machine_id);
   info->set_system_uuid(machine_.machine_id);

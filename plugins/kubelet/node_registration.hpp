@@ -36,6 +36,8 @@ struct NodeOptions {
   // Taints the node is created with ("key=value:Effect" parsed), as kubelet's
   // --register-with-taints: only at registration, never re-applied.
   std::vector<api::core::v1::Taint> register_with_taints;
+  // Where the kubelet's HTTPS endpoint listens (status.daemonEndpoints.kubeletEndpoint.Port).
+  int kubelet_port = 10250;
   // Whether a service proxy runs here (nodeInfo.kubeProxyVersion only then); unset: never.
   std::function<bool()> proxy_running;
 };
@@ -55,6 +57,8 @@ class NodeRegistration {
   void start();
   void stop();
   const std::string& host_ip() const { return host_ip_; }
+  // What the node offers pods ("cpu", "memory", "pods"): its capacity, nothing is reserved.
+  std::map<std::string, std::string> allocatable() const;
   const std::string& name() const { return options_.name; }
 
  private:

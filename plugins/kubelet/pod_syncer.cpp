@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include <spdlog/logger.h>
+
 #include "container_spec.hpp"
 #include "pod_status.hpp"
 #include "pod_sync_pass.hpp"
+#include "skiff/sdk/ephemeral_container.hpp"
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::kubelet {
@@ -27,6 +30,21 @@ bool finished(const core::Pod& pod) { return pod.status().phase() == "Succeeded"
 // "name_namespace(uid)", as Kubernetes names a pod in its back-off messages.
 std::string pod_ref(const core::Pod& pod) {
   return pod.metadata().name() + "_" + pod.metadata().namespace_() + "(" + pod.metadata().uid() + ")";
+}
+
+// The pod's labels and annotations as one comparable string: sorted (map order is not stable),
+// each text length-prefixed (an annotation may hold any character).
+std::string metadata_signature(const core::Pod& pod) {
+  std::string out;
+  auto add = [&](const std::string& text) { out += std::to_string(text.size()) + ':' + text; };
+  for (const auto* map : {&pod.metadata().labels(), &pod.metadata().annotations()}) {
+    for (const auto& [key, value] : std::map<std::string, std::string>(map->begin(), map->end())) {
+      add(key);
+      add(value);
+    }
+    out += ';';
+  }
+  return out;
 }
 
 }  // namespace
@@ -47,8 +65,10 @@ milliseconds PodSyncer::sync(const core::Pod& pod) {
   }
   Pass pass(pod, *runtime, runtimes_.id_scheme(*runtime), memory_of(pod), std::move(containers));
   ensure_sandbox(pass);
+  refresh_volumes(pass);
   run_init_containers(pass);
   if (pass.initialized) run_app_containers(pass);
+  if (pass.initialized) run_ephemeral_containers(pass);
   read_back(pass);
   track_probes(pass);
   core::PodStatus old = status_to_compare(pass);
@@ -93,7 +113,8 @@ void PodSyncer::ensure_sandbox(Pass& pass) {
 
 void PodSyncer::run_sandbox(Pass& pass) {
   try {
-    prepare_volumes(pass.pod, pod_dir(pass.uid()), api_);
+    prepare_volumes(pass.pod, pod_dir(pass.uid()), api_, downward_context(pass));
+    pass.memory.projected_metadata = metadata_signature(pass.pod);
     auto config = sandbox_config(pass.pod, options_.node);
     set_sandbox_dns(config, write_resolv_conf(pass));
     pass.sandbox_id = pass.runtime.run_sandbox(config, &pass.ip);
@@ -104,6 +125,22 @@ void PodSyncer::run_sandbox(Pass& pass) {
       events_.record(pass.pod, "Warning", "FailedMount", "Unable to attach or mount volumes: " + pass.sandbox_problem);
     else
       events_.record(pass.pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + pass.sandbox_problem);
+    pass.soon(milliseconds(5000));
+  }
+}
+
+// The pod's labels or annotations changed since its downwardAPI files were written (or this
+// kubelet has not written them yet): write them again, as the kubelet's volume manager does.
+void PodSyncer::refresh_volumes(Pass& pass) {
+  if (pass.sandbox_id.empty()) return;
+  std::string signature = metadata_signature(pass.pod);
+  if (signature == pass.memory.projected_metadata) return;
+  try {
+    if (refresh_pod_volumes(pass.pod, pod_dir(pass.uid()), api_, downward_context(pass)))
+      log_.debug("pod {}: downwardAPI files written again", pod_ref(pass.pod));
+    pass.memory.projected_metadata = signature;
+  } catch (const sdk::Error& e) {
+    events_.record(pass.pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + e.status().message);
     pass.soon(milliseconds(5000));
   }
 }
@@ -167,6 +204,36 @@ void PodSyncer::start_missing(Pass& pass, const core::Container& spec) {
   pass.soon(milliseconds(pass.memory.waiting.count(spec.name()) ? 2000 : 0));
 }
 
+// Ephemeral containers (kubectl debug) start once and are never restarted: one the runtime
+// has, or had (its status names a container), is left alone. With a target, it joins that
+// container's PID namespace — it waits while the target is not running.
+void PodSyncer::run_ephemeral_containers(Pass& pass) {
+  for (const auto& ephemeral : pass.pod.spec().ephemeral_containers()) {
+    if (!attempts_of(pass.containers, ephemeral.name()).empty()) continue;
+    bool ran = false;
+    for (const auto& cs : pass.pod.status().ephemeral_container_statuses())
+      ran = ran || (cs.name() == ephemeral.name() && !cs.container_id().empty());
+    if (ran) continue;
+    std::string target_id;
+    if (!ephemeral.target_container_name().empty()) {
+      target_id = running_id_of(pass, ephemeral.target_container_name());
+      if (target_id.empty()) {
+        pass.memory.waiting[ephemeral.name()] = {"ContainerCreating", "waiting for target container " +
+                                                                          ephemeral.target_container_name() + " to run"};
+        continue;
+      }
+    }
+    start_container(pass, sdk::as_container(ephemeral), 0, target_id);
+    pass.soon(milliseconds(pass.memory.waiting.count(ephemeral.name()) ? 2000 : 0));
+  }
+}
+
+// The runtime id of a container's running attempt; empty when it is not running.
+std::string PodSyncer::running_id_of(const Pass& pass, const std::string& container_name) const {
+  auto attempts = attempts_of(pass.containers, container_name);
+  return !attempts.empty() && attempts.back().state() == "RUNNING" ? attempts.back().id() : "";
+}
+
 // Liveness (or startup) gave up on it: stop it, and the restart policy decides the rest.
 void PodSyncer::kill_if_unhealthy(Pass& pass, const core::Container& spec, const rt::ContainerStatus& running) {
   if (!prober_.failed(pass.uid(), spec.name(), running.id())) return;
@@ -227,9 +294,9 @@ void PodSyncer::track_probes(const Pass& pass) {
   prober_.track(pass.uid(), pass.ip, pass.runtime, probed);
 }
 
-bool PodSyncer::start_container(Pass& pass, const core::Container& spec, int attempt) {
+bool PodSyncer::start_container(Pass& pass, const core::Container& spec, int attempt, const std::string& target_id) {
   if (!pull_image(pass, spec)) return false;
-  std::string id = create_container(pass, spec, attempt);
+  std::string id = create_container(pass, spec, attempt, target_id);
   if (id.empty()) return false;
   const std::string& name = spec.name();
   events_.record(pass.pod, "Normal", "Created", "Created container " + name);
@@ -275,9 +342,11 @@ bool PodSyncer::pull_image(Pass& pass, const core::Container& spec) {
 }
 
 // The runtime container of this attempt; empty when it could not be made.
-std::string PodSyncer::create_container(Pass& pass, const core::Container& spec, int attempt) {
+std::string PodSyncer::create_container(Pass& pass, const core::Container& spec, int attempt,
+                                        const std::string& target_id) {
   try {
-    auto config = container_config(pass.pod, spec, attempt, pod_dir(pass.uid()), options_.host_ip, api_);
+    auto config = container_config(pass.pod, spec, attempt, pod_dir(pass.uid()), downward_context(pass), api_);
+    config.set_target_container_id(target_id);
     auto sandbox = sandbox_config(pass.pod, options_.node);
     set_sandbox_dns(sandbox, resolv_conf_of(pass));
     mount_resolv_conf(config, resolv_conf_file(pod_dir(pass.uid())));
@@ -289,6 +358,14 @@ std::string PodSyncer::create_container(Pass& pass, const core::Container& spec,
     events_.record(pass.pod, "Warning", "Failed", "Error: " + e.status().message);
     return "";
   }
+}
+
+DownwardContext PodSyncer::downward_context(const Pass& pass) const {
+  DownwardContext context;
+  context.host_ips = {options_.host_ip};
+  if (!pass.ip.empty()) context.pod_ips = {pass.ip};
+  context.allocatable = options_.allocatable;
+  return context;
 }
 
 ResolverConfig PodSyncer::resolv_conf_of(Pass& pass) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "downward_api.hpp"
 #include "pod_dns.hpp"
 #include "prober.hpp"
 #include "runtime_set.hpp"
@@ -32,6 +33,8 @@ struct SyncOptions {
   std::string node;
   std::string pods_dir;  // <data dir>/pods: volumes live under <pods_dir>/<uid>
   std::string host_ip;
+  // The node's allocatable ("cpu", "memory"): the downward API's value of a limit not set.
+  std::map<std::string, std::string> allocatable;
   std::chrono::milliseconds restart_backoff{10000};
   std::chrono::milliseconds restart_backoff_max{300000};
   DnsSettings dns;
@@ -63,6 +66,7 @@ class PodSyncer {
     std::map<std::string, Backoff> pulls;
     std::map<std::string, std::pair<std::string, std::string>> waiting;  // reason, message
     std::string start_time;
+    std::string projected_metadata;  // the labels and annotations the pod's downwardAPI files show
     // Guarded by mutex_: the status last sent (serialized), the last one the API took, and the
     // pod's resourceVersion after that (0 once the informer has caught up with it).
     std::string expected_echo;
@@ -77,11 +81,14 @@ class PodSyncer {
   Memory& memory_of(const api::core::v1::Pod& pod);
   void ensure_sandbox(Pass& pass);
   void run_sandbox(Pass& pass);
+  void refresh_volumes(Pass& pass);
   void run_init_containers(Pass& pass);
   void next_init_step(Pass& pass, const api::core::v1::Container& spec,
                       const std::vector<runtime::v1::ContainerStatus>& attempts);
   void run_app_containers(Pass& pass);
   void start_missing(Pass& pass, const api::core::v1::Container& spec);
+  void run_ephemeral_containers(Pass& pass);
+  std::string running_id_of(const Pass& pass, const std::string& container_name) const;
   void kill_if_unhealthy(Pass& pass, const api::core::v1::Container& spec, const runtime::v1::ContainerStatus& running);
   void restart_container(Pass& pass, const api::core::v1::Container& spec,
                          const std::vector<runtime::v1::ContainerStatus>& attempts);
@@ -92,13 +99,15 @@ class PodSyncer {
   api::core::v1::PodStatus status_of(const Pass& pass, const api::core::v1::PodStatus& old) const;
   api::core::v1::ContainerStatus container_status(const Pass& pass, const api::core::v1::Container& spec,
                                                   bool is_init) const;
+  api::core::v1::ContainerStatus ephemeral_status(const Pass& pass, const api::core::v1::Container& spec) const;
   void set_exited(const Pass& pass, const api::core::v1::Container& spec, const runtime::v1::ContainerStatus& latest,
                   api::core::v1::ContainerStatus& status) const;
   void remember_signature(const Pass& pass);
   void write_status(Pass& pass, const api::core::v1::PodStatus& status, const api::core::v1::PodStatus& old);
 
   // Starting one attempt of a container; on failure `waiting` says why.
-  bool start_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
+  // `target_id`: the runtime container whose PID namespace it joins (ephemeral containers).
+  bool start_container(Pass& pass, const api::core::v1::Container& spec, int attempt, const std::string& target_id = "");
   bool pull_image(Pass& pass, const api::core::v1::Container& spec);
   // The pod's resolv.conf, written into its directory for a new sandbox (events for what
   // limits cut); what it says.
@@ -106,7 +115,10 @@ class PodSyncer {
   // The file the sandbox was made with; written now if it is missing (a sandbox made by a
   // kubelet before this one, or a file removed by hand).
   ResolverConfig resolv_conf_of(Pass& pass);
-  std::string create_container(Pass& pass, const api::core::v1::Container& spec, int attempt);
+  std::string create_container(Pass& pass, const api::core::v1::Container& spec, int attempt,
+                               const std::string& target_id);
+  // What the downward API reads of this node and of the pod's sandbox.
+  DownwardContext downward_context(const Pass& pass) const;
 
   // A deleted pod: its containers stopped gracefully, then everything of it removed.
   std::chrono::milliseconds terminate(const api::core::v1::Pod& pod);

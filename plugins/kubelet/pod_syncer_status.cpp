@@ -7,6 +7,7 @@
 #include "container_spec.hpp"
 #include "pod_status.hpp"
 #include "pod_sync_pass.hpp"
+#include "skiff/sdk/ephemeral_container.hpp"
 #include "skiff/sdk/qos.hpp"
 
 namespace skiff::kubelet {
@@ -52,6 +53,8 @@ core::PodStatus PodSyncer::status_of(const Pass& pass, const core::PodStatus& ol
     *status.add_init_container_statuses() = container_status(pass, spec, true);
   for (const auto& spec : pass.pod.spec().containers())
     *status.add_container_statuses() = container_status(pass, spec, false);
+  for (const auto& ephemeral : pass.pod.spec().ephemeral_containers())
+    *status.add_ephemeral_container_statuses() = ephemeral_status(pass, sdk::as_container(ephemeral));
   status.set_phase(pod_phase(status.container_statuses(), pass.policy, pass.initialized, pass.init_failed));
   add_conditions(status, old, pass.initialized);
   status.set_host_ip(options_.host_ip);
@@ -93,6 +96,25 @@ core::ContainerStatus PodSyncer::container_status(const Pass& pass, const core::
     cs.set_ready(is_init && latest.exit_code() == 0);
   } else {
     cs.mutable_state()->mutable_waiting()->set_reason("ContainerCreating");
+  }
+  return cs;
+}
+
+// An ephemeral container's: as an app container's, without probes (never ready), and
+// terminated for good once it exited.
+core::ContainerStatus PodSyncer::ephemeral_status(const Pass& pass, const core::Container& spec) const {
+  auto attempts = attempts_of(pass.containers, spec.name());
+  if (attempts.empty()) {
+    // Ran before and gone from the runtime (removed by hand): keep what was reported.
+    for (const auto& cs : pass.pod.status().ephemeral_container_statuses())
+      if (cs.name() == spec.name() && !cs.container_id().empty()) return cs;
+    return container_status(pass, spec, false);
+  }
+  core::ContainerStatus cs = container_status(pass, spec, false);
+  cs.set_ready(false);
+  if (attempts.back().state() == "EXITED") {
+    cs.clear_state();
+    *cs.mutable_state()->mutable_terminated() = terminated_of(attempts.back(), pass.id_scheme);
   }
   return cs;
 }

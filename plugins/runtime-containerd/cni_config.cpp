@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,7 +20,7 @@ namespace json = boost::json;
 
 namespace {
 
-// Its name sorts first among what containerd reads; the temporary name is not read at all.
+// Its name sorts first among what containerd reads; the temporary names are not read at all.
 constexpr const char* kConflistName = "10-skiff.conflist";
 
 std::string read_file(const fs::path& path) {
@@ -30,8 +33,11 @@ std::string read_file(const fs::path& path) {
 void write_atomically(const fs::path& path, const std::string& text) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
+  // A name of this process's own: two runtimes writing the same file (tests side by side)
+  // must not rename each other's temporary away.
+  static std::atomic<unsigned> serial{0};
   fs::path temporary = path;
-  temporary += ".writing";
+  temporary += ".writing." + std::to_string(::getpid()) + "." + std::to_string(serial++);
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;

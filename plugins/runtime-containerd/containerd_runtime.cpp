@@ -37,8 +37,16 @@ void select_labels(const google::protobuf::Map<std::string, std::string>& labels
 // Exec and attach both stream through containerd's streaming server at `url`.
 sdk::StreamBody relay(const std::string& url, const RemoteCommandStreams& streams) {
   auto command = std::make_shared<RemoteCommandClient>(url, streams);
-  return [command, with_stdin = streams.stdin](sdk::RuntimeStream& stream) {
+  return [command, with_stdin = streams.stdin, tty = streams.tty](sdk::RuntimeStream& stream) {
     stream.on_stop([command] { command->cancel(); });
+    if (tty)
+      stream.on_resize([command](std::uint32_t width, std::uint32_t height) {
+        try {
+          command->resize(width, height);
+        } catch (const Error&) {
+          // The command ended: there is no terminal left to resize.
+        }
+      });
     if (with_stdin)
       stream.on_stdin([command](std::string_view data, bool last) {
         try {
@@ -255,15 +263,6 @@ rt::ListContainersResponse ContainerdRuntime::list_containers(const rt::ListCont
   return out;
 }
 
-rt::StatsResponse ContainerdRuntime::stats(const std::string& id) {
-  auto stats = client_.container_stats(id).stats();
-  rt::StatsResponse out;
-  out.set_cpu_usage_nanos(stats.cpu().usage_core_nano_seconds().value());
-  out.set_memory_working_set_bytes(stats.memory().working_set_bytes().value());
-  out.set_timestamp(sdk::now_rfc3339());
-  return out;
-}
-
 std::string ContainerdRuntime::log_path_of(const std::string& id) {
   auto status = client_.container_status(id).status();  // 404 before the stream starts
   if (status.log_path().empty())
@@ -332,13 +331,7 @@ sdk::StreamBody ContainerdRuntime::port_forward(const rt::PortForwardRequest& re
   auto status = client_.pod_sandbox_status(request.sandbox_id(), true);  // 404 before the stream starts
   if (status.status().state() != cri::SANDBOX_READY)
     throw Error(Status::Conflict("sandbox " + request.sandbox_id() + " is not ready: no network namespace to forward into"));
-  std::int64_t pid = 0;
-  if (auto it = status.info().find("info"); it != status.info().end()) {
-    boost::system::error_code ec;
-    auto info = boost::json::parse(it->second, ec);
-    if (!ec && info.is_object())
-      if (const auto* p = info.as_object().if_contains("pid"); p && p->is_int64()) pid = p->as_int64();
-  }
+  std::int64_t pid = sandbox_pid(status);
   if (pid <= 0)
     throw Error(Status::Internal("containerd gave no pid for sandbox " + request.sandbox_id() +
                                  " (its verbose status lacks info.pid); cannot find its network namespace"));

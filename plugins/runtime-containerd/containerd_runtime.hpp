@@ -23,6 +23,8 @@ class ContainerdRuntime final : public sdk::RuntimeService {
   ContainerdRuntime(CriClient& client, ContainerdRuntimeOptions options);
 
   SKIFF_RUNTIME_SERVICE_OVERRIDES  // the contract, from runtime_service.hpp
+  // One ListContainerStats for the containers (containerd_stats.cpp).
+  runtime::v1::ListStatsResponse list_stats(const runtime::v1::ListStatsRequest& request) override;
   // update_runtime_config keeps the default: the node's pod subnet is the network plugin's to
   // put on its bridge; the default bridge keeps its own (one for every node on this containerd).
 
@@ -35,6 +37,8 @@ class ContainerdRuntime final : public sdk::RuntimeService {
   std::string network_problem();
   std::string log_path_of(const std::string& container_id);
   std::uint32_t next_sandbox_attempt(const runtime::v1::SandboxConfig& config);
+  // The sandbox's (pause) process from a verbose status' info.pid; 0 when it names none.
+  static std::int64_t sandbox_pid(const cri::PodSandboxStatusResponse& status);
 
   CriClient& client_;
   ContainerdRuntimeOptions options_;

@@ -134,6 +134,11 @@ cri::ContainerStatsResponse CriClient::container_stats(const std::string& id) {
                                                                        "stats of " + id);
 }
 
+cri::ListContainerStatsResponse CriClient::list_container_stats() {
+  return call<cri::ListContainerStatsRequest, cri::ListContainerStatsResponse>(
+      SKIFF_CRI_RUNTIME(ListContainerStats), cri::ListContainerStatsRequest(), "listing container stats");
+}
+
 cri::ExecSyncResponse CriClient::exec_sync(const cri::ExecSyncRequest& request) {
   auto limit = request.timeout() > 0 ? timeout_ + std::chrono::seconds(request.timeout()) : std::chrono::milliseconds(24h);
   return call<cri::ExecSyncRequest, cri::ExecSyncResponse>(SKIFF_CRI_RUNTIME(ExecSync), request,

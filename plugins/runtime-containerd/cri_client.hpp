@@ -35,6 +35,8 @@ class CriClient {
   cri::ContainerStatusResponse container_status(const std::string& id);
   cri::ListContainersResponse list_containers(const cri::ListContainersRequest& request);
   cri::ContainerStatsResponse container_stats(const std::string& id);
+  // Every running container's (CRI's ListContainerStats with no filter).
+  cri::ListContainerStatsResponse list_container_stats();
   cri::ExecSyncResponse exec_sync(const cri::ExecSyncRequest& request);
   cri::ExecResponse exec(const cri::ExecRequest& request);
   cri::AttachResponse attach(const cri::AttachRequest& request);

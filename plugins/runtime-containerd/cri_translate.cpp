@@ -26,10 +26,12 @@ cri::Protocol protocol_of(const std::string& protocol) {
   return cri::TCP;
 }
 
-void share_pod_namespaces(cri::NamespaceOption& options, bool host_network) {
-  options.set_network(host_network ? cri::NODE : cri::POD);
-  options.set_pid(cri::POD);
-  options.set_ipc(cri::POD);
+// As the kubelet asks CRI: the node's namespaces for hostNetwork, hostPID and hostIPC; one PID
+// namespace for the pod only with shareProcessNamespace (else one per container).
+void share_pod_namespaces(cri::NamespaceOption& options, const rt::SandboxConfig& pod) {
+  options.set_network(pod.host_network() ? cri::NODE : cri::POD);
+  options.set_pid(pod.host_pid() ? cri::NODE : pod.share_process_namespace() ? cri::POD : cri::CONTAINER);
+  options.set_ipc(pod.host_ipc() ? cri::NODE : cri::POD);
 }
 
 std::string label_or(const google::protobuf::Map<std::string, std::string>& labels, const char* key,
@@ -101,7 +103,7 @@ cri::PodSandboxConfig to_cri_sandbox(const rt::SandboxConfig& config, const std:
   copy_labels(sdk::sandbox_labels(config), *out.mutable_labels());
   auto* linux = out.mutable_linux();
   linux->set_cgroup_parent(cgroup_parent);
-  share_pod_namespaces(*linux->mutable_security_context()->mutable_namespace_options(), config.host_network());
+  share_pod_namespaces(*linux->mutable_security_context()->mutable_namespace_options(), config);
   return out;
 }
 
@@ -148,7 +150,11 @@ cri::ContainerConfig to_cri_container(const rt::CreateContainerRequest& request)
   resources->set_memory_limit_in_bytes(config.memory_limit_bytes());
   resources->set_oom_score_adj(oom_score_adj_for(config));
   auto* security = out.mutable_linux()->mutable_security_context();
-  share_pod_namespaces(*security->mutable_namespace_options(), request.sandbox_config().host_network());
+  share_pod_namespaces(*security->mutable_namespace_options(), request.sandbox_config());
+  if (!config.target_container_id().empty()) {  // an ephemeral container's target: its PID namespace
+    security->mutable_namespace_options()->set_pid(cri::TARGET);
+    security->mutable_namespace_options()->set_target_id(config.target_container_id());
+  }
   set_security(*security, config);
   return out;
 }

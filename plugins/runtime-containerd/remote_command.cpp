@@ -114,6 +114,12 @@ void RemoteCommandClient::close_stdin() {
   send(spdy::data_frame(stdin_id_, spdy::kFlagFin, {}));
 }
 
+void RemoteCommandClient::resize(std::uint32_t width, std::uint32_t height) {
+  if (!resize_id_) return;
+  send(spdy::data_frame(resize_id_, 0,
+                        "{\"Width\":" + std::to_string(width) + ",\"Height\":" + std::to_string(height) + "}\n"));
+}
+
 void RemoteCommandClient::cancel() {
   // shutdown(2) on the descriptor wakes the reader blocked in run(); the socket is closed later.
   ::shutdown(socket_.native_handle(), SHUT_RDWR);

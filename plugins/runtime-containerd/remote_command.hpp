@@ -47,6 +47,8 @@ class RemoteCommandClient {
   // From any thread, while run() reads.
   void write_stdin(std::string_view data);
   void close_stdin();
+  // With a tty: the terminal's new size, on the resize stream as kubectl writes it.
+  void resize(std::uint32_t width, std::uint32_t height);
   // Ends run() soon, from any thread.
   void cancel();
 

@@ -5,7 +5,11 @@
 #include <spdlog/logger.h>
 
 #include <ctime>
+#include <filesystem>
 
+#include "cgroup_stats.hpp"
+#include "disk_usage.hpp"
+#include "net_dev.hpp"
 #include "port_forwarder.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
@@ -83,6 +87,19 @@ std::string docker_name(std::initializer_list<std::string> parts) {
   std::string out = "skiff";
   for (const auto& p : parts) out += "_" + p;
   return out;
+}
+
+// A container's PID and IPC namespaces, as the kubelet's CRI asks for them: an ephemeral
+// container's target's PID namespace, the node's (hostPID), the sandbox's for a pod that
+// shares one (shareProcessNamespace), else its own; the node's IPC (hostIPC) or the sandbox's.
+void set_pid_and_ipc_modes(json::object& host, const rt::CreateContainerRequest& request, bool host_network) {
+  const auto& pod = request.sandbox_config();
+  const std::string& target = request.config().target_container_id();
+  if (!target.empty()) host["PidMode"] = "container:" + target;
+  else if (pod.host_pid()) host["PidMode"] = "host";
+  else if (pod.share_process_namespace()) host["PidMode"] = "container:" + request.sandbox_id();
+  if (pod.host_ipc()) host["IpcMode"] = "host";
+  else if (!host_network) host["IpcMode"] = "container:" + request.sandbox_id();
 }
 
 }  // namespace
@@ -176,7 +193,8 @@ rt::ImageResponse DockerRuntime::image(const rt::ImageRequest& request) {
 json::object DockerRuntime::sandbox_body(const rt::SandboxConfig& config, bool on_cni) const {
   json::object host;
   host["NetworkMode"] = config.host_network() ? "host" : on_cni ? "none" : options_.network_mode;
-  host["IpcMode"] = "shareable";  // its containers join its IPC namespace
+  host["IpcMode"] = config.host_ipc() ? "host" : "shareable";  // its containers join its IPC namespace
+  if (config.host_pid()) host["PidMode"] = "host";
   host["Init"] = true;            // docker-init reaps and forwards SIGTERM
   json::object bindings, exposed;
   for (const auto& p : config.port_mappings()) {
@@ -352,7 +370,7 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
 
   json::object host;
   host["NetworkMode"] = host_network ? "host" : "container:" + request.sandbox_id();
-  if (!host_network) host["IpcMode"] = "container:" + request.sandbox_id();
+  set_pid_and_ipc_modes(host, request, host_network);
   host["Init"] = true;
   if (config.memory_limit_bytes() > 0) host["Memory"] = config.memory_limit_bytes();
   if (config.cpu_limit_millis() > 0) host["NanoCpus"] = config.cpu_limit_millis() * 1000000;
@@ -394,6 +412,8 @@ rt::CreateContainerResponse DockerRuntime::create_container(const rt::CreateCont
   std::string name = docker_name({config.name(), pod.namespace_(), pod.pod_name(), short_uid(pod.pod_uid()),
                                   std::to_string(config.attempt())});
   auto r = client_.call("POST", "/containers/create?name=" + name, json::value(body));
+  if (r.status == 404 && !config.target_container_id().empty() && r.message().find("No such container") != std::string::npos)
+    throw Error(Status::NotFound("target container " + config.target_container_id() + " is gone: " + r.message()));
   if (r.status == 404)
     throw Error(Status{404, "ErrImagePull", "image \"" + config.image() + "\" is not present: " + r.message()});
   if (r.status != 201) fail(r, "creating container " + config.name());
@@ -474,7 +494,9 @@ rt::ListContainersResponse DockerRuntime::list_containers(const rt::ListContaine
   return full;
 }
 
-rt::StatsResponse DockerRuntime::stats(const std::string& id) {
+// The engine's own stats call: only when the container's cgroup files cannot be read here
+// (dockerd on another machine or in another cgroup namespace).
+rt::StatsResponse DockerRuntime::engine_stats(const std::string& id) {
   auto r = client_.call("GET", "/containers/" + id + "/stats?stream=false&one-shot=true", std::chrono::seconds(10));
   if (r.status != 200) fail(r, "stats of " + id);
   auto s = r.json();
@@ -483,9 +505,37 @@ rt::StatsResponse DockerRuntime::stats(const std::string& id) {
   std::int64_t usage = num(s, {"memory_stats", "usage"});
   std::int64_t inactive = num(s, {"memory_stats", "stats", "total_inactive_file"});
   if (inactive == 0) inactive = num(s, {"memory_stats", "stats", "inactive_file"});
+  out.set_memory_usage_bytes(static_cast<std::uint64_t>(usage));
   out.set_memory_working_set_bytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage - inactive)));
-  out.set_timestamp(sdk::now_rfc3339());
+  out.set_timestamp(sdk::format_rfc3339_micro(sdk::WallClock::now()));
   return out;
+}
+
+// Read from the container's cgroup (found through its process) rather than the engine's stats
+// call, which is slower by far; the writable layer is overlay2's upper dir, measured by a bounded walk
+// at most every 30 s.
+rt::StatsResponse DockerRuntime::stats(const std::string& id) {
+  auto c = inspect(id);
+  int pid = static_cast<int>(num(c, {"State", "Pid"}));
+  if (pid <= 0) throw Error(Status::Conflict("container " + id + " is not running: no stats"));
+  static const auto version = runtime_common::cgroup_version();
+  auto dirs = runtime_common::cgroup_dirs_of_pid(pid, version);
+  rt::StatsResponse out = dirs && std::filesystem::exists(dirs->memory) ? runtime_common::read_cgroup_stats(*dirs)
+                                                                          : engine_stats(id);
+  if (std::string upper = str(c, {"GraphDriver", "Data", "UpperDir"}); !upper.empty()) {
+    auto layer = layer_usage_.measure(upper);
+    out.set_rootfs_used_bytes(layer.bytes);
+    out.set_rootfs_inodes_used(layer.inodes);
+  }
+  return out;
+}
+
+// The sandbox container's process holds the pod's network namespace (none with host network).
+rt::SandboxStatsResponse DockerRuntime::sandbox_stats(const std::string& sandbox_id) {
+  auto sandbox = inspect(sandbox_id);
+  int pid = static_cast<int>(num(sandbox, {"State", "Pid"}));
+  if (str(sandbox, {"HostConfig", "NetworkMode"}) == "host" || pid <= 0) return {};
+  return runtime_common::sandbox_network_stats(netns_of(pid));
 }
 
 sdk::StreamBody DockerRuntime::logs(const rt::LogsRequest& request) {
@@ -522,6 +572,7 @@ sdk::StreamBody DockerRuntime::exec(const rt::ExecRequest& request) {
   auto raw = std::shared_ptr<RawStream>(client_.hijack("/exec/" + exec_id + "/start",
                                                        json::object{{"Detach", false}, {"Tty", request.tty()}}));
   return [this, raw, exec_id, tty = request.tty(), with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
+    if (tty) stream.on_resize([this, exec_id](std::uint32_t w, std::uint32_t h) { resize("/exec/" + exec_id, w, h); });
     if (with_stdin)
       stream.on_stdin([raw](std::string_view data, bool last) {
         try {
@@ -544,6 +595,15 @@ sdk::StreamBody DockerRuntime::exec(const rt::ExecRequest& request) {
   };
 }
 
+// Docker's resize of an exec's or a container's tty; one that ended meanwhile is no error.
+void DockerRuntime::resize(const std::string& path, std::uint32_t width, std::uint32_t height) {
+  try {
+    client_.call("POST", path + "/resize?h=" + std::to_string(height) + "&w=" + std::to_string(width));
+  } catch (const std::exception&) {
+    // The daemon went away: the stream ends on its own.
+  }
+}
+
 // The sandbox container's process holds the pod's network namespace (none to enter with host network).
 sdk::StreamBody DockerRuntime::port_forward(const rt::PortForwardRequest& request) {
   auto sandbox = inspect(request.sandbox_id());  // 404 before the stream starts
@@ -564,7 +624,8 @@ sdk::StreamBody DockerRuntime::attach(const rt::AttachRequest& request) {
   std::string query = std::string("?stream=1&stdout=1&stderr=1&stdin=") + (request.stdin() ? "1" : "0");
   auto raw = std::shared_ptr<RawStream>(client_.hijack("/containers/" + request.container_id() + "/attach" + query,
                                                        json::object{}));
-  return [raw, tty, with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
+  return [this, raw, tty, id = request.container_id(), with_stdin = request.stdin()](sdk::RuntimeStream& stream) {
+    if (tty) stream.on_resize([this, id](std::uint32_t w, std::uint32_t h) { resize("/containers/" + id, w, h); });
     if (with_stdin)
       stream.on_stdin([raw](std::string_view data, bool last) {
         try {

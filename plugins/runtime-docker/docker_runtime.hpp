@@ -7,6 +7,7 @@
 #include <string>
 
 #include "docker_client.hpp"
+#include "disk_usage.hpp"
 #include "pod_network.hpp"
 #include "skiff/sdk/runtime/runtime_service.hpp"
 
@@ -41,6 +42,8 @@ class DockerRuntime final : public sdk::RuntimeService {
 
  private:
   boost::json::value inspect(const std::string& id);
+  runtime::v1::StatsResponse engine_stats(const std::string& id);
+  void resize(const std::string& path, std::uint32_t width, std::uint32_t height);
   boost::json::object sandbox_body(const runtime::v1::SandboxConfig& config, bool on_cni) const;
   // The pod IP from CNI ADD on the started sandbox; the sandbox is removed when that fails.
   std::string attach_network(const std::string& id, const runtime::v1::SandboxConfig& config);
@@ -51,6 +54,7 @@ class DockerRuntime final : public sdk::RuntimeService {
   DockerClient& client_;
   DockerRuntimeOptions options_;
   std::atomic<bool> stopping_{false};
+  runtime_common::DiskUsageCache layer_usage_;  // writable layers, walked at most every 30 s
 };
 
 }  // namespace skiff::docker

@@ -5,10 +5,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -38,6 +40,17 @@ struct SessionState {
       done += static_cast<std::size_t>(n);
     }
     if (last) close_stdin();
+  }
+  // With a TTY, stdin_fd is the terminal's master end: its window size is the caller's. The
+  // terminal is not runc's controlling one, so SIGWINCH is sent by hand: runc then copies the
+  // size onto the container's own console.
+  void resize(std::uint32_t width, std::uint32_t height) {
+    std::lock_guard lock(mutex);
+    if (stdin_fd < 0 || ended) return;
+    winsize size{};
+    size.ws_col = static_cast<unsigned short>(width);
+    size.ws_row = static_cast<unsigned short>(height);
+    if (::ioctl(stdin_fd, TIOCSWINSZ, &size) == 0 && pid > 0) ::kill(pid, SIGWINCH);
   }
   void close_stdin() {
     if (stdin_fd >= 0) ::close(stdin_fd);
@@ -168,6 +181,7 @@ int run_exec_session(const ExecSpec& spec, sdk::RuntimeStream& stream) {
   if (spec.tty) {
     // Closing a terminal's input is not an end of input: typed ^D is; the terminal stays open.
     if (spec.with_stdin) stream.on_stdin([state](std::string_view data, bool) { state->write_stdin(data, false); });
+    stream.on_resize([state](std::uint32_t width, std::uint32_t height) { state->resize(width, height); });
     pump_terminal(terminal, stream);
     ::close(terminal);
   } else {

@@ -66,9 +66,12 @@ json::array mounts(const rt::ContainerConfig& config, const std::string& init) {
   return out;
 }
 
-json::array namespaces(const PodNamespaces& sandbox) {
-  json::array out{json::object{{"type", "pid"}}, json::object{{"type", "mount"}},
-                  json::object{{"type", "ipc"}, {"path", sandbox.ipc}}};
+// A namespace left out of the list is the node's (runc's rule): hostPID, hostIPC, hostNetwork.
+json::array namespaces(const ContainerSpecInputs& in) {
+  const PodNamespaces& sandbox = in.sandbox;
+  json::array out{json::object{{"type", "mount"}}};
+  if (!in.host_pid) out.push_back(json::object{{"type", "pid"}});
+  if (!in.host_ipc) out.push_back(json::object{{"type", "ipc"}, {"path", sandbox.ipc}});
   if (!sandbox.network.empty()) {
     out.push_back(json::object{{"type", "network"}, {"path", sandbox.network}});
     out.push_back(json::object{{"type", "uts"}, {"path", sandbox.uts}});
@@ -213,7 +216,7 @@ std::string container_spec(const ContainerSpecInputs& in) {
       {"noNewPrivileges", config.no_new_privileges()},
   };
   json::object linux{
-      {"namespaces", namespaces(in.sandbox)},
+      {"namespaces", namespaces(in)},
       {"cgroupsPath", in.cgroups_path},
       {"resources", resources(config)},
   };

@@ -24,6 +24,8 @@ struct ContainerSpecInputs {
   std::string rootfs;         // the mounted root, read for the image user's /etc/passwd and /etc/group
   std::string cgroups_path;   // "/skiff-runc/<id>"
   std::string init;           // skiff-runc-init, mounted at kInitPath as PID 1; "" runs the command as PID 1
+  bool host_pid = false;      // the node's PID namespace instead of one of its own
+  bool host_ipc = false;      // the node's IPC namespace instead of the pod's
 };
 
 // Where each container sees its init.

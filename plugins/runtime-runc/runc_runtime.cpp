@@ -8,12 +8,12 @@
 #include <sstream>
 #include <thread>
 
-#include "cgroup_stats.hpp"
 #include "container_record.hpp"
 #include "exec_session.hpp"
 #include "log_file_reader.hpp"
 #include "oci_spec.hpp"
 #include "overlay_rootfs.hpp"
+#include "cgroup_stats.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
@@ -103,6 +103,8 @@ std::string RuncRuntime::make_bundle(const std::string& id, const rt::CreateCont
                              sandbox.config().hostname(), dir + "/rootfs", options_.cgroup_parent + "/" + id,
                              options_.init};
   if (sandbox.config().host_network()) inputs.hostname.clear();
+  inputs.host_pid = sandbox.config().host_pid();
+  inputs.host_ipc = sandbox.config().host_ipc();
   write_small_file(dir + "/config.json", container_spec(inputs));
   std::string layer_list;
   for (const auto& digest : image.layers) layer_list += digest + "\n";
@@ -111,6 +113,11 @@ std::string RuncRuntime::make_bundle(const std::string& id, const rt::CreateCont
 }
 
 rt::CreateContainerResponse RuncRuntime::create_container(const rt::CreateContainerRequest& request) {
+  if (!request.config().target_container_id().empty())
+    throw Error(Status{501, "NotImplemented",
+                       "runtime-runc cannot start a container in another container's PID namespace "
+                       "(an ephemeral container's targetContainerName): debug without --target, or use the "
+                       "docker or containerd runtime"});
   rt::Sandbox sandbox = load_sandbox(request.sandbox_id());
   if (sandbox.state() != "READY")
     throw Error(Status::Conflict("sandbox " + request.sandbox_id() + " is stopped: no new containers in it"));
@@ -235,9 +242,17 @@ rt::ListContainersResponse RuncRuntime::list_containers(const rt::ListContainers
   return response;
 }
 
+// The cgroup runc made from the spec's cgroupsPath; the writable layer is the overlay's upper dir
+// (walked at most every 30 s).
 rt::StatsResponse RuncRuntime::stats(const std::string& container_id) {
   load_container(container_id);
-  return cgroup_stats(options_.cgroup_parent + "/" + container_id);
+  using namespace runtime_common;
+  static const CgroupVersion version = cgroup_version();
+  auto stats = read_cgroup_stats(cgroup_dirs(options_.cgroup_parent + "/" + container_id, version));
+  auto layer = layer_usage_.measure(container_dir(container_id) + "/upper");
+  stats.set_rootfs_used_bytes(layer.bytes);
+  stats.set_rootfs_inodes_used(layer.inodes);
+  return stats;
 }
 
 sdk::StreamBody RuncRuntime::logs(const rt::LogsRequest& request) {

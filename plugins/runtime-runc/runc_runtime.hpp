@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "disk_usage.hpp"
 #include "image_service.hpp"
 #include "image_store.hpp"
 #include "namespace_pin.hpp"
@@ -59,6 +60,7 @@ class RuncRuntime final : public sdk::RuntimeService {
   runtime_common::PodNetwork& network_;
   RuncRuntimeOptions options_;
   std::string runc_version_;
+  runtime_common::DiskUsageCache layer_usage_;  // writable layers, walked at most every 30 s
 };
 
 }  // namespace skiff::runc

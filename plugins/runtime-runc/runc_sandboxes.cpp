@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "container_record.hpp"
+#include "net_dev.hpp"
 #include "port_forwarder.hpp"
 #include "runc_runtime.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
@@ -36,6 +37,12 @@ PodNamespaces RuncRuntime::sandbox_namespaces(const rt::Sandbox& sandbox) const 
 }
 
 rt::RunSandboxResponse RuncRuntime::run_sandbox(const rt::RunSandboxRequest& request) {
+  // A pinned PID namespace has no process to be its init: there is nothing to share.
+  if (request.config().share_process_namespace())
+    throw Error(Status{501, "NotImplemented",
+                       "runtime-runc cannot give a pod's containers one PID namespace (shareProcessNamespace): "
+                       "drop it (kubectl debug --copy-to … --share-processes=false), or use the docker or "
+                       "containerd runtime"});
   rt::Sandbox sandbox;
   sandbox.set_id(new_runtime_id());
   *sandbox.mutable_config() = request.config();
@@ -103,6 +110,14 @@ rt::ListSandboxesResponse RuncRuntime::list_sandboxes(const rt::ListSandboxesReq
     if (labels_match(sandbox.labels(), request.labels())) *response.add_sandboxes() = std::move(sandbox);
   }
   return response;
+}
+
+// The pinned network namespace's interfaces; none with host network or once it is unpinned.
+rt::SandboxStatsResponse RuncRuntime::sandbox_stats(const std::string& sandbox_id) {
+  rt::Sandbox sandbox = load_sandbox(sandbox_id);
+  std::string netns = sandbox_namespaces(sandbox).network;
+  if (netns.empty() || !namespace_pinned(netns)) return {};
+  return runtime_common::sandbox_network_stats(netns);
 }
 
 // The pinned network namespace is the pod's (none with host network: the host's).

@@ -8,6 +8,7 @@
 #include "sim_node.hpp"
 #include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/plugin.hpp"
+#include "skiff/sdk/quantity.hpp"
 
 namespace skiff::sim {
 namespace {
@@ -15,6 +16,16 @@ namespace {
 using namespace skiff::sdk;
 
 constexpr const char* kVersion = "0.1.0";
+
+// A quantity config key (cpu_usage: 250m; memory_usage: 64Mi), refused with its name when it does not parse.
+std::int64_t quantity_key(const Config& config, const char* key,
+                          std::optional<std::int64_t> (*parse)(std::string_view)) {
+  auto value = parse(config.get_string(key));
+  if (!value || *value < 0)
+    throw Error(Status::Invalid(std::string("config ") + key + ": \"" + config.get_string(key) +
+                                "\" is not a quantity (cpu_usage: 250m, memory_usage: 64Mi)"));
+  return *value;
+}
 
 class RuntimeSimPlugin final : public Plugin {
  public:
@@ -31,6 +42,10 @@ class RuntimeSimPlugin final : public Plugin {
         {"default", ConfigType::Bool, "true", "also the nodes' default runtime (pods without runtimeClassName)"},
         {"images", ConfigType::List, "",
          "images present from the start (others are pulled on demand); default: every image is present"},
+        {"cpu_usage", ConfigType::String, "10m",
+         "CPU a running container uses (its counter's rate) unless its SIM_CPU_USAGE says otherwise"},
+        {"memory_usage", ConfigType::String, "4Mi",
+         "memory a running container uses (capped at its limit) unless its SIM_MEMORY_USAGE says otherwise"},
     });
     return m;
   }
@@ -45,6 +60,8 @@ class RuntimeSimPlugin final : public Plugin {
     options.version = kVersion;
     options.handler = config.get_string("handler");
     options.serve_default = config.get_bool("default");
+    options.cpu_millicores = quantity_key(config, "cpu_usage", parse_quantity_milli);
+    options.memory_bytes = static_cast<std::uint64_t>(quantity_key(config, "memory_usage", parse_quantity));
     std::vector<std::unique_ptr<SimNode>> made;
     for (std::size_t i = 0; i < names.size(); ++i) {
       SimRuntimeOptions mine = options;

@@ -8,6 +8,7 @@
 
 #include "skiff/sdk/cidr.hpp"
 #include "skiff/sdk/duration.hpp"
+#include "skiff/sdk/quantity.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/sdk/time.hpp"
@@ -19,8 +20,6 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::uint64_t kMemoryBytes = 4 << 20;   // what a running container "uses"
-constexpr std::uint64_t kCpuNanosPerSecond = 1000000;  // 0.1% of a core
 constexpr std::int64_t kImageBytes = 5 << 20;
 
 std::string rfc3339(Clock::time_point t) { return t == Clock::time_point{} ? "" : sdk::format_rfc3339_micro(t); }
@@ -270,6 +269,7 @@ rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContain
   const auto& config = request.config();
   std::lock_guard lock(mutex_);
   sandbox_at(request.sandbox_id());
+  if (!config.target_container_id().empty()) container_at(config.target_container_id());  // 404 when unknown
   if (!image_present(config.image()))
     throw Error(Status{404, "ErrImagePull", "image \"" + config.image() + "\" is not present: no such image"});
   Container c;
@@ -277,6 +277,8 @@ rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContain
   c.sandbox_id = request.sandbox_id();
   c.labels = sdk::container_labels(request);
   c.created = Clock::now();
+  c.cpu_millicores = options_.cpu_millicores;
+  c.memory_bytes = options_.memory_bytes;
   for (const auto& kv : config.env()) {
     if (kv.key() == "SIM_EXIT_CODE") {
       int code = -1;
@@ -288,6 +290,14 @@ rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContain
       auto after = sdk::parse_duration(kv.value());
       if (!after || after->count() < 0) bad_knob(config, kv.key(), kv.value(), "a duration (300ms, 2s)");
       c.exits_after = *after;
+    } else if (kv.key() == "SIM_CPU_USAGE") {
+      auto millis = sdk::parse_quantity_milli(kv.value());
+      if (!millis || *millis < 0) bad_knob(config, kv.key(), kv.value(), "a CPU quantity (250m, 1.5)");
+      c.cpu_millicores = *millis;
+    } else if (kv.key() == "SIM_MEMORY_USAGE") {
+      auto bytes = sdk::parse_quantity(kv.value());
+      if (!bytes || *bytes < 0) bad_knob(config, kv.key(), kv.value(), "a memory quantity (64Mi, 1G)");
+      c.memory_bytes = static_cast<std::uint64_t>(*bytes);
     } else if (kv.key() == "SIM_FILES") {
       for (auto& path : split(kv.value(), ',')) c.files.insert(std::move(path));
     }
@@ -407,18 +417,38 @@ rt::ListContainersResponse SimRuntime::list_containers(const rt::ListContainersR
 rt::StatsResponse SimRuntime::stats(const std::string& id) {
   std::lock_guard lock(mutex_);
   settle();
-  const Container& c = container_at(id);
-  rt::StatsResponse out;
+  return stats_of(container_at(id), Clock::now());
+}
+
+rt::SandboxStatsResponse SimRuntime::sandbox_stats(const std::string& sandbox_id) {
+  std::lock_guard lock(mutex_);
+  return network_of(sandbox_at(sandbox_id), Clock::now());
+}
+
+// One pass under the lock, so a hollow node with 30 pods answers in one go.
+rt::ListStatsResponse SimRuntime::list_stats(const rt::ListStatsRequest& request) {
+  std::lock_guard lock(mutex_);
+  settle();
   auto now = Clock::now();
-  if (c.state != "CREATED") {
-    auto ran = std::chrono::duration_cast<std::chrono::seconds>((c.state == "RUNNING" ? now : c.finished) - c.started);
-    out.set_cpu_usage_nanos(static_cast<std::uint64_t>(std::max<std::int64_t>(0, ran.count())) * kCpuNanosPerSecond);
-  }
-  if (c.state == "RUNNING") {
-    std::uint64_t limit = static_cast<std::uint64_t>(std::max<std::int64_t>(0, c.config.memory_limit_bytes()));
-    out.set_memory_working_set_bytes(limit > 0 ? std::min(limit, kMemoryBytes) : kMemoryBytes);
-  }
-  out.set_timestamp(sdk::format_rfc3339_micro(now));
+  rt::ListStatsResponse out;
+  auto add_container = [&](const std::string& id, const Container& c) {
+    auto* entry = out.add_containers();
+    entry->set_container_id(id);
+    *entry->mutable_stats() = stats_of(c, now);
+  };
+  auto add_sandbox = [&](const std::string& id, const Sandbox& s) {
+    auto* entry = out.add_sandboxes();
+    entry->set_sandbox_id(id);
+    *entry->mutable_stats() = network_of(s, now);
+  };
+  if (request.container_ids().empty())
+    for (const auto& [id, c] : containers_) if (c.state == "RUNNING") add_container(id, c);
+  for (const auto& id : request.container_ids())
+    if (auto it = containers_.find(id); it != containers_.end()) add_container(id, it->second);
+  if (request.sandbox_ids().empty())
+    for (const auto& [id, s] : sandboxes_) if (s.ready) add_sandbox(id, s);
+  for (const auto& id : request.sandbox_ids())
+    if (auto it = sandboxes_.find(id); it != sandboxes_.end()) add_sandbox(id, it->second);
   return out;
 }
 

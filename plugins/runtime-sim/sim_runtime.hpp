@@ -30,6 +30,9 @@ struct SimRuntimeOptions {
   std::string version = "0.1.0";    // reported as the runtime's version
   std::string handler = "sim";      // the RuntimeClass handler it answers to
   bool serve_default = true;        // also the node's default runtime
+  // What a running container uses when its SIM_CPU_USAGE / SIM_MEMORY_USAGE do not say.
+  std::int64_t cpu_millicores = 10;
+  std::uint64_t memory_bytes = 4 << 20;
 };
 
 struct LogLine {
@@ -59,6 +62,8 @@ class SimRuntime final : public sdk::RuntimeService {
   SKIFF_RUNTIME_SERVICE_OVERRIDES
   // Sandboxes get their IPs from the node's pod subnet once the kubelet has passed it on.
   void update_runtime_config(const rt::RuntimeConfigRequest& config) override;
+  // Every figure in one pass under the node's lock.
+  rt::ListStatsResponse list_stats(const rt::ListStatsRequest& request) override;
 
   // Log lines of a container from `from` on (0: all); throws 404 for an unknown container.
   LogsFrom log_lines(const std::string& id, std::size_t from) const;
@@ -98,6 +103,8 @@ class SimRuntime final : public sdk::RuntimeService {
     std::optional<int> exits_with;             // exits on its own with this code …
     std::chrono::milliseconds exits_after{0};  // … this long after it started
     std::set<std::string> files;               // what exec's file commands see
+    std::int64_t cpu_millicores = 0;           // its CPU counter's rate while it runs
+    std::uint64_t memory_bytes = 0;            // its working set while it runs (capped at its limit)
   };
 
   bool image_present(const std::string& image) const;
@@ -113,6 +120,9 @@ class SimRuntime final : public sdk::RuntimeService {
   Container& container_at(const std::string& id);
   const Container& container_at(const std::string& id) const;
   rt::ContainerStatus status_of(const std::string& id, const Container& c) const;
+  // Synthetic, deterministic figures (sim_stats.cpp): counters grow at a fixed rate.
+  static rt::StatsResponse stats_of(const Container& c, Clock::time_point now);
+  static rt::SandboxStatsResponse network_of(const Sandbox& s, Clock::time_point now);
 
   SimRuntimeOptions options_;
   mutable std::mutex mutex_;

@@ -1,6 +1,8 @@
 // Bus value types shared by every implementation: headers, trace ids, the Request handle.
 #include "skiff/sdk/bus.hpp"
 
+#include "skiff/sdk/jetstream.hpp"
+
 #include <atomic>
 #include <mutex>
 #include <random>
@@ -73,5 +75,9 @@ void Request::reply(std::string_view data, Headers headers) const { state_->send
 void Request::fail(const Status& status) const { state_->send({}, status_headers(status)); }
 
 bool Request::answered() const { return state_->answered.load(); }
+
+std::unique_ptr<JetStream> Bus::jetstream() {
+  throw Error(Status::NotImplemented("this bus has no JetStream (a test double?); connect to a nats-server with JetStream"));
+}
 
 }  // namespace skiff::sdk

@@ -46,4 +46,11 @@ void ChunkStream::send_stdin(std::string data, bool last) {
   bus_.publish(subject_ + ".stdin", chunk.SerializeAsString());
 }
 
+void ChunkStream::send_resize(std::uint32_t width, std::uint32_t height) {
+  runtime::v1::TerminalSize size;
+  size.set_width(width);
+  size.set_height(height);
+  bus_.publish(subject_ + ".resize", size.SerializeAsString());
+}
+
 }  // namespace skiff::sdk

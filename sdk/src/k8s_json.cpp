@@ -38,6 +38,7 @@ struct MessageInfo {
   std::vector<FieldInfo> fields;  // declaration order
   std::unordered_map<std::string, const FieldInfo*> by_json_name;
   bool int_or_string = false;
+  bool raw_extension = false;
 };
 
 // Built once per message type; read concurrently afterwards.
@@ -51,6 +52,7 @@ const MessageInfo& info_of(const pb::Descriptor* descriptor) {
   }
   auto info = std::make_unique<MessageInfo>();
   info->int_or_string = descriptor == api::meta::v1::IntOrString::descriptor();
+  info->raw_extension = descriptor == api::meta::v1::RawExtension::descriptor();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const pb::FieldDescriptor* field = descriptor->field(i);
     info->fields.push_back({field, field->json_name(), field->options().GetExtension(api::always_emit),
@@ -118,6 +120,13 @@ json::value message_to_json(const pb::Message& m) {
     const auto& ios = static_cast<const api::meta::v1::IntOrString&>(m);
     if (ios.type() == 1) return json::string(ios.str_val());
     return ios.int_val();
+  }
+  if (info.raw_extension) {
+    const std::string& raw = static_cast<const api::meta::v1::RawExtension&>(m).raw();
+    if (raw.empty()) return nullptr;
+    boost::system::error_code ec;
+    json::value document = json::parse(raw, ec);
+    return ec ? json::value(nullptr) : document;
   }
   const pb::Reflection* r = m.GetReflection();
   json::object out;
@@ -317,6 +326,10 @@ void message_from_json(const json::value& v, pb::Message& m, const std::string& 
     } else {
       type_error(path, "an integer or a string", v);
     }
+    return;
+  }
+  if (info.raw_extension) {
+    static_cast<api::meta::v1::RawExtension&>(m).set_raw(json::serialize(v));
     return;
   }
   if (v.is_null()) return;

@@ -6,23 +6,12 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "nats_error.hpp"
+#include "nats_jetstream.hpp"
 #include "skiff/sdk/bus_options.hpp"
 
 namespace skiff::sdk {
 namespace {
-
-// libnats' last error is more specific than the status text, minus its "(conn.c:123): " prefix.
-std::string nats_error(natsStatus status) {
-  std::string text = natsStatus_GetText(status);
-  const char* last = nats_GetLastError(nullptr);
-  if (!last || !*last) return text;
-  std::string detail = last;
-  if (detail.front() == '(') {
-    auto end = detail.find("): ");
-    if (end != std::string::npos) detail = detail.substr(end + 3);
-  }
-  return detail.empty() || detail == text ? text : text + ": " + detail;
-}
 
 Headers read_headers(natsMsg* msg) {
   Headers headers;
@@ -327,6 +316,8 @@ class NatsBus final : public Bus {
       natsSubscription_Destroy(state->sub);
     });
   }
+
+  std::unique_ptr<JetStream> jetstream() override { return make_nats_jetstream(connection_); }
 
   natsConnection* connection_ = nullptr;
   std::shared_ptr<ConnectionHandle> handle_ = std::make_shared<ConnectionHandle>();

@@ -4,6 +4,8 @@
 #include <google/protobuf/message.h>
 
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/apps/v1/workloads.pb.h"
+#include "skiff/api/autoscaling/v2/autoscaling.pb.h"
 #include "skiff/api/batch/v1/batch.pb.h"
 #include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/node/v1/runtime_class.pb.h"
@@ -47,6 +49,11 @@ const std::vector<ResourceType>& resource_types() {
       {"apps", "v1", "Deployment", "deployments", "deployment", true, {"deploy"}, {"all"},
        apps::Deployment::descriptor()},
       {"apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, {"rs"}, {"all"}, apps::ReplicaSet::descriptor()},
+      {"apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, {"ds"}, {"all"}, apps::DaemonSet::descriptor()},
+      {"apps", "v1", "StatefulSet", "statefulsets", "statefulset", true, {"sts"}, {"all"},
+       apps::StatefulSet::descriptor()},
+      {"apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", true, {}, {},
+       apps::ControllerRevision::descriptor()},
       {"batch", "v1", "Job", "jobs", "job", true, {}, {"all"}, api::batch::v1::Job::descriptor()},
       {"batch", "v1", "CronJob", "cronjobs", "cronjob", true, {"cj"}, {"all"}, api::batch::v1::CronJob::descriptor()},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, {"ing"}, {}, net::Ingress::descriptor()},
@@ -61,6 +68,9 @@ const std::vector<ResourceType>& resource_types() {
        api::storage::v1::StorageClass::descriptor()},
       {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true, {"pdb"}, {},
        api::policy::v1::PodDisruptionBudget::descriptor()},
+      // Stored as autoscaling/v2; the apiserver also serves autoscaling/v1 (served_versions).
+      {"autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", true,
+       {"hpa"}, {"all"}, api::autoscaling::v2::HorizontalPodAutoscaler::descriptor()},
   };
   return types;
 }

@@ -1,6 +1,8 @@
 // Builds subjects from the DESIGN.md scheme so no component spells them by hand.
 #include "skiff/sdk/subjects.hpp"
 
+#include <cctype>
+
 namespace skiff::sdk {
 
 std::string subject_token(std::string_view name) {
@@ -20,7 +22,7 @@ std::string subject_token(std::string_view name) {
 }
 
 Subjects::Subjects(std::string_view cluster, std::string_view node)
-    : prefix_("skiff." + subject_token(cluster)), node_(node) {}
+    : prefix_("skiff." + subject_token(cluster)), cluster_(cluster), node_(node) {}
 
 std::string Subjects::node_prefix(std::string_view node) const { return prefix_ + ".node." + subject_token(node); }
 
@@ -38,6 +40,17 @@ std::string Subjects::runtime_on(std::string_view node, std::string_view op, std
   return node_prefix(node) + ".runtime." + subject_token(handler) + "." + std::string(op);
 }
 std::string Subjects::cloud_provider(std::string_view op) const { return prefix_ + ".cloudprovider." + std::string(op); }
+std::string Subjects::log_lines(std::string_view ns, std::string_view pod_uid, std::string_view container) const {
+  auto token = [](std::string_view name) { return name == "*" ? std::string("*") : subject_token(name); };
+  return prefix_ + ".logs." + token(ns) + "." + token(pod_uid) + "." + token(container);
+}
+std::string Subjects::log_stream() const {
+  // Stream names allow no '.', '*', '>', spaces or path separators.
+  std::string name = "SKIFF_LOGS_";
+  for (char c : cluster_) name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  return name;
+}
+std::string Subjects::logging(std::string_view op) const { return prefix_ + ".logging." + std::string(op); }
 std::string Subjects::kubelet_on(std::string_view node, std::string_view op) const {
   return node_prefix(node) + ".kubelet." + std::string(op);
 }

@@ -6,6 +6,7 @@
 // own (SKIFF_TEST_CLUSTER_RUNTIME, on LAN 10.213.8.0/24).
 #include <atomic>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cluster_fixture.hpp"
@@ -37,6 +38,14 @@ class Cluster : public test::ClusterFixture {
 
 constexpr const char* kHttpd = "httpd -f -p 8080 -h /www";
 constexpr const char* kSleep = "sleep 3600";
+
+// A pod spec's containers placed deeper, inside a workload's pod template.
+std::string indented(const std::string& yaml, const std::string& prefix) {
+  std::string out;
+  std::istringstream lines(yaml);
+  for (std::string line; std::getline(lines, line);) out += prefix + line + "\n";
+  return out;
+}
 
 TEST_F(Cluster, EachNodeHasADistinctPodCidrAndTheMasterIsTainted) {
   auto cidrs = pod_cidrs();
@@ -127,14 +136,13 @@ TEST_F(Cluster, DeletedPodsGiveTheirAddressesBack) {
 }
 
 // After the bare pods are gone: drain refuses pods without a controller unless forced.
-// Disabled until it has run once on a real lab: written with the eviction work, never built
-// then (drain is covered on fake-kubelet nodes by KubectlDrain). Enable with the next stop.
-TEST_F(Cluster, DISABLED_DrainingAWorkerMovesADeploymentsPodsWhileItsBudgetKeepsTwoAvailable) {
+TEST_F(Cluster, DrainingAWorkerMovesADeploymentsPodsWhileItsBudgetKeepsTwoAvailable) {
   ok({"cordon", kWorker2});  // every pod starts on worker-1
   ok({"apply", "-f", "-"}, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: drained\nspec:\n  replicas: 3\n"
                             "  selector:\n    matchLabels: {app: drained}\n  template:\n    metadata:\n"
                             "      labels: {app: drained}\n    spec:\n      terminationGracePeriodSeconds: 1\n"
-                            "      containers:\n" + container("web", kHttpd));
+                            "      volumes: [{name: tools, hostPath: {path: " + data + "/tools}}]\n"
+                            "      containers:\n" + indented(container("web", kHttpd), "    "));
   ok({"rollout", "status", "deployment/drained", "--timeout=120s"});
   ok({"uncordon", kWorker2});
   ok({"create", "pdb", "drained", "--selector=app=drained", "--min-available=2"});

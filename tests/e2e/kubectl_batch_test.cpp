@@ -70,7 +70,7 @@ class KubectlBatch : public ::testing::TestWithParam<test::Kubectl> {
         "  - name: scheduler-default\n    config: {leader_elect: false}\n"
         "  - name: controller-manager\n    config: {leader_elect: false, cronjob_clock_configmap: default/cron-clock}\n"
         "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
-        "  - name: kubelet\n    config: {relist_period: 500ms}\n",
+        "  - name: kubelet\n    config: {relist_period: 500ms, server_address: \"127.0.0.1:0\"}\n",
         name);
     api_ = std::make_unique<sdk::ApiClient>(node_->node().bus(), node_->node().subjects());
   }

@@ -96,6 +96,9 @@ TEST_P(KubectlTest, VersionAndApiResources) {
       << resources;
   EXPECT_TRUE(std::regex_search(resources, std::regex(R"(\njobs\s+batch/v1\s+true\s+Job)"))) << resources;
   EXPECT_TRUE(std::regex_search(resources, std::regex(R"(cronjobs\s+cj\s+batch/v1\s+true\s+CronJob)"))) << resources;
+  EXPECT_TRUE(std::regex_search(
+      resources, std::regex(R"(horizontalpodautoscalers\s+hpa\s+autoscaling/v2\s+true\s+HorizontalPodAutoscaler)")))
+      << resources;
 }
 
 TEST_P(KubectlTest, GetEveryTypeInEveryFormat) {

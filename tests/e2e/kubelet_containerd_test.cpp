@@ -1,8 +1,8 @@
 // Pods on containerd through its CRI, driven by the real kubectl on a node with the control
 // plane, the kubelet and runtime-containerd (Skiff's containerd, scripts/containerd.sh):
 // replicas run, a removed container comes back, scale to 0 cleans up, a crashing container
-// backs off with its previous logs kept, logs -f and exec (-i, exit codes) work, a restarted
-// kubelet adopts what runs, and Docker and containerd share a node through RuntimeClass either
+// backs off with its previous logs kept, logs -f and exec (-i, exit codes) work, kubectl debug
+// works (ephemeral containers, --copy-to, node/…), a restarted kubelet adopts what runs, and Docker and containerd share a node through RuntimeClass either
 // way round. Each test runs its own node name and removes, through CRI, every sandbox labelled
 // with it, even when it fails.
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <set>
 
 #include "api_node.hpp"
+#include "kubelet_debug_scenarios.hpp"
 #include "kubelet_node_fixture.hpp"
 #include "command.hpp"
 #include "cri_client.hpp"
@@ -72,13 +73,13 @@ class CriCleanup {
   containerd::CriClient cri_;
 };
 
-class KubeletContainerd : public test::KubeletNodeTest<CriCleanup> {
+class KubeletContainerd : public test::KubeletDebugScenarios<CriCleanup> {
  protected:
   std::string plugins() const override {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: controller-manager\n    config: {leader_elect: false}\n"
            "  - name: runtime-containerd\n"  // no network plugin here: its default bridge
-           "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
+           "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms, server_address: \"127.0.0.1:0\"}\n";
   }
   std::string node_prefix() const override { return "e2e-cd"; }
   void prepare() override { test::import_test_images(); }
@@ -187,6 +188,24 @@ TEST_F(KubeletContainerd, LogsFollowAndExecGoThroughTheApi) {
   EXPECT_NE(kubectl({"exec", "ticker", "--", "/no/such/binary"}).exit_code, 0);
 }
 
+// status.podIP from the container's first start (the sandbox's network is made before any
+// container), and a downwardAPI volume that follows `kubectl label`.
+TEST_F(KubeletContainerd, TheDownwardApiGivesThePodIpFromTheFirstStartAndFollowsLabels) {
+  apply_pod("downward",
+            "  volumes: [{name: podinfo, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}]\n",
+            "  - name: main\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n    command: [sleep, '3600']\n"
+            "    env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n"
+            "    volumeMounts: [{name: podinfo, mountPath: /etc/podinfo}]\n");
+  ASSERT_TRUE(running("downward"));
+  Pod p = *pod("downward");
+  ASSERT_FALSE(p.status().pod_ip().empty());
+  EXPECT_EQ(ok({"exec", "downward", "--", "sh", "-c", "echo \"$POD_IP\""}), p.status().pod_ip() + "\n");
+  auto labels = [&] { return kubectl({"exec", "downward", "--", "cat", "/etc/podinfo/labels"}).out; };
+  EXPECT_EQ(labels(), "");
+  ok({"label", "pod", "downward", "app=downward"});
+  EXPECT_TRUE(test::wait_until([&] { return labels() == "app=\"downward\""; }, 30s, 200ms)) << labels();
+}
+
 TEST_F(KubeletContainerd, ARestartedKubeletAdoptsItsContainers) {
   ok({"apply", "-f", "-"}, kWeb);
   ASSERT_TRUE(all_ready("app=web", 3));
@@ -225,7 +244,9 @@ TEST_F(KubeletContainerd, DeletionRunsPreStopThenSigtermAndSigkillsWhatOutlivesT
 }
 
 TEST_F(KubeletContainerd, AFailingLivenessProbeRestartsAndReadinessGatesReady) {
-  apply_pod("probed", "", R"(  - name: app
+  // sleep is PID 1 of its own PID namespace, as under Kubernetes: SIGTERM does nothing to it,
+  // so the kill after the failed probe takes the grace period.
+  apply_pod("probed", "  terminationGracePeriodSeconds: 1\n", R"(  - name: app
     image: skiff/busybox:1
     imagePullPolicy: IfNotPresent
     command: [sh, -c, 'touch /tmp/alive; exec sleep 3600']
@@ -275,6 +296,20 @@ TEST_F(KubeletContainerd, AnImageThatCannotBePulledIsErrImagePullThenImagePullBa
 
 // A node with Docker and containerd: `default_runtime` serves pods without runtimeClassName,
 // the other answers to its handler.
+// kubectl debug (kubelet_debug_scenarios.hpp): ephemeral containers, once and on a terminal.
+TEST_F(KubeletContainerd, DebugAddsEphemeralContainersThatSeeTheTargetsProcesses) {
+  ASSERT_NO_FATAL_FAILURE(run_debugged_pod());
+  ASSERT_NO_FATAL_FAILURE(debug_runs_once_in_the_targets_pid_namespace());
+  debug_gives_a_terminal_that_follows_resizes();
+}
+
+TEST_F(KubeletContainerd, DebugCopiesAPodSharingItsProcesses) {
+  ASSERT_NO_FATAL_FAILURE(run_debugged_pod());
+  debug_copy_to_shares_the_copys_processes();
+}
+
+TEST_F(KubeletContainerd, DebugNodeRunsInTheNodesNamespaces) { debug_node_runs_in_the_nodes_namespaces(); }
+
 class KubeletDockerAndContainerd : public KubeletContainerd {
  protected:
   virtual bool containerd_is_default() const = 0;
@@ -291,7 +326,7 @@ class KubeletDockerAndContainerd : public KubeletContainerd {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: runtime-docker\n    config: {network: docker-bridge, default: " + std::string(cd ? "false" : "true") + "}\n"
            "  - name: runtime-containerd\n    config: {default: " + std::string(cd ? "true" : "false") + "}\n"
-           "  - name: kubelet\n";
+           "  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n";
   }
   void picks_by_runtime_class() {
     bool cd = containerd_is_default();

@@ -1,7 +1,7 @@
 // Pods as real Docker containers, driven by the real kubectl on a node with the control plane,
 // the kubelet and runtime-docker: replicas run, crashed or removed containers come back,
-// probes restart and gate readiness, logs and exec work, scale to 0 cleans up, and a
-// restarted kubelet adopts what runs. Each test runs its own node name and removes every
+// probes restart and gate readiness, logs, exec, attach and kubectl debug work, scale to 0
+// cleans up, and a restarted kubelet adopts what runs. Each test runs its own node name and removes every
 // container labelled with it, even when it fails.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <set>
 
 #include "api_node.hpp"
-#include "kubelet_node_fixture.hpp"
+#include "kubelet_docker_fixture.hpp"
 #include "command.hpp"
 #include "temp_dir.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -26,68 +26,10 @@ namespace {
 using namespace skiff;
 using namespace std::chrono_literals;
 using api::core::v1::Pod;
-
-const char* kDocker = "/usr/bin/docker";
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::string line;
-  for (char c : text) {
-    if (c != '\n') {
-      line += c;
-    } else if (!line.empty()) {
-      out.push_back(line);
-      line.clear();
-    }
-  }
-  if (!line.empty()) out.push_back(line);
-  return out;
-}
-
-// Removes the node's containers when the test ends, whatever happened.
-class DockerCleanup {
- public:
-  explicit DockerCleanup(std::string node) : node_(std::move(node)) { remove_all(); }
-  ~DockerCleanup() { remove_all(); }
-  std::vector<std::string> containers(const std::string& extra_filter = "") const {
-    std::vector<std::string> argv = {kDocker, "ps", "-aq", "--no-trunc", "--filter", std::string("label=") + sdk::label::kNode + "=" + node_};
-    if (!extra_filter.empty()) argv.insert(argv.end(), {"--filter", extra_filter});
-    return lines_of(test::run_command(argv).out);
-  }
-  void remove_all() const {
-    auto ids = containers();
-    if (ids.empty()) return;
-    std::vector<std::string> argv = {kDocker, "rm", "-f"};
-    argv.insert(argv.end(), ids.begin(), ids.end());
-    test::run_command(argv);
-  }
-
- private:
-  std::string node_;
-};
-
-class KubeletDocker : public test::KubeletNodeTest<DockerCleanup> {
- protected:
-  std::string plugins() const override {
-    return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
-           "  - name: controller-manager\n    config: {leader_elect: false}\n"
-           "  - name: runtime-docker\n    config: {network: docker-bridge}\n"  // no network plugin here
-           "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
-  }
-  std::string node_prefix() const override { return "e2e"; }
-  void prepare() override {
-    if (test::run_command({kDocker, "version"}).exit_code != 0)
-      FAIL() << "no Docker daemon answers; `make test` starts one (scripts/dockerd.sh)";
-    auto images = test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/images.sh"});
-    ASSERT_EQ(images.exit_code, 0) << images.both();
-  }
-
-  std::string apply_pod(const std::string& name, const std::string& container_yaml) {
-    return ok({"apply", "-f", "-"}, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
-                                        "\n  labels: {test: " + name + "}\nspec:\n  containers:\n" + container_yaml);
-  }
-
-};
+using test::DockerCleanup;
+using test::KubeletDocker;
+using test::kDocker;
+using test::lines_of;
 
 const char* kWeb = R"(apiVersion: apps/v1
 kind: Deployment
@@ -329,8 +271,10 @@ class PortForward {
   PortForward(const std::string& binary, const std::string& kubeconfig, const std::vector<std::string>& args) {
     std::vector<std::string> argv = {binary, "--cache-dir", home_.path(), "port-forward"};
     argv.insert(argv.end(), args.begin(), args.end());
-    process_ = std::make_unique<test::ChildProcess>(
-        test::SpawnSpec{argv, {"KUBECONFIG=" + kubeconfig, "HOME=" + home_.path()}, "", home_.file("out"), ""});
+    // kubectl's own switch for the WebSocket tunnel (on by default since 1.31), set so the run
+    // does not depend on this process's environment; older kubectls ignore it.
+    process_ = std::make_unique<test::ChildProcess>(test::SpawnSpec{
+        argv, {"KUBECONFIG=" + kubeconfig, "HOME=" + home_.path(), "KUBECTL_PORT_FORWARD_WEBSOCKETS=true"}, "", home_.file("out"), ""});
   }
   ~PortForward() { process_->kill(); }
   std::string output() const { return test::read_file(home_.file("out")); }
@@ -347,6 +291,36 @@ std::string curl(int port) {
   return test::run_command({"/usr/bin/curl", "-sS", "--max-time", "20", "http://127.0.0.1:" + std::to_string(port) + "/"}).both();
 }
 
+// Port-forward sessions the apiserver has served over `protocol` (its metric's label).
+double apiserver_metric(test::ApiNode& node, const std::string& series) {
+  sdk::Reply reply = node.node().bus().request(node.node().subjects().plugin_metrics("apiserver"), "", 5s);
+  EXPECT_TRUE(reply.ok()) << reply.status.message;
+  for (const auto& line : lines_of(reply.data))  // "<series> <value>"; HELP and TYPE lines start with '#'
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return 0;
+}
+double port_forwards(test::ApiNode& node, const std::string& protocol) {
+  return apiserver_metric(node, "skiff_apiserver_port_forwards_total{protocol=\"" + protocol + "\"}");
+}
+double port_forwards_open(test::ApiNode& node) { return apiserver_metric(node, "skiff_apiserver_port_forwards_open"); }
+
+// kubectl forwards two ports of pod/fwd (two connections on one), then a port nothing listens on.
+void forward_two_ports_and_a_refused_one(const std::string& binary, test::ApiNode& node) {
+  int first = test::free_port(), second = test::free_port();
+  PortForward forward(binary, node.kubeconfig(), {"pod/fwd", std::to_string(first) + ":8080", std::to_string(second) + ":8081"});
+  ASSERT_TRUE(forward.shows("Forwarding from 127.0.0.1:" + std::to_string(second))) << binary << ": " << forward.output();
+  EXPECT_EQ(curl(first), "port-8080\n") << binary << ": " << forward.output();
+  EXPECT_EQ(curl(second), "port-8081\n") << binary << ": " << forward.output();
+  EXPECT_EQ(curl(first), "port-8080\n") << binary << ": a second connection on one port";
+
+  // Nothing listens on 9999 in the pod: kubectl reports Kubernetes' error.
+  int closed = test::free_port();
+  PortForward refused(binary, node.kubeconfig(), {"pod/fwd", std::to_string(closed) + ":9999"});
+  ASSERT_TRUE(refused.shows("Forwarding from 127.0.0.1:" + std::to_string(closed))) << binary << ": " << refused.output();
+  curl(closed);
+  EXPECT_TRUE(refused.shows("connection refused")) << binary << ": " << refused.output();
+}
+
 TEST_F(KubeletDocker, PortForwardCarriesTcpToSeveralPortsOfThePodForEveryKubectl) {
   apply_pod("fwd", "  - name: web\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
                    "    command: [sh, -c, 'mkdir -p /a /b && echo port-8080 > /a/index.html && echo port-8081 > /b/index.html"
@@ -355,27 +329,50 @@ TEST_F(KubeletDocker, PortForwardCarriesTcpToSeveralPortsOfThePodForEveryKubectl
     auto p = pod("fwd");
     return p && p->status().phase() == "Running";
   }, 60s, 100ms));
+  // The machine's kubectl (1.31 or later) tunnels SPDY in a WebSocket; 1.20 and 1.27 speak SPDY.
   for (const std::string& binary : {std::string("/usr/bin/kubectl"), std::string(SKIFF_TEST_KUBECTL_120),
                                     std::string("/usr/lib/google-cloud-sdk/bin/kubectl.1.27")}) {
     if (!std::filesystem::exists(binary)) {
       EXPECT_EQ(binary.find("1.20"), std::string::npos) << binary << " is missing; `make test` unpacks it";
       continue;
     }
-    int first = test::free_port(), second = test::free_port();
-    PortForward forward(binary, node->kubeconfig(),
-                        {"pod/fwd", std::to_string(first) + ":8080", std::to_string(second) + ":8081"});
-    ASSERT_TRUE(forward.shows("Forwarding from 127.0.0.1:" + std::to_string(second))) << binary << ": " << forward.output();
-    EXPECT_EQ(curl(first), "port-8080\n") << binary << ": " << forward.output();
-    EXPECT_EQ(curl(second), "port-8081\n") << binary << ": " << forward.output();
-    EXPECT_EQ(curl(first), "port-8080\n") << binary << ": a second connection on one port";
+    bool tunnels = binary == "/usr/bin/kubectl";
+    double tunnelled_before = port_forwards(*node, "websocket-tunnel"), spdy_before = port_forwards(*node, "spdy");
+    forward_two_ports_and_a_refused_one(binary, *node);
+    // Both kubectls are gone: their sessions have ended on the server.
+    EXPECT_TRUE(test::wait_until([&] { return port_forwards_open(*node) == 0; }, 20s, 50ms)) << binary;
 
-    // Nothing listens on 9999 in the pod: kubectl reports Kubernetes' error.
-    int closed = test::free_port();
-    PortForward refused(binary, node->kubeconfig(), {"pod/fwd", std::to_string(closed) + ":9999"});
-    ASSERT_TRUE(refused.shows("Forwarding from 127.0.0.1:" + std::to_string(closed))) << binary << ": " << refused.output();
-    curl(closed);
-    EXPECT_TRUE(refused.shows("connection refused")) << binary << ": " << refused.output();
+    // Both sessions (one per kubectl run) came over the expected protocol: none fell back to SPDY.
+    EXPECT_EQ(port_forwards(*node, "websocket-tunnel") - tunnelled_before, tunnels ? 2 : 0) << binary;
+    EXPECT_EQ(port_forwards(*node, "spdy") - spdy_before, tunnels ? 0 : 2) << binary;
   }
+}
+
+// The official Python client speaks the kubelet's WebSocket channels (v4.channel.k8s.io): both
+// ports in one session, the refused one answered on its error channel.
+TEST_F(KubeletDocker, PortForwardOverWebSocketChannelsServesThePythonClient) {
+  apply_pod("fwd", "  - name: web\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n"
+                   "    command: [sh, -c, 'mkdir -p /a && echo port-8080 > /a/index.html && exec httpd -f -p 8080 -h /a']\n");
+  ASSERT_TRUE(test::wait_until([&] {
+    auto p = pod("fwd");
+    return p && p->status().phase() == "Running";
+  }, 60s, 100ms));
+  auto python = test::run_command(
+      {"/usr/bin/python3", "-c",
+       "import sys\nfrom kubernetes import client, config\nfrom kubernetes.stream import portforward\n"
+       "config.load_kube_config(sys.argv[1])\n"
+       "pf = portforward(client.CoreV1Api().connect_get_namespaced_pod_portforward, 'fwd', 'default', ports='8080,9999')\n"
+       "web = pf.socket(8080)\nweb.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\nanswer = b''\n"
+       "while True:\n  part = web.recv(4096)\n  if not part: break\n  answer += part\n"
+       "print(answer.decode().split('\\r\\n\\r\\n', 1)[1], end='')\nprint(pf.error(9999))\n",
+       node->kubeconfig()},
+      {}, 60s);
+  ASSERT_EQ(python.exit_code, 0) << python.both();
+  EXPECT_EQ(python.out.substr(0, 10), "port-8080\n") << python.both();
+  EXPECT_NE(python.out.find("error forwarding port 9999 to pod default/fwd"), std::string::npos) << python.both();
+  EXPECT_NE(python.out.find("connection refused"), std::string::npos) << python.both();
+  EXPECT_EQ(port_forwards(*node, "websocket"), 1);
+  EXPECT_TRUE(test::wait_until([&] { return port_forwards_open(*node) == 0; }, 20s, 50ms));
 }
 
 TEST_F(KubeletDocker, AttachReachesTheContainersStdinAndRunItRemovesThePod) {
@@ -409,6 +406,20 @@ TEST_F(KubeletDocker, AttachReachesTheContainersStdinAndRunItRemovesThePod) {
   EXPECT_NE(run.out.find("ran:there"), std::string::npos) << run.both();
   EXPECT_TRUE(test::wait_until([&] { return !pod("once"); }, 60s, 100ms)) << "--rm deletes the pod";
 }
+
+// kubectl debug (kubelet_debug_scenarios.hpp): ephemeral containers, once and on a terminal.
+TEST_F(KubeletDocker, DebugAddsEphemeralContainersThatSeeTheTargetsProcesses) {
+  ASSERT_NO_FATAL_FAILURE(run_debugged_pod());
+  ASSERT_NO_FATAL_FAILURE(debug_runs_once_in_the_targets_pid_namespace());
+  debug_gives_a_terminal_that_follows_resizes();
+}
+
+TEST_F(KubeletDocker, DebugCopiesAPodSharingItsProcesses) {
+  ASSERT_NO_FATAL_FAILURE(run_debugged_pod());
+  debug_copy_to_shares_the_copys_processes();
+}
+
+TEST_F(KubeletDocker, DebugNodeRunsInTheNodesNamespaces) { debug_node_runs_in_the_nodes_namespaces(); }
 
 TEST_F(KubeletDocker, ARestartedKubeletAdoptsItsContainersAndRemovesStrangers) {
   ok({"apply", "-f", "-"}, kWeb);
@@ -512,7 +523,7 @@ class KubeletDockerDns : public KubeletDocker {
   std::string plugins() const override {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
-           "  - name: kubelet\n    config: {resolv_conf: " + node_dir.file("resolv.conf") + "}\n";
+           "  - name: kubelet\n    config: {resolv_conf: " + node_dir.file("resolv.conf") + ", server_address: \"127.0.0.1:0\"}\n";
   }
   // A pod of `containers` sleeping busyboxes (c0, c1 …) with these spec lines, running.
   void run_pod(const std::string& name, const std::string& spec_lines, int containers = 1) {
@@ -582,7 +593,7 @@ class KubeletTwoRuntimes : public KubeletDocker {
     return "  - name: scheduler-default\n    config: {leader_elect: false}\n"
            "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
            "  - name: runtime-sim\n    config: {handler: sim, default: false}\n"
-           "  - name: kubelet\n";
+           "  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n";
   }
 };
 

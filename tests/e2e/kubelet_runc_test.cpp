@@ -101,7 +101,7 @@ class KubeletRunc : public test::KubeletNodeTest<RuncCleanup> {
            "  - name: controller-manager\n    config: {leader_elect: false}\n"
            "  - name: runtime-runc\n    config: {root: " + cleanup->root() + ", image_archives: [" +
            test::busybox_image_archive() + "]}\n"
-           "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms}\n";
+           "  - name: kubelet\n    config: {restart_backoff: 1s, restart_backoff_max: 8s, relist_period: 500ms, server_address: \"127.0.0.1:0\"}\n";
   }
   std::string node_prefix() const override { return "e2e-runc"; }
   void prepare() override {
@@ -219,6 +219,24 @@ TEST_F(KubeletRunc, LogsFollowAndExecGoThroughTheApi) {
   EXPECT_NE(out.err.find("err\n"), std::string::npos) << out.err;
   EXPECT_EQ(ok({"exec", "-i", "ticker", "--", "tr", "a-z", "A-Z"}, "hello\n"), "HELLO\n");
   EXPECT_NE(kubectl({"exec", "ticker", "--", "/no/such/binary"}).exit_code, 0);
+}
+
+// status.podIP from the container's first start (the sandbox's network is made before any
+// container), and a downwardAPI volume that follows `kubectl label`.
+TEST_F(KubeletRunc, TheDownwardApiGivesThePodIpFromTheFirstStartAndFollowsLabels) {
+  apply_pod("downward",
+            "  volumes: [{name: podinfo, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}]\n",
+            "  - name: main\n    image: skiff/busybox:1\n    imagePullPolicy: IfNotPresent\n    command: [sleep, '3600']\n"
+            "    env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n"
+            "    volumeMounts: [{name: podinfo, mountPath: /etc/podinfo}]\n");
+  ASSERT_TRUE(running("downward"));
+  Pod p = *pod("downward");
+  ASSERT_FALSE(p.status().pod_ip().empty());
+  EXPECT_EQ(ok({"exec", "downward", "--", "sh", "-c", "echo \"$POD_IP\""}), p.status().pod_ip() + "\n");
+  auto labels = [&] { return kubectl({"exec", "downward", "--", "cat", "/etc/podinfo/labels"}).out; };
+  EXPECT_EQ(labels(), "");
+  ok({"label", "pod", "downward", "app=downward"});
+  EXPECT_TRUE(test::wait_until([&] { return labels() == "app=\"downward\""; }, 30s, 200ms)) << labels();
 }
 
 TEST_F(KubeletRunc, DeletionRunsPreStopThenSigtermAndSigkillsWhatOutlivesTheGrace) {
@@ -349,7 +367,7 @@ class KubeletDockerAndRunc : public KubeletRunc {
            "  - name: runtime-docker\n    config: {network: docker-bridge}\n"
            "  - name: runtime-runc\n    config: {default: false, root: " + cleanup->root() + ", image_archives: [" +
            test::busybox_image_archive() + "]}\n"
-           "  - name: kubelet\n";
+           "  - name: kubelet\n    config: {server_address: \"127.0.0.1:0\"}\n";
   }
   void prepare() override {
     KubeletRunc::prepare();

@@ -8,6 +8,7 @@
 #include "api_node.hpp"
 #include "http_client.hpp"
 #include "skiff/api/metrics/v1beta1/metrics.pb.h"
+#include "skiff/apiserver/v1/token_review.pb.h"
 #include "skiff/sdk/bus_proto.hpp"
 #include "wait.hpp"
 
@@ -174,6 +175,44 @@ TEST_F(ApiHttpTest, StrategicMergeJsonAndMergePatches) {
        "application/strategic-merge-patch+json");
 }
 
+// kubectl debug's subresource: strategic merge (kubectl 1.22 and later), JSON patch and PUT;
+// only spec.ephemeralContainers changes, they are only added; a plain update may not touch them.
+TEST_F(ApiHttpTest, EphemeralContainersSubresource) {
+  call("POST", "/api/v1/namespaces/default/pods", pod("dbg"), 201);
+  const std::string sub = "/api/v1/namespaces/default/pods/dbg/ephemeralcontainers";
+  auto got = call("GET", sub, "", 200);
+  EXPECT_EQ(got.at("kind"), "Pod");
+  auto added = call("PATCH", sub, R"({"metadata":{"labels":{"ignored":"yes"}},"spec":{"ephemeralContainers":[
+      {"name":"debugger","image":"busybox:1","targetContainerName":"c","stdin":true,"tty":true}]}})", 200,
+      "application/strategic-merge-patch+json");
+  ASSERT_EQ(added.at("spec").at("ephemeralContainers").as_array().size(), 1u) << added;
+  EXPECT_EQ(added.at("spec").at("ephemeralContainers").at(0).at("targetContainerName"), "c");
+  EXPECT_FALSE(added.at("metadata").as_object().contains("labels")) << "only the ephemeral containers change";
+  call("PATCH", sub, R"([{"op":"add","path":"/spec/ephemeralContainers/-","value":{"name":"second","image":"busybox:1"}}])",
+       200, "application/json-patch+json");
+  auto removed = call("PATCH", sub, R"([{"op":"remove","path":"/spec/ephemeralContainers/0"}])", 422,
+                      "application/json-patch+json");
+  EXPECT_NE(std::string(removed.at("message").as_string()).find("may not be removed"), std::string::npos) << removed;
+  auto clash = call("PATCH", sub, R"({"spec":{"ephemeralContainers":[{"name":"c","image":"busybox:1"}]}})", 422,
+                    "application/strategic-merge-patch+json");
+  EXPECT_NE(std::string(clash.at("message").as_string()).find("Duplicate value: \"c\""), std::string::npos) << clash;
+  auto plain = call("PATCH", "/api/v1/namespaces/default/pods/dbg",
+                    R"({"spec":{"ephemeralContainers":[{"name":"third","image":"busybox:1"}]}})", 422,
+                    "application/strategic-merge-patch+json");
+  EXPECT_NE(std::string(plain.at("message").as_string()).find("pods/ephemeralcontainers"), std::string::npos) << plain;
+  auto current = call("GET", "/api/v1/namespaces/default/pods/dbg", "", 200);
+  EXPECT_EQ(current.at("spec").at("ephemeralContainers").as_array().size(), 2u);
+  auto created = call("POST", "/api/v1/namespaces/default/pods", R"({"metadata":{"name":"born-with"},"spec":{
+      "containers":[{"name":"c","image":"busybox"}],"ephemeralContainers":[{"name":"e","image":"busybox"}]}})", 422);
+  EXPECT_NE(std::string(created.at("message").as_string()).find("cannot be set on create"), std::string::npos) << created;
+  call("DELETE", sub, "", 405);
+  // kubectl 1.20 and 1.21 write the subresource as Kubernetes 1.21's EphemeralContainers kind.
+  auto legacy = call("PUT", sub, R"({"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":"dbg"},
+      "ephemeralContainers":[{"name":"old","image":"busybox:1"}]})", 400);
+  EXPECT_NE(std::string(legacy.at("message").as_string()).find("use kubectl 1.22 or later for kubectl debug"),
+            std::string::npos) << legacy;
+}
+
 TEST_F(ApiHttpTest, ScheduledPodsAreDeletedGracefullyOthersAtOnce) {
   call("POST", "/api/v1/namespaces/default/pods", pod("quick"), 201);
   call("DELETE", "/api/v1/namespaces/default/pods/quick", "", 200);
@@ -299,7 +338,25 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   std::vector<std::string> names;
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
   EXPECT_EQ(names, (std::vector<std::string>{"apps", "batch", "networking.k8s.io", "discovery.k8s.io",
-                                             "coordination.k8s.io", "node.k8s.io", "storage.k8s.io", "policy"}));
+                                             "coordination.k8s.io", "node.k8s.io", "storage.k8s.io", "policy",
+                                             "autoscaling"}));
+  // autoscaling: v2 stored and preferred, v1 served by conversion, as Kubernetes lists them.
+  const auto& autoscaling = groups.at("groups").as_array().back();
+  EXPECT_EQ(autoscaling.at("preferredVersion").at("groupVersion"), "autoscaling/v2");
+  EXPECT_EQ(autoscaling.at("versions"), json::parse(R"([{"groupVersion":"autoscaling/v2","version":"v2"},
+                                                        {"groupVersion":"autoscaling/v1","version":"v1"}])"));
+  for (const char* version : {"v1", "v2"}) {
+    std::vector<std::string> hpa;
+    auto listed = call("GET", std::string("/apis/autoscaling/") + version, "", 200);
+    for (const auto& r : listed.at("resources").as_array()) hpa.emplace_back(r.at("name").as_string());
+    EXPECT_EQ(hpa, (std::vector<std::string>{"horizontalpodautoscalers", "horizontalpodautoscalers/status"})) << version;
+  }
+  auto apps_v1 = call("GET", "/apis/apps/v1", "", 200);
+  std::set<std::string> apps;
+  for (const auto& r : apps_v1.at("resources").as_array()) apps.emplace(r.at("name").as_string());
+  EXPECT_EQ(apps, (std::set<std::string>{"controllerrevisions", "daemonsets", "daemonsets/status", "deployments",
+                                         "deployments/scale", "deployments/status", "replicasets", "replicasets/scale",
+                                         "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"}));
   auto batch = call("GET", "/apis/batch/v1", "", 200);
   std::vector<std::string> batch_resources;
   for (const auto& r : batch.at("resources").as_array()) batch_resources.emplace_back(r.at("name").as_string());
@@ -338,6 +395,43 @@ TEST_F(ApiHttpTest, RequestsAreCountedInTheMetrics) {
       << metrics.data;
 }
 
+TEST_F(ApiHttpTest, KubernetesRequestMetricsAreServedAtMetricsToAuthenticatedCallers) {
+  EXPECT_EQ(test::HttpClient(node.port(), node.ca_file(), "").request("GET", "/metrics").status, 401);
+  call("GET", "/api/v1/namespaces", "", 200);
+  call("GET", "/apis/made.up/v1/things-" + std::to_string(node.port()), "", 404);
+  auto reply = http.request("GET", "/metrics", "", "", "text/plain");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const std::string& text = reply.body;
+  const std::string list = R"(verb="LIST",group="",version="v1",resource="namespaces",subresource="",scope="cluster",component="apiserver")";
+  EXPECT_NE(text.find("apiserver_request_total{" + list + R"(,code="200"} 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("apiserver_request_duration_seconds_bucket{" + list + R"(,le="60"} 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("apiserver_request_duration_seconds_count{" + list + "} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(apiserver_request_total{verb="LIST",group="other",version="other",resource="other",subresource="",scope="cluster",component="apiserver",code="404"} 1)"),
+            std::string::npos)
+      << "a made-up resource is not a label value\n" << text;
+  EXPECT_EQ(text.find("made.up"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE apiserver_request_duration_seconds histogram"), std::string::npos) << text;
+  EXPECT_NE(text.find("skiff_apiserver_requests_total{"), std::string::npos) << "Skiff's own stay";
+  sdk::Reply bus = node.node().bus().request(node.node().subjects().plugin_metrics("apiserver"), "", 5s);
+  ASSERT_TRUE(bus.ok()) << bus.status.message;
+  EXPECT_NE(bus.data.find("apiserver_request_total{" + list), std::string::npos) << "the same on the bus";
+}
+
+TEST_F(ApiHttpTest, TokenReviewOnTheBusNamesTheTokensUser) {
+  apiserver::v1::TokenReviewRequest request;
+  request.set_token(node.token());
+  auto known = sdk::call<apiserver::v1::TokenReviewResponse>(node.node().bus(), node.node().subjects().token_review(),
+                                                             request, 5s);
+  EXPECT_TRUE(known.authenticated());
+  EXPECT_EQ(known.user(), "admin");
+  EXPECT_EQ(std::vector<std::string>(known.groups().begin(), known.groups().end()), std::vector<std::string>{"system:masters"});
+  request.set_token(node.token() + "x");
+  auto unknown = sdk::call<apiserver::v1::TokenReviewResponse>(node.node().bus(), node.node().subjects().token_review(),
+                                                               request, 5s);
+  EXPECT_FALSE(unknown.authenticated());
+  EXPECT_EQ(unknown.user(), "");
+}
+
 TEST_F(ApiHttpTest, MetricsGroupFollowsItsProvider) {
   auto has_metrics_group = [&] {
     json::value groups = call("GET", "/apis", "", 200);
@@ -374,6 +468,58 @@ TEST_F(ApiHttpTest, MetricsGroupFollowsItsProvider) {
     call("DELETE", "/apis/metrics.k8s.io/v1beta1/nodes/n1", "", 405);
   }
   ASSERT_TRUE(test::wait_until([&] { return !has_metrics_group(); }, 15s));
+}
+
+// One HorizontalPodAutoscaler, stored once, seen through autoscaling/v1 and v2: create, get,
+// list, table rows, merge patch and update in v1 keep what only v2 can say.
+TEST_F(ApiHttpTest, AutoscalingV1IsAViewOfTheStoredV2) {
+  const std::string v1 = "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers";
+  const std::string v2 = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers";
+  auto made = call("POST", v1, R"({"apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscaler","metadata":{"name":"web"},
+      "spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"maxReplicas":5,
+              "targetCPUUtilizationPercentage":60}})", 201);
+  EXPECT_EQ(made.at("apiVersion"), "autoscaling/v1");
+  EXPECT_EQ(made.at("spec").at("minReplicas"), 1);
+  EXPECT_EQ(made.at("spec").at("targetCPUUtilizationPercentage"), 60);
+  auto stored = call("GET", v2 + "/web", "", 200);
+  EXPECT_EQ(stored.at("spec").at("metrics"), json::parse(R"([{"type":"Resource","resource":{"name":"cpu",
+      "target":{"type":"Utilization","averageUtilization":60}}}])"));
+
+  // A v2-only field survives a v1 client's read-modify-write.
+  call("PATCH", v2 + "/web", R"({"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":60}}}})", 200,
+       "application/merge-patch+json");
+  auto seen = call("GET", v1 + "/web", "", 200);
+  EXPECT_TRUE(seen.at("metadata").at("annotations").as_object().contains("autoscaling.alpha.kubernetes.io/behavior"));
+  seen.as_object()["spec"].as_object()["maxReplicas"] = 7;
+  EXPECT_EQ(call("PUT", v1 + "/web", json::serialize(seen), 200).at("spec").at("maxReplicas"), 7);
+  auto patched = call("PATCH", v1 + "/web", R"({"spec":{"targetCPUUtilizationPercentage":70}})", 200,
+                      "application/merge-patch+json");
+  EXPECT_EQ(patched.at("spec").at("targetCPUUtilizationPercentage"), 70);
+  stored = call("GET", v2 + "/web", "", 200);
+  EXPECT_EQ(stored.at("spec").at("maxReplicas"), 7);
+  EXPECT_EQ(stored.at("spec").at("behavior").at("scaleDown").at("stabilizationWindowSeconds"), 60);
+  EXPECT_EQ(stored.at("spec").at("metrics").at(0).at("resource").at("target").at("averageUtilization"), 70);
+  EXPECT_FALSE(stored.at("metadata").as_object().contains("annotations"));
+
+  auto list = call("GET", v1, "", 200);
+  EXPECT_EQ(list.at("kind"), "HorizontalPodAutoscalerList");
+  EXPECT_EQ(list.at("apiVersion"), "autoscaling/v1");
+  EXPECT_EQ(list.at("items").at(0).at("apiVersion"), "autoscaling/v1");
+  auto table = http.request("GET", v1 + "?includeObject=Object", "", "",
+                            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+  json::value t = json::parse(table.body);
+  EXPECT_EQ(t.at("rows").at(0).at("cells").at(2), "cpu: <unknown>/70%");
+  EXPECT_EQ(t.at("rows").at(0).at("object").at("apiVersion"), "autoscaling/v1");
+
+  auto wrong = call("POST", v1, R"({"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"x"}})", 400);
+  EXPECT_NE(std::string(wrong.at("message").as_string()).find("does not match the expected API version (autoscaling/v1)"),
+            std::string::npos) << wrong;
+  auto invalid = call("POST", v1, R"({"metadata":{"name":"bad"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"w"},
+      "minReplicas":3,"maxReplicas":2,"targetCPUUtilizationPercentage":0}})", 422);
+  EXPECT_NE(std::string(invalid.at("message").as_string()).find("spec.maxReplicas: Invalid value: 2: must be greater than "
+                                                                "or equal to `minReplicas`"), std::string::npos) << invalid;
+  call("DELETE", v1 + "/web", "", 200);
+  call("GET", v2 + "/web", "", 404);
 }
 
 }  // namespace

@@ -198,15 +198,13 @@ namespace {
 TEST(BusSecurity, PerNodeUserCredentials) {
   test::NatsServer server({test::NatsServerSettings::Auth::Users, false, 0, {}});
   auto node1 = sdk::connect_bus(server.options());
-  sdk::BusOptions node2 = server.options();
-  node2.user = "node-2";
-  node2.password = "secret-2";
+  sdk::BusOptions node2 = server.options("node-2");
   auto other = sdk::connect_bus(node2);
   auto sub = node1->serve("t.who", "", [](sdk::Request r) { r.reply("node-1"); });
   EXPECT_EQ(other->request("t.who", "", 2s).data, "node-1");
 
   sdk::BusOptions wrong = server.options();
-  wrong.password = "secret-2";
+  wrong.password = node2.password;
   EXPECT_THROW(sdk::connect_bus(wrong), sdk::Error);
 }
 

@@ -296,6 +296,7 @@ TEST_F(KernelTest, EmbeddedBusStartsWithAPrivateSecretAndStopsWithTheNode) {
   ASSERT_EQ(stat(connection.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_EQ(test::processes_matching(dir.file("data/bus/nats.conf")).size(), 1u);
+  EXPECT_TRUE(std::filesystem::is_directory(dir.file("data/bus/jetstream/jetstream"))) << "JetStream keeps its files in the data dir";
 
   auto [code, output] = test::run_skiffd({"status", "--data-dir", dir.file("data")});
   EXPECT_EQ(code, 0) << output;

@@ -170,6 +170,7 @@ TEST_F(RuntimeContainerd, OomScoresFollowQosAndAreNeverNegative) {
   // would ask less): both become the floor, never negative.
   std::string floor = std::to_string(std::max(0, containerd_oom_score_adj())) + "\n";
   auto config = pod("oom");
+  config.set_share_process_namespace(true);  // the pause process is PID 1 of the pod's PID namespace
   std::string sandbox = runtime_.run_sandbox(config);
   std::string best_effort = container(sandbox, config, {"sleep", "3600"});
   EXPECT_EQ(std::get<1>(exec(best_effort, {"cat", "/proc/1/oom_score_adj"})), floor) << "the pause process";

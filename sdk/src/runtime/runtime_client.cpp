@@ -116,6 +116,20 @@ rt::StatsResponse RuntimeClient::stats(const std::string& id) const {
   return call<rt::StatsResponse>("stats", r);
 }
 
+rt::SandboxStatsResponse RuntimeClient::sandbox_stats(const std::string& sandbox_id) const {
+  rt::SandboxStatsRequest r;
+  r.set_sandbox_id(sandbox_id);
+  return call<rt::SandboxStatsResponse>("sandbox_stats", r);
+}
+
+rt::ListStatsResponse RuntimeClient::list_stats(const std::vector<std::string>& container_ids,
+                                                const std::vector<std::string>& sandbox_ids) const {
+  rt::ListStatsRequest r;
+  for (const auto& id : container_ids) r.add_container_ids(id);
+  for (const auto& id : sandbox_ids) r.add_sandbox_ids(id);
+  return call<rt::ListStatsResponse>("list_stats", r);
+}
+
 void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk) const {
   ChunkStream stream(bus_, subjects_);
   request.set_stream(stream.subject());

@@ -95,6 +95,12 @@ const std::unordered_map<std::string_view, Op>& ops() {
          q.reply(s.list_containers(parse<rt::ListContainersRequest>(q)).SerializeAsString());
        }},
       {"stats", [](S& s, StreamRunner&, Q q) { q.reply(s.stats(parse<rt::StatsRequest>(q).container_id()).SerializeAsString()); }},
+      {"sandbox_stats",
+       [](S& s, StreamRunner&, Q q) {
+         q.reply(s.sandbox_stats(parse<rt::SandboxStatsRequest>(q).sandbox_id()).SerializeAsString());
+       }},
+      {"list_stats",
+       [](S& s, StreamRunner&, Q q) { q.reply(s.list_stats(parse<rt::ListStatsRequest>(q)).SerializeAsString()); }},
       {"logs",
        [](S& s, StreamRunner& streams, Q q) {
          auto request = parse<rt::LogsRequest>(q);

@@ -1,7 +1,9 @@
 // One RuntimeStream per logs/exec request; its thread publishes the final `done` Chunk.
 #include "stream_runner.hpp"
 
+#include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -42,6 +44,13 @@ class StreamRunner::Stream final : public RuntimeStream {
     stdin_handler_ = std::move(handler);
   }
 
+  void on_resize(std::function<void(std::uint32_t, std::uint32_t)> handler) override {
+    std::lock_guard lock(stdin_mutex_);
+    if (pending_size_) handler(pending_size_->first, pending_size_->second);
+    pending_size_.reset();
+    resize_handler_ = std::move(handler);
+  }
+
   void stop() {
     std::vector<std::function<void()>> wakers;
     {
@@ -60,6 +69,7 @@ class StreamRunner::Stream final : public RuntimeStream {
     {
       std::lock_guard lock(stdin_mutex_);
       stdin_handler_ = nullptr;
+      resize_handler_ = nullptr;
     }
     std::lock_guard lock(stop_mutex_);
     wakers_.clear();
@@ -73,6 +83,14 @@ class StreamRunner::Stream final : public RuntimeStream {
     std::lock_guard lock(stdin_mutex_);
     if (stdin_handler_) stdin_handler_(chunk.data(), chunk.done());
     else pending_stdin_.emplace_back(chunk.data(), chunk.done());
+  }
+
+  void resize(const Message& message) {
+    rt::TerminalSize size;
+    if (!size.ParseFromString(message.data) || size.width() == 0 || size.height() == 0) return;
+    std::lock_guard lock(stdin_mutex_);
+    if (resize_handler_) resize_handler_(size.width(), size.height());
+    else pending_size_ = {size.width(), size.height()};
   }
 
   void finish(int exit_code, const std::string& error) {
@@ -97,6 +115,8 @@ class StreamRunner::Stream final : public RuntimeStream {
   std::mutex stdin_mutex_;
   std::function<void(std::string_view, bool)> stdin_handler_;
   std::deque<std::pair<std::string, bool>> pending_stdin_;
+  std::function<void(std::uint32_t, std::uint32_t)> resize_handler_;  // guarded by stdin_mutex_
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> pending_size_;
 };
 
 void StreamRunner::start(const std::string& subject, bool with_stdin, StreamBody body, const Request& request,
@@ -107,6 +127,7 @@ void StreamRunner::start(const std::string& subject, bool with_stdin, StreamBody
   stream->subscriptions.push_back(bus_.subscribe(subject + ".stop", [raw](const Message&) { raw->stop(); }));
   if (with_stdin)
     stream->subscriptions.push_back(bus_.subscribe(subject + ".stdin", [raw](const Message& m) { raw->input(m); }));
+  stream->subscriptions.push_back(bus_.subscribe(subject + ".resize", [raw](const Message& m) { raw->resize(m); }));
   std::lock_guard lock(mutex_);
   if (stopping_) throw Error(Status::Unavailable("the runtime is stopping"));
   request.reply(accepted);

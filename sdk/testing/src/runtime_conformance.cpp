@@ -3,33 +3,19 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
+#include "runtime_conformance_pod.hpp"
 
 namespace skiff::conformance {
 
 // The kit links every suite into a plugin's test; it instantiates the ones of its kind.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RuntimeConformance);
 
-namespace rt = runtime::v1;
-using namespace std::chrono_literals;
-
-namespace {
-
-constexpr const char* kTestLabel = "io.skiff.test";
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
-}  // namespace
+using namespace runtime_suite;
 
 void RuntimeConformance::SetUp() {
   harness_ = GetParam().factory();
@@ -46,54 +32,6 @@ void RuntimeConformance::TearDown() {
     ADD_FAILURE() << "cleaning up: " << e.what();
   }
 }
-
-namespace {
-
-// What each test works with: a client, a pod's sandbox config, helpers.
-struct Pod {
-  Pod(RuntimeHarness& h, const std::string& label, const std::string& name)
-      : runtime(h.bus(), h.subjects(), h.node()), image(h.image()) {
-    config.set_pod_uid(label + "-" + name + "-uid");
-    config.set_pod_name(name);
-    config.set_namespace_("conformance");
-    config.set_hostname(name);
-    (*config.mutable_labels())[kTestLabel] = label;
-  }
-  std::string sandbox() { return sandbox_id = runtime.run_sandbox(config, &sandbox_ip); }
-  std::string container(const std::string& name, std::vector<std::string> command, std::vector<rt::KeyValue> env = {},
-                        const std::string& workdir = "", bool start = true) {
-    rt::ContainerConfig c;
-    c.set_name(name);
-    c.set_image(image);
-    for (auto& part : command) c.add_command(part);
-    for (auto& kv : env) *c.add_env() = kv;
-    c.set_working_dir(workdir);
-    std::string id = runtime.create_container(sandbox_id, c, config);
-    if (start) runtime.start_container(id);
-    return id;
-  }
-  std::string logs(const std::string& id) {
-    std::string out;
-    rt::LogsRequest r;
-    r.set_container_id(id);
-    r.set_tail_lines(-1);
-    runtime.logs(r, [&](const rt::Chunk& c) {
-      out += c.data();
-      return true;
-    });
-    return out;
-  }
-  bool exited(const std::string& id) {
-    return eventually([&] { return runtime.container_status(id).state() == "EXITED"; });
-  }
-
-  sdk::RuntimeClient runtime;
-  std::string image;
-  rt::SandboxConfig config;
-  std::string sandbox_id, sandbox_ip;
-};
-
-}  // namespace
 
 TEST_P(RuntimeConformance, VersionAndStatus) {
   sdk::RuntimeClient runtime(harness().bus(), harness().subjects(), harness().node());
@@ -337,13 +275,68 @@ TEST_P(RuntimeConformance, AttachReachesTheContainersOwnStdio) {
   }
 }
 
+// A container burning CPU: its counter grows (by a tenth of a second at least, where it
+// really runs), and what it uses of memory is there.
 TEST_P(RuntimeConformance, StatsOfARunningContainer) {
   Pod pod(harness(), test_label(), "stats");
   pod.sandbox();
-  std::string id = pod.container("main", {"sleep", "3600"});
-  auto stats = pod.runtime.stats(id);
-  EXPECT_GT(stats.memory_working_set_bytes(), 0u);
-  EXPECT_FALSE(stats.timestamp().empty());
+  std::string id = pod.container("burner", {"sh", "-c", "while :; do :; done"});
+  auto first = pod.runtime.stats(id);
+  EXPECT_FALSE(first.timestamp().empty());
+  std::uint64_t at_least = GetParam().real_processes ? 100'000'000 : 1;
+  rt::StatsResponse later;
+  EXPECT_TRUE(eventually([&] {
+    later = pod.runtime.stats(id);
+    return later.cpu_usage_nanos() >= first.cpu_usage_nanos() + at_least;
+  })) << "cpu_usage_nanos stayed at " << later.cpu_usage_nanos() << " from " << first.cpu_usage_nanos();
+  EXPECT_GT(later.memory_working_set_bytes(), 0u);
+  EXPECT_GE(later.memory_usage_bytes(), later.memory_working_set_bytes()) << "the working set is part of the usage";
+}
+
+// The kubelet's one call per collection: the asked containers and sandboxes, and with empty
+// lists everything that runs.
+TEST_P(RuntimeConformance, ListStatsAnswersForManyAtOnce) {
+  Pod pod(harness(), test_label(), "liststats");
+  pod.sandbox();
+  std::string one = pod.container("one", {"sleep", "3600"});
+  std::string two = pod.container("two", {"sleep", "3600"});
+  auto ids_of = [](const rt::ListStatsResponse& r) {
+    std::set<std::string> ids;
+    for (const auto& c : r.containers()) ids.insert(c.container_id());
+    for (const auto& s : r.sandboxes()) ids.insert(s.sandbox_id());
+    return ids;
+  };
+  auto asked = pod.runtime.list_stats({one, two}, {pod.sandbox_id});
+  EXPECT_EQ(ids_of(asked), (std::set<std::string>{one, two, pod.sandbox_id}));
+  for (const auto& c : asked.containers()) EXPECT_GT(c.stats().memory_working_set_bytes(), 0u) << c.container_id();
+  auto everything = ids_of(pod.runtime.list_stats());
+  for (const auto& id : {one, two, pod.sandbox_id}) EXPECT_TRUE(everything.count(id)) << id << " missing from list_stats()";
+}
+
+// A pod's network as its sandbox sees it: eth0 with traffic each way (a ping and a refused
+// connection to the pod's gateway, which is on this machine); none with host network.
+TEST_P(RuntimeConformance, SandboxStatsShowThePodsNetwork) {
+  Pod pod(harness(), test_label(), "netstats");
+  pod.sandbox();
+  pod.container("talker", {"sh", "-c",
+                           "gw=$(ip route | awk '/default/ {print $3}'); ping -c 2 -W 1 $gw; "
+                           "nc -w 1 $gw 9 </dev/null; sleep 3600"});
+  rt::SandboxStatsResponse stats;
+  auto eth0 = [&]() -> const rt::InterfaceStats* {
+    for (const auto& i : stats.interfaces())
+      if (i.name() == "eth0") return &i;
+    return nullptr;
+  };
+  EXPECT_TRUE(eventually([&] {
+    stats = pod.runtime.sandbox_stats(pod.sandbox_id);
+    return eth0() && eth0()->rx_bytes() > 0 && eth0()->tx_bytes() > 0;
+  })) << stats.DebugString();
+  for (const auto& i : stats.interfaces()) EXPECT_NE(i.name(), "lo") << "loopback is not the pod's network";
+
+  Pod host(harness(), test_label(), "hostnetstats");
+  host.config.set_host_network(true);
+  host.sandbox();
+  EXPECT_EQ(host.runtime.sandbox_stats(host.sandbox_id).interfaces_size(), 0) << "a host-network pod has no network of its own";
 }
 
 TEST_P(RuntimeConformance, UnknownIdsAreNotFound) {
@@ -351,6 +344,8 @@ TEST_P(RuntimeConformance, UnknownIdsAreNotFound) {
   for (auto call : std::vector<std::function<void()>>{[&] { runtime.container_status("no-such-container"); },
                                                        [&] { runtime.start_container("no-such-container"); },
                                                        [&] { runtime.sandbox_status("no-such-sandbox"); },
+                                                       [&] { runtime.stats("no-such-container"); },
+                                                       [&] { runtime.sandbox_stats("no-such-sandbox"); },
                                                        [&] {
                                                          rt::PortForwardRequest r;
                                                          r.set_sandbox_id("no-such-sandbox");

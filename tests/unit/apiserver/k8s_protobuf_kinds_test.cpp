@@ -70,6 +70,17 @@ TEST(K8sProtobufTypes, QuantityIsItsText) {
   EXPECT_EQ(pod.at("spec").at("containers").at(0).at("resources").at("limits").at("memory"), "128Mi");
 }
 
+TEST(K8sProtobufTypes, RawExtensionIsTheDocumentItCarries) {
+  // ControllerRevision: data 2 (RawExtension: raw 1, the JSON bytes), revision 3 — what kubectl
+  // rollout history/undo reads for DaemonSets and StatefulSets.
+  std::string patch = R"({"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"db"}}}}})";
+  auto revision = decode(envelope("apps/v1", "ControllerRevision", bytes(1, bytes(1, "db-7c9")) + bytes(2, bytes(1, patch)) + number(3, 2)));
+  EXPECT_EQ(revision.at("data"), json::parse(patch));
+  EXPECT_EQ(revision.at("revision"), 2);
+  EXPECT_EQ(decode(apiserver::encode_k8s_protobuf(revision)), revision);
+  EXPECT_THROW(decode(envelope("apps/v1", "ControllerRevision", bytes(2, bytes(1, "{not json")))), apiserver::ApiError);
+}
+
 TEST(K8sProtobufTypes, SpecialTypesWriteAsTheyRead) {
   auto object = json::parse(R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget",
       "metadata":{"name":"b","namespace":"default","creationTimestamp":"2026-01-02T03:04:05Z"},
@@ -143,6 +154,7 @@ json::value sample_of(const std::string& type, const std::string& name, int dept
   if (type == "Time") return "2026-01-02T03:04:05Z";
   if (type == "Quantity") return "1Gi";
   if (type == "IntOrString") return "25%";
+  if (type == "RawExtension") return json::object{{"spec", json::object{{"template", json::object{{"$patch", "replace"}}}}}};
   return sample_message(type, depth);
 }
 

@@ -106,6 +106,64 @@ TEST(K8sProtobuf, GoEmbeddedStructsTimesAndPackedNumbers) {
               "securityContext":{"supplementalGroups":[1000,2000]}}})"));
 }
 
+// A pod as `kubectl debug --copy-to` and client-go write it: ephemeral containers are field 34
+// of PodSpec, shareProcessNamespace 27; in PodStatus qosClass is 9 and the ephemeral
+// containers' statuses 13 (Skiff's own PodStatus numbers both otherwise).
+TEST(K8sProtobuf, APodWithEphemeralContainersAndTheirStatuses) {
+  std::string ephemeral = bytes(1, bytes(1, "debugger") + bytes(2, "busybox:1") + number(16, 1) + number(18, 1)) +
+                          bytes(2, "app");
+  std::string spec = bytes(2, bytes(1, "app") + bytes(2, "nginx")) + number(27, 1) + bytes(34, ephemeral);
+  std::string running = bytes(2, bytes(1, number(1, 1700000000)));
+  std::string debugger_status = bytes(1, "debugger") + bytes(2, running) + number(4, 0) + number(5, 0) +
+                                bytes(6, "busybox:1") + bytes(8, "docker://abc");
+  std::string status = bytes(1, "Running") + bytes(2, bytes(1, "Ready") + bytes(2, "True")) + bytes(5, "10.0.0.1") +
+                       bytes(6, "10.244.0.5") + bytes(12, bytes(1, "10.244.0.5")) + bytes(9, "BestEffort") +
+                       bytes(13, debugger_status) + bytes(11, "node-b") + bytes(16, bytes(1, "10.0.0.1"));
+  std::string pod = bytes(1, meta("web", "default")) + bytes(2, spec) + bytes(3, status);
+  EXPECT_EQ(decode(envelope("v1", "Pod", pod)), json::parse(R"({
+      "apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default"},
+      "spec":{"containers":[{"name":"app","image":"nginx"}],"shareProcessNamespace":true,
+              "ephemeralContainers":[{"name":"debugger","image":"busybox:1","stdin":true,"tty":true,
+                                      "targetContainerName":"app"}]},
+      "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],"hostIP":"10.0.0.1",
+                "podIP":"10.244.0.5","podIPs":[{"ip":"10.244.0.5"}],"qosClass":"BestEffort",
+                "ephemeralContainerStatuses":[{"name":"debugger","state":{"running":{"startedAt":"2023-11-14T22:13:20Z"}},
+                                               "ready":false,"restartCount":0,"image":"busybox:1",
+                                               "containerID":"docker://abc"}],
+                "nominatedNodeName":"node-b","hostIPs":[{"ip":"10.0.0.1"}]}})"));
+}
+
+// core/v1 generated.proto: VolumeSource (inline in Volume at 2) has downwardAPI at 16 and projected at 26; the
+// projections embed LocalObjectReference (field 1) and number optional 4 after items 2.
+TEST(K8sProtobuf, DownwardApiAndProjectedVolumes) {
+  std::string labels = bytes(1, "labels") + bytes(2, bytes(1, "v1") + bytes(2, "metadata.labels")) + number(4, 256);
+  std::string cpu = bytes(1, "cpu") + bytes(3, bytes(1, "app") + bytes(2, "limits.cpu") + bytes(3, bytes(1, "1m")));
+  std::string downward = bytes(1, "podinfo") + bytes(2, bytes(16, bytes(1, labels) + bytes(1, cpu) + number(2, 420)));
+  std::string secret = bytes(1, bytes(1, bytes(1, "creds")) + bytes(2, bytes(1, "pw") + bytes(2, "pw")) + number(4, 1));
+  std::string config_map = bytes(3, bytes(1, bytes(1, "settings")));
+  std::string name_file = bytes(2, bytes(1, bytes(1, "name") + bytes(2, bytes(2, "metadata.name"))));
+  std::string token = bytes(4, bytes(1, "api") + number(2, 3600) + bytes(3, "token"));
+  std::string projected = bytes(1, "all") + bytes(2, bytes(26, bytes(1, secret) + bytes(1, config_map) + bytes(1, name_file) +
+                                                                 bytes(1, token) + number(2, 292)));
+  std::string container = bytes(1, "app") + bytes(2, "app:1");
+  std::string pod = bytes(1, meta("p", "default")) + bytes(2, bytes(1, downward) + bytes(1, projected) + bytes(2, container));
+  json::value expected = json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},
+      "spec":{"volumes":[
+        {"name":"podinfo","downwardAPI":{"items":[
+            {"path":"labels","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.labels"},"mode":256},
+            {"path":"cpu","resourceFieldRef":{"containerName":"app","resource":"limits.cpu","divisor":"1m"}}],
+          "defaultMode":420}},
+        {"name":"all","projected":{"sources":[
+            {"secret":{"name":"creds","items":[{"key":"pw","path":"pw"}],"optional":true}},
+            {"configMap":{"name":"settings"}},
+            {"downwardAPI":{"items":[{"path":"name","fieldRef":{"fieldPath":"metadata.name"}}]}},
+            {"serviceAccountToken":{"audience":"api","expirationSeconds":3600,"path":"token"}}],
+          "defaultMode":292}}],
+        "containers":[{"name":"app","image":"app:1"}]}})");
+  EXPECT_EQ(decode(envelope("v1", "Pod", pod)), expected);
+  EXPECT_EQ(decode(apiserver::encode_k8s_protobuf(expected)), expected) << "written back as read";
+}
+
 TEST(K8sProtobuf, FieldsSkiffDoesNotModelAreSkipped) {
   std::string unknown = number(99, 7) + bytes(98, "whatever") + varint(97 << 3 | 1) + std::string(8, '\x01') +
                         varint(96 << 3 | 5) + std::string(4, '\x02');
@@ -163,8 +221,7 @@ TEST(K8sProtobuf, KindsWithoutAWireSchemaAre415) {
   auto widget = failure(envelope("example.com/v1", "Widget", bytes(1, meta("x"))));
   EXPECT_EQ(widget.code, 415);
   EXPECT_EQ(widget.reason, "UnsupportedMediaType");
-  EXPECT_NE(widget.message.find("protobuf bodies are understood for ConfigMap, CronJob, DeleteOptions, Deployment, "),
-            std::string::npos)
+  EXPECT_NE(widget.message.find("protobuf bodies are understood for ConfigMap, ControllerRevision, CronJob, DaemonSet, DeleteOptions, Deployment, "), std::string::npos)
       << widget.message;
   // Kinds numbered unlike k8s.io/api are refused rather than misread.
   EXPECT_EQ(widget.message.find("Node"), std::string::npos) << widget.message;

@@ -318,6 +318,7 @@ TEST(Validation, EnvMountsAndResources) {
   auto* both = c->add_env();
   both->set_name("PW");
   both->set_value("x");
+  both->mutable_value_from()->mutable_secret_key_ref()->set_name("db");
   both->mutable_value_from()->mutable_secret_key_ref()->set_key("pw");
   auto* mount = c->add_volume_mounts();
   mount->set_name("data");
@@ -391,6 +392,17 @@ TEST(Validation, PodPoliciesAndTolerations) {
                            "\"PreferNoSchedule\", \"NoExecute\""}));
 }
 
+
+// kubectl debug --copy-to sets shareProcessNamespace; kubectl debug node/… sets hostPID.
+TEST(Validation, PodSharesItsProcessesOrTheNodesNotBoth) {
+  auto p = pod();
+  p.mutable_spec()->set_share_process_namespace(true);
+  EXPECT_TRUE(causes(p).empty());
+  p.mutable_spec()->set_host_pid(true);
+  EXPECT_EQ(causes(p), (std::vector<std::string>{
+                           "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot "
+                           "both be enabled"}));
+}
 TEST(Validation, PodDnsPolicyNoneNeedsADnsConfigWithNameservers) {
   auto p = pod();
   p.mutable_spec()->set_dns_policy("None");

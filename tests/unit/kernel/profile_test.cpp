@@ -99,6 +99,15 @@ TEST(Profile, RefusesBadValues) {
   EXPECT_NE(error_for("bus: local\n").find("`embedded` or a mapping"), std::string::npos);
   EXPECT_NE(error_for("bus: {url: nats://x:1}\n").find("requires credentials"), std::string::npos);
   EXPECT_NE(error_for("node: [1\n").find("not valid YAML"), std::string::npos);
+  EXPECT_NE(error_for("bus: {embedded: true, jetstream_max_file_store: lots}\n").find("a size such as 512MB"),
+            std::string::npos);
+}
+
+TEST(Profile, TheEmbeddedBusSizesJetStream) {
+  Profile p = parse_profile("bus: {embedded: true, jetstream_max_file_store: 10GB}\n", "x");
+  ASSERT_TRUE(p.embedded_bus.has_value());
+  EXPECT_EQ(p.embedded_bus->jetstream_max_file_store, "10GB");
+  EXPECT_EQ(parse_profile("bus: embedded\n", "x").embedded_bus->jetstream_max_file_store, "4GB");
 }
 
 TEST(Profile, ExpandsEnvironmentVariables) {

@@ -70,7 +70,7 @@ class KubeletClaimVolumes : public SimClusterSuite {
   // The FailedMount message preparing the pod's volumes gives, "" when it succeeds.
   std::string mount_failure(const core::Pod& pod) {
     try {
-      kubelet::prepare_volumes(pod, dir_.path() + "/pod", cluster_->api());
+      kubelet::prepare_volumes(pod, dir_.path() + "/pod", cluster_->api(), {});
     } catch (const sdk::Error& e) {
       EXPECT_EQ(e.status().reason, "FailedMount");
       return e.status().message;
@@ -79,13 +79,14 @@ class KubeletClaimVolumes : public SimClusterSuite {
   }
 
   TempDir dir_;
+  const kubelet::DownwardContext node_{{kHostIp}, {}, {}};
 };
 
 TEST_F(KubeletClaimVolumes, ABoundClaimMountsItsVolumesDirectory) {
   bound_claim("data");
   auto pod = pod_using("data");
   EXPECT_EQ(mount_failure(pod), "");
-  auto config = kubelet::container_config(pod, pod.spec().containers(0), 0, dir_.path() + "/pod", kHostIp, cluster_->api());
+  auto config = kubelet::container_config(pod, pod.spec().containers(0), 0, dir_.path() + "/pod", node_, cluster_->api());
   ASSERT_EQ(config.mounts_size(), 1);
   EXPECT_EQ(config.mounts(0).host_path(), dir_.path() + "/data");
   EXPECT_EQ(config.mounts(0).container_path(), "/data");
@@ -95,13 +96,13 @@ TEST_F(KubeletClaimVolumes, ABoundClaimMountsItsVolumesDirectory) {
 TEST_F(KubeletClaimVolumes, SubPathIsMadeInsideTheVolumeAndReadOnlyCarriesOver) {
   bound_claim("sub");
   auto pod = pod_using("sub", "db/files", true);
-  auto config = kubelet::container_config(pod, pod.spec().containers(0), 0, dir_.path() + "/pod", kHostIp, cluster_->api());
+  auto config = kubelet::container_config(pod, pod.spec().containers(0), 0, dir_.path() + "/pod", node_, cluster_->api());
   ASSERT_EQ(config.mounts_size(), 1);
   EXPECT_EQ(config.mounts(0).host_path(), dir_.path() + "/sub/db/files");
   EXPECT_TRUE(std::filesystem::is_directory(dir_.path() + "/sub/db/files"));
   EXPECT_TRUE(config.mounts(0).read_only());
   auto escaping = pod_using("sub", "../../etc");
-  EXPECT_THROW(kubelet::container_config(escaping, escaping.spec().containers(0), 0, dir_.path(), kHostIp, cluster_->api()),
+  EXPECT_THROW(kubelet::container_config(escaping, escaping.spec().containers(0), 0, dir_.path(), node_, cluster_->api()),
                sdk::Error);
 }
 

@@ -17,6 +17,8 @@ using namespace skiff::test;
 namespace core = api::core::v1;
 namespace rt = runtime::v1;
 
+constexpr const char* kPodIp = "10.244.0.7";
+
 class KubeletContainerSpec : public SimClusterSuite {
  protected:
   static void SetUpTestSuite() {
@@ -36,10 +38,11 @@ class KubeletContainerSpec : public SimClusterSuite {
   }
 
   rt::ContainerConfig config_of(const core::Pod& pod, int attempt = 0) {
-    return kubelet::container_config(pod, pod.spec().containers(0), attempt, dir_.path(), kHostIp, cluster_->api());
+    return kubelet::container_config(pod, pod.spec().containers(0), attempt, dir_.path(), node_, cluster_->api());
   }
 
   TempDir dir_;
+  kubelet::DownwardContext node_{{kHostIp}, {kPodIp}, {{"cpu", "4"}, {"memory", "8Gi"}}};
 };
 
 core::Pod pod_with_uid(const std::string& name) {
@@ -135,9 +138,13 @@ TEST_F(KubeletContainerSpec, EnvironmentFromValuesFieldsConfigMapsSecretsAndReso
   c.add_env_from()->mutable_secret_ref()->set_name("credentials");
   set_env(c, "CFG_MODE", "overridden");  // env wins over envFrom
   set_env(c, "PLAIN", "value");
+  (*pod.mutable_metadata()->mutable_annotations())["build"] = "42";
+  pod.mutable_spec()->set_service_account_name("builder");
   for (auto [name, path] : {std::pair{"POD_NAME", "metadata.name"}, {"POD_NAMESPACE", "metadata.namespace"},
                             {"POD_UID", "metadata.uid"}, {"NODE", "spec.nodeName"}, {"HOST_IP", "status.hostIP"},
-                            {"APP", "metadata.labels['app']"}})
+                            {"HOST_IPS", "status.hostIPs"}, {"POD_IP", "status.podIP"}, {"POD_IPS", "status.podIPs"},
+                            {"SA", "spec.serviceAccountName"}, {"APP", "metadata.labels['app']"},
+                            {"BUILD", "metadata.annotations['build']"}})
     add_env_from(c, name).mutable_value_from()->mutable_field_ref()->set_field_path(path);
   auto& level = *add_env_from(c, "LEVEL").mutable_value_from()->mutable_config_map_key_ref();
   level.set_name("settings");
@@ -147,6 +154,18 @@ TEST_F(KubeletContainerSpec, EnvironmentFromValuesFieldsConfigMapsSecretsAndReso
   password.set_key("password");
   add_env_from(c, "CPUS").mutable_value_from()->mutable_resource_field_ref()->set_resource("limits.cpu");
   add_env_from(c, "MEMORY").mutable_value_from()->mutable_resource_field_ref()->set_resource("limits.memory");
+  auto& millicores = *add_env_from(c, "MILLICORES").mutable_value_from()->mutable_resource_field_ref();
+  millicores.set_resource("limits.cpu");
+  millicores.set_divisor("1m");
+  auto& mebibytes = *add_env_from(c, "MEBIBYTES").mutable_value_from()->mutable_resource_field_ref();
+  mebibytes.set_resource("limits.memory");
+  mebibytes.set_divisor("1Mi");
+  auto* sidecar = pod.mutable_spec()->add_containers();
+  sidecar->set_name("sidecar");
+  auto& sidecar_memory = *add_env_from(c, "SIDECAR_MEMORY").mutable_value_from()->mutable_resource_field_ref();
+  sidecar_memory.set_container_name("sidecar");
+  sidecar_memory.set_resource("limits.memory");
+  sidecar_memory.set_divisor("1Gi");
 
   auto env = env_of(config_of(pod));
   EXPECT_EQ(env.at("CFG_LEVEL"), "debug");
@@ -159,11 +178,19 @@ TEST_F(KubeletContainerSpec, EnvironmentFromValuesFieldsConfigMapsSecretsAndReso
   EXPECT_EQ(env.at("POD_UID"), "env-uid");
   EXPECT_EQ(env.at("NODE"), kNode);
   EXPECT_EQ(env.at("HOST_IP"), kHostIp);
+  EXPECT_EQ(env.at("HOST_IPS"), kHostIp);
+  EXPECT_EQ(env.at("POD_IP"), kPodIp) << "the sandbox's address, before any status has it";
+  EXPECT_EQ(env.at("POD_IPS"), kPodIp);
+  EXPECT_EQ(env.at("SA"), "builder");
   EXPECT_EQ(env.at("APP"), "web");
+  EXPECT_EQ(env.at("BUILD"), "42");
   EXPECT_EQ(env.at("LEVEL"), "debug");
   EXPECT_EQ(env.at("PASSWORD"), "s3cret");
   EXPECT_EQ(env.at("CPUS"), "2");  // whole cores, rounded up
   EXPECT_EQ(env.at("MEMORY"), std::to_string(64 << 20));
+  EXPECT_EQ(env.at("MILLICORES"), "1500");
+  EXPECT_EQ(env.at("MEBIBYTES"), "64");
+  EXPECT_EQ(env.at("SIDECAR_MEMORY"), "8") << "no limit: the node's allocatable, 8Gi";
   EXPECT_EQ(env.at("HOSTNAME"), "custom-host");
 }
 
@@ -194,7 +221,7 @@ TEST_F(KubeletContainerSpec, AMissingReferenceIsAConfigErrorUnlessOptional) {
   core::Pod field = pod_with_uid("odd-field");
   add_env_from(*field.mutable_spec()->mutable_containers(0), "F").mutable_value_from()->mutable_field_ref()->set_field_path(
       "spec.nothing");
-  expect_config_error(field, "unsupported fieldRef spec.nothing");
+  expect_config_error(field, "unsupported fieldPath: spec.nothing");
 
   core::Pod mount = pod_with_uid("odd-mount");
   auto* m = mount.mutable_spec()->mutable_containers(0)->add_volume_mounts();
@@ -226,7 +253,7 @@ TEST_F(KubeletContainerSpec, VolumesBecomeHostDirectoriesMountedWhereThePodAsks)
     mount->set_mount_path(path);
   }
 
-  kubelet::prepare_volumes(pod, dir_.path(), cluster_->api());
+  kubelet::prepare_volumes(pod, dir_.path(), cluster_->api(), {});
   std::string volumes = dir_.path() + "/volumes/";
   EXPECT_TRUE(std::filesystem::is_directory(volumes + "scratch"));
   EXPECT_FALSE(std::filesystem::exists(volumes + "host")) << "a hostPath is the host's own directory";
@@ -250,14 +277,14 @@ TEST_F(KubeletContainerSpec, VolumesBecomeHostDirectoriesMountedWhereThePodAsks)
   absent->set_name("absent");
   absent->mutable_config_map()->set_name("nowhere");
   try {
-    kubelet::prepare_volumes(missing, dir_.path() + "/other", cluster_->api());
+    kubelet::prepare_volumes(missing, dir_.path() + "/other", cluster_->api(), {});
     ADD_FAILURE() << "a missing configMap volume was made";
   } catch (const sdk::Error& e) {
     EXPECT_EQ(e.status().reason, "CreateContainerConfigError");
     EXPECT_EQ(e.status().message, "configmap \"nowhere\" not found (volume absent)");
   }
   absent->mutable_config_map()->set_optional(true);
-  kubelet::prepare_volumes(missing, dir_.path() + "/other", cluster_->api());
+  kubelet::prepare_volumes(missing, dir_.path() + "/other", cluster_->api(), {});
   EXPECT_TRUE(std::filesystem::is_directory(dir_.path() + "/other/volumes/absent"));
 }
 

@@ -67,6 +67,7 @@ class SyncerHarness {
   static kubelet::SyncOptions quick_options();
 
   kubelet::PodSyncer& syncer() { return *syncer_; }
+  kubelet::RuntimeSet& runtimes() { return *runtimes_; }
   const std::string& pods_dir() const { return pods_dir_.path(); }
 
   // Creates the pod in namespace "default", bound to this node.

@@ -45,7 +45,7 @@ TEST(CriTranslate, ASandboxSharesItsNamespacesAndLogsUnderThePodsDirectory) {
   EXPECT_EQ(s.linux().cgroup_parent(), "/skiff");
   const auto& ns = s.linux().security_context().namespace_options();
   EXPECT_EQ(ns.network(), cri::POD);
-  EXPECT_EQ(ns.pid(), cri::POD);
+  EXPECT_EQ(ns.pid(), cri::CONTAINER) << "each container its own PID namespace, as in Kubernetes";
   EXPECT_EQ(ns.ipc(), cri::POD);
 }
 
@@ -93,7 +93,38 @@ TEST(CriTranslate, AContainerKeepsItsCommandEnvMountsAndLogPath) {
   EXPECT_EQ(c.labels().at(label::kContainerName), "app");
   EXPECT_EQ(c.labels().at(label::kContainerAttempt), "2");
   EXPECT_EQ(c.labels().at(label::kSandboxId), "sb");
-  EXPECT_EQ(c.linux().security_context().namespace_options().pid(), cri::POD);
+  EXPECT_EQ(c.linux().security_context().namespace_options().pid(), cri::CONTAINER);
+}
+
+// kubectl debug --copy-to shares the pod's processes; kubectl debug node/… takes the node's.
+TEST(CriTranslate, PidAndIpcNamespacesFollowTheSpec) {
+  auto shared = pod();
+  shared.set_share_process_namespace(true);
+  EXPECT_EQ(to_cri_sandbox(shared, "/logs", "/skiff").linux().security_context().namespace_options().pid(), cri::POD);
+  auto r = container();
+  *r.mutable_sandbox_config() = shared;
+  EXPECT_EQ(to_cri_container(r).linux().security_context().namespace_options().pid(), cri::POD);
+  auto node = pod();
+  node.set_host_pid(true);
+  node.set_host_ipc(true);
+  auto sandbox = to_cri_sandbox(node, "/logs", "/skiff");
+  const auto& ns = sandbox.linux().security_context().namespace_options();
+  EXPECT_EQ(ns.pid(), cri::NODE);
+  EXPECT_EQ(ns.ipc(), cri::NODE);
+  *r.mutable_sandbox_config() = node;
+  EXPECT_EQ(to_cri_container(r).linux().security_context().namespace_options().pid(), cri::NODE);
+  EXPECT_EQ(to_cri_container(r).linux().security_context().namespace_options().ipc(), cri::NODE);
+}
+
+// An ephemeral container (kubectl debug --target) joins its target's PID namespace.
+TEST(CriTranslate, ATargetContainerIsCrisTargetNamespace) {
+  auto r = container();
+  r.mutable_config()->set_target_container_id("target-1");
+  auto c = to_cri_container(r);
+  const auto& ns = c.linux().security_context().namespace_options();
+  EXPECT_EQ(ns.pid(), cri::TARGET);
+  EXPECT_EQ(ns.target_id(), "target-1");
+  EXPECT_EQ(ns.network(), cri::POD);
 }
 
 TEST(CriTranslate, LimitsBecomeCfsQuotaSharesAndMemory) {
@@ -142,7 +173,7 @@ TEST(CriTranslate, TheSecurityContextGoesIntoCrisWithCapabilitiesWithoutTheirPre
   EXPECT_EQ(sc.run_as_user().value(), 1000);
   ASSERT_TRUE(sc.has_run_as_group());
   EXPECT_EQ(sc.run_as_group().value(), 2000);
-  EXPECT_EQ(sc.namespace_options().pid(), cri::POD) << "the pod's namespaces still shared";
+  EXPECT_EQ(sc.namespace_options().network(), cri::POD) << "the pod's namespaces still shared";
   EXPECT_FALSE(needs_image_user(r.config()));
 }
 

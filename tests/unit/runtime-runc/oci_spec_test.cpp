@@ -92,6 +92,14 @@ TEST(ContainerSpec, LimitsMountsAndNamespaces) {
   host.sandbox = {"", "", "/s/ipc"};
   std::string host_namespaces = json::serialize(json::parse(container_spec(host)).at("linux").at("namespaces"));
   EXPECT_EQ(host_namespaces.find("network"), std::string::npos) << "hostNetwork pods stay in the node's";
+  EXPECT_NE(namespaces.find(R"({"type":"pid"})"), std::string::npos) << "each container its own PID namespace";
+  ContainerSpecInputs node = in;
+  node.host_pid = true;
+  node.host_ipc = true;
+  std::string node_namespaces = json::serialize(json::parse(container_spec(node)).at("linux").at("namespaces"));
+  EXPECT_EQ(node_namespaces.find("pid"), std::string::npos) << "hostPID: the node's processes";
+  EXPECT_EQ(node_namespaces.find("ipc"), std::string::npos) << "hostIPC: the node's IPC";
+  EXPECT_NE(node_namespaces.find("mount"), std::string::npos) << node_namespaces;
 }
 
 }  // namespace

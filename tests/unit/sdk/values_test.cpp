@@ -37,6 +37,7 @@ TEST(Duration, FormatsShortestExactForm) {
 TEST(Subjects, FollowTheDesignScheme) {
   Subjects s("prod", "node-1");
   EXPECT_EQ(s.api("get"), "skiff.prod.api.get");
+  EXPECT_EQ(s.token_review(), "skiff.prod.api.tokenreview");
   EXPECT_EQ(s.store("txn"), "skiff.prod.store.txn");
   EXPECT_EQ(s.watch("apps", "Deployment"), "skiff.prod.watch.apps.Deployment");
   EXPECT_EQ(s.watch("", "Pod"), "skiff.prod.watch.core.Pod");
@@ -49,6 +50,14 @@ TEST(Subjects, NamesWithDotsStayOneToken) {
   Subjects s("c", "ip-10-0-0-1.ec2.internal");
   EXPECT_EQ(s.runtime("version"), "skiff.c.node.ip-10-0-0-1%2Eec2%2Einternal.runtime.version");
   EXPECT_EQ(subject_token("a*b>c d"), "a%2Ab%3Ec%20d");
+}
+
+TEST(Subjects, LogLinesAndTheirStream) {
+  Subjects s("prod.eu", "node-1");
+  EXPECT_EQ(s.log_lines("default", "0c1d-22", "app.v2"), "skiff.prod%2Eeu.logs.default.0c1d-22.app%2Ev2");
+  EXPECT_EQ(s.log_lines("default", "*", "*"), "skiff.prod%2Eeu.logs.default.*.*");
+  EXPECT_EQ(s.log_stream(), "SKIFF_LOGS_prod_eu") << "a stream name holds no dots";
+  EXPECT_EQ(s.logging("query"), "skiff.prod%2Eeu.logging.query");
 }
 
 TEST(Metrics, RendersPrometheusText) {

@@ -103,6 +103,8 @@ using RequestHandler = std::function<void(Request)>;
 
 enum class ConnectionEvent { Disconnected, Reconnected, Closed };
 
+class JetStream;  // skiff/sdk/jetstream.hpp
+
 class Bus {
  public:
   virtual ~Bus() = default;
@@ -121,6 +123,9 @@ class Bus {
   virtual Subscription on_connection_event(std::function<void(ConnectionEvent)> listener) = 0;
   virtual bool connected() const = 0;
   virtual std::string connected_url() const = 0;
+  // JetStream on this connection (skiff/sdk/jetstream.hpp). Throws Error(501) on a bus that has
+  // none (a test double).
+  virtual std::unique_ptr<JetStream> jetstream();
 };
 
 using BusPtr = std::unique_ptr<Bus>;

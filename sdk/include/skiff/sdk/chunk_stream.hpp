@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,8 @@ class ChunkStream {
   void stop();
   // Sends input to an exec's stdin; `last` closes it.
   void send_stdin(std::string data, bool last);
+  // Tells an exec or attach with a tty the caller's terminal size.
+  void send_resize(std::uint32_t width, std::uint32_t height);
 
  private:
   struct Queue {

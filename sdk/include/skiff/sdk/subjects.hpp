@@ -15,6 +15,8 @@ class Subjects {
 
   const std::string& prefix() const { return prefix_; }  // skiff.<c>
   std::string api(std::string_view verb) const;
+  // The API server's TokenReview (skiff.<c>.api.tokenreview): who a bearer token belongs to.
+  std::string token_review() const { return api("tokenreview"); }
   std::string store(std::string_view op) const;
   std::string watch(std::string_view group, std::string_view kind) const;
   // Where a stream (logs, exec output) is published: skiff.<c>.stream.<id>.
@@ -27,6 +29,13 @@ class Subjects {
   std::string runtime_on(std::string_view node, std::string_view op, std::string_view handler = "") const;
   // The cluster's cloud provider (one per cluster): skiff.<c>.cloudprovider.<op>.
   std::string cloud_provider(std::string_view op) const;
+  // Cluster logging (skiff/logging/v1/logging.proto): a container's lines in the log stream,
+  // skiff.<c>.logs.<namespace>.<pod uid>.<container>; "*" for any of them in a filter.
+  std::string log_lines(std::string_view ns, std::string_view pod_uid, std::string_view container) const;
+  // The JetStream stream holding them: SKIFF_LOGS_<cluster>.
+  std::string log_stream() const;
+  // The logging addon's services: skiff.<c>.logging.<op> ("query").
+  std::string logging(std::string_view op) const;
   std::string kubelet_on(std::string_view node, std::string_view op) const;
   // The kernel of this node: status of its plugins.
   std::string kernel_status() const;
@@ -46,6 +55,7 @@ class Subjects {
  private:
   std::string node_prefix(std::string_view node) const;
   std::string prefix_;
+  std::string cluster_;
   std::string node_;
 };
 

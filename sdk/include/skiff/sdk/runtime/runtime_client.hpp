@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "skiff/runtime/v1/runtime.pb.h"
 #include "skiff/sdk/bus.hpp"
@@ -40,6 +42,10 @@ class RuntimeClient {
   std::vector<runtime::v1::ContainerStatus> list_containers(const std::map<std::string, std::string>& labels = {},
                                                             const std::string& sandbox_id = "", bool verbose = false) const;
   runtime::v1::StatsResponse stats(const std::string& id) const;
+  runtime::v1::SandboxStatsResponse sandbox_stats(const std::string& sandbox_id) const;
+  // Empty lists: every running container and ready sandbox of this runtime.
+  runtime::v1::ListStatsResponse list_stats(const std::vector<std::string>& container_ids = {},
+                                            const std::vector<std::string>& sandbox_ids = {}) const;
 
   // Streams the logs to `on_chunk` until they end or it returns false. Throws the runtime's
   // error (404 for an unknown container).

@@ -32,6 +32,9 @@ class RuntimeStream {
   // Exec with stdin: the caller's input as it arrives; `last` means stdin was closed. Input
   // that arrived before the handler was set is delivered to it first, in order.
   virtual void on_stdin(std::function<void(std::string_view data, bool last)> handler) = 0;
+  // With a tty: the caller's terminal size as it changes (the latest one that arrived before
+  // the handler was set is delivered to it first). Streams that cannot resize never set one.
+  virtual void on_resize(std::function<void(std::uint32_t width, std::uint32_t height)> /*handler*/) {}
 };
 
 // A stream's work, run by serve_runtime on a thread of its own once the request has been
@@ -72,7 +75,15 @@ class RuntimeService {
   // Containers carrying all of the request's labels (and in its sandbox, when it names one);
   // `verbose` asks for each as container_status() gives it.
   virtual runtime::v1::ListContainersResponse list_containers(const runtime::v1::ListContainersRequest& request) = 0;
+  // A container's usage (404 for an unknown one); figures it cannot know stay 0.
   virtual runtime::v1::StatsResponse stats(const std::string& container_id) = 0;
+  // A pod's network interfaces as its sandbox sees them, `lo` left out (404 for an unknown
+  // sandbox; none with host network or once the sandbox is stopped).
+  virtual runtime::v1::SandboxStatsResponse sandbox_stats(const std::string& sandbox_id) = 0;
+  // Many at once, what the kubelet asks each time it collects; empty lists mean every running
+  // container and every ready sandbox; ids gone meanwhile are left out. The default asks
+  // stats() and sandbox_stats() for each: override it when the runtime has a cheaper batch.
+  virtual runtime::v1::ListStatsResponse list_stats(const runtime::v1::ListStatsRequest& request);
 
   // The streams: check what can be checked (throw 404 for an unknown container, 409 when an
   // exec's container is not running) and return the body that streams. The caller's request
@@ -112,6 +123,7 @@ class RuntimeService {
   ::skiff::runtime::v1::ListContainersResponse list_containers(                                               \
       const ::skiff::runtime::v1::ListContainersRequest& request) override;                                   \
   ::skiff::runtime::v1::StatsResponse stats(const std::string& container_id) override;                        \
+  ::skiff::runtime::v1::SandboxStatsResponse sandbox_stats(const std::string& sandbox_id) override;           \
   ::skiff::sdk::StreamBody logs(const ::skiff::runtime::v1::LogsRequest& request) override;                   \
   ::skiff::sdk::StreamBody exec(const ::skiff::runtime::v1::ExecRequest& request) override;                   \
   ::skiff::sdk::StreamBody port_forward(const ::skiff::runtime::v1::PortForwardRequest& request) override;      \

@@ -22,7 +22,8 @@ class RuntimeHarness {
   virtual sdk::Bus& bus() = 0;
   virtual const sdk::Subjects& subjects() = 0;
   virtual std::string node() = 0;
-  // An image present on the runtime that has busybox's /bin/sh, sleep, echo, cat, httpd, wget.
+  // An image present on the runtime that has busybox's /bin/sh, sleep, echo, cat, httpd, wget,
+  // and (for the sandbox network stats) ip, awk, ping and nc.
   virtual std::string image() = 0;
 };
 
@@ -34,6 +35,8 @@ struct RuntimeConformanceParam {
   // True when containers run real processes (output, exit codes, networking are real);
   // a simulated runtime skips those checks.
   bool real_processes = true;
+  // False for a runtime that ignores terminal resizes (TerminalSize on "<stream>.resize").
+  bool resizes_terminals = true;
 };
 
 inline std::ostream& operator<<(std::ostream& out, const RuntimeConformanceParam& p) { return out << p.name; }

@@ -1,0 +1,44 @@
+// Reads the matching lines of a query out of the log stream, bounded: oldest first it stops at
+// `limit`; newest first it reads backwards in growing windows of sequence numbers and keeps
+// only the newest `limit`. Either way it stops at the query's deadline.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "log_filter.hpp"
+#include "skiff/logging/v1/logging.pb.h"
+#include "skiff/sdk/jetstream.hpp"
+
+namespace skiff::logging {
+
+// A line is stored after it is written, and nodes' clocks differ from the bus's a little: a
+// time range is widened by this much when it is turned into stream positions.
+inline constexpr std::chrono::minutes kStoreDelaySlack{2};
+
+struct ScanOptions {
+  std::string stream;          // the JetStream stream
+  std::string subject_filter;  // narrows the read (LogFilter::subject_filter)
+  std::size_t limit = 0;       // at least 1
+  bool newest_first = false;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::function<void()> on_progress;  // after every read from the stream (keepalives)
+};
+
+struct ScanResult {
+  std::vector<v1::LogEntry> entries;  // by line time: oldest first, or newest first
+  bool truncated = false;             // more lines matched than `limit`, or the deadline cut the scan
+  std::uint64_t last_sequence = 0;    // the stream's last sequence when the scan began
+  std::uint64_t read = 0;             // messages read from the stream
+};
+
+// Throws sdk::Error(503) when the stream does not exist (the addon is not running).
+ScanResult scan_logs(sdk::JetStream& js, const ScanOptions& options, const LogFilter& filter);
+
+// Orders by line time, then by stream sequence (lines of one container keep their order).
+void sort_by_time(std::vector<v1::LogEntry>& entries, bool newest_first);
+
+}  // namespace skiff::logging

@@ -90,7 +90,7 @@ json::value api_versions_document(const std::string& server_address) {
   return doc;
 }
 
-json::value api_group_list_document(bool with_metrics) {
+json::value api_group_list_document(bool with_metrics, bool with_logging) {
   json::object doc;
   doc["kind"] = "APIGroupList";
   doc["apiVersion"] = "v1";
@@ -117,6 +117,10 @@ json::value api_group_list_document(bool with_metrics) {
   if (with_metrics) {
     json::object gv{{"groupVersion", "metrics.k8s.io/v1beta1"}, {"version", "v1beta1"}};
     groups.push_back(json::object{{"name", "metrics.k8s.io"}, {"versions", json::array{gv}}, {"preferredVersion", gv}});
+  }
+  if (with_logging) {
+    json::object gv{{"groupVersion", "logging.skiff.io/v1"}, {"version", "v1"}};
+    groups.push_back(json::object{{"name", "logging.skiff.io"}, {"versions", json::array{gv}}, {"preferredVersion", gv}});
   }
   doc["groups"] = std::move(groups);
   return doc;

@@ -121,6 +121,7 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* t
       bus_(bus),
       subjects_(subjects),
       metrics_(bus, subjects),
+      podlogs_(bus, subjects),
       own_metrics_(metrics),
       streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
@@ -142,7 +143,7 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
     if (path == "/metrics")
       return response.send(200, "text/plain; version=0.0.4; charset=utf-8", own_metrics_.prometheus_text());
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
-    if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available()));
+    if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available(), podlogs_.available()));
     if (path == "/openapi/v2")
       return response.send(200, "application/octet-stream", openapi_v2_document(options_.version));
     handle_resource(request, response);
@@ -159,6 +160,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     response.send(404, kJson, status_json(sdk::Status::NotFound("the server could not find the requested resource")));
   };
   if (info.group == kMetricsGroup) return metrics_.handle(info, request, response);
+  if (info.group == kLoggingGroup) return podlogs_.handle(info, request, response);
   if (!info.is_resource) {
     if (info.version.empty()) return not_found();
     json::value doc = api_resource_list_document(info.group, info.version);

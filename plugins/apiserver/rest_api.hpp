@@ -12,6 +12,7 @@
 #include "auth.hpp"
 #include "discovery.hpp"
 #include "http_names.hpp"
+#include "log_api.hpp"
 #include "metrics_api.hpp"
 #include "pod_streams.hpp"
 #include "served_versions.hpp"
@@ -53,6 +54,7 @@ class RestApi {
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;
+  LogApi podlogs_;  // logging.skiff.io, answered by the logging addon
   sdk::Metrics& own_metrics_;  // served at /metrics
   PodStreams streams_;
   RestOptions options_;

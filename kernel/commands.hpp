@@ -13,5 +13,9 @@ int plugins_command(const std::vector<std::string>& search_dirs, const std::stri
 // `skiffd status`: the running node's plugins and their health, read over its bus.
 int status_command(const std::string& data_dir, bool json);
 
+// `skiffd logs …` (its own flags, kubectl's names): cluster logs through the API server's
+// logging.skiff.io/v1 podlogs. `local_kubeconfig` is used when no other kubeconfig is found.
+int logs_command(const std::vector<std::string>& args, const std::string& local_kubeconfig);
+
 
 }  // namespace skiff::kernel

@@ -34,6 +34,9 @@ constexpr const char* kUsage = R"(usage:
                                    the running node's plugins and their health
   skiffd kubeconfig [--data-dir DIR]
                                    print the admin kubeconfig the node's API server wrote
+  skiffd logs [--kubeconfig FILE] [-n NS] [POD] [-l SELECTOR] [-c CONTAINER] [--since DURATION]
+              [--grep REGEX] [--limit N] [--reverse] [-f]   (skiffd logs --help: all flags)
+                                   cluster logs, deleted pods' too, through the API server
   skiffd version
 )";
 
@@ -94,6 +97,9 @@ std::string self_executable(const char* argv0) {
 
 int main(int argc, char** argv) {
   auto started = std::chrono::steady_clock::now();
+  // A client command with flags of its own (kubectl's), and the default signals: Ctrl-C ends it.
+  if (argc > 1 && std::string(argv[1]) == "logs")
+    return logs_command(std::vector<std::string>(argv + 2, argv + argc), default_data_dir() + "/kubeconfig");
   // Blocked before any thread exists, so every thread inherits it and only sigwait sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

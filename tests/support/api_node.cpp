@@ -8,8 +8,9 @@
 
 namespace skiff::test {
 
-ApiNode::ApiNode(const std::string& extra, const std::string& extra_plugins, const std::string& node)
-    : node_(nats_,
+ApiNode::ApiNode(const std::string& extra, const std::string& extra_plugins, const std::string& node, bool jetstream)
+    : nats_(NatsServerSettings{.jetstream = jetstream}),
+      node_(nats_,
             "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
             "  - name: apiserver\n    config:\n      address: 127.0.0.1:0\n" + extra + extra_plugins,
             node) {

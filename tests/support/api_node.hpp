@@ -14,8 +14,9 @@ class ApiNode {
   // extra_apiserver_config: more lines for the apiserver's config block (indented by 6);
   // extra_plugins: more entries for the plugin list (scheduler, controllers …).
   // node: the node's name (tests sharing a dockerd pick their own, to find their containers).
+  // jetstream: the bus runs JetStream (for the logging addon).
   explicit ApiNode(const std::string& extra_apiserver_config = "", const std::string& extra_plugins = "",
-                   const std::string& node = "test-node");
+                   const std::string& node = "test-node", bool jetstream = false);
 
   std::string kubeconfig() const { return node_.dir().file("data/kubeconfig"); }
   int port() const { return port_; }

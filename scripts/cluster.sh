@@ -229,6 +229,7 @@ plugins:
   - name: controller-manager
     config: {cluster_cidr: $CLUSTER_CIDR, service_cidr: $SERVICE_CIDR}
   - {name: metrics}
+  - {name: logging}
 $(cloud_plugins)
 $(node_plugins "$node" "$ip" "node-role.kubernetes.io/control-plane:NoSchedule")
 EOF

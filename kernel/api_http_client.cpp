@@ -2,6 +2,7 @@
 // against the kubeconfig's CA (or the system's) and the server's host name or IP address.
 #include "api_http_client.hpp"
 
+#include <cctype>
 #include <regex>
 #include <stdexcept>
 

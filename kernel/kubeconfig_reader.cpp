@@ -2,6 +2,7 @@
 // relative to the kubeconfig's own directory, as kubectl does.
 #include "kubeconfig_reader.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

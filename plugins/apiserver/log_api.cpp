@@ -3,6 +3,7 @@
 #include "log_api.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <regex>
 
 #include <boost/algorithm/string/predicate.hpp>

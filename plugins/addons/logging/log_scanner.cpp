@@ -3,7 +3,9 @@
 #include "log_scanner.hpp"
 
 #include <algorithm>
-#include <deque>
+#include <climits>
+#include <iterator>
+#include <set>
 #include <optional>
 
 #include "skiff/sdk/status.hpp"
@@ -74,90 +76,141 @@ std::optional<SequenceRange> sequence_range(sdk::JetStream& js, const ScanOption
   return range;
 }
 
-std::optional<v1::LogEntry> decode(const sdk::StoredMessage& message, const LogFilter& filter) {
+// A line read and matched, with when the stream stored it.
+struct Candidate {
   v1::LogEntry entry;
-  if (!entry.mutable_line()->ParseFromString(message.data) || !filter.matches(entry.line())) return std::nullopt;
-  entry.set_sequence(message.sequence);
-  return entry;
+  std::int64_t stored = 0;
+};
+
+std::optional<Candidate> decode(const sdk::StoredMessage& message, const LogFilter& filter) {
+  Candidate c;
+  if (!c.entry.mutable_line()->ParseFromString(message.data) || !filter.matches(c.entry.line())) return std::nullopt;
+  c.entry.set_sequence(message.sequence);
+  c.stored = message.time_unix_nano;
+  return c;
 }
 
+bool older(const v1::LogEntry& a, const v1::LogEntry& b) {
+  if (a.line().time_unix_nano() != b.line().time_unix_nano()) return a.line().time_unix_nano() < b.line().time_unix_nano();
+  return a.sequence() < b.sequence();
+}
+
+// The `limit` oldest (or newest) candidates offered, by the lines' own times.
+class KeptLines {
+ public:
+  KeptLines(std::size_t limit, bool newest) : limit_(limit), newest_(newest) {}
+  void offer(Candidate c) {
+    lines_.insert(std::move(c));
+    if (lines_.size() <= limit_) return;
+    dropped_ = true;
+    lines_.erase(newest_ ? lines_.begin() : std::prev(lines_.end()));
+  }
+  bool full() const { return lines_.size() >= limit_; }
+  bool dropped() const { return dropped_; }
+  std::int64_t earliest_stored() const {
+    std::int64_t earliest = INT64_MAX;
+    for (const auto& c : lines_) earliest = std::min(earliest, c.stored);
+    return earliest;
+  }
+  std::vector<v1::LogEntry> take() {
+    std::vector<v1::LogEntry> out;
+    out.reserve(lines_.size());
+    while (!lines_.empty()) out.push_back(std::move(lines_.extract(lines_.begin()).value().entry));
+    return out;
+  }
+
+ private:
+  struct ByTime {
+    bool operator()(const Candidate& a, const Candidate& b) const { return older(a.entry, b.entry); }
+  };
+  std::size_t limit_;
+  bool newest_;
+  bool dropped_ = false;
+  std::multiset<Candidate, ByTime> lines_;
+};
+
+constexpr std::int64_t order_slack_nanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(kOrderSlack).count();
+}
+
+// Oldest first: once `limit` lines are kept, a line stored more than kOrderSlack later was
+// written after every kept one, so the scan ends there.
 void scan_oldest_first(sdk::JetStream& js, const ScanOptions& options, const LogFilter& filter, SequenceRange range,
                        ScanResult& result) {
-  std::uint64_t cursor = range.first;
-  while (cursor <= range.last) {
+  KeptLines kept(options.limit, false);
+  std::optional<std::int64_t> full_at;
+  bool stopped_early = false;
+  for (std::uint64_t cursor = range.first; cursor <= range.last && !stopped_early;) {
     if (past_deadline(options)) {
-      result.truncated = true;
-      return;
+      stopped_early = true;
+      break;
     }
     auto batch = read_batch(js, options, cursor);
     for (const auto& message : batch) {
-      if (message.sequence > range.last) return;
-      ++result.read;
-      auto entry = decode(message, filter);
-      if (!entry) continue;
-      if (result.entries.size() == options.limit) {
-        result.truncated = true;
-        return;
+      if (message.sequence > range.last) break;
+      if (full_at && message.time_unix_nano > *full_at + order_slack_nanos()) {
+        stopped_early = true;
+        break;
       }
-      result.entries.push_back(std::move(*entry));
-    }
-    if (batch.size() < kReadBatch) return;
-    cursor = batch.back().sequence + 1;
-  }
-}
-
-// The newest `keep` matching lines of [first, last], in stream order.
-std::deque<v1::LogEntry> newest_in_window(sdk::JetStream& js, const ScanOptions& options, const LogFilter& filter,
-                                          SequenceRange window, std::size_t keep, ScanResult& result) {
-  std::deque<v1::LogEntry> kept;
-  std::uint64_t cursor = window.first;
-  while (cursor <= window.last && !past_deadline(options)) {
-    auto batch = read_batch(js, options, cursor);
-    for (const auto& message : batch) {
-      if (message.sequence > window.last) return kept;
       ++result.read;
-      auto entry = decode(message, filter);
-      if (!entry) continue;
-      kept.push_back(std::move(*entry));
-      if (kept.size() > keep) kept.pop_front();
+      if (auto c = decode(message, filter)) kept.offer(std::move(*c));
+      if (!full_at && kept.full()) full_at = message.time_unix_nano;
     }
     if (batch.size() < kReadBatch) break;
     cursor = batch.back().sequence + 1;
   }
-  return kept;
+  result.truncated = kept.dropped() || stopped_early;
+  result.entries = kept.take();
 }
 
+// Reads [first, last] into `kept`; returns the stored time of the window's first message
+// (nullopt when none matched the subject filter).
+std::optional<std::int64_t> read_window(sdk::JetStream& js, const ScanOptions& options, const LogFilter& filter,
+                                        SequenceRange window, KeptLines& kept, ScanResult& result) {
+  std::optional<std::int64_t> first_stored;
+  for (std::uint64_t cursor = window.first; cursor <= window.last && !past_deadline(options);) {
+    auto batch = read_batch(js, options, cursor);
+    for (const auto& message : batch) {
+      if (message.sequence > window.last) return first_stored;
+      if (!first_stored) first_stored = message.time_unix_nano;
+      ++result.read;
+      if (auto c = decode(message, filter)) kept.offer(std::move(*c));
+    }
+    if (batch.size() < kReadBatch) break;
+    cursor = batch.back().sequence + 1;
+  }
+  return first_stored;
+}
+
+// Newest first, window by window backwards. Once `limit` lines are kept, a window that starts
+// more than kOrderSlack before the earliest-stored kept line is the last: anything stored
+// before it was written before every kept line.
 void scan_newest_first(sdk::JetStream& js, const ScanOptions& options, const LogFilter& filter, SequenceRange range,
                        ScanResult& result) {
+  KeptLines kept(options.limit, true);
   std::uint64_t window = kFirstWindow;
   std::uint64_t high = range.last;
+  bool stopped_early = false;
   while (true) {
     std::uint64_t low = high - range.first + 1 > window ? high - window + 1 : range.first;
-    std::size_t wanted = options.limit + 1 - result.entries.size();  // one more tells "truncated"
-    auto kept = newest_in_window(js, options, filter, {low, high}, wanted, result);
-    for (auto it = kept.rbegin(); it != kept.rend(); ++it) result.entries.push_back(std::move(*it));
-    if (result.entries.size() > options.limit) {
-      result.entries.resize(options.limit);
-      result.truncated = true;
-      return;
+    auto first_stored = read_window(js, options, filter, {low, high}, kept, result);
+    bool more = low > range.first;
+    if (!more) break;
+    if (past_deadline(options) ||
+        (kept.full() && first_stored && *first_stored < kept.earliest_stored() - order_slack_nanos())) {
+      stopped_early = true;
+      break;
     }
-    if (past_deadline(options)) {
-      result.truncated = low > range.first;
-      return;
-    }
-    if (low == range.first) return;
     high = low - 1;
     window = std::min(window * kWindowGrowth, kLargestWindow);
   }
+  result.truncated = kept.dropped() || stopped_early;
+  result.entries = kept.take();
 }
 
 }  // namespace
 
 void sort_by_time(std::vector<v1::LogEntry>& entries, bool newest_first) {
-  auto older = [](const v1::LogEntry& a, const v1::LogEntry& b) {
-    if (a.line().time_unix_nano() != b.line().time_unix_nano()) return a.line().time_unix_nano() < b.line().time_unix_nano();
-    return a.sequence() < b.sequence();
-  };
   if (newest_first)
     std::stable_sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) { return older(b, a); });
   else

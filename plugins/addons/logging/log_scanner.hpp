@@ -1,6 +1,7 @@
-// Reads the matching lines of a query out of the log stream, bounded: oldest first it stops at
-// `limit`; newest first it reads backwards in growing windows of sequence numbers and keeps
-// only the newest `limit`. Either way it stops at the query's deadline.
+// Reads the matching lines of a query out of the log stream, bounded: oldest first it stops
+// once `limit` lines are kept (and kOrderSlack more of the stream is read); newest first it
+// reads backwards in growing windows of sequence numbers and keeps only the newest `limit`.
+// Either way it stops at the query's deadline.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,10 @@ namespace skiff::logging {
 // A line is stored after it is written, and nodes' clocks differ from the bus's a little: a
 // time range is widened by this much when it is turned into stream positions.
 inline constexpr std::chrono::minutes kStoreDelaySlack{2};
+// Lines of different shippers arrive out of their time order by up to this much (a batch's
+// delay): once `limit` lines are kept, the scan reads this much further in stream time, so the
+// answer is the oldest (newest) `limit` by the lines' own times, not by arrival.
+inline constexpr std::chrono::seconds kOrderSlack{10};
 
 struct ScanOptions {
   std::string stream;          // the JetStream stream
@@ -30,7 +35,9 @@ struct ScanOptions {
 
 struct ScanResult {
   std::vector<v1::LogEntry> entries;  // by line time: oldest first, or newest first
-  bool truncated = false;             // more lines matched than `limit`, or the deadline cut the scan
+  // More lines matched than `limit` (or may have: the scan stopped with lines left unread), or
+  // the deadline cut the scan.
+  bool truncated = false;
   std::uint64_t last_sequence = 0;    // the stream's last sequence when the scan began
   std::uint64_t read = 0;             // messages read from the stream
 };

@@ -32,12 +32,17 @@ class LoggingPlugin final : public Plugin {
     settings_ = read_settings(context_.config());
     js_ = context_.bus().jetstream();
     owner_ = std::make_unique<LogStreamOwner>(*js_, context_.subjects(), settings_, context_.log());
-    StreamState state = owner_->ensure();
     service_ = std::make_unique<LogQueryService>(context_.bus(), context_.subjects(), settings_, context_.log());
     service_->start();
-    context_.log().info("log stream {} ({} replicas, at most {} bytes, {} h); serving {}", context_.subjects().log_stream(),
-                        state.replicas, state.max_bytes, state.max_age.count() / 3600,
-                        context_.subjects().logging("query"));
+    try {
+      StreamState state = owner_->ensure();
+      context_.log().info("log stream {} ({} replicas, at most {} bytes, {} h); serving {}",
+                          context_.subjects().log_stream(), state.replicas, state.max_bytes,
+                          state.max_age.count() / 3600, context_.subjects().logging("query"));
+    } catch (const Error& e) {
+      // The node keeps running; the health check creates the stream once JetStream answers.
+      context_.log().error("cannot create the log stream {}: {}", context_.subjects().log_stream(), e.status().message);
+    }
   }
 
   void stop() override {

@@ -3,6 +3,7 @@
 // limits, newest first, replies larger than a bus message, live tails that stop (asked, or
 // when the caller goes), retention by bytes, and the stream's settings following the config.
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include "log_stream_owner.hpp"
 #include "logging_lines.hpp"
@@ -17,6 +18,12 @@ using namespace std::chrono_literals;
 namespace v1 = logging::v1;
 
 constexpr std::int64_t kSecond = 1'000'000'000;
+
+test::NatsServerSettings jetstream_on() {
+  test::NatsServerSettings settings;
+  settings.jetstream = true;
+  return settings;
+}
 
 const test::PodOfLines kWeb1{"shop", "web-1", "uid-web-1", "node-a", {{"app", "web"}}};
 const test::PodOfLines kWeb2{"shop", "web-2", "uid-web-2", "node-b", {{"app", "web"}}};
@@ -66,7 +73,7 @@ class LoggingAddon : public ::testing::Test {
   }
   const sdk::Subjects& subjects() { return node.subjects(); }
 
-  test::NatsServer nats{{.jetstream = true}};
+  test::NatsServer nats{jetstream_on()};
   test::PluginNode node;
   std::unique_ptr<sdk::JetStream> js;
   std::int64_t base = 0;
@@ -256,7 +263,7 @@ TEST_F(LoggingAddonSmallStream, RetentionByBytesDropsTheOldestLines) {
 }
 
 TEST(LogStreamOwner, TheStreamFollowsTheConfigWhenItChanges) {
-  test::NatsServer nats{{.jetstream = true}};
+  test::NatsServer nats{jetstream_on()};
   sdk::BusPtr bus = sdk::connect_bus(nats.options());
   auto js = bus->jetstream();
   sdk::Subjects subjects("owner-test", "n");

@@ -9,7 +9,11 @@
 namespace skiff::test {
 
 ApiNode::ApiNode(const std::string& extra, const std::string& extra_plugins, const std::string& node, bool jetstream)
-    : nats_(NatsServerSettings{.jetstream = jetstream}),
+    : nats_([jetstream] {
+        NatsServerSettings settings;
+        settings.jetstream = jetstream;
+        return settings;
+      }()),
       node_(nats_,
             "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
             "  - name: apiserver\n    config:\n      address: 127.0.0.1:0\n" + extra + extra_plugins,

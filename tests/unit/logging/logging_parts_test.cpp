@@ -97,7 +97,7 @@ TEST(PodLogJson, Utf8IsKeptAndBinaryIsEscapedWithTheExactBytesBeside) {
 
   l.set_line(std::string("a\\b\xff\x00z", 6));
   item = apiserver::podlog_item(l);
-  EXPECT_EQ(item.at("line"), std::string("a\\\\b\\xFF\0z", 10));
+  EXPECT_EQ(std::string(item.at("line").as_string()), std::string("a\\\\b\\xFF\0z", 10));
   EXPECT_EQ(item.at("lineBase64"), "YVxi/wB6");
   EXPECT_NO_THROW(boost::json::parse(boost::json::serialize(item)));
   EXPECT_FALSE(apiserver::is_utf8("\xc0\xaf")) << "overlong";

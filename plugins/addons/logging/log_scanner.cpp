@@ -54,7 +54,7 @@ std::optional<std::uint64_t> first_sequence_at(sdk::JetStream& js, const ScanOpt
   return found.front().sequence;
 }
 
-// Where the lines of [since, until) can be, widened by the slack; nullopt when nowhere.
+// Where the lines from `since` on can be (widened by the slack); nullopt when nowhere.
 std::optional<SequenceRange> sequence_range(sdk::JetStream& js, const ScanOptions& options, const LogFilter& filter,
                                             std::uint64_t& last_sequence) {
   auto state = js.stream_state(options.stream);
@@ -69,9 +69,8 @@ std::optional<SequenceRange> sequence_range(sdk::JetStream& js, const ScanOption
     if (!first) return std::nullopt;
     range.first = std::max(range.first, *first);
   }
-  if (filter.until() != 0) {
-    if (auto after = first_sequence_at(js, options, filter.until() + slack_nanos())) range.last = std::min(range.last, *after - 1);
-  }
+  // `until` does not end the read early: a shipper that was cut off from the bus delivers old
+  // lines late, and they must still be found; the limit and the deadline bound the scan.
   if (range.first > range.last) return std::nullopt;
   return range;
 }
@@ -156,7 +155,7 @@ void scan_oldest_first(sdk::JetStream& js, const ScanOptions& options, const Log
       if (auto c = decode(message, filter)) kept.offer(std::move(*c));
       if (!full_at && kept.full()) full_at = message.time_unix_nano;
     }
-    if (batch.size() < kReadBatch) break;
+    if (batch.empty()) break;  // a read may return fewer than asked while more are stored
     cursor = batch.back().sequence + 1;
   }
   result.truncated = kept.dropped() || stopped_early;
@@ -176,7 +175,7 @@ std::optional<std::int64_t> read_window(sdk::JetStream& js, const ScanOptions& o
       ++result.read;
       if (auto c = decode(message, filter)) kept.offer(std::move(*c));
     }
-    if (batch.size() < kReadBatch) break;
+    if (batch.empty()) break;  // a read may return fewer than asked while more are stored
     cursor = batch.back().sequence + 1;
   }
   return first_stored;

@@ -17,7 +17,7 @@
 namespace skiff::logging {
 
 // A line is stored after it is written, and nodes' clocks differ from the bus's a little: a
-// time range is widened by this much when it is turned into stream positions.
+// query's `since` is moved back by this much when it is turned into a stream position.
 inline constexpr std::chrono::minutes kStoreDelaySlack{2};
 // Lines of different shippers arrive out of their time order by up to this much (a batch's
 // delay): once `limit` lines are kept, the scan reads this much further in stream time, so the

@@ -83,7 +83,7 @@ HttpAnswer ApiHttpClient::exchange(Stream& stream, const std::string& target,
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
     boost::system::error_code ec;
-    http::read(stream, buffer, parser, ec);
+    http::read_some(stream, buffer, parser, ec);  // what has arrived: a follow prints as lines come
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::ssl::error::stream_truncated) break;
     if (ec) throw std::runtime_error("reading the answer from " + endpoint_.server + ": " + ec.message());

@@ -2,13 +2,13 @@
 // relative to the kubeconfig's own directory, as kubectl does.
 #include "kubeconfig_reader.hpp"
 
-#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include <google/protobuf/stubs/strutil.h>
 #include <yaml-cpp/yaml.h>
 
 namespace skiff::kernel {
@@ -50,19 +50,7 @@ std::string pem_of(const YAML::Node& node, const std::string& key, const fs::pat
 
 std::string base64_decode(const std::string& text) {
   std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    int value = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
-                : c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
-    if (value < 0) continue;  // padding and line breaks
-    bits = (bits << 6) | static_cast<std::uint32_t>(value);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xFF);
-    }
-  }
+  if (!google::protobuf::Base64Unescape(text, &out)) throw std::runtime_error("not valid base64: " + text.substr(0, 40));
   return out;
 }
 

@@ -21,6 +21,7 @@ struct ApiEndpoint {
 ApiEndpoint read_kubeconfig(const std::string& path, const std::string& fallback = "");
 // The kubeconfig file `path` chooses (see read_kubeconfig).
 std::string kubeconfig_path(const std::string& path, const std::string& fallback);
+// Standard base64 (kubeconfig *-data fields, the API's lineBase64); throws when it is not.
 std::string base64_decode(const std::string& text);
 
 }  // namespace skiff::kernel

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <map>
 
+#include <google/protobuf/stubs/strutil.h>
+
 namespace skiff::apiserver {
 namespace {
 
@@ -23,22 +25,6 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
   if (code < kSmallest[length] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return 0;
   return length;
-}
-
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
 }
 
 }  // namespace
@@ -107,7 +93,9 @@ json::object podlog_item(const logging::v1::LogLine& line) {
     item["line"] = line.line();
   } else {
     item["line"] = escape_binary(line.line());
-    item["lineBase64"] = base64(line.line());
+    std::string exact;
+    google::protobuf::Base64Escape(line.line(), &exact);
+    item["lineBase64"] = exact;
   }
   if (line.part_count() > 1) {
     item["part"] = line.part();

@@ -40,6 +40,14 @@ StreamState state_of(const jsStreamInfo& info) {
   return out;
 }
 
+// libnats writes a start time's fraction without its leading zeros (12:00:05.050 goes out as
+// 12:00:05.5), so the server would start up to a second late. Such a time is rounded down to its
+// second; what lies before the asked time is dropped on arrival (too_early).
+std::int64_t encodable_start(std::int64_t unix_nano) {
+  constexpr std::int64_t second = 1'000'000'000;
+  return unix_nano % second < second / 10 ? unix_nano - unix_nano % second : unix_nano;
+}
+
 void set_start(jsConsumerConfig& config, const ReadFrom& from) {
   switch (from.kind) {
     case ReadFrom::Kind::First: config.DeliverPolicy = js_DeliverAll; break;
@@ -50,9 +58,13 @@ void set_start(jsConsumerConfig& config, const ReadFrom& from) {
       break;
     case ReadFrom::Kind::Time:
       config.DeliverPolicy = js_DeliverByStartTime;
-      config.OptStartTime = from.time_unix_nano;
+      config.OptStartTime = encodable_start(from.time_unix_nano);
       break;
   }
+}
+
+bool too_early(const StoredMessage& message, const ReadFrom& from) {
+  return from.kind == ReadFrom::Kind::Time && message.time_unix_nano < from.time_unix_nano;
 }
 
 // The message and its stream sequence, time and the count still pending after it.
@@ -73,6 +85,7 @@ StoredMessage stored(natsMsg* msg, std::uint64_t* pending = nullptr) {
 struct FollowState {
   std::mutex mutex;
   bool active = true;
+  ReadFrom from;
   std::function<void(const StoredMessage&)> handler;
   natsSubscription* sub = nullptr;
 };
@@ -82,7 +95,7 @@ void on_followed(natsConnection*, natsSubscription*, natsMsg* msg, void* closure
   StoredMessage message = stored(msg);
   natsMsg_Destroy(msg);
   std::lock_guard lock(state.mutex);
-  if (state.active) state.handler(message);
+  if (state.active && !too_early(message, state.from)) state.handler(message);
 }
 
 void on_follow_complete(void* closure) { delete static_cast<std::shared_ptr<FollowState>*>(closure); }
@@ -161,8 +174,10 @@ class NatsJetStream final : public JetStream {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     // A fetch of nothing waits out its expiry: ask first whether anything matches at all.
     std::uint64_t pending = pending_of(sub);
-    while (pending > 0 && out.size() < max && std::chrono::steady_clock::now() < deadline)
+    while (pending > 0 && out.size() < max && std::chrono::steady_clock::now() < deadline) {
       if (!fetch(sub, std::min<std::size_t>(max - out.size(), 512), deadline, out, pending)) break;
+      std::erase_if(out, [&](const StoredMessage& m) { return too_early(m, from); });
+    }
     natsSubscription_Unsubscribe(sub);  // the ephemeral consumer goes with it
     return out;
   }
@@ -171,6 +186,7 @@ class NatsJetStream final : public JetStream {
                       std::function<void(const StoredMessage&)> on_message) override {
     auto state = std::make_shared<FollowState>();
     state->handler = std::move(on_message);
+    state->from = from;
     jsSubOptions options;
     jsSubOptions_Init(&options);
     options.Stream = stream.c_str();

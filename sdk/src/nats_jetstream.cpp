@@ -184,6 +184,8 @@ class NatsJetStream final : public JetStream {
 
   Subscription follow(const std::string& stream, const std::string& filter, ReadFrom from,
                       std::function<void(const StoredMessage&)> on_message) override {
+    // Start at the first sequence at that time: a start time goes through libnats' encoding.
+    if (from.kind == ReadFrom::Kind::Time) from = first_sequence_at(stream, filter, from);
     auto state = std::make_shared<FollowState>();
     state->handler = std::move(on_message);
     state->from = from;
@@ -194,8 +196,8 @@ class NatsJetStream final : public JetStream {
     set_start(options.Config, from);
     auto* closure = new std::shared_ptr<FollowState>(state);
     jsErrCode code = static_cast<jsErrCode>(0);
-    const char* subject = filter.empty() ? nullptr : filter.c_str();
-    natsStatus s = js_Subscribe(&state->sub, js_, subject, on_followed, closure, nullptr, &options, &code);
+    std::string subject = filter.empty() ? ">" : filter;  // libnats refuses no subject at all
+    natsStatus s = js_Subscribe(&state->sub, js_, subject.c_str(), on_followed, closure, nullptr, &options, &code);
     if (s != NATS_OK) {
       delete closure;
       check("cannot follow " + stream + (filter.empty() ? "" : " (" + filter + ")"), s, code);
@@ -212,6 +214,14 @@ class NatsJetStream final : public JetStream {
   }
 
  private:
+  // The stream's last sequence is taken first: a message stored meanwhile comes after it.
+  ReadFrom first_sequence_at(const std::string& stream, const std::string& filter, const ReadFrom& from) {
+    auto state = stream_state(stream);
+    std::uint64_t next = state ? state->last_sequence + 1 : 1;
+    auto first = read(stream, filter, from, 1, std::chrono::seconds(5));
+    return ReadFrom::at_sequence(first.empty() ? next : first.front().sequence);
+  }
+
   natsSubscription* pull_consumer(const std::string& stream, const std::string& filter, const ReadFrom& from) {
     jsSubOptions options;
     jsSubOptions_Init(&options);
@@ -248,9 +258,10 @@ class NatsJetStream final : public JetStream {
     natsStatus s = natsSubscription_FetchRequest(&list, sub, &request);
     if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return false;
     check("fetch", s);
-    for (int i = 0; i < list.Count; ++i) out.push_back(stored(list.Msgs[i], &pending));
+    int count = list.Count;  // natsMsgList_Destroy zeroes it
+    for (int i = 0; i < count; ++i) out.push_back(stored(list.Msgs[i], &pending));
     natsMsgList_Destroy(&list);
-    return list.Count > 0;
+    return count > 0;
   }
 
   jsCtx* js_ = nullptr;

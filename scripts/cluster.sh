@@ -12,7 +12,9 @@
 #   scripts/cluster.sh restart NODE   stop one node's skiffd (SIGTERM) and start it again
 #   scripts/cluster.sh stop NODE      stop one node's skiffd (SIGTERM: it announces a clean stop, so
 #                                     cloud-local reports the machine shut down); the others go on
-#   scripts/cluster.sh start NODE     start a stopped node's skiffd again
+#   scripts/cluster.sh kill NODE      a crash: one node's skiffd killed with SIGKILL, its containers
+#                                     run on; `start NODE` brings it back
+#   scripts/cluster.sh start NODE     start a stopped or killed node's skiffd again
 #   scripts/cluster.sh remove NODE    the machine goes: its skiffd killed (a deleted machine says
 #                                     nothing), its containers and namespace deleted
 set -euo pipefail
@@ -382,8 +384,9 @@ case ${1:-up} in
   down) down; say "cluster under $DATA_DIR removed" ;;
   restart) restart "${2:-}" ;;
   stop) stop_node "${2:-}" ;;
+  kill) stop_node "${2:?usage: $0 kill NODE}" KILL ;;  # a crash: no clean stop; `start` brings it back
   start) start_stopped_node "${2:-}" ;;
   remove) remove_node "${2:-}" ;;
   env) [ -s "$DATA_DIR/kubeconfig" ] && echo "export KUBECONFIG=$DATA_DIR/kubeconfig" || die "no cluster is up under $DATA_DIR" ;;
-  *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
+  *) echo "usage: $0 [up|down|env|restart|stop|kill|start|remove] [NODE]" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace skiff::controllers {
@@ -82,8 +83,11 @@ std::pair<int, int> surge_and_unavailable(const apps::Deployment& d) {
 int new_rs_replicas(const apps::Deployment& d, const std::vector<const apps::ReplicaSet*>& all, const apps::ReplicaSet& new_rs) {
   int replicas = replicas_of(d);
   auto [surge, unavailable] = surge_and_unavailable(d);
+  // An old ReplicaSet told to shrink still has its pods until its controller deletes them:
+  // count what its status still holds, or a fast sync surges past maxSurge for a moment.
   int current = 0;
-  for (const auto* rs : all) current += replicas_of(*rs);
+  for (const auto* rs : all)
+    current += rs == &new_rs ? replicas_of(*rs) : std::max(replicas_of(*rs), rs->status().replicas());
   int max_total = replicas + surge;
   if (current >= max_total) return replicas_of(new_rs);  // no room to surge
   int scale_up = std::min(max_total - current, replicas - replicas_of(new_rs));

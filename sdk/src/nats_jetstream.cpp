@@ -40,6 +40,14 @@ StreamState state_of(const jsStreamInfo& info) {
   return out;
 }
 
+// libnats writes a start time's fraction without its leading zeros (12:00:05.050 goes out as
+// 12:00:05.5), so the server would start up to a second late. Such a time is rounded down to its
+// second; what lies before the asked time is dropped on arrival (too_early).
+std::int64_t encodable_start(std::int64_t unix_nano) {
+  constexpr std::int64_t second = 1'000'000'000;
+  return unix_nano % second < second / 10 ? unix_nano - unix_nano % second : unix_nano;
+}
+
 void set_start(jsConsumerConfig& config, const ReadFrom& from) {
   switch (from.kind) {
     case ReadFrom::Kind::First: config.DeliverPolicy = js_DeliverAll; break;
@@ -50,9 +58,13 @@ void set_start(jsConsumerConfig& config, const ReadFrom& from) {
       break;
     case ReadFrom::Kind::Time:
       config.DeliverPolicy = js_DeliverByStartTime;
-      config.OptStartTime = from.time_unix_nano;
+      config.OptStartTime = encodable_start(from.time_unix_nano);
       break;
   }
+}
+
+bool too_early(const StoredMessage& message, const ReadFrom& from) {
+  return from.kind == ReadFrom::Kind::Time && message.time_unix_nano < from.time_unix_nano;
 }
 
 // The message and its stream sequence, time and the count still pending after it.
@@ -73,6 +85,7 @@ StoredMessage stored(natsMsg* msg, std::uint64_t* pending = nullptr) {
 struct FollowState {
   std::mutex mutex;
   bool active = true;
+  ReadFrom from;
   std::function<void(const StoredMessage&)> handler;
   natsSubscription* sub = nullptr;
 };
@@ -82,7 +95,7 @@ void on_followed(natsConnection*, natsSubscription*, natsMsg* msg, void* closure
   StoredMessage message = stored(msg);
   natsMsg_Destroy(msg);
   std::lock_guard lock(state.mutex);
-  if (state.active) state.handler(message);
+  if (state.active && !too_early(message, state.from)) state.handler(message);
 }
 
 void on_follow_complete(void* closure) { delete static_cast<std::shared_ptr<FollowState>*>(closure); }
@@ -161,16 +174,21 @@ class NatsJetStream final : public JetStream {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     // A fetch of nothing waits out its expiry: ask first whether anything matches at all.
     std::uint64_t pending = pending_of(sub);
-    while (pending > 0 && out.size() < max && std::chrono::steady_clock::now() < deadline)
+    while (pending > 0 && out.size() < max && std::chrono::steady_clock::now() < deadline) {
       if (!fetch(sub, std::min<std::size_t>(max - out.size(), 512), deadline, out, pending)) break;
+      std::erase_if(out, [&](const StoredMessage& m) { return too_early(m, from); });
+    }
     natsSubscription_Unsubscribe(sub);  // the ephemeral consumer goes with it
     return out;
   }
 
   Subscription follow(const std::string& stream, const std::string& filter, ReadFrom from,
                       std::function<void(const StoredMessage&)> on_message) override {
+    // Start at the first sequence at that time: a start time goes through libnats' encoding.
+    if (from.kind == ReadFrom::Kind::Time) from = first_sequence_at(stream, filter, from);
     auto state = std::make_shared<FollowState>();
     state->handler = std::move(on_message);
+    state->from = from;
     jsSubOptions options;
     jsSubOptions_Init(&options);
     options.Stream = stream.c_str();
@@ -178,8 +196,8 @@ class NatsJetStream final : public JetStream {
     set_start(options.Config, from);
     auto* closure = new std::shared_ptr<FollowState>(state);
     jsErrCode code = static_cast<jsErrCode>(0);
-    const char* subject = filter.empty() ? nullptr : filter.c_str();
-    natsStatus s = js_Subscribe(&state->sub, js_, subject, on_followed, closure, nullptr, &options, &code);
+    std::string subject = filter.empty() ? ">" : filter;  // libnats refuses no subject at all
+    natsStatus s = js_Subscribe(&state->sub, js_, subject.c_str(), on_followed, closure, nullptr, &options, &code);
     if (s != NATS_OK) {
       delete closure;
       check("cannot follow " + stream + (filter.empty() ? "" : " (" + filter + ")"), s, code);
@@ -196,6 +214,14 @@ class NatsJetStream final : public JetStream {
   }
 
  private:
+  // The stream's last sequence is taken first: a message stored meanwhile comes after it.
+  ReadFrom first_sequence_at(const std::string& stream, const std::string& filter, const ReadFrom& from) {
+    auto state = stream_state(stream);
+    std::uint64_t next = state ? state->last_sequence + 1 : 1;
+    auto first = read(stream, filter, from, 1, std::chrono::seconds(5));
+    return ReadFrom::at_sequence(first.empty() ? next : first.front().sequence);
+  }
+
   natsSubscription* pull_consumer(const std::string& stream, const std::string& filter, const ReadFrom& from) {
     jsSubOptions options;
     jsSubOptions_Init(&options);
@@ -232,9 +258,10 @@ class NatsJetStream final : public JetStream {
     natsStatus s = natsSubscription_FetchRequest(&list, sub, &request);
     if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return false;
     check("fetch", s);
-    for (int i = 0; i < list.Count; ++i) out.push_back(stored(list.Msgs[i], &pending));
+    int count = list.Count;  // natsMsgList_Destroy zeroes it
+    for (int i = 0; i < count; ++i) out.push_back(stored(list.Msgs[i], &pending));
     natsMsgList_Destroy(&list);
-    return list.Count > 0;
+    return count > 0;
   }
 
   jsCtx* js_ = nullptr;

@@ -256,14 +256,26 @@ TEST_F(PrometheusScrape, AnAutoscalerScalesUpUnderLoadAndBackDownAfterTheWindow)
     auto r = kubectl({"get", "deployment", "web", "-o", "jsonpath={.spec.replicas}/{.status.readyReplicas}"});
     return r.out;
   };
-  ASSERT_TRUE(test::wait_until([&] { return replicas() == "1/1"; }, 90s, 500ms)) << replicas();
+  // `set resources` rolled the Deployment: wait until only the new pod is left, so the load
+  // goes to a pod that stays (exec on deploy/web could pick the old one, which then goes).
+  auto rollout = kubectl({"rollout", "status", "deployment/web", "--timeout=120s"});
+  ASSERT_EQ(rollout.exit_code, 0) << rollout.both();
+  std::vector<std::string> pods;
+  ASSERT_TRUE(test::wait_until([&] {
+    pods = test::lines_of(kubectl({"get", "pods", "-l", "app=web", "-o", "name"}).out);
+    return pods.size() == 1 && replicas() == "1/1";
+  }, 90s, 500ms)) << replicas() << " " << pods.size() << " pods";
 
-  // One pod burns a core for 30 s (10 × its request): the HPA goes to its maximum.
-  auto load = kubectl({"exec", "deploy/web", "--", "sh", "-c",
-                       "timeout 30 sh -c 'while :; do :; done' </dev/null >/dev/null 2>&1 &"});
+  // That pod burns a core (10 × its request) while /tmp/burn exists: the HPA goes to its
+  // maximum. The loop ends by itself after 5 minutes should the test stop half way.
+  auto load = kubectl({"exec", pods[0], "--", "sh", "-c",
+                       "touch /tmp/burn; timeout 300 sh -c 'while [ -f /tmp/burn ]; do :; done' "
+                       "</dev/null >/dev/null 2>&1 &"});
   ASSERT_EQ(load.exit_code, 0) << load.both();
-  EXPECT_TRUE(test::wait_until([&] { return replicas().starts_with("3/"); }, 60s, 500ms))
+  EXPECT_TRUE(test::wait_until([&] { return replicas().starts_with("3/"); }, 90s, 500ms))
       << replicas() << "\n" << kubectl({"describe", "hpa", "web"}).both();
+  auto stop = kubectl({"exec", pods[0], "--", "rm", "-f", "/tmp/burn"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.both();
   auto get = kubectl({"get", "hpa", "web"});
   EXPECT_NE(get.out.find("cpu: "), std::string::npos) << get.out;
 

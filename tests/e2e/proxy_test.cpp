@@ -210,6 +210,13 @@ TEST_F(Proxy, AnEndpointThatLeavesGetsNoMoreRequests) {
   ok({"delete", "pod", "web-3", "--wait=true", "--timeout=60s"});
   endpoints_ready("web", 2);
   std::string ip = jsonpath("service/web", "{.spec.clusterIP}");
+  // The API has dropped web-3; worker-1's proxy follows within a sync, later under load.
+  int in_a_row = 0;
+  EXPECT_TRUE(test::wait_until([&] {
+    std::string who = http_from_node(kWorker1, ip, "80");
+    in_a_row = who == "web-1" || who == "web-2" ? in_a_row + 1 : 0;
+    return in_a_row == 4;
+  }, 15s, 100ms)) << "worker-1's proxy still sends to the gone endpoint";
   for (int i = 0; i < 20; ++i) {
     std::string who = http_from_node(kWorker1, ip, "80");
     EXPECT_TRUE(who == "web-1" || who == "web-2") << "request " << i << " answered by " << who;
@@ -232,8 +239,13 @@ TEST_F(Proxy, AUdpClientOnAFixedPortFollowsAReplacedEndpoint) {
   create_pod("dns-b", kWorker2, container("main", kNamedServer), "test: proxy, app: dns");
   running("dns-b");
   endpoints_ready("dns", 1);
-  std::string next = exec("client-2", "/tools/udp-echo send " + ip + " 53 q2 5353");
-  EXPECT_NE(next.find("dns-b: q2"), std::string::npos) << "the same source port reaches the new endpoint: " << next;
+  // The slices are ready in the API; worker-2's proxy syncs a moment later (under load, later
+  // still). A stale conntrack entry would keep sending this port to dns-a for its whole timeout.
+  std::string next;
+  EXPECT_TRUE(test::wait_until([&] {
+    next = exec("client-2", "/tools/udp-echo send " + ip + " 53 q2 5353");
+    return next.find("dns-b: q2") != std::string::npos;
+  }, 10s)) << "the same source port reaches the new endpoint: " << next;
 }
 
 // The proxy's node restarts under load: its table is adopted in one transaction, and no

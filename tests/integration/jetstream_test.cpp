@@ -51,6 +51,34 @@ TEST_F(JetStreamTest, PublishedMessagesAreReadBackBySubjectFilterAndSequence) {
   EXPECT_EQ(data_of(from_time), (std::vector<std::string>{"a2"}));
 }
 
+// libnats writes a time's fraction without leading zeros (.050 as .5): a start time with fewer
+// than nine digits of nanoseconds must still start where asked. The start chosen here is at or
+// before the last message and would be written past it.
+TEST_F(JetStreamTest, AStartTimeWithAShortFractionStartsWhereAsked) {
+  js->ensure_stream(logs());
+  js->publish("logs.a.1", "a1");
+  js->publish("logs.a.2", "a2");
+  auto all = js->read("LOGS", "", sdk::ReadFrom::first(), 10);
+  ASSERT_EQ(all.size(), 2u);
+  constexpr std::int64_t second = 1'000'000'000;
+  std::int64_t fraction = all[1].time_unix_nano % second;
+  std::int64_t start = all[1].time_unix_nano - fraction + (fraction < second / 10 ? fraction : fraction / 10 + 1);
+  std::vector<std::string> expected;
+  for (const auto& m : all)
+    if (m.time_unix_nano >= start) expected.push_back(m.data);
+  EXPECT_EQ(data_of(js->read("LOGS", "", sdk::ReadFrom::at_time(start), 10)), expected) << "start " << start;
+  std::mutex mutex;
+  std::vector<std::string> followed;
+  auto follow = js->follow("LOGS", "", sdk::ReadFrom::at_time(start), [&](const sdk::StoredMessage& m) {
+    std::lock_guard lock(mutex);
+    followed.push_back(m.data);
+  });
+  EXPECT_TRUE(test::wait_until([&] {
+    std::lock_guard lock(mutex);
+    return followed == expected;
+  }, 5s)) << followed.size();
+}
+
 TEST_F(JetStreamTest, TheSameMessageIdIsStoredOnce) {
   js->ensure_stream(logs());
   auto first = js->publish("logs.a", "x", "pod/c/0/17");

@@ -74,6 +74,15 @@ TEST(NewReplicaSetReplicas, GrowsWithinSurgeAndNeverPastTheDeployment) {
   EXPECT_EQ(controllers::new_rs_replicas(d, {&old_rs, &new_rs}, new_rs), 9) << "13 pods already: no room";
 }
 
+TEST(NewReplicaSetReplicas, CountsTheOldPodsNotYetDeleted) {
+  auto d = deployment(4, "1", "1");
+  auto old_rs = replica_set(3), new_rs = replica_set(1);
+  old_rs.mutable_status()->set_replicas(4);
+  EXPECT_EQ(controllers::new_rs_replicas(d, {&old_rs, &new_rs}, new_rs), 1) << "4 old pods + 1 new: the surge is used";
+  old_rs.mutable_status()->set_replicas(3);
+  EXPECT_EQ(controllers::new_rs_replicas(d, {&old_rs, &new_rs}, new_rs), 2);
+}
+
 api::core::v1::PodTemplateSpec pod_template(const std::string& image) {
   api::core::v1::PodTemplateSpec t;
   (*t.mutable_metadata()->mutable_labels())["app"] = "web";

@@ -1,0 +1,182 @@
+// Cluster logging's shipping side on a real node: a real nats-server with JetStream, skiffd
+// with store-lmdb and the apiserver, and a worker skiffd with runtime-sim and the kubelet (in a
+// child process of its own, so it can be killed -9 while the containers live on). A simulated
+// container writes numbered lines (SIM_LOG_EVERY); the test owns the log stream (as the
+// logging addon would) and counts what arrives: all in order with the pod's metadata, no line
+// lost and at most a batch again after the kubelet is killed, and delivered after the bus was
+// away.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+#include <regex>
+
+#include "nats_server.hpp"
+#include "plugin_node.hpp"
+#include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/logging/v1/logging.pb.h"
+#include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/jetstream.hpp"
+#include "wait.hpp"
+
+namespace {
+
+using namespace skiff;
+using namespace std::chrono_literals;
+namespace core = api::core::v1;
+
+constexpr const char* kWorker = "w1";
+constexpr int kBatchLines = 50;
+
+class LogShipping : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    control.start();
+    bus = sdk::connect_bus(nats.options());
+    js = bus->jetstream();
+    sdk::StreamSettings settings;
+    settings.name = subjects.log_stream();
+    settings.subjects = {subjects.prefix() + ".logs.>"};
+    js->ensure_stream(settings);
+    worker.start();
+  }
+
+  // A pod on the worker whose container writes "sim: line <n>" every `every`.
+  std::string counting_pod(const std::string& name, const std::string& every = "20ms") {
+    core::Pod pod;
+    pod.mutable_metadata()->set_name(name);
+    pod.mutable_metadata()->set_namespace_("default");
+    (*pod.mutable_metadata()->mutable_labels())["app"] = "counter";
+    pod.mutable_spec()->set_node_name(kWorker);
+    auto* c = pod.mutable_spec()->add_containers();
+    c->set_name("counter");
+    c->set_image("skiff/busybox:1");
+    auto* env = c->add_env();
+    env->set_name("SIM_LOG_EVERY");
+    env->set_value(every);
+    return sdk::ApiClient(*bus, subjects).create(pod).metadata().uid();
+  }
+
+  std::vector<logging::v1::LogLine> shipped(const std::string& uid) {
+    std::vector<logging::v1::LogLine> out;
+    for (const auto& m : js->read(subjects.log_stream(), subjects.log_lines("default", uid, "counter"),
+                                  sdk::ReadFrom::first(), 1000000)) {
+      logging::v1::LogLine line;
+      EXPECT_TRUE(line.ParseFromString(m.data));
+      out.push_back(line);
+    }
+    return out;
+  }
+
+  // The numbers of the counted lines, in stream order.
+  static std::vector<int> numbers(const std::vector<logging::v1::LogLine>& lines) {
+    static const std::regex counted(R"(sim: line (\d+))");
+    std::vector<int> out;
+    std::smatch m;
+    for (const auto& line : lines) {
+      std::string text = line.line();
+      if (std::regex_match(text, m, counted)) out.push_back(std::stoi(m[1]));
+    }
+    return out;
+  }
+  int highest(const std::string& uid) {
+    auto n = numbers(shipped(uid));
+    return n.empty() ? 0 : *std::max_element(n.begin(), n.end());
+  }
+
+  // Every number from 1 to the highest arrived; returns how many came more than once.
+  static int expect_none_lost(const std::vector<int>& seen) {
+    std::map<int, int> count;
+    for (int n : seen) ++count[n];
+    int highest = count.empty() ? 0 : count.rbegin()->first;
+    int again = 0;
+    for (int n = 1; n <= highest; ++n) {
+      EXPECT_TRUE(count.count(n)) << "line " << n << " was lost (highest " << highest << ")";
+      if (count[n] > 1) again += count[n] - 1;
+    }
+    return again;
+  }
+
+  pid_t kubelet_child() {
+    for (pid_t pid : test::processes_matching(worker.dir().path()))
+      if (pid != worker.pid()) return pid;
+    return -1;
+  }
+
+  test::NatsServer nats{{.jetstream = true}};
+  sdk::Subjects subjects{"test", kWorker};
+  test::PluginNode control{nats,
+                           "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"
+                           "  - name: apiserver\n    config: {address: 127.0.0.1:0, tls: false}\n",
+                           "control"};
+  test::PluginNode worker{nats,
+                          "  - name: runtime-sim\n"
+                          "  - name: kubelet\n    isolation: process\n"
+                          "    config: {relist_period: 100ms, server_address: \"127.0.0.1:0\", log_batch_interval: 50ms, "
+                          "log_batch_lines: " + std::to_string(kBatchLines) + "}\n",
+                          kWorker};
+  sdk::BusPtr bus;
+  std::unique_ptr<sdk::JetStream> js;
+};
+
+TEST_F(LogShipping, EveryLineArrivesInOrderWithItsPod) {
+  std::string uid = counting_pod("counter");
+  ASSERT_TRUE(test::wait_until([&] { return highest(uid) >= 40; }, 30s)) << worker.output();
+  auto lines = shipped(uid);
+  auto seen = numbers(lines);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], static_cast<int>(i) + 1) << "in order, none twice";
+  const auto& line = lines.back();
+  EXPECT_EQ(line.cluster(), "test");
+  EXPECT_EQ(line.node(), kWorker);
+  EXPECT_EQ(line.namespace_(), "default");
+  EXPECT_EQ(line.pod(), "counter");
+  EXPECT_EQ(line.pod_uid(), uid);
+  EXPECT_EQ(line.container(), "counter");
+  EXPECT_EQ(line.stream(), "stdout");
+  EXPECT_EQ(line.attempt(), 0);
+  EXPECT_EQ(line.pod_labels().at("app"), "counter");
+  EXPECT_LE(line.part_count(), 1);
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    EXPECT_LE(lines[i - 1].time_unix_nano(), lines[i].time_unix_nano()) << "times go forward";
+  EXPECT_GT(line.time_unix_nano(), 1700000000000000000);
+}
+
+TEST_F(LogShipping, AKubeletKilledMidwayLosesNothingAndRepeatsAtMostABatch) {
+  std::string uid = counting_pod("restarted");
+  ASSERT_TRUE(test::wait_until([&] { return highest(uid) >= 30; }, 30s)) << worker.output();
+  pid_t child = kubelet_child();
+  ASSERT_GT(child, 0) << "the kubelet's own process";
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int before = highest(uid);
+  // The supervisor starts the kubelet again; it resumes from its positions file.
+  ASSERT_TRUE(test::wait_until([&] { return kubelet_child() > 0 && kubelet_child() != child; }, 30s)) << worker.output();
+  ASSERT_TRUE(test::wait_until([&] { return highest(uid) >= before + 100; }, 60s)) << worker.output();
+  int again = expect_none_lost(numbers(shipped(uid)));
+  EXPECT_LE(again, kBatchLines) << "more than one batch shipped twice";
+}
+
+TEST_F(LogShipping, LinesWrittenWhileTheBusIsAwayArriveAfter) {
+  std::string uid = counting_pod("patient", "50ms");
+  ASSERT_TRUE(test::wait_until([&] { return highest(uid) >= 10; }, 30s)) << worker.output();
+  auto away = std::chrono::steady_clock::now();
+  nats.stop();
+  // The container writes on while nothing can reach the bus: the scenario is the outage itself.
+  std::this_thread::sleep_for(12s);
+  nats.start();
+  auto back = std::chrono::steady_clock::now();
+  int written_meanwhile = static_cast<int>((back - away) / 50ms);
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        try {
+          return highest(uid) >= 10 + written_meanwhile;
+        } catch (const std::exception&) {
+          return false;  // our own connection is still coming back
+        }
+      },
+      60s))
+      << worker.output();
+  int again = expect_none_lost(numbers(shipped(uid)));
+  EXPECT_LE(again, kBatchLines);
+}
+
+}  // namespace

@@ -44,6 +44,7 @@ class ContainerLogFollower {
   ~ContainerLogFollower();
 
   void start();
+  void request_stop() { stopping_ = true; }  // many followers stop at once: ask all, then stop() each
   void stop();  // returns once the thread has left
   // The runtime ended the log: the container has exited (or is gone) and all of it was read.
   bool finished() const { return finished_; }

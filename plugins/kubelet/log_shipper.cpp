@@ -2,6 +2,8 @@
 
 #include <spdlog/logger.h>
 
+#include <cstdlib>
+
 #include "container_spec.hpp"
 #include "skiff/sdk/status.hpp"
 
@@ -60,7 +62,8 @@ void LogShipper::stop() {
     std::lock_guard lock(mutex_);
     followers.swap(followers_);
   }
-  followers.clear();  // each stops and leaves
+  for (auto& [id, follower] : followers) follower->request_stop();
+  followers.clear();  // each leaves (within its poll)
   batcher_.close();   // the publisher ships what was read, then ends
   if (publisher_thread_.joinable()) publisher_thread_.join();
   positions_.save();

@@ -1,5 +1,7 @@
 #include "stamped_line_reader.hpp"
 
+#include <optional>
+
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::kubelet {
@@ -7,16 +9,17 @@ namespace skiff::kubelet {
 void StampedLineReader::take(int fd, Pending& pending, std::string_view line, std::vector<StampedLine>& out) {
   StampedLine result{fd, 0, ""};
   if (pending.continues) {
-    result.time = pending.time;
+    result.time_unix_nano = pending.time;
     result.text.assign(line);
   } else {
     std::size_t space = line.find(' ');
-    auto time = space == std::string_view::npos ? std::nullopt : sdk::parse_rfc3339_nano(line.substr(0, space));
+    std::optional<std::int64_t> time;
+    if (space != std::string_view::npos) time = sdk::parse_rfc3339_nano(line.substr(0, space));
     // A line without a stamp keeps all its bytes and the time of the line before it.
-    result.time = time ? *time : last_time_;
+    result.time_unix_nano = time ? *time : last_time_;
     result.text.assign(time ? line.substr(space + 1) : line);
   }
-  last_time_ = result.time;
+  last_time_ = result.time_unix_nano;
   out.push_back(std::move(result));
 }
 
@@ -33,7 +36,7 @@ std::vector<StampedLine> StampedLineReader::add(int fd, std::string_view data) {
   pending.bytes.erase(0, start);
   if (pending.bytes.size() >= max_pending_) {  // a runaway line: out it goes, the rest follows
     take(fd, pending, pending.bytes, out);
-    pending.time = out.back().time;
+    pending.time = out.back().time_unix_nano;
     pending.continues = true;
     pending.bytes.clear();
   }

@@ -362,7 +362,7 @@ void SimRuntime::stop_container(const std::string& id, std::int64_t timeout_seco
 void SimRuntime::write_due_lines(Container& c, Clock::time_point until) {
   if (c.state != "RUNNING" || c.log_every.count() <= 0) return;
   while (true) {
-    auto at = c.started + std::chrono::duration_cast<Clock::duration>(c.log_every * (c.lines_written + 1));
+    auto at = c.started + std::chrono::duration_cast<Clock::duration>(c.log_every * static_cast<std::int64_t>(c.lines_written + 1));
     if (at > until) return;
     std::string text = "sim: line " + std::to_string(++c.lines_written);
     if (text.size() < c.log_line_bytes) text.append(c.log_line_bytes - text.size(), '.');
@@ -481,7 +481,7 @@ LogsFrom SimRuntime::log_lines(const std::string& id, std::size_t from) const {
   write_due_lines(c, Clock::now());
   LogsFrom out;
   if (c.state == "RUNNING" && c.log_every.count() > 0)
-    out.next_line_due = c.started + std::chrono::duration_cast<Clock::duration>(c.log_every * (c.lines_written + 1));
+    out.next_line_due = c.started + std::chrono::duration_cast<Clock::duration>(c.log_every * static_cast<std::int64_t>(c.lines_written + 1));
   if (from < c.log.size()) out.lines.assign(c.log.begin() + static_cast<std::ptrdiff_t>(from), c.log.end());
   out.next = std::max(from, c.log.size());
   out.ended = c.state == "EXITED";

@@ -21,6 +21,12 @@
 
 namespace {
 
+skiff::test::NatsServerSettings with_jetstream() {
+  skiff::test::NatsServerSettings settings;
+  settings.jetstream = true;
+  return settings;
+}
+
 using namespace skiff;
 using namespace std::chrono_literals;
 namespace core = api::core::v1;
@@ -103,7 +109,7 @@ class LogShipping : public ::testing::Test {
     return -1;
   }
 
-  test::NatsServer nats{{.jetstream = true}};
+  test::NatsServer nats{with_jetstream()};
   sdk::Subjects subjects{"test", kWorker};
   test::PluginNode control{nats,
                            "  - name: store-lmdb\n    config: {map_size: 256Mi}\n"

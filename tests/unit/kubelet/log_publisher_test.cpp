@@ -13,13 +13,19 @@
 
 namespace {
 
+skiff::test::NatsServerSettings with_jetstream() {
+  skiff::test::NatsServerSettings settings;
+  settings.jetstream = true;
+  return settings;
+}
+
 using namespace skiff;
 using namespace skiff::kubelet;
 using namespace std::chrono_literals;
 
 class LogPublisherTest : public ::testing::Test {
  protected:
-  test::NatsServer nats{{.jetstream = true}};
+  test::NatsServer nats{with_jetstream()};
   sdk::BusPtr bus = sdk::connect_bus(nats.options());
   std::unique_ptr<sdk::JetStream> js = bus->jetstream();
   test::TempDir dir;

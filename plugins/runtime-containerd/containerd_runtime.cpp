@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "cri_errors.hpp"
+#include "cri_log.hpp"
 #include "cri_translate.hpp"
 #include "log_file_reader.hpp"
 #include "port_forwarder.hpp"

@@ -10,6 +10,7 @@
 
 #include "container_record.hpp"
 #include "exec_session.hpp"
+#include "cri_log.hpp"
 #include "log_file_reader.hpp"
 #include "oci_spec.hpp"
 #include "overlay_rootfs.hpp"

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <spdlog/logger.h>
 
+#include <atomic>
+
 #include "kubelet_server.hpp"
 #include "log_shipper.hpp"
 #include "node_agent.hpp"
@@ -157,6 +159,9 @@ class KubeletPlugin final : public Plugin {
     options.sync.pods_dir = context_.data_dir() + "/pods";
     options.workers = settings.workers;
     options.sync.dns = dns_settings(settings);
+    options.sync.before_container_removed = [this](const sdk::RuntimeClient& runtime, const std::string& id) {
+      if (LogShipper* shipper = shipper_ready_.load()) shipper->drain_container(runtime, id);
+    };
     Machine machine = read_machine();
     if (settings.node_ip) machine.internal_ip = *settings.node_ip;
     options.node.kubelet_port = serve_https(settings, names, machine);
@@ -185,10 +190,11 @@ class KubeletPlugin final : public Plugin {
 
   void stop() override {
     if (shipper_) shipper_->stop();  // ships what it read while the runtimes still answer
-    shipper_.reset();
     if (feed_) feed_->stop();  // no pod events into agents being stopped
     for (auto& agent : agents_) agent->stop();
     agents_.clear();
+    shipper_ready_ = nullptr;  // the pod workers asked the stopped shipper (it answers at once) until now
+    shipper_.reset();
     if (server_) server_->stop();
     server_.reset();
     feed_.reset();
@@ -228,6 +234,7 @@ class KubeletPlugin final : public Plugin {
     shipper_ = std::make_unique<LogShipper>(context_.bus(), context_.subjects(), *runtime_classes_, *feed_,
                                             context_.metrics(), options, context_.log());
     shipper_->start();
+    shipper_ready_ = shipper_.get();
   }
 
   // The HTTPS endpoint of a single node; returns its port (0: not served, hollow nodes).
@@ -254,6 +261,7 @@ class KubeletPlugin final : public Plugin {
   std::unique_ptr<RuntimeClasses> runtime_classes_;  // shared by the agents
   std::vector<std::unique_ptr<NodeAgent>> agents_;
   std::unique_ptr<LogShipper> shipper_;
+  std::atomic<LogShipper*> shipper_ready_{nullptr};  // what the pod workers' removal hook asks
 };
 
 }  // namespace

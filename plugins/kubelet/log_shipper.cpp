@@ -78,6 +78,35 @@ logging::v1::ShipperStats LogShipper::stats() const {
   return out;
 }
 
+void LogShipper::drain_container(const sdk::RuntimeClient& runtime, const std::string& container_id,
+                                 std::chrono::milliseconds timeout) {
+  if (stopping_) return;
+  bool known;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_.count(container_id)) return;
+    known = followers_.count(container_id) > 0;
+  }
+  if (!known) {
+    try {
+      auto status = runtime.container_status(container_id);
+      if (status.state() != "RUNNING" && status.state() != "EXITED") return;
+      follow(runtime, status);
+    } catch (const sdk::Error&) {
+      return;  // gone already: nothing to read
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = followers_.find(container_id);
+      if (it == followers_.end() || !it->second->running()) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 void LogShipper::discover_loop() {
   while (!stopping_) {
     try {

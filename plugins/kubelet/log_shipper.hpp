@@ -45,6 +45,10 @@ class LogShipper {
   // Stops following, ships what was read (a while, when the stream is away) and saves positions.
   void stop();
   logging::v1::ShipperStats stats() const;
+  // Before the kubelet removes a container: its log read to the end (a container that came and
+  // went between two listings gets its follower now), waiting at most `timeout`.
+  void drain_container(const sdk::RuntimeClient& runtime, const std::string& container_id,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
  private:
   void discover_loop();

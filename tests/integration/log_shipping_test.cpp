@@ -92,6 +92,7 @@ class LogShipping : public ::testing::TestWithParam<std::string> {
     pod.mutable_metadata()->set_namespace_("default");
     (*pod.mutable_metadata()->mutable_labels())["app"] = "counter";
     pod.mutable_spec()->set_node_name(kWorker);
+    pod.mutable_spec()->set_termination_grace_period_seconds(1);  // busybox's sh ignores SIGTERM
     auto* c = pod.mutable_spec()->add_containers();
     c->set_name("counter");
     c->set_image("skiff/busybox:1");
@@ -226,6 +227,30 @@ TEST_P(LogShipping, LinesWrittenWhileTheBusIsAwayArriveAfter) {
       << worker->output();
   int again = expect_none_lost(numbers(shipped(uid)));
   EXPECT_LE(again, kBatchLines);
+}
+
+TEST_P(LogShipping, ADeletedPodsLinesAreShippedToItsLastOne) {
+  std::string uid = counting_pod("deleted");
+  ASSERT_TRUE(test::wait_until([&] { return highest(uid) >= 10; }, 30s)) << worker->output();
+  sdk::ApiClient api(*bus, subjects);
+  api.erase<core::Pod>("default", "deleted");
+  ASSERT_TRUE(test::wait_until([&] {
+    try {
+      api.get<core::Pod>("default", "deleted");
+      return false;
+    } catch (const sdk::Error& e) {
+      return e.status().code == 404;
+    }
+  }, 60s)) << "the pod's deletion did not finish";
+  // Its container was read to the end before it was removed; the last batch follows shortly.
+  auto has_last_line = [&] {
+    auto lines = shipped(uid);
+    return std::any_of(lines.begin(), lines.end(), [](const logging::v1::LogLine& l) {
+      return l.line().find("sim: container counter stopped") != std::string::npos;
+    });
+  };
+  if (!docker_runtime()) EXPECT_TRUE(test::wait_until(has_last_line, 5s)) << "the last line, written as it stopped";
+  expect_none_lost(numbers(shipped(uid)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, LogShipping, ::testing::Values("sim", "docker"),

@@ -68,7 +68,8 @@ bool ContainerLogFollower::follow_once() {
   resume_ = position_;
   StampedLineReader reader;
   std::uint64_t expected = 1;
-  bool gap = false;
+  bool gap = false, reopen = false;
+  auto last_chunk = std::chrono::steady_clock::now();
   container_.runtime->logs(
       request,
       [&](const rt::Chunk& chunk) {
@@ -77,11 +78,18 @@ bool ContainerLogFollower::follow_once() {
           return false;
         }
         expected = chunk.sequence() + 1;
+        last_chunk = std::chrono::steady_clock::now();
         for (const auto& line : reader.add(chunk.fd(), chunk.data())) hand_on(line);
         return !stopping_.load();
       },
-      [&] { return !stopping_.load(); }, options_.poll);
-  if (stopping_ || gap) return true;
+      [&] {
+        // A stream silent this long is opened again: its runtime may have restarted under it
+        // (no chunk would ever show the gap); from the position nothing repeats.
+        reopen = std::chrono::steady_clock::now() - last_chunk > options_.reopen_after;
+        return !stopping_.load() && !reopen;
+      },
+      options_.poll);
+  if (stopping_ || gap || reopen) return true;
   for (const auto& line : reader.flush()) hand_on(line);
   // The stream ended: for good when the container has exited; a runtime that went away
   // mid-stream is asked again.

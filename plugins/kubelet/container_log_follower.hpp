@@ -34,6 +34,7 @@ struct FollowerOptions {
   std::size_t max_line_bytes = 64 * 1024;
   std::chrono::milliseconds retry{1000};  // after a broken stream
   std::chrono::milliseconds poll{500};    // how soon a stop is noticed on a quiet log
+  std::chrono::milliseconds reopen_after{30000};  // a silent stream is opened again after this
 };
 
 class ContainerLogFollower {

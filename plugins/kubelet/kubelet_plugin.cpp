@@ -4,13 +4,17 @@
 #include <arpa/inet.h>
 #include <spdlog/logger.h>
 
+#include <atomic>
+
 #include "kubelet_server.hpp"
+#include "log_shipper.hpp"
 #include "node_agent.hpp"
 #include "proxy_presence.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/config_binding.hpp"
 #include "skiff/sdk/hollow_nodes.hpp"
 #include "skiff/sdk/plugin.hpp"
+#include "skiff/sdk/quantity.hpp"
 
 namespace skiff::kubelet {
 namespace {
@@ -37,6 +41,11 @@ struct Settings {
   std::optional<std::string> server_address;
   std::string tls_cert_file;
   std::string tls_key_file;
+  bool log_shipping = true;
+  int log_max_line_bytes = 0;
+  int log_batch_lines = 0;
+  std::chrono::milliseconds log_batch_interval{};
+  std::string log_buffer_bytes;
 };
 
 const ConfigMap<Settings>& config_map() {
@@ -82,6 +91,20 @@ const ConfigMap<Settings>& config_map() {
                "the HTTPS endpoint's certificate (default: one generated for the node into <data dir>/pki, signed by "
                "a CA of its own there)"),
       bind_key("tls_key_file", &Settings::tls_key_file, "", "the key of tls_cert_file"),
+      bind_key("log_shipping", &Settings::log_shipping, "true",
+               "ship every container's log lines to the cluster's JetStream log stream (cluster logging; always off "
+               "with nodes > 1)"),
+      bind_key("log_max_line_bytes", &Settings::log_max_line_bytes, "65536",
+               "a longer log line is shipped in parts of at most this many bytes")
+          .range(1024, 1 << 20),
+      bind_key("log_batch_lines", &Settings::log_batch_lines, "500", "log lines sent to the stream in one batch at most")
+          .range(1, 100000),
+      bind_key("log_batch_interval", &Settings::log_batch_interval, "200ms",
+               "the longest a read log line waits for its batch to fill")
+          .range("1ms", "1m"),
+      bind_key("log_buffer_bytes", &Settings::log_buffer_bytes, "256Mi",
+               "disk space (under <data dir>/logs) for log lines while the log stream is away; when full, new lines "
+               "are dropped and counted (skiff_log_lines_dropped_total)"),
   };
   return map;
 }
@@ -136,6 +159,9 @@ class KubeletPlugin final : public Plugin {
     options.sync.pods_dir = context_.data_dir() + "/pods";
     options.workers = settings.workers;
     options.sync.dns = dns_settings(settings);
+    options.sync.before_container_removed = [this](const sdk::RuntimeClient& runtime, const std::string& id) {
+      if (LogShipper* shipper = shipper_ready_.load()) shipper->drain_container(runtime, id);
+    };
     Machine machine = read_machine();
     if (settings.node_ip) machine.internal_ip = *settings.node_ip;
     options.node.kubelet_port = serve_https(settings, names, machine);
@@ -157,14 +183,18 @@ class KubeletPlugin final : public Plugin {
       throw Error(Status::Unavailable("kubelet: the RuntimeClass list did not arrive"));
     feed_->start();
     for (auto& agent : agents_) agent->start();
+    start_log_shipping(settings, names);
     if (names.size() == 1) context_.log().info("node {} ready: {} pods bound to it", names.front(), feed_->size());
     else context_.log().info("{} nodes ready ({} … {}): {} pods known", names.size(), names.front(), names.back(), feed_->size());
   }
 
   void stop() override {
+    if (shipper_) shipper_->stop();  // ships what it read while the runtimes still answer
     if (feed_) feed_->stop();  // no pod events into agents being stopped
     for (auto& agent : agents_) agent->stop();
     agents_.clear();
+    shipper_ready_ = nullptr;  // the pod workers asked the stopped shipper (it answers at once) until now
+    shipper_.reset();
     if (server_) server_->stop();
     server_.reset();
     feed_.reset();
@@ -175,11 +205,38 @@ class KubeletPlugin final : public Plugin {
   Health health() override {
     std::size_t pods = 0;
     for (const auto& agent : agents_) pods += agent->pods();
+    std::string shipping;
+    if (shipper_) {
+      auto s = shipper_->stats();
+      shipping = ", log lines shipped " + std::to_string(s.lines_shipped()) + ", buffered " +
+                 std::to_string(s.lines_buffered()) + ", dropped " + std::to_string(s.lines_dropped());
+    }
     return Health::ok(std::to_string(agents_.size()) + (agents_.size() == 1 ? " node, " : " nodes, ") +
-                      std::to_string(pods) + " pods");
+                      std::to_string(pods) + " pods" + shipping);
   }
 
  private:
+  // Cluster logging from a real node (hollow nodes ship nothing: their logs are synthetic).
+  void start_log_shipping(const Settings& settings, const std::vector<std::string>& names) {
+    if (!settings.log_shipping || names.size() != 1) return;
+    auto buffer = parse_quantity(settings.log_buffer_bytes);
+    if (!buffer || *buffer < (1 << 20))
+      throw Error(Status::Invalid("kubelet config log_buffer_bytes: '" + settings.log_buffer_bytes +
+                                  "' is not a size of at least 1Mi (e.g. 256Mi, 2Gi)"));
+    ShipperOptions options;
+    options.cluster = context_.node().cluster;
+    options.node = names.front();
+    options.state_dir = context_.data_dir() + "/logs";
+    options.max_line_bytes = static_cast<std::size_t>(settings.log_max_line_bytes);
+    options.batch_lines = static_cast<std::size_t>(settings.log_batch_lines);
+    options.batch_interval = settings.log_batch_interval;
+    options.buffer_bytes = static_cast<std::uint64_t>(*buffer);
+    shipper_ = std::make_unique<LogShipper>(context_.bus(), context_.subjects(), *runtime_classes_, *feed_,
+                                            context_.metrics(), options, context_.log());
+    shipper_->start();
+    shipper_ready_ = shipper_.get();
+  }
+
   // The HTTPS endpoint of a single node; returns its port (0: not served, hollow nodes).
   int serve_https(const Settings& settings, const std::vector<std::string>& names, const Machine& machine) {
     if (names.size() != 1) return 0;
@@ -203,6 +260,8 @@ class KubeletPlugin final : public Plugin {
   std::unique_ptr<PodFeed> feed_;
   std::unique_ptr<RuntimeClasses> runtime_classes_;  // shared by the agents
   std::vector<std::unique_ptr<NodeAgent>> agents_;
+  std::unique_ptr<LogShipper> shipper_;
+  std::atomic<LogShipper*> shipper_ready_{nullptr};  // what the pod workers' removal hook asks
 };
 
 }  // namespace

@@ -34,6 +34,8 @@ class PodFeed {
   void start();
   void stop();
   std::size_t size() const { return informer_->size(); }
+  // A pod from the cache (nullptr when not known): what the log shipper reads labels from.
+  PodPtr get(const std::string& ns, const std::string& name) const { return informer_->get(ns, name); }
 
  private:
   void dispatch(const PodPtr& pod, bool deleted) const;

@@ -257,8 +257,11 @@ void PodSyncer::restart_container(Pass& pass, const core::Container& spec, const
   int next = attempt_of(latest) + 1;
   if (!start_container(pass, spec, next)) return;
   // Keep the attempt before (for `kubectl logs --previous`), drop older ones.
-  for (const auto& old : attempts)
-    if (attempt_of(old) < next - 1) pass.runtime.remove_container(old.id());
+  for (const auto& old : attempts) {
+    if (attempt_of(old) >= next - 1) continue;
+    if (options_.before_container_removed) options_.before_container_removed(pass.runtime, old.id());
+    pass.runtime.remove_container(old.id());
+  }
 }
 
 void PodSyncer::report_back_off(Pass& pass, const core::Container& spec, const Backoff& backoff) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -38,6 +39,9 @@ struct SyncOptions {
   std::chrono::milliseconds restart_backoff{10000};
   std::chrono::milliseconds restart_backoff_max{300000};
   DnsSettings dns;
+  // Called before a container that ran is removed (the log shipper reads its log to the end
+  // first: the runtime deletes it with the container).
+  std::function<void(const sdk::RuntimeClient& runtime, const std::string& container_id)> before_container_removed;
 };
 
 class PodSyncer {

@@ -111,6 +111,7 @@ void PodSyncer::remove_leftovers(const std::string& uid) {
 void PodSyncer::remove_from(const sdk::RuntimeClient& runtime, const std::string& uid) {
   for (const auto& c : runtime.list_containers({{kLabelPodUid, uid}})) {
     try {
+      if (options_.before_container_removed && c.state() != "CREATED") options_.before_container_removed(runtime, c.id());
       runtime.remove_container(c.id());
     } catch (const sdk::Error& e) {
       if (e.status().code != 404) log_.warn("removing container {}: {}", c.id(), e.status().message);

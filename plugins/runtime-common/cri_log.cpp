@@ -1,5 +1,6 @@
 #include "cri_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "skiff/sdk/time.hpp"
@@ -44,7 +45,10 @@ std::optional<LogLine> LogLineJoiner::add(const CriLogRecord& record) {
 }
 
 std::string render_log_line(const LogLine& line, bool timestamps) {
-  return timestamps ? line.time + " " + line.text : line.text;
+  if (!timestamps) return line.text;
+  // containerd trims the stamp's trailing zeros (Go's RFC3339Nano); the contract has nine digits.
+  std::int64_t nanos = log_time_nanos(line.time);
+  return (nanos ? sdk::format_rfc3339_nano(nanos) : line.time) + " " + line.text;
 }
 
 std::vector<LogLine> select_log_lines(std::vector<LogLine> lines, std::int64_t tail, std::int64_t not_before_unix_nanos) {
@@ -56,9 +60,16 @@ std::vector<LogLine> select_log_lines(std::vector<LogLine> lines, std::int64_t t
 }
 
 std::int64_t log_time_nanos(std::string_view time) {
-  auto parsed = sdk::parse_rfc3339(time);
-  if (!parsed) return 0;
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(parsed->time_since_epoch()).count();
+  return sdk::parse_rfc3339_nano(time).value_or(0);
+}
+
+std::int64_t logs_not_before_nanos(std::int64_t since_seconds, std::int64_t since_time_unix_nano) {
+  std::int64_t from_seconds = 0;
+  if (since_seconds > 0)
+    from_seconds = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       (sdk::WallClock::now() - std::chrono::seconds(since_seconds)).time_since_epoch())
+                       .count();
+  return std::max(from_seconds, since_time_unix_nano);
 }
 
 }  // namespace skiff::runtime_common

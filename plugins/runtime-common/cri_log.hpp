@@ -40,7 +40,7 @@ class LogLineJoiner {
 };
 
 // What the caller sees of a line: its text, after its time when `timestamps` is asked for
-// (as the kubelet writes it: "<time> <text>").
+// (as the kubelet writes it: "<time> <text>", the time with nine digits of fraction).
 std::string render_log_line(const LogLine& line, bool timestamps);
 
 // The lines of `lines` a logs request shows: those written at or after `not_before_unix_nanos`
@@ -49,5 +49,8 @@ std::vector<LogLine> select_log_lines(std::vector<LogLine> lines, std::int64_t t
 
 // A record's time as nanoseconds since the epoch; 0 when it does not parse.
 std::int64_t log_time_nanos(std::string_view time);
+
+// Where a logs request starts: since_seconds before now or since_time_unix_nano, the later (0: all).
+std::int64_t logs_not_before_nanos(std::int64_t since_seconds, std::int64_t since_time_unix_nano);
 
 }  // namespace skiff::runtime_common

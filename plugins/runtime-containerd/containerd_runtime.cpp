@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "cri_errors.hpp"
+#include "cri_log.hpp"
 #include "cri_translate.hpp"
 #include "log_file_reader.hpp"
 #include "port_forwarder.hpp"
@@ -276,10 +277,7 @@ sdk::StreamBody ContainerdRuntime::logs(const rt::LogsRequest& request) {
   options.follow = request.follow();
   options.tail = request.tail_lines();
   options.timestamps = request.timestamps();
-  if (request.since_seconds() > 0)
-    options.not_before_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   (sdk::WallClock::now() - std::chrono::seconds(request.since_seconds())).time_since_epoch())
-                                   .count();
+  options.not_before_nanos = logs_not_before_nanos(request.since_seconds(), request.since_time_unix_nano());
   return [this, path, options, id = request.container_id()](sdk::RuntimeStream& stream) {
     read_cri_log(path, options,
                  LogReadCallbacks{

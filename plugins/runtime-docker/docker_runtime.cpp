@@ -4,11 +4,14 @@
 
 #include <spdlog/logger.h>
 
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
 #include "cgroup_stats.hpp"
+#include "cri_log.hpp"
 #include "disk_usage.hpp"
+#include "log_entries.hpp"
 #include "net_dev.hpp"
 #include "port_forwarder.hpp"
 #include "skiff/sdk/runtime/labels.hpp"
@@ -538,16 +541,28 @@ rt::SandboxStatsResponse DockerRuntime::sandbox_stats(const std::string& sandbox
   return runtime_common::sandbox_network_stats(netns_of(pid));
 }
 
+// Docker's `since`: unix seconds with a nine-digit fraction, inclusive; the later of the two asks.
+static std::string docker_since(const rt::LogsRequest& request) {
+  std::int64_t nanos = runtime_common::logs_not_before_nanos(request.since_seconds(), request.since_time_unix_nano());
+  if (nanos <= 0) return "";
+  char text[48];
+  std::snprintf(text, sizeof text, "%lld.%09lld", static_cast<long long>(nanos / 1000000000),
+                static_cast<long long>(nanos % 1000000000));
+  return text;
+}
+
 sdk::StreamBody DockerRuntime::logs(const rt::LogsRequest& request) {
   auto c = inspect(request.container_id());  // 404 before the stream starts
   bool tty = c.at("Config").as_object().if_contains("Tty") && c.at("Config").at("Tty").as_bool();
   std::string target = "/containers/" + request.container_id() + "/logs?stdout=1&stderr=1";
   if (request.follow()) target += "&follow=1";
   if (request.tail_lines() >= 0) target += "&tail=" + std::to_string(request.tail_lines());
-  if (request.timestamps()) target += "&timestamps=1";
-  if (request.since_seconds() > 0) target += "&since=" + std::to_string(std::time(nullptr) - request.since_seconds());
-  return [this, target, tty](sdk::RuntimeStream& stream) {
-    Demultiplexer demux([&](int fd, std::string_view data) { stream.write(fd, data); });
+  // Without a tty the entries are framed: stamped, they can be joined back into whole lines.
+  if (request.timestamps() || !tty) target += "&timestamps=1";
+  if (std::string since = docker_since(request); !since.empty()) target += "&since=" + since;
+  return [this, target, tty, stamps = request.timestamps()](sdk::RuntimeStream& stream) {
+    StampedLineJoiner lines(stamps, [&](int fd, std::string_view line) { stream.write(fd, line); });
+    Demultiplexer demux([&](int fd, std::string_view entry) { lines.add(fd, entry); });
     unsigned status = client_.stream(
         "GET", target, std::nullopt,
         [&](std::string_view data) {
@@ -556,6 +571,7 @@ sdk::StreamBody DockerRuntime::logs(const rt::LogsRequest& request) {
           return true;
         },
         [&] { return stream.stopped(); });
+    lines.flush();
     if (status != 200 && status != 0)
       throw Error(Status::Internal("docker answered " + std::to_string(status) + " for the logs"));
     return 0;

@@ -10,6 +10,7 @@
 
 #include "container_record.hpp"
 #include "exec_session.hpp"
+#include "cri_log.hpp"
 #include "log_file_reader.hpp"
 #include "oci_spec.hpp"
 #include "overlay_rootfs.hpp"
@@ -262,10 +263,7 @@ sdk::StreamBody RuncRuntime::logs(const rt::LogsRequest& request) {
   options.follow = request.follow();
   options.tail = request.tail_lines();
   options.timestamps = request.timestamps();
-  if (request.since_seconds() > 0)
-    options.not_before_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   (sdk::WallClock::now() - std::chrono::seconds(request.since_seconds())).time_since_epoch())
-                                   .count();
+  options.not_before_nanos = runtime_common::logs_not_before_nanos(request.since_seconds(), request.since_time_unix_nano());
   std::string id = request.container_id();
   return [this, path, options, id](sdk::RuntimeStream& stream) {
     runtime_common::read_cri_log(

@@ -298,6 +298,16 @@ rt::CreateContainerResponse SimRuntime::create_container(const rt::CreateContain
       auto bytes = sdk::parse_quantity(kv.value());
       if (!bytes || *bytes < 0) bad_knob(config, kv.key(), kv.value(), "a memory quantity (64Mi, 1G)");
       c.memory_bytes = static_cast<std::uint64_t>(*bytes);
+    } else if (kv.key() == "SIM_LOG_EVERY") {
+      auto every = sdk::parse_duration(kv.value());
+      if (!every || every->count() <= 0) bad_knob(config, kv.key(), kv.value(), "a duration above 0 (10ms, 1s)");
+      c.log_every = *every;
+    } else if (kv.key() == "SIM_LOG_LINE_BYTES") {
+      std::size_t bytes = 0;
+      auto [end, ec] = std::from_chars(kv.value().data(), kv.value().data() + kv.value().size(), bytes);
+      if (ec != std::errc() || end != kv.value().data() + kv.value().size() || bytes > (16u << 20))
+        bad_knob(config, kv.key(), kv.value(), "a byte count up to 16777216");
+      c.log_line_bytes = bytes;
     } else if (kv.key() == "SIM_FILES") {
       for (auto& path : split(kv.value(), ',')) c.files.insert(std::move(path));
     }
@@ -349,8 +359,20 @@ void SimRuntime::stop_container(const std::string& id, std::int64_t timeout_seco
   changed();
 }
 
+void SimRuntime::write_due_lines(Container& c, Clock::time_point until) {
+  if (c.state != "RUNNING" || c.log_every.count() <= 0) return;
+  while (true) {
+    auto at = c.started + std::chrono::duration_cast<Clock::duration>(c.log_every * static_cast<std::int64_t>(c.lines_written + 1));
+    if (at > until) return;
+    std::string text = "sim: line " + std::to_string(++c.lines_written);
+    if (text.size() < c.log_line_bytes) text.append(c.log_line_bytes - text.size(), '.');
+    c.log.push_back({at, text + "\n"});
+  }
+}
+
 void SimRuntime::end_locked(Container& c, int exit_code, Clock::time_point at, const char* how) {
   if (c.state != "RUNNING") return;  // a created container stays created, an exited one keeps its code
+  write_due_lines(c, at);
   c.state = "EXITED";
   c.exit_code = exit_code;
   c.finished = at;
@@ -455,8 +477,11 @@ rt::ListStatsResponse SimRuntime::list_stats(const rt::ListStatsRequest& request
 LogsFrom SimRuntime::log_lines(const std::string& id, std::size_t from) const {
   std::lock_guard lock(mutex_);
   settle();
-  const Container& c = container_at(id);
+  auto& c = const_cast<Container&>(container_at(id));
+  write_due_lines(c, Clock::now());
   LogsFrom out;
+  if (c.state == "RUNNING" && c.log_every.count() > 0)
+    out.next_line_due = c.started + std::chrono::duration_cast<Clock::duration>(c.log_every * static_cast<std::int64_t>(c.lines_written + 1));
   if (from < c.log.size()) out.lines.assign(c.log.begin() + static_cast<std::ptrdiff_t>(from), c.log.end());
   out.next = std::max(from, c.log.size());
   out.ended = c.state == "EXITED";

@@ -52,6 +52,7 @@ struct LogsFrom {
   std::vector<LogLine> lines;
   std::size_t next = 0;  // the position after them
   bool ended = false;    // the container has exited
+  std::optional<Clock::time_point> next_line_due;  // when it writes again on its own (SIM_LOG_EVERY)
 };
 
 class SimRuntime final : public sdk::RuntimeService {
@@ -105,6 +106,9 @@ class SimRuntime final : public sdk::RuntimeService {
     std::set<std::string> files;               // what exec's file commands see
     std::int64_t cpu_millicores = 0;           // its CPU counter's rate while it runs
     std::uint64_t memory_bytes = 0;            // its working set while it runs (capped at its limit)
+    std::chrono::nanoseconds log_every{0};     // writes "sim: line <n>" this often while it runs
+    std::size_t log_line_bytes = 0;            // … padded with '.' to this length
+    std::uint64_t lines_written = 0;
   };
 
   bool image_present(const std::string& image) const;
@@ -112,6 +116,8 @@ class SimRuntime final : public sdk::RuntimeService {
   int take_host();
   sdk::Ipv4Cidr subnet() const;  // with mutex_ held
   static void end_locked(Container& c, int exit_code, Clock::time_point at, const char* how);
+  // The SIM_LOG_EVERY lines a running container has written up to `until`, each at its time.
+  static void write_due_lines(Container& c, Clock::time_point until);
   // Containers whose time to exit on their own has come exit now: called under mutex_ by
   // every look at containers, so an exit is seen by whoever looks first.
   void settle() const;

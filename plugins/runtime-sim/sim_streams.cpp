@@ -1,6 +1,7 @@
 // Logs and exec of simulated containers: what is complete at once is written straight away;
 // followed logs wait for the runtime's changes; exec with stdin, attach and port-forward echo it
 // until it closes.
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -17,12 +18,24 @@ namespace {
 // Longest wait between two looks at a stream's stop flag; a stop pokes the runtime anyway.
 constexpr auto kRecheck = 1s;
 
+std::int64_t unix_nano(Clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+// since_time_unix_nano: the lines received at or after it.
+std::vector<LogLine> not_before(std::vector<LogLine> lines, const rt::LogsRequest& request) {
+  if (request.since_time_unix_nano() > 0)
+    std::erase_if(lines, [&](const LogLine& l) { return unix_nano(l.time) < request.since_time_unix_nano(); });
+  return lines;
+}
+
 // The lines a logs request asks for out of those there are (tail, since).
 std::vector<LogLine> chosen(std::vector<LogLine> lines, const rt::LogsRequest& request) {
   if (request.since_seconds() > 0) {
     auto since = Clock::now() - std::chrono::seconds(request.since_seconds());
     std::erase_if(lines, [&](const LogLine& l) { return l.time < since; });
   }
+  lines = not_before(std::move(lines), request);
   if (request.tail_lines() >= 0 && lines.size() > static_cast<std::size_t>(request.tail_lines()))
     lines.erase(lines.begin(), lines.end() - request.tail_lines());
   return lines;
@@ -30,7 +43,7 @@ std::vector<LogLine> chosen(std::vector<LogLine> lines, const rt::LogsRequest& r
 
 void write_lines(sdk::RuntimeStream& stream, const std::vector<LogLine>& lines, bool timestamps) {
   for (const auto& line : lines)
-    stream.write(1, timestamps ? sdk::format_rfc3339_micro(line.time) + " " + line.text : line.text);
+    stream.write(1, timestamps ? sdk::format_rfc3339_nano(unix_nano(line.time)) + " " + line.text : line.text);
 }
 
 // Echoes stdin on fd 1 until it closes (or the stream stops).
@@ -71,10 +84,14 @@ sdk::StreamBody SimRuntime::logs(const rt::LogsRequest& request) {
       } catch (const sdk::Error&) {
         return 0;  // removed while followed: the logs end
       }
-      write_lines(stream, more.lines, request.timestamps());
+      write_lines(stream, not_before(std::move(more.lines), request), request.timestamps());
       next = more.next;
       if (more.ended) return 0;
-      wait_for_change(seen, kRecheck);
+      auto wait = std::chrono::milliseconds(kRecheck);
+      if (more.next_line_due)  // a writing container: look again when its next line is due
+        wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*more.next_line_due - Clock::now()),
+                          std::chrono::milliseconds(1), wait);
+      wait_for_change(seen, wait);
     }
     return 0;
   };

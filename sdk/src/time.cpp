@@ -1,6 +1,8 @@
 // UTC formatting and parsing without locale or TZ surprises.
 #include "skiff/sdk/time.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -24,6 +26,39 @@ std::string format_rfc3339_micro(WallClock::time_point time) {
 }
 
 std::string now_rfc3339() { return format_rfc3339(WallClock::now()); }
+
+std::string format_rfc3339_nano(std::int64_t unix_nano) {
+  std::int64_t seconds = unix_nano / 1000000000, nanos = unix_nano % 1000000000;
+  if (nanos < 0) {  // before 1970: the fraction counts forward from the second below
+    nanos += 1000000000;
+    --seconds;
+  }
+  std::string text = format_rfc3339(WallClock::time_point(std::chrono::seconds(seconds)));
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%09lldZ", static_cast<long long>(nanos));
+  return text.substr(0, text.size() - 1) + fraction;
+}
+
+std::optional<std::int64_t> parse_rfc3339_nano(std::string_view text) {
+  // The fraction is read here, to nine digits; the rest (without it) by parse_rfc3339.
+  std::string without_fraction(text);
+  std::int64_t nanos = 0;
+  if (std::size_t dot = text.find('.'); dot != std::string_view::npos) {
+    std::size_t end = dot + 1;
+    int digits = 0;
+    for (; end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])); ++end)
+      if (digits < 9) {
+        nanos = nanos * 10 + (text[end] - '0');
+        ++digits;
+      }
+    if (end == dot + 1) return std::nullopt;
+    while (digits++ < 9) nanos *= 10;
+    without_fraction = std::string(text.substr(0, dot)) + std::string(text.substr(end));
+  }
+  auto whole = parse_rfc3339(without_fraction);
+  if (!whole) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(whole->time_since_epoch()).count() * 1000000000 + nanos;
+}
 
 std::optional<WallClock::time_point> parse_rfc3339(std::string_view text) {
   std::tm utc{};

@@ -131,11 +131,22 @@ rt::ListStatsResponse RuntimeClient::list_stats(const std::vector<std::string>& 
 }
 
 void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk) const {
+  logs(std::move(request), on_chunk, [] { return true; }, std::chrono::hours(24));
+}
+
+void RuntimeClient::logs(rt::LogsRequest request, const std::function<bool(const rt::Chunk&)>& on_chunk,
+                         const std::function<bool()>& still_wanted, std::chrono::milliseconds poll) const {
   ChunkStream stream(bus_, subjects_);
   request.set_stream(stream.subject());
   call<rt::LogsRequest>("logs", request);
   while (true) {
-    rt::Chunk c = *stream.next(std::chrono::steady_clock::time_point::max());
+    auto next = stream.next(std::chrono::steady_clock::now() + poll);
+    if (!next) {
+      if (still_wanted()) continue;
+      stream.stop();
+      return;
+    }
+    const rt::Chunk& c = *next;
     if (c.done() && !c.error().empty()) throw Error(Status::Internal(c.error()));
     if (c.done()) return;
     if (!on_chunk(c)) {

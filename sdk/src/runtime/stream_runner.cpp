@@ -1,6 +1,7 @@
 // One RuntimeStream per logs/exec request; its thread publishes the final `done` Chunk.
 #include "stream_runner.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -17,10 +18,22 @@ class StreamRunner::Stream final : public RuntimeStream {
 
   const std::string& subject() const { return subject_; }
 
+  // Large writes (a 1 MiB log line) go in pieces under the bus's message size limit
+  // (1 MiB by default); a reader joins a stream's bytes anyway.
   void write(int fd, std::string_view data) override {
-    rt::Chunk chunk;
-    chunk.set_fd(fd);
-    chunk.set_data(std::string(data));
+    do {
+      rt::Chunk chunk;
+      chunk.set_fd(fd);
+      chunk.set_data(std::string(data.substr(0, kMaxChunkBytes)));
+      data.remove_prefix(std::min(data.size(), kMaxChunkBytes));
+      send(chunk);
+    } while (!data.empty());
+  }
+
+  // Numbers the chunk and publishes it; chunks of one stream are sent one at a time.
+  void send(rt::Chunk& chunk) {
+    std::lock_guard lock(send_mutex_);
+    chunk.set_sequence(++sequence_);
     bus_.publish(subject_, chunk.SerializeAsString());
   }
 
@@ -98,15 +111,19 @@ class StreamRunner::Stream final : public RuntimeStream {
     last.set_done(true);
     last.set_exit_code(exit_code);
     if (!error.empty()) last.set_error(error);
-    bus_.publish(subject_, last.SerializeAsString());
+    send(last);
   }
 
   // Cancelled by the stream's own thread before the final chunk: no handler outlives it.
   std::vector<Subscription> subscriptions;
 
  private:
+  static constexpr std::size_t kMaxChunkBytes = 256 * 1024;
+
   Bus& bus_;
   std::string subject_;
+  std::mutex send_mutex_;
+  std::uint64_t sequence_ = 0;  // guarded by send_mutex_
   std::atomic<bool> stopped_{false};
   std::mutex stop_mutex_;
   std::vector<std::function<void()>> wakers_;

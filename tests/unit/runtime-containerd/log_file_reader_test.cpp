@@ -51,7 +51,7 @@ TEST(LogFileReader, ReadsTheFileWithTailAndTimestamps) {
   options.tail = 1;
   options.timestamps = true;
   read_cri_log(path, options, {[&](int fd, std::string_view d) { last.write(fd, d); }, [] { return true; }, [] { return false; }});
-  EXPECT_EQ(last.out, "2026-11-30T12:00:02Z three\n");
+  EXPECT_EQ(last.out, "2026-11-30T12:00:02.000000000Z three\n");
   EXPECT_EQ(last.err, "");
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,11 @@ std::string format_rfc3339(WallClock::time_point time);
 std::string format_rfc3339_micro(WallClock::time_point time);
 std::string now_rfc3339();
 std::optional<WallClock::time_point> parse_rfc3339(std::string_view text);
+// With nanoseconds, as container runtimes stamp log lines: "2026-11-27T01:02:03.123456789Z"
+// (always nine digits, so stamps sort as text too).
+std::string format_rfc3339_nano(std::int64_t unix_nano);
+// Any RFC 3339 time (fraction of up to nine digits kept, more cut) as unix nanoseconds.
+std::optional<std::int64_t> parse_rfc3339_nano(std::string_view text);
 
 // Kubernetes' HumanDuration: "45s", "5m", "3h", "2d3h", "400d", "2y70d"; "<invalid>" for a
 // time more than a second in the future.

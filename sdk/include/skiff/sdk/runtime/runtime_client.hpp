@@ -50,6 +50,10 @@ class RuntimeClient {
   // Streams the logs to `on_chunk` until they end or it returns false. Throws the runtime's
   // error (404 for an unknown container).
   void logs(runtime::v1::LogsRequest request, const std::function<bool(const runtime::v1::Chunk&)>& on_chunk) const;
+  // The same for a reader that must be able to leave while nothing comes (a quiet container
+  // followed): each `poll` without a chunk asks `still_wanted`, and false stops the stream.
+  void logs(runtime::v1::LogsRequest request, const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,
+            const std::function<bool()>& still_wanted, std::chrono::milliseconds poll) const;
   // Runs a command; output goes to `on_chunk`; `input` (if any) is sent as stdin first.
   // Returns the exit code; throws Error(504) when `deadline` (0: none) passes first.
   int exec(runtime::v1::ExecRequest request, const std::function<bool(const runtime::v1::Chunk&)>& on_chunk,

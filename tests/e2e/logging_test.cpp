@@ -8,6 +8,7 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "cluster_fixture.hpp"
 
@@ -33,6 +34,14 @@ std::string comparable_time(std::string time) {
   auto dot = time.find('.');
   std::string fraction = dot == std::string::npos ? "" : time.substr(dot + 1);
   return time.substr(0, dot) + "." + fraction + std::string(9 - std::min<std::size_t>(9, fraction.size()), '0');
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
 }
 
 class Logging : public test::ClusterFixture {
@@ -154,7 +163,7 @@ TEST_F(Logging, SkiffdLogsReadsThroughTheKubeconfig) {
   auto result = test::run_command({SKIFF_TEST_SKIFFD, "logs", "--kubeconfig", lab->kubeconfig(), "-n", "default", "cli",
                                    "--grep", "cli 2[0-9]$", "--limit", "5"});
   ASSERT_EQ(result.exit_code, 0) << result.both();
-  auto printed = test::lines_of(result.out);
+  auto printed = lines_of(result.out);
   ASSERT_EQ(printed.size(), 5u) << result.out;
   EXPECT_NE(printed[0].find("cli 20"), std::string::npos) << printed[0];
   auto bad = test::run_command({SKIFF_TEST_SKIFFD, "logs", "--kubeconfig", lab->kubeconfig(), "--grep", "(unclosed"});

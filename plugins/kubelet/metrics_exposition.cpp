@@ -41,22 +41,10 @@ bool member_of(const std::string& name, const std::string& family) {
   return false;
 }
 
-std::string escaped(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 std::string with_plugin_label(const std::string& sample, const std::string& plugin) {
   std::string name = metric_name(sample);
-  std::string label = "plugin=\"" + escaped(plugin) + "\"";
+  std::string label = "plugin=\"" + escaped_label_value(plugin) + "\"";
   if (sample.size() > name.size() && sample[name.size()] == '{') {
     if (sample.find("{plugin=\"") == name.size() || sample.find(",plugin=\"") != std::string::npos) return sample;
     bool empty = sample.size() > name.size() + 1 && sample[name.size() + 1] == '}';
@@ -108,6 +96,19 @@ std::string merge_expositions(const std::vector<ExpositionPart>& parts) {
     if (!family.help.empty()) out += family.help + "\n";
     if (!family.type.empty()) out += family.type + "\n";
     for (const auto& sample : family.samples) out += sample + "\n";
+  }
+  return out;
+}
+
+std::string escaped_label_value(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
   }
   return out;
 }

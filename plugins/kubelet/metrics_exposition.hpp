@@ -16,4 +16,7 @@ struct ExpositionPart {
 
 std::string merge_expositions(const std::vector<ExpositionPart>& parts);
 
+// A label value as the text format writes it: backslash, double quote and newline escaped.
+std::string escaped_label_value(const std::string& value);
+
 }  // namespace skiff::kubelet

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "metrics_exposition.hpp"
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::kubelet {
@@ -28,18 +29,6 @@ struct Family {
   std::vector<Sample> samples;
 };
 
-std::string escape(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 std::optional<std::int64_t> millis_of(const std::string& rfc3339) {
   auto t = sdk::parse_rfc3339(rfc3339);
@@ -63,7 +52,7 @@ std::string render(std::vector<Family> families) {
       if (!s.labels.empty()) {
         out += "{";
         for (std::size_t i = 0; i < s.labels.size(); ++i)
-          out += (i ? "," : "") + s.labels[i].first + "=\"" + escape(s.labels[i].second) + "\"";
+          out += (i ? "," : "") + s.labels[i].first + "=\"" + escaped_label_value(s.labels[i].second) + "\"";
         out += "}";
       }
       out += " " + go_float(s.value);

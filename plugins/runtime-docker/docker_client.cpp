@@ -109,9 +109,14 @@ Response DockerClient::call(std::string_view method, const std::string& target, 
 
 unsigned DockerClient::stream(std::string_view method, const std::string& target, const std::optional<json::value>& body,
                               const std::function<bool(std::string_view)>& on_data,
-                              const std::function<bool()>& stopped) const {
-  // Reads time out every second so that `stopped` is looked at even on a quiet stream.
-  auto c = connect(socket_path_, std::chrono::milliseconds(1000));
+                              const std::function<bool()>& stopped,
+                              const std::function<void(std::function<void()>)>& cancel_with) const {
+  std::shared_ptr<Connection> c = connect(socket_path_, std::chrono::milliseconds(1000));
+  if (cancel_with)
+    cancel_with([c] {
+      boost::system::error_code ignored;
+      c->socket.shutdown(local::socket::shutdown_both, ignored);  // the blocked read returns
+    });
   auto req = make_request(method, path(target), body);
   boost::system::error_code ec;
   http::write(c->socket, req, ec);

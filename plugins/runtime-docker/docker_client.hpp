@@ -46,9 +46,13 @@ class DockerClient {
   Response call(std::string_view method, const std::string& target, std::chrono::milliseconds timeout,
                 const std::optional<boost::json::value>& body = std::nullopt) const;
   // Reads the body as it arrives; `on_data` returns false to stop early. No timeout on the
-  // body (a followed log may stay quiet); `stopped` is checked between reads.
+  // body (a followed log may stay quiet); `stopped` is checked between reads. A blocked read
+  // waits for data however long (Asio polls without the socket's timeout): `cancel_with`, when
+  // given, receives a function that ends the read from another thread (callable until and
+  // after stream() returns).
   unsigned stream(std::string_view method, const std::string& target, const std::optional<boost::json::value>& body,
-                  const std::function<bool(std::string_view)>& on_data, const std::function<bool()>& stopped) const;
+                  const std::function<bool(std::string_view)>& on_data, const std::function<bool()>& stopped,
+                  const std::function<void(std::function<void()>)>& cancel_with = {}) const;
   // POST with a JSON body, then the connection as a raw stream (Docker's hijack).
   std::unique_ptr<RawStream> hijack(const std::string& target, const boost::json::value& body) const;
 

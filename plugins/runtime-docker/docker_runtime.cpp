@@ -570,7 +570,8 @@ sdk::StreamBody DockerRuntime::logs(const rt::LogsRequest& request) {
           else demux.feed(data);
           return true;
         },
-        [&] { return stream.stopped(); });
+        [&] { return stream.stopped(); },
+        [&](std::function<void()> cancel) { stream.on_stop(std::move(cancel)); });  // a quiet follow ends too
     lines.flush();
     if (status != 200 && status != 0)
       throw Error(Status::Internal("docker answered " + std::to_string(status) + " for the logs"));

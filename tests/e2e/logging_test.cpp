@@ -20,7 +20,7 @@ namespace json = boost::json;
 
 const std::string kData = SKIFF_TEST_CLUSTER_DIR;
 const std::string kLan = "10.213.14";
-const std::string kCluster = "skl";
+const std::string kCluster = "skg";
 const std::string kMaster = kCluster + "-master", kWorker1 = kCluster + "-worker-1", kWorker2 = kCluster + "-worker-2";
 
 struct Line {
@@ -46,7 +46,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 class Logging : public test::ClusterFixture {
  protected:
-  static void SetUpTestSuite() { start_lab({kData, kLan, "skiff-lan-l", kCluster}); }
+  static void SetUpTestSuite() { start_lab({kData, kLan, "skiff-lan-g", kCluster}); }
   static void TearDownTestSuite() {
     if (lab) {
       kubectl({"delete", "pods", "-l", "test=logging", "--wait=true", "--timeout=60s"});

@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -119,6 +120,13 @@ int open_terminal(int& slave) {
   if (slave < 0) {
     ::close(master);
     throw sdk::Error(sdk::Status::Internal(std::string("a terminal for a TTY exec: ") + std::strerror(errno)));
+  }
+  // Only a relay to runc, whose console in the container does the terminal's work: raw from
+  // the start (runc makes it raw itself, but output can pass before it does: "\r\r\n").
+  termios mode{};
+  if (::tcgetattr(slave, &mode) == 0) {
+    ::cfmakeraw(&mode);
+    ::tcsetattr(slave, TCSANOW, &mode);
   }
   return master;
 }

@@ -63,7 +63,8 @@ class Logging : public test::ClusterFixture {
       ADD_FAILURE() << path << "?" << parameters << ": " << result.both();
       return lines;
     }
-    for (const auto& item : json::parse(result.out).at("items").as_array()) {
+    json::value list = json::parse(result.out);  // kept: the loop reads into it
+    for (const auto& item : list.at("items").as_array()) {
       const auto& o = item.as_object();
       lines.push_back({std::string(o.at("pod").as_string()), std::string(o.at("node").as_string()),
                        std::string(o.at("line").as_string()), comparable_time(std::string(o.at("time").as_string()))});

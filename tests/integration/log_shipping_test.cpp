@@ -37,14 +37,16 @@ using namespace skiff;
 using namespace std::chrono_literals;
 namespace core = api::core::v1;
 
-constexpr const char* kWorker = "logship-w1";
+// One node name per test process: ctest runs these tests side by side on one dockerd, and a
+// kubelet removes the containers of its node name that it does not know.
+const std::string kWorker = "logship-" + std::to_string(::getpid());
 constexpr int kBatchLines = 50;
 constexpr const char* kDocker = "/usr/bin/docker";
 
 // The worker node's containers in Docker, removed before and after each Docker test.
 void remove_worker_containers() {
   if (::access(kDocker, X_OK) != 0) return;
-  std::string ids = test::run_command({kDocker, "ps", "-aq", "--filter", std::string("label=io.skiff.node=") + kWorker}).out;
+  std::string ids = test::run_command({kDocker, "ps", "-aq", "--filter", "label=io.skiff.node=" + kWorker}).out;
   std::vector<std::string> argv = {kDocker, "rm", "-f"};
   std::string id;
   for (char c : ids + "\n") {
@@ -211,7 +213,7 @@ TEST_P(LogShipping, LinesWrittenWhileTheBusIsAwayArriveAfter) {
   auto away = std::chrono::steady_clock::now();
   nats.stop();
   // The container writes on while nothing can reach the bus: the scenario is the outage itself.
-  std::this_thread::sleep_for(12s);
+  std::this_thread::sleep_for(30s);  // the outage issue 21 names
   nats.start();
   auto back = std::chrono::steady_clock::now();
   int written_meanwhile = static_cast<int>((back - away) / 50ms);

@@ -9,7 +9,7 @@
 //             same stream: messages/s and this process's CPU per 10k messages/s;
 //   query   — N lines (default 10 M) over 100 namespaces × 100 pods in the stream, then the
 //             addon asked for one pod's lines containing a word: latency (median of 5).
-// Usage: logging_bench [query lines]
+// Usage: logging_bench [query lines] [steady pause µs per 100 lines]
 #include <nats/nats.h>
 #include <sys/resource.h>
 
@@ -120,15 +120,16 @@ void burst(sdk::ApiClient& api, sdk::JetStream& js, const sdk::Subjects& subject
               seconds_taken, static_cast<double>(shipped.lines) / seconds_taken);
 }
 
-void steady(sdk::ApiClient& api, sdk::JetStream& js, const sdk::Subjects& subjects, pid_t worker) {
-  // 100 lines, then 10 ms: about 10,000 lines/s from busybox's shell.
-  const int rounds = 2000;
+void steady(sdk::ApiClient& api, sdk::JetStream& js, const sdk::Subjects& subjects, pid_t worker, int pause_us) {
+  // 100 lines, then a pause (10 ms: about 10,000 lines/s from busybox's shell), 200,000 lines
+  // at most, for about 20 s.
+  const int rounds = std::min(2000, 20 * 1000000 / (pause_us + 100));
   bench::wait_idle(worker);
   double cpu_before = bench::cpu_seconds(worker);
   auto started = Clock::now();
   std::string uid = run_writer(api, "steady",
                                "i=0; while [ $i -lt " + std::to_string(rounds) + " ]; do yes " + kPayload +
-                                   " | head -n 100; usleep 10000; i=$((i+1)); done; exec sleep 100000");
+                                   " | head -n 100; usleep " + std::to_string(pause_us) + "; i=$((i+1)); done; exec sleep 100000");
   Shipped shipped;
   test::wait_until([&] { return (shipped = shipped_lines(js, subjects, uid)).lines >= rounds * 100u; }, seconds(300),
                    seconds(1));
@@ -247,6 +248,7 @@ void query_latency(test::PluginNode& master, const std::string& what, const logv
 
 int main(int argc, char** argv) {
   long query_lines = argc > 1 ? std::atol(argv[1]) : 10'000'000;
+  int pause_us = argc > 2 ? std::atoi(argv[2]) : 10000;
   auto images = test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/images.sh"});
   if (images.exit_code != 0) {
     std::fprintf(stderr, "scripts/images.sh: %s\n", images.both().c_str());
@@ -255,6 +257,7 @@ int main(int argc, char** argv) {
   std::printf("Cluster logging: one node's kubelet shipping Docker containers' lines to JetStream, the logging addon\n");
   test::NatsServerSettings settings;
   settings.jetstream = true;
+  settings.jetstream_max_file_store = "30GB";
   test::NatsServer nats(settings);
   test::PluginNode master(nats, kMaster, "logs-master");
   master.start();
@@ -263,10 +266,14 @@ int main(int argc, char** argv) {
   sdk::ApiClient api(master.bus(), master.subjects());
   auto stream_reader = master.bus().jetstream();
   auto& js = *stream_reader;
-  test::wait_until([&] { return js.stream_state(master.subjects().log_stream()).has_value(); }, seconds(30));
+  if (!test::wait_until([&] { return js.stream_state(master.subjects().log_stream()).has_value(); }, seconds(30))) {
+    std::fprintf(stderr, "the logging addon made no stream %s:\n%s\n", master.subjects().log_stream().c_str(),
+                 master.output().c_str());
+    return 1;
+  }
 
   burst(api, js, master.subjects());
-  steady(api, js, master.subjects(), worker.pid());
+  steady(api, js, master.subjects(), worker.pid(), pause_us);
   double peer_cpu = 0;
   double peer = raw_publish(nats, master.subjects(), 200000, peer_cpu);
   std::printf("  peer: libnats async publish of the same LogLines: %.0f msgs/s, %.1f m CPU per 10k msgs/s\n", peer,

@@ -65,7 +65,7 @@ void NatsServer::write_config() const {
   }
   if (settings_.jetstream)
     out << "server_name: \"test-" << port_ << "\"\njetstream { store_dir: \"" << dir_.file("jetstream")
-        << "\", max_memory_store: 64MB, max_file_store: 1GB }\n";
+        << "\", max_memory_store: 64MB, max_file_store: " << settings_.jetstream_max_file_store << " }\n";
   if (settings_.tls)
     out << "tls { cert_file: \"" << dir_.file("server.pem") << "\", key_file: \"" << dir_.file("server-key.pem")
         << "\" }\n";

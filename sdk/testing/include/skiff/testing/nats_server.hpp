@@ -20,6 +20,7 @@ struct NatsServerSettings {
   int cluster_port = 0;       // > 0: join a cluster, listening for routes here
   std::vector<int> routes;    // cluster ports of the other members
   bool jetstream = false;     // JetStream on, its files in the server's own dir (kept across restart())
+  std::string jetstream_max_file_store = "1GB";  // what all streams may keep on disk
 };
 
 class NatsServer {

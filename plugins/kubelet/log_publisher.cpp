@@ -27,20 +27,19 @@ LogPublisher::LogPublisher(sdk::JetStream& stream, LogDiskBuffer& buffer, LogPos
   update_gauges();
 }
 
-bool LogPublisher::publish(const std::string& subject, const std::string& data, const std::string& id) {
-  if (away_ && std::chrono::steady_clock::now() < retry_at_) return false;
-  try {
-    stream_.publish(subject, data, id, timeout_);
-  } catch (const sdk::Error& e) {
-    retry_at_ = std::chrono::steady_clock::now() + kRetryAfter;
-    if (!away_.exchange(true))
-      log_.warn("log shipping: the log stream does not take lines ({}); keeping them in the disk buffer until it does",
-                e.status().message);
-    return false;
+std::size_t LogPublisher::publish(const std::vector<sdk::OutgoingMessage>& messages) {
+  if (messages.empty() || (away_ && std::chrono::steady_clock::now() < retry_at_)) return 0;
+  auto result = stream_.publish_many(messages, timeout_);
+  counters_.shipped.inc(static_cast<double>(result.stored));
+  if (result.error.ok()) {
+    if (away_.exchange(false)) log_.info("log shipping: the log stream takes lines again; sending the disk buffer first");
+    return result.stored;
   }
-  if (away_.exchange(false)) log_.info("log shipping: the log stream takes lines again; sending the disk buffer first");
-  counters_.shipped.inc();
-  return true;
+  retry_at_ = std::chrono::steady_clock::now() + kRetryAfter;
+  if (!away_.exchange(true))
+    log_.warn("log shipping: the log stream does not take lines ({}); keeping them in the disk buffer until it does",
+              result.error.message);
+  return result.stored;
 }
 
 void LogPublisher::keep(const ShipRecord& record) {
@@ -56,13 +55,16 @@ void LogPublisher::keep(const ShipRecord& record) {
 }
 
 void LogPublisher::ship(std::vector<ShipRecord> batch) {
-  bool in_order = drain();  // older lines first: while the buffer holds some, new ones queue behind
-  for (const auto& record : batch) {
-    if (!in_order || !publish(record.subject, record.data, record.message_id)) {
-      in_order = false;
-      keep(record);
-    }
-    if (record.ends_line) positions_.set(record.container_id, record.position);
+  std::size_t stored = 0;
+  if (drain()) {  // older lines first: while the buffer holds some, new ones queue behind
+    std::vector<sdk::OutgoingMessage> messages;
+    messages.reserve(batch.size());
+    for (const auto& r : batch) messages.push_back({r.subject, r.data, r.message_id});
+    stored = publish(messages);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i >= stored) keep(batch[i]);
+    if (batch[i].ends_line) positions_.set(batch[i].container_id, batch[i].position);
   }
   positions_.save();
   update_gauges();
@@ -71,14 +73,13 @@ void LogPublisher::ship(std::vector<ShipRecord> batch) {
 bool LogPublisher::drain() {
   while (!buffer_.empty()) {
     auto records = buffer_.front(kDrainBatch);
-    std::size_t sent = 0;
-    for (const auto& r : records) {
-      if (!publish(r.subject, r.data, r.message_id)) break;
-      ++sent;
-    }
+    std::vector<sdk::OutgoingMessage> messages;
+    messages.reserve(records.size());
+    for (auto& r : records) messages.push_back({std::move(r.subject), std::move(r.data), std::move(r.message_id)});
+    std::size_t sent = publish(messages);
     buffer_.pop(sent);
     update_gauges();
-    if (sent < records.size()) return false;
+    if (sent < messages.size()) return false;
   }
   return true;
 }

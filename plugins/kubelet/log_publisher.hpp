@@ -1,5 +1,5 @@
-// Stores batches of log lines in the cluster's log stream with acknowledged JetStream publishes
-// (the message id makes a batch sent again after a crash harmless), keeps them in the disk
+// Stores batches of log lines in the cluster's log stream with acknowledged JetStream publishes,
+// a batch at a time (publish_many; the message ids make a batch sent again harmless), keeps them in the disk
 // buffer while the stream cannot take them, sends the buffer first, in order, once it can,
 // and moves each container's position once its lines are stored either way.
 #pragma once
@@ -43,7 +43,8 @@ class LogPublisher {
   bool stream_away() const { return away_; }
 
  private:
-  bool publish(const std::string& subject, const std::string& data, const std::string& id);
+  // How many of the messages, from the first on, the stream stored (all of them in one round).
+  std::size_t publish(const std::vector<sdk::OutgoingMessage>& messages);
   void keep(const ShipRecord& record);  // into the buffer, or dropped
   void update_gauges();
 

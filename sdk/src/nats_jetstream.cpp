@@ -4,21 +4,11 @@
 
 #include <mutex>
 
-#include "nats_error.hpp"
+#include "nats_js_status.hpp"
+#include "nats_publish_many.hpp"
 
 namespace skiff::sdk {
 namespace {
-
-Status js_status(const std::string& what, natsStatus s, jsErrCode code) {
-  std::string message = "JetStream: " + what + ": " + nats_error(s);
-  if (code == JSNotEnabledErr || code == JSNotEnabledForAccountErr || s == NATS_NO_RESPONDERS)
-    return Status::Unavailable(message + "; the bus has no JetStream (nats-server -js, or `jetstream {}` in its config)");
-  if (code == JSStreamNotFoundErr) return Status::Unavailable(message);
-  if (s == NATS_TIMEOUT) return Status::Timeout(message);
-  if (code == JSStreamStoreFailedErr || code == JSInsufficientResourcesErr) return {507, "InsufficientStorage", message};
-  if (s == NATS_INVALID_ARG || code != 0) return Status::BadRequest(message);
-  return Status::Unavailable(message);
-}
 
 void check(const std::string& what, natsStatus s, jsErrCode code = static_cast<jsErrCode>(0)) {
   if (s != NATS_OK) throw Error(js_status(what, s, code));
@@ -102,7 +92,7 @@ void on_follow_complete(void* closure) { delete static_cast<std::shared_ptr<Foll
 
 class NatsJetStream final : public JetStream {
  public:
-  explicit NatsJetStream(natsConnection* connection) {
+  explicit NatsJetStream(natsConnection* connection) : connection_(connection) {
     check("cannot open a context", natsConnection_JetStream(&js_, connection, nullptr));
   }
   ~NatsJetStream() override { jsCtx_Destroy(js_); }
@@ -163,6 +153,15 @@ class NatsJetStream final : public JetStream {
     PublishAck out{ack->Sequence, ack->Duplicate};
     jsPubAck_Destroy(ack);
     return out;
+  }
+
+  PublishManyResult publish_many(const std::vector<OutgoingMessage>& messages,
+                                 std::chrono::milliseconds timeout) override {
+    {
+      std::lock_guard lock(many_mutex_);
+      if (!many_) many_ = std::make_unique<NatsPublishMany>(connection_);
+    }
+    return many_->publish(messages, timeout);
   }
 
   std::vector<StoredMessage> read(const std::string& stream, const std::string& filter, ReadFrom from, std::size_t max,
@@ -264,7 +263,10 @@ class NatsJetStream final : public JetStream {
     return count > 0;
   }
 
+  natsConnection* connection_;
   jsCtx* js_ = nullptr;
+  std::mutex many_mutex_;
+  std::unique_ptr<NatsPublishMany> many_;  // its own context: made on the first publish_many
 };
 
 }  // namespace

@@ -89,6 +89,35 @@ TEST_F(JetStreamTest, TheSameMessageIdIsStoredOnce) {
   EXPECT_EQ(js->stream_state("LOGS")->messages, 1u);
 }
 
+std::vector<sdk::OutgoingMessage> numbered(const std::vector<std::string>& subjects) {
+  std::vector<sdk::OutgoingMessage> out;
+  for (std::size_t i = 0; i < subjects.size(); ++i)
+    out.push_back({subjects[i], "m" + std::to_string(i), "id-" + std::to_string(i)});
+  return out;
+}
+
+TEST_F(JetStreamTest, PublishManyStoresABatchInOrderAndItsIdsMakeSendingItAgainHarmless) {
+  js->ensure_stream(logs());
+  auto batch = numbered(std::vector<std::string>(2000, "logs.a"));
+  auto result = js->publish_many(batch);
+  EXPECT_TRUE(result.error.ok()) << result.error.message;
+  EXPECT_EQ(result.stored, 2000u);
+  auto read = js->read("LOGS", "", sdk::ReadFrom::first(), 5000);
+  ASSERT_EQ(read.size(), 2000u);
+  for (std::size_t i = 0; i < read.size(); ++i) ASSERT_EQ(read[i].data, "m" + std::to_string(i));
+  EXPECT_EQ(js->publish_many(batch).stored, 2000u);
+  EXPECT_EQ(js->stream_state("LOGS")->messages, 2000u) << "the same ids again: acknowledged, not stored twice";
+}
+
+TEST_F(JetStreamTest, PublishManyCountsOnlyWhatIsStoredBeforeTheFirstRefusal) {
+  js->ensure_stream(logs());
+  auto result = js->publish_many(numbered({"logs.a", "logs.b", "nowhere.c", "logs.d"}), 3s);
+  EXPECT_EQ(result.stored, 2u);
+  EXPECT_EQ(result.error.code, 503) << result.error.message;
+  EXPECT_NE(result.error.message.find("nowhere.c"), std::string::npos) << result.error.message;
+  EXPECT_TRUE(js->publish_many({}).error.ok());
+}
+
 TEST_F(JetStreamTest, FollowingSeesHistoryThenNewMessagesInOrder) {
   js->ensure_stream(logs());
   js->publish("logs.a", "old");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "skiff/sdk/bus.hpp"
+#include "skiff/sdk/status.hpp"
 
 namespace skiff::sdk {
 
@@ -40,6 +41,18 @@ struct StreamState {
 struct PublishAck {
   std::uint64_t sequence = 0;
   bool duplicate = false;  // the same message id was stored before, within the window
+};
+
+// A message for publish_many().
+struct OutgoingMessage {
+  std::string subject;
+  std::string data;
+  std::string message_id;  // empty: none (no duplicate detection)
+};
+
+struct PublishManyResult {
+  std::size_t stored = 0;  // how many, from the first on, the stream has acknowledged
+  Status error;            // ok() when all are stored; else why the first of the rest is not
 };
 
 struct StoredMessage {
@@ -74,6 +87,13 @@ class JetStream {
   // again within the stream's duplicate window is acknowledged but not stored twice.
   virtual PublishAck publish(const std::string& subject, std::string_view data, const std::string& message_id = "",
                              std::chrono::milliseconds timeout = std::chrono::seconds(5)) = 0;
+
+  // Stores many messages with one round trip's wait: all are sent, then their acks awaited
+  // together, for at most `timeout`. Says how many, from the first on, are stored; the rest may
+  // be stored or not (send them again with the same ids: the duplicates are not stored). This
+  // default sends them one by one; the NATS JetStream pipelines them.
+  virtual PublishManyResult publish_many(const std::vector<OutgoingMessage>& messages,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   // Up to `max` stored messages of `stream` whose subject matches `filter` (wildcards allowed;
   // empty: all), from `from` on, in stream order; fewer when the stream has no more.

@@ -86,7 +86,7 @@ struct Shipped {
 Shipped shipped_lines(sdk::JetStream& js, const sdk::Subjects& subjects, const std::string& uid) {
   Shipped out;
   std::uint64_t next = 1;
-  std::string filter = subjects.log_lines("default", uid, "main");
+  std::string filter = subjects.log_lines("default", "*", uid, "main");
   for (;;) {
     auto batch = js.read(subjects.log_stream(), filter, sdk::ReadFrom::at_sequence(next), 50000, seconds(30));
     if (batch.empty()) break;
@@ -155,7 +155,7 @@ double raw_publish(const test::NatsServer& nats, const sdk::Subjects& subjects, 
   line.set_stream("stdout");
   line.set_line(kPayload);
   (*line.mutable_pod_labels())["bench"] = "logging";
-  std::string subject = subjects.log_lines("raw", "raw-uid", "main");
+  std::string subject = subjects.log_lines("raw", "raw-pod", "raw-uid", "main");
   natsOptions* options = nullptr;
   natsConnection* connection = nullptr;
   jsCtx* js = nullptr;
@@ -213,7 +213,7 @@ void fill_for_queries(const test::NatsServer& nats, const sdk::Subjects& subject
     line.set_time_unix_nano(duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count());
     line.set_line((i / 10000) % 100 == 7 ? "GET /api needle " + std::to_string(i) : "GET /api ok " + std::to_string(i));
     std::string data = line.SerializeAsString();
-    std::string subject = subjects.log_lines(line.namespace_(), line.pod_uid(), "main");
+    std::string subject = subjects.log_lines(line.namespace_(), line.pod(), line.pod_uid(), "main");
     js_PublishAsync(js, subject.c_str(), data.data(), static_cast<int>(data.size()), nullptr);
   }
   jsPubOptions wait;

@@ -26,7 +26,7 @@ namespace skiff::kubelet {
 struct FollowedContainer {
   std::string id;                        // the runtime's
   const sdk::RuntimeClient* runtime = nullptr;
-  std::string subject;                   // skiff.<c>.logs.<ns>.<pod uid>.<container>
+  std::string subject;                   // skiff.<c>.logs.<ns>.<pod>.<pod uid>.<container>
   logging::v1::LogLine metadata;         // every field but stream, time, line and parts
 };
 

@@ -153,7 +153,8 @@ void LogShipper::follow(const sdk::RuntimeClient& runtime, const rt::ContainerSt
   followed.runtime = &runtime;
   followed.metadata = metadata_of(container);
   followed.subject =
-      subjects_.log_lines(followed.metadata.namespace_(), followed.metadata.pod_uid(), followed.metadata.container());
+      subjects_.log_lines(followed.metadata.namespace_(), followed.metadata.pod(), followed.metadata.pod_uid(),
+                          followed.metadata.container());
   FollowerOptions options;
   options.max_line_bytes = options_.max_line_bytes;
   auto follower = std::make_unique<ContainerLogFollower>(

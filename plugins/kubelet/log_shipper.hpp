@@ -1,7 +1,7 @@
 // Cluster logging, the node's side (issue 21): every container of this node's pods, in every
 // runtime the node uses, is followed (container_log_follower.hpp), its lines batched
 // (log_batcher.hpp) and stored in the cluster's JetStream log stream (log_publisher.hpp) on
-// skiff.<c>.logs.<ns>.<pod uid>.<container>, with each container's position kept on disk
+// skiff.<c>.logs.<ns>.<pod>.<pod uid>.<container>, with each container's position kept on disk
 // (log_positions.hpp) and a disk buffer (log_disk_buffer.hpp) while the stream is away.
 #pragma once
 

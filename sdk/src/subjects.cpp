@@ -40,9 +40,10 @@ std::string Subjects::runtime_on(std::string_view node, std::string_view op, std
   return node_prefix(node) + ".runtime." + subject_token(handler) + "." + std::string(op);
 }
 std::string Subjects::cloud_provider(std::string_view op) const { return prefix_ + ".cloudprovider." + std::string(op); }
-std::string Subjects::log_lines(std::string_view ns, std::string_view pod_uid, std::string_view container) const {
+std::string Subjects::log_lines(std::string_view ns, std::string_view pod, std::string_view pod_uid,
+                                std::string_view container) const {
   auto token = [](std::string_view name) { return name == "*" ? std::string("*") : subject_token(name); };
-  return prefix_ + ".logs." + token(ns) + "." + token(pod_uid) + "." + token(container);
+  return prefix_ + ".logs." + token(ns) + "." + token(pod) + "." + token(pod_uid) + "." + token(container);
 }
 std::string Subjects::log_stream() const {
   // Stream names allow no '.', '*', '>', spaces or path separators.

@@ -109,7 +109,7 @@ class LogShipping : public ::testing::TestWithParam<std::string> {
 
   std::vector<logging::v1::LogLine> shipped(const std::string& uid) {
     std::vector<logging::v1::LogLine> out;
-    for (const auto& m : js->read(subjects.log_stream(), subjects.log_lines("default", uid, "counter"),
+    for (const auto& m : js->read(subjects.log_stream(), subjects.log_lines("default", "*", uid, "counter"),
                                   sdk::ReadFrom::first(), 1000000)) {
       logging::v1::LogLine line;
       EXPECT_TRUE(line.ParseFromString(m.data));

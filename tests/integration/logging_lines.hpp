@@ -37,7 +37,7 @@ inline std::uint64_t ship(sdk::JetStream& js, const sdk::Subjects& subjects, con
   l.set_time_unix_nano(time);
   l.set_line(text);
   for (const auto& [k, v] : pod.labels) (*l.mutable_pod_labels())[k] = v;
-  return js.publish(subjects.log_lines(pod.ns, pod.uid, container), l.SerializeAsString()).sequence;
+  return js.publish(subjects.log_lines(pod.ns, pod.pod, pod.uid, container), l.SerializeAsString()).sequence;
 }
 
 inline std::int64_t unix_nano_now() {

@@ -59,7 +59,8 @@ bool LogFilter::matches(const v1::LogLine& line) const {
 
 std::string LogFilter::subject_filter(const sdk::Subjects& subjects) const {
   auto or_any = [](const std::string& value) { return value.empty() ? std::string("*") : value; };
-  return subjects.log_lines(or_any(query_.namespace_()), or_any(query_.pod_uid()), or_any(query_.container()));
+  return subjects.log_lines(or_any(query_.namespace_()), or_any(query_.pod()), or_any(query_.pod_uid()),
+                            or_any(query_.container()));
 }
 
 }  // namespace skiff::logging

@@ -1,5 +1,5 @@
 // Which lines a LogQuery selects: the subject filter that narrows the stream read (namespace,
-// pod uid, container) and the test every line read must pass (pod name, labels, node, time
+// pod name, pod uid, container) and the test every line read must pass (pod name, labels, node, time
 // range, text, regular expression).
 #pragma once
 
@@ -21,7 +21,7 @@ class LogFilter {
   static LogFilter compile(const v1::LogQuery& query);
 
   bool matches(const v1::LogLine& line) const;
-  // skiff.<c>.logs.<ns|*>.<uid|*>.<container|*>
+  // skiff.<c>.logs.<ns|*>.<pod|*>.<uid|*>.<container|*>
   std::string subject_filter(const sdk::Subjects& subjects) const;
   std::int64_t since() const { return query_.since_unix_nano(); }
   std::int64_t until() const { return query_.until_unix_nano(); }

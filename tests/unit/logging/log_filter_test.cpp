@@ -110,15 +110,18 @@ TEST(LogFilter, BadInputIsRefusedNamingTheFieldAndTheFix) {
   EXPECT_FALSE(refusal(negative).empty());
 }
 
-TEST(LogFilter, TheSubjectFilterNarrowsByNamespacePodUidAndContainer) {
+TEST(LogFilter, TheSubjectFilterNarrowsByNamespacePodNameUidAndContainer) {
   sdk::Subjects subjects("prod", "n");
-  EXPECT_EQ(logging::LogFilter::compile({}).subject_filter(subjects), "skiff.prod.logs.*.*.*");
+  EXPECT_EQ(logging::LogFilter::compile({}).subject_filter(subjects), "skiff.prod.logs.*.*.*.*");
   v1::LogQuery q;
   q.set_namespace_("shop");
   q.set_container("side.car");
-  EXPECT_EQ(logging::LogFilter::compile(q).subject_filter(subjects), "skiff.prod.logs.shop.*.side%2Ecar");
+  EXPECT_EQ(logging::LogFilter::compile(q).subject_filter(subjects), "skiff.prod.logs.shop.*.*.side%2Ecar");
+  q.set_pod("web.1");
+  EXPECT_EQ(logging::LogFilter::compile(q).subject_filter(subjects), "skiff.prod.logs.shop.web%2E1.*.side%2Ecar");
   q.set_pod_uid("1234");
-  EXPECT_EQ(logging::LogFilter::compile(q).subject_filter(subjects), "skiff.prod.logs.shop.1234.side%2Ecar");
+  EXPECT_EQ(logging::LogFilter::compile(q).subject_filter(subjects),
+            "skiff.prod.logs.shop.web%2E1.1234.side%2Ecar");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class LogScanner : public ::testing::Test {
     l.set_line(text);
     l.set_time_unix_nano(time * kSecond);
     if (!app.empty()) (*l.mutable_pod_labels())["app"] = app;
-    js.add(subjects.log_lines(ns, l.pod_uid(), "main"), l.SerializeAsString(), (time + delay) * kSecond);
+    js.add(subjects.log_lines(ns, pod, l.pod_uid(), "main"), l.SerializeAsString(), (time + delay) * kSecond);
   }
 
   logging::ScanResult scan(const v1::LogQuery& query, std::size_t limit = 100, bool newest_first = false) {
@@ -140,7 +140,7 @@ TEST_F(LogScanner, AMissingStreamIsUnavailable) {
 }
 
 TEST_F(LogScanner, UndecodableMessagesAreSkipped) {
-  js.add(subjects.log_lines("d", "uid-p", "main"), "\xff\xff not a LogLine", kSecond);
+  js.add(subjects.log_lines("d", "p", "uid-p", "main"), "\xff\xff not a LogLine", kSecond);
   write("d", "p", "good", 2);
   EXPECT_EQ(lines(scan({})), (std::vector<std::string>{"good"}));
 }

@@ -54,8 +54,9 @@ TEST(Subjects, NamesWithDotsStayOneToken) {
 
 TEST(Subjects, LogLinesAndTheirStream) {
   Subjects s("prod.eu", "node-1");
-  EXPECT_EQ(s.log_lines("default", "0c1d-22", "app.v2"), "skiff.prod%2Eeu.logs.default.0c1d-22.app%2Ev2");
-  EXPECT_EQ(s.log_lines("default", "*", "*"), "skiff.prod%2Eeu.logs.default.*.*");
+  EXPECT_EQ(s.log_lines("default", "web.1", "0c1d-22", "app.v2"),
+            "skiff.prod%2Eeu.logs.default.web%2E1.0c1d-22.app%2Ev2");
+  EXPECT_EQ(s.log_lines("default", "*", "*", "*"), "skiff.prod%2Eeu.logs.default.*.*.*");
   EXPECT_EQ(s.log_stream(), "SKIFF_LOGS_prod_eu") << "a stream name holds no dots";
   EXPECT_EQ(s.logging("query"), "skiff.prod%2Eeu.logging.query");
 }

@@ -30,8 +30,10 @@ class Subjects {
   // The cluster's cloud provider (one per cluster): skiff.<c>.cloudprovider.<op>.
   std::string cloud_provider(std::string_view op) const;
   // Cluster logging (skiff/logging/v1/logging.proto): a container's lines in the log stream,
-  // skiff.<c>.logs.<namespace>.<pod uid>.<container>; "*" for any of them in a filter.
-  std::string log_lines(std::string_view ns, std::string_view pod_uid, std::string_view container) const;
+  // skiff.<c>.logs.<namespace>.<pod>.<pod uid>.<container>; "*" for any of them in a filter.
+  // The pod's name is there so that a query by name (deleted pods too) reads only its lines.
+  std::string log_lines(std::string_view ns, std::string_view pod, std::string_view pod_uid,
+                        std::string_view container) const;
   // The JetStream stream holding them: SKIFF_LOGS_<cluster>.
   std::string log_stream() const;
   // The logging addon's services: skiff.<c>.logging.<op> ("query").

@@ -12,11 +12,13 @@ bool same_line(const v1::LogLine& a, const v1::LogLine& b) {
 }
 
 // The entries [begin, begin + count) are parts 0..count-1 of one line, in some order.
-bool whole_run(const std::vector<v1::LogEntry>& entries, std::size_t begin, int count) {
+bool whole_run(const std::vector<v1::LogEntry>& entries, std::size_t begin, int count, std::size_t max_bytes) {
   if (begin + static_cast<std::size_t>(count) > entries.size()) return false;
   std::vector<bool> seen(static_cast<std::size_t>(count), false);
+  std::size_t bytes = 0;
   for (std::size_t i = begin; i < begin + static_cast<std::size_t>(count); ++i) {
     const auto& line = entries[i].line();
+    if ((bytes += line.line().size()) > max_bytes) return false;
     if (!same_line(line, entries[begin].line()) || line.part() < 0 || line.part() >= count || seen[line.part()])
       return false;
     seen[line.part()] = true;
@@ -35,12 +37,12 @@ v1::LogEntry joined(std::vector<v1::LogEntry>::iterator begin, std::vector<v1::L
 
 }  // namespace
 
-void join_parts(std::vector<v1::LogEntry>& entries) {
+void join_parts(std::vector<v1::LogEntry>& entries, std::size_t max_bytes) {
   std::vector<v1::LogEntry> out;
   out.reserve(entries.size());
   for (std::size_t i = 0; i < entries.size();) {
     int count = entries[i].line().part_count();
-    if (count > 1 && whole_run(entries, i, count)) {
+    if (count > 1 && whole_run(entries, i, count, max_bytes)) {
       auto begin = entries.begin() + static_cast<long>(i);
       out.push_back(joined(begin, begin + count));
       i += static_cast<std::size_t>(count);

@@ -1,7 +1,8 @@
 // A line longer than the shipper's log_max_line_bytes is stored in parts (LogLine.part of
 // part_count). An answer gives it back whole where all its parts are in it, next to each other
 // (they are: same container, same time, consecutive in the stream); a lone part — the others
-// did not match a text filter, or fell outside the limit — stays a part.
+// did not match a text filter, or fell outside the limit — stays a part, and so do the parts of
+// a line longer than `max_bytes` (an answer's messages must fit the bus).
 #pragma once
 
 #include <vector>
@@ -11,6 +12,6 @@
 namespace skiff::logging {
 
 // In place, keeping the order (oldest or newest first): a joined line sits where its parts were.
-void join_parts(std::vector<v1::LogEntry>& entries);
+void join_parts(std::vector<v1::LogEntry>& entries, std::size_t max_bytes = 256 * 1024);
 
 }  // namespace skiff::logging

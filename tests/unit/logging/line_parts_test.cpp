@@ -50,6 +50,14 @@ TEST(JoinParts, APartWithoutItsSiblingsStaysAPart) {
   EXPECT_EQ(texts(entries), (std::vector<std::string>{"a#0", "c#2", "x#1"}));
 }
 
+TEST(JoinParts, ALineTooLongForOneAnswerMessageStaysInParts) {
+  std::vector<v1::LogEntry> entries{entry("aaaa", 2, 0, 2), entry("bbbb", 2, 1, 2)};
+  logging::join_parts(entries, 7);
+  EXPECT_EQ(texts(entries), (std::vector<std::string>{"aaaa#0", "bbbb#1"}));
+  logging::join_parts(entries, 8);
+  EXPECT_EQ(texts(entries), (std::vector<std::string>{"aaaabbbb"}));
+}
+
 TEST(JoinParts, PartsOfTwoContainersAtTheSameTimeAreNotMixed) {
   auto other = entry("B", 2, 1, 2);
   other.mutable_line()->set_container("side");

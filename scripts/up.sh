@@ -103,8 +103,10 @@ $(say "ready. In another terminal:")
   tail -f $node_log                         # the node's log
 Ctrl-C here stops the node and removes its pods' containers.
 INFO
+# However the node ends — Ctrl-C (then stop() runs from the trap), a signal to skiffd alone, a
+# crash — its pods' containers go with it.
 if ! wait "$node_pid"; then
   echo "skiff: the node stopped on its own; the end of its log ($node_log):" >&2
   tail -n 20 "$node_log" >&2
-  stop
 fi
+stop

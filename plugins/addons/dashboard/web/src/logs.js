@@ -1,0 +1,46 @@
+// A container's log, streamed (follow) into a <pre>; the stream stops when the view goes.
+import {h, labelled} from './dom.js';
+import {streamLines} from './api.js';
+
+const MAX_LINES = 5000;
+
+export function logPanel(ns, pod, containers, signal) {
+  const container = h('select', {dataset: {testid: 'log-container'}}, containers.map((c) => h('option', {value: c}, c)));
+  const follow = h('input', {type: 'checkbox', checked: true, dataset: {testid: 'log-follow'}});
+  const previous = h('input', {type: 'checkbox', dataset: {testid: 'log-previous'}});
+  const tail = h('input', {type: 'number', min: '0', value: '500', class: 'narrow', dataset: {testid: 'log-tail'}});
+  const output = h('pre', {class: 'log', tabindex: '0', 'aria-label': 'Log output', 'aria-live': 'off', dataset: {testid: 'log-output'}});
+  const state = h('p', {class: 'status', role: 'status', dataset: {testid: 'log-state'}});
+  let stream = null;
+
+  function start() {
+    stream?.abort();
+    stream = new AbortController();
+    signal.addEventListener('abort', () => stream.abort(), {once: true});
+    output.textContent = '';
+    const query = new URLSearchParams({container: container.value, follow: String(follow.checked),
+      previous: String(previous.checked)});
+    if (tail.value !== '') query.set('tailLines', tail.value);
+    const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log?${query}`;
+    state.textContent = follow.checked ? 'Following…' : 'Loading…';
+    const mine = stream;
+    streamLines(path, (line) => appendLine(line), mine.signal)
+      .then(() => { if (!mine.signal.aborted) state.textContent = 'The log ended.'; })
+      .catch((e) => { if (!mine.signal.aborted) state.textContent = 'Log unavailable: ' + e.message; });
+  }
+
+  function appendLine(line) {
+    const atBottom = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+    output.append(line + '\n');
+    while (output.childNodes.length > MAX_LINES) output.firstChild.remove();
+    if (atBottom) output.scrollTop = output.scrollHeight;
+  }
+
+  for (const control of [container, follow, previous]) control.addEventListener('change', start);
+  tail.addEventListener('change', start);
+  start();
+  return h('div', {class: 'logs'},
+    h('div', {class: 'controls'}, labelled('Container', container), labelled('Follow', follow, {class: 'field check'}),
+      labelled('Previous instance', previous, {class: 'field check'}), labelled('Last lines', tail)),
+    state, output);
+}

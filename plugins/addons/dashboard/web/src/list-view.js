@@ -1,5 +1,5 @@
 // A live list of one resource: the filter bar, a virtualised table, tabs to sibling lists.
-import {h} from './dom.js';
+import {h, append} from './dom.js';
 import {watchFor} from './watch-cache.js';
 import {filters, matches, onFilters} from './filters.js';
 import {filterBar} from './filter-bar.js';
@@ -21,12 +21,13 @@ export function listView(main, signal, {heading, tabs, current, spec}) {
   const tableView = virtualTable({label: spec.label, testid: testid + 's-table', columns,
     rowAttrs: (o) => ({dataset: {testid: testid + '-row', name: o.metadata.name, namespace: o.metadata.namespace || ''}})});
   const status = h('p', {class: 'status', role: 'status'});
-  main.replaceChildren(
+  main.replaceChildren();
+  append(main, [
     h('h1', {}, heading),
     tabs ? tabBar(tabs, current) : null,
     filterBar(signal),
     status,
-    tableView.element);
+    tableView.element]);
 
   let sorted = [];
   const update = (c) => {

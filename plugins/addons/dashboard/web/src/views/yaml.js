@@ -1,5 +1,5 @@
 // An object's YAML: view, edit and save (PUT of the YAML text; errors shown at the field).
-import {h} from '../dom.js';
+import {h, append} from '../dom.js';
 import {get, put} from '../api.js';
 import {resources, objectPath} from '../resources.js';
 import {yamlEditor, loadYaml} from '../yaml-editor.js';
@@ -12,8 +12,8 @@ export async function yamlView(main, {res, ns = '', name}, signal) {
   const status = h('p', {class: 'status', role: 'status', dataset: {testid: 'yaml-status'}});
   const save = h('button', {type: 'button', dataset: {testid: 'yaml-save'}}, 'Save');
   const reload = h('button', {type: 'button', dataset: {testid: 'yaml-reload'}}, 'Reload');
-  main.append(h('h1', {}, resource.kind, ' ', name), ns ? h('p', {class: 'muted'}, 'Namespace ', ns) : null,
-    h('div', {class: 'actions'}, save, reload), status, editor.element);
+  append(main, [h('h1', {}, resource.kind, ' ', name), ns ? h('p', {class: 'muted'}, 'Namespace ', ns) : null,
+    h('div', {class: 'actions'}, save, reload), status, editor.element]);
   const yaml = await loadYaml();
 
   async function load() {

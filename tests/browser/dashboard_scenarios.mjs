@@ -196,7 +196,9 @@ const scenarios = {
     await page.waitForSelector(sel('terminal-open'));
     await page.click(sel('terminal-open'));
     await waitFor(page, 'the terminal did not connect', () =>
-      document.querySelector('[data-testid=terminal-status]')?.textContent.startsWith('Connected'), null, opts);
+      /^(Connected|Failed|Disconnected)/.test(document.querySelector('[data-testid=terminal-status]')?.textContent || ''), null, opts);
+    const state = await text(page, sel('terminal-status'));
+    if (!state.startsWith('Connected')) fail('the terminal did not connect: ' + state);
     await page.waitForSelector(sel('terminal', ' .xterm-helper-textarea'));
     await page.focus(sel('terminal', ' .xterm-helper-textarea'));
     await page.keyboard.type('echo skiff-$((6*7))\r');

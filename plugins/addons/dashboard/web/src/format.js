@@ -62,7 +62,8 @@ export function podReady(pod) {
 export const podRestarts = (pod) => (pod.status?.containerStatuses || []).reduce((n, c) => n + (c.restartCount || 0), 0);
 
 export function containerState(c) {
-  const s = c?.state || {};
+  if (!c) return 'Not created yet';
+  const s = c.state || {};
   if (s.running) return 'Running since ' + new Date(s.running.startedAt).toLocaleString();
   if (s.waiting) return 'Waiting: ' + (s.waiting.reason || '') + (s.waiting.message ? ' – ' + s.waiting.message : '');
   if (s.terminated) return `Terminated: ${s.terminated.reason || ''} (exit ${s.terminated.exitCode})`;

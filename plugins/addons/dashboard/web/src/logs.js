@@ -12,6 +12,7 @@ export function logPanel(ns, pod, containers, signal) {
   const output = h('pre', {class: 'log', tabindex: '0', 'aria-label': 'Log output', 'aria-live': 'off', dataset: {testid: 'log-output'}});
   const state = h('p', {class: 'status', role: 'status', dataset: {testid: 'log-state'}});
   let stream = null;
+  let ended = false;
 
   function start() {
     stream?.abort();
@@ -24,9 +25,10 @@ export function logPanel(ns, pod, containers, signal) {
     const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log?${query}`;
     state.textContent = follow.checked ? 'Following…' : 'Loading…';
     const mine = stream;
+    ended = false;
     streamLines(path, (line) => appendLine(line), mine.signal)
-      .then(() => { if (!mine.signal.aborted) state.textContent = 'The log ended.'; })
-      .catch((e) => { if (!mine.signal.aborted) state.textContent = 'Log unavailable: ' + e.message; });
+      .then(() => { if (!mine.signal.aborted) { ended = true; state.textContent = 'The log ended.'; } })
+      .catch((e) => { if (!mine.signal.aborted) { ended = true; state.textContent = 'Log unavailable: ' + e.message; } });
   }
 
   function appendLine(line) {
@@ -39,8 +41,10 @@ export function logPanel(ns, pod, containers, signal) {
   for (const control of [container, follow, previous]) control.addEventListener('change', start);
   tail.addEventListener('change', start);
   start();
-  return h('div', {class: 'logs'},
+  const element = h('div', {class: 'logs'},
     h('div', {class: 'controls'}, labelled('Container', container), labelled('Follow', follow, {class: 'field check'}),
       labelled('Previous instance', previous, {class: 'field check'}), labelled('Last lines', tail)),
     state, output);
+  // The pod's containers changed (started, restarted): a log that had ended starts again.
+  return {element, containersChanged() { if (ended && follow.checked) start(); }};
 }

@@ -27,6 +27,8 @@ export function podView(main, {ns, name}, signal) {
 
   let pod = null;
   let started = false;
+  let logs = null;
+  let containerIds = '';
   watchFor('pods', signal, (c) => {
     pod = c.get(ns + '/' + name);
     if (!pod) { summary.textContent = 'No pod with this name (yet, or any more).'; return; }
@@ -34,9 +36,12 @@ export function podView(main, {ns, name}, signal) {
     if (!started) {
       started = true;
       const names = pod.spec.containers.map((x) => x.name);
-      logsHost.append(logPanel(ns, name, names, signal));
+      logs = logPanel(ns, name, names, signal);
+      logsHost.append(logs.element);
       terminalHost.append(terminalPanel(ns, name, names, signal));
     }
+    const ids = (pod.status?.containerStatuses || []).map((s) => s.containerID + (s.state?.running ? '+' : '')).join();
+    if (ids !== containerIds) { containerIds = ids; logs.containersChanged(); }
   });
   watchFor('events', signal, (c) => {
     const mine = c.list().filter((e) => e.involvedObject?.kind === 'Pod' && e.involvedObject?.name === name && e.metadata.namespace === ns)

@@ -6,10 +6,10 @@ set -euo pipefail
 build_packages=(cmake g++ make pkg-config ccache git libboost1.81-dev libboost-json1.81-dev
   libnats-dev protobuf-compiler libprotobuf-dev libspdlog-dev libyaml-cpp-dev liblmdb-dev libssl-dev zlib1g-dev
   libgrpc++-dev protobuf-compiler-grpc libmnl-dev libnftables-dev libnftnl-dev libnetfilter-conntrack-dev libknot-dev
-  libarchive-dev)
+  libarchive-dev nodejs npm)
 test_packages=(nats-server libgtest-dev libgmock-dev openssl python3-kubernetes docker.io containerd busybox-static
   containernetworking-plugins iproute2 iptables nftables conntrack wrk curl knot-dnsutils runc skopeo docker-registry
-  prometheus)
+  prometheus chromium fonts-dejavu-core)
 bench_packages=(libbenchmark-dev etcd-server wrk hey curl iperf3 haproxy iptables dnsperf dnsmasq-base unbound nginx-light)
 up_packages=(nats-server docker.io containerd runc busybox-static containernetworking-plugins iproute2 iptables nftables)
 

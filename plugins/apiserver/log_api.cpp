@@ -12,6 +12,7 @@
 #include "api_error.hpp"
 #include "log_query_stream.hpp"
 #include "podlog_json.hpp"
+#include "podlog_table.hpp"
 #include "skiff/sdk/selector.hpp"
 #include "skiff/sdk/time.hpp"
 
@@ -162,7 +163,7 @@ void LogApi::handle(const RequestInfo& info, const HttpRequest& request, HttpRes
     throw ApiError(sdk::Status{405, "MethodNotAllowed", "podlogs are read-only: only get and list are allowed"});
   lv1::LogQuery query = log_query_of(info, request);
   if (flag(request, "follow")) return follow(query, response);
-  list(query, response);
+  list(query, response, request.header("Accept").find("as=Table") != std::string::npos);
 }
 
 void LogApi::ask(const lv1::LogQuery& query) {
@@ -176,7 +177,7 @@ void LogApi::ask(const lv1::LogQuery& query) {
   throw ApiError(reply.status);
 }
 
-void LogApi::list(lv1::LogQuery query, HttpResponder& response) {
+void LogApi::list(lv1::LogQuery query, HttpResponder& response, bool as_table) {
   LogQueryStream stream(bus_, subjects_);
   query.set_history_stream(stream.subject());
   ask(query);
@@ -191,6 +192,7 @@ void LogApi::list(lv1::LogQuery query, HttpResponder& response) {
     truncated = batch->truncated();
     break;
   }
+  if (as_table) return response.send(200, "application/json", json::serialize(podlog_table(items, true)));
   json::object doc;
   doc["kind"] = "PodLogList";
   doc["apiVersion"] = kGroupVersion;

@@ -33,7 +33,8 @@ class LogApi {
   void handle(const RequestInfo& info, const HttpRequest& request, HttpResponder& response);
 
  private:
-  void list(logging::v1::LogQuery query, HttpResponder& response);
+  // As a PodLogList, or as a Table for kubectl get (Accept: ...;as=Table).
+  void list(logging::v1::LogQuery query, HttpResponder& response, bool as_table);
   void follow(logging::v1::LogQuery query, HttpResponder& response);
   // Sends the query; a refusal becomes the ApiError the client sees.
   void ask(const logging::v1::LogQuery& query);

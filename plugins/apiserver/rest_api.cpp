@@ -7,6 +7,7 @@
 #include "eviction.hpp"
 #include "object_codec.hpp"
 #include "patch.hpp"
+#include "request_credentials.hpp"
 #include "request_info.hpp"
 #include "served_versions.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -122,6 +123,7 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* t
       subjects_(subjects),
       metrics_(bus, subjects),
       podlogs_(bus, subjects),
+      web_ui_(bus, subjects),
       own_metrics_(metrics),
       streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
@@ -132,7 +134,9 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
     const std::string& path = request.path;
     bool public_path = path == "/version" || path == "/healthz" || path == "/livez" || path == "/readyz" ||
                        path.rfind("/healthz/", 0) == 0 || path.rfind("/livez/", 0) == 0 || path.rfind("/readyz/", 0) == 0;
-    if (tokens_ && !public_path && !tokens_->authenticate(request.header("Authorization"))) {
+    // The Web UI's files load without a token; the app then sends one with every API request.
+    if (is_web_ui_path(path)) return web_ui_.handle(request, response);
+    if (tokens_ && !public_path && !tokens_->authenticate(authorization_of(request))) {
       response.send(401, kJson, status_json(sdk::Status::Unauthorized("Unauthorized")));
       return;
     }

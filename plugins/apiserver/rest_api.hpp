@@ -13,6 +13,7 @@
 #include "discovery.hpp"
 #include "http_names.hpp"
 #include "log_api.hpp"
+#include "web_ui_route.hpp"
 #include "metrics_api.hpp"
 #include "pod_streams.hpp"
 #include "served_versions.hpp"
@@ -55,6 +56,7 @@ class RestApi {
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;
   LogApi podlogs_;  // logging.skiff.io, answered by the logging addon
+  WebUiRoute web_ui_;  // /ui/, the dashboard addon's files
   sdk::Metrics& own_metrics_;  // served at /metrics
   PodStreams streams_;
   RestOptions options_;

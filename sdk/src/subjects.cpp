@@ -52,6 +52,7 @@ std::string Subjects::log_stream() const {
   return name;
 }
 std::string Subjects::logging(std::string_view op) const { return prefix_ + ".logging." + std::string(op); }
+std::string Subjects::dashboard(std::string_view op) const { return prefix_ + ".dashboard." + std::string(op); }
 std::string Subjects::kubelet_on(std::string_view node, std::string_view op) const {
   return node_prefix(node) + ".kubelet." + std::string(op);
 }

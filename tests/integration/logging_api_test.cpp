@@ -3,6 +3,8 @@
 // (400, 401, 404, 503 without the addon), a followed stream, and `skiffd logs`.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <boost/json.hpp>
 
 #include "api_node.hpp"
@@ -110,6 +112,24 @@ TEST_F(LoggingApi, EveryPathAndParameterSelectsItsLines) {
   EXPECT_EQ(item.at("stream"), "stdout");
   EXPECT_EQ(item.at("labels").at("app"), "web");
   EXPECT_EQ(std::string(item.at("time").as_string()).back(), 'Z');
+}
+
+TEST_F(LoggingApi, KubectlGetPodlogsPrintsATable) {
+  auto got = node.kubectl("/usr/bin/kubectl", {"get", "podlogs", "-n", "shop", "-l", "app=web"});
+  EXPECT_EQ(got.exit_code, 0) << got.both();
+  std::istringstream out(got.out);
+  Lines printed;
+  for (std::string line; std::getline(out, line);) printed.push_back(line);
+  ASSERT_EQ(printed.size(), 5u) << got.out;  // the header and 4 lines
+  EXPECT_EQ(printed[0].rfind("TIME", 0), 0u) << printed[0];
+  for (const char* column : {"POD", "CONTAINER", "LINE"}) EXPECT_NE(printed[0].find(column), std::string::npos);
+  EXPECT_NE(printed[4].find("web-1"), std::string::npos) << printed[4];
+  EXPECT_NE(printed[4].find("sidecar ERROR disk full"), std::string::npos) << printed[4];
+  auto wide = node.kubectl("/usr/bin/kubectl", {"get", "podlogs", "-A", "-o", "wide"});
+  EXPECT_EQ(wide.exit_code, 0) << wide.both();
+  EXPECT_NE(wide.out.find("NAMESPACE"), std::string::npos) << wide.out;
+  EXPECT_NE(wide.out.find("node-b"), std::string::npos) << wide.out;
+  EXPECT_NE(wide.out.find("batch"), std::string::npos) << wide.out;
 }
 
 TEST_F(LoggingApi, BinaryLinesAreEscapedAndGivenExactly) {

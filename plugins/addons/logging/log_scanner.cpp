@@ -8,6 +8,7 @@
 #include <set>
 #include <optional>
 
+#include "line_parts.hpp"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::logging {
@@ -225,6 +226,7 @@ ScanResult scan_logs(sdk::JetStream& js, const ScanOptions& options, const LogFi
   else
     scan_oldest_first(js, options, filter, *range, result);
   sort_by_time(result.entries, options.newest_first);
+  join_parts(result.entries);
   return result;
 }
 

@@ -38,6 +38,8 @@ class Subjects {
   std::string log_stream() const;
   // The logging addon's services: skiff.<c>.logging.<op> ("query").
   std::string logging(std::string_view op) const;
+  // The dashboard addon's services: skiff.<c>.dashboard.<op> ("asset": a file of the web UI).
+  std::string dashboard(std::string_view op) const;
   std::string kubelet_on(std::string_view node, std::string_view op) const;
   // The kernel of this node: status of its plugins.
   std::string kernel_status() const;

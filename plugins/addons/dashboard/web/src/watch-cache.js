@@ -3,6 +3,8 @@
 import {get, streamLines, ApiError} from './api.js';
 import {resources, collectionPath, keyOf} from './resources.js';
 
+// A small first page shows something quickly; the rest comes in large pages.
+const FIRST_PAGE = 100;
 const PAGE = 500;
 const RETRY_MS = [500, 1000, 2000, 5000];
 
@@ -68,7 +70,7 @@ class ResourceCache {
     let continueToken = '';
     let list;
     do {
-      const query = `?limit=${PAGE}` + (continueToken ? `&continue=${encodeURIComponent(continueToken)}` : '');
+      const query = `?limit=${continueToken ? PAGE : FIRST_PAGE}` + (continueToken ? `&continue=${encodeURIComponent(continueToken)}` : '');
       list = await get(collectionPath(this.res) + query, {signal: this.abort.signal});
       for (const item of list.items || []) {
         fresh.set(keyOf(item), item);

@@ -6,7 +6,7 @@ import {age, podStatus} from '../format.js';
 import {scale, restart, undo, remove, revisionsOf, revisionNumber} from '../deployment-actions.js';
 
 export function deploymentView(main, {ns, name}, signal) {
-  const replicasInput = h('input', {type: 'number', min: '0', step: '1', inputmode: 'numeric', dataset: {testid: 'scale-input'}});
+  const replicasInput = h('input', {type: 'number', class: 'narrow', min: '0', step: '1', inputmode: 'numeric', dataset: {testid: 'scale-input'}});
   const message = h('p', {role: 'status', class: 'status', dataset: {testid: 'action-status'}});
   const summary = h('div');
   const details = h('div');

@@ -10,8 +10,8 @@ const specs = {
     link: (d) => `#/workloads/deployments/${encodeURIComponent(d.metadata.namespace)}/${encodeURIComponent(d.metadata.name)}`,
     columns: [
       {title: 'Ready', width: '5rem', cell: (d) => `${n(d.status?.readyReplicas)}/${n(d.spec?.replicas)}`},
-      {title: 'Up-to-date', width: '6rem', cell: (d) => n(d.status?.updatedReplicas)},
-      {title: 'Available', width: '5rem', cell: (d) => n(d.status?.availableReplicas)},
+      {title: 'Up-to-date', width: '7rem', cell: (d) => n(d.status?.updatedReplicas)},
+      {title: 'Available', width: '6rem', cell: (d) => n(d.status?.availableReplicas)},
       {title: 'Revision', width: '5rem', cell: revision},
     ]},
   replicasets: {title: 'ReplicaSets', resKey: 'replicasets', label: 'replica sets', columns: [
@@ -23,7 +23,7 @@ const specs = {
   daemonsets: {title: 'DaemonSets', resKey: 'daemonsets', label: 'daemon sets', columns: [
     {title: 'Desired', width: '5rem', cell: (d) => n(d.status?.desiredNumberScheduled)},
     {title: 'Ready', width: '5rem', cell: (d) => n(d.status?.numberReady)},
-    {title: 'Up-to-date', width: '6rem', cell: (d) => n(d.status?.updatedNumberScheduled)},
+    {title: 'Up-to-date', width: '7rem', cell: (d) => n(d.status?.updatedNumberScheduled)},
   ]},
   statefulsets: {title: 'StatefulSets', resKey: 'statefulsets', label: 'stateful sets', columns: [
     {title: 'Ready', width: '5rem', cell: (s) => `${n(s.status?.readyReplicas)}/${n(s.spec?.replicas)}`},

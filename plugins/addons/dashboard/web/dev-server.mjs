@@ -49,6 +49,8 @@ function proxy(api, req, res) {
     rejectUnauthorized: false}, (answer) => {
     res.writeHead(answer.statusCode, answer.headers);
     answer.pipe(res);
+    // An API that goes away mid-stream must end the browser's stream too (it then resumes).
+    answer.on('close', () => { if (!answer.complete) res.destroy(); });
   });
   upstream.on('error', (e) => { if (!res.headersSent) res.writeHead(502).end(`dev-server: the API at ${api} did not answer: ${e.message}\n`); else res.destroy(); });
   req.pipe(upstream);

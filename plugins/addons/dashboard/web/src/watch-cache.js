@@ -7,6 +7,8 @@ import {resources, collectionPath, keyOf} from './resources.js';
 const FIRST_PAGE = 100;
 const PAGE = 500;
 const RETRY_MS = [500, 1000, 2000, 5000];
+const WATCH_SECONDS = 300;
+const SILENT_MS = (WATCH_SECONDS + 30) * 1000;
 
 class ResourceCache {
   constructor(resKey) {
@@ -86,9 +88,24 @@ class ResourceCache {
     this.notify();
   }
 
+  // The server ends a watch after timeoutSeconds; a watch silent for longer than that (no
+  // event, no bookmark) is taken for a dead connection and replaced.
   async watch() {
-    const query = `?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(this.resourceVersion)}`;
-    await streamLines(collectionPath(this.res) + query, (line) => this.apply(line), this.abort.signal);
+    const query = `?watch=1&allowWatchBookmarks=true&timeoutSeconds=${WATCH_SECONDS}` +
+      `&resourceVersion=${encodeURIComponent(this.resourceVersion)}`;
+    const stream = new AbortController();
+    const stopStream = () => stream.abort();
+    this.abort.signal.addEventListener('abort', stopStream, {once: true});
+    let heard = Date.now();
+    const watchdog = setInterval(() => { if (Date.now() - heard > SILENT_MS) stream.abort(); }, 5000);
+    try {
+      await streamLines(collectionPath(this.res) + query, (line) => { heard = Date.now(); this.apply(line); }, stream.signal);
+    } catch (error) {
+      if (!(stream.signal.aborted && !this.abort.signal.aborted)) throw error;  // the watchdog's abort: resume
+    } finally {
+      clearInterval(watchdog);
+      this.abort.signal.removeEventListener('abort', stopStream);
+    }
   }
 
   apply(line) {

@@ -33,16 +33,9 @@ struct Connection {
 
 }  // namespace
 
-HttpResponse HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
-                                 const std::string& content_type, const std::string& accept) {
-  Connection c(port_, ca_file_);
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.set(http::field::accept, accept);
-  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
-  if (!body.empty()) req.set(http::field::content_type, content_type);
-  req.body() = body;
-  req.prepare_payload();
+// Sends the request and reads the whole answer.
+template <class Body>
+HttpResponse exchange(Connection& c, http::request<Body>& req) {
   boost::system::error_code ec;
   http::write(c.stream, req, ec);  // a server may answer (413) before reading everything
   boost::beast::flat_buffer buffer;
@@ -55,6 +48,28 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   for (const auto& field : res) out.headers[std::string(field.name_string())] = std::string(field.value());
   out.body = res.body();
   return out;
+}
+
+HttpResponse HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
+                                 const std::string& content_type, const std::string& accept) {
+  Connection c(port_, ca_file_);
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::accept, accept);
+  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+  if (!body.empty()) req.set(http::field::content_type, content_type);
+  req.body() = body;
+  req.prepare_payload();
+  return exchange(c, req);
+}
+
+HttpResponse HttpClient::get(const std::string& target, const std::map<std::string, std::string>& headers) {
+  Connection c(port_, ca_file_);
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!token_.empty() && !headers.count("Authorization")) req.set(http::field::authorization, "Bearer " + token_);
+  for (const auto& [name, value] : headers) req.set(name, value);
+  return exchange(c, req);
 }
 
 int HttpClient::stream(const std::string& target, const std::function<bool(const std::string&)>& on_chunk,

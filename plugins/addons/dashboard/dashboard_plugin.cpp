@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <spdlog/logger.h>
+
 #include "asset_catalog.hpp"
 #include "skiff/sdk/config_binding.hpp"
 #include "skiff/sdk/plugin.hpp"

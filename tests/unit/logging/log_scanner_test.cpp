@@ -139,6 +139,25 @@ TEST_F(LogScanner, AMissingStreamIsUnavailable) {
   }
 }
 
+TEST_F(LogScanner, ALongLineStoredInPartsComesBackWholeEitherWay) {
+  write("d", "p", "before", 1);
+  for (int part = 0; part < 3; ++part) {
+    v1::LogLine l;
+    l.set_namespace_("d");
+    l.set_pod("p");
+    l.set_pod_uid("uid-p");
+    l.set_container("main");
+    l.set_line(std::string(1, static_cast<char>('x' + part)));
+    l.set_time_unix_nano(2 * kSecond);
+    l.set_part(part);
+    l.set_part_count(3);
+    js.add(subjects.log_lines("d", "p", "uid-p", "main"), l.SerializeAsString(), 2 * kSecond);
+  }
+  write("d", "p", "after", 3);
+  EXPECT_EQ(lines(scan({})), (std::vector<std::string>{"before", "xyz", "after"}));
+  EXPECT_EQ(lines(scan({}, 100, /*newest_first=*/true)), (std::vector<std::string>{"after", "xyz", "before"}));
+}
+
 TEST_F(LogScanner, UndecodableMessagesAreSkipped) {
   js.add(subjects.log_lines("d", "p", "uid-p", "main"), "\xff\xff not a LogLine", kSecond);
   write("d", "p", "good", 2);

@@ -325,7 +325,7 @@ const scenarios = {
 async function settle(page, opts, view) {
   await waitFor(page, `the ${view} view did not finish loading`, () => {
     const main = document.querySelector('main');
-    if (!main?.querySelector('h1')) return false;
+    if (!main?.querySelector('h1') || document.documentElement.dataset.synced !== 'true') return false;
     const statuses = [...main.querySelectorAll('[role=status]')].map((s) => s.textContent);
     if (statuses.some((s) => s.startsWith('Loading'))) return false;
     const ready = main.querySelector('[data-testid=overview-nodes-ready]');

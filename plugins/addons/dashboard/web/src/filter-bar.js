@@ -3,7 +3,8 @@ import {h, labelled} from './dom.js';
 import {filters, setFilters} from './filters.js';
 import {watchFor} from './watch-cache.js';
 
-export function filterBar(signal) {
+// Cluster-scoped lists (nodes) get the search box only.
+export function filterBar(signal, {namespaced = true} = {}) {
   const select = h('select', {dataset: {testid: 'namespace-filter'}}, h('option', {value: ''}, 'All namespaces'));
   const search = h('input', {type: 'search', placeholder: 'name, or label=value', value: filters().search,
     dataset: {testid: 'search'}, autocomplete: 'off'});
@@ -18,5 +19,5 @@ export function filterBar(signal) {
     select.value = chosen;
   });
   return h('form', {class: 'filters', role: 'search', onsubmit: (e) => e.preventDefault()},
-    labelled('Namespace', select), labelled('Search', search));
+    namespaced ? labelled('Namespace', select) : null, labelled('Search', search));
 }

@@ -5,18 +5,19 @@ import {filters, matches, onFilters} from './filters.js';
 import {filterBar} from './filter-bar.js';
 import {virtualTable} from './virtual-table.js';
 import {age} from './format.js';
-import {yamlRoute} from './resources.js';
+import {yamlRoute, resources} from './resources.js';
 
 // tabs: [{key: 'services', title: 'Services', route: '#/services'}], spec: the current tab's
 // {resKey, label, columns, link(obj) → hash}; columns get 'Name', 'Namespace' and 'Age' added.
 export function listView(main, signal, {heading, tabs, current, spec}) {
+  const namespaced = resources[spec.resKey].namespaced;
   const nameCell = (obj) => h('a', {href: spec.link ? spec.link(obj) : yamlRoute(spec.resKey, obj)}, obj.metadata.name);
   const columns = [
     {title: 'Name', width: 'minmax(10rem, 2fr)', cell: nameCell},
-    {title: 'Namespace', width: 'minmax(6rem, 1fr)', cell: (o) => o.metadata.namespace || ''},
+    namespaced ? {title: 'Namespace', width: 'minmax(6rem, 1fr)', cell: (o) => o.metadata.namespace || ''} : null,
     ...spec.columns,
     {title: 'Age', width: '5rem', cell: (o) => age(o.metadata.creationTimestamp)},
-  ];
+  ].filter(Boolean);
   const testid = spec.testid || spec.resKey.replace(/s$/, '');
   const tableView = virtualTable({label: spec.label, testid: testid + 's-table', columns,
     rowAttrs: (o) => ({dataset: {testid: testid + '-row', name: o.metadata.name, namespace: o.metadata.namespace || ''}})});
@@ -25,7 +26,7 @@ export function listView(main, signal, {heading, tabs, current, spec}) {
   append(main, [
     h('h1', {}, heading),
     tabs ? tabBar(tabs, current) : null,
-    filterBar(signal),
+    filterBar(signal, {namespaced}),
     status,
     tableView.element]);
 

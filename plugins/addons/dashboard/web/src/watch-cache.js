@@ -40,6 +40,7 @@ class ResourceCache {
     setTimeout(() => {
       this.notifyQueued = false;
       for (const fn of this.listeners) fn(this);
+      markSynced();
     }, 0);
   }
 
@@ -148,6 +149,12 @@ export function watchFor(resKey, signal, fn) {
   const unsubscribe = cache(resKey).subscribe(fn);
   signal.addEventListener('abort', unsubscribe, {once: true});
   return cache(resKey);
+}
+
+// <html data-synced="true"> once every list in use has fully arrived (tests wait on it).
+function markSynced() {
+  const all = [...caches.values()].every((c) => c.synced || c.error);
+  document.documentElement.dataset.synced = String(all);
 }
 
 export function stopAll() {

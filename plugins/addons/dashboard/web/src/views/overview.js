@@ -17,15 +17,27 @@ export function overviewView(main, _params, signal) {
       h('section', {class: 'card', 'aria-labelledby': 'ov-pods'}, h('h2', {id: 'ov-pods'}, h('a', {href: '#/pods'}, 'Pods by phase')),
         h('dl', {class: 'phases'}, PHASES.map((p) => [h('dt', {}, p), phaseCells[p]]))),
       h('section', {class: 'card', 'aria-labelledby': 'ov-usage'}, h('h2', {id: 'ov-usage'}, 'CPU and memory'), usage,
-        h('p', {class: 'muted', dataset: {testid: 'overview-no-metrics'}}, 'No metrics (the metrics addon is not serving metrics.k8s.io).'))),
+        h('p', {class: 'muted', dataset: {testid: 'overview-no-metrics'}}, 'No metrics (metrics.k8s.io is not served, or has no samples yet).'))),
     section('Recent warnings', warnings));
 
   let allocatable = {cpu: 0, memory: 0};
-  const nodes = watchFor('nodes', signal, (c) => {
+  let metrics = null;
+  const renderUsage = () => {
+    main.querySelector('[data-testid=overview-no-metrics]').hidden = !!metrics;
+    usage.hidden = !metrics;
+    if (!metrics) return;
+    let usedCpu = 0, usedMemory = 0;
+    for (const m of metrics.values()) { usedCpu += quantity(m.usage?.cpu); usedMemory += quantity(m.usage?.memory); }
+    usage.replaceChildren(h('dl', {class: 'phases'},
+      h('dt', {}, 'CPU'), h('dd', {dataset: {testid: 'overview-cpu'}}, `${cpu(usedCpu)} of ${cpu(allocatable.cpu)} (${percent(usedCpu, allocatable.cpu)})`),
+      h('dt', {}, 'Memory'), h('dd', {dataset: {testid: 'overview-memory'}}, `${bytes(usedMemory)} of ${bytes(allocatable.memory)} (${percent(usedMemory, allocatable.memory)})`)));
+  };
+  watchFor('nodes', signal, (c) => {
     const all = c.list();
     nodesReady.textContent = `${all.filter(nodeReady).length}/${all.length}`;
     allocatable = all.reduce((sum, n) => ({cpu: sum.cpu + quantity(n.status?.allocatable?.cpu),
       memory: sum.memory + quantity(n.status?.allocatable?.memory)}), {cpu: 0, memory: 0});
+    renderUsage();
   });
   watchFor('pods', signal, (c) => {
     const counts = Object.fromEntries(PHASES.map((p) => [p, 0]));
@@ -38,17 +50,7 @@ export function overviewView(main, _params, signal) {
     warnings.replaceChildren(table('', ['Age', 'Object', 'Reason', 'Message'], recent.map((e) => [
       age(new Date(eventTime(e)).toISOString()), `${e.involvedObject?.kind}/${e.involvedObject?.name}`, e.reason || '', e.message || ''])));
   });
-  followMetrics('/nodes', signal, (metrics) => {
-    main.querySelector('[data-testid=overview-no-metrics]').hidden = !!metrics;
-    usage.hidden = !metrics;
-    if (!metrics) return;
-    let usedCpu = 0, usedMemory = 0;
-    for (const m of metrics.values()) { usedCpu += quantity(m.usage?.cpu); usedMemory += quantity(m.usage?.memory); }
-    usage.replaceChildren(h('dl', {class: 'phases'},
-      h('dt', {}, 'CPU'), h('dd', {dataset: {testid: 'overview-cpu'}}, `${cpu(usedCpu)} of ${cpu(allocatable.cpu)} (${percent(usedCpu, allocatable.cpu)})`),
-      h('dt', {}, 'Memory'), h('dd', {dataset: {testid: 'overview-memory'}}, `${bytes(usedMemory)} of ${bytes(allocatable.memory)} (${percent(usedMemory, allocatable.memory)})`)));
-  });
-  void nodes;
+  followMetrics('/nodes', signal, (m) => { metrics = m?.size ? m : null; renderUsage(); });
 }
 
 export function eventTime(e) {

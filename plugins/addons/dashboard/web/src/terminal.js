@@ -10,11 +10,18 @@ function loadXterm() {
   xtermLoading ??= Promise.all([
     loadScript('vendor/xterm.js'), loadCss('vendor/xterm.css'),
   ]).then(() => loadScript('vendor/addon-fit.js'));
+  xtermLoading.catch(() => { xtermLoading = null; });  // the next Open tries again
   return xtermLoading;
 }
 
-const loadScript = (src) => new Promise((resolve, reject) => {
-  document.head.append(h('script', {src, onload: resolve, onerror: () => reject(new Error('could not load ' + src))}));
+// One more try when a script fails to load (a busy API may drop an asset request).
+const loadScript = (src, retries = 1) => new Promise((resolve, reject) => {
+  const script = h('script', {src, onload: resolve, onerror: () => {
+    script.remove();
+    if (retries > 0) loadScript(src, retries - 1).then(resolve, reject);
+    else reject(new Error(`could not load ${src} from the server; reload the page`));
+  }});
+  document.head.append(script);
 });
 const loadCss = (href) => new Promise((resolve) => {
   document.head.append(h('link', {rel: 'stylesheet', href, onload: resolve, onerror: resolve}));

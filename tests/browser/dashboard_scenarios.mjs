@@ -47,20 +47,37 @@ async function openApp(browser, opts, {route = '#/overview', viaLogin = true} = 
   const page = await browser.newPage();
   page.setDefaultTimeout(opts.timeout);
   page.on('pageerror', (e) => { opts.pageErrors.push(e.message); });
+  watchAssets(page, opts);
   if (!viaLogin) {
     // Already logged in (benchmarks): the token goes straight into sessionStorage.
     await page.evaluateOnNewDocument((token) => {
       sessionStorage.setItem('skiff.token', token);
       sessionStorage.setItem('skiff.filters', JSON.stringify({namespace: '', search: ''}));
     }, opts.token);
-    await page.goto(opts.url + route);
+    await goto(page, opts.url + route);
     return page;
   }
-  await page.goto(opts.url);
+  await goto(page, opts.url);
   await login(page, opts.token);
   await page.waitForSelector(sel('overview-nodes-ready'));
   if (route !== '#/overview') await go(page, route);
   return page;
+}
+
+// The app's own files that failed to load, named in a failure message.
+function watchAssets(page, opts) {
+  page.on('response', (r) => { if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/ui/')) opts.assetErrors.push(`${r.url()} HTTP ${r.status()}`); });
+  page.on('requestfailed', (r) => { if (new URL(r.url()).pathname.startsWith('/ui/')) opts.assetErrors.push(`${r.url()} ${r.failure()?.errorText}`); });
+}
+
+// Chromium aborts loads when the machine's interfaces change (containers starting add veths):
+// net::ERR_NETWORK_CHANGED. A navigation is tried again a few times then.
+async function goto(page, url) {
+  for (let attempt = 1; ; attempt++) {
+    try { return await page.goto(url); } catch (e) {
+      if (!/ERR_NETWORK_CHANGED/.test(e.message) || attempt >= 4) throw e;
+    }
+  }
 }
 
 async function login(page, token) {
@@ -134,7 +151,8 @@ const scenarios = {
   async 'wrong-token'(browser, opts) {
     const page = await browser.newPage();
     page.setDefaultTimeout(opts.timeout);
-    await page.goto(opts.url);
+    watchAssets(page, opts);
+    await goto(page, opts.url);
     await login(page, (opts.token || 'skiff') + '-wrong');
     await waitFor(page, 'no "The API refused this token" message after a wrong token', () => {
       const e = document.querySelector('[data-testid=login-error]');
@@ -194,10 +212,13 @@ const scenarios = {
     need(opts, 'namespace', 'name');
     const page = await openApp(browser, opts, {route: podRoute(opts)});
     await page.waitForSelector(sel('terminal-open'));
-    await page.click(sel('terminal-open'));
-    await waitFor(page, 'the terminal did not connect', () =>
-      /^(Connected|Failed|Disconnected)/.test(document.querySelector('[data-testid=terminal-status]')?.textContent || ''), null, opts);
-    const state = await text(page, sel('terminal-status'));
+    let state = '';
+    for (let attempt = 1; attempt <= 2 && !state.startsWith('Connected'); attempt++) {  // 2nd: a dropped socket
+      await page.click(sel('terminal-open'));
+      await waitFor(page, 'the terminal did not connect', () =>
+        /^(Connected|Failed|Disconnected)/.test(document.querySelector('[data-testid=terminal-status]')?.textContent || ''), null, opts);
+      state = await text(page, sel('terminal-status'));
+    }
     if (!state.startsWith('Connected')) fail('the terminal did not connect: ' + state);
     await page.waitForSelector(sel('terminal', ' .xterm-helper-textarea'));
     await page.focus(sel('terminal', ' .xterm-helper-textarea'));
@@ -271,6 +292,7 @@ const scenarios = {
     const count = Number(opts.count);
     const page = await browser.newPage();
     page.setDefaultTimeout(opts.timeout);
+    watchAssets(page, opts);
     const bytes = await countBytes(page);
     await page.evaluateOnNewDocument((n) => {
       const perf = window.__skiffPerf = {longest_task_ms: 0};
@@ -289,7 +311,7 @@ const scenarios = {
       sessionStorage.setItem('skiff.token', token);
       sessionStorage.setItem('skiff.filters', JSON.stringify({namespace: '', search: ''}));
     }, opts.token);
-    await page.goto(opts.url + '#/pods');
+    await goto(page, opts.url + '#/pods');
     await waitFor(page, `the pods table never held ${count} pods`, () => window.__skiffPerf.all, null, opts);
     const perf = await page.evaluate(() => window.__skiffPerf);
     console.log(JSON.stringify({count, first_render_ms: Math.round(perf.first), all_ms: Math.round(perf.all),
@@ -354,6 +376,7 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
     opts.pageErrors = [];
+    opts.assetErrors = [];
     const scenario = scenarios[opts.scenario] || fail(`unknown scenario "${opts.scenario}"; one of: ${Object.keys(scenarios).join(', ')}`);
     if (opts.scenario !== 'wrong-token' && !opts.token) fail('--token is required');
     const puppeteer = await loadPuppeteer(opts.modules);
@@ -366,7 +389,8 @@ async function main() {
   } catch (error) {
     const page = browser && (await browser.pages().catch(() => [])).at(-1);
     if (page && opts.shots) await shot(page, opts, 'fail-' + opts.scenario).catch(() => {});
-    process.stderr.write(`${opts.scenario || 'dashboard_scenarios'}: ${error instanceof ScenarioError ? '' : 'error: '}${String(error.message).split('\n')[0]}\n`);
+    const assets = opts.assetErrors?.length ? ` [app files that failed: ${opts.assetErrors.join(', ')}]` : '';
+    process.stderr.write(`${opts.scenario || 'dashboard_scenarios'}: ${error instanceof ScenarioError ? '' : 'error: '}${String(error.message).split('\n')[0]}${assets}\n`);
     await browser?.close().catch(() => {});
     process.exit(1);
   }

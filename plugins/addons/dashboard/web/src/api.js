@@ -23,11 +23,24 @@ export async function request(method, path, {body, contentType, signal, token, t
   const headers = {...authHeaders(token), Accept: 'application/json'};
   if (body !== undefined) headers['Content-Type'] = contentType || 'application/json';
   const payload = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
-  const response = await fetch(path, {method, headers, body: payload, signal});
+  const response = await fetchRetrying(path, {method, headers, body: payload, signal});
   if (!response.ok) throw await errorFrom(response, quiet401);
   if (text) return response.text();
   const type = response.headers.get('Content-Type') || '';
   return type.includes('json') ? response.json() : response.text();
+}
+
+// A browser drops requests in flight when the machine's interfaces change (Chromium's
+// ERR_NETWORK_CHANGED, e.g. as containers start); requests that are safe to repeat get a
+// second try. POST (create) is never repeated.
+async function fetchRetrying(path, init) {
+  try {
+    return await fetch(path, init);
+  } catch (error) {
+    if (init.method === 'POST' || init.signal?.aborted || !(error instanceof TypeError)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return fetch(path, init);
+  }
 }
 
 export async function errorFrom(response, quiet401 = false) {
@@ -51,7 +64,7 @@ export const mergePatch = (path, body, opts) =>
 
 // A streamed GET (logs, watches): calls onLine for each complete line until the stream ends.
 export async function streamLines(path, onLine, signal) {
-  const response = await fetch(path, {headers: authHeaders(), signal});
+  const response = await fetchRetrying(path, {method: 'GET', headers: authHeaders(), signal});
   if (!response.ok) throw await errorFrom(response);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

@@ -13,6 +13,7 @@ export function logPanel(ns, pod, containers, signal) {
   const state = h('p', {class: 'status', role: 'status', dataset: {testid: 'log-state'}});
   let stream = null;
   let ended = false;
+  let networkRetries = 0;
 
   function start() {
     stream?.abort();
@@ -28,7 +29,13 @@ export function logPanel(ns, pod, containers, signal) {
     ended = false;
     streamLines(path, (line) => appendLine(line), mine.signal)
       .then(() => { if (!mine.signal.aborted) { ended = true; state.textContent = 'The log ended.'; } })
-      .catch((e) => { if (!mine.signal.aborted) { ended = true; state.textContent = 'Log unavailable: ' + e.message; } });
+      .catch((e) => {
+        if (mine.signal.aborted) return;
+        ended = true;
+        state.textContent = 'Log unavailable: ' + e.message;
+        // A dropped connection (not an answer of the API): follow again from the tail.
+        if (e instanceof TypeError && follow.checked && networkRetries++ < 5) setTimeout(() => { if (!mine.signal.aborted) start(); }, 1000);
+      });
   }
 
   function appendLine(line) {

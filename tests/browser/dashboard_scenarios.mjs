@@ -72,10 +72,16 @@ function watchAssets(page, opts) {
 
 // Chromium aborts loads when the machine's interfaces change (containers starting add veths):
 // net::ERR_NETWORK_CHANGED. A navigation is tried again a few times then.
+// The app has started when its "Loading Skiff…" placeholder is gone; a module dropped on the
+// way leaves it there, and the page is loaded again.
 async function goto(page, url) {
   for (let attempt = 1; ; attempt++) {
-    try { return await page.goto(url); } catch (e) {
-      if (!/ERR_NETWORK_CHANGED/.test(e.message) || attempt >= 4) throw e;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => !document.querySelector('.boot'), {timeout: 10000});
+      return;
+    } catch (e) {
+      if (!/ERR_NETWORK_CHANGED|Waiting failed|timeout/i.test(e.message) || attempt >= 4) throw e;
     }
   }
 }

@@ -25,7 +25,11 @@ export function renderLogin(app, {message, onLoggedIn}) {
     submit.disabled = true;
     error.hidden = true;
     try {
-      await get('/api/v1/namespaces?limit=1', {token, quiet401: true});
+      try {
+        await get('/api/v1/namespaces?limit=1', {token, quiet401: true});
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 403)) throw err;  // known, only not allowed to list namespaces
+      }
       setToken(token);
       if (!location.hash || location.hash === '#/login') location.hash = '#/overview';
       onLoggedIn();

@@ -35,6 +35,7 @@ function showApp() {
 }
 
 setUnauthorizedHandler(() => {
+  if (!stopRouter) return;  // already on the login page (several requests may answer 401)
   clearToken();
   showLogin('The API refused this token (it may have been revoked); log in again.');
 });

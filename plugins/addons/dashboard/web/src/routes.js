@@ -1,0 +1,31 @@
+// Every page of the app and its hash route.
+import {route} from './router.js';
+import {overviewView} from './views/overview.js';
+import {nodesView, nodeView} from './views/nodes.js';
+import {workloadsView} from './views/workloads.js';
+import {deploymentView} from './views/deployment.js';
+import {podsView} from './views/pods.js';
+import {podView} from './views/pod.js';
+import {servicesView} from './views/services.js';
+import {configView, secretView} from './views/config.js';
+import {eventsView} from './views/events.js';
+import {createView} from './views/create.js';
+import {yamlView} from './views/yaml.js';
+
+route('/overview', overviewView);
+route('/nodes', nodesView);
+route('/nodes/:name', nodeView);
+route('/workloads', workloadsView);
+route('/workloads/:kind', workloadsView);
+route('/workloads/deployments/:ns/:name', deploymentView);
+route('/pods', podsView);
+route('/pods/:ns/:name', podView);
+route('/services', servicesView);
+route('/services/:kind', servicesView);
+route('/config', configView);
+route('/config/:kind', configView);
+route('/config/secrets/:ns/:name', secretView);
+route('/events', eventsView);
+route('/create', createView);
+route('/yaml/:res/:name', yamlView);
+route('/yaml/:res/:ns/:name', yamlView);

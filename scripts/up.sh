@@ -103,10 +103,12 @@ $(say "ready. In another terminal:")
   tail -f $node_log                         # the node's log
 Ctrl-C here stops the node and removes its pods' containers.
 INFO
-# However the node ends — Ctrl-C (then stop() runs from the trap), a signal to skiffd alone, a
-# crash — its pods' containers go with it.
-if ! wait "$node_pid"; then
-  echo "skiff: the node stopped on its own; the end of its log ($node_log):" >&2
-  tail -n 20 "$node_log" >&2
+# Ctrl-C runs stop() from the trap; a node that ends cleanly without it (a signal to skiffd
+# alone, or a Ctrl-C this shell was started ignoring) takes its pods' containers along too. A
+# crashed node leaves them running: its kubelet adopts them at the next start.
+if wait "$node_pid"; then
+  stop
 fi
-stop
+echo "skiff: the node stopped on its own; the end of its log ($node_log):" >&2
+tail -n 20 "$node_log" >&2
+exit 1

@@ -1,13 +1,14 @@
 // /ui/ on the apiserver's HTTPS port, served from the dashboard addon's files over the bus:
 // no token needed for the app's files (the API stays 401), ETag revalidation, gzip, security
 // headers, 404 for a file it does not have, 503 naming the fix without the addon; and the
-// bearer token a browser's WebSocket carries as a subprotocol.
+// bearer token a browser's WebSocket carries as a subprotocol; large API answers gzipped.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include <google/protobuf/stubs/strutil.h>
+#include <zlib.h>
 
 #include "api_node.hpp"
 #include "http_client.hpp"
@@ -79,6 +80,41 @@ TEST_F(WebUi, ABrowsersWebSocketCarriesItsTokenAsASubprotocol) {
   auto wrong = anonymous.get("/api/v1/namespaces",
                              {{"Sec-WebSocket-Protocol", "base64url.bearer.authorization.k8s.io.bm90LXRoZS10b2tlbg"}});
   EXPECT_EQ(wrong.status, 401);
+}
+
+std::string gunzip(const std::string& packed) {
+  z_stream z{};
+  inflateInit2(&z, 15 + 16);
+  std::string out(16 << 20, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data()));
+  z.avail_in = static_cast<uInt>(packed.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  inflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return out;
+}
+
+// The app lists 1,000 pods at start: as Kubernetes does, an answer of 128 KiB or more comes
+// gzipped to a client that accepts it (kubectl and browsers do), and plain to one that does not.
+TEST_F(WebUi, ALargeApiAnswerComesGzippedWhenAccepted) {
+  for (int i = 0; i < 3; ++i) {
+    std::string body = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big-)" + std::to_string(i) +
+                       R"("},"data":{"blob":")" + std::string(60 * 1024, 'a' + i) + R"("}})";
+    ASSERT_EQ(admin.request("POST", "/api/v1/namespaces/default/configmaps", body).status, 201);
+  }
+  auto plain = admin.get("/api/v1/namespaces/default/configmaps", {});
+  EXPECT_EQ(plain.headers.count("Content-Encoding"), 0u);
+  auto packed = admin.get("/api/v1/namespaces/default/configmaps", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(packed.headers["Content-Encoding"], "gzip");
+  EXPECT_LT(packed.body.size(), plain.body.size() / 20);
+  EXPECT_EQ(gunzip(packed.body), plain.body);
+  auto small = admin.get("/api/v1/namespaces", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(small.headers.count("Content-Encoding"), 0u) << "below 128 KiB: not worth it";
+  auto kubectl = node.kubectl("/usr/bin/kubectl", {"get", "configmaps", "-o", "name"});
+  EXPECT_EQ(kubectl.exit_code, 0) << kubectl.both();
+  EXPECT_NE(kubectl.out.find("configmap/big-2"), std::string::npos) << kubectl.both();
 }
 
 TEST(WebUiWithoutAddon, TheUiPathSaysWhichPluginToAdd) {

@@ -1,12 +1,11 @@
 #include "asset_catalog.hpp"
 
-#include <zlib.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "skiff/sdk/gzip.hpp"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::dashboard {
@@ -38,7 +37,7 @@ Asset asset_of(const fs::path& file) {
   a.bytes = read_all(file);
   a.content_type = content_type_of(file.string());
   a.etag = etag_of(a.bytes);
-  std::string packed = gzip(a.bytes);
+  std::string packed = sdk::gzip(a.bytes, 9);  // once, at start: the smallest
   if (packed.size() + 64 < a.bytes.size()) a.gzipped = std::move(packed);
   return a;
 }
@@ -55,21 +54,6 @@ std::string content_type_of(const std::string& path) {
       {".map", "application/json"}};
   auto it = types.find(fs::path(path).extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
-}
-
-std::string gzip(const std::string& bytes) {
-  z_stream z{};
-  // 15 + 16: a gzip header and trailer rather than zlib's.
-  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return "";
-  std::string out(deflateBound(&z, bytes.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(bytes.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int result = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return result == Z_STREAM_END ? out : "";
 }
 
 AssetCatalog AssetCatalog::load(const std::string& dir) {

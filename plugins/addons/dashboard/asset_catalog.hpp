@@ -31,7 +31,5 @@ class AssetCatalog {
 };
 
 std::string content_type_of(const std::string& path);
-// RFC 1952 gzip of `bytes` (zlib, best compression).
-std::string gzip(const std::string& bytes);
 
 }  // namespace skiff::dashboard

@@ -1,6 +1,8 @@
 // Request → RequestInfo → resource type → verb. Every failure becomes a Status with its code.
 #include "rest_api.hpp"
 
+#include <optional>
+
 #include <boost/json.hpp>
 
 #include "api_error.hpp"
@@ -11,6 +13,7 @@
 #include "request_info.hpp"
 #include "served_versions.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/sdk/gzip.hpp"
 #include "skiff/sdk/k8s_json.hpp"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/selector.hpp"
@@ -249,7 +252,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     query.field_selector = request.query_value("fieldSelector");
     query.continue_token = request.query_value("continue");
     if (request.has_query("limit")) query.limit = std::stoll(request.query_value("limit"));
-    if (!wants_table(request) && query.limit <= 0) return stream_list(response, type, codec, query);
+    bool gzip = request.header("Accept-Encoding").find("gzip") != std::string::npos;
+    if (!wants_table(request) && query.limit <= 0) return stream_list(response, type, codec, query, gzip);
     ListResult result = api_.list(type, query);
     if (wants_table(request))
       return send_json(response, 200,
@@ -319,13 +323,32 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
 // JSON lists): memory stays at one page however many objects there are. A store failure
 // after the first page can no longer become a Status; the connection is dropped instead.
 void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
-                          const ListQuery& query) {
+                          const ListQuery& query, bool gzip) {
   constexpr std::size_t kChunk = 64 * 1024;
+  constexpr std::size_t kGzipFrom = 128 * 1024;  // as a list sent whole (http-common), and Kubernetes
   std::string buffer;
-  bool first_item = true;
+  bool first_item = true, started = false;
+  std::optional<sdk::GzipStream> packer;
+  // The stream starts once the list is known to be large (gzipped for a client that accepts it)
+  // or complete (plain).
+  auto flush = [&](bool last) {
+    if (!started) {
+      if (!last && buffer.size() < kGzipFrom) return true;
+      HeaderList headers;
+      if (gzip && buffer.size() >= kGzipFrom) {
+        packer.emplace();
+        headers = {{"Content-Encoding", "gzip"}, {"Vary", "Accept-Encoding"}};
+      }
+      if (!response.begin_stream(200, kJson, headers)) return false;
+      started = true;
+    }
+    std::string out = packer ? packer->add(buffer) : buffer;
+    if (last && packer) out += packer->finish();
+    buffer.clear();
+    return out.empty() || response.write_chunk(out);
+  };
   api_.list_pages(type, query, [&](std::vector<MessagePtr>& items, const std::string& resource_version) {
-    if (!response.sent()) {
-      if (!response.begin_stream(200, kJson)) throw std::runtime_error("client left");
+    if (buffer.empty() && first_item) {
       json::object meta{{"resourceVersion", resource_version}};
       buffer = R"({"kind":")" + type.kind + R"(List","apiVersion":")" + codec.api_version() +
                R"(","metadata":)" + json::serialize(meta) + R"(,"items":[)";
@@ -335,14 +358,11 @@ void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type
       first_item = false;
       buffer += json::serialize(codec.encode(*item));
       item.reset();
-      if (buffer.size() >= kChunk) {
-        if (!response.write_chunk(buffer)) throw std::runtime_error("client left");
-        buffer.clear();
-      }
+      if (buffer.size() >= kChunk && !flush(false)) throw std::runtime_error("client left");
     }
   });
   buffer += "]}";
-  response.write_chunk(buffer);
+  flush(true);
   response.end_stream();
 }
 

@@ -43,7 +43,7 @@ class RestApi {
  private:
   void handle_resource(const HttpRequest& request, HttpResponder& response);
   void stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
-                   const ListQuery& query);
+                   const ListQuery& query, bool gzip);
   void watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
              const VersionedCodec& codec, const std::string& ns);
   void logs_or_exec(const HttpRequest& request, HttpResponder& response, const std::string& ns, const std::string& pod,

@@ -110,6 +110,9 @@ TEST_F(WebUi, ALargeApiAnswerComesGzippedWhenAccepted) {
   EXPECT_EQ(packed.headers["Content-Encoding"], "gzip");
   EXPECT_LT(packed.body.size(), plain.body.size() / 20);
   EXPECT_EQ(gunzip(packed.body), plain.body);
+  auto page = admin.get("/api/v1/namespaces/default/configmaps?limit=10", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(page.headers["Content-Encoding"], "gzip") << "a page is sent whole, and gzipped too";
+  EXPECT_NE(gunzip(page.body).find("big-2"), std::string::npos);
   auto small = admin.get("/api/v1/namespaces", {{"Accept-Encoding", "gzip"}});
   EXPECT_EQ(small.headers.count("Content-Encoding"), 0u) << "below 128 KiB: not worth it";
   auto kubectl = node.kubectl("/usr/bin/kubectl", {"get", "configmaps", "-o", "name"});

@@ -10,4 +10,22 @@ namespace skiff::sdk {
 // compressed once). Empty when zlib fails.
 std::string gzip(std::string_view bytes, int level = 1);
 
+// gzip of a body written in pieces (a streamed list): add() returns what is ready to send so
+// far (often nothing), finish() the rest and the trailer.
+class GzipStream {
+ public:
+  explicit GzipStream(int level = 1);
+  ~GzipStream();
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  std::string add(std::string_view bytes);
+  std::string finish();
+
+ private:
+  std::string deflate_some(std::string_view bytes, int flush);
+  struct State;
+  State* state_;
+};
+
 }  // namespace skiff::sdk

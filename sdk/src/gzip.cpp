@@ -19,6 +19,26 @@ std::string gzip(std::string_view bytes, int level) {
   return result == Z_STREAM_END ? out : "";
 }
 
+std::optional<std::string> gunzip(std::string_view packed) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data()));
+  z.avail_in = static_cast<uInt>(packed.size());
+  std::string out;
+  char chunk[16384];
+  int result = Z_OK;
+  while (result == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    result = inflate(&z, Z_NO_FLUSH);
+    out.append(chunk, sizeof chunk - z.avail_out);
+    if (result == Z_BUF_ERROR && z.avail_in == 0) break;  // cut short
+  }
+  inflateEnd(&z);
+  if (result != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
 struct GzipStream::State {
   z_stream z{};
   bool ok = false;

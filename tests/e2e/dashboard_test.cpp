@@ -12,7 +12,7 @@
 
 #include "api_node.hpp"
 #include "command.hpp"
-#include "skiff/sdk/runtime/labels.hpp"
+#include "node_containers.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -26,17 +26,6 @@ const char* kKubectl = "/usr/bin/kubectl";
 const std::string kScenarios = std::string(SKIFF_SOURCE_DIR) + "/tests/browser/dashboard_scenarios.mjs";
 const std::string kShots = std::string(SKIFF_BINARY_DIR) + "/test-screenshots/dashboard";
 const std::string kNode = "e2e-dashboard-" + std::to_string(::getpid());
-
-void remove_node_containers() {
-  auto listed = test::run_command({kDocker, "ps", "-aq", "--filter", std::string("label=") + sdk::label::kNode + "=" + kNode});
-  std::vector<std::string> argv = {kDocker, "rm", "-f"};
-  std::string id;
-  for (char c : listed.out + "\n") {
-    if (c != '\n') id += c;
-    else if (!id.empty()) argv.push_back(std::exchange(id, ""));
-  }
-  if (argv.size() > 3) test::run_command(argv);
-}
 
 const char* kWorkloads = R"(apiVersion: apps/v1
 kind: Deployment
@@ -63,7 +52,7 @@ spec:
 class Dashboard : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    remove_node_containers();
+    test::remove_node_containers(kNode);
     node_ = new test::ApiNode("",
                               "  - name: scheduler-default\n    config: {leader_elect: false}\n"
                               "  - name: controller-manager\n    config: {leader_elect: false}\n"
@@ -76,7 +65,7 @@ class Dashboard : public ::testing::Test {
   static void TearDownTestSuite() {
     delete node_;
     node_ = nullptr;
-    remove_node_containers();
+    test::remove_node_containers(kNode);
   }
   void SetUp() override {
     if (test::run_command({kDocker, "version"}).exit_code != 0)

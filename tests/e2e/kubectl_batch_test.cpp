@@ -13,11 +13,11 @@
 #include "api_node.hpp"
 #include "command.hpp"
 #include "kubectl_versions.hpp"
+#include "node_containers.hpp"
 #include "skiff/api/batch/v1/batch.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
-#include "skiff/sdk/runtime/labels.hpp"
 #include "skiff/sdk/time.hpp"
 #include "wait.hpp"
 
@@ -29,26 +29,6 @@ namespace batch = api::batch::v1;
 using api::core::v1::Pod;
 
 const char* kDocker = "/usr/bin/docker";
-
-// Removes the node's containers before the test and after it, whatever happened.
-class NodeContainers {
- public:
-  explicit NodeContainers(std::string node) : node_(std::move(node)) { remove(); }
-  ~NodeContainers() { remove(); }
-
- private:
-  void remove() const {
-    auto listed = test::run_command({kDocker, "ps", "-aq", "--filter", std::string("label=") + sdk::label::kNode + "=" + node_});
-    std::vector<std::string> argv = {kDocker, "rm", "-f"};
-    std::string id;
-    for (char c : listed.out + "\n") {
-      if (c != '\n') id += c;
-      else if (!id.empty()) argv.push_back(std::exchange(id, ""));
-    }
-    if (argv.size() > 3) test::run_command(argv);
-  }
-  std::string node_;
-};
 
 std::string unique_node() {
   static int counter = 0;
@@ -64,7 +44,7 @@ class KubectlBatch : public ::testing::TestWithParam<test::Kubectl> {
     auto images = test::run_command({std::string(SKIFF_SOURCE_DIR) + "/scripts/images.sh"});
     ASSERT_EQ(images.exit_code, 0) << images.both();
     std::string name = unique_node();
-    containers_ = std::make_unique<NodeContainers>(name);
+    containers_ = std::make_unique<test::NodeContainers>(name);
     node_ = std::make_unique<test::ApiNode>(
         "",
         "  - name: scheduler-default\n    config: {leader_elect: false}\n"
@@ -109,7 +89,7 @@ class KubectlBatch : public ::testing::TestWithParam<test::Kubectl> {
     }
   }
 
-  std::unique_ptr<NodeContainers> containers_;
+  std::unique_ptr<test::NodeContainers> containers_;
   std::unique_ptr<test::ApiNode> node_;
   std::unique_ptr<sdk::ApiClient> api_;
 };

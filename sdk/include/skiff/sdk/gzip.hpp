@@ -1,6 +1,7 @@
 // gzip (RFC 1952) for HTTP bodies: the apiserver's large answers, the Web UI's files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,9 @@ namespace skiff::sdk {
 // `level` 1 (fastest, what Kubernetes' apiserver uses for answers) to 9 (smallest, for files
 // compressed once). Empty when zlib fails.
 std::string gzip(std::string_view bytes, int level = 1);
+
+// The bytes a gzip stream holds; nullopt when it is not one (or is cut short).
+std::optional<std::string> gunzip(std::string_view packed);
 
 // gzip of a body written in pieces (a streamed list): add() returns what is ready to send so
 // far (often nothing), finish() the rest and the trailer.

@@ -114,6 +114,14 @@ json::value api_group_list_document(bool with_metrics, bool with_logging) {
     group["preferredVersion"] = gv;
     groups.push_back(std::move(group));
   }
+  // kubectl auth whoami / can-i (access_reviews.hpp).
+  json::object authn_v1{{"groupVersion", "authentication.k8s.io/v1"}, {"version", "v1"}};
+  json::object authn_beta{{"groupVersion", "authentication.k8s.io/v1beta1"}, {"version", "v1beta1"}};
+  groups.push_back(json::object{{"name", "authentication.k8s.io"}, {"versions", json::array{authn_v1, authn_beta}},
+                                {"preferredVersion", authn_v1}});
+  json::object authz_v1{{"groupVersion", "authorization.k8s.io/v1"}, {"version", "v1"}};
+  groups.push_back(json::object{{"name", "authorization.k8s.io"}, {"versions", json::array{authz_v1}},
+                                {"preferredVersion", authz_v1}});
   if (with_metrics) {
     json::object gv{{"groupVersion", "metrics.k8s.io/v1beta1"}, {"version", "v1beta1"}};
     groups.push_back(json::object{{"name", "metrics.k8s.io"}, {"versions", json::array{gv}}, {"preferredVersion", gv}});

@@ -636,12 +636,37 @@ message CronJobSpec
 message JobTemplateSpec
 1 metadata ObjectMeta
 2 spec JobSpec
+message SelfSubjectAccessReview
+1 metadata ObjectMeta
+2 spec SelfSubjectAccessReviewSpec
+message SelfSubjectAccessReviewSpec
+1 resourceAttributes ResourceAttributes
+2 nonResourceAttributes NonResourceAttributes
+message ResourceAttributes
+1 namespace string
+2 verb string
+3 group string
+4 version string
+5 resource string
+6 subresource string
+7 name string
+message NonResourceAttributes
+1 path string
+2 verb string
+message SelfSubjectRulesReview
+1 metadata ObjectMeta
+2 spec SelfSubjectRulesReviewSpec
+message SelfSubjectRulesReviewSpec
+1 namespace string
+message SelfSubjectReview
+1 metadata ObjectMeta
 )";
 
 // The hand table's top-level kinds (the rest are parts of these).
 const std::set<std::string> kTableKinds = {"Namespace", "ConfigMap", "Secret",        "Service",      "Deployment",
                                            "ReplicaSet", "Pod",      "EndpointSlice", "Ingress",      "IngressClass",
-                                           "DeleteOptions", "Eviction", "Scale", "Job", "CronJob"};
+                                           "DeleteOptions", "Eviction", "Scale", "Job", "CronJob",
+                                           "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview"};
 
 // Kinds whose Skiff proto is numbered unlike k8s.io/api and that the hand table does not
 // cover (kubectl's typed commands never send them as protobuf).

@@ -127,6 +127,7 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* t
       metrics_(bus, subjects),
       podlogs_(bus, subjects),
       web_ui_(bus, subjects),
+      reviews_(tokens),
       own_metrics_(metrics),
       streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
@@ -168,6 +169,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   };
   if (info.group == kMetricsGroup) return metrics_.handle(info, request, response);
   if (info.group == kLoggingGroup) return podlogs_.handle(info, request, response);
+  if (info.group == kAuthenticationGroup || info.group == kAuthorizationGroup)
+    return reviews_.handle(info, request, response);
   if (!info.is_resource) {
     if (info.version.empty()) return not_found();
     json::value doc = api_resource_list_document(info.group, info.version);

@@ -12,6 +12,7 @@
 #include "auth.hpp"
 #include "discovery.hpp"
 #include "http_names.hpp"
+#include "access_reviews.hpp"
 #include "log_api.hpp"
 #include "web_ui_route.hpp"
 #include "metrics_api.hpp"
@@ -57,6 +58,7 @@ class RestApi {
   MetricsApi metrics_;
   LogApi podlogs_;  // logging.skiff.io, answered by the logging addon
   WebUiRoute web_ui_;  // /ui/, the dashboard addon's files
+  AccessReviews reviews_;  // auth whoami / can-i
   sdk::Metrics& own_metrics_;  // served at /metrics
   PodStreams streams_;
   RestOptions options_;

@@ -4,7 +4,7 @@
 //        [--shots DIR] [--namespace NS] [--name NAME] [--replicas N] [--expect TEXT] [--count N]
 //        [--timeout MS] [--chromium PATH] [--modules DIR (node_modules holding puppeteer-core)]
 // Exit 0 on success; 1 with one line on stderr on failure (and fail-<scenario>.png in --shots).
-// Scenarios: login, wrong-token, scale, pod-appears, logs, exec, bad-yaml, screenshots,
+// Scenarios: login, wrong-token, scale, pod-appears, logs, exec, bad-yaml, create-many, screenshots,
 // pods-render, change-delay (see each function below for what it prints).
 import {createRequire} from 'node:module';
 import {mkdirSync} from 'node:fs';
@@ -233,6 +233,25 @@ const scenarios = {
       document.querySelector('[data-testid=terminal] .xterm-rows')?.textContent.includes('skiff-42'), null, opts);
     await shot(page, opts, 'pod-exec');
     console.log('terminal printed skiff-42');
+  },
+
+  // Creates two ConfigMaps (NAME-1, NAME-2) from one YAML of two documents on the create page.
+  async 'create-many'(browser, opts) {
+    need(opts, 'namespace', 'name');
+    const page = await openApp(browser, opts, {route: '#/create'});
+    await waitFor(page, 'the create page never became ready', () =>
+      document.querySelector('[data-testid=yaml-create]')?.disabled === false, null, opts);
+    await page.evaluate((ns, name) => {
+      const area = document.querySelector('[data-testid=yaml-editor]');
+      area.value = [1, 2].map((i) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}-${i}\n  namespace: ${ns}\ndata:\n  n: "${i}"\n`).join('---\n');
+      area.dispatchEvent(new Event('input'));
+    }, opts.namespace, opts.name);
+    await page.click(sel('yaml-create'));
+    const expected = `Created ConfigMap ${opts.name}-1, ConfigMap ${opts.name}-2.`;
+    await waitFor(page, `the page never said "${expected}"`, (e) =>
+      document.querySelector('[data-testid=yaml-status]')?.textContent === e, expected, opts);
+    console.log(expected);
   },
 
   // Sets spec.replicas to -1 in the Deployment's YAML; the API's message shows at that field.

@@ -173,6 +173,12 @@ TEST_F(Dashboard, ABadYamlEditShowsTheApisMessageAtTheField) {
   EXPECT_EQ(ok({"get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"}), "1") << "the bad edit was refused";
 }
 
+TEST_F(Dashboard, SeveralYamlDocumentsAreCreatedInOrder) {
+  run("create-many", {"--namespace", "default", "--name", "pasted"});
+  EXPECT_EQ(ok({"get", "configmap", "pasted-1", "pasted-2", "-o", "jsonpath={.items[*].data.n}"}), "1 2");
+  ok({"delete", "configmap", "pasted-1", "pasted-2"});
+}
+
 TEST_F(Dashboard, EachMainViewIsSavedAsAScreenshot) {
   run("screenshots");
   int pngs = 0;

@@ -23,8 +23,22 @@ export function revisionsOf(deployment, replicaSets) {
 
 export const revisionNumber = (o) => Number(o.metadata.annotations?.[REVISION] || 0);
 
+// Annotations the rollout machinery owns: an undo keeps the Deployment's own (as kubectl).
+const KEPT_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION,
+  'deployment.kubernetes.io/revision-history', 'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to']);
+
+// The revision's annotations on the Deployment, as kubectl rollout undo sets them.
+function annotationsAfterUndo(deployment, replicaSet) {
+  const out = {};
+  for (const [k, v] of Object.entries(deployment.metadata.annotations || {})) if (KEPT_ANNOTATIONS.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(replicaSet.metadata.annotations || {})) if (!KEPT_ANNOTATIONS.has(k)) out[k] = v;
+  return out;
+}
+
 // Roll back to the newest revision before the current one: its pod template goes into the
-// Deployment (without the pod-template-hash label the ReplicaSet controller added).
+// Deployment (without the pod-template-hash label the ReplicaSet controller added), and its
+// annotations with it.
 export async function undo(ns, name, replicaSets) {
   const deployment = await get(path(ns, name));
   const current = revisionNumber(deployment);
@@ -33,6 +47,7 @@ export async function undo(ns, name, replicaSets) {
   const template = structuredClone(previous.spec.template);
   if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
   deployment.spec.template = template;
+  deployment.metadata.annotations = annotationsAfterUndo(deployment, previous);
   await put(path(ns, name), deployment);
   return revisionNumber(previous);
 }

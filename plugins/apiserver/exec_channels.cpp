@@ -17,16 +17,6 @@ namespace {
 constexpr unsigned char kResize = 4;        // the terminal's size, JSON
 constexpr unsigned char kCloseStream = 255;  // v5: "this stream is closed", then the stream's number
 
-std::vector<std::string> header_list(const HttpRequest& request, std::string_view name) {
-  std::vector<std::string> out;
-  for (const auto& value : request.header_values(name)) {
-    std::vector<std::string> parts;
-    boost::split(parts, value, boost::is_any_of(","));
-    for (auto& p : parts) out.push_back(boost::trim_copy(p));
-  }
-  return out;
-}
-
 class WebSocketChannels final : public ExecChannels {
  public:
   explicit WebSocketChannels(HttpResponder& connection) : socket_(connection) {}
@@ -153,14 +143,14 @@ ExecProtocol choose_exec_protocol(const HttpRequest& request) {
   if (boost::iequals(upgrade, "websocket")) {
     if (request.header("Sec-WebSocket-Key").empty())
       throw ApiError(sdk::Status::BadRequest("exec: the WebSocket upgrade has no Sec-WebSocket-Key"));
-    auto offered = header_list(request, "Sec-WebSocket-Protocol");
+    auto offered = request.header_tokens("Sec-WebSocket-Protocol");
     for (const char* wanted : {"v5.channel.k8s.io", "v4.channel.k8s.io"})
       if (std::find(offered.begin(), offered.end(), wanted) != offered.end()) return {ExecProtocol::WebSocket, wanted};
     throw ApiError(sdk::Status::BadRequest(
         "exec: none of the WebSocket subprotocols offered is served; offer v5.channel.k8s.io or v4.channel.k8s.io"));
   }
   if (boost::istarts_with(upgrade, "SPDY/3.1")) {
-    auto offered = header_list(request, "X-Stream-Protocol-Version");
+    auto offered = request.header_tokens("X-Stream-Protocol-Version");
     if (std::find(offered.begin(), offered.end(), "v4.channel.k8s.io") != offered.end())
       return {ExecProtocol::Spdy, "v4.channel.k8s.io"};
     throw ApiError(sdk::Status::BadRequest("exec over SPDY needs X-Stream-Protocol-Version v4.channel.k8s.io (kubectl 1.5 and later send it)"));

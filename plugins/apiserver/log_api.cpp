@@ -170,8 +170,7 @@ void LogApi::ask(const lv1::LogQuery& query) {
   std::string subject = subjects_.logging("query");
   sdk::Reply reply = bus_.request(subject, query.SerializeAsString(), kAcceptTimeout);
   if (reply.ok()) return;
-  bool nobody_serves = reply.status.code == 503 && reply.status.message.rfind("bus: nothing serves", 0) == 0;
-  if (nobody_serves) throw addon_missing(subject);
+  if (reply.nothing_serves()) throw addon_missing(subject);
   if (reply.status.code == 504)
     throw ApiError(sdk::Status::Timeout("the logging addon did not accept the query within 10s (" + subject + ")"));
   throw ApiError(reply.status);

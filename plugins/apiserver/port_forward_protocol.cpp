@@ -20,17 +20,6 @@ constexpr const char* kBase64Channels = "v4.base64.channel.k8s.io";
 // Each port takes two channels and a channel is one byte (255 is reserved).
 constexpr std::size_t kMaxWebSocketPorts = 127;
 
-std::vector<std::string> header_list(const HttpRequest& request, std::string_view name) {
-  std::vector<std::string> out;
-  for (const auto& value : request.header_values(name)) {
-    std::vector<std::string> parts;
-    boost::split(parts, value, boost::is_any_of(","));
-    for (auto& part : parts)
-      if (!boost::trim_copy(part).empty()) out.push_back(boost::trim_copy(part));
-  }
-  return out;
-}
-
 bool is_tunnel(const std::string& subprotocol) {
   return boost::starts_with(subprotocol, kTunnelPrefix) && boost::ends_with(subprotocol, ".k8s.io");
 }
@@ -104,7 +93,7 @@ PortForwardProtocol channels_asked(const std::vector<std::string>& offered) {
 PortForwardProtocol choose_websocket(const HttpRequest& request) {
   if (request.header("Sec-WebSocket-Key").empty())
     throw ApiError(sdk::Status::BadRequest("port-forward: the WebSocket upgrade has no Sec-WebSocket-Key"));
-  auto offered = header_list(request, "Sec-WebSocket-Protocol");
+  auto offered = request.header_tokens("Sec-WebSocket-Protocol");
   if (auto tunnel = tunnel_asked(offered)) return *tunnel;
   PortForwardProtocol channels = channels_asked(offered);
   channels.ports = requested_ports(request);
@@ -120,7 +109,7 @@ PortForwardProtocol choose_port_forward_protocol(const HttpRequest& request) {
     throw ApiError(sdk::Status::BadRequest(
         "port-forward needs a connection upgrade: SPDY/3.1 (portforward.k8s.io), or WebSocket "
         "(SPDY/3.1+portforward.k8s.io, v4.channel.k8s.io or v4.base64.channel.k8s.io)"));
-  auto offered = header_list(request, "X-Stream-Protocol-Version");
+  auto offered = request.header_tokens("X-Stream-Protocol-Version");
   if (std::find(offered.begin(), offered.end(), kSpdyProtocol) == offered.end())
     throw ApiError(sdk::Status::BadRequest("port-forward over SPDY needs X-Stream-Protocol-Version portforward.k8s.io"));
   return PortForwardProtocol{};  // Spdy

@@ -255,7 +255,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     query.field_selector = request.query_value("fieldSelector");
     query.continue_token = request.query_value("continue");
     if (request.has_query("limit")) query.limit = std::stoll(request.query_value("limit"));
-    bool gzip = request.header("Accept-Encoding").find("gzip") != std::string::npos;
+    bool gzip = sdk::accepts_gzip(request.header("Accept-Encoding"));
     if (!wants_table(request) && query.limit <= 0) return stream_list(response, type, codec, query, gzip);
     ListResult result = api_.list(type, query);
     if (wants_table(request))
@@ -328,7 +328,6 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
 void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
                           const ListQuery& query, bool gzip) {
   constexpr std::size_t kChunk = 64 * 1024;
-  constexpr std::size_t kGzipFrom = 128 * 1024;  // as a list sent whole (http-common), and Kubernetes
   std::string buffer;
   bool first_item = true, started = false;
   std::optional<sdk::GzipStream> packer;
@@ -336,9 +335,9 @@ void RestApi::stream_list(HttpResponder& response, const sdk::ResourceType& type
   // or complete (plain).
   auto flush = [&](bool last) {
     if (!started) {
-      if (!last && buffer.size() < kGzipFrom) return true;
+      if (!last && buffer.size() < sdk::kGzipWorthFrom) return true;
       HeaderList headers;
-      if (gzip && buffer.size() >= kGzipFrom) {
+      if (gzip && buffer.size() >= sdk::kGzipWorthFrom) {
         packer.emplace();
         headers = {{"Content-Encoding", "gzip"}, {"Vary", "Accept-Encoding"}};
       }

@@ -33,8 +33,7 @@ void WebUiRoute::handle(const HttpRequest& request, HttpResponder& response) {
   std::string file = file_of(request.path);
   sdk::Headers ask{{"Accept-Encoding", request.header("Accept-Encoding")}};
   sdk::Reply reply = bus_.request(subjects_.dashboard("asset"), file, kAssetTimeout, ask);
-  bool nobody_serves = reply.status.code == 503 && reply.status.message.rfind("bus: nothing serves", 0) == 0;
-  if (nobody_serves || reply.status.code == 504)
+  if (reply.nothing_serves() || reply.status.code == 504)
     return send_text(response, 503,
                      "The Web UI is not running on this cluster (nothing answers " + subjects_.dashboard("asset") +
                          "): add `- {name: dashboard}` to the plugins of the master's profile and restart it.");

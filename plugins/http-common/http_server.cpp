@@ -49,6 +49,20 @@ std::vector<std::string> HttpRequest::header_values(std::string_view name) const
   return out;
 }
 
+std::vector<std::string> HttpRequest::header_tokens(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& value : header_values(name)) {
+    std::size_t at = 0;
+    while (at <= value.size()) {
+      std::size_t end = std::min(value.find(',', at), value.size());
+      std::size_t first = value.find_first_not_of(" \t", at), last = value.find_last_not_of(" \t", end - 1);
+      if (first < end && last != std::string::npos && last >= first) out.push_back(value.substr(first, last - first + 1));
+      at = end + 1;
+    }
+  }
+  return out;
+}
+
 bool HttpRequest::has_query(std::string_view name) const {
   for (const auto& [k, v] : query)
     if (k == name) return true;
@@ -216,8 +230,7 @@ class Exchange final : public HttpResponder {
   bool sent() const override { return sent_; }
   unsigned status() const { return status_; }
 
-  // Small answers are not worth the CPU (Kubernetes' threshold: 128 KiB).
-  bool worth_gzip(const std::string& body) const { return accepts_gzip_ && body.size() >= 128 * 1024; }
+  bool worth_gzip(const std::string& body) const { return accepts_gzip_ && body.size() >= sdk::kGzipWorthFrom; }
   bool keep_alive() const { return keep_alive_ && !streaming_; }
 
  private:
@@ -258,8 +271,8 @@ void serve_stream(Stream& stream, tcp::socket& socket, const HttpHandler& handle
     auto raw = parser.release();
     HttpRequest request = to_request(raw, remote);
     auto started = std::chrono::steady_clock::now();
-    bool gzip_ok = request.header("Accept-Encoding").find("gzip") != std::string::npos;
-    Exchange<Stream> exchange(stream, socket, buffer, raw.keep_alive(), stopping, gzip_ok);
+    Exchange<Stream> exchange(stream, socket, buffer, raw.keep_alive(), stopping,
+                              sdk::accepts_gzip(request.header("Accept-Encoding")));
     HttpResponder& responder = exchange;
     try {
       handler(request, responder);

@@ -40,6 +40,9 @@ struct HttpRequest {
 
   std::string header(std::string_view name) const;
   std::vector<std::string> header_values(std::string_view name) const;
+  // The comma-separated items of every such header, trimmed, empty ones dropped
+  // (Sec-WebSocket-Protocol, X-Stream-Protocol-Version).
+  std::vector<std::string> header_tokens(std::string_view name) const;
   bool has_query(std::string_view name) const;
   std::string query_value(std::string_view name) const;  // "" when absent
   std::vector<std::string> query_values(std::string_view name) const;

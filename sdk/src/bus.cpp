@@ -1,6 +1,7 @@
 // Bus value types shared by every implementation: headers, trace ids, the Request handle.
 #include "skiff/sdk/bus.hpp"
 
+#include "nothing_serves.hpp"
 #include "skiff/sdk/jetstream.hpp"
 
 #include <atomic>
@@ -8,6 +9,10 @@
 #include <random>
 
 namespace skiff::sdk {
+
+bool Reply::nothing_serves() const {
+  return status.code == 503 && status.message.rfind(kNothingServesPrefix, 0) == 0;
+}
 
 std::string_view find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers)

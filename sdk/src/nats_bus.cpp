@@ -8,6 +8,7 @@
 
 #include "nats_error.hpp"
 #include "nats_jetstream.hpp"
+#include "nothing_serves.hpp"
 #include "skiff/sdk/bus_options.hpp"
 
 namespace skiff::sdk {
@@ -169,7 +170,7 @@ class NatsBus final : public Bus {
     if (s == NATS_TIMEOUT) {
       reply.status = Status::Timeout("bus: no reply on " + name + " within " + std::to_string(timeout.count()) + "ms");
     } else if (s == NATS_NO_RESPONDERS) {
-      reply.status = Status::Unavailable("bus: nothing serves " + name + "; is the plugin that serves it running?");
+      reply.status = Status::Unavailable(kNothingServesPrefix + name + "; is the plugin that serves it running?");
     } else if (s != NATS_OK) {
       reply.status = Status::Unavailable("bus: request on " + name + " failed: " + nats_error(s));
     } else {

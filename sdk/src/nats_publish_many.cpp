@@ -107,8 +107,7 @@ PublishManyResult NatsPublishMany::publish(const std::vector<OutgoingMessage>& m
   }
   if (sent > 0)
     await(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-  auto out = result(messages.size(), send_error);
-  return out;
+  return result(messages.size(), send_error);
 }
 
 }  // namespace skiff::sdk

@@ -10,6 +10,7 @@
 
 #include "asset_catalog.hpp"
 #include "skiff/sdk/config_binding.hpp"
+#include "skiff/sdk/gzip.hpp"
 #include "skiff/sdk/plugin.hpp"
 
 namespace skiff::dashboard {
@@ -82,8 +83,7 @@ class DashboardPlugin final : public Plugin {
     const Asset* asset = catalog_.find(request.data());
     if (!asset) return request.fail(Status::NotFound("the Web UI has no file " + request.data()));
     Headers headers{{"Content-Type", asset->content_type}, {"ETag", asset->etag}};
-    bool gzip_ok = request.message().header("Accept-Encoding").find("gzip") != std::string_view::npos;
-    if (gzip_ok && !asset->gzipped.empty()) {
+    if (sdk::accepts_gzip(request.message().header("Accept-Encoding")) && !asset->gzipped.empty()) {
       headers.emplace_back("Content-Encoding", "gzip");
       return request.reply(asset->gzipped, headers);
     }

@@ -47,6 +47,8 @@ struct Reply {
   Headers headers;
 
   bool ok() const { return status.ok(); }
+  // No plugin serves the subject (503 from the bus itself, not from a service that answered).
+  bool nothing_serves() const;
 };
 
 // Owns one subscription. Once cancel() returns (or the object is destroyed), its handler

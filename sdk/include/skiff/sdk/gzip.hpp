@@ -1,11 +1,20 @@
 // gzip (RFC 1952) for HTTP bodies: the apiserver's large answers, the Web UI's files.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace skiff::sdk {
+
+// Answers smaller than this are not worth the CPU (Kubernetes' apiserver: 128 KiB).
+inline constexpr std::size_t kGzipWorthFrom = 128 * 1024;
+
+// Whether an Accept-Encoding value takes gzip.
+inline bool accepts_gzip(std::string_view accept_encoding) {
+  return accept_encoding.find("gzip") != std::string_view::npos;
+}
 
 // `level` 1 (fastest, what Kubernetes' apiserver uses for answers) to 9 (smallest, for files
 // compressed once). Empty when zlib fails.

@@ -21,9 +21,20 @@ case "${1:-build}" in
   *) echo "usage: $0 build|test|up|bench" >&2; exit 2 ;;
 esac
 
+# Node may come from elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's):
+# a node or npm on the PATH will do.
+provided_by_command() {
+  case "$1" in
+    nodejs) command -v node >/dev/null ;;
+    npm) command -v npm >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
+
 missing=()
 for package in "${wanted[@]}"; do
-  dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null | grep -q '^installed$' || missing+=("$package")
+  dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null | grep -q '^installed$' || provided_by_command "$package" ||
+    missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

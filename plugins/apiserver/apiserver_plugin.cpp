@@ -17,6 +17,7 @@
 #include "kubernetes_service_loop.hpp"
 #include "request_metrics.hpp"
 #include "rest_api.hpp"
+#include "service_account_tokens.hpp"
 #include "skiff/sdk/duration.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
@@ -76,6 +77,11 @@ class ApiServerPlugin final : public Plugin {
         {"tls_cert_file", ConfigType::String, "", "use this certificate instead of generating one"},
         {"tls_key_file", ConfigType::String, "", "the key of tls_cert_file"},
         {"tokens_file", ConfigType::String, "", "bearer tokens (token,user,uid,groups); default <data dir>/tokens.csv"},
+        {"service_account_issuer", ConfigType::String, "https://kubernetes.default.svc.cluster.local",
+         "the `iss` of service account tokens, and the audience the API accepts them for"},
+        {"service_account_key_file", ConfigType::String, "",
+         "the EC P-256 key that signs service account tokens (default <data dir>/pki/service-account.key, made on "
+         "first start; every apiserver of a cluster needs the same one)"},
         {"kubeconfig", ConfigType::String, "", "where to write the admin kubeconfig (default <node data dir>/kubeconfig)"},
         {"advertise_host", ConfigType::String, "", "the host clients use in the kubeconfig (default: the listen host)"},
         {"advertise_address", ConfigType::String, "",
@@ -107,6 +113,9 @@ class ApiServerPlugin final : public Plugin {
 
     std::string tokens_file = config.has("tokens_file") ? config.get_string("tokens_file") : context_.data_dir() + "/tokens.csv";
     tokens_ = std::make_unique<TokenAuthenticator>(tokens_file);
+    std::filesystem::create_directories(context_.data_dir() + "/pki");
+    std::string key_file = config.has("service_account_key_file") ? config.get_string("service_account_key_file")
+                                                                  : context_.data_dir() + "/pki/service-account.key";
 
     HttpServerOptions http;
     http.host = host;
@@ -139,6 +148,12 @@ class ApiServerPlugin final : public Plugin {
       wake_pending_ = true;
       wake_.notify_all();
     });
+    ServiceAccountTokenOptions token_options;
+    token_options.issuer = config.get_string("service_account_issuer");
+    service_account_tokens_ =
+        std::make_unique<ServiceAccountTokens>(*api_, JwtSigner::load_or_create(key_file), token_options);
+    authenticators_ = std::make_unique<AuthenticatorChain>(
+        std::vector<const BearerAuthenticator*>{tokens_.get(), service_account_tokens_.get()});
     watches_ = std::make_unique<WatchFanout>(
         context_.bus(), context_.subjects(), *store_, *api_,
         &context_.metrics().gauge("skiff_apiserver_watches", "watches open over HTTP"));
@@ -146,7 +161,7 @@ class ApiServerPlugin final : public Plugin {
     RestOptions rest;
     rest.version.git_version = config.get_string("kubernetes_version");
     rest.bookmark_interval = config.get_duration("bookmark_interval");
-    rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
+    rest_ = std::make_unique<RestApi>(*api_, *watches_, authenticators_.get(), service_account_tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
                                       context_.log());
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {
@@ -167,8 +182,9 @@ class ApiServerPlugin final : public Plugin {
     kubernetes_service_loop_ =
         std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());
     kubernetes_service_loop_->start();
-    bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")));
-    token_reviews_ = std::make_unique<TokenReviewService>(context_.bus(), context_.subjects(), *tokens_);
+    bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")),
+                                        service_account_tokens_.get());
+    token_reviews_ = std::make_unique<TokenReviewService>(context_.bus(), context_.subjects(), *authenticators_);
     finalizer_ = std::thread([this] { finalize_namespaces(); });
 
     kubeconfig_path_ = config.has("kubeconfig") ? config.get_string("kubeconfig") : context_.node_data_dir() + "/kubeconfig";
@@ -222,6 +238,8 @@ class ApiServerPlugin final : public Plugin {
 
   Context& context_;
   std::unique_ptr<TokenAuthenticator> tokens_;
+  std::unique_ptr<ServiceAccountTokens> service_account_tokens_;
+  std::unique_ptr<AuthenticatorChain> authenticators_;
   std::unique_ptr<StoreClient> store_;
   std::unique_ptr<IpAllocator> cluster_ips_;
   std::unique_ptr<PortAllocator> node_ports_;

@@ -117,7 +117,7 @@ std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDe
   return json::serialize(s);
 }
 
-RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
+RestApi::RestApi(ApiCore& api, WatchFanout& watches, const BearerAuthenticator* tokens, ServiceAccountTokens* service_accounts, sdk::Bus& bus,
                  const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log)
     : api_(api),
       watches_(watches),
@@ -128,6 +128,7 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* t
       podlogs_(bus, subjects),
       web_ui_(bus, subjects),
       reviews_(tokens),
+      service_accounts_(service_accounts, tokens),
       own_metrics_(metrics),
       streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
@@ -152,6 +153,7 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
       return response.send(200, "text/plain; version=0.0.4; charset=utf-8", own_metrics_.prometheus_text());
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
     if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available(), podlogs_.available()));
+    if (service_accounts_.serve_discovery(request, response, options_.server_address)) return;
     if (path == "/openapi/v2")
       return response.send(200, "application/octet-stream", openapi_v2_document(options_.version));
     handle_resource(request, response);
@@ -169,6 +171,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   };
   if (info.group == kMetricsGroup) return metrics_.handle(info, request, response);
   if (info.group == kLoggingGroup) return podlogs_.handle(info, request, response);
+  if (info.group == kAuthenticationGroup && info.resource == "tokenreviews" && info.verb == "create")
+    return service_accounts_.review(request, response);
   if (info.group == kAuthenticationGroup || info.group == kAuthorizationGroup)
     return reviews_.handle(info, request, response);
   if (!info.is_resource) {
@@ -221,6 +225,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
       }, "", write_options(request));
       return send_json(response, 200, scale_of(type, *updated));
     }
+    if (sub == "token" && type.kind == "ServiceAccount" && info.verb == "create")
+      return service_accounts_.request_token(ns, info.name, request, response);
     if (sub == "eviction" && type.kind == "Pod" && info.verb == "create")
       return send_json(response, 201, evict_pod(api_, ns, info.name, parse_body(request.body, request.header("Content-Type"))));
     if (sub == "binding" && type.kind == "Pod" && info.verb == "create") {

@@ -13,6 +13,7 @@
 #include "ephemeral_validation.hpp"
 #include "ingress_class_admission.hpp"
 #include "storage_admission.hpp"
+#include "service_account_admission.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -303,6 +304,27 @@ void ApiCore::release_service(const pb::Message& object) {
   if (svc.spec().health_check_node_port()) node_ports_.release(svc.spec().health_check_node_port());
 }
 
+std::optional<core::ServiceAccount> ApiCore::service_account(const std::string& ns, const std::string& name) {
+  constexpr auto kFreshFor = std::chrono::seconds(2);
+  std::string key = ns + "/" + name;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(service_accounts_mutex_);
+    if (auto hit = service_accounts_.find(key); hit != service_accounts_.end() && hit->second.until > now)
+      return hit->second.account;
+  }
+  std::optional<core::ServiceAccount> found;
+  try {
+    found = static_cast<const core::ServiceAccount&>(*get(*sdk::find_resource("serviceaccounts"), ns, name));
+  } catch (const ApiError& e) {
+    if (e.status().code != 404) throw;
+  }
+  std::lock_guard lock(service_accounts_mutex_);
+  if (service_accounts_.size() > 10000) service_accounts_.clear();
+  if (found) service_accounts_[key] = {found, now + kFreshFor};  // a missing one is asked again next time
+  return found;
+}
+
 bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& ns, pb::Message& object, bool validated) {
   auto* meta = mutable_meta_of(object);
   if (type.namespaced) {
@@ -341,8 +363,11 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
   meta->set_generation(1);
   initial_status(type, object);
   apply_defaults(object);
-  if (object.GetDescriptor() == api::core::v1::Pod::descriptor())
+  if (object.GetDescriptor() == api::core::v1::Pod::descriptor()) {
     admit_pod(static_cast<api::core::v1::Pod&>(object), default_toleration_seconds_);
+    admit_service_account(static_cast<api::core::v1::Pod&>(object),
+                          [this](const std::string& ns, const std::string& name) { return service_account(ns, name); });
+  }
   if (validated) validate(type, object, nullptr);
   return generated;
 }

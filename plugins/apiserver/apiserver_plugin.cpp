@@ -15,6 +15,7 @@
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
 #include "kubernetes_service_loop.hpp"
+#include "namespace_defaults.hpp"
 #include "request_metrics.hpp"
 #include "rest_api.hpp"
 #include "service_account_tokens.hpp"
@@ -126,6 +127,7 @@ class ApiServerPlugin final : public Plugin {
       if (config.has("tls_cert_file")) {
         http.tls_cert_file = config.get_string("tls_cert_file");
         http.tls_key_file = config.get_string("tls_key_file");
+        ca_pem = read_file(http.tls_cert_file);  // pods trust what the apiserver presents
       } else {
         std::vector<std::string> ips = {"127.0.0.1"};
         if (host != "0.0.0.0" && host != "127.0.0.1") ips.push_back(host);
@@ -182,6 +184,10 @@ class ApiServerPlugin final : public Plugin {
     kubernetes_service_loop_ =
         std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());
     kubernetes_service_loop_->start();
+    namespace_defaults_ = std::make_unique<NamespaceDefaults>(*api_, ca_pem);
+    namespace_defaults_loop_ =
+        std::make_unique<NamespaceDefaultsLoop>(context_.bus(), context_.subjects(), *namespace_defaults_, context_.log());
+    namespace_defaults_loop_->start();
     bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")),
                                         service_account_tokens_.get());
     token_reviews_ = std::make_unique<TokenReviewService>(context_.bus(), context_.subjects(), *authenticators_);
@@ -201,6 +207,7 @@ class ApiServerPlugin final : public Plugin {
     wake_.notify_all();
     if (finalizer_.joinable()) finalizer_.join();
     kubernetes_service_loop_.reset();
+    namespace_defaults_loop_.reset();
     kubernetes_service_.reset();
     if (bus_api_) bus_api_->stop();
     token_reviews_.reset();
@@ -251,6 +258,8 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<TokenReviewService> token_reviews_;
   std::unique_ptr<KubernetesService> kubernetes_service_;
   std::unique_ptr<KubernetesServiceLoop> kubernetes_service_loop_;
+  std::unique_ptr<NamespaceDefaults> namespace_defaults_;
+  std::unique_ptr<NamespaceDefaultsLoop> namespace_defaults_loop_;
   std::thread finalizer_;
   std::mutex mutex_;
   std::condition_variable wake_;

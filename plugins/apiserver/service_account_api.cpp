@@ -18,7 +18,8 @@ constexpr const char* kGroupVersion = "authentication.k8s.io/v1";
 
 json::object typed(const google::protobuf::Message& message, const char* kind) {
   json::object out{{"kind", kind}, {"apiVersion", kGroupVersion}};
-  for (auto& [key, value] : sdk::to_k8s_json(message).as_object()) out[key] = value;
+  json::value fields = sdk::to_k8s_json(message);  // kept: a loop over a temporary's member would dangle
+  for (auto& [key, value] : fields.as_object()) out[key] = value;
   return out;
 }
 

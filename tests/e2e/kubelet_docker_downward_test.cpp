@@ -137,7 +137,7 @@ spec:
   - name: token
     projected:
       sources:
-      - serviceAccountToken: {path: token}
+      - serviceAccountToken: {path: token, expirationSeconds: 60}
 )");
   EXPECT_NE(refused.exit_code, 0);
   for (const char* cause :
@@ -148,8 +148,8 @@ spec:
         "values 1m and 1 are supported with the cpu resource",
         "spec.volumes[0].downwardAPI.fieldRef.fieldPath: Unsupported value: \"spec.nodeName\": supported values: "
         "\"metadata.annotations\", \"metadata.labels\", \"metadata.name\", \"metadata.namespace\", \"metadata.uid\"",
-        "spec.volumes[1].projected.sources[0].serviceAccountToken: Forbidden: serviceAccountToken projections are not "
-        "supported by Skiff yet"})
+        "spec.volumes[1].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not "
+        "specify a duration less than 10 minutes"})
     EXPECT_NE(refused.both().find(cause), std::string::npos) << cause << "\nin:\n" << refused.both();
 }
 

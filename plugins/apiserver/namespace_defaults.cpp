@@ -21,8 +21,8 @@ bool is_expected_refusal(const ApiError& e) { return e.status().code == 403 || e
 
 void NamespaceDefaults::reconcile(const std::string& ns) {
   try {
-    const auto& namespace_ = static_cast<const core::Namespace&>(*api_.get(*sdk::find_resource("namespaces"), "", ns));
-    if (!namespace_.metadata().deletion_timestamp().empty()) return;
+    MessagePtr found = api_.get(*sdk::find_resource("namespaces"), "", ns);
+    if (!sdk::meta_of(*found).deletion_timestamp().empty()) return;
   } catch (const ApiError& e) {
     if (is_missing(e)) return;
     throw;

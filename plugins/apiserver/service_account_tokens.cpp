@@ -105,8 +105,8 @@ authn::TokenRequest ServiceAccountTokens::issue(const std::string& ns, const std
   if (spec.audiences().empty())
     for (const auto& a : options_.api_audiences) spec.add_audiences(a);
 
-  const auto& sa = static_cast<const api::core::v1::ServiceAccount&>(
-      *api_.get(*sdk::find_resource("serviceaccounts"), ns, account));
+  MessagePtr found = api_.get(*sdk::find_resource("serviceaccounts"), ns, account);
+  const auto& sa = static_cast<const api::core::v1::ServiceAccount&>(*found);
   json::object identity{{"namespace", ns},
                         {"serviceaccount", json::object{{"name", account}, {"uid", sa.metadata().uid()}}}};
   if (spec.has_bound_object_ref() && !spec.bound_object_ref().kind().empty()) {

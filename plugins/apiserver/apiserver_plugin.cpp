@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <memory>
@@ -129,10 +130,15 @@ class ApiServerPlugin final : public Plugin {
         http.tls_key_file = config.get_string("tls_key_file");
         ca_pem = read_file(http.tls_cert_file);  // pods trust what the apiserver presents
       } else {
-        std::vector<std::string> ips = {"127.0.0.1"};
-        if (host != "0.0.0.0" && host != "127.0.0.1") ips.push_back(host);
-        TlsFiles files = ensure_certificates(
-            {context_.data_dir() + "/pki", "apiserver", "skiff-ca", {"localhost", "skiff-apiserver", context_.node().node}, ips});
+        // In-cluster clients check the certificate against the `kubernetes` Service's address and names.
+        std::vector<std::string> ips = {"127.0.0.1", IpAllocator(config.get_string("service_cidr")).first_address()};
+        for (const auto& own : {host, advertised})
+          if (own != "0.0.0.0" && std::find(ips.begin(), ips.end(), own) == ips.end()) ips.push_back(own);
+        TlsFiles files = ensure_certificates({context_.data_dir() + "/pki", "apiserver", "skiff-ca",
+                                              {"localhost", "skiff-apiserver", context_.node().node, "kubernetes",
+                                               "kubernetes.default", "kubernetes.default.svc",
+                                               "kubernetes.default.svc.cluster.local"},
+                                              ips});
         http.tls_cert_file = files.server_cert;
         http.tls_key_file = files.server_key;
         ca_pem = read_file(files.ca_cert);

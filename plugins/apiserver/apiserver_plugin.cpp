@@ -21,6 +21,7 @@
 #include "rest_api.hpp"
 #include "service_account_tokens.hpp"
 #include "skiff/sdk/duration.hpp"
+#include "skiff/sdk/node_address.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
@@ -49,7 +50,8 @@ bool is_ip(const std::string& text) {
 }
 
 // What the `kubernetes` Service's endpoints list: advertise_address, else the listen address
-// unless it is a wildcard (then 127.0.0.1, which pods cannot reach: the README says so).
+// unless it is a wildcard (then the node's own IPv4 address, where pods reach the API; 127.0.0.1
+// on a machine without one).
 std::string advertise_address(const Config& config, const std::string& host) {
   if (config.has("advertise_address")) {
     std::string address = config.get_string("advertise_address");
@@ -60,7 +62,8 @@ std::string advertise_address(const Config& config, const std::string& host) {
     return address;
   }
   if (is_ip(host) && host != "0.0.0.0" && host != "::") return host;
-  return "127.0.0.1";
+  std::string own = node_ipv4();
+  return own.empty() ? "127.0.0.1" : own;
 }
 
 class ApiServerPlugin final : public Plugin {
@@ -87,8 +90,8 @@ class ApiServerPlugin final : public Plugin {
         {"kubeconfig", ConfigType::String, "", "where to write the admin kubeconfig (default <node data dir>/kubeconfig)"},
         {"advertise_host", ConfigType::String, "", "the host clients use in the kubeconfig (default: the listen host)"},
         {"advertise_address", ConfigType::String, "",
-         "the IP the `kubernetes` Service's endpoints list (default: the listen address; 127.0.0.1 when that is "
-         "0.0.0.0)"},
+         "the IP the `kubernetes` Service's endpoints list (default: the listen address; the node's IPv4 address "
+         "when that is 0.0.0.0)"},
         {"kubernetes_version", ConfigType::String, "v1.33.0", "the version /version reports (kubectl picks its version by it)"},
         {"service_cidr", ConfigType::String, "10.96.0.0/12", "where Service cluster IPs come from"},
         {"node_port_range", ConfigType::String, "30000-32767", "where NodePorts come from"},

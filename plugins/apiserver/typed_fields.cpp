@@ -104,12 +104,12 @@ class Comparer {
   void node(const json::value* before, const json::value* after, const Shape& shape, bool self) {
     if (!before || !after) {
       const json::value& present = before ? *before : *after;
-      FieldSet fields;
+      FieldSet subtree;
       FieldPath inner;
-      collect_fields(present, shape, inner, fields);
+      collect_fields(present, shape, inner, subtree);
       // A map added or removed whole is owned itself too (Kubernetes lists "." under f:labels).
-      if (self || shape.kind == Shape::Map) fields.insert({});
-      (before ? out_.removed : out_.added).insert_under(path_, fields);
+      if (self || shape.kind == Shape::Map) subtree.insert({});
+      (before ? out_.removed : out_.added).insert_under(path_, subtree);
       return;
     }
     bool objects = is_object_shape(shape) && before->is_object() && after->is_object();

@@ -82,9 +82,15 @@ std::vector<Conflict> not_migrated(std::vector<Conflict> conflicts, json::value&
 
 // kubectl's server-side apply keeps client-side apply's annotation in step with what it
 // applied, so a later `kubectl apply` (client-side) computes its patch from the right base.
-void keep_last_applied(json::value& merged, const json::value& config, const std::string& manager) {
-  json::value* slot = manager == kKubectlManager ? annotation_slot(merged, kLastApplied) : nullptr;
-  if (!slot) return;
+// The annotation stays even when the applier owned it (kubectl's own client-side upgrade
+// hands the annotation's field over too) and removal took it.
+void keep_last_applied(json::value& merged, json::value& live, const json::value& config, const std::string& manager) {
+  if (manager != kKubectlManager || !annotation_slot(live, kLastApplied)) return;
+  json::value& meta = merged.as_object()["metadata"];
+  if (!meta.is_object()) meta = json::object{};
+  json::value& annotations = meta.as_object()["annotations"];
+  if (!annotations.is_object()) annotations = json::object{};
+  json::value* slot = &annotations.as_object()[kLastApplied];
   json::value applied = config;
   if (auto* meta = applied.as_object().if_contains("metadata"); meta && meta->is_object()) {
     if (auto* annotations = meta->as_object().if_contains("annotations"); annotations && annotations->is_object()) {
@@ -142,7 +148,7 @@ MessagePtr applied_object(const sdk::ResourceType& type, const pb::Message& curr
   if (!existed || !changes.empty() || applier.fields != last) applier.time = sdk::now_rfc3339();
   applier.api_version = type.api_version();
 
-  keep_last_applied(merged, config, request.manager);
+  keep_last_applied(merged, live, config, request.manager);
   MessagePtr next = decode_object(type, merged, request.field_validation, warnings);
   set_managers(*sdk::mutable_meta_of(*next), std::move(entries));
   return next;

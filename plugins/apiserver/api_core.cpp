@@ -528,6 +528,8 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
       MessagePtr merged(current->New());
       merged->CopyFrom(*current);
       copy_field(*next, *merged, "status");
+      // A status apply records its ownership in `next`.
+      *mutable_meta_of(*merged)->mutable_managed_fields() = meta_of(*next).managed_fields();
       next = merged;
     } else if (has_status_subresource(type)) {
       copy_field(*current, *next, "status");

@@ -194,6 +194,29 @@ TEST(ServerSideApply, StatusSubresourceOwnsOnlyTheStatus) {
   EXPECT_EQ(json::serialize(entries[0].fields.to_fields_v1()), R"({"f:status":{"f:replicas":{}}})");
 }
 
+TEST(ManagedFields, AtMostTenUpdateManagersTheOldestMergeIntoAncientChanges) {
+  api::meta::v1::ObjectMeta meta;
+  std::vector<apiserver::ManagerEntry> entries;
+  for (int i = 0; i < 12; ++i) {
+    apiserver::ManagerEntry e{"m" + std::to_string(i), "Update", "v1", "2026-01-01T00:00:" + std::to_string(10 + i) + "Z",
+                              "", {}};
+    e.fields.insert({"f:metadata", "f:labels", "f:l" + std::to_string(i)});
+    entries.push_back(e);
+  }
+  entries.push_back({"kubectl", "Apply", "v1", "2026-01-01T00:00:00Z", "", {}});
+  entries.back().fields.insert({"f:data"});
+  apiserver::set_managers(meta, entries);
+  auto out = apiserver::managers_of(meta);
+  ASSERT_EQ(out.size(), 11u);  // one Apply, nine recent updates, ancient-changes
+  EXPECT_EQ(out.front().operation, "Apply");
+  const auto* ancient = find(out, "ancient-changes");
+  ASSERT_NE(ancient, nullptr);
+  EXPECT_TRUE(ancient->fields.contains({"f:metadata", "f:labels", "f:l0"}));
+  EXPECT_TRUE(ancient->fields.contains({"f:metadata", "f:labels", "f:l2"}));
+  EXPECT_EQ(find(out, "m1"), nullptr);
+  EXPECT_NE(find(out, "m11"), nullptr);
+}
+
 TEST(ManagedFields, ManagerNameComesFromTheUserAgentWithoutFieldManager) {
   EXPECT_EQ(apiserver::manager_name("", "kubectl/v1.20.0 (linux/amd64) kubernetes/af46c47"), "kubectl");
   EXPECT_EQ(apiserver::manager_name("kubectl-edit", "kubectl/v1.30.0"), "kubectl-edit");

@@ -2,7 +2,8 @@
 // two managers on a Deployment (409 naming fields and managers, --force-conflicts moves
 // ownership, the same value is shared), fields removed when their applier stops sending
 // them, the migration from client-side apply, managedFields after create/edit/scale, the
-// status subresource, dry run, and the Python client's apply patch.
+// status subresource (kubectl --subresource=status and HTTP), dry run, and the Python
+// client's apply patch.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -204,6 +205,21 @@ TEST_P(ServerSideApply, DryRunChangesNothing) {
   auto dry = apply(deployment(7), {"--dry-run=server"});
   ASSERT_EQ(dry.exit_code, 0) << dry.both();
   EXPECT_EQ(get().at("spec").at("replicas"), 2);
+}
+
+TEST_P(ServerSideApply, AppliesTheStatusSubresource) {
+  if (GetParam().name != "kubectl_machine") GTEST_SKIP() << "kubectl apply --subresource came after 1.27";
+  ASSERT_EQ(apply(deployment(2)).exit_code, 0);
+  auto r = apply("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nstatus:\n  replicas: 2\n  readyReplicas: 1\n",
+                 {"--subresource=status", "--field-manager=ctrl"});
+  ASSERT_EQ(r.exit_code, 0) << r.both();
+  json::value object = get();
+  EXPECT_EQ(object.at("status").at("readyReplicas"), 1);
+  json::value ctrl = entry_of(object, "ctrl", "Apply");
+  ASSERT_FALSE(ctrl.is_null()) << object.at("metadata");
+  EXPECT_EQ(ctrl.at("subresource"), "status");
+  EXPECT_TRUE(owns(ctrl, {"f:status", "f:readyReplicas"}));
+  EXPECT_FALSE(owns(entry_of(object, "kubectl", "Apply"), {"f:status"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Clients, ServerSideApply, test::all_kubectls(), test::kubectl_name);

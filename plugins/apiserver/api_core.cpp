@@ -42,16 +42,6 @@ const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
 }
 
-// Types whose status only changes through their /status subresource.
-bool has_status_subresource(const sdk::ResourceType& type) {
-  return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
-         type.kind == "DaemonSet" || type.kind == "StatefulSet" ||
-         type.kind == "Job" || type.kind == "CronJob" ||
-         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
-         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget" ||
-         type.kind == "HorizontalPodAutoscaler";
-}
-
 void copy_field(const pb::Message& from, pb::Message& to, const char* name) {
   const pb::FieldDescriptor* field = field_named(to, name);
   if (!field) return;
@@ -139,6 +129,16 @@ bool is_kubernetes_service(const core::Service& service) {
 }
 
 }  // namespace
+
+// Kinds whose status only changes through their /status subresource.
+bool has_status_subresource(const sdk::ResourceType& type) {
+  return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
+         type.kind == "DaemonSet" || type.kind == "StatefulSet" ||
+         type.kind == "Job" || type.kind == "CronJob" ||
+         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
+         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget" ||
+         type.kind == "HorizontalPodAutoscaler";
+}
 
 ApiCore::ApiCore(sdk::StoreClient& store, IpAllocator& cluster_ips, PortAllocator& node_ports, spdlog::logger& log)
     : store_(store), cluster_ips_(cluster_ips), node_ports_(node_ports), log_(log) {}
@@ -376,6 +376,7 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
                            const WriteOptions& options) {
   if (type.namespaced) check_namespace_open(ns);
   bool generated = prepare_create(type, ns, *object, !options.unvalidated);
+  if (options.track_fields) options.track_fields(nullptr, *object);
   auto* meta = mutable_meta_of(*object);
   if (type.kind == "Service") allocate_service(*object, nullptr);
   if (options.dry_run) return object;
@@ -464,9 +465,12 @@ ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const 
   else
     meta->clear_deletion_grace_period_seconds();
   meta->set_generation(before.generation());
+  // A client that leaves managedFields out leaves them as they are, as in Kubernetes.
+  if (meta->managed_fields().empty()) *meta->mutable_managed_fields() = before.managed_fields();
   apply_defaults(*next);
   if (type.kind == "Service")
     drop_type_dependent_fields(static_cast<const core::Service&>(old), static_cast<core::Service&>(*next));
+  if (options.track_fields) options.track_fields(&old, *next);
   if (!options.unvalidated) validate(type, *next, &old);
   if (generation_changes(type, old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
@@ -549,6 +553,8 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
       MessagePtr merged(current->New());
       merged->CopyFrom(*current);
       copy_field(*next, *merged, "status");
+      // A status apply records its ownership in `next`.
+      *mutable_meta_of(*merged)->mutable_managed_fields() = meta_of(*next).managed_fields();
       next = merged;
     } else if (has_status_subresource(type)) {
       copy_field(*current, *next, "status");

@@ -45,6 +45,9 @@ struct WriteOptions {
   // The `kubernetes` Service's endpoints list the apiserver's advertised address, which may be
   // 127.0.0.1 — an address Kubernetes' rules refuse in an EndpointSlice.
   bool unvalidated = false;
+  // Records field ownership (metadata.managedFields) once the object is defaulted: `old` is
+  // nullptr for a create. Unset, managedFields stay as they are (field_tracking.hpp).
+  std::function<void(const google::protobuf::Message* old, google::protobuf::Message& next)> track_fields;
 };
 
 struct DeleteOptions {
@@ -59,6 +62,9 @@ struct DeleteResult {
   MessagePtr object;
   bool gone = false;
 };
+
+// Kinds whose status only changes through their /status subresource.
+bool has_status_subresource(const sdk::ResourceType& type);
 
 class ApiCore {
  public:

@@ -7,11 +7,14 @@
 
 #include "api_error.hpp"
 #include "eviction.hpp"
+#include "field_tracking.hpp"
+#include "managed_fields.hpp"
 #include "object_codec.hpp"
 #include "patch.hpp"
 #include "request_credentials.hpp"
 #include "request_info.hpp"
 #include "served_versions.hpp"
+#include "server_side_apply.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/gzip.hpp"
 #include "skiff/sdk/k8s_json.hpp"
@@ -85,6 +88,20 @@ WriteOptions write_options(const HttpRequest& request) {
   options.dry_run = request.query_value("dryRun") == "All";
   options.field_manager = request.query_value("fieldManager");
   return options;
+}
+
+// A write whose field ownership is recorded (operation Update) under its manager.
+WriteOptions tracked_write(const HttpRequest& request, const sdk::ResourceType& type, const std::string& subresource) {
+  WriteOptions options = write_options(request);
+  options.track_fields =
+      track_update_fields(type, manager_name(options.field_manager, request.header("User-Agent")), subresource);
+  return options;
+}
+
+ApplyRequest apply_request(const HttpRequest& request, const RequestInfo& info, const std::string& subresource) {
+  ApplyRequest apply{info.namespace_, info.name, subresource, request.query_value("fieldManager"),
+                     request.query_value("force") == "true", request.query_value("fieldValidation"), write_options(request)};
+  return apply;
 }
 
 json::object list_document(const sdk::ResourceType& type, const VersionedCodec& codec, const ListResult& result) {
@@ -222,7 +239,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
         next->CopyFrom(current);
         set_replicas(*next, replicas_from_scale(scale));
         return next;
-      }, "", write_options(request));
+      }, "", tracked_write(request, type, "scale"));
       return send_json(response, 200, scale_of(type, *updated));
     }
     if (sub == "token" && type.kind == "ServiceAccount" && info.verb == "create")
@@ -274,18 +291,24 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     json::value body = parse_body(request.body, request.header("Content-Type"));
     MessagePtr object = codec.decode(body, validation, warnings);
     if (type.namespaced && ns.empty()) return not_found();
-    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, write_options(request)), warnings);
+    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, tracked_write(request, type, "")),
+                       warnings);
   }
   if (info.verb == "update") {
     json::value body = parse_body(request.body, request.header("Content-Type"));
     MessagePtr object = codec.decode(body, validation, warnings);
     return send_object(request, response, 200, type, codec,
-                       api_.update(type, ns, info.name, object, effective_sub, write_options(request)), warnings);
+                       api_.update(type, ns, info.name, object, effective_sub, tracked_write(request, type, effective_sub)),
+                       warnings);
   }
   if (info.verb == "patch") {
     PatchType kind = patch_type_of(request.header("Content-Type"));
     json::value patch = parse_body(request.body, kind == PatchType::Apply ? "application/yaml" : kJson);
-    if (kind == PatchType::Apply) {
+    if (kind == PatchType::Apply && !served) {
+      ApplyOutcome applied = server_side_apply(api_, type, patch, apply_request(request, info, effective_sub), warnings);
+      return send_object(request, response, applied.created ? 201 : 200, type, codec, applied.object, warnings);
+    }
+    if (kind == PatchType::Apply) {  // a served-only version: merged, owned as an update
       if (request.query_value("fieldManager").empty())
         throw ApiError(sdk::Status::BadRequest("PATCH requests with application/apply-patch+yaml require a fieldManager"));
       try {
@@ -301,7 +324,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     MessagePtr updated = api_.modify(type, ns, info.name, [&](const google::protobuf::Message& current) {
       warnings.clear();
       return codec.patch(current, kind, patch, validation, warnings);
-    }, effective_sub, write_options(request));
+    }, effective_sub, tracked_write(request, type, effective_sub));
     return send_object(request, response, 200, type, codec, updated, warnings);
   }
   if (info.verb == "delete") {

@@ -1,10 +1,14 @@
 // The internal API on the bus (skiff.<c>.api.<verb>): the HTTP API's operations for Skiff's
-// own components, Protobuf in and out, errors as status headers.
+// own components, Protobuf in and out, errors as status headers. Every verb is served twice:
+// on skiff.<c>.api.<verb> for the master's components (unrestricted), and on
+// skiff.<c>.node.*.api.<verb>, where only node <n>'s bus user can publish, under the Node
+// authorizer (node_authorizer.hpp).
 #pragma once
 
 #include <vector>
 
 #include "api_core.hpp"
+#include "node_authorizer.hpp"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/sdk/subjects.hpp"
 
@@ -17,6 +21,7 @@ class BusApi {
 
  private:
   std::vector<sdk::Subscription> subscriptions_;
+  NodeAuthorizer authorizer_;
 };
 
 }  // namespace skiff::apiserver

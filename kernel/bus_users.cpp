@@ -69,7 +69,8 @@ std::string node_permissions(const std::string& cluster, const std::string& node
   std::vector<std::string> subscribe = {
       own + ".>",                              // what its plugins serve
       sdk::node_inbox_prefix(node) + ".>",     // its replies, and no one else's
-      p + ".watch.>",                          // informers (Secrets and ConfigMaps denied below)
+      p + ".watch.>",                          // informers (Secrets and ConfigMaps denied below) …
+      p + ".nodewatch.>",                      // … whose redacted events the API server relays here
       p + ".stream.*.stop", p + ".stream.*.stdin", p + ".stream.*.resize",
   };
   std::vector<std::string> subscribe_deny = {

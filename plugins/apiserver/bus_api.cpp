@@ -52,7 +52,7 @@ void authorize(NodeAuthorizer& authorizer, const std::string& node, const std::s
 
 }  // namespace
 
-BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers) : authorizer_(api) {
+BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers) : authorizer_(api), relay_(bus, subjects) {
   auto serve = [&](const char* verb, std::function<ApiResponse(const ApiRequest&)> handler) {
     for (int i = 0; i < std::max(1, workers); ++i) {
       subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
@@ -63,7 +63,7 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
             std::string node = subjects.node_of_api_subject(from.message().subject);
             authorize(authorizer_, node, verb, request);
             ApiResponse response = handler(request);
-            if (verb == "list") authorizer_.filter_list(type_of(request), *response.mutable_items());
+            if (verb == "list") redact_for_nodes(type_of(request), *response.mutable_items());
             return response;
           }));
     }
@@ -165,7 +165,9 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
     subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
         bus, subjects.node_api_any("history"), "apiserver", [this, history, subjects](const ApiRequest& r, const sdk::Request& from) {
           authorize(authorizer_, subjects.node_of_api_subject(from.message().subject), "history", r);
-          return history(r);
+          auto events = history(r);
+          redact_for_nodes(type_of(r), events);
+          return events;
         }));
   }
 }

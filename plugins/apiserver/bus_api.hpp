@@ -9,6 +9,7 @@
 
 #include "api_core.hpp"
 #include "node_authorizer.hpp"
+#include "node_redaction.hpp"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/sdk/subjects.hpp"
 
@@ -17,11 +18,15 @@ namespace skiff::apiserver {
 class BusApi {
  public:
   BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers);
-  void stop() { subscriptions_.clear(); }
+  void stop() {
+    subscriptions_.clear();
+    relay_.stop();
+  }
 
  private:
   std::vector<sdk::Subscription> subscriptions_;
   NodeAuthorizer authorizer_;
+  NodeWatchRelay relay_;
 };
 
 }  // namespace skiff::apiserver

@@ -9,6 +9,7 @@
 #include "pod_references.hpp"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/sdk/object_meta.hpp"
+#include "skiff/sdk/subjects.hpp"
 #include "skiff/sdk/storage/volumes.hpp"
 
 namespace skiff::apiserver {
@@ -71,8 +72,9 @@ void NodeAuthorizer::check(const std::string& node, const NodeRequest& request) 
 bool NodeAuthorizer::read_allowed(const std::string& node, const NodeRequest& r) {
   if (readable_everywhere(r.type)) return true;
   if (is(r.type, "coordination.k8s.io", "Lease")) return r.verb == "get" && r.ns == kNodeLeaseNamespace && r.name == node;
-  // The ingress addon on every worker keeps TLS Secrets; filter_list() drops the others.
-  if (is(r.type, "", "Secret") && r.verb == "list") return true;
+  // Lists and history come redacted (node_redaction.hpp): metadata, and TLS Secrets whole for
+  // the ingress addon on every worker.
+  if (sdk::node_redacted_kind(r.type.group, r.type.kind) && r.verb != "get") return true;
   bool referable = is(r.type, "", "Secret") || is(r.type, "", "ConfigMap") || is(r.type, "", "ServiceAccount");
   return referable && r.verb == "get" && referenced_by_pods_here(node, r.type.kind, r.ns, r.name);
 }
@@ -111,16 +113,6 @@ bool NodeAuthorizer::write_allowed(const std::string& node, const NodeRequest& r
   if (is(r.type, "networking.k8s.io", "IngressClass")) return v == "create";
   if (is(r.type, "networking.k8s.io", "Ingress")) return v == "update" && r.subresource == "status";
   return false;
-}
-
-void NodeAuthorizer::filter_list(const sdk::ResourceType& type, google::protobuf::RepeatedPtrField<std::string>& items) const {
-  if (!is(type, "", "Secret")) return;
-  google::protobuf::RepeatedPtrField<std::string> kept;
-  for (auto& bytes : items) {
-    core::Secret secret;
-    if (secret.ParseFromString(bytes) && secret.type() == "kubernetes.io/tls") kept.Add(std::move(bytes));
-  }
-  items.Swap(&kept);
 }
 
 MessagePtr NodeAuthorizer::current(const NodeRequest& r) {

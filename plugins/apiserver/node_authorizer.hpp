@@ -2,13 +2,12 @@
 // (skiff.<c>.node.<n>.api.<verb>, which only node <n>'s bus user may publish to): a node
 // writes its own Node and Lease and the status of pods bound to it, reads what its pods
 // reference, and what the worker profile's plugins (proxy, dns, ingress, storage-local)
-// need — and nothing else. See docs/architecture.md.
+// need — and nothing else. Lists and watches of Secrets and ConfigMaps reach a node redacted
+// (node_redaction.hpp). See docs/architecture.md.
 #pragma once
 
 #include <string>
 #include <vector>
-
-#include <google/protobuf/repeated_ptr_field.h>
 
 #include "api_core.hpp"
 
@@ -29,9 +28,6 @@ class NodeAuthorizer {
 
   // Throws ApiError 403 naming the node and the object when `node` may not do this.
   void check(const std::string& node, const NodeRequest& request);
-  // What of a list the node may see (Secrets: only TLS ones, for the ingress addon); the
-  // items are serialized objects of `type`.
-  void filter_list(const sdk::ResourceType& type, google::protobuf::RepeatedPtrField<std::string>& items) const;
 
  private:
   bool read_allowed(const std::string& node, const NodeRequest& request);

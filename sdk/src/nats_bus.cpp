@@ -288,10 +288,13 @@ class NatsBus final : public Bus {
     callbacks(closure).notify(ConnectionEvent::Closed);
     delete static_cast<CallbacksRef*>(closure);
   }
-  static void on_async_error(natsConnection*, natsSubscription* sub, natsStatus err, void* closure) {
+  static void on_async_error(natsConnection* nc, natsSubscription* sub, natsStatus err, void* closure) {
     Callbacks& c = callbacks(closure);
     if (!c.warnings) return;
     std::string where = sub ? std::string(" on ") + natsSubscription_GetSubject(sub) : "";
+    // The server's own words, e.g. which subject a permission violation was about.
+    const char* said = nullptr;
+    if (nc && natsConnection_GetLastError(nc, &said) == err && said && *said) where += ": " + std::string(said);
     c.warnings("bus: " + std::string(natsStatus_GetText(err)) + where);
   }
 

@@ -64,7 +64,15 @@ std::string Subjects::node_of_api_subject(std::string_view subject) const {
 }
 std::string Subjects::store(std::string_view op) const { return prefix_ + ".store." + std::string(op); }
 std::string Subjects::watch(std::string_view group, std::string_view kind) const {
+  if (api_scoped_to_node_ && node_redacted_kind(group, kind)) return node_watch(group, kind);
   return prefix_ + ".watch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
+}
+std::string Subjects::node_watch(std::string_view group, std::string_view kind) const {
+  return prefix_ + ".nodewatch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
+}
+
+bool node_redacted_kind(std::string_view group, std::string_view kind) {
+  return group.empty() && (kind == "Secret" || kind == "ConfigMap");
 }
 std::string Subjects::stream(std::string_view id) const { return prefix_ + ".stream." + std::string(id); }
 std::string Subjects::resource_metrics(std::string_view resource) const {

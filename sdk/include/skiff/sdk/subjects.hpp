@@ -31,7 +31,11 @@ class Subjects {
   // Never node-scoped: a node may ask it (its kubelet authenticates callers with it).
   std::string token_review() const { return cluster_api("tokenreview"); }
   std::string store(std::string_view op) const;
+  // skiff.<c>.watch.<group>.<kind>; node-scoped, the kinds a node may not read whole
+  // (node_redacted_kind) come from skiff.<c>.nodewatch.<group>.<kind> instead, which the API
+  // server fills with the same events, their payload redacted (plugins/apiserver/node_redaction.hpp).
   std::string watch(std::string_view group, std::string_view kind) const;
+  std::string node_watch(std::string_view group, std::string_view kind) const;
   // Where a stream (logs, exec output) is published: skiff.<c>.stream.<id>.
   std::string stream(std::string_view id) const;
   // A metrics provider's usage of "nodes" or "pods" (metrics.k8s.io).
@@ -76,6 +80,9 @@ class Subjects {
   std::string node_;
   bool api_scoped_to_node_ = false;
 };
+
+// Secrets and ConfigMaps: a node reads them whole only through a get its pods justify.
+bool node_redacted_kind(std::string_view group, std::string_view kind);
 
 // The name a subject_token() spelled (%2E back to '.').
 std::string subject_token_name(std::string_view token);

@@ -24,9 +24,9 @@ class BusApi {
   }
 
  private:
-  std::vector<sdk::Subscription> subscriptions_;
   NodeAuthorizer authorizer_;
   NodeWatchRelay relay_;
+  std::vector<sdk::Subscription> subscriptions_;  // last: cancelled before what handlers use goes
 };
 
 }  // namespace skiff::apiserver

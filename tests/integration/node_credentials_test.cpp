@@ -229,8 +229,12 @@ TEST_F(NodeBusCredentials, SecretsReachANodeRedactedExceptTlsOnes) {
   admin.create(tls);
 
   for (const auto& secret : node.list<core::Secret>("default")) {
-    if (secret.metadata().name() == "opaque") EXPECT_EQ(secret.data_size(), 0) << "a node lists no secret's data";
-    if (secret.metadata().name() == "tls") EXPECT_EQ(secret.data_size(), 2) << "the ingress addon needs TLS secrets";
+    if (secret.metadata().name() == "opaque") {
+      EXPECT_EQ(secret.data_size(), 0) << "a node lists no secret's data";
+    }
+    if (secret.metadata().name() == "tls") {
+      EXPECT_EQ(secret.data_size(), 2) << "the ingress addon needs TLS secrets";
+    }
   }
   ASSERT_TRUE(test::wait_until([&] {
     std::lock_guard lock(mutex);

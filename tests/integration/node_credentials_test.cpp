@@ -13,6 +13,7 @@
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/bus_options.hpp"
+#include "skiff/sdk/jetstream.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -191,6 +192,19 @@ TEST_F(NodeBusCredentials, TheNodeAuthorizerLetsANodeChangeOnlyItselfAndItsPods)
   expect_forbidden([&] { node.get<core::Secret>("default", "theirs"); }, {"worker-1", "secrets default/theirs"});
   expect_forbidden([&] { node.erase<core::Pod>("default", "there"); }, {"worker-1", "pods default/there"});
   node.erase<core::Pod>("default", "here");
+}
+
+// The kubelet's log shipper: JetStream publishes to the log stream, acknowledged in its inbox.
+TEST_F(NodeBusCredentials, ANodeShipsLogLinesIntoTheLogStream) {
+  auto admin_bus = sdk::connect_bus(master_options());
+  sdk::Subjects subjects("test", "master");
+  admin_bus->jetstream()->ensure_stream({subjects.log_stream(), {subjects.log_lines("*", "*", "*", "*")}});
+  auto bus = sdk::connect_bus(node_options("worker-logs"));
+  auto stream = bus->jetstream();
+  auto result = stream->publish_many({{subjects.log_lines("default", "p", "uid", "c"), "line 1", "id-1"},
+                                      {subjects.log_lines("default", "p", "uid", "c"), "line 2", "id-2"}});
+  EXPECT_EQ(result.stored, 2u) << result.error.message;
+  admin_bus->jetstream()->delete_stream(subjects.log_stream());
 }
 
 // A node lists and watches Secrets without their data (TLS ones whole, for the ingress addon).

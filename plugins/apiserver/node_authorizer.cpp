@@ -106,9 +106,12 @@ bool NodeAuthorizer::write_allowed(const std::string& node, const NodeRequest& r
   // dns: the kube-dns Service, and the EndpointSlice through which other nodes reach this node's DNS.
   if (is(r.type, "", "Service")) return v == "create" && r.ns == "kube-system" && r.object &&
                                         sdk::meta_of(*r.object).name() == "kube-dns";
-  if (is(r.type, "discovery.k8s.io", "EndpointSlice"))
-    return (v == "create" || v == "update") && r.ns == "kube-system" && owned_by_node(r.object, node) &&
+  if (is(r.type, "discovery.k8s.io", "EndpointSlice")) {
+    if (r.ns != "kube-system") return false;
+    if (v == "delete") return owned_by_node(current(r).get(), node);  // the addon leaving the node
+    return (v == "create" || v == "update") && owned_by_node(r.object, node) &&
            (v == "create" || owned_by_node(current(r).get(), node));
+  }
   // ingress: its IngressClass and the Ingresses' status.
   if (is(r.type, "networking.k8s.io", "IngressClass")) return v == "create";
   if (is(r.type, "networking.k8s.io", "Ingress")) return v == "update" && r.subresource == "status";

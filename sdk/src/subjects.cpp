@@ -74,7 +74,12 @@ std::string Subjects::node_watch(std::string_view group, std::string_view kind) 
 bool node_redacted_kind(std::string_view group, std::string_view kind) {
   return group.empty() && (kind == "Secret" || kind == "ConfigMap");
 }
-std::string Subjects::stream(std::string_view id) const { return prefix_ + ".stream." + std::string(id); }
+// A node's own streams (its kubelet reading its runtime's exec output) stay under its own
+// subjects, which no other node's bus user may read.
+std::string Subjects::stream(std::string_view id) const {
+  if (api_scoped_to_node_) return node_prefix(node_) + ".stream." + std::string(id);
+  return prefix_ + ".stream." + std::string(id);
+}
 std::string Subjects::resource_metrics(std::string_view resource) const {
   return prefix_ + ".metrics." + std::string(resource);
 }

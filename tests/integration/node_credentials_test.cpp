@@ -140,12 +140,12 @@ TEST_F(NodeBusCredentials, AWorkerCannotUseTheStoresOrAnotherNodesSubjects) {
   auto other = bus->subscribe("skiff.test.node.worker-b.>", [](const sdk::Message&) {});
   EXPECT_TRUE(test::wait_until([&] { return warnings.saw("Subscription to \"skiff.test.node.worker-b.>\""); }))
       << warnings.all();
-  // Neither the unrestricted API subject nor another node's API subject takes its requests.
-  bus->publish("skiff.test.api.get", "");
-  bus->publish("skiff.test.node.worker-b.api.get", "");
-  EXPECT_TRUE(test::wait_until([&] {
-    return warnings.saw("Publish to \"skiff.test.api.get\"") && warnings.saw("Publish to \"skiff.test.node.worker-b.api.get\"");
-  })) << warnings.all();
+  // Neither the unrestricted API subject nor another node's API subject takes its requests (one
+  // at a time: libnats hands the error callback the connection's last error).
+  for (std::string subject : {"skiff.test.api.get", "skiff.test.node.worker-b.api.get"}) {
+    bus->publish(subject, "");
+    EXPECT_TRUE(test::wait_until([&] { return warnings.saw("Publish to \"" + subject + "\""); })) << warnings.all();
+  }
   // Nor can it answer its own API subject in the API server's place.
   auto own_api = bus->subscribe("skiff.test.node.worker-a.api.get", [](const sdk::Message&) {});
   EXPECT_TRUE(test::wait_until([&] { return warnings.saw("Subscription to \"skiff.test.node.worker-a.api.get\""); }))

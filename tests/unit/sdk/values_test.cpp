@@ -61,6 +61,7 @@ TEST(Subjects, ScopedToANodeTheApiIsTheNodes) {
   EXPECT_EQ(s.token_review(), "skiff.c.api.tokenreview") << "never node-scoped";
   EXPECT_EQ(s.watch("", "Pod"), "skiff.c.watch.core.Pod");
   EXPECT_EQ(s.watch("", "Secret"), "skiff.c.nodewatch.core.Secret");
+  EXPECT_EQ(s.stream("x1"), "skiff.c.node.ip-10-0-0-1%2Eec2%2Einternal.stream.x1") << "its own streams stay its own";
   EXPECT_EQ(s.node_api_any("list"), "skiff.c.node.*.api.list");
   EXPECT_EQ(s.node_of_api_subject(s.api("list")), "ip-10-0-0-1.ec2.internal");
   EXPECT_EQ(s.node_of_api_subject("skiff.c.node.n1.runtime.version"), "");

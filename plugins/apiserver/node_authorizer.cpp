@@ -126,13 +126,15 @@ MessagePtr NodeAuthorizer::current(const NodeRequest& r) {
   }
 }
 
+// A pod that is gone already passes: the API then answers 404, as the kubelet expects (a node
+// may read every pod, so that says nothing new).
 bool NodeAuthorizer::pod_bound_here(const std::string& node, const std::string& ns, const std::string& name) {
   const auto* type = sdk::find_resource_by_kind("", "Pod");
   try {
     auto pod = api_.get(*type, ns, name);
     return static_cast<const core::Pod&>(*pod).spec().node_name() == node;
-  } catch (const sdk::Error&) {
-    return false;
+  } catch (const sdk::Error& e) {
+    return e.status().code == 404;
   }
 }
 

@@ -192,6 +192,12 @@ TEST_F(NodeBusCredentials, TheNodeAuthorizerLetsANodeChangeOnlyItselfAndItsPods)
   expect_forbidden([&] { node.get<core::Secret>("default", "theirs"); }, {"worker-1", "secrets default/theirs"});
   expect_forbidden([&] { node.erase<core::Pod>("default", "there"); }, {"worker-1", "pods default/there"});
   node.erase<core::Pod>("default", "here");
+  try {
+    node.erase<core::Pod>("default", "never-was");
+    ADD_FAILURE() << "deleting a pod that does not exist";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status().code, 404) << "a pod already gone is 404, not 403: " << e.what();
+  }
 }
 
 // The kubelet's log shipper: JetStream publishes to the log stream, acknowledged in its inbox.

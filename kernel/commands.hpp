@@ -17,5 +17,9 @@ int status_command(const std::string& data_dir, bool json);
 // logging.skiff.io/v1 podlogs. `local_kubeconfig` is used when no other kubeconfig is found.
 int logs_command(const std::vector<std::string>& args, const std::string& local_kubeconfig);
 
-
+// `skiffd node-credentials NAME [--url URL] [--out FILE]`, on the master: node NAME's bus user
+// (made once, kept in <data>/bus/users), the embedded bus reloaded with it, and the worker's
+// `bus:` block printed (or written 0600 to FILE). `url` overrides the master's bus address.
+int node_credentials_command(const std::string& node, const std::string& data_dir, const std::string& url,
+                             const std::string& out_file);
 }  // namespace skiff::kernel

@@ -14,24 +14,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <thread>
 
+#include "bus_users.hpp"
 #include "logging.hpp"
 #include "skiff/sdk/free_port.hpp"
 #include "subprocess.hpp"
 
 namespace skiff::kernel {
 namespace {
-
-std::string random_secret() {
-  std::random_device device;
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string secret(40, 'x');
-  std::uniform_int_distribution<int> pick(0, sizeof kAlphabet - 2);
-  for (char& c : secret) c = kAlphabet[pick(device)];
-  return secret;
-}
 
 bool accepts_connections(const std::string& host, int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -45,17 +36,8 @@ bool accepts_connections(const std::string& host, int port) {
   return ok;
 }
 
-void write_private_file(const std::filesystem::path& path, const std::string& text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
-  fchmod(fd, 0600);
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  if (!ok) throw std::runtime_error("cannot write " + path.string());
-}
-
-// The bus's token lives as long as the data dir: the nodes that joined with it (their
-// connection.yaml) get back in after this node restarts.
+// The master's password (once the bus's one token) lives as long as the data dir: what joined
+// with it (connection.yaml) gets back in after this node restarts.
 std::string kept_token(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::string token;
@@ -73,9 +55,9 @@ bool has_exited(pid_t pid) {
 
 }  // namespace
 
-EmbeddedBus::EmbeddedBus(const EmbeddedBusSettings& settings, const std::string& data_dir,
+EmbeddedBus::EmbeddedBus(const EmbeddedBusSettings& settings, const std::string& data_dir, std::string cluster,
                          const SupervisorSettings& supervisor)
-    : settings_(settings), dir_((std::filesystem::path(data_dir) / "bus").string()),
+    : settings_(settings), dir_((std::filesystem::path(data_dir) / "bus").string()), cluster_(std::move(cluster)),
       supervisor_(supervisor) {}
 
 EmbeddedBus::~EmbeddedBus() { stop(); }
@@ -88,11 +70,14 @@ void EmbeddedBus::start() {
   std::filesystem::create_directories(dir_);
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
   token_ = kept_token(std::filesystem::path(dir_) / "token");
+  write_users_conf(dir_, cluster_, token_);
   if (settings_.port == 0) settings_.port = sdk::find_free_port(settings_.host);
   std::filesystem::path config = std::filesystem::path(dir_) / "nats.conf";
   write_private_file(config, "# Written by skiffd for its embedded bus; regenerated at every start.\n"
                              "listen: \"" + settings_.host + ":" + std::to_string(settings_.port) + "\"\n"
-                             "authorization { token: \"" + token_ + "\" }\n"
+                             // The master as user skiffd, each worker as node:<name> (users.conf).
+                             "authorization { include \"users.conf\" }\n"
+                             "pid_file: \"" + (std::filesystem::path(dir_) / "nats.pid").string() + "\"\n"
                              "max_payload: 8MB\n"
                              "log_file: \"" + (std::filesystem::path(dir_) / "nats.log").string() + "\"\n"
                              // JetStream for the streams addons own (cluster logging); its files
@@ -138,7 +123,8 @@ sdk::BusOptions EmbeddedBus::client_options() const {
   sdk::BusOptions options;
   std::string host = settings_.host == "0.0.0.0" ? "127.0.0.1" : settings_.host;
   options.urls = {"nats://" + host + ":" + std::to_string(settings_.port)};
-  options.token = token_;
+  options.user = kBusAdminUser;
+  options.password = token_;
   return options;
 }
 

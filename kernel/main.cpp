@@ -32,6 +32,10 @@ constexpr const char* kUsage = R"(usage:
   skiffd profile NAME              print a built-in profile
   skiffd status [--data-dir DIR] [--json]
                                    the running node's plugins and their health
+  skiffd node-credentials NAME [--data-dir DIR] [--url URL] [--out FILE]
+                                   on the master: worker NAME's own bus user (it may use only its
+                                   own subjects and the API as that node), printed as its profile's
+                                   `bus:` block; the embedded bus is reloaded with it
   skiffd kubeconfig [--data-dir DIR]
                                    print the admin kubeconfig the node's API server wrote
   skiffd logs [--kubeconfig FILE] [-n NS] [POD] [-l SELECTOR] [-c CONTAINER] [--since DURATION]
@@ -45,7 +49,9 @@ struct CommandLine {
   RunOptions run;
   std::string config_of;
   bool markdown = false;
-  std::string profile_name;
+  std::string profile_name;  // also the node of node-credentials
+  std::string url;
+  std::string out;
   bool json = false;
 };
 
@@ -76,13 +82,18 @@ CommandLine parse(int argc, char** argv) {
     else if (arg == "--config") cl.config_of = value(arg);
     else if (arg == "--json") cl.json = true;
     else if (arg == "--markdown") cl.markdown = true;
+    else if (arg == "--url") cl.url = value(arg);
+    else if (arg == "--out") cl.out = value(arg);
     else if (arg == "--help" || arg == "-h") cl.command = "help";
-    else if ((cl.command == "profile" || cl.command == "cleanup") && cl.profile_name.empty() && arg[0] != '-')
+    else if ((cl.command == "profile" || cl.command == "cleanup" || cl.command == "node-credentials") &&
+             cl.profile_name.empty() && arg[0] != '-')
       cl.profile_name = arg;
     else usage_error("unknown argument '" + arg + "'");
   }
   if (cl.command == "run" && cl.run.profile.empty()) usage_error("--profile is required to run a node");
   if (cl.command == "cleanup" && cl.profile_name.empty()) usage_error("cleanup needs the plugin's name: skiffd cleanup proxy");
+  if (cl.command == "node-credentials" && cl.profile_name.empty())
+    usage_error("node-credentials needs the worker's node name: skiffd node-credentials worker-1");
   if (cl.markdown && cl.config_of.empty()) usage_error("--markdown prints one plugin's config table: add --config NAME");
   return cl;
 }
@@ -116,6 +127,9 @@ int main(int argc, char** argv) {
   if (cl.command == "plugins") return plugins_command(plugin_search_dirs(cl.run.plugin_paths, cl.run.self_exe), cl.config_of, cl.markdown);
   if (cl.command == "status")
     return status_command(cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir, cl.json);
+  if (cl.command == "node-credentials")
+    return node_credentials_command(cl.profile_name, cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir,
+                                    cl.url, cl.out);
   if (cl.command == "kubeconfig") {
     std::string dir = cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir;
     std::ifstream file(dir + "/kubeconfig");

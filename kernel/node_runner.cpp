@@ -19,6 +19,7 @@
 #include "logging.hpp"
 #include "prepared_plugin.hpp"
 #include "skiff/sdk/bus_proto.hpp"
+#include "skiff/sdk/node_identity.hpp"
 #include "skiff/sdk/config_schema.hpp"
 #include "skiff/sdk/duration.hpp"
 #include "skiff/sdk/metrics.hpp"
@@ -250,7 +251,7 @@ class NodeRun {
   std::string open_bus() {
     const Profile& profile = plan_.profile;
     if (!profile.embedded_bus) return YAML::Dump(profile.bus);
-    embedded_ = std::make_unique<EmbeddedBus>(*profile.embedded_bus, plan_.data_dir, profile.supervisor);
+    embedded_ = std::make_unique<EmbeddedBus>(*profile.embedded_bus, plan_.data_dir, profile.cluster, profile.supervisor);
     embedded_->start();
     kernel_log().info("embedded bus listening on {}", embedded_->client_options().urls.front());
     return embedded_->client_options().to_yaml();
@@ -260,6 +261,10 @@ class NodeRun {
     bus_yaml_ = std::move(bus_yaml);
     sdk::BusOptions bus_options = sdk::BusOptions::from_yaml(bus_yaml_);
     bus_options.connection_name = plan_.profile.node + (child() ? "/skiffd:" + options_.only : "/skiffd");
+    if (auto owner = sdk::node_of_bus_user(bus_options.user); owner && *owner != plan_.profile.node)
+      throw std::runtime_error("bus.user '" + bus_options.user + "' is node " + *owner + "'s credentials, but this "
+                               "profile's node is " + plan_.profile.node + "; on the master run `skiffd "
+                               "node-credentials " + plan_.profile.node + "` and use what it prints");
     bus_ = sdk::connect_bus(bus_options, [](std::string_view warning) { kernel_log().warn("{}", warning); });
   }
 

@@ -237,15 +237,19 @@ $(node_plugins "$node" "$ip" "node-role.kubernetes.io/control-plane:NoSchedule")
 EOF
 }
 
+# Each worker joins the bus as its own user (`skiffd node-credentials`, run on the master): it
+# reaches only its own subjects, and the API as that node (Node authorizer).
 write_worker_profile() {
-  local node=$1 token=$2
+  local node=$1 credentials
   mkdir -p "$DATA_DIR/$node"
+  credentials=$("$skiffd" node-credentials "$node" --data-dir "$DATA_DIR/$CLUSTER-master") ||
+    die "the master could not mint $node's bus credentials (see above)"
   cat > "$DATA_DIR/$node/profile.yaml" <<EOF
-# Written by scripts/cluster.sh: a worker joining the master's bus.
+# Written by scripts/cluster.sh: a worker joining the master's bus with its own credentials.
 node: $node
 cluster: $CLUSTER
 roles: [worker]
-bus: {url: "nats://$(master_ip):4222", token: "$token"}
+$credentials
 plugins:
 $(node_plugins "$node" "$(node_ip "$node")")
 EOF
@@ -277,8 +281,6 @@ wait_for() {  # wait_for SECONDS what command…
   done
 }
 
-bus_token() { sed -n 's/^ *token: *//p' "$DATA_DIR/$CLUSTER-master/connection.yaml" | tr -d '"'; }
-
 kubectl_bin() { command -v kubectl || echo "$PWD/build/tools/kubectl-1.20/usr/bin/kubectl"; }
 k() { KUBECONFIG=$DATA_DIR/$CLUSTER-master/kubeconfig "$(kubectl_bin)" "$@"; }
 all_ready() {
@@ -303,10 +305,8 @@ up() {
   write_master_profile
   start_node "$CLUSTER-master"
   wait_for 30 "the master's bus" test -s "$DATA_DIR/$CLUSTER-master/connection.yaml"
-  local token
-  token=$(bus_token)
   for node in $(node_names | tail -n +2); do
-    write_worker_profile "$node" "$token"
+    write_worker_profile "$node"
     start_node "$node"
   done
   wait_for 60 "the API" test -s "$DATA_DIR/$CLUSTER-master/kubeconfig"

@@ -49,13 +49,36 @@ ApiResponse token_for(ServiceAccountTokens* tokens, const ApiRequest& r) {
 
 WriteOptions write_options(const ApiRequest& request) { return {request.dry_run(), request.field_manager()}; }
 
+// What a node's request touches, for the Node authorizer.
+void authorize(NodeAuthorizer& authorizer, const std::string& node, const std::string& verb, const ApiRequest& r) {
+  if (verb == "bind")
+    throw ApiError(sdk::Status::Forbidden("node \"" + node + "\" may not bind pods: only the scheduler binds"));
+  const auto& type = type_of(r);
+  MessagePtr object;
+  bool token_request = r.subresource() == "token";  // a TokenRequest, not the account itself
+  if ((verb == "create" || verb == "update") && !token_request) object = object_of(type, r);
+  std::string name = r.name().empty() && object ? sdk::meta_of(*object).name() : r.name();
+  authorizer.check(node, {verb, type, r.namespace_(), name, r.subresource(), object.get()});
+}
+
 }  // namespace
 
-BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers, ServiceAccountTokens* tokens) {
+BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers, ServiceAccountTokens* tokens)
+    : authorizer_(api), relay_(bus, subjects) {
   auto serve = [&](const char* verb, std::function<ApiResponse(const ApiRequest&)> handler) {
-    for (int i = 0; i < std::max(1, workers); ++i)
+    for (int i = 0; i < std::max(1, workers); ++i) {
       subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
-          bus, subjects.api(verb), "apiserver", [handler](const ApiRequest& request, const sdk::Request&) { return handler(request); }));
+          bus, subjects.cluster_api(verb), "apiserver", [handler](const ApiRequest& request, const sdk::Request&) { return handler(request); }));
+      subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
+          bus, subjects.node_api_any(verb), "apiserver",
+          [this, handler, subjects, verb = std::string(verb)](const ApiRequest& request, const sdk::Request& from) {
+            std::string node = subjects.node_of_api_subject(from.message().subject);
+            authorize(authorizer_, node, verb, request);
+            ApiResponse response = handler(request);
+            if (verb == "list") redact_for_nodes(type_of(request), *response.mutable_items());
+            return response;
+          }));
+    }
   };
   serve("get", [&api](const ApiRequest& r) { return one(api.get(type_of(r), r.namespace_(), r.name())); });
   serve("list", [&api](const ApiRequest& r) {
@@ -99,31 +122,40 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
   serve("bind", [&api](const ApiRequest& r) {
     return one(api.bind(r.namespace_(), r.name(), r.node(), r.delete_options().precondition_uid()));
   });
-  for (int i = 0; i < std::max(1, workers); ++i)
+  auto create_many = [&api](const v1::CreateManyRequest& r, const std::string& node, NodeAuthorizer* authorizer) {
+    const sdk::ResourceType* type = sdk::find_resource_by_plural(r.group(), r.resource());
+    if (!type) throw ApiError(sdk::Status::NotFound("the server could not find the requested resource"));
+    std::vector<MessagePtr> objects;
+    for (const auto& bytes : r.objects()) {
+      MessagePtr object(type->new_object().release());
+      if (!object->ParseFromString(bytes))
+        throw ApiError(sdk::Status::BadRequest("createmany: an object is not a valid " + type->kind));
+      if (authorizer) authorizer->check(node, {"create", *type, r.namespace_(), sdk::meta_of(*object).name(), "", object.get()});
+      objects.push_back(std::move(object));
+    }
+    v1::CreateManyResponse response;
+    for (const auto& created : api.create_many(*type, r.namespace_(), std::move(objects))) {
+      auto* result = response.add_results();
+      result->set_code(created.status.code);
+      result->set_reason(created.status.reason);
+      result->set_message(created.status.message);
+      if (created.object) result->set_object(created.object->SerializeAsString());
+    }
+    return response;
+  };
+  for (int i = 0; i < std::max(1, workers); ++i) {
     subscriptions_.push_back(sdk::serve_proto<v1::CreateManyRequest>(
-        bus, subjects.api("createmany"), "apiserver", [&api](const v1::CreateManyRequest& r, const sdk::Request&) {
-          const sdk::ResourceType* type = sdk::find_resource_by_plural(r.group(), r.resource());
-          if (!type) throw ApiError(sdk::Status::NotFound("the server could not find the requested resource"));
-          std::vector<MessagePtr> objects;
-          for (const auto& bytes : r.objects()) {
-            MessagePtr object(type->new_object().release());
-            if (!object->ParseFromString(bytes))
-              throw ApiError(sdk::Status::BadRequest("createmany: an object is not a valid " + type->kind));
-            objects.push_back(std::move(object));
-          }
-          v1::CreateManyResponse response;
-          for (const auto& created : api.create_many(*type, r.namespace_(), std::move(objects))) {
-            auto* result = response.add_results();
-            result->set_code(created.status.code);
-            result->set_reason(created.status.reason);
-            result->set_message(created.status.message);
-            if (created.object) result->set_object(created.object->SerializeAsString());
-          }
-          return response;
+        bus, subjects.cluster_api("createmany"), "apiserver",
+        [create_many](const v1::CreateManyRequest& r, const sdk::Request&) { return create_many(r, "", nullptr); }));
+    subscriptions_.push_back(sdk::serve_proto<v1::CreateManyRequest>(
+        bus, subjects.node_api_any("createmany"), "apiserver",
+        [this, create_many, subjects](const v1::CreateManyRequest& r, const sdk::Request& from) {
+          return create_many(r, subjects.node_of_api_subject(from.message().subject), &authorizer_);
         }));
+  }
   for (int i = 0; i < std::max(1, workers); ++i)
     subscriptions_.push_back(sdk::serve_proto<v1::BindManyRequest>(
-        bus, subjects.api("bindmany"), "apiserver", [&api](const v1::BindManyRequest& r, const sdk::Request&) {
+        bus, subjects.cluster_api("bindmany"), "apiserver", [&api](const v1::BindManyRequest& r, const sdk::Request&) {
           std::vector<ApiCore::Binding> bindings;
           bindings.reserve(r.bindings_size());
           for (const auto& b : r.bindings()) bindings.push_back({b.namespace_(), b.pod(), b.node(), b.uid()});
@@ -136,12 +168,21 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
           }
           return response;
         }));
-  for (int i = 0; i < std::max(1, workers); ++i)
+  auto history = [&api](const ApiRequest& r) {
+    std::int64_t since = r.resource_version().empty() ? 0 : std::stoll(r.resource_version());
+    return api.store().history(type_of(r).resource(), since);
+  };
+  for (int i = 0; i < std::max(1, workers); ++i) {
     subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
-        bus, subjects.api("history"), "apiserver", [&api](const ApiRequest& r, const sdk::Request&) {
-          std::int64_t since = r.resource_version().empty() ? 0 : std::stoll(r.resource_version());
-          return api.store().history(type_of(r).resource(), since);
+        bus, subjects.cluster_api("history"), "apiserver", [history](const ApiRequest& r, const sdk::Request&) { return history(r); }));
+    subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
+        bus, subjects.node_api_any("history"), "apiserver", [this, history, subjects](const ApiRequest& r, const sdk::Request& from) {
+          authorize(authorizer_, subjects.node_of_api_subject(from.message().subject), "history", r);
+          auto events = history(r);
+          redact_for_nodes(type_of(r), events);
+          return events;
         }));
+  }
 }
 
 }  // namespace skiff::apiserver

@@ -16,6 +16,7 @@ const ConfigTable& bus_connection_keys() {
       {"token", ConfigType::String, "", "authentication token"},
       {"user", ConfigType::String, "", "user name (with password)"},
       {"password", ConfigType::String, "", "password for user"},
+      {"inbox_prefix", ConfigType::String, "", "subject prefix of this connection's reply inboxes (a node's credentials set it)"},
       {"credentials", ConfigType::String, "", "path of a NATS .creds file (JWT + NKey)"},
       {"tls_ca", ConfigType::String, "", "CA bundle that signs the server certificate"},
       {"tls_cert", ConfigType::String, "", "client certificate (mutual TLS)"},
@@ -51,6 +52,7 @@ BusOptions BusOptions::from_yaml(std::string_view yaml_mapping) {
   options.token = text("token");
   options.user = text("user");
   options.password = text("password");
+  options.inbox_prefix = text("inbox_prefix");
   options.credentials_file = text("credentials");
   options.tls_ca = text("tls_ca");
   options.tls_cert = text("tls_cert");
@@ -75,6 +77,7 @@ std::string BusOptions::to_yaml() const {
   put("token", token);
   put("user", user);
   put("password", password);
+  put("inbox_prefix", inbox_prefix);
   put("credentials", credentials_file);
   put("tls_ca", tls_ca);
   put("tls_cert", tls_cert);

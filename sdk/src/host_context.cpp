@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "skiff/sdk/bus_options.hpp"
+#include "skiff/sdk/node_identity.hpp"
 
 namespace skiff::sdk::detail {
 namespace {
@@ -75,6 +76,14 @@ HostContext::HostContext(const skiff_host& host)
   logger_ = host_logger(host, name_);
   BusOptions options = BusOptions::from_yaml(text(host.bus_yaml, host.bus_size));
   if (options.connection_name.empty()) options.connection_name = node_.node + "/" + name_;
+  // A node's own bus user reaches the API only through its node-scoped subject.
+  if (auto node = node_of_bus_user(options.user)) {
+    if (*node != node_.node)
+      throw Error(Status::BadRequest("bus.user '" + options.user + "' is node " + *node + "'s, but this node is " +
+                                     node_.node + "; use the credentials `skiffd node-credentials " + node_.node +
+                                     "` printed"));
+    subjects_.scope_api_to_node();
+  }
   bus_ = connect_bus(options, [logger = logger_](std::string_view warning) { logger->warn("{}", warning); });
 }
 

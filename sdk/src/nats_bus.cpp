@@ -242,8 +242,14 @@ class NatsBus final : public Bus {
     for (const auto& url : options.urls) urls.push_back(url.c_str());
     check(natsOptions_SetServers(opts, urls.data(), static_cast<int>(urls.size())), "invalid server URL");
     if (!options.token.empty()) check(natsOptions_SetToken(opts, options.token.c_str()), "invalid token");
+    if (!options.user.empty() && options.password.empty())
+      throw Error(Status::BadRequest("bus: user '" + options.user + "' has no password; set bus.password too"));
     if (!options.user.empty())
       check(natsOptions_SetUserInfo(opts, options.user.c_str(), options.password.c_str()), "invalid user");
+    // A node's user may only subscribe to replies under its own prefix (see kernel/bus_users.cpp).
+    if (!options.inbox_prefix.empty())
+      check(natsOptions_SetCustomInboxPrefix(opts, options.inbox_prefix.c_str()),
+            "invalid bus.inbox_prefix (a subject without wildcards, e.g. _INBOX.node-1)");
     if (!options.credentials_file.empty())
       check(natsOptions_SetUserCredentialsFromFiles(opts, options.credentials_file.c_str(), nullptr),
             "cannot use the credentials file");
@@ -282,10 +288,13 @@ class NatsBus final : public Bus {
     callbacks(closure).notify(ConnectionEvent::Closed);
     delete static_cast<CallbacksRef*>(closure);
   }
-  static void on_async_error(natsConnection*, natsSubscription* sub, natsStatus err, void* closure) {
+  static void on_async_error(natsConnection* nc, natsSubscription* sub, natsStatus err, void* closure) {
     Callbacks& c = callbacks(closure);
     if (!c.warnings) return;
     std::string where = sub ? std::string(" on ") + natsSubscription_GetSubject(sub) : "";
+    // The server's own words, e.g. which subject a permission violation was about.
+    const char* said = nullptr;
+    if (nc && natsConnection_GetLastError(nc, &said) == err && said && *said) where += ": " + std::string(said);
     c.warnings("bus: " + std::string(natsStatus_GetText(err)) + where);
   }
 

@@ -2,6 +2,7 @@
 #include "skiff/sdk/subjects.hpp"
 
 #include <cctype>
+#include <cstdlib>
 
 namespace skiff::sdk {
 
@@ -26,12 +27,59 @@ Subjects::Subjects(std::string_view cluster, std::string_view node)
 
 std::string Subjects::node_prefix(std::string_view node) const { return prefix_ + ".node." + subject_token(node); }
 
-std::string Subjects::api(std::string_view verb) const { return prefix_ + ".api." + std::string(verb); }
+std::string subject_token_name(std::string_view token) {
+  std::string name;
+  name.reserve(token.size());
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '%' && i + 2 < token.size()) {
+      std::string hex(token.substr(i + 1, 2));
+      char* end = nullptr;
+      long value = std::strtol(hex.c_str(), &end, 16);
+      if (end == hex.c_str() + 2) {
+        name += static_cast<char>(value);
+        i += 2;
+        continue;
+      }
+    }
+    name += token[i];
+  }
+  return name;
+}
+
+std::string Subjects::api(std::string_view verb) const {
+  return api_scoped_to_node_ ? node_api(node_, verb) : cluster_api(verb);
+}
+std::string Subjects::cluster_api(std::string_view verb) const { return prefix_ + ".api." + std::string(verb); }
+std::string Subjects::node_api(std::string_view node, std::string_view verb) const {
+  return node_prefix(node) + ".api." + std::string(verb);
+}
+std::string Subjects::node_api_any(std::string_view verb) const { return prefix_ + ".node.*.api." + std::string(verb); }
+std::string Subjects::node_of_api_subject(std::string_view subject) const {
+  std::string head = prefix_ + ".node.";
+  if (subject.substr(0, head.size()) != head) return "";
+  subject.remove_prefix(head.size());
+  auto dot = subject.find('.');
+  if (dot == std::string_view::npos || subject.substr(dot, 5) != ".api.") return "";
+  return subject_token_name(subject.substr(0, dot));
+}
 std::string Subjects::store(std::string_view op) const { return prefix_ + ".store." + std::string(op); }
 std::string Subjects::watch(std::string_view group, std::string_view kind) const {
+  if (api_scoped_to_node_ && node_redacted_kind(group, kind)) return node_watch(group, kind);
   return prefix_ + ".watch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
 }
-std::string Subjects::stream(std::string_view id) const { return prefix_ + ".stream." + std::string(id); }
+std::string Subjects::node_watch(std::string_view group, std::string_view kind) const {
+  return prefix_ + ".nodewatch." + subject_token(group.empty() ? "core" : group) + "." + std::string(kind);
+}
+
+bool node_redacted_kind(std::string_view group, std::string_view kind) {
+  return group.empty() && (kind == "Secret" || kind == "ConfigMap");
+}
+// A node's own streams (its kubelet reading its runtime's exec output) stay under its own
+// subjects, which no other node's bus user may read.
+std::string Subjects::stream(std::string_view id) const {
+  if (api_scoped_to_node_) return node_prefix(node_) + ".stream." + std::string(id);
+  return prefix_ + ".stream." + std::string(id);
+}
 std::string Subjects::resource_metrics(std::string_view resource) const {
   return prefix_ + ".metrics." + std::string(resource);
 }

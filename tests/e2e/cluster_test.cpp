@@ -201,13 +201,31 @@ TEST_F(Cluster, APodOnAWorkerReachesTheApiWithItsMountedToken) {
   const std::string get = "/tools/https-get --ca /var/run/secrets/kubernetes.io/serviceaccount/ca.crt "
                           "--token-file /var/run/secrets/kubernetes.io/serviceaccount/token ";
   const std::string api = "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT";
-  // The CA in the pod checks the apiserver's certificate at the Service's address.
-  std::string self = exec("api-client", get + api + "/api/v1/namespaces/default/pods/api-client");
-  EXPECT_EQ(self.rfind("200\n", 0), 0u) << self;
-  EXPECT_NE(self.find("\"name\":\"api-client\""), std::string::npos) << self;
+  // The CA in the pod checks the apiserver's certificate at the Service's address; the token
+  // says who the pod is.
   std::string review = exec("api-client", get + "--post '{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}' " +
                                               api + "/apis/authentication.k8s.io/v1/selfsubjectreviews");
+  EXPECT_EQ(review.rfind("201\n", 0), 0u) << review;
   EXPECT_NE(review.find("system:serviceaccount:default:default"), std::string::npos) << review;
+  // RBAC: the account may do nothing until it is bound; bound to `view` it reads, and still
+  // may not create.
+  const std::string pods = api + "/api/v1/namespaces/default/pods";
+  std::string denied = exec("api-client", get + pods);
+  EXPECT_EQ(denied.rfind("403\n", 0), 0u) << denied;
+  EXPECT_NE(denied.find("pods is forbidden: User \\\"system:serviceaccount:default:default\\\" cannot list resource "
+                        "\\\"pods\\\" in API group \\\"\\\" in the namespace \\\"default\\\""),
+            std::string::npos) << denied;
+  ok({"create", "rolebinding", "api-client-view", "--clusterrole=view", "--serviceaccount=default:default"});
+  std::string listed;
+  EXPECT_TRUE(test::wait_until([&] {
+    listed = exec("api-client", get + pods);
+    return listed.rfind("200\n", 0) == 0;
+  }, 10s, 200ms)) << listed;
+  EXPECT_NE(listed.find("\"name\":\"api-client\""), std::string::npos) << listed;
+  std::string created = exec("api-client", get + "--post '{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}' " +
+                                               api + "/api/v1/namespaces/default/configmaps");
+  EXPECT_EQ(created.rfind("403\n", 0), 0u) << created;
+  ok({"delete", "rolebinding", "api-client-view"});
   ok({"delete", "pod", "api-client", "--wait=false"});
 }
 

@@ -308,14 +308,15 @@ TEST_F(KernelTest, EmbeddedBusStartsWithAPrivateSecretAndStopsWithTheNode) {
   EXPECT_FALSE(std::filesystem::exists(connection));
 }
 
-// Workers joined with the token in the master's connection.yaml: a restarted master keeps it.
+// The master's own bus password (user skiffd, in its connection.yaml) outlives a restart, as
+// the node users minted by `skiffd node-credentials` do.
 TEST_F(KernelTest, EmbeddedBusKeepsItsTokenAcrossARestart) {
   auto profile = write_profile("  - {name: echo, plugin: test-echo}\n", "", true);
   auto token = [&] {
     std::ifstream in(dir.file("data/connection.yaml"));
     std::string line;
     while (std::getline(in, line))
-      if (auto at = line.find("token:"); at != std::string::npos) return line.substr(at);
+      if (auto at = line.find("password:"); at != std::string::npos) return line.substr(at);
     return std::string();
   };
   auto first = start(profile);

@@ -5,6 +5,7 @@
 #include "skiff/sdk/bus_options.hpp"
 #include "skiff/sdk/duration.hpp"
 #include "skiff/sdk/metrics.hpp"
+#include "skiff/sdk/node_identity.hpp"
 #include "skiff/sdk/subjects.hpp"
 
 namespace {
@@ -50,6 +51,24 @@ TEST(Subjects, NamesWithDotsStayOneToken) {
   Subjects s("c", "ip-10-0-0-1.ec2.internal");
   EXPECT_EQ(s.runtime("version"), "skiff.c.node.ip-10-0-0-1%2Eec2%2Einternal.runtime.version");
   EXPECT_EQ(subject_token("a*b>c d"), "a%2Ab%3Ec%20d");
+}
+
+// A node's bus user reaches the API (and Secret/ConfigMap watches) through its own subjects.
+TEST(Subjects, ScopedToANodeTheApiIsTheNodes) {
+  Subjects s("c", "ip-10-0-0-1.ec2.internal");
+  s.scope_api_to_node();
+  EXPECT_EQ(s.api("get"), "skiff.c.node.ip-10-0-0-1%2Eec2%2Einternal.api.get");
+  EXPECT_EQ(s.token_review(), "skiff.c.api.tokenreview") << "never node-scoped";
+  EXPECT_EQ(s.watch("", "Pod"), "skiff.c.watch.core.Pod");
+  EXPECT_EQ(s.watch("", "Secret"), "skiff.c.nodewatch.core.Secret");
+  EXPECT_EQ(s.stream("x1"), "skiff.c.node.ip-10-0-0-1%2Eec2%2Einternal.stream.x1") << "its own streams stay its own";
+  EXPECT_EQ(s.node_api_any("list"), "skiff.c.node.*.api.list");
+  EXPECT_EQ(s.node_of_api_subject(s.api("list")), "ip-10-0-0-1.ec2.internal");
+  EXPECT_EQ(s.node_of_api_subject("skiff.c.node.n1.runtime.version"), "");
+  EXPECT_EQ(s.node_of_api_subject("skiff.other.node.n1.api.get"), "");
+  EXPECT_EQ(node_of_bus_user("node:w-1"), "w-1");
+  EXPECT_EQ(node_of_bus_user("skiffd"), std::nullopt);
+  EXPECT_EQ(node_inbox_prefix("a.b"), "_INBOX.a%2Eb");
 }
 
 TEST(Subjects, LogLinesAndTheirStream) {

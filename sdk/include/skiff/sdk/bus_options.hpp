@@ -19,6 +19,8 @@ struct BusOptions {
   std::string user;
   std::string password;
   std::string credentials_file;
+  // Replies come to <inbox_prefix>.… instead of _INBOX.… (a node user may read only its own).
+  std::string inbox_prefix;
   std::string tls_ca;
   std::string tls_cert;
   std::string tls_key;

@@ -14,11 +14,28 @@ class Subjects {
   Subjects(std::string_view cluster, std::string_view node);
 
   const std::string& prefix() const { return prefix_; }  // skiff.<c>
+  // The API server's internal API: skiff.<c>.api.<verb>, or once scope_api_to_node() was
+  // called (a worker's plugins, whose bus user is the node's), the node's own
+  // skiff.<c>.node.<n>.api.<verb>, where the API server applies the Node authorizer.
   std::string api(std::string_view verb) const;
+  void scope_api_to_node() { api_scoped_to_node_ = true; }
+  bool api_scoped_to_node() const { return api_scoped_to_node_; }
+  // The unrestricted subject (the API server serves it; only full bus users may publish).
+  std::string cluster_api(std::string_view verb) const;
+  // A node's API subject, and the wildcard the API server serves all of them on.
+  std::string node_api(std::string_view node, std::string_view verb) const;
+  std::string node_api_any(std::string_view verb) const;
+  // The node a subject of node_api_any() names, or "" when it is none.
+  std::string node_of_api_subject(std::string_view subject) const;
   // The API server's TokenReview (skiff.<c>.api.tokenreview): who a bearer token belongs to.
-  std::string token_review() const { return api("tokenreview"); }
+  // Never node-scoped: a node may ask it (its kubelet authenticates callers with it).
+  std::string token_review() const { return cluster_api("tokenreview"); }
   std::string store(std::string_view op) const;
+  // skiff.<c>.watch.<group>.<kind>; node-scoped, the kinds a node may not read whole
+  // (node_redacted_kind) come from skiff.<c>.nodewatch.<group>.<kind> instead, which the API
+  // server fills with the same events, their payload redacted (plugins/apiserver/node_redaction.hpp).
   std::string watch(std::string_view group, std::string_view kind) const;
+  std::string node_watch(std::string_view group, std::string_view kind) const;
   // Where a stream (logs, exec output) is published: skiff.<c>.stream.<id>.
   std::string stream(std::string_view id) const;
   // A metrics provider's usage of "nodes" or "pods" (metrics.k8s.io).
@@ -61,6 +78,13 @@ class Subjects {
   std::string prefix_;
   std::string cluster_;
   std::string node_;
+  bool api_scoped_to_node_ = false;
 };
+
+// Secrets and ConfigMaps: a node reads them whole only through a get its pods justify.
+bool node_redacted_kind(std::string_view group, std::string_view kind);
+
+// The name a subject_token() spelled (%2E back to '.').
+std::string subject_token_name(std::string_view token);
 
 }  // namespace skiff::sdk

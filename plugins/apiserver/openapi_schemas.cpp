@@ -75,6 +75,15 @@ std::string description_of(const Descriptor* d, std::string_view name) {
   return words_of(name) + ".";
 }
 
+// "Deployment (apps/v1), served at /apis/apps/v1/namespaces/{namespace}/deployments."
+std::string kind_description(const std::vector<const sdk::ResourceType*>& types) {
+  std::string out = types.front()->kind + " (";
+  for (std::size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + types[i]->api_version();
+  const sdk::ResourceType& type = *types.front();
+  std::string prefix = type.group.empty() ? "/api/" + type.version : "/apis/" + type.group + "/" + type.version;
+  return out + "), served at " + prefix + (type.namespaced ? "/namespaces/{namespace}/" : "/") + type.plural + ".";
+}
+
 bool named_like_time(std::string_view json_name) {
   auto ends_with = [&](std::string_view tail) {
     return json_name.size() > tail.size() && json_name.substr(json_name.size() - tail.size()) == tail;
@@ -138,7 +147,7 @@ class SchemaBuilder {
     json::object schema;
     auto kind = kinds_.find(message);
     std::string kind_name = kind == kinds_.end() ? "" : kind->second.front()->kind;
-    schema["description"] = description_of(message, message->name());
+    schema["description"] = kind_name.empty() ? description_of(message, message->name()) : kind_description(kind->second);
     schema["type"] = "object";
     json::object properties;
     if (!kind_name.empty()) {

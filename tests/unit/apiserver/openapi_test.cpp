@@ -123,6 +123,8 @@ TEST_F(OpenApiModelTest, DescriptionsAreGeneratedBecauseProtocDropsTheComments) 
   EXPECT_EQ(property("io.k8s.api.apps.v1.DeploymentSpec", "minReadySeconds").at("description"), "Min ready seconds.");
   EXPECT_EQ(property(kCore + "ContainerPort", "hostIP").at("description"), "Host IP.");
   EXPECT_EQ(definition("io.k8s.api.apps.v1.DeploymentSpec").at("description"), "Deployment spec.");
+  EXPECT_EQ(definition("io.k8s.api.apps.v1.Deployment").at("description"),
+            "Deployment (apps/v1), served at /apis/apps/v1/namespaces/{namespace}/deployments.");
 }
 
 TEST(OpenApiDocuments, TheProtobufDocumentParsesBackWithOurProto) {

@@ -70,7 +70,11 @@ void AccessReviews::handle(const RequestInfo& info, const HttpRequest& request, 
   if (authn ? info.version != "v1" && info.version != "v1beta1" : info.version != "v1") throw not_found();
   std::string group_version = info.group + "/" + info.version;
   if (!info.is_resource) {
-    if (authn) return send(response, 200, resource_list(group_version, {resource("selfsubjectreviews", "SelfSubjectReview")}));
+    if (authn) {
+      json::array resources{resource("selfsubjectreviews", "SelfSubjectReview")};
+      if (info.version == "v1") resources.push_back(resource("tokenreviews", "TokenReview"));
+      return send(response, 200, resource_list(group_version, std::move(resources)));
+    }
     return send(response, 200, resource_list(group_version, {resource("selfsubjectaccessreviews", "SelfSubjectAccessReview"),
                                                              resource("selfsubjectrulesreviews", "SelfSubjectRulesReview")}));
   }

@@ -18,13 +18,13 @@ inline constexpr const char* kAuthorizationGroup = "authorization.k8s.io";
 class AccessReviews {
  public:
   // `tokens` null: the API runs without authentication (every caller is system:unsecured).
-  explicit AccessReviews(const TokenAuthenticator* tokens) : tokens_(tokens) {}
+  explicit AccessReviews(const BearerAuthenticator* tokens) : tokens_(tokens) {}
 
   void handle(const RequestInfo& info, const HttpRequest& request, HttpResponder& response) const;
 
  private:
   UserInfo caller(const HttpRequest& request) const;
-  const TokenAuthenticator* tokens_;
+  const BearerAuthenticator* tokens_;
 };
 
 }  // namespace skiff::apiserver

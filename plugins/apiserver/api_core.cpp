@@ -13,6 +13,7 @@
 #include "ephemeral_validation.hpp"
 #include "ingress_class_admission.hpp"
 #include "storage_admission.hpp"
+#include "service_account_admission.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
@@ -39,16 +40,6 @@ constexpr std::int64_t kStorePage = 1000;
 
 const pb::FieldDescriptor* field_named(const pb::Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
-}
-
-// Types whose status only changes through their /status subresource.
-bool has_status_subresource(const sdk::ResourceType& type) {
-  return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
-         type.kind == "DaemonSet" || type.kind == "StatefulSet" ||
-         type.kind == "Job" || type.kind == "CronJob" ||
-         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
-         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget" ||
-         type.kind == "HorizontalPodAutoscaler";
 }
 
 void copy_field(const pb::Message& from, pb::Message& to, const char* name) {
@@ -138,6 +129,16 @@ bool is_kubernetes_service(const core::Service& service) {
 }
 
 }  // namespace
+
+// Kinds whose status only changes through their /status subresource.
+bool has_status_subresource(const sdk::ResourceType& type) {
+  return type.kind == "Pod" || type.kind == "Node" || type.kind == "Deployment" || type.kind == "ReplicaSet" ||
+         type.kind == "DaemonSet" || type.kind == "StatefulSet" ||
+         type.kind == "Job" || type.kind == "CronJob" ||
+         type.kind == "Service" || type.kind == "Namespace" || type.kind == "Ingress" ||
+         type.kind == "PersistentVolume" || type.kind == "PersistentVolumeClaim" || type.kind == "PodDisruptionBudget" ||
+         type.kind == "HorizontalPodAutoscaler";
+}
 
 ApiCore::ApiCore(sdk::StoreClient& store, IpAllocator& cluster_ips, PortAllocator& node_ports, spdlog::logger& log)
     : store_(store), cluster_ips_(cluster_ips), node_ports_(node_ports), log_(log) {}
@@ -303,6 +304,27 @@ void ApiCore::release_service(const pb::Message& object) {
   if (svc.spec().health_check_node_port()) node_ports_.release(svc.spec().health_check_node_port());
 }
 
+std::optional<core::ServiceAccount> ApiCore::service_account(const std::string& ns, const std::string& name) {
+  constexpr auto kFreshFor = std::chrono::seconds(2);
+  std::string key = ns + "/" + name;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(service_accounts_mutex_);
+    if (auto hit = service_accounts_.find(key); hit != service_accounts_.end() && hit->second.until > now)
+      return hit->second.account;
+  }
+  std::optional<core::ServiceAccount> found;
+  try {
+    found = static_cast<const core::ServiceAccount&>(*get(*sdk::find_resource("serviceaccounts"), ns, name));
+  } catch (const ApiError& e) {
+    if (e.status().code != 404) throw;
+  }
+  std::lock_guard lock(service_accounts_mutex_);
+  if (service_accounts_.size() > 10000) service_accounts_.clear();
+  if (found) service_accounts_[key] = {found, now + kFreshFor};  // a missing one is asked again next time
+  return found;
+}
+
 bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& ns, pb::Message& object, bool validated) {
   auto* meta = mutable_meta_of(object);
   if (type.namespaced) {
@@ -341,8 +363,11 @@ bool ApiCore::prepare_create(const sdk::ResourceType& type, const std::string& n
   meta->set_generation(1);
   initial_status(type, object);
   apply_defaults(object);
-  if (object.GetDescriptor() == api::core::v1::Pod::descriptor())
+  if (object.GetDescriptor() == api::core::v1::Pod::descriptor()) {
     admit_pod(static_cast<api::core::v1::Pod&>(object), default_toleration_seconds_);
+    admit_service_account(static_cast<api::core::v1::Pod&>(object),
+                          [this](const std::string& ns, const std::string& name) { return service_account(ns, name); });
+  }
   if (validated) validate(type, object, nullptr);
   return generated;
 }
@@ -351,6 +376,7 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
                            const WriteOptions& options) {
   if (type.namespaced) check_namespace_open(ns);
   bool generated = prepare_create(type, ns, *object, !options.unvalidated);
+  if (options.track_fields) options.track_fields(nullptr, *object);
   auto* meta = mutable_meta_of(*object);
   if (type.kind == "Service") allocate_service(*object, nullptr);
   if (options.dry_run) return object;
@@ -439,9 +465,12 @@ ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const 
   else
     meta->clear_deletion_grace_period_seconds();
   meta->set_generation(before.generation());
+  // A client that leaves managedFields out leaves them as they are, as in Kubernetes.
+  if (meta->managed_fields().empty()) *meta->mutable_managed_fields() = before.managed_fields();
   apply_defaults(*next);
   if (type.kind == "Service")
     drop_type_dependent_fields(static_cast<const core::Service&>(old), static_cast<core::Service&>(*next));
+  if (options.track_fields) options.track_fields(&old, *next);
   if (!options.unvalidated) validate(type, *next, &old);
   if (generation_changes(type, old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
@@ -524,6 +553,8 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
       MessagePtr merged(current->New());
       merged->CopyFrom(*current);
       copy_field(*next, *merged, "status");
+      // A status apply records its ownership in `next`.
+      *mutable_meta_of(*merged)->mutable_managed_fields() = meta_of(*next).managed_fields();
       next = merged;
     } else if (has_status_subresource(type)) {
       copy_field(*current, *next, "status");

@@ -3,7 +3,10 @@
 // deletion, finalizers, cluster IPs.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +16,7 @@
 
 #include "ip_allocator.hpp"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/core/v1/service_account.pb.h"
 #include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/store_client.hpp"
 
@@ -41,6 +45,9 @@ struct WriteOptions {
   // The `kubernetes` Service's endpoints list the apiserver's advertised address, which may be
   // 127.0.0.1 — an address Kubernetes' rules refuse in an EndpointSlice.
   bool unvalidated = false;
+  // Records field ownership (metadata.managedFields) once the object is defaulted: `old` is
+  // nullptr for a create. Unset, managedFields stay as they are (field_tracking.hpp).
+  std::function<void(const google::protobuf::Message* old, google::protobuf::Message& next)> track_fields;
 };
 
 struct DeleteOptions {
@@ -55,6 +62,9 @@ struct DeleteResult {
   MessagePtr object;
   bool gone = false;
 };
+
+// Kinds whose status only changes through their /status subresource.
+bool has_status_subresource(const sdk::ResourceType& type);
 
 class ApiCore {
  public:
@@ -108,6 +118,8 @@ class ApiCore {
 
  private:
   MessagePtr decode(const sdk::ResourceType& type, const std::string& bytes) const;
+  // ServiceAccount admission's lookup, remembered for 2 s: a controller's burst of pods asks once.
+  std::optional<api::core::v1::ServiceAccount> service_account(const std::string& ns, const std::string& name);
   // Defaults, validation, name generation for a new object; true when its name was generated.
   bool prepare_create(const sdk::ResourceType& type, const std::string& ns, google::protobuf::Message& object,
                       bool validated = true);
@@ -136,6 +148,12 @@ class ApiCore {
   spdlog::logger& log_;
   std::function<void()> namespace_terminating_;
   std::int64_t default_toleration_seconds_ = 300;
+  struct KnownAccount {
+    std::optional<api::core::v1::ServiceAccount> account;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::mutex service_accounts_mutex_;
+  std::unordered_map<std::string, KnownAccount> service_accounts_;
 };
 
 }  // namespace skiff::apiserver

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <memory>
@@ -15,9 +16,12 @@
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
 #include "kubernetes_service_loop.hpp"
+#include "namespace_defaults.hpp"
 #include "request_metrics.hpp"
 #include "rest_api.hpp"
+#include "service_account_tokens.hpp"
 #include "skiff/sdk/duration.hpp"
+#include "skiff/sdk/node_address.hpp"
 #include "skiff/sdk/capabilities.hpp"
 #include "skiff/sdk/plugin.hpp"
 #include "skiff/sdk/quantity.hpp"
@@ -46,7 +50,8 @@ bool is_ip(const std::string& text) {
 }
 
 // What the `kubernetes` Service's endpoints list: advertise_address, else the listen address
-// unless it is a wildcard (then 127.0.0.1, which pods cannot reach: the README says so).
+// unless it is a wildcard (then the node's own IPv4 address, where pods reach the API; 127.0.0.1
+// on a machine without one).
 std::string advertise_address(const Config& config, const std::string& host) {
   if (config.has("advertise_address")) {
     std::string address = config.get_string("advertise_address");
@@ -57,7 +62,8 @@ std::string advertise_address(const Config& config, const std::string& host) {
     return address;
   }
   if (is_ip(host) && host != "0.0.0.0" && host != "::") return host;
-  return "127.0.0.1";
+  std::string own = node_ipv4();
+  return own.empty() ? "127.0.0.1" : own;
 }
 
 class ApiServerPlugin final : public Plugin {
@@ -76,11 +82,16 @@ class ApiServerPlugin final : public Plugin {
         {"tls_cert_file", ConfigType::String, "", "use this certificate instead of generating one"},
         {"tls_key_file", ConfigType::String, "", "the key of tls_cert_file"},
         {"tokens_file", ConfigType::String, "", "bearer tokens (token,user,uid,groups); default <data dir>/tokens.csv"},
+        {"service_account_issuer", ConfigType::String, "https://kubernetes.default.svc.cluster.local",
+         "the `iss` of service account tokens, and the audience the API accepts them for"},
+        {"service_account_key_file", ConfigType::String, "",
+         "the EC P-256 key that signs service account tokens (default <data dir>/pki/service-account.key, made on "
+         "first start; every apiserver of a cluster needs the same one)"},
         {"kubeconfig", ConfigType::String, "", "where to write the admin kubeconfig (default <node data dir>/kubeconfig)"},
         {"advertise_host", ConfigType::String, "", "the host clients use in the kubeconfig (default: the listen host)"},
         {"advertise_address", ConfigType::String, "",
-         "the IP the `kubernetes` Service's endpoints list (default: the listen address; 127.0.0.1 when that is "
-         "0.0.0.0)"},
+         "the IP the `kubernetes` Service's endpoints list (default: the listen address; the node's IPv4 address "
+         "when that is 0.0.0.0)"},
         {"kubernetes_version", ConfigType::String, "v1.33.0", "the version /version reports (kubectl picks its version by it)"},
         {"service_cidr", ConfigType::String, "10.96.0.0/12", "where Service cluster IPs come from"},
         {"node_port_range", ConfigType::String, "30000-32767", "where NodePorts come from"},
@@ -107,6 +118,9 @@ class ApiServerPlugin final : public Plugin {
 
     std::string tokens_file = config.has("tokens_file") ? config.get_string("tokens_file") : context_.data_dir() + "/tokens.csv";
     tokens_ = std::make_unique<TokenAuthenticator>(tokens_file);
+    std::filesystem::create_directories(context_.data_dir() + "/pki");
+    std::string key_file = config.has("service_account_key_file") ? config.get_string("service_account_key_file")
+                                                                  : context_.data_dir() + "/pki/service-account.key";
 
     HttpServerOptions http;
     http.host = host;
@@ -117,11 +131,17 @@ class ApiServerPlugin final : public Plugin {
       if (config.has("tls_cert_file")) {
         http.tls_cert_file = config.get_string("tls_cert_file");
         http.tls_key_file = config.get_string("tls_key_file");
+        ca_pem = read_file(http.tls_cert_file);  // pods trust what the apiserver presents
       } else {
-        std::vector<std::string> ips = {"127.0.0.1"};
-        if (host != "0.0.0.0" && host != "127.0.0.1") ips.push_back(host);
-        TlsFiles files = ensure_certificates(
-            {context_.data_dir() + "/pki", "apiserver", "skiff-ca", {"localhost", "skiff-apiserver", context_.node().node}, ips});
+        // In-cluster clients check the certificate against the `kubernetes` Service's address and names.
+        std::vector<std::string> ips = {"127.0.0.1", IpAllocator(config.get_string("service_cidr")).first_address()};
+        for (const auto& own : {host, advertised})
+          if (own != "0.0.0.0" && std::find(ips.begin(), ips.end(), own) == ips.end()) ips.push_back(own);
+        TlsFiles files = ensure_certificates({context_.data_dir() + "/pki", "apiserver", "skiff-ca",
+                                              {"localhost", "skiff-apiserver", context_.node().node, "kubernetes",
+                                               "kubernetes.default", "kubernetes.default.svc",
+                                               "kubernetes.default.svc.cluster.local"},
+                                              ips});
         http.tls_cert_file = files.server_cert;
         http.tls_key_file = files.server_key;
         ca_pem = read_file(files.ca_cert);
@@ -139,6 +159,12 @@ class ApiServerPlugin final : public Plugin {
       wake_pending_ = true;
       wake_.notify_all();
     });
+    ServiceAccountTokenOptions token_options;
+    token_options.issuer = config.get_string("service_account_issuer");
+    service_account_tokens_ =
+        std::make_unique<ServiceAccountTokens>(*api_, JwtSigner::load_or_create(key_file), token_options);
+    authenticators_ = std::make_unique<AuthenticatorChain>(
+        std::vector<const BearerAuthenticator*>{tokens_.get(), service_account_tokens_.get()});
     watches_ = std::make_unique<WatchFanout>(
         context_.bus(), context_.subjects(), *store_, *api_,
         &context_.metrics().gauge("skiff_apiserver_watches", "watches open over HTTP"));
@@ -146,7 +172,7 @@ class ApiServerPlugin final : public Plugin {
     RestOptions rest;
     rest.version.git_version = config.get_string("kubernetes_version");
     rest.bookmark_interval = config.get_duration("bookmark_interval");
-    rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
+    rest_ = std::make_unique<RestApi>(*api_, *watches_, authenticators_.get(), service_account_tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
                                       context_.log());
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {
@@ -167,8 +193,13 @@ class ApiServerPlugin final : public Plugin {
     kubernetes_service_loop_ =
         std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());
     kubernetes_service_loop_->start();
-    bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")));
-    token_reviews_ = std::make_unique<TokenReviewService>(context_.bus(), context_.subjects(), *tokens_);
+    namespace_defaults_ = std::make_unique<NamespaceDefaults>(*api_, ca_pem);
+    namespace_defaults_loop_ =
+        std::make_unique<NamespaceDefaultsLoop>(context_.bus(), context_.subjects(), *namespace_defaults_, context_.log());
+    namespace_defaults_loop_->start();
+    bus_api_ = std::make_unique<BusApi>(context_.bus(), context_.subjects(), *api_, static_cast<int>(config.get_int("bus_workers")),
+                                        service_account_tokens_.get());
+    token_reviews_ = std::make_unique<TokenReviewService>(context_.bus(), context_.subjects(), *authenticators_);
     finalizer_ = std::thread([this] { finalize_namespaces(); });
 
     kubeconfig_path_ = config.has("kubeconfig") ? config.get_string("kubeconfig") : context_.node_data_dir() + "/kubeconfig";
@@ -185,6 +216,7 @@ class ApiServerPlugin final : public Plugin {
     wake_.notify_all();
     if (finalizer_.joinable()) finalizer_.join();
     kubernetes_service_loop_.reset();
+    namespace_defaults_loop_.reset();
     kubernetes_service_.reset();
     if (bus_api_) bus_api_->stop();
     token_reviews_.reset();
@@ -222,6 +254,8 @@ class ApiServerPlugin final : public Plugin {
 
   Context& context_;
   std::unique_ptr<TokenAuthenticator> tokens_;
+  std::unique_ptr<ServiceAccountTokens> service_account_tokens_;
+  std::unique_ptr<AuthenticatorChain> authenticators_;
   std::unique_ptr<StoreClient> store_;
   std::unique_ptr<IpAllocator> cluster_ips_;
   std::unique_ptr<PortAllocator> node_ports_;
@@ -233,6 +267,8 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<TokenReviewService> token_reviews_;
   std::unique_ptr<KubernetesService> kubernetes_service_;
   std::unique_ptr<KubernetesServiceLoop> kubernetes_service_loop_;
+  std::unique_ptr<NamespaceDefaults> namespace_defaults_;
+  std::unique_ptr<NamespaceDefaultsLoop> namespace_defaults_loop_;
   std::thread finalizer_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -78,11 +79,28 @@ TokenAuthenticator::TokenAuthenticator(const std::string& path) {
   if (tokens_.empty()) throw std::runtime_error(path + " holds no tokens; add a line token,user,uid");
 }
 
-std::optional<UserInfo> TokenAuthenticator::authenticate(const std::string& header) const {
+std::string bearer_token_of(const std::string& header) {
   const std::string prefix = "Bearer ";
-  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return "";
   std::string token = header.substr(prefix.size());
   while (!token.empty() && (token.back() == ' ' || token.back() == '\r')) token.pop_back();
+  return token;
+}
+
+std::optional<UserInfo> AuthenticatorChain::authenticate(const std::string& header) const {
+  for (const auto* member : members_) {
+    auto user = member->authenticate(header);
+    if (!user) continue;
+    if (std::find(user->groups.begin(), user->groups.end(), "system:authenticated") == user->groups.end())
+      user->groups.push_back("system:authenticated");
+    return user;
+  }
+  return std::nullopt;
+}
+
+std::optional<UserInfo> TokenAuthenticator::authenticate(const std::string& header) const {
+  std::string token = bearer_token_of(header);
+  if (token.empty()) return std::nullopt;
   std::optional<UserInfo> found;
   for (const auto& [candidate, user] : tokens_)  // every entry compared: the time does not reveal which matched
     if (equal_constant_time(candidate, token)) found = user;

@@ -37,11 +37,21 @@ ApiResponse one(const MessagePtr& object) {
   return response;
 }
 
+// TokenRequest: the request in `object`, the issued request (with its token) back.
+ApiResponse token_for(ServiceAccountTokens* tokens, const ApiRequest& r) {
+  if (!tokens) throw ApiError(sdk::Status::Unavailable("service account tokens are not served by this apiserver"));
+  api::authentication::v1::TokenRequest request;
+  if (!request.ParseFromString(r.object())) throw ApiError(sdk::Status::BadRequest("the request's object is not a TokenRequest"));
+  ApiResponse response;
+  response.set_object(tokens->issue(r.namespace_(), r.name(), std::move(request)).SerializeAsString());
+  return response;
+}
+
 WriteOptions write_options(const ApiRequest& request) { return {request.dry_run(), request.field_manager()}; }
 
 }  // namespace
 
-BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers) {
+BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers, ServiceAccountTokens* tokens) {
   auto serve = [&](const char* verb, std::function<ApiResponse(const ApiRequest&)> handler) {
     for (int i = 0; i < std::max(1, workers); ++i)
       subscriptions_.push_back(sdk::serve_proto<ApiRequest>(
@@ -58,8 +68,9 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
     response.set_continue_(result.continue_token);
     return response;
   });
-  serve("create", [&api](const ApiRequest& r) {
+  serve("create", [&api, tokens](const ApiRequest& r) {
     const auto& type = type_of(r);
+    if (r.subresource() == "token" && type.kind == "ServiceAccount") return token_for(tokens, r);
     return one(api.create(type, r.namespace_(), object_of(type, r), write_options(r)));
   });
   serve("update", [&api](const ApiRequest& r) {

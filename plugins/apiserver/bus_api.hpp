@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api_core.hpp"
+#include "service_account_tokens.hpp"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/sdk/subjects.hpp"
 
@@ -12,7 +13,8 @@ namespace skiff::apiserver {
 
 class BusApi {
  public:
-  BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers);
+  // `tokens` answers TokenRequests (create serviceaccounts/<name>/token); null: refused.
+  BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers, ServiceAccountTokens* tokens = nullptr);
   void stop() { subscriptions_.clear(); }
 
  private:

@@ -52,6 +52,7 @@ std::vector<Sub> subresources_of(const std::string& kind) {
       kind == "PersistentVolumeClaim" || kind == "Job" || kind == "CronJob" || kind == "PodDisruptionBudget" ||
       kind == "HorizontalPodAutoscaler")
     return {{"status", kind.c_str(), {"get", "patch", "update"}, nullptr, nullptr}};
+  if (kind == "ServiceAccount") return {{"token", "TokenRequest", {"create"}, "authentication.k8s.io", "v1"}};
   if (kind == "Namespace")
     return {{"finalize", "Namespace", {"update"}, nullptr, nullptr}, {"status", "Namespace", {"get", "patch", "update"}, nullptr, nullptr}};
   return {};

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "skiff/api/authentication/v1/authentication.pb.h"
 #include "skiff/api/options.pb.h"
 #include "served_versions.hpp"
 #include "skiff/sdk/resources.hpp"
@@ -786,6 +787,12 @@ const Registry& registry() {
       std::string key = builder.key_of(type.descriptor);
       r.kinds[type.api_version() + "/" + type.kind] = key;
       r.kinds.emplace(type.kind, key);
+    }
+    // Kinds only ever posted, never stored (kubectl create token sends a TokenRequest).
+    for (const auto* d : {api::authentication::v1::TokenRequest::descriptor(), api::authentication::v1::TokenReview::descriptor()}) {
+      std::string key = builder.key_of(d);
+      r.kinds["authentication.k8s.io/v1/" + d->name()] = key;
+      r.kinds.emplace(d->name(), key);
     }
     // After the stored kinds, so a bare kind name keeps meaning the stored version.
     for (const auto& served : served_versions())

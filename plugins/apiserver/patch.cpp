@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api_error.hpp"
-#include "skiff/api/options.pb.h"
+#include "list_schema.hpp"
 
 namespace skiff::apiserver {
 namespace {
@@ -122,13 +122,6 @@ void remove_at(json::value& root, const std::string& path) {
 
 // ---- strategic merge ----
 
-const pb::FieldDescriptor* field_by_json_name(const pb::Descriptor* type, std::string_view name) {
-  if (!type) return nullptr;
-  for (int i = 0; i < type->field_count(); ++i)
-    if (type->field(i)->json_name() == name) return type->field(i);
-  return nullptr;
-}
-
 json::value merge_value(json::value original, const json::value& patch, const pb::FieldDescriptor* field);
 json::value merge_object(json::value original, const json::object& patch, const pb::Descriptor* type);
 
@@ -215,11 +208,11 @@ json::value merge_value(json::value original, const json::value& patch, const pb
   }
   if (field->is_repeated()) {
     if (!patch.is_array()) return patch;
-    const std::string& key = field->options().GetExtension(api::merge_key);
     json::array base = original.is_array() ? original.as_array() : json::array{};
-    if (!key.empty() && field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE)
-      return merge_keyed_list(std::move(base), patch.as_array(), key, field->message_type());
-    if (field->options().GetExtension(api::merge_primitives)) {
+    ListKind kind = list_kind(field);
+    if (kind == ListKind::Keyed)
+      return merge_keyed_list(std::move(base), patch.as_array(), merge_key_of(field), field->message_type());
+    if (kind == ListKind::Set) {
       for (const auto& v : patch.as_array())
         if (std::find(base.begin(), base.end(), v) == base.end()) base.push_back(v);
       return base;
@@ -276,7 +269,7 @@ json::value merge_object(json::value original, const json::object& patch, const 
     json::value* existing = out.if_contains(list);
     if (!existing || !existing->is_array()) continue;
     const pb::FieldDescriptor* field = field_by_json_name(type, list);
-    std::string merge_key = field ? field->options().GetExtension(api::merge_key) : "";
+    const std::string& merge_key = merge_key_of(field);
     *existing = order_by(existing->as_array(), v.as_array(), merge_key);
   }
   return original;

@@ -7,11 +7,14 @@
 
 #include "api_error.hpp"
 #include "eviction.hpp"
+#include "field_tracking.hpp"
+#include "managed_fields.hpp"
 #include "object_codec.hpp"
 #include "patch.hpp"
 #include "request_credentials.hpp"
 #include "request_info.hpp"
 #include "served_versions.hpp"
+#include "server_side_apply.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/gzip.hpp"
 #include "skiff/sdk/k8s_json.hpp"
@@ -87,6 +90,20 @@ WriteOptions write_options(const HttpRequest& request) {
   return options;
 }
 
+// A write whose field ownership is recorded (operation Update) under its manager.
+WriteOptions tracked_write(const HttpRequest& request, const sdk::ResourceType& type, const std::string& subresource) {
+  WriteOptions options = write_options(request);
+  options.track_fields =
+      track_update_fields(type, manager_name(options.field_manager, request.header("User-Agent")), subresource);
+  return options;
+}
+
+ApplyRequest apply_request(const HttpRequest& request, const RequestInfo& info, const std::string& subresource) {
+  ApplyRequest apply{info.namespace_, info.name, subresource, request.query_value("fieldManager"),
+                     request.query_value("force") == "true", request.query_value("fieldValidation"), write_options(request)};
+  return apply;
+}
+
 json::object list_document(const sdk::ResourceType& type, const VersionedCodec& codec, const ListResult& result) {
   json::object list;
   list["kind"] = type.kind + "List";
@@ -117,7 +134,7 @@ std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDe
   return json::serialize(s);
 }
 
-RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
+RestApi::RestApi(ApiCore& api, WatchFanout& watches, const BearerAuthenticator* tokens, ServiceAccountTokens* service_accounts, sdk::Bus& bus,
                  const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log)
     : api_(api),
       watches_(watches),
@@ -129,6 +146,7 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* t
       web_ui_(bus, subjects),
       openapi_(options.version.git_version),
       reviews_(tokens),
+      service_accounts_(service_accounts, tokens),
       own_metrics_(metrics),
       streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
@@ -157,6 +175,7 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
       return response.send(200, "text/plain; version=0.0.4; charset=utf-8", own_metrics_.prometheus_text());
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
     if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available(), podlogs_.available()));
+    if (service_accounts_.serve_discovery(request, response, options_.server_address)) return;
     if (openapi_.handle(request, response)) return;
     handle_resource(request, response);
   } catch (const ApiError& e) {
@@ -173,6 +192,8 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   };
   if (info.group == kMetricsGroup) return metrics_.handle(info, request, response);
   if (info.group == kLoggingGroup) return podlogs_.handle(info, request, response);
+  if (info.group == kAuthenticationGroup && info.resource == "tokenreviews" && info.verb == "create")
+    return service_accounts_.review(request, response);
   if (info.group == kAuthenticationGroup || info.group == kAuthorizationGroup)
     return reviews_.handle(info, request, response);
   if (!info.is_resource) {
@@ -222,9 +243,11 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
         next->CopyFrom(current);
         set_replicas(*next, replicas_from_scale(scale));
         return next;
-      }, "", write_options(request));
+      }, "", tracked_write(request, type, "scale"));
       return send_json(response, 200, scale_of(type, *updated));
     }
+    if (sub == "token" && type.kind == "ServiceAccount" && info.verb == "create")
+      return service_accounts_.request_token(ns, info.name, request, response);
     if (sub == "eviction" && type.kind == "Pod" && info.verb == "create")
       return send_json(response, 201, evict_pod(api_, ns, info.name, parse_body(request.body, request.header("Content-Type"))));
     if (sub == "binding" && type.kind == "Pod" && info.verb == "create") {
@@ -272,18 +295,24 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     json::value body = parse_body(request.body, request.header("Content-Type"));
     MessagePtr object = codec.decode(body, validation, warnings);
     if (type.namespaced && ns.empty()) return not_found();
-    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, write_options(request)), warnings);
+    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, tracked_write(request, type, "")),
+                       warnings);
   }
   if (info.verb == "update") {
     json::value body = parse_body(request.body, request.header("Content-Type"));
     MessagePtr object = codec.decode(body, validation, warnings);
     return send_object(request, response, 200, type, codec,
-                       api_.update(type, ns, info.name, object, effective_sub, write_options(request)), warnings);
+                       api_.update(type, ns, info.name, object, effective_sub, tracked_write(request, type, effective_sub)),
+                       warnings);
   }
   if (info.verb == "patch") {
     PatchType kind = patch_type_of(request.header("Content-Type"));
     json::value patch = parse_body(request.body, kind == PatchType::Apply ? "application/yaml" : kJson);
-    if (kind == PatchType::Apply) {
+    if (kind == PatchType::Apply && !served) {
+      ApplyOutcome applied = server_side_apply(api_, type, patch, apply_request(request, info, effective_sub), warnings);
+      return send_object(request, response, applied.created ? 201 : 200, type, codec, applied.object, warnings);
+    }
+    if (kind == PatchType::Apply) {  // a served-only version: merged, owned as an update
       if (request.query_value("fieldManager").empty())
         throw ApiError(sdk::Status::BadRequest("PATCH requests with application/apply-patch+yaml require a fieldManager"));
       try {
@@ -299,7 +328,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     MessagePtr updated = api_.modify(type, ns, info.name, [&](const google::protobuf::Message& current) {
       warnings.clear();
       return codec.patch(current, kind, patch, validation, warnings);
-    }, effective_sub, write_options(request));
+    }, effective_sub, tracked_write(request, type, effective_sub));
     return send_object(request, response, 200, type, codec, updated, warnings);
   }
   if (info.verb == "delete") {

@@ -19,6 +19,7 @@
 #include "openapi_service.hpp"
 #include "pod_streams.hpp"
 #include "served_versions.hpp"
+#include "service_account_api.hpp"
 #include "watch_fanout.hpp"
 
 namespace skiff::sdk {
@@ -37,7 +38,7 @@ struct RestOptions {
 
 class RestApi {
  public:
-  RestApi(ApiCore& api, WatchFanout& watches, const TokenAuthenticator* tokens, sdk::Bus& bus,
+  RestApi(ApiCore& api, WatchFanout& watches, const BearerAuthenticator* tokens, ServiceAccountTokens* service_accounts, sdk::Bus& bus,
           const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log);
   void handle(const HttpRequest& request, HttpResponder& response);
   void set_server_address(std::string address) { options_.server_address = std::move(address); }
@@ -55,7 +56,7 @@ class RestApi {
 
   ApiCore& api_;
   WatchFanout& watches_;
-  const TokenAuthenticator* tokens_;
+  const BearerAuthenticator* tokens_;
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;
@@ -63,6 +64,7 @@ class RestApi {
   WebUiRoute web_ui_;  // /ui/, the dashboard addon's files
   OpenApiService openapi_;
   AccessReviews reviews_;  // auth whoami / can-i
+  ServiceAccountApi service_accounts_;  // TokenRequest, TokenReview, OIDC discovery
   sdk::Metrics& own_metrics_;  // served at /metrics
   PodStreams streams_;
   RestOptions options_;

@@ -19,6 +19,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/core/v1/service_account.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/k8s_json.hpp"
@@ -391,6 +392,12 @@ const std::vector<Column> kSecretColumns = {
     {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
 };
 
+const std::vector<Column> kServiceAccountColumns = {
+    {"Name", "string", 0, "Name must be unique within a namespace."},
+    {"Secrets", "integer", 0, "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."},
+    {"Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created."},
+};
+
 const std::vector<Column> kLeaseColumns = {
     {"Name", "string", 0, "Name must be unique within a namespace."},
     {"Holder", "string", 0, "holderIdentity contains the identity of the holder of a current lease."},
@@ -423,6 +430,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (kind == "ConfigMap") return kConfigMapColumns;
   if (kind == "Secret") return kSecretColumns;
   if (kind == "Lease") return kLeaseColumns;
+  if (kind == "ServiceAccount") return kServiceAccountColumns;
   if (kind == "RuntimeClass") return kRuntimeClassColumns;
   if (const auto* storage = storage_columns(kind)) return *storage;
   if (const auto* workload = workload_columns(kind)) return *workload;
@@ -456,6 +464,10 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (kind == "Secret") {
     const auto& s = static_cast<const core::Secret&>(o);
     return {json::string(s.metadata().name()), json::string(s.type()), s.data_size(), json::string(age(s))};
+  }
+  if (kind == "ServiceAccount") {
+    const auto& sa = static_cast<const core::ServiceAccount&>(o);
+    return {json::string(sa.metadata().name()), sa.secrets_size(), json::string(age(sa))};
   }
   if (kind == "Lease") {
     const auto& lease = static_cast<const api::coordination::v1::Lease&>(o);

@@ -9,7 +9,7 @@ namespace skiff::apiserver {
 using apiserver::v1::TokenReviewRequest;
 using apiserver::v1::TokenReviewResponse;
 
-TokenReviewService::TokenReviewService(sdk::Bus& bus, const sdk::Subjects& subjects, const TokenAuthenticator& tokens)
+TokenReviewService::TokenReviewService(sdk::Bus& bus, const sdk::Subjects& subjects, const BearerAuthenticator& tokens)
     : subscription_(sdk::serve_proto<TokenReviewRequest>(
           bus, subjects.token_review(), "apiserver", [&tokens](const TokenReviewRequest& request, const sdk::Request&) {
             TokenReviewResponse response;

@@ -10,7 +10,7 @@ namespace skiff::apiserver {
 
 class TokenReviewService {
  public:
-  TokenReviewService(sdk::Bus& bus, const sdk::Subjects& subjects, const TokenAuthenticator& tokens);
+  TokenReviewService(sdk::Bus& bus, const sdk::Subjects& subjects, const BearerAuthenticator& tokens);
 
  private:
   sdk::Subscription subscription_;

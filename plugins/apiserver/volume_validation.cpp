@@ -84,7 +84,18 @@ void check_keyed_projection(FieldErrors& errors, const std::string& field, const
   }
 }
 
-// validateProjectionSources, with serviceAccountToken refused: Skiff issues no such tokens yet.
+// validateProjectionSources.
+// The token's file and a lifetime the TokenRequest API would grant (10 minutes to 2^32 s).
+void check_token_projection(FieldErrors& errors, const std::string& at, const core::ServiceAccountTokenProjection& token) {
+  if (token.path().empty()) errors.required(at + ".path");
+  if (!token.has_expiration_seconds()) return;
+  std::int64_t seconds = token.expiration_seconds();
+  if (seconds < 600)
+    errors.invalid(at + ".expirationSeconds", std::to_string(seconds), "may not specify a duration less than 10 minutes");
+  else if (seconds > (std::int64_t{1} << 32))
+    errors.invalid(at + ".expirationSeconds", std::to_string(seconds), "may not specify a duration larger than 2^32 seconds");
+}
+
 void check_projected(FieldErrors& errors, const std::string& field, const core::ProjectedVolumeSource& source) {
   if (source.has_default_mode()) check_file_mode(errors, field + ".defaultMode", source.default_mode());
   ProjectedPaths paths(errors, field);
@@ -109,9 +120,8 @@ void check_projected(FieldErrors& errors, const std::string& field, const core::
     }
     if (projection.has_service_account_token()) {
       ++kinds;
-      errors.forbidden(at + ".serviceAccountToken",
-                       "serviceAccountToken projections are not supported by Skiff yet (it issues no service account "
-                       "tokens); project a Secret instead");
+      check_token_projection(errors, at + ".serviceAccountToken", projection.service_account_token());
+      paths.add(projection.service_account_token().path(), projection.service_account_token().path());
     }
     if (kinds > 1) errors.forbidden(at, "may not specify more than 1 volume type");
   }

@@ -77,6 +77,46 @@ void write_pem(const std::string& path, const std::function<int(FILE*)>& writer,
   if (!ok) throw std::runtime_error("cannot write " + path);
 }
 
+Cert read_certificate(const std::string& path) {
+  FILE* file = std::fopen(path.c_str(), "r");
+  if (!file) return Cert(nullptr, X509_free);
+  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
+  std::fclose(file);
+  return Cert(cert, X509_free);
+}
+
+Key read_key(const std::string& path) {
+  FILE* file = std::fopen(path.c_str(), "r");
+  if (!file) return Key(nullptr, EVP_PKEY_free);
+  EVP_PKEY* key = PEM_read_PrivateKey(file, nullptr, nullptr, nullptr);
+  std::fclose(file);
+  return Key(key, EVP_PKEY_free);
+}
+
+// Does the certificate name every DNS name and IP asked for?
+bool covers(X509* cert, const CertificateRequest& request) {
+  for (const auto& d : request.dns_names)
+    if (X509_check_host(cert, d.c_str(), d.size(), 0, nullptr) != 1) return false;
+  for (const auto& ip : request.ips)
+    if (X509_check_ip_asc(cert, ip.c_str(), 0) != 1) return false;
+  return true;
+}
+
+void issue_server_certificate(const TlsFiles& files, const CertificateRequest& request, X509* ca, EVP_PKEY* ca_key) {
+  Key server_key = new_key();
+  Cert server = make_certificate(server_key.get(), "skiff-" + request.server_name, ca, ca_key, 825);
+  std::string san;
+  for (const auto& d : request.dns_names) san += (san.empty() ? "" : ",") + std::string("DNS:") + d;
+  for (const auto& ip : request.ips) san += (san.empty() ? "" : ",") + std::string("IP:") + ip;
+  add_extension(server.get(), ca, NID_subject_alt_name, san);
+  add_extension(server.get(), ca, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+  add_extension(server.get(), ca, NID_ext_key_usage, "serverAuth");
+  add_extension(server.get(), ca, NID_authority_key_identifier, "keyid:always");
+  check(X509_sign(server.get(), ca_key, EVP_sha256()) > 0 ? 1 : 0, "signing the server certificate");
+  write_pem(files.server_key, [&](FILE* f) { return PEM_write_PrivateKey(f, server_key.get(), nullptr, nullptr, 0, nullptr, nullptr); }, 0600);
+  write_pem(files.server_cert, [&](FILE* f) { return PEM_write_X509(f, server.get()); }, 0644);
+}
+
 }  // namespace
 
 std::string read_file(const std::string& path) {
@@ -92,30 +132,25 @@ TlsFiles ensure_certificates(const CertificateRequest& request) {
   TlsFiles files{dir + "/ca.crt", dir + "/ca.key", dir + "/" + request.server_name + ".crt",
                  dir + "/" + request.server_name + ".key"};
   namespace fs = std::filesystem;
-  if (fs::exists(files.ca_cert) && fs::exists(files.ca_key) && fs::exists(files.server_cert) &&
-      fs::exists(files.server_key))
+  if (fs::exists(files.ca_cert) && fs::exists(files.ca_key)) {
+    Cert ca = read_certificate(files.ca_cert);
+    Key ca_key = read_key(files.ca_key);
+    if (!ca || !ca_key) throw std::runtime_error("cannot read the CA in " + dir + "; remove ca.crt and ca.key to have new ones made");
+    Cert server = read_certificate(files.server_cert);
+    // The same CA (kubeconfigs and pods keep trusting it); a new server certificate when the
+    // names asked for grew (the Service's address, a new listen address).
+    if (!server || !fs::exists(files.server_key) || !covers(server.get(), request))
+      issue_server_certificate(files, request, ca.get(), ca_key.get());
     return files;
+  }
   fs::create_directories(dir);
 
   Key ca_key = new_key();
   Cert ca = make_certificate(ca_key.get(), request.ca_name, nullptr, nullptr, 3650);
   check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()) > 0 ? 1 : 0, "signing the CA");
-
-  Key server_key = new_key();
-  Cert server = make_certificate(server_key.get(), "skiff-" + request.server_name, ca.get(), ca_key.get(), 825);
-  std::string san;
-  for (const auto& d : request.dns_names) san += (san.empty() ? "" : ",") + std::string("DNS:") + d;
-  for (const auto& ip : request.ips) san += (san.empty() ? "" : ",") + std::string("IP:") + ip;
-  add_extension(server.get(), ca.get(), NID_subject_alt_name, san);
-  add_extension(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-  add_extension(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  add_extension(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
-  check(X509_sign(server.get(), ca_key.get(), EVP_sha256()) > 0 ? 1 : 0, "signing the server certificate");
-
   write_pem(files.ca_key, [&](FILE* f) { return PEM_write_PrivateKey(f, ca_key.get(), nullptr, nullptr, 0, nullptr, nullptr); }, 0600);
   write_pem(files.ca_cert, [&](FILE* f) { return PEM_write_X509(f, ca.get()); }, 0644);
-  write_pem(files.server_key, [&](FILE* f) { return PEM_write_PrivateKey(f, server_key.get(), nullptr, nullptr, 0, nullptr, nullptr); }, 0600);
-  write_pem(files.server_cert, [&](FILE* f) { return PEM_write_X509(f, server.get()); }, 0644);
+  issue_server_certificate(files, request, ca.get(), ca_key.get());
   return files;
 }
 

@@ -21,7 +21,8 @@ struct CertificateRequest {
   std::vector<std::string> ips;
 };
 
-// Reuses the files in `request.dir` when they exist; otherwise creates an ECDSA P-256 CA (10
+// Reuses the files in `request.dir` when they exist (a new server certificate from the same CA
+// when the one there lacks a name or IP asked for); otherwise creates an ECDSA P-256 CA (10
 // years) and a server certificate (for the DNS names and IPs) signed by it. Keys are written 0600.
 TlsFiles ensure_certificates(const CertificateRequest& request);
 

@@ -95,10 +95,10 @@ void prepare_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk
 }
 
 bool refresh_pod_volumes(const core::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api,
-                         const DownwardContext& context) {
+                         const DownwardContext& context, bool tokens_due) {
   bool wrote = false;
   for (const auto& v : pod.spec().volumes())
-    if (reads_the_pod(v)) wrote |= write_atomically(volume_dir(pod_dir, v.name()), volume_payload(pod, v, api, context));
+    if (reads_the_pod(v) || (tokens_due && holds_token(v))) wrote |= write_atomically(volume_dir(pod_dir, v.name()), volume_payload(pod, v, api, context));
   return wrote;
 }
 
@@ -132,6 +132,7 @@ rt::ContainerConfig container_config(const core::Pod& pod, const core::Container
   c.set_stdin(container.stdin());
   c.set_stdin_once(container.stdin_once());
 
+  for (const auto& [key, value] : context.service_env) add_env(c, key, value);
   for (const auto& from : container.env_from()) {
     if (from.has_config_map_ref()) {
       auto cm = fetch<core::ConfigMap>(api, ns, from.config_map_ref().name());

@@ -29,9 +29,9 @@ void prepare_volumes(const api::core::v1::Pod& pod, const std::string& pod_dir, 
 
 // Writes again the volumes that show the pod's own fields (downwardAPI, projected with a
 // downwardAPI source) where they changed — after the pod's labels or annotations did. True when
-// a file changed.
+// a file changed. With `tokens_due`, the volumes holding service account tokens too.
 bool refresh_pod_volumes(const api::core::v1::Pod& pod, const std::string& pod_dir, const sdk::ApiClient& api,
-                         const DownwardContext& context);
+                         const DownwardContext& context, bool tokens_due = false);
 
 // The labels every runtime puts on what it creates for the kubelet, which finds its
 // containers by them (and adopts them after a restart): the SDK's, under short names.

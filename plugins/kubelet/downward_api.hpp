@@ -2,7 +2,9 @@
 // reads in an environment variable or a file, computed as Kubernetes' kubelet computes them.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,12 @@ struct DownwardContext {
   // The node's allocatable ("cpu", "memory", "ephemeral-storage"): what a container without a
   // limit reads as its limit.
   std::map<std::string, std::string> allocatable;
+  // What a serviceAccountToken projection holds (a bound token from the API); unset, such a
+  // volume is a CreateContainerConfigError.
+  std::function<std::string(const api::core::v1::Pod&, const api::core::v1::ServiceAccountTokenProjection&)>
+      service_account_token;
+  // Set before the container's own env, which may override them: the `kubernetes` Service's.
+  std::vector<std::pair<std::string, std::string>> service_env;
 };
 
 // A fieldRef's value: metadata.name/namespace/uid, metadata.labels and metadata.annotations

@@ -1,5 +1,7 @@
 #include "machine.hpp"
 
+#include "skiff/sdk/node_address.hpp"
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -42,25 +44,6 @@ std::int64_t mem_total() {
   return 0;
 }
 
-std::string first_ipv4() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return "";
-  std::string found;
-  for (auto* a = list; a && found.empty(); a = a->ifa_next) {
-    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
-    std::string name = a->ifa_name;
-    // Not the node's own address: loopback, Docker's and CNI's bridges, pods' veths.
-    if (name == "lo" || name.rfind("docker", 0) == 0 || name.rfind("veth", 0) == 0 || name.rfind("br-", 0) == 0 ||
-        name.rfind("cni", 0) == 0)
-      continue;
-    char text[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
-    found = text;
-  }
-  freeifaddrs(list);
-  return found;
-}
-
 }  // namespace
 
 Machine read_machine() {
@@ -76,7 +59,7 @@ Machine read_machine() {
   m.os_image = os_release_name();
   m.machine_id = first_line("/etc/machine-id");
   m.boot_id = first_line("/proc/sys/kernel/random/boot_id");
-  m.internal_ip = first_ipv4();
+  m.internal_ip = sdk::node_ipv4();
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   m.hostname = host;

@@ -131,14 +131,21 @@ void PodSyncer::run_sandbox(Pass& pass) {
 
 // The pod's labels or annotations changed since its downwardAPI files were written (or this
 // kubelet has not written them yet): write them again, as the kubelet's volume manager does.
+// Its service account tokens are due: renew them (the files change before the old ones expire).
 void PodSyncer::refresh_volumes(Pass& pass) {
   if (pass.sandbox_id.empty()) return;
   std::string signature = metadata_signature(pass.pod);
-  if (signature == pass.memory.projected_metadata) return;
+  auto due = tokens_.until_due(pass.uid());
+  bool tokens_due = due && due->count() == 0;
+  if (signature == pass.memory.projected_metadata && !tokens_due) {
+    if (due) pass.soon(*due);
+    return;
+  }
   try {
-    if (refresh_pod_volumes(pass.pod, pod_dir(pass.uid()), api_, downward_context(pass)))
-      log_.debug("pod {}: downwardAPI files written again", pod_ref(pass.pod));
+    if (refresh_pod_volumes(pass.pod, pod_dir(pass.uid()), api_, downward_context(pass), tokens_due))
+      log_.debug("pod {}: downwardAPI or token files written again", pod_ref(pass.pod));
     pass.memory.projected_metadata = signature;
+    if (auto next = tokens_.until_due(pass.uid())) pass.soon(std::max(*next, milliseconds(1000)));
   } catch (const sdk::Error& e) {
     events_.record(pass.pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + e.status().message);
     pass.soon(milliseconds(5000));
@@ -368,6 +375,10 @@ DownwardContext PodSyncer::downward_context(const Pass& pass) const {
   context.host_ips = {options_.host_ip};
   if (!pass.ip.empty()) context.pod_ips = {pass.ip};
   context.allocatable = options_.allocatable;
+  context.service_account_token = [this](const core::Pod& pod, const core::ServiceAccountTokenProjection& projection) {
+    return tokens_.token(pod, projection);
+  };
+  context.service_env = service_env_.get();
   return context;
 }
 

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "downward_api.hpp"
+#include "master_service_env.hpp"
+#include "projected_tokens.hpp"
 #include "pod_dns.hpp"
 #include "prober.hpp"
 #include "runtime_set.hpp"
@@ -139,6 +141,8 @@ class PodSyncer {
   std::string pod_dir(const std::string& pod_uid) const { return options_.pods_dir + "/" + pod_uid; }
 
   const sdk::ApiClient& api_;
+  mutable ProjectedTokens tokens_{api_};
+  mutable MasterServiceEnv service_env_{api_};
   RuntimeSet& runtimes_;
   Prober& prober_;
   sdk::EventRecorder& events_;

@@ -102,6 +102,7 @@ void PodSyncer::remove_leftovers(const std::string& uid) {
     }
   }
   prober_.forget(uid);
+  tokens_.forget(uid);
   remove_pod_dir(pod_dir(uid));  // never through a mount left inside: its data would go too
   std::lock_guard lock(mutex_);
   memory_.erase(uid);

@@ -101,9 +101,12 @@ void add_projected(VolumePayload& payload, const core::Pod& pod, const core::Vol
   const auto& projected = volume.projected();
   int mode = projected.has_default_mode() ? projected.default_mode() : kDefaultMode;
   for (const auto& source : projected.sources()) {
-    if (source.has_service_account_token())
-      config_error("volume " + volume.name() + ": serviceAccountToken projections are not supported yet "
-                   "(Skiff issues no service account tokens); project a Secret instead");
+    if (source.has_service_account_token()) {
+      if (!context.service_account_token)
+        config_error("volume " + volume.name() + ": this kubelet cannot ask the API for service account tokens");
+      payload[source.service_account_token().path()] = {context.service_account_token(pod, source.service_account_token()),
+                                                        mode};
+    }
     if (source.has_config_map())
       add_config_map(payload, pod, source.config_map().name(), source.config_map().items(),
                      source.config_map().optional(), mode, volume.name(), api);
@@ -118,6 +121,12 @@ void add_projected(VolumePayload& payload, const core::Pod& pod, const core::Vol
 
 bool has_payload(const core::Volume& volume) {
   return volume.has_config_map() || volume.has_secret() || volume.has_downward_api() || volume.has_projected();
+}
+
+bool holds_token(const core::Volume& volume) {
+  for (const auto& source : volume.projected().sources())
+    if (source.has_service_account_token()) return true;
+  return false;
 }
 
 bool reads_the_pod(const core::Volume& volume) {

@@ -18,10 +18,12 @@ bool has_payload(const api::core::v1::Volume& volume);
 // a downwardAPI source): written again when the pod's labels or annotations change.
 bool reads_the_pod(const api::core::v1::Volume& volume);
 
+// A projected volume with a serviceAccountToken source: written again when its token is renewed.
+bool holds_token(const api::core::v1::Volume& volume);
+
 // The files of a volume has_payload is true for. Throws sdk::Error
 // (CreateContainerConfigError) for a ConfigMap, Secret or key that is missing and not
-// optional, a field the downward API does not offer, and a serviceAccountToken projection
-// (Skiff issues no service account tokens yet).
+// optional, a field the downward API does not offer, and a token the API does not give.
 VolumePayload volume_payload(const api::core::v1::Pod& pod, const api::core::v1::Volume& volume,
                              const sdk::ApiClient& api, const DownwardContext& context);
 

@@ -122,4 +122,10 @@ std::vector<Status> ApiClient::bind_many(const std::vector<Binding>& bindings) c
   return out;
 }
 
+api::authentication::v1::TokenRequest ApiClient::request_token(const std::string& ns, const std::string& account,
+                                                               const api::authentication::v1::TokenRequest& request) const {
+  return parse<api::authentication::v1::TokenRequest>(
+      write("create", *find_resource("serviceaccounts"), ns, account, "token", request.SerializeAsString()));
+}
+
 }  // namespace skiff::sdk

@@ -13,6 +13,7 @@
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/api/core/v1/service_account.pb.h"
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/api/core/v1/persistent_volume.pb.h"
@@ -42,6 +43,8 @@ const std::vector<ResourceType>& resource_types() {
       {"", "v1", "Event", "events", "event", true, {"ev"}, {}, core::Event::descriptor()},
       {"", "v1", "ConfigMap", "configmaps", "configmap", true, {"cm"}, {}, core::ConfigMap::descriptor()},
       {"", "v1", "Secret", "secrets", "secret", true, {}, {}, core::Secret::descriptor()},
+      {"", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, {"sa"}, {},
+       core::ServiceAccount::descriptor()},
       {"", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false, {"pv"}, {},
        core::PersistentVolume::descriptor()},
       {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true, {"pvc"}, {},

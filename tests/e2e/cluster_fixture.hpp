@@ -39,6 +39,10 @@ class ClusterFixture : public ::testing::Test {
     std::filesystem::create_directories(data + "/tools");
     std::filesystem::copy_file(SKIFF_TEST_UDP_ECHO, data + "/tools/udp-echo",
                                std::filesystem::copy_options::overwrite_existing);
+    // Built beside udp-echo for the suites that use it (an HTTPS client for in-cluster API calls).
+    auto https_get = std::filesystem::path(SKIFF_TEST_UDP_ECHO).parent_path() / "https-get";
+    if (std::filesystem::exists(https_get))
+      std::filesystem::copy_file(https_get, data + "/tools/https-get", std::filesystem::copy_options::overwrite_existing);
   }
 
   static void stop_lab() {

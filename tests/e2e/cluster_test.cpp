@@ -190,3 +190,25 @@ TEST_F(Cluster, ARemovedNodesRouteGoesFromTheOthers) {
 }
 
 }  // namespace
+
+namespace {
+
+// A pod on a worker reaches the API as in-cluster clients do: the `kubernetes` Service's
+// address from its env, through the proxy, to the master; its mounted token says who it is.
+TEST_F(Cluster, APodOnAWorkerReachesTheApiWithItsMountedToken) {
+  create_pod("api-client", kWorker1, container("main", kSleep));
+  running("api-client");
+  const std::string get = "/tools/https-get --ca /var/run/secrets/kubernetes.io/serviceaccount/ca.crt "
+                          "--token-file /var/run/secrets/kubernetes.io/serviceaccount/token ";
+  const std::string api = "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT";
+  // The CA in the pod checks the apiserver's certificate at the Service's address.
+  std::string self = exec("api-client", get + api + "/api/v1/namespaces/default/pods/api-client");
+  EXPECT_EQ(self.rfind("200\n", 0), 0u) << self;
+  EXPECT_NE(self.find("\"name\":\"api-client\""), std::string::npos) << self;
+  std::string review = exec("api-client", get + "--post '{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}' " +
+                                              api + "/apis/authentication.k8s.io/v1/selfsubjectreviews");
+  EXPECT_NE(review.find("system:serviceaccount:default:default"), std::string::npos) << review;
+  ok({"delete", "pod", "api-client", "--wait=false"});
+}
+
+}  // namespace

@@ -137,7 +137,7 @@ spec:
   - name: token
     projected:
       sources:
-      - serviceAccountToken: {path: token}
+      - serviceAccountToken: {path: token, expirationSeconds: 60}
 )");
   EXPECT_NE(refused.exit_code, 0);
   for (const char* cause :
@@ -148,9 +148,42 @@ spec:
         "values 1m and 1 are supported with the cpu resource",
         "spec.volumes[0].downwardAPI.fieldRef.fieldPath: Unsupported value: \"spec.nodeName\": supported values: "
         "\"metadata.annotations\", \"metadata.labels\", \"metadata.name\", \"metadata.namespace\", \"metadata.uid\"",
-        "spec.volumes[1].projected.sources[0].serviceAccountToken: Forbidden: serviceAccountToken projections are not "
-        "supported by Skiff yet"})
+        "spec.volumes[1].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not "
+        "specify a duration less than 10 minutes"})
     EXPECT_NE(refused.both().find(cause), std::string::npos) << cause << "\nin:\n" << refused.both();
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(KubeletDocker, APodGetsItsServiceAccountTokenTheClusterCaAndTheApisAddress) {
+  ok({"apply", "-f", "-"}, R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: sa-reader
+  labels: {app: sa-reader}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: skiff/busybox:1, imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}
+)");
+  ASSERT_TRUE(all_ready("app=sa-reader", 1)) << ok({"describe", "pod", "sa-reader"});
+  const std::string dir = "/var/run/secrets/kubernetes.io/serviceaccount/";
+  auto in_pod = [&](const std::string& command) { return ok({"exec", "sa-reader", "--", "sh", "-c", command}); };
+  EXPECT_EQ(in_pod("cat " + dir + "namespace"), "default");
+  EXPECT_NE(in_pod("cat " + dir + "ca.crt").find("BEGIN CERTIFICATE"), std::string::npos);
+  std::string token = in_pod("cat " + dir + "token");
+  ASSERT_EQ(std::count(token.begin(), token.end(), '.'), 2) << token;
+  // The token is the pod's: it authenticates as the namespace's default account.
+  auto whoami = ok({"--token=" + token, "auth", "whoami"});
+  EXPECT_NE(whoami.find("system:serviceaccount:default:default"), std::string::npos) << whoami;
+  EXPECT_NE(in_pod("ls -l " + dir).find("token ->"), std::string::npos) << "files are links into a timestamped dir";
+  // In-cluster clients find the API by these.
+  std::string cluster_ip = ok({"get", "service", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"});
+  EXPECT_EQ(in_pod("echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"), cluster_ip + ":443\n");
+  EXPECT_EQ(in_pod("echo $KUBERNETES_PORT_443_TCP"), "tcp://" + cluster_ip + ":443\n");
+  ok({"delete", "pod", "sa-reader", "--wait=false"});
 }
 
 }  // namespace

@@ -269,11 +269,17 @@ TEST(DownwardValidation, ProjectedSourcesAreCheckedEachAtItsIndex) {
             std::vector<std::string>{at + ".sources[0]: Forbidden: may not specify more than 1 volume type"});
 }
 
-TEST(DownwardValidation, ServiceAccountTokenProjectionsAreRefusedClearly) {
-  EXPECT_EQ(causes(pod([](core::PodSpec& s) { add_source(s).mutable_service_account_token()->set_path("token"); })),
-            std::vector<std::string>{"spec.volumes[0].projected.sources[0].serviceAccountToken: Forbidden: "
-                                     "serviceAccountToken projections are not supported by Skiff yet (it issues no "
-                                     "service account tokens); project a Secret instead"});
+TEST(DownwardValidation, ServiceAccountTokenProjectionsNeedAPathAndALifetimeTheApiGrants) {
+  const std::string at = "spec.volumes[0].projected.sources[0].serviceAccountToken";
+  EXPECT_TRUE(causes(pod([](core::PodSpec& s) { add_source(s).mutable_service_account_token()->set_path("token"); })).empty());
+  EXPECT_EQ(causes(pod([](core::PodSpec& s) { add_source(s).mutable_service_account_token()->set_expiration_seconds(3600); })),
+            std::vector<std::string>{at + ".path: Required value"});
+  EXPECT_EQ(causes(pod([](core::PodSpec& s) {
+              auto* token = add_source(s).mutable_service_account_token();
+              token->set_path("token");
+              token->set_expiration_seconds(599);
+            })),
+            std::vector<std::string>{at + ".expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes"});
 }
 
 TEST(DownwardValidation, ConfigMapAndSecretVolumesNameTheirSourceAndItems) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "skiff/api/authentication/v1/authentication.pb.h"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/status.hpp"
@@ -94,6 +95,10 @@ class ApiClient {
     std::string namespace_, pod, node, uid;
   };
   std::vector<Status> bind_many(const std::vector<Binding>& bindings) const;
+
+  // TokenRequest (create serviceaccounts/<account>/token): the request back with its token.
+  api::authentication::v1::TokenRequest request_token(const std::string& ns, const std::string& account,
+                                                      const api::authentication::v1::TokenRequest& request) const;
 
   Bus& bus() const { return bus_; }
   const Subjects& subjects() const { return subjects_; }

@@ -170,21 +170,4 @@ json::value api_resource_list_document(const std::string& group, const std::stri
   return doc;
 }
 
-std::string openapi_v2_document(const ServerVersion& version) {
-  // gnostic openapi_v2.Document: swagger (1) = "2.0", info (2) = {title (1), version (2)}, paths (8) = {}.
-  std::string info;
-  info += '\x0a';
-  info += static_cast<char>(10);
-  info += "Kubernetes";
-  info += '\x12';
-  info += static_cast<char>(version.git_version.size());
-  info += version.git_version;
-  std::string doc = std::string("\x0a\x03") + "2.0";
-  doc += '\x12';
-  doc += static_cast<char>(info.size());
-  doc += info;
-  doc += std::string("\x42\x00", 2);
-  return doc;
-}
-
 }  // namespace skiff::apiserver

@@ -1,4 +1,4 @@
-// Discovery documents, /version and /openapi/v2, as kubectl 1.20 through 1.33 expect them.
+// Discovery documents and /version, as kubectl 1.20 through 1.33 expect them.
 #pragma once
 
 #include <string>
@@ -18,8 +18,5 @@ boost::json::value api_versions_document(const std::string& server_address);  //
 boost::json::value api_group_list_document(bool with_metrics = false, bool with_logging = false);
 // GET /api/v1 or /apis/<group>/<version>; null when the group-version is unknown.
 boost::json::value api_resource_list_document(const std::string& group, const std::string& version);
-// The smallest OpenAPI v2 document kubectl accepts (protobuf): validation passes, patches
-// use kubectl's built-in merge keys.
-std::string openapi_v2_document(const ServerVersion& version);
 
 }  // namespace skiff::apiserver

@@ -144,12 +144,17 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const BearerAuthenticator* 
       metrics_(bus, subjects),
       podlogs_(bus, subjects),
       web_ui_(bus, subjects),
+      openapi_(options.version.git_version),
       reviews_(tokens),
       service_accounts_(service_accounts, tokens),
       own_metrics_(metrics),
       streams_(bus, subjects, metrics, log),
       options_(std::move(options)),
-      log_(log) {}
+      log_(log) {
+  auto built = openapi_.measurements();
+  log_.info("OpenAPI documents built in {} ms: {} definitions, /openapi/v2 {} bytes JSON, {} bytes protobuf",
+            built.build_time.count() / 1000.0, built.definitions, built.v2_json_bytes, built.v2_protobuf_bytes);
+}
 
 void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
   try {
@@ -171,8 +176,7 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
     if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available(), podlogs_.available()));
     if (service_accounts_.serve_discovery(request, response, options_.server_address)) return;
-    if (path == "/openapi/v2")
-      return response.send(200, "application/octet-stream", openapi_v2_document(options_.version));
+    if (openapi_.handle(request, response)) return;
     handle_resource(request, response);
   } catch (const ApiError& e) {
     if (!response.sent()) response.send(e.status().code, kJson, status_json(e.status(), &e.details()));

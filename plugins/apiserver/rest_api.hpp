@@ -16,6 +16,7 @@
 #include "log_api.hpp"
 #include "web_ui_route.hpp"
 #include "metrics_api.hpp"
+#include "openapi_service.hpp"
 #include "pod_streams.hpp"
 #include "served_versions.hpp"
 #include "service_account_api.hpp"
@@ -41,6 +42,8 @@ class RestApi {
           const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log);
   void handle(const HttpRequest& request, HttpResponder& response);
   void set_server_address(std::string address) { options_.server_address = std::move(address); }
+  // /openapi/v2 and /openapi/v3; a CRD registry adds its schemas with openapi().set_extra.
+  OpenApiService& openapi() { return openapi_; }
 
  private:
   void handle_resource(const HttpRequest& request, HttpResponder& response);
@@ -59,6 +62,7 @@ class RestApi {
   MetricsApi metrics_;
   LogApi podlogs_;  // logging.skiff.io, answered by the logging addon
   WebUiRoute web_ui_;  // /ui/, the dashboard addon's files
+  OpenApiService openapi_;
   AccessReviews reviews_;  // auth whoami / can-i
   ServiceAccountApi service_accounts_;  // TokenRequest, TokenReview, OIDC discovery
   sdk::Metrics& own_metrics_;  // served at /metrics

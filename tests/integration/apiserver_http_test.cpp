@@ -374,7 +374,7 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   bool log = false;
   for (const auto& r : core.at("resources").as_array()) log = log || r.at("name") == "pods/log";
   EXPECT_TRUE(log);
-  auto openapi = http.request("GET", "/openapi/v2");
+  auto openapi = http.get("/openapi/v2", {{"Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"}});
   EXPECT_EQ(openapi.status, 200);
   EXPECT_EQ(openapi.headers["Content-Type"], "application/octet-stream");
   EXPECT_EQ(openapi.body.substr(0, 5), std::string("\x0a\x03" "2.0", 5));

@@ -11,6 +11,8 @@
 #include "api_core.hpp"
 #include "auth.hpp"
 #include "bus_api.hpp"
+#include "crd_controller.hpp"
+#include "custom_resources.hpp"
 #include "http_names.hpp"
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
@@ -148,6 +150,11 @@ class ApiServerPlugin final : public Plugin {
     rest.bookmark_interval = config.get_duration("bookmark_interval");
     rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
                                       context_.log());
+    crds_ = std::make_unique<CrdController>(*api_, *watches_, custom_registry_, context_.log());
+    custom_ = std::make_unique<CustomResources>(*api_, *watches_, custom_registry_, [this] { crds_->refresh(); });
+    custom_->set_watch_options({rest.bookmark_interval, rest.max_watch});
+    rest_->set_custom_resources(custom_.get());
+    crds_->start();
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {
       record_request(metrics, request, status, elapsed);
@@ -191,6 +198,9 @@ class ApiServerPlugin final : public Plugin {
     if (server_) server_->stop();
     server_.reset();
     rest_.reset();
+    if (crds_) crds_->stop();
+    crds_.reset();
+    custom_.reset();
     watches_.reset();
     bus_api_.reset();
   }
@@ -227,6 +237,9 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<PortAllocator> node_ports_;
   std::unique_ptr<ApiCore> api_;
   std::unique_ptr<WatchFanout> watches_;
+  CustomResourceRegistry custom_registry_;
+  std::unique_ptr<CrdController> crds_;
+  std::unique_ptr<CustomResources> custom_;
   std::unique_ptr<RestApi> rest_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<BusApi> bus_api_;

@@ -154,6 +154,12 @@ class ApiServerPlugin final : public Plugin {
     custom_ = std::make_unique<CustomResources>(*api_, *watches_, custom_registry_, [this] { crds_->refresh(); });
     custom_->set_watch_options({rest.bookmark_interval, rest.max_watch});
     rest_->set_custom_resources(custom_.get());
+    api_->set_extra_namespaced_types([this] {
+      std::vector<ResourceType> types;
+      for (const auto& crd : custom_registry_.all())
+        if (crd->namespaced) types.push_back(crd->type);
+      return types;
+    });
     crds_->start();
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {

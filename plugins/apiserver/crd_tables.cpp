@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/object_meta.hpp"
 
 namespace skiff::apiserver {

@@ -46,6 +46,14 @@ CustomResourceVersion version_of(const ext::CustomResourceDefinitionVersion& v) 
   return version;
 }
 
+// ApiCore treats some kinds specially by their name (a Service gets a cluster IP, a Pod a grace
+// period): a custom kind that shares a built-in kind's name (Knative's Service) is renamed for it.
+std::string api_core_kind(const std::string& kind) {
+  for (const auto& builtin : sdk::resource_types())
+    if (builtin.kind == kind) return kind + " (custom)";
+  return kind;
+}
+
 }  // namespace
 
 const CustomResourceVersion* ServedCustomResource::version(const std::string& name) const {
@@ -79,7 +87,7 @@ std::optional<ServedCustomResource> served_from(const ext::CustomResourceDefinit
   served.terminating = !crd.metadata().deletion_timestamp().empty();
   for (const auto& v : spec.versions()) served.versions.push_back(version_of(v));
   const CustomResourceVersion& storage = served.storage_version();
-  served.type = sdk::ResourceType{served.group, storage.name, served.kind, served.plural, served.singular,
+  served.type = sdk::ResourceType{served.group, storage.name, api_core_kind(served.kind), served.plural, served.singular,
                                   served.namespaced, served.short_names, served.categories,
                                   ext::CustomResourceObject::descriptor()};
   return served;

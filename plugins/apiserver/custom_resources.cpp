@@ -333,7 +333,9 @@ json::object CustomResources::accept_body(Call& call, json::value body) const {
 MessagePtr CustomResources::checked(Call& call, const json::object& object, const std::string& name) const {
   FieldErrors errors;
   call.version.schema->validate(object, errors);
-  errors.throw_if_any(call.type(), name);
+  sdk::ResourceType shown = call.type();
+  shown.kind = call.crd->kind;  // ApiCore's name for it may differ (custom_resource_registry.cpp)
+  errors.throw_if_any(shown, name);
   return custom_object_from_json(*call.crd, object);
 }
 

@@ -2,6 +2,7 @@
 // as the Kubernetes API server prints them for custom resources.
 #include "structural_schema.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -321,6 +322,7 @@ std::vector<std::string> StructuralSchema::prune(json::value& object) const {
   for (const char* key : {"apiVersion", "kind", "metadata"}) o.erase(key);
   prune_into(schema_, object, "", pruned);
   for (auto& [key, value] : kept) o[key] = std::move(value);
+  std::sort(pruned.begin(), pruned.end());
   return pruned;
 }
 

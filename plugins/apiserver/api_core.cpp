@@ -772,7 +772,12 @@ int ApiCore::finalize_namespaces() {
     const auto& ns = static_cast<const core::Namespace&>(*object);
     if (ns.metadata().deletion_timestamp().empty()) continue;
     int left = 0;
-    for (const auto& type : sdk::resource_types()) {
+    std::vector<sdk::ResourceType> types = sdk::resource_types();
+    if (extra_namespaced_types_) {
+      auto extra = extra_namespaced_types_();
+      types.insert(types.end(), extra.begin(), extra.end());
+    }
+    for (const auto& type : types) {
       if (!type.namespaced) continue;
       ListQuery query;
       query.namespace_ = ns.metadata().name();

@@ -111,6 +111,10 @@ class ApiCore {
   int finalize_namespaces();
   // Called after a namespace starts Terminating, so its cleanup begins at once.
   void on_namespace_terminating(std::function<void()> hook) { namespace_terminating_ = std::move(hook); }
+  // Types beyond the built-in ones a deleted namespace is emptied of (the served custom resources).
+  void set_extra_namespaced_types(std::function<std::vector<sdk::ResourceType>()> types) {
+    extra_namespaced_types_ = std::move(types);
+  }
   // The tolerationSeconds DefaultTolerationSeconds admission gives new pods (300 in Kubernetes).
   void set_default_toleration_seconds(std::int64_t seconds) { default_toleration_seconds_ = seconds; }
 
@@ -147,6 +151,7 @@ class ApiCore {
   PortAllocator& node_ports_;
   spdlog::logger& log_;
   std::function<void()> namespace_terminating_;
+  std::function<std::vector<sdk::ResourceType>()> extra_namespaced_types_;
   std::int64_t default_toleration_seconds_ = 300;
   struct KnownAccount {
     std::optional<api::core::v1::ServiceAccount> account;

@@ -12,6 +12,8 @@
 #include "api_core.hpp"
 #include "auth.hpp"
 #include "bus_api.hpp"
+#include "crd_controller.hpp"
+#include "custom_resources.hpp"
 #include "http_names.hpp"
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
@@ -174,6 +176,17 @@ class ApiServerPlugin final : public Plugin {
     rest.bookmark_interval = config.get_duration("bookmark_interval");
     rest_ = std::make_unique<RestApi>(*api_, *watches_, authenticators_.get(), service_account_tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
                                       context_.log());
+    crds_ = std::make_unique<CrdController>(*api_, *watches_, custom_registry_, context_.log());
+    custom_ = std::make_unique<CustomResources>(*api_, *watches_, custom_registry_, [this] { crds_->refresh(); });
+    custom_->set_watch_options({rest.bookmark_interval, rest.max_watch});
+    rest_->set_custom_resources(custom_.get());
+    api_->set_extra_namespaced_types([this] {
+      std::vector<ResourceType> types;
+      for (const auto& crd : custom_registry_.all())
+        if (crd->namespaced) types.push_back(crd->type);
+      return types;
+    });
+    crds_->start();
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {
       record_request(metrics, request, status, elapsed);
@@ -223,6 +236,9 @@ class ApiServerPlugin final : public Plugin {
     if (server_) server_->stop();
     server_.reset();
     rest_.reset();
+    if (crds_) crds_->stop();
+    crds_.reset();
+    custom_.reset();
     watches_.reset();
     bus_api_.reset();
   }
@@ -261,6 +277,9 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<PortAllocator> node_ports_;
   std::unique_ptr<ApiCore> api_;
   std::unique_ptr<WatchFanout> watches_;
+  CustomResourceRegistry custom_registry_;
+  std::unique_ptr<CrdController> crds_;
+  std::unique_ptr<CustomResources> custom_;
   std::unique_ptr<RestApi> rest_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<BusApi> bus_api_;

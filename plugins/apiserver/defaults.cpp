@@ -1,6 +1,8 @@
 // One function per type, each setting only what Kubernetes' SetDefaults_* set.
 #include "defaults.hpp"
 
+#include "crd_validation.hpp"
+
 #include "skiff/sdk/ephemeral_container.hpp"
 
 #include "autoscaling_defaults.hpp"
@@ -271,6 +273,8 @@ void apply_defaults(google::protobuf::Message& object) {
     default_ingress_class(static_cast<api::networking::v1::IngressClass&>(object));
   else if (d == api::autoscaling::v2::HorizontalPodAutoscaler::descriptor())
     default_horizontal_pod_autoscaler(static_cast<api::autoscaling::v2::HorizontalPodAutoscaler&>(object));
+  else if (d == api::apiextensions::v1::CustomResourceDefinition::descriptor())
+    default_custom_resource_definition(static_cast<api::apiextensions::v1::CustomResourceDefinition&>(object));
 }
 
 }  // namespace skiff::apiserver

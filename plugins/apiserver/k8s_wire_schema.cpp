@@ -670,10 +670,11 @@ const std::set<std::string> kTableKinds = {"Namespace", "ConfigMap", "Secret",  
                                            "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview"};
 
 // Kinds whose Skiff proto is numbered unlike k8s.io/api and that the hand table does not
-// cover (kubectl's typed commands never send them as protobuf).
+// cover (kubectl's typed commands never send them as protobuf). A CRD keeps its schema as JSON
+// text where Kubernetes has the JSONSchemaProps message.
 const std::set<std::string> kSkiffNumberedKinds = {"Node",  "Endpoints",    "Event",
                                                    "Lease", "RuntimeClass", "PersistentVolume",
-                                                   "PersistentVolumeClaim"};
+                                                   "PersistentVolumeClaim", "CustomResourceDefinition"};
 
 using Schema = std::map<std::string, WireMessage>;
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "api_error.hpp"
+#include "custom_resource_discovery.hpp"
 #include "eviction.hpp"
 #include "field_tracking.hpp"
 #include "managed_fields.hpp"
@@ -174,7 +175,11 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
     if (path == "/metrics")
       return response.send(200, "text/plain; version=0.0.4; charset=utf-8", own_metrics_.prometheus_text());
     if (path == "/api" || path == "/api/") return send_json(response, 200, api_versions_document(options_.server_address));
-    if (path == "/apis" || path == "/apis/") return send_json(response, 200, api_group_list_document(metrics_.available(), podlogs_.available()));
+    if (path == "/apis" || path == "/apis/") {
+      json::value groups = api_group_list_document(metrics_.available(), podlogs_.available());
+      if (custom_) add_custom_groups(custom_->registry(), groups.at("groups").as_array());
+      return send_json(response, 200, groups);
+    }
     if (service_accounts_.serve_discovery(request, response, options_.server_address)) return;
     if (openapi_.handle(request, response)) return;
     handle_resource(request, response);
@@ -197,8 +202,14 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   if (info.group == kAuthenticationGroup || info.group == kAuthorizationGroup)
     return reviews_.handle(info, request, response);
   if (!info.is_resource) {
-    if (info.version.empty()) return not_found();
-    json::value doc = api_resource_list_document(info.group, info.version);
+    json::value doc = info.version.empty() ? json::value(nullptr) : api_resource_list_document(info.group, info.version);
+    if (doc.is_null() && custom_) {
+      // /apis/<group> (the request info names no group there): the custom group's APIGroup.
+      std::string group = request.path.rfind("/apis/", 0) == 0 ? request.path.substr(6) : "";
+      if (!group.empty() && group.back() == '/') group.pop_back();
+      doc = info.version.empty() ? custom_group_document(custom_->registry(), group)
+                                 : custom_resource_list(custom_->registry(), info.group, info.version);
+    }
     if (doc.is_null()) return not_found();
     return send_json(response, 200, doc);
   }
@@ -208,6 +219,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     served = find_served_version(info.group, info.version, info.resource);
     if (!served) return not_found();
   }
+  if (!found && custom_ && custom_->handle(info, request, response)) return;
   if (!found) return not_found();
   const sdk::ResourceType& type = *found;
   const VersionedCodec codec(type, served);

@@ -10,6 +10,7 @@
 #include "api_core.hpp"
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "auth.hpp"
+#include "custom_resources.hpp"
 #include "discovery.hpp"
 #include "http_names.hpp"
 #include "access_reviews.hpp"
@@ -44,6 +45,8 @@ class RestApi {
   void set_server_address(std::string address) { options_.server_address = std::move(address); }
   // /openapi/v2 and /openapi/v3; a CRD registry adds its schemas with openapi().set_extra.
   OpenApiService& openapi() { return openapi_; }
+  // Custom resources (CRDs) answer what no built-in type does; unset, none are served.
+  void set_custom_resources(CustomResources* custom) { custom_ = custom; }
 
  private:
   void handle_resource(const HttpRequest& request, HttpResponder& response);
@@ -68,6 +71,7 @@ class RestApi {
   sdk::Metrics& own_metrics_;  // served at /metrics
   PodStreams streams_;
   RestOptions options_;
+  CustomResources* custom_ = nullptr;
   spdlog::logger& log_;
 };
 

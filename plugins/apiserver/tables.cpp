@@ -10,6 +10,7 @@
 #include "pod_printer.hpp"
 #include "policy_tables.hpp"
 #include "autoscaling_tables.hpp"
+#include "crd_tables.hpp"
 #include "storage_tables.hpp"
 #include "workload_tables.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
@@ -437,6 +438,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (const auto* batch = batch_columns(kind)) return *batch;
   if (const auto* policy = policy_columns(kind)) return *policy;
   if (const auto* autoscaling = autoscaling_columns(kind)) return *autoscaling;
+  if (const auto* crds = crd_columns(kind)) return *crds;
   return kDefaultColumns;
 }
 
@@ -446,6 +448,7 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (batch_columns(kind)) return batch_row(kind, o);
   if (policy_columns(kind)) return policy_row(kind, o);
   if (autoscaling_columns(kind)) return autoscaling_row(kind, o);
+  if (crd_columns(kind)) return crd_row(o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
   if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));
   if (kind == "ReplicaSet") return replica_set_row(static_cast<const apps::ReplicaSet&>(o));

@@ -11,6 +11,7 @@
 #include "api_error.hpp"
 #include "autoscaling_validation.hpp"
 #include "batch_validation.hpp"
+#include "crd_validation.hpp"
 #include "endpoint_slice_validation.hpp"
 #include "ephemeral_validation.hpp"
 #include "field_rules.hpp"
@@ -259,6 +260,9 @@ void validate_kind(FieldErrors& errors, const google::protobuf::Message& object,
     validate_runtime_class(errors, *as<api::node::v1::RuntimeClass>(&object), as<api::node::v1::RuntimeClass>(old));
   else if (d == api::autoscaling::v2::HorizontalPodAutoscaler::descriptor())
     check_horizontal_pod_autoscaler(errors, *as<api::autoscaling::v2::HorizontalPodAutoscaler>(&object));
+  else if (d == api::apiextensions::v1::CustomResourceDefinition::descriptor())
+    check_custom_resource_definition(errors, *as<api::apiextensions::v1::CustomResourceDefinition>(&object),
+                                     as<api::apiextensions::v1::CustomResourceDefinition>(old));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/object_bytes.hpp"
+#include "skiff/sdk/custom_resource_types.hpp"
 #include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/selector.hpp"
 #include "skiff/sdk/status.hpp"
@@ -45,7 +46,7 @@ std::int64_t decode_int(std::string_view bytes) {
 }
 
 const sdk::ResourceType& resource_type(const std::string& resource) {
-  const sdk::ResourceType* type = sdk::find_resource(resource);
+  const sdk::ResourceType* type = sdk::find_resource_or_custom(resource);
   if (!type) throw Error(Status::BadRequest("unknown resource '" + resource + "'"));
   return *type;
 }
@@ -103,7 +104,8 @@ struct ObjectStore::Stored {
 std::string object_key(const v1::ObjectKey& key) {
   const sdk::ResourceType& type = resource_type(key.resource());
   if (key.name().empty()) throw Error(Status::BadRequest("object key has no name"));
-  if (type.namespaced && key.namespace_().empty())
+  // A custom resource's scope is its CRD's, which the apiserver checks.
+  if (type.namespaced && key.namespace_().empty() && !sdk::is_custom_resource(type))
     throw Error(Status::BadRequest(key.resource() + " are namespaced: the key needs a namespace"));
   if (!type.namespaced && !key.namespace_().empty())
     throw Error(Status::BadRequest(key.resource() + " are cluster-scoped: the key must not have a namespace"));

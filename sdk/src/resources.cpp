@@ -3,6 +3,7 @@
 
 #include <google/protobuf/message.h>
 
+#include "skiff/api/apiextensions/v1/apiextensions.pb.h"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/apps/v1/workloads.pb.h"
 #include "skiff/api/autoscaling/v2/autoscaling.pb.h"
@@ -74,6 +75,9 @@ const std::vector<ResourceType>& resource_types() {
       // Stored as autoscaling/v2; the apiserver also serves autoscaling/v1 (served_versions).
       {"autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", true,
        {"hpa"}, {"all"}, api::autoscaling::v2::HorizontalPodAutoscaler::descriptor()},
+      {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+       "customresourcedefinition", false, {"crd", "crds"}, {},
+       api::apiextensions::v1::CustomResourceDefinition::descriptor()},
   };
   return types;
 }

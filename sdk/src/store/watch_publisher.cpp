@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "skiff/sdk/custom_resource_types.hpp"
 #include "skiff/sdk/resources.hpp"
 
 namespace skiff::sdk {
@@ -53,7 +54,7 @@ void WatchPublisher::publish(const std::vector<StoreChange>& changes) {
     }
   }
   for (const auto& batch : batches) {
-    const ResourceType* type = find_resource(batch.resource());
+    const ResourceType* type = find_resource_or_custom(batch.resource());
     if (!type) continue;
     try {
       bus_.publish(subjects_.watch(type->group, type->kind), batch.SerializeAsString());

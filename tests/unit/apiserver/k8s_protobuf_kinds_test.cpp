@@ -160,7 +160,8 @@ json::value sample_of(const std::string& type, const std::string& name, int dept
 
 // The kinds whose Skiff protos keep their own numbers (see k8s_wire_schema.cpp).
 const std::set<std::string> kSkiffNumbered = {"Node",         "Endpoints",        "Event",                "Lease",
-                                              "RuntimeClass", "PersistentVolume", "PersistentVolumeClaim"};
+                                              "RuntimeClass", "PersistentVolume", "PersistentVolumeClaim",
+                                              "CustomResourceDefinition"};
 
 class EveryKind : public ::testing::TestWithParam<sdk::ResourceType> {};
 

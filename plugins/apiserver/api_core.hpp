@@ -41,6 +41,8 @@ struct WriteOptions {
   // The `kubernetes` Service's endpoints list the apiserver's advertised address, which may be
   // 127.0.0.1 — an address Kubernetes' rules refuse in an EndpointSlice.
   bool unvalidated = false;
+  // The caller's own admission after validation (the HTTP API's RBAC escalation check); throws to refuse.
+  std::function<void(const google::protobuf::Message& object)> admit;
 };
 
 struct DeleteOptions {

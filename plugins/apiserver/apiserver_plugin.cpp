@@ -15,6 +15,8 @@
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
 #include "kubernetes_service_loop.hpp"
+#include "rbac_bootstrap.hpp"
+#include "rbac_cache.hpp"
 #include "request_metrics.hpp"
 #include "rest_api.hpp"
 #include "skiff/sdk/duration.hpp"
@@ -148,6 +150,12 @@ class ApiServerPlugin final : public Plugin {
     rest.bookmark_interval = config.get_duration("bookmark_interval");
     rest_ = std::make_unique<RestApi>(*api_, *watches_, tokens_.get(), context_.bus(), context_.subjects(), context_.metrics(), rest,
                                       context_.log());
+    // RBAC: the default roles first, then the authorizer's snapshot, before the first request.
+    ensure_default_rbac(*api_, context_.log());
+    authorizer_ = std::make_unique<RbacAuthorizer>();
+    rbac_cache_ = std::make_unique<RbacCache>(context_.bus(), context_.subjects(), *api_, *authorizer_, context_.log());
+    rbac_cache_->start();
+    rest_->set_authorizer(authorizer_.get());
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {
       record_request(metrics, request, status, elapsed);
@@ -191,6 +199,7 @@ class ApiServerPlugin final : public Plugin {
     if (server_) server_->stop();
     server_.reset();
     rest_.reset();
+    rbac_cache_.reset();
     watches_.reset();
     bus_api_.reset();
   }
@@ -227,6 +236,8 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<PortAllocator> node_ports_;
   std::unique_ptr<ApiCore> api_;
   std::unique_ptr<WatchFanout> watches_;
+  std::unique_ptr<RbacAuthorizer> authorizer_;
+  std::unique_ptr<RbacCache> rbac_cache_;
   std::unique_ptr<RestApi> rest_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<BusApi> bus_api_;

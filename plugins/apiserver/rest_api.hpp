@@ -10,6 +10,8 @@
 #include "api_core.hpp"
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "auth.hpp"
+#include "rbac_authorizer.hpp"
+#include "request_info.hpp"
 #include "discovery.hpp"
 #include "http_names.hpp"
 #include "access_reviews.hpp"
@@ -40,9 +42,12 @@ class RestApi {
           const sdk::Subjects& subjects, sdk::Metrics& metrics, RestOptions options, spdlog::logger& log);
   void handle(const HttpRequest& request, HttpResponder& response);
   void set_server_address(std::string address) { options_.server_address = std::move(address); }
+  // Every request is authorized (after authentication) by `authorizer`, and writes of RBAC
+  // objects are checked for escalation; null (the default) allows every authenticated request.
+  void set_authorizer(const RbacAuthorizer* authorizer);
 
  private:
-  void handle_resource(const HttpRequest& request, HttpResponder& response);
+  void handle_resource(const HttpRequest& request, HttpResponder& response, const RequestInfo& info, const UserInfo& user);
   void stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
                    const ListQuery& query, bool gzip);
   void watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
@@ -53,6 +58,7 @@ class RestApi {
   ApiCore& api_;
   WatchFanout& watches_;
   const TokenAuthenticator* tokens_;
+  const RbacAuthorizer* authorizer_ = nullptr;
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;

@@ -9,6 +9,7 @@
 #include "batch_tables.hpp"
 #include "pod_printer.hpp"
 #include "policy_tables.hpp"
+#include "rbac_tables.hpp"
 #include "autoscaling_tables.hpp"
 #include "storage_tables.hpp"
 #include "workload_tables.hpp"
@@ -428,6 +429,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (const auto* workload = workload_columns(kind)) return *workload;
   if (const auto* batch = batch_columns(kind)) return *batch;
   if (const auto* policy = policy_columns(kind)) return *policy;
+  if (const auto* rbac = rbac_columns(kind)) return *rbac;
   if (const auto* autoscaling = autoscaling_columns(kind)) return *autoscaling;
   return kDefaultColumns;
 }
@@ -437,6 +439,7 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (workload_columns(kind)) return workload_row(kind, o);
   if (batch_columns(kind)) return batch_row(kind, o);
   if (policy_columns(kind)) return policy_row(kind, o);
+  if (rbac_columns(kind)) return rbac_row(kind, o);
   if (autoscaling_columns(kind)) return autoscaling_row(kind, o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));
   if (kind == "Deployment") return deployment_row(static_cast<const apps::Deployment&>(o));

@@ -17,6 +17,7 @@
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/api/core/v1/persistent_volume.pb.h"
 #include "skiff/api/policy/v1/policy.pb.h"
+#include "skiff/api/rbac/v1/rbac.pb.h"
 #include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/status.hpp"
 
@@ -68,6 +69,13 @@ const std::vector<ResourceType>& resource_types() {
        api::storage::v1::StorageClass::descriptor()},
       {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true, {"pdb"}, {},
        api::policy::v1::PodDisruptionBudget::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true, {}, {}, api::rbac::v1::Role::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, {}, {},
+       api::rbac::v1::ClusterRole::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true, {}, {},
+       api::rbac::v1::RoleBinding::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", false, {},
+       {}, api::rbac::v1::ClusterRoleBinding::descriptor()},
       // Stored as autoscaling/v2; the apiserver also serves autoscaling/v1 (served_versions).
       {"autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", true,
        {"hpa"}, {"all"}, api::autoscaling::v2::HorizontalPodAutoscaler::descriptor()},

@@ -47,7 +47,7 @@ AuthorizationAttributes request_attributes(const HttpRequest& request, const Req
   a.path = request.path;
   a.resource_request = info.is_resource;
   if (!info.is_resource) {
-    a.verb = request.method_text;
+    a.verb = request.method_text.empty() ? std::string(boost::beast::http::to_string(request.method)) : request.method_text;
     std::transform(a.verb.begin(), a.verb.end(), a.verb.begin(), [](unsigned char c) { return std::tolower(c); });
     return a;
   }

@@ -61,7 +61,7 @@ const json::object* object_at(const json::value& value, const char* key) {
   return v && v->is_object() ? &v->as_object() : nullptr;
 }
 
-void invalid(const char* kind, const std::string& field, const std::string& message) {
+[[noreturn]] void invalid(const char* kind, const std::string& field, const std::string& message) {
   throw ApiError(sdk::Status::Invalid(std::string(kind) + ".authorization.k8s.io \"\" is invalid: " + field + ": " + message));
 }
 

@@ -42,7 +42,7 @@ struct WriteOptions {
   // 127.0.0.1 — an address Kubernetes' rules refuse in an EndpointSlice.
   bool unvalidated = false;
   // The caller's own admission after validation (the HTTP API's RBAC escalation check); throws to refuse.
-  std::function<void(const google::protobuf::Message& object)> admit;
+  std::function<void(const google::protobuf::Message& object)> admit = nullptr;
 };
 
 struct DeleteOptions {

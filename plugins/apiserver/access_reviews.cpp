@@ -56,9 +56,14 @@ std::string text_at(const json::object& object, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : "";
 }
 
-const json::object* object_at(const json::value& value, const char* key) {
-  const json::value* v = value.is_object() ? value.as_object().if_contains(key) : nullptr;
+const json::object* object_at(const json::object& object, const char* key) {
+  const json::value* v = object.if_contains(key);
   return v && v->is_object() ? &v->as_object() : nullptr;
+}
+
+// Only for a document: an object passed here would be copied into a temporary value.
+const json::object* object_in(const json::value& document, const char* key) {
+  return document.is_object() ? object_at(document.as_object(), key) : nullptr;
 }
 
 [[noreturn]] void invalid(const char* kind, const std::string& field, const std::string& message) {
@@ -175,7 +180,7 @@ void AccessReviews::handle(const RequestInfo& info, const HttpRequest& request, 
     throw ApiError(sdk::Status{405, "MethodNotAllowed", "a review is only created (POST), never read back"});
   json::value body = parse_body(request.body, request.header("Content-Type"));
   static const json::object kNoSpec;
-  const json::object& spec = object_at(body, "spec") ? *object_at(body, "spec") : kNoSpec;
+  const json::object& spec = object_in(body, "spec") ? *object_in(body, "spec") : kNoSpec;
   const std::string& r = info.resource;
   if (authn && r == "selfsubjectreviews")
     return send(response, 201, answered(body, "SelfSubjectReview", group_version, {{"userInfo", user_json(caller(request))}}));

@@ -41,6 +41,7 @@ class RbacNode {
     std::ofstream(dir_.file("alice.kubeconfig")) << std::regex_replace(text.str(), std::regex(kAdminToken), kAliceToken);
   }
   test::ApiNode& node() { return node_; }
+  std::string log() { return node_.node().output(); }
   std::string alice_kubeconfig() const { return dir_.file("alice.kubeconfig"); }
   test::HttpClient alice() { return {node_.port(), node_.ca_file(), kAliceToken}; }
   test::HttpClient admin() { return {node_.port(), node_.ca_file(), node_.token()}; }
@@ -98,7 +99,7 @@ TEST(RbacHttp, SubjectAccessReviewsAnswerFromRbac) {
   std::string review = R"({"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"alice",)"
                        R"("groups":["system:authenticated"],"resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}}})";
   auto before = admin.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review);
-  EXPECT_EQ(before.status, 201) << before.body;
+  EXPECT_EQ(before.status, 201) << before.body << rbac.log();
   EXPECT_NE(before.body.find("\"allowed\":false"), std::string::npos) << before.body;
   EXPECT_EQ(rbac.alice().request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review).status, 403)
       << "alice may not create subjectaccessreviews";

@@ -69,6 +69,9 @@ const std::vector<ResourceType>& resource_types() {
        api::storage::v1::StorageClass::descriptor()},
       {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true, {"pdb"}, {},
        api::policy::v1::PodDisruptionBudget::descriptor()},
+      // Stored as autoscaling/v2; the apiserver also serves autoscaling/v1 (served_versions).
+      {"autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", true,
+       {"hpa"}, {"all"}, api::autoscaling::v2::HorizontalPodAutoscaler::descriptor()},
       {"rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true, {}, {}, api::rbac::v1::Role::descriptor()},
       {"rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, {}, {},
        api::rbac::v1::ClusterRole::descriptor()},
@@ -76,9 +79,6 @@ const std::vector<ResourceType>& resource_types() {
        api::rbac::v1::RoleBinding::descriptor()},
       {"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", false, {},
        {}, api::rbac::v1::ClusterRoleBinding::descriptor()},
-      // Stored as autoscaling/v2; the apiserver also serves autoscaling/v1 (served_versions).
-      {"autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", true,
-       {"hpa"}, {"all"}, api::autoscaling::v2::HorizontalPodAutoscaler::descriptor()},
   };
   return types;
 }

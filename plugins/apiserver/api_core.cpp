@@ -377,6 +377,7 @@ MessagePtr ApiCore::create(const sdk::ResourceType& type, const std::string& ns,
   if (type.namespaced) check_namespace_open(ns);
   bool generated = prepare_create(type, ns, *object, !options.unvalidated);
   if (options.track_fields) options.track_fields(nullptr, *object);
+  if (options.admit) options.admit(*object);
   auto* meta = mutable_meta_of(*object);
   if (type.kind == "Service") allocate_service(*object, nullptr);
   if (options.dry_run) return object;
@@ -472,6 +473,7 @@ ApiCore::PlannedWrite ApiCore::plan_update(const sdk::ResourceType& type, const 
     drop_type_dependent_fields(static_cast<const core::Service&>(old), static_cast<core::Service&>(*next));
   if (options.track_fields) options.track_fields(&old, *next);
   if (!options.unvalidated) validate(type, *next, &old);
+  if (options.admit) options.admit(*next);
   if (generation_changes(type, old, *next)) meta->set_generation(before.generation() + 1);
   if (type.kind == "Service") allocate_service(*next, &old);
   PlannedWrite plan;

@@ -48,6 +48,8 @@ struct WriteOptions {
   // Records field ownership (metadata.managedFields) once the object is defaulted: `old` is
   // nullptr for a create. Unset, managedFields stay as they are (field_tracking.hpp).
   std::function<void(const google::protobuf::Message* old, google::protobuf::Message& next)> track_fields;
+  // The caller's own admission after validation (the HTTP API's RBAC escalation check); throws to refuse.
+  std::function<void(const google::protobuf::Message& object)> admit = nullptr;
 };
 
 struct DeleteOptions {

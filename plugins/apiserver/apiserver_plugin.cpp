@@ -19,6 +19,8 @@
 #include "kubeconfig.hpp"
 #include "kubernetes_service_loop.hpp"
 #include "namespace_defaults.hpp"
+#include "rbac_bootstrap.hpp"
+#include "rbac_cache.hpp"
 #include "request_metrics.hpp"
 #include "rest_api.hpp"
 #include "service_account_tokens.hpp"
@@ -187,6 +189,12 @@ class ApiServerPlugin final : public Plugin {
       return types;
     });
     crds_->start();
+    // RBAC: the default roles first, then the authorizer's snapshot, before the first request.
+    ensure_default_rbac(*api_, context_.log());
+    authorizer_ = std::make_unique<RbacAuthorizer>();
+    rbac_cache_ = std::make_unique<RbacCache>(context_.bus(), context_.subjects(), *api_, *authorizer_, context_.log());
+    rbac_cache_->start();
+    rest_->set_authorizer(authorizer_.get());
     http.on_complete = [&metrics = context_.metrics()](const HttpRequest& request, unsigned status,
                                                        std::chrono::steady_clock::duration elapsed) {
       record_request(metrics, request, status, elapsed);
@@ -239,6 +247,7 @@ class ApiServerPlugin final : public Plugin {
     if (crds_) crds_->stop();
     crds_.reset();
     custom_.reset();
+    rbac_cache_.reset();
     watches_.reset();
     bus_api_.reset();
   }
@@ -280,6 +289,8 @@ class ApiServerPlugin final : public Plugin {
   CustomResourceRegistry custom_registry_;
   std::unique_ptr<CrdController> crds_;
   std::unique_ptr<CustomResources> custom_;
+  std::unique_ptr<RbacAuthorizer> authorizer_;
+  std::unique_ptr<RbacCache> rbac_cache_;
   std::unique_ptr<RestApi> rest_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<BusApi> bus_api_;

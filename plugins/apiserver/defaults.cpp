@@ -7,6 +7,7 @@
 
 #include "autoscaling_defaults.hpp"
 #include "batch_defaults.hpp"
+#include "rbac_validation.hpp"
 
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
@@ -248,7 +249,7 @@ void admit_pod(core::Pod& pod, std::int64_t default_toleration_seconds) {
 }
 
 void apply_defaults(google::protobuf::Message& object) {
-  if (apply_workload_defaults(object)) return;
+  if (apply_workload_defaults(object) || default_rbac(object)) return;
   const auto* d = object.GetDescriptor();
   if (d == core::Pod::descriptor()) {
     default_pod_spec(static_cast<core::Pod&>(object).mutable_spec());

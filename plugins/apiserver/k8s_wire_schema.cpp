@@ -661,13 +661,26 @@ message SelfSubjectRulesReviewSpec
 1 namespace string
 message SelfSubjectReview
 1 metadata ObjectMeta
+message SubjectAccessReview
+1 metadata ObjectMeta
+2 spec SubjectAccessReviewSpec
+message LocalSubjectAccessReview
+1 metadata ObjectMeta
+2 spec SubjectAccessReviewSpec
+message SubjectAccessReviewSpec
+1 resourceAttributes ResourceAttributes
+2 nonResourceAttributes NonResourceAttributes
+3 user string
+4 groups string repeated
+6 uid string
 )";
 
 // The hand table's top-level kinds (the rest are parts of these).
 const std::set<std::string> kTableKinds = {"Namespace", "ConfigMap", "Secret",        "Service",      "Deployment",
                                            "ReplicaSet", "Pod",      "EndpointSlice", "Ingress",      "IngressClass",
                                            "DeleteOptions", "Eviction", "Scale", "Job", "CronJob",
-                                           "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview"};
+                                           "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview",
+                                           "SubjectAccessReview", "LocalSubjectAccessReview"};
 
 // Kinds whose Skiff proto is numbered unlike k8s.io/api and that the hand table does not
 // cover (kubectl's typed commands never send them as protobuf). A CRD keeps its schema as JSON

@@ -13,6 +13,8 @@
 #include "object_codec.hpp"
 #include "patch.hpp"
 #include "request_credentials.hpp"
+#include "rbac_escalation.hpp"
+#include "rbac_validation.hpp"
 #include "request_info.hpp"
 #include "served_versions.hpp"
 #include "server_side_apply.hpp"
@@ -120,6 +122,9 @@ json::object list_document(const sdk::ResourceType& type, const VersionedCodec& 
   return list;
 }
 
+// Who calls an API run without authentication: it may do everything.
+UserInfo unsecured_user() { return {"system:unsecured", "", {kMastersGroup}}; }
+
 }  // namespace
 
 std::string status_json(const sdk::Status& status, const api::meta::v1::StatusDetails* details) {
@@ -157,6 +162,11 @@ RestApi::RestApi(ApiCore& api, WatchFanout& watches, const BearerAuthenticator* 
             built.build_time.count() / 1000.0, built.definitions, built.v2_json_bytes, built.v2_protobuf_bytes);
 }
 
+void RestApi::set_authorizer(const RbacAuthorizer* authorizer) {
+  authorizer_ = authorizer;
+  reviews_.set_authorizer(authorizer);
+}
+
 void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
   try {
     const std::string& path = request.path;
@@ -164,9 +174,17 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
                        path.rfind("/healthz/", 0) == 0 || path.rfind("/livez/", 0) == 0 || path.rfind("/readyz/", 0) == 0;
     // The Web UI's files load without a token; the app then sends one with every API request.
     if (is_web_ui_path(path)) return web_ui_.handle(request, response);
-    if (tokens_ && !public_path && !tokens_->authenticate(authorization_of(request))) {
+    std::optional<UserInfo> user = tokens_ ? tokens_->authenticate(authorization_of(request)) : std::optional(unsecured_user());
+    if (!user && !public_path) {
       response.send(401, kJson, status_json(sdk::Status::Unauthorized("Unauthorized")));
       return;
+    }
+    UserInfo caller = user ? authenticated_user(*user) : anonymous_user();
+    RequestInfo info = parse_request_info(request);
+    if (authorizer_) {
+      AuthorizationAttributes attributes = request_attributes(request, info, caller);
+      Decision decision = authorizer_->authorize(attributes);
+      if (!decision.allowed) throw forbidden(attributes, decision.reason);
     }
     if (path == "/version") return send_json(response, 200, version_document(options_.version));
     if (path == "/healthz" || path == "/livez" || path == "/readyz" || path.rfind("/healthz/", 0) == 0 ||
@@ -182,7 +200,7 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
     }
     if (service_accounts_.serve_discovery(request, response, options_.server_address)) return;
     if (openapi_.handle(request, response)) return;
-    handle_resource(request, response);
+    handle_resource(request, response, info, caller);
   } catch (const ApiError& e) {
     if (!response.sent()) response.send(e.status().code, kJson, status_json(e.status(), &e.details()));
   } catch (const sdk::Error& e) {
@@ -190,8 +208,8 @@ void RestApi::handle(const HttpRequest& request, HttpResponder& response) {
   }
 }
 
-void RestApi::handle_resource(const HttpRequest& request, HttpResponder& response) {
-  RequestInfo info = parse_request_info(request);
+void RestApi::handle_resource(const HttpRequest& request, HttpResponder& response, const RequestInfo& info,
+                              const UserInfo& user) {
   auto not_found = [&] {
     response.send(404, kJson, status_json(sdk::Status::NotFound("the server could not find the requested resource")));
   };
@@ -228,6 +246,13 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
   const std::string& sub = info.subresource;
   std::vector<std::string> warnings;
   std::string validation = request.query_value("fieldValidation");
+  WriteOptions writes = write_options(request);
+  if (authorizer_ && type.group == kRbacGroup)
+    writes.admit = [this, &user](const google::protobuf::Message& object) { check_no_escalation(*authorizer_, user, object); };
+  auto guarded = [&writes](WriteOptions options) {  // field tracking, and RBAC's escalation check
+    options.admit = writes.admit;
+    return options;
+  };
 
   if (!sub.empty()) {
     if (type.kind == "Pod" && (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward"))
@@ -255,7 +280,7 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
         next->CopyFrom(current);
         set_replicas(*next, replicas_from_scale(scale));
         return next;
-      }, "", tracked_write(request, type, "scale"));
+      }, "", guarded(tracked_write(request, type, "scale")));
       return send_json(response, 200, scale_of(type, *updated));
     }
     if (sub == "token" && type.kind == "ServiceAccount" && info.verb == "create")
@@ -307,21 +332,23 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
     json::value body = parse_body(request.body, request.header("Content-Type"));
     MessagePtr object = codec.decode(body, validation, warnings);
     if (type.namespaced && ns.empty()) return not_found();
-    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, tracked_write(request, type, "")),
+    return send_object(request, response, 201, type, codec, api_.create(type, ns, object, guarded(tracked_write(request, type, ""))),
                        warnings);
   }
   if (info.verb == "update") {
     json::value body = parse_body(request.body, request.header("Content-Type"));
     MessagePtr object = codec.decode(body, validation, warnings);
     return send_object(request, response, 200, type, codec,
-                       api_.update(type, ns, info.name, object, effective_sub, tracked_write(request, type, effective_sub)),
+                       api_.update(type, ns, info.name, object, effective_sub, guarded(tracked_write(request, type, effective_sub))),
                        warnings);
   }
   if (info.verb == "patch") {
     PatchType kind = patch_type_of(request.header("Content-Type"));
     json::value patch = parse_body(request.body, kind == PatchType::Apply ? "application/yaml" : kJson);
     if (kind == PatchType::Apply && !served) {
-      ApplyOutcome applied = server_side_apply(api_, type, patch, apply_request(request, info, effective_sub), warnings);
+      ApplyRequest apply = apply_request(request, info, effective_sub);
+      apply.options.admit = writes.admit;
+      ApplyOutcome applied = server_side_apply(api_, type, patch, apply, warnings);
       return send_object(request, response, applied.created ? 201 : 200, type, codec, applied.object, warnings);
     }
     if (kind == PatchType::Apply) {  // a served-only version: merged, owned as an update
@@ -334,13 +361,13 @@ void RestApi::handle_resource(const HttpRequest& request, HttpResponder& respons
         // Server-side apply creates what does not exist yet.
         MessagePtr object = codec.decode(patch, validation, warnings);
         if (sdk::meta_of(*object).name().empty()) sdk::mutable_meta_of(*object)->set_name(info.name);
-        return send_object(request, response, 201, type, codec, api_.create(type, ns, object, write_options(request)), warnings);
+        return send_object(request, response, 201, type, codec, api_.create(type, ns, object, writes), warnings);
       }
     }
     MessagePtr updated = api_.modify(type, ns, info.name, [&](const google::protobuf::Message& current) {
       warnings.clear();
       return codec.patch(current, kind, patch, validation, warnings);
-    }, effective_sub, tracked_write(request, type, effective_sub));
+    }, effective_sub, guarded(tracked_write(request, type, effective_sub)));
     return send_object(request, response, 200, type, codec, updated, warnings);
   }
   if (info.verb == "delete") {

@@ -11,6 +11,8 @@
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "auth.hpp"
 #include "custom_resources.hpp"
+#include "rbac_authorizer.hpp"
+#include "request_info.hpp"
 #include "discovery.hpp"
 #include "http_names.hpp"
 #include "access_reviews.hpp"
@@ -47,9 +49,12 @@ class RestApi {
   OpenApiService& openapi() { return openapi_; }
   // Custom resources (CRDs) answer what no built-in type does; unset, none are served.
   void set_custom_resources(CustomResources* custom) { custom_ = custom; }
+  // Every request is authorized (after authentication) by `authorizer`, and writes of RBAC
+  // objects are checked for escalation; null (the default) allows every authenticated request.
+  void set_authorizer(const RbacAuthorizer* authorizer);
 
  private:
-  void handle_resource(const HttpRequest& request, HttpResponder& response);
+  void handle_resource(const HttpRequest& request, HttpResponder& response, const RequestInfo& info, const UserInfo& user);
   void stream_list(HttpResponder& response, const sdk::ResourceType& type, const VersionedCodec& codec,
                    const ListQuery& query, bool gzip);
   void watch(const HttpRequest& request, HttpResponder& response, const sdk::ResourceType& type,
@@ -60,6 +65,7 @@ class RestApi {
   ApiCore& api_;
   WatchFanout& watches_;
   const BearerAuthenticator* tokens_;
+  const RbacAuthorizer* authorizer_ = nullptr;
   sdk::Bus& bus_;
   const sdk::Subjects& subjects_;
   MetricsApi metrics_;

@@ -9,6 +9,7 @@
 #include "batch_tables.hpp"
 #include "pod_printer.hpp"
 #include "policy_tables.hpp"
+#include "rbac_tables.hpp"
 #include "autoscaling_tables.hpp"
 #include "crd_tables.hpp"
 #include "storage_tables.hpp"
@@ -437,6 +438,7 @@ const std::vector<Column>& columns_for(const std::string& kind) {
   if (const auto* workload = workload_columns(kind)) return *workload;
   if (const auto* batch = batch_columns(kind)) return *batch;
   if (const auto* policy = policy_columns(kind)) return *policy;
+  if (const auto* rbac = rbac_columns(kind)) return *rbac;
   if (const auto* autoscaling = autoscaling_columns(kind)) return *autoscaling;
   if (const auto* crds = crd_columns(kind)) return *crds;
   return kDefaultColumns;
@@ -447,6 +449,7 @@ Row row_for(const std::string& kind, const pb::Message& o) {
   if (workload_columns(kind)) return workload_row(kind, o);
   if (batch_columns(kind)) return batch_row(kind, o);
   if (policy_columns(kind)) return policy_row(kind, o);
+  if (rbac_columns(kind)) return rbac_row(kind, o);
   if (autoscaling_columns(kind)) return autoscaling_row(kind, o);
   if (crd_columns(kind)) return crd_row(o);
   if (kind == "Pod") return pod_row(static_cast<const core::Pod&>(o));

@@ -20,6 +20,7 @@
 #include "node_validation.hpp"
 #include "pod_validation.hpp"
 #include "policy_validation.hpp"
+#include "rbac_validation.hpp"
 #include "storage_validation.hpp"
 #include "workload_validation.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
@@ -46,7 +47,7 @@ void each(FieldErrors& errors, const std::string& field, const std::string& valu
 
 std::string idx(const std::string& path, int i) { return path + "[" + std::to_string(i) + "]"; }
 
-enum class NameRule { Subdomain, Label, Dns1035 };
+enum class NameRule { Subdomain, Label, Dns1035, PathSegment };
 
 // Kubernetes' ValidateObjectMeta: name, namespace, labels, annotations.
 void check_meta(FieldErrors& errors, const sdk::ResourceType& type, const meta::ObjectMeta& m, NameRule rule) {
@@ -54,9 +55,10 @@ void check_meta(FieldErrors& errors, const sdk::ResourceType& type, const meta::
     errors.required("metadata.name", "name or generateName is required");
   } else {
     each(errors, "metadata.name", quoted(m.name()),
-         rule == NameRule::Label     ? dns1123_label_errors(m.name())
-         : rule == NameRule::Dns1035 ? dns1035_label_errors(m.name())
-                                     : dns1123_subdomain_errors(m.name()));
+         rule == NameRule::Label         ? dns1123_label_errors(m.name())
+         : rule == NameRule::Dns1035     ? dns1035_label_errors(m.name())
+         : rule == NameRule::PathSegment ? path_segment_name_errors(m.name())
+                                         : dns1123_subdomain_errors(m.name()));
   }
   if (type.namespaced && m.namespace_().empty()) errors.required("metadata.namespace");
   check_labels(errors, "metadata.labels", m.labels());
@@ -230,7 +232,7 @@ const T* as(const google::protobuf::Message* message) {
 }
 
 void validate_kind(FieldErrors& errors, const google::protobuf::Message& object, const google::protobuf::Message* old) {
-  if (check_workload(errors, object, old)) return;
+  if (check_workload(errors, object, old) || check_rbac(errors, object, old)) return;
   const auto* d = object.GetDescriptor();
   if (d == apps::Deployment::descriptor()) validate_deployment(errors, *as<apps::Deployment>(&object), as<apps::Deployment>(old));
   else if (d == apps::ReplicaSet::descriptor()) validate_replica_set(errors, *as<apps::ReplicaSet>(&object), as<apps::ReplicaSet>(old));
@@ -274,7 +276,10 @@ bool is_dns1035_label(const std::string& name) { return dns1035_label_errors(nam
 void validate(const sdk::ResourceType& type, const google::protobuf::Message& object, const google::protobuf::Message* old) {
   FieldErrors errors;
   const meta::ObjectMeta& m = sdk::meta_of(object);
-  NameRule rule = type.kind == "Namespace" ? NameRule::Label : type.kind == "Service" ? NameRule::Dns1035 : NameRule::Subdomain;
+  NameRule rule = type.kind == "Namespace"      ? NameRule::Label
+                  : type.kind == "Service"      ? NameRule::Dns1035
+                  : type.group == kRbacGroup    ? NameRule::PathSegment  // "system:basic-user" is a fine role name
+                                                : NameRule::Subdomain;
   check_meta(errors, type, m, rule);
   if (old) {
     const meta::ObjectMeta& before = sdk::meta_of(*old);

@@ -19,6 +19,7 @@
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/api/core/v1/persistent_volume.pb.h"
 #include "skiff/api/policy/v1/policy.pb.h"
+#include "skiff/api/rbac/v1/rbac.pb.h"
 #include "skiff/api/storage/v1/storage.pb.h"
 #include "skiff/sdk/status.hpp"
 
@@ -78,6 +79,13 @@ const std::vector<ResourceType>& resource_types() {
       {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
        "customresourcedefinition", false, {"crd", "crds"}, {},
        api::apiextensions::v1::CustomResourceDefinition::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true, {}, {}, api::rbac::v1::Role::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, {}, {},
+       api::rbac::v1::ClusterRole::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true, {}, {},
+       api::rbac::v1::RoleBinding::descriptor()},
+      {"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", false, {},
+       {}, api::rbac::v1::ClusterRoleBinding::descriptor()},
   };
   return types;
 }

@@ -339,7 +339,7 @@ TEST_F(ApiHttpTest, DiscoveryAndOpenApi) {
   for (const auto& g : groups.at("groups").as_array()) names.emplace_back(g.at("name").as_string());
   EXPECT_EQ(names, (std::vector<std::string>{"apps", "batch", "networking.k8s.io", "discovery.k8s.io",
                                              "coordination.k8s.io", "node.k8s.io", "storage.k8s.io", "policy",
-                                             "autoscaling", "apiextensions.k8s.io", "authentication.k8s.io",
+                                             "autoscaling", "apiextensions.k8s.io", "rbac.authorization.k8s.io", "authentication.k8s.io",
                                              "authorization.k8s.io"}));
   // autoscaling: v2 stored and preferred, v1 served by conversion, as Kubernetes lists them.
   const auto& autoscaling = groups.at("groups").as_array().at(8);

@@ -221,8 +221,10 @@ TEST(K8sProtobuf, KindsWithoutAWireSchemaAre415) {
   auto widget = failure(envelope("example.com/v1", "Widget", bytes(1, meta("x"))));
   EXPECT_EQ(widget.code, 415);
   EXPECT_EQ(widget.reason, "UnsupportedMediaType");
-  EXPECT_NE(widget.message.find("protobuf bodies are understood for ConfigMap, ControllerRevision, CronJob, DaemonSet, DeleteOptions, Deployment, "), std::string::npos)
+  EXPECT_EQ(widget.message.rfind("protobuf bodies are understood for ", 0), 0u) << widget.message;
+  EXPECT_NE(widget.message.find("ConfigMap, ControllerRevision, CronJob, DaemonSet, DeleteOptions, Deployment, "), std::string::npos)
       << widget.message;
+  EXPECT_NE(widget.message.find(", RoleBinding, "), std::string::npos) << widget.message;
   // Kinds numbered unlike k8s.io/api are refused rather than misread.
   EXPECT_EQ(widget.message.find("Node"), std::string::npos) << widget.message;
   EXPECT_EQ(widget.message.find("PersistentVolumeClaim"), std::string::npos) << widget.message;

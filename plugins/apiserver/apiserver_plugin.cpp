@@ -18,6 +18,7 @@
 #include "ip_allocator.hpp"
 #include "kubeconfig.hpp"
 #include "kubernetes_service_loop.hpp"
+#include "crd_openapi.hpp"
 #include "namespace_defaults.hpp"
 #include "rbac_bootstrap.hpp"
 #include "rbac_cache.hpp"
@@ -188,6 +189,15 @@ class ApiServerPlugin final : public Plugin {
         if (crd->namespaced) types.push_back(crd->type);
       return types;
     });
+    // The OpenAPI documents follow the served CRDs (rebuilt only when their schemas change).
+    custom_registry_.on_replace([this](const std::vector<ServedCustomResourcePtr>& served) {
+      OpenApiModel model = openapi_model_of_crds(served);
+      std::string signature = boost::json::serialize(model.definitions);
+      std::lock_guard lock(openapi_mutex_);
+      if (signature == openapi_signature_) return;
+      openapi_signature_ = signature;
+      rest_->openapi().set_extra(std::move(model));
+    });
     crds_->start();
     // RBAC: the default roles first, then the authorizer's snapshot, before the first request.
     ensure_default_rbac(*api_, context_.log());
@@ -287,6 +297,8 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<ApiCore> api_;
   std::unique_ptr<WatchFanout> watches_;
   CustomResourceRegistry custom_registry_;
+  std::mutex openapi_mutex_;  // the CRD schemas last published in OpenAPI
+  std::string openapi_signature_;
   std::unique_ptr<CrdController> crds_;
   std::unique_ptr<CustomResources> custom_;
   std::unique_ptr<RbacAuthorizer> authorizer_;

@@ -94,8 +94,13 @@ std::optional<ServedCustomResource> served_from(const ext::CustomResourceDefinit
 }
 
 void CustomResourceRegistry::replace(std::vector<ServedCustomResourcePtr> served) {
-  std::lock_guard lock(mutex_);
-  served_ = std::move(served);
+  std::function<void(const std::vector<ServedCustomResourcePtr>&)> listener;
+  {
+    std::lock_guard lock(mutex_);
+    served_ = served;
+    listener = listener_;
+  }
+  if (listener) listener(served);  // outside the lock: it may read the registry
 }
 
 std::vector<ServedCustomResourcePtr> CustomResourceRegistry::all() const {

@@ -7,6 +7,7 @@
 // the registry through CustomResources::registry().
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -66,6 +67,11 @@ std::optional<ServedCustomResource> served_from(const api::apiextensions::v1::Cu
 class CustomResourceRegistry {
  public:
   void replace(std::vector<ServedCustomResourcePtr> served);
+  // Called after each replace with what is served now (the OpenAPI documents follow it).
+  void on_replace(std::function<void(const std::vector<ServedCustomResourcePtr>&)> listener) {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+  }
   // Every CRD served now (terminating ones too), each version with its schema.
   std::vector<ServedCustomResourcePtr> all() const;
   // By group and plural (what a URL names).
@@ -74,6 +80,7 @@ class CustomResourceRegistry {
  private:
   mutable std::mutex mutex_;
   std::vector<ServedCustomResourcePtr> served_;
+  std::function<void(const std::vector<ServedCustomResourcePtr>&)> listener_;
 };
 
 }  // namespace skiff::apiserver

@@ -233,8 +233,11 @@ TEST_F(StatefulSetController, ClaimsAreMadePerOrdinalAndOutliveThePod) {
   auto first = api_->get<core::PersistentVolumeClaim>("default", "vol-data-0");
   EXPECT_NO_THROW(api_->get<core::PersistentVolumeClaim>("default", "vol-data-1"));
   auto pod = api_->get<core::Pod>("default", "data-0");
-  ASSERT_EQ(pod.spec().volumes_size(), 1);
-  EXPECT_EQ(pod.spec().volumes(0).persistent_volume_claim().claim_name(), "vol-data-0");
+  const core::Volume* claimed = nullptr;  // beside the service account's kube-api-access volume
+  for (const auto& v : pod.spec().volumes())
+    if (v.name() == "vol") claimed = &v;
+  ASSERT_NE(claimed, nullptr) << pod.spec().DebugString();
+  EXPECT_EQ(claimed->persistent_volume_claim().claim_name(), "vol-data-0");
 
   api_->erase<core::Pod>("default", "data-0");
   ASSERT_TRUE(test::wait_until([&] {

@@ -170,13 +170,12 @@ TEST_F(KubeletDownwardVolumes, AConfigMapVolumeHasItsBinaryDataAndAMissingKeyIsA
   EXPECT_FALSE(fs::exists(volume("config") + "/app.conf")) << "only the items' keys, and nope is missing";
 }
 
-TEST_F(KubeletDownwardVolumes, AServiceAccountTokenProjectionIsRefusedClearly) {
+TEST_F(KubeletDownwardVolumes, AServiceAccountTokenProjectionWithoutATokenSourceIsRefusedClearly) {
   core::Pod p = pod("dv-token");
   auto& token = *add_volume(p, "token", "/var/run/secrets/tokens").mutable_projected()->add_sources()->mutable_service_account_token();
   token.set_path("token");
   EXPECT_EQ(failure(p),
-            "volume token: serviceAccountToken projections are not supported yet (Skiff issues no service account "
-            "tokens); project a Secret instead");
+            "volume token: this kubelet cannot ask the API for service account tokens");
 }
 
 TEST_F(KubeletDownwardVolumes, FilesAreWrittenAgainOnlyWhenThePodsMetadataChanged) {

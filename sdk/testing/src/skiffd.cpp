@@ -64,24 +64,39 @@ std::pair<int, std::string> run_skiffd(const std::vector<std::string>& args, std
   return {code.value_or(-1), process.output()};
 }
 
+namespace {
+
+// A /proc file of a process that may exit while it is read: reading it then fails (ESRCH),
+// which libstdc++ reports by throwing; a vanished process reads as empty.
+std::string read_proc_file(const std::filesystem::path& path) {
+  try {
+    std::ifstream file(path);
+    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+bool is_zombie(const std::filesystem::path& proc_dir) {
+  std::string stat = read_proc_file(proc_dir / "stat");
+  auto close_paren = stat.rfind(')');
+  return close_paren != std::string::npos && close_paren + 2 < stat.size() && stat[close_paren + 2] == 'Z';
+}
+
+}  // namespace
+
 std::vector<pid_t> processes_matching(const std::string& needle) {
   std::vector<pid_t> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream file(entry.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::string cmdline = read_proc_file(entry.path() / "cmdline");
     for (char& c : cmdline)
       if (c == '\0') c = ' ';
     pid_t pid = std::stoi(name);
-    if (pid != getpid() && cmdline.find(needle) != std::string::npos) {
-      // Zombies of our own children do not count as running.
-      std::ifstream stat(entry.path() / "stat");
-      std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-      auto close_paren = s.rfind(')');
-      if (close_paren != std::string::npos && close_paren + 2 < s.size() && s[close_paren + 2] == 'Z') continue;
-      found.push_back(pid);
-    }
+    // Zombies of our own children do not count as running.
+    if (pid != getpid() && cmdline.find(needle) != std::string::npos && !is_zombie(entry.path())) found.push_back(pid);
   }
   return found;
 }

@@ -1,5 +1,7 @@
 #include "key_layout.hpp"
 
+#include "skiff/sdk/custom_resource_types.hpp"
+#include "skiff/sdk/resources.hpp"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::store_etcd {
@@ -20,6 +22,13 @@ KeyLayout::KeyLayout(std::string prefix) : prefix_(std::move(prefix)) {
 }
 
 std::string KeyLayout::object(const store::v1::ObjectKey& key) const {
+  const sdk::ResourceType* type = sdk::find_resource_or_custom(key.resource());
+  if (!type) throw sdk::Error(sdk::Status::BadRequest("unknown resource '" + key.resource() + "'"));
+  // A custom resource's scope is its CRD's, which the apiserver checks.
+  if (type->namespaced && key.namespace_().empty() && !sdk::is_custom_resource(*type))
+    throw sdk::Error(sdk::Status::BadRequest(key.resource() + " are namespaced: the key needs a namespace"));
+  if (!type->namespaced && !key.namespace_().empty())
+    throw sdk::Error(sdk::Status::BadRequest(key.resource() + " are cluster-scoped: the key must not have a namespace"));
   check_part("resource", key.resource(), false);
   check_part("namespace", key.namespace_(), true);
   check_part("name", key.name(), false);
@@ -33,7 +42,7 @@ std::string KeyLayout::objects_of(std::string_view resource, std::string_view ns
 }
 
 std::optional<store::v1::ObjectKey> KeyLayout::parse_object(std::string_view key) const {
-  std::string_view root = objects();
+  const std::string root = objects();
   if (!key.starts_with(root)) return std::nullopt;
   key.remove_prefix(root.size());
   auto first = key.find('/');

@@ -12,6 +12,7 @@
 
 #include "etcdserverpb/etcd.pb.h"
 #include "key_layout.hpp"
+#include "skiff/sdk/status.hpp"
 #include "skiff/store/v1/store.pb.h"
 
 namespace skiff::store_etcd {

@@ -9,12 +9,24 @@ namespace skiff::store_etcd {
 namespace v1 = store::v1;
 using namespace std::chrono_literals;
 
+namespace {
+
+// The history starts after the last change to an object: etcd's own revision may be higher
+// (the publisher key moves it), and a watcher that has seen every object change is not behind.
+std::int64_t last_change_of(const std::map<std::string, std::int64_t>& last_by_resource) {
+  std::int64_t last = 0;
+  for (const auto& [resource, revision] : last_by_resource) last = std::max(last, revision);
+  return last;
+}
+
+}  // namespace
+
 WatchRelay::WatchRelay(EtcdClient& client, const KeyLayout& layout, sdk::Bus& bus, const sdk::Subjects& subjects,
                        RelaySettings settings, spdlog::logger& log)
     : client_(client), layout_(layout), bus_(bus), subjects_(subjects), settings_(std::move(settings)), log_(log) {
   auto [revision, last_by_resource] = read_markers();
-  publisher_ = std::make_unique<sdk::WatchPublisher>(bus_, subjects_, settings_.history_length, revision,
-                                                     std::move(last_by_resource));
+  publisher_ = std::make_unique<sdk::WatchPublisher>(bus_, subjects_, settings_.history_length,
+                                                     last_change_of(last_by_resource), std::move(last_by_resource));
   announcements_ = bus_.subscribe(subjects_.store("published"), [this](const sdk::Message& m) {
     if (publishing_) return;
     try {
@@ -67,7 +79,7 @@ void WatchRelay::on_changes(const std::vector<sdk::StoreChange>& changes) {
 std::int64_t WatchRelay::on_compacted() {
   // Retried by the feed until etcd answers: without the state at some revision it cannot go on.
   auto [revision, last_by_resource] = read_markers();
-  publisher_->reset(revision, std::move(last_by_resource));
+  publisher_->reset(last_change_of(last_by_resource), std::move(last_by_resource));
   return revision;
 }
 
@@ -131,13 +143,11 @@ void WatchRelay::ensure_reaches(const v1::HistoryRequest& request) {
 }
 
 v1::HistoryResponse WatchRelay::history(const v1::HistoryRequest& request) {
-  // A standby's watch may trail etcd by a moment: wait until it has every committed change, so
-  // the answer holds everything the publisher may have sent.
-  if (!publishing_) {
-    std::int64_t latest = latest_change();
-    if (!feed_->wait_applied(latest, 2s))
-      log_.warn("history of {}: this instance's etcd watch is behind revision {}", request.resource(), latest);
-  }
+  // etcd acknowledges a write before this instance's watch has seen it: wait until the watch
+  // has every committed change, so the answer holds all the caller may have been told of.
+  std::int64_t latest = latest_change();
+  if (!feed_->wait_applied(latest, 2s))
+    log_.warn("history of {}: this instance's etcd watch is behind revision {}", request.resource(), latest);
   ensure_reaches(request);
   return publisher_->history(request);
 }

@@ -252,3 +252,45 @@ TEST_F(StoreEtcd, EtcdOutOfReachAtStartIsOneClearMessage) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(StoreEtcdSecurity, SpeaksTlsWithAClientCertificate) {
+  test::EtcdCluster etcd(1, true);
+  test::NatsServer nats;
+  std::string tls = "ca_file: " + etcd.ca_file() + ", cert_file: " + etcd.client_cert() + ", key_file: " + etcd.client_key();
+  test::PluginNode node(nats, "  - name: store-etcd\n    config: {endpoints: [" + etcd.endpoint(0) + "], " + tls + "}\n",
+                        "master-a");
+  node.start();
+  sdk::StoreClient store(node.bus(), node.subjects());
+  EXPECT_EQ(store.create(key_of("over-tls"), config_map("over-tls")).revision() > 0, true);
+  EXPECT_NE(etcd.etcdctl({"get", "--prefix", "/skiff/test/o/configmaps/"}).out.find("over-tls"), std::string::npos);
+
+  test::PluginNode plain(nats, "  - name: store-etcd\n    config: {endpoints: [" + etcd.endpoint(0) +
+                                   "], request_timeout: 1s}\n", "master-b");
+  EXPECT_THROW(plain.start(), std::exception) << "etcd only talks TLS";
+  EXPECT_NE(plain.output().find("did not answer"), std::string::npos) << plain.output();
+}
+
+TEST(StoreEtcdSecurity, LogsInAsAnEtcdUser) {
+  test::EtcdCluster etcd(1);
+  ASSERT_EQ(etcd.etcdctl({"user", "add", "root:s3cret"}).exit_code, 0);
+  ASSERT_EQ(etcd.etcdctl({"auth", "enable"}).exit_code, 0);
+  etcd.log_in_as("root:s3cret");
+  test::NatsServer nats;
+  std::string endpoint = etcd.endpoint(0);
+  test::PluginNode node(nats, "  - name: store-etcd\n    config: {endpoints: [" + endpoint +
+                                  "], username: root, password: s3cret}\n", "master-a");
+  node.start();
+  sdk::StoreClient store(node.bus(), node.subjects());
+  store.create(key_of("as-root"), config_map("as-root"));
+  EXPECT_NE(etcd.etcdctl({"get", "--prefix", "/skiff/test/o/configmaps/"}).out.find("as-root"), std::string::npos);
+
+  test::PluginNode wrong(nats, "  - name: store-etcd\n    config: {endpoints: [" + endpoint +
+                                   "], username: root, password: guessed}\n", "master-b");
+  EXPECT_THROW(wrong.start(), std::exception);
+  EXPECT_NE(wrong.output().find("logging in to etcd as root"), std::string::npos) << wrong.output();
+  EXPECT_NE(wrong.output().find("username/password"), std::string::npos) << wrong.output();
+}
+
+}  // namespace

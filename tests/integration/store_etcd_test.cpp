@@ -16,6 +16,7 @@
 #include "skiff/sdk/informer.hpp"
 #include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/store_client.hpp"
+#include "temp_dir.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -291,6 +292,41 @@ TEST(StoreEtcdSecurity, LogsInAsAnEtcdUser) {
   EXPECT_THROW(wrong.start(), std::exception);
   EXPECT_NE(wrong.output().find("logging in to etcd as root"), std::string::npos) << wrong.output();
   EXPECT_NE(wrong.output().find("username/password"), std::string::npos) << wrong.output();
+}
+
+}  // namespace
+
+namespace {
+
+// The apiserver on store-etcd, driven by the machine's kubectl: writes, reads, resourceVersion
+// from etcd, and what the apiserver's own watchers make (a new namespace's default account).
+TEST(StoreEtcdApi, KubectlWorksOnTheApiServerOverEtcd) {
+  test::EtcdCluster etcd(1);
+  test::NatsServer nats;
+  test::PluginNode node(nats,
+                        "  - name: store-etcd\n    config: {endpoints: [" + etcd.endpoint(0) + "]}\n"
+                        "  - name: apiserver\n    config: {address: 127.0.0.1:0}\n",
+                        "master-a");
+  node.start();
+  test::TempDir cache;
+  auto kubectl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"kubectl", "--cache-dir", cache.path()});
+    return test::run_command(args, {"KUBECONFIG=" + node.dir().file("data/kubeconfig"), "HOME=" + cache.path()});
+  };
+  ASSERT_EQ(kubectl({"create", "configmap", "web", "--from-literal=color=blue"}).exit_code, 0) << node.output();
+  auto rv = kubectl({"get", "configmap", "web", "-o", "jsonpath={.metadata.resourceVersion}"});
+  ASSERT_EQ(rv.exit_code, 0) << rv.both();
+  auto in_etcd = etcd.etcdctl({"get", "/skiff/test/o/configmaps/default/web", "-w", "json"});
+  EXPECT_NE(in_etcd.out.find("\"mod_revision\":" + rv.out), std::string::npos)
+      << "resourceVersion is etcd's revision: " << rv.out << " vs " << in_etcd.out;
+  ASSERT_EQ(kubectl({"patch", "configmap", "web", "-p", R"({"data":{"color":"green"}})"}).exit_code, 0);
+  EXPECT_EQ(kubectl({"get", "configmap", "web", "-o", "jsonpath={.data.color}"}).out, "green");
+  ASSERT_EQ(kubectl({"create", "namespace", "team"}).exit_code, 0);
+  EXPECT_TRUE(test::wait_until([&] { return kubectl({"get", "serviceaccount", "default", "-n", "team"}).exit_code == 0; },
+                               15s))
+      << "the apiserver's namespace watcher saw the new namespace through store-etcd's watch";
+  ASSERT_EQ(kubectl({"delete", "configmap", "web"}).exit_code, 0);
+  EXPECT_NE(kubectl({"get", "configmap", "web"}).both().find("NotFound"), std::string::npos);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ build_packages=(cmake g++ make pkg-config ccache git libboost1.81-dev libboost-j
   libnats-dev protobuf-compiler libprotobuf-dev libspdlog-dev libyaml-cpp-dev liblmdb-dev libssl-dev zlib1g-dev
   libgrpc++-dev protobuf-compiler-grpc libmnl-dev libnftables-dev libnftnl-dev libnetfilter-conntrack-dev libknot-dev
   libarchive-dev nodejs npm)
-test_packages=(nats-server libgtest-dev libgmock-dev openssl python3-kubernetes docker.io containerd busybox-static
+test_packages=(nats-server etcd-server etcd-client libgtest-dev libgmock-dev openssl python3-kubernetes docker.io containerd busybox-static
   containernetworking-plugins iproute2 iptables nftables conntrack wrk curl knot-dnsutils runc skopeo docker-registry
   prometheus chromium fonts-dejavu-core)
 bench_packages=(libbenchmark-dev etcd-server wrk hey curl iperf3 haproxy iptables dnsperf dnsmasq-base unbound nginx-light)

@@ -23,36 +23,45 @@ WatchPublisher::WatchPublisher(Bus& bus, Subjects subjects, std::size_t history_
       published_(start_revision),
       last_by_resource_(std::move(last_by_resource)) {}
 
-void WatchPublisher::publish(const std::vector<StoreChange>& changes) {
-  // Per resource, batches that each fit in a bus message; each names the previous one's last revision.
-  std::vector<v1::WatchBatch> batches;
-  {
-    std::lock_guard lock(mutex_);
-    std::map<std::string, std::size_t> open;  // resource → index of its batch being filled
-    std::map<std::string, std::size_t> sizes;
-    for (const auto& change : changes) {
-      auto it = open.find(change.resource);
-      std::size_t event_size = change.event.object().size() + 32;
-      if (it != open.end() && sizes[change.resource] + event_size > kMaxBatchBytes) open.erase(it), it = open.end();
-      if (it == open.end()) {
-        v1::WatchBatch batch;
-        batch.set_resource(change.resource);
-        batch.set_prev_revision(last_by_resource_[change.resource]);
-        batches.push_back(std::move(batch));
-        it = open.emplace(change.resource, batches.size() - 1).first;
-        sizes[change.resource] = 0;
-      }
-      *batches[it->second].add_events() = change.event;
-      sizes[change.resource] += event_size;
-      last_by_resource_[change.resource] = change.event.revision();
-      published_ = std::max(published_, change.event.revision());
-      history_.push_back(change);
-    }
-    while (history_.size() > history_length_) {
-      floor_ = history_.front().event.revision();
-      history_.pop_front();
-    }
+namespace {
+
+// Adds a change to the per-resource batches being cut, each fitting a bus message and naming
+// the revision of its resource's previous event.
+void add_to_batches(const StoreChange& change, std::int64_t prev_revision, std::vector<v1::WatchBatch>& batches,
+                    std::map<std::string, std::size_t>& open, std::map<std::string, std::size_t>& sizes) {
+  auto it = open.find(change.resource);
+  std::size_t event_size = change.event.object().size() + 32;
+  if (it != open.end() && sizes[change.resource] + event_size > kMaxBatchBytes) open.erase(it), it = open.end();
+  if (it == open.end()) {
+    v1::WatchBatch batch;
+    batch.set_resource(change.resource);
+    batch.set_prev_revision(prev_revision);
+    batches.push_back(std::move(batch));
+    it = open.emplace(change.resource, batches.size() - 1).first;
+    sizes[change.resource] = 0;
   }
+  *batches[it->second].add_events() = change.event;
+  sizes[change.resource] += event_size;
+}
+
+}  // namespace
+
+void WatchPublisher::append_locked(const std::vector<StoreChange>& changes, std::vector<v1::WatchBatch>* batches) {
+  std::map<std::string, std::size_t> open;  // resource → index of its batch being filled
+  std::map<std::string, std::size_t> sizes;
+  for (const auto& change : changes) {
+    if (batches) add_to_batches(change, last_by_resource_[change.resource], *batches, open, sizes);
+    last_by_resource_[change.resource] = change.event.revision();
+    published_ = std::max(published_, change.event.revision());
+    history_.push_back(change);
+  }
+  while (history_.size() > history_length_) {
+    floor_ = history_.front().event.revision();
+    history_.pop_front();
+  }
+}
+
+void WatchPublisher::send(const std::vector<v1::WatchBatch>& batches) {
   for (const auto& batch : batches) {
     const ResourceType* type = find_resource_or_custom(batch.resource());
     if (!type) continue;
@@ -62,6 +71,50 @@ void WatchPublisher::publish(const std::vector<StoreChange>& changes) {
       // The bus is down: watchers see the gap (prev_revision) and catch up from the history.
     }
   }
+}
+
+void WatchPublisher::publish(const std::vector<StoreChange>& changes) {
+  std::vector<v1::WatchBatch> batches;
+  {
+    std::lock_guard lock(mutex_);
+    append_locked(changes, &batches);
+  }
+  send(batches);
+}
+
+void WatchPublisher::record(const std::vector<StoreChange>& changes) {
+  std::lock_guard lock(mutex_);
+  append_locked(changes, nullptr);
+}
+
+void WatchPublisher::republish_after(std::int64_t revision) {
+  std::vector<v1::WatchBatch> batches;
+  {
+    std::lock_guard lock(mutex_);
+    // Each resource's chain: its last event at or before `revision` in the history, else the
+    // floor (a watcher past the floor has everything of it up to there).
+    std::map<std::string, std::int64_t> last;
+    std::map<std::string, std::size_t> open, sizes;
+    for (const auto& change : history_) {
+      auto [it, fresh] = last.try_emplace(change.resource, floor_);
+      if (change.event.revision() > revision) add_to_batches(change, it->second, batches, open, sizes);
+      it->second = change.event.revision();
+    }
+  }
+  send(batches);
+}
+
+std::int64_t WatchPublisher::published() const {
+  std::lock_guard lock(mutex_);
+  return published_;
+}
+
+void WatchPublisher::reset(std::int64_t revision, std::map<std::string, std::int64_t> last_by_resource) {
+  std::lock_guard lock(mutex_);
+  history_.clear();
+  floor_ = revision;
+  published_ = revision;
+  last_by_resource_ = std::move(last_by_resource);
 }
 
 v1::HistoryResponse WatchPublisher::history(const v1::HistoryRequest& request) const {

@@ -1,0 +1,78 @@
+#include "etcd_cluster.hpp"
+
+#include <stdexcept>
+
+#include "wait.hpp"
+
+namespace skiff::test {
+
+using namespace std::chrono_literals;
+
+EtcdCluster::EtcdCluster(int members) {
+  if (find_program("etcd").empty())
+    throw std::runtime_error("etcd is not installed: apt-get install etcd-server etcd-client (scripts/deps.sh test)");
+  for (int i = 0; i < members; ++i) {
+    Member m{"m" + std::to_string(i), free_port(), free_port(), nullptr};
+    initial_cluster_ += (i ? "," : "") + m.name + "=http://127.0.0.1:" + std::to_string(m.peer_port);
+    members_.push_back(std::move(m));
+  }
+  for (auto& m : members_) launch(m, true);
+  wait_healthy();
+}
+
+EtcdCluster::~EtcdCluster() {
+  for (auto& m : members_) m.process.reset();  // SIGKILL: the data goes with the temp dir
+}
+
+void EtcdCluster::launch(Member& m, bool initial) {
+  std::string client = "http://127.0.0.1:" + std::to_string(m.client_port);
+  std::string peer = "http://127.0.0.1:" + std::to_string(m.peer_port);
+  SpawnSpec spec;
+  spec.argv = {"etcd", "--name", m.name, "--data-dir", dir_.file(m.name), "--listen-client-urls", client,
+               "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+               "--initial-cluster", initial_cluster_, "--initial-cluster-state", initial ? "new" : "existing",
+               "--initial-cluster-token", "skiff-test", "--heartbeat-interval", "50", "--election-timeout", "500",
+               "--logger", "zap", "--log-level", "error"};
+  spec.output_path = dir_.file(m.name + ".log");
+  m.process = std::make_unique<ChildProcess>(spec);
+}
+
+std::vector<std::string> EtcdCluster::endpoints() const {
+  std::vector<std::string> out;
+  for (int i = 0; i < size(); ++i) out.push_back(endpoint(i));
+  return out;
+}
+
+std::string EtcdCluster::endpoint(int member) const {
+  return "127.0.0.1:" + std::to_string(members_[member].client_port);
+}
+
+std::string EtcdCluster::endpoints_yaml() const {
+  std::string out = "[";
+  for (int i = 0; i < size(); ++i) out += (i ? ", " : "") + endpoint(i);
+  return out + "]";
+}
+
+CommandResult EtcdCluster::etcdctl(const std::vector<std::string>& args) const {
+  std::string live;
+  for (int i = 0; i < size(); ++i)
+    if (running(i)) live += (live.empty() ? "" : ",") + endpoint(i);
+  std::vector<std::string> argv = {"etcdctl", "--endpoints", live, "--command-timeout", "5s"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, {"ETCDCTL_API=3"});
+}
+
+void EtcdCluster::wait_healthy() const {
+  bool healthy = wait_until([&] { return etcdctl({"endpoint", "health"}).exit_code == 0; }, 30s);
+  if (!healthy)
+    throw std::runtime_error("etcd did not become healthy within 30 s; its log: " + read_file(dir_.file("m0.log")));
+}
+
+void EtcdCluster::kill(int member) { members_[member].process.reset(); }
+
+void EtcdCluster::start(int member) {
+  launch(members_[member], false);
+  wait_healthy();
+}
+
+}  // namespace skiff::test

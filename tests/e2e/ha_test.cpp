@@ -19,6 +19,8 @@ namespace {
 using namespace skiff;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using test::CommandResult;
+using test::run_command;
 
 const std::string kData = SKIFF_TEST_CLUSTER_DIR;
 const std::string kLan = "10.213.15";

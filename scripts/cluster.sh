@@ -81,8 +81,13 @@ ha() { [ "$MASTERS" -gt 1 ]; }
 master_names() {
   if ha; then for i in $(seq 1 "$MASTERS"); do echo "$CLUSTER-master-$i"; done; else echo "$CLUSTER-master"; fi
 }
-first_master() { master_names | head -n 1; }
-is_master() { master_names | grep -qx "$1"; }
+# No `master_names | grep -q`: with pipefail, grep leaving early fails the pipe at random (SIGPIPE).
+first_master() { if ha; then echo "$CLUSTER-master-1"; else echo "$CLUSTER-master"; fi; }
+is_master() {
+  local master
+  for master in $(master_names); do [ "$master" != "$1" ] || return 0; done
+  return 1
+}
 node_names() { master_names; for i in $(seq 1 "$NODES"); do echo "$CLUSTER-worker-$i"; done; }
 node_ip() {
   if [ "$1" = "$CLUSTER-master" ]; then echo "$LAN.10"

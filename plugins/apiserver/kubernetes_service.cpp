@@ -103,6 +103,13 @@ void KubernetesService::reconcile() { reconcile({}); }
 void KubernetesService::reconcile(const std::vector<std::string>& addresses) {
   KubernetesServiceOptions options = options_;
   options.addresses = addresses;
+  membership_changed_ = addresses != last_addresses_;
+  if (membership_changed_) {
+    std::string listed;
+    for (const auto& address : endpoint_addresses(options)) listed += (listed.empty() ? "" : ", ") + address;
+    log_.info("the live apiservers are now {}: the kubernetes Service's endpoints follow", listed);
+  }
+  last_addresses_ = addresses;
   reconcile_service();
   reconcile_endpoints(options);
   reconcile_endpoint_slices(options);
@@ -166,7 +173,7 @@ void KubernetesService::ensure(const sdk::ResourceType& type, const pb::Message&
       MessagePtr next(current.New());
       next->CopyFrom(current);
       repair(*next);
-      if (!pb::util::MessageDifferencer::Equals(current, *next))
+      if (!pb::util::MessageDifferencer::Equals(current, *next) && !membership_changed_)
         log_.warn("putting back {} {}/{} as the apiserver keeps it", type.kind, kNamespace, kName);
       return next;
     }, "", write);

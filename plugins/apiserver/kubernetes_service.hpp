@@ -51,6 +51,10 @@ class KubernetesService {
   ApiCore& api_;
   KubernetesServiceOptions options_;
   spdlog::logger& log_;
+  // The live apiservers of the last pass: a pass that finds others rewrites the endpoints as
+  // expected, which is no edit to warn about.
+  std::vector<std::string> last_addresses_;
+  bool membership_changed_ = false;
 };
 
 }  // namespace skiff::apiserver

@@ -226,11 +226,17 @@ TEST_F(HighAvailability, KillingTheVipHolderKeepsTheApiTheWritesAndThePods) {
 
 TEST_F(HighAvailability, TheKilledMasterRejoins) {
   ASSERT_FALSE(killed.empty()) << "needs the failover test before it";
+  // Its Node may still count as Ready (the grace period): its kubelet's heartbeat shows it back.
+  auto heartbeat = [] {
+    return kubectl({"-n", "kube-node-lease", "get", "lease", killed, "-o", "jsonpath={.spec.renewTime}"}).out;
+  };
+  std::string last_heartbeat = heartbeat();
   auto start = lab->script({"start", killed});
   ASSERT_EQ(start.exit_code, 0) << start.both();
   int i = killed.back() - '0';
   EXPECT_TRUE(test::wait_until([&] { return etcd_health(i).exit_code == 0; }, 60s)) << etcd_health(i).both();
-  EXPECT_TRUE(test::wait_until([&] { return node_ready(killed); }, 90s)) << ok({"get", "nodes"});
+  EXPECT_TRUE(test::wait_until([&] { return heartbeat() != last_heartbeat && node_ready(killed); }, 90s))
+      << ok({"get", "nodes"});
   EXPECT_TRUE(test::wait_until([&] { return kubernetes_endpoints().size() == kMasters; }, 30s))
       << jsonpath("endpoints/kubernetes", "{.subsets}");
   // Its member caught up: it serves the writes made while it was dead.

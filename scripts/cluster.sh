@@ -480,14 +480,15 @@ stop_node() {
 start_stopped_node() {
   local node=${1:?usage: $0 start NODE} seen
   [ -e "$DATA_DIR/$node.stopped" ] || die "node $node was not stopped with \`$0 stop $node\`"
-  ip netns list | grep -qw "$node" || die "node $node's namespace is gone (removed); it cannot start again"
+  [ -e "/run/netns/$node" ] || die "node $node's namespace is gone (removed); it cannot start again"
   seen=$(wc -l < "$DATA_DIR/$node.log")
-  rm -f "$DATA_DIR/$node.stopped"
   # A master of several: its etcd member first (it rejoins with its data dir and catches up).
   if ha && is_master "$node" && ! kill -0 "$(cat "$DATA_DIR/$node.etcd-pid" 2>/dev/null)" 2>/dev/null; then
     etcd_member "$node"
   fi
   start_node "$node"
+  # Only now: until the new pid is written, `up`'s watch would take the old one for a crash.
+  rm -f "$DATA_DIR/$node.stopped"
   started_again() { tail -n +$((seen + 1)) "$DATA_DIR/$node.log" | grep -q "node $node ready"; }
   wait_for 30 "$node to start again" started_again
 }

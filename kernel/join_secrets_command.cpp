@@ -52,13 +52,10 @@ bool copy_shared(const fs::path& from, const fs::path& to) {
 
 int join_secrets_command(const std::string& from_dir, const std::string& data_dir) {
   try {
-    if (fs::equivalent(from_dir, data_dir))
-      throw std::runtime_error("--from and --data-dir are the same directory; give the new master's own data dir");
-  } catch (const fs::filesystem_error&) {
-    // data_dir does not exist yet: certainly not the same.
-  }
-  try {
     fs::path from(from_dir), to(data_dir);
+    std::error_code missing;  // a data dir that does not exist yet is certainly not the same
+    if (fs::equivalent(from, to, missing))
+      throw std::runtime_error("--from and --data-dir are the same directory; give the new master's own data dir");
     for (const auto& shared : kSharedFiles)
       if (!fs::is_regular_file(from / shared.path))
         throw std::runtime_error("no " + (from / shared.path).string() + " (" + shared.what + "); start the first "

@@ -21,6 +21,10 @@ sdk::Status status_from_etcd(int grpc_code, std::string_view message, std::strin
     return sdk::Status{507, "InsufficientStorage",
                        said + "; etcd's space quota is exhausted: compact and defragment it, or raise "
                               "--quota-backend-bytes, then disarm the NOSPACE alarm"};
+  bool auth_failure = message.find("authentication failed") != std::string_view::npos ||
+                      message.find("permission denied") != std::string_view::npos ||
+                      message.find("user name is empty") != std::string_view::npos;
+  if (auth_failure) grpc_code = static_cast<int>(grpc::StatusCode::UNAUTHENTICATED);
   switch (static_cast<grpc::StatusCode>(grpc_code)) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:

@@ -1,5 +1,6 @@
 // Keys and defaults as kube-vip's ARP mode: a 4 s lease renewed every 500 ms, so a dead
-// holder's address moves within about 5 s.
+// holder's address moves within about 5 s. The holder gives up after 2 s without a renewal: with
+// 1 s the address moved whenever the store paused for a second (an etcd member rejoining).
 #include "vip_settings.hpp"
 
 #include <charconv>
@@ -22,7 +23,7 @@ const sdk::ConfigMap<Settings>& config_map() {
       bind_key("lease_duration", &Settings::lease_duration, "4s",
                "how long the others wait after the holder's last renewal before one takes the address")
           .range("1s", "5m"),
-      bind_key("renew_deadline", &Settings::renew_deadline, "1s",
+      bind_key("renew_deadline", &Settings::renew_deadline, "2s",
                "a holder that cannot renew for this long removes the address (must be below lease_duration)")
           .range("100ms", "5m"),
       bind_key("retry_period", &Settings::retry_period, "500ms", "how often the lease is renewed or tried")

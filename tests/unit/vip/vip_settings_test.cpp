@@ -31,7 +31,7 @@ TEST(VipSettings, DefaultsAreKubeVipLike) {
   EXPECT_EQ(s.interface, "eth0");
   EXPECT_EQ(s.lease_name, "skiff-vip");
   EXPECT_EQ(s.lease_duration, 4s);
-  EXPECT_EQ(s.renew_deadline, 1s);
+  EXPECT_EQ(s.renew_deadline, 2s);
   EXPECT_EQ(s.retry_period, 500ms);
   EXPECT_EQ(s.garp_count, 3);
 }
@@ -46,7 +46,7 @@ TEST(VipSettings, BadAddressesAndTimingsAreRefusedWithTheFix) {
   EXPECT_NE(error_of("{}").find("address"), std::string::npos) << "the address is required";
   EXPECT_NE(error_of("{address: 10.0.0.5/24, lease_duration: 2s, renew_deadline: 2s}").find("below lease_duration"),
             std::string::npos);
-  EXPECT_NE(error_of("{address: 10.0.0.5/24, retry_period: 1s}").find("below renew_deadline"), std::string::npos);
+  EXPECT_NE(error_of("{address: 10.0.0.5/24, retry_period: 2s}").find("below renew_deadline"), std::string::npos);
 }
 
 }  // namespace

@@ -260,9 +260,11 @@ TEST_F(HighAvailability, TwoMastersDownRefuseWritesWith503AndLoseNothing) {
   std::string survivor = "https://" + lab->master_ip(3) + ":6443";
   CommandResult refused;
   EXPECT_TRUE(test::wait_until([&] {
-    refused = run_command({"/usr/bin/kubectl", "--server", survivor, "--request-timeout=20s", "create", "configmap",
-                           "no-quorum", "--from-literal=k=v"},
-                          {"KUBECONFIG=" + lab->kubeconfig()}, 30s);
+    // From a manifest, so kubectl prints the Status' reason ("Error from server (ServiceUnavailable)").
+    refused = run_command({"/usr/bin/kubectl", "--server", survivor, "--request-timeout=20s", "create", "-f", "-"},
+                          {"KUBECONFIG=" + lab->kubeconfig()}, 30s,
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: no-quorum, namespace: default}\n"
+                          "data: {k: v}\n");
     return refused.exit_code != 0 && refused.both().find("ServiceUnavailable") != std::string::npos;
   }, 60s, 500ms)) << refused.both();
   std::cout << "[ha] a write with two masters down: " << refused.both();

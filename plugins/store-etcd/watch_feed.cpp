@@ -67,6 +67,9 @@ void WatchFeed::watch_once() {
   create->set_range_end(prefix_end(layout_.objects()));
   create->set_start_revision(applied() + 1);
   create->set_prev_kv(true);
+  // Progress notifications move the resume point while nothing changes, so a watch broken
+  // after a long quiet spell resumes from a recent revision, not one etcd may have compacted.
+  create->set_progress_notify(true);
   if (stream->Write(request)) {
     etcdserverpb::WatchResponse response;
     while (stream->Read(&response)) {
@@ -95,7 +98,15 @@ void WatchFeed::watch_once() {
 }
 
 void WatchFeed::handle(const etcdserverpb::WatchResponse& response) {
-  if (response.events().empty()) return;
+  if (response.events().empty()) {
+    // A progress notification: every change up to its header's revision has been delivered.
+    if (!response.created() && response.header().revision() > 0) {
+      std::lock_guard lock(mutex_);
+      applied_ = std::max(applied_, response.header().revision());
+    }
+    changed_.notify_all();
+    return;
+  }
   std::int64_t last = response.events(response.events_size() - 1).kv().mod_revision();
   handlers_.on_changes(changes_of(layout_, response));
   {

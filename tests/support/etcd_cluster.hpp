@@ -12,9 +12,16 @@
 
 namespace skiff::test {
 
+// Raft timing: the tests' fast elections by default; etcd's own defaults are 100 / 1000 ms.
+struct EtcdTiming {
+  int heartbeat_ms = 50;
+  int election_timeout_ms = 500;
+};
+
 class EtcdCluster {
  public:
-  explicit EtcdCluster(int members = 1);  // starts every member and waits until the cluster is healthy
+  // Starts every member and waits until the cluster is healthy.
+  explicit EtcdCluster(int members = 1, EtcdTiming timing = {});
   ~EtcdCluster();
 
   int size() const { return static_cast<int>(members_.size()); }
@@ -41,6 +48,7 @@ class EtcdCluster {
   TempDir dir_;
   std::vector<Member> members_;
   std::string initial_cluster_;
+  EtcdTiming timing_;
 };
 
 }  // namespace skiff::test

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/http.hpp>
 
 namespace skiff::bench {
@@ -26,11 +27,11 @@ bool ApiConnection::connect() {
     return false;
   }
   socket_->set_option(tcp::no_delay(true));
-  timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>(timeout_.count() % 1000 * 1000)};
-  setsockopt(socket_->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return true;
 }
 
+// Asynchronous on the connection's own io_context, so that the timeout holds (a blocking read
+// would wait on regardless of SO_RCVTIMEO: Asio polls again when the socket times out).
 int ApiConnection::post(const std::string& target, const std::string& json) {
   if (!connect()) return 0;
   http::request<http::string_body> request{http::verb::post, target, 11};
@@ -40,12 +41,31 @@ int ApiConnection::post(const std::string& target, const std::string& json) {
   request.keep_alive(true);
   request.body() = json;
   request.prepare_payload();
-  boost::system::error_code ec;
-  http::write(*socket_, request, ec);
   http::response<http::string_body> response;
-  if (!ec) http::read(*socket_, buffer_, response, ec);
-  if (ec || !response.keep_alive()) socket_.reset();  // the next call connects again
-  return ec ? 0 : static_cast<int>(response.result_int());
+  boost::system::error_code result;
+  bool done = false;
+  http::async_write(*socket_, request, [&](boost::system::error_code ec, std::size_t) {
+    if (ec) {
+      result = ec;
+      done = true;
+      return;
+    }
+    http::async_read(*socket_, buffer_, response, [&](boost::system::error_code read_ec, std::size_t) {
+      result = read_ec;
+      done = true;
+    });
+  });
+  io_.restart();
+  io_.run_for(timeout_);
+  if (!done) {
+    socket_->close();  // the pending operation ends (aborted) before its buffers go
+    io_.restart();
+    io_.run();
+    socket_.reset();
+    return 0;
+  }
+  if (result || !response.keep_alive()) socket_.reset();  // the next call connects again
+  return result ? 0 : static_cast<int>(response.result_int());
 }
 
 void ApiConnection::interrupt() {
@@ -69,14 +89,15 @@ int ApiConnection::watch(const std::string& target, const std::function<bool(con
   }
   std::string pending;
   bool keep_going = true;
-  parser.on_chunk_body([&](std::uint64_t, boost::beast::string_view body, boost::beast::error_code&) -> std::size_t {
+  auto on_chunk = [&](std::uint64_t, boost::beast::string_view body, boost::beast::error_code&) -> std::size_t {
     pending.append(body.data(), body.size());
     for (std::size_t newline; keep_going && (newline = pending.find('\n')) != std::string::npos;) {
       keep_going = on_line(pending.substr(0, newline));
       pending.erase(0, newline + 1);
     }
     return body.size();
-  });
+  };
+  parser.on_chunk_body(on_chunk);
   while (keep_going && !parser.is_done()) {
     http::read_some(*socket_, buffer_, parser, ec);
     if (ec) break;

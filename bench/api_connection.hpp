@@ -15,7 +15,7 @@ namespace skiff::bench {
 
 class ApiConnection {
  public:
-  // `timeout`: the longest a call waits for an answer (SO_RCVTIMEO).
+  // `timeout`: the longest post() waits for its answer (then it reports 0 and drops the connection).
   ApiConnection(int port, std::string token, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~ApiConnection();
 

@@ -1,5 +1,6 @@
 #include "failover_round.hpp"
 
+#include <cstdio>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +17,8 @@ std::string configmap(const std::string& name) {
   return R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":")" + name + R"("},"data":{"n":")" + name + R"("}})";
 }
 
+std::string answer(int status) { return status == 0 ? "timeout" : std::to_string(status); }
+
 }  // namespace
 
 FailoverRound::FailoverRound(HaMasters& masters, test::EtcdCluster& etcd, int victim, int survivor, int round)
@@ -25,36 +28,41 @@ FailoverRound::FailoverRound(HaMasters& masters, test::EtcdCluster& etcd, int vi
   if (status != 201) throw std::runtime_error("creating namespace " + ns_ + " answered " + std::to_string(status));
 }
 
+double FailoverRound::since_kill() const { return std::chrono::duration<double>(Clock::now() - kill_time_).count(); }
+
 void FailoverRound::mark(std::atomic<double>& slot) const {
-  double now = std::chrono::duration<double>(Clock::now() - kill_time_).count();
   double unset = -1;
-  slot.compare_exchange_strong(unset, now);
+  slot.compare_exchange_strong(unset, since_kill());
 }
 
 bool FailoverRound::all_marked() const {
-  return election_ >= 0 && takeover_ >= 0 && first_write_ >= 0 && first_event_ >= 0;
+  return election_ >= 0 && takeover_ >= 0 && first_event_ >= 0 && retrying_.first_write >= 0 && patient_.first_write >= 0;
 }
 
-void FailoverRound::write_loop() {
-  // A generous timeout: a request the dead master held is answered by the API's own timeout.
-  ApiConnection connection(api_.port, api_.token, 30s);
+void FailoverRound::write_loop(Writer& w) {
+  ApiConnection connection(api_.port, api_.token, w.timeout);
   const std::string target = "/api/v1/namespaces/" + ns_ + "/configmaps";
   for (long seq = 0; !stop_; ++seq) {
     bool after = killed_;
-    if (after && first_after_kill_ < 0) first_after_kill_ = seq;
-    int status = connection.post(target, configmap("cm-" + std::to_string(seq)));
+    if (after && w.first_after_kill < 0) w.first_after_kill = seq;
+    int status = connection.post(target, configmap(w.name + "-" + std::to_string(seq)));
+    std::lock_guard lock(w.mutex);
+    if (!after && killed_ && w.in_flight.empty()) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%s at %.2f s", answer(status).c_str(), since_kill());
+      w.in_flight = text;
+    }
     if (status == 201) {
-      ++acked_;
-      if (after) mark(first_write_);
-    } else if (after && first_write_ < 0) {
-      std::lock_guard lock(failures_mutex_);
-      ++failures_[status == 0 ? "timeout" : std::to_string(status)];
+      ++w.acked;
+      if (after) mark(w.first_write);
+    } else if (after && w.first_write < 0) {
+      ++w.failures[answer(status)];
     }
   }
 }
 
 void FailoverRound::on_watch_line(const std::string& line) {
-  static const std::regex name_pattern(R"re("name":"cm-([0-9]+)")re");
+  static const std::regex name_pattern(R"re("name":"([rp])-([0-9]+)")re");
   static const std::regex version_pattern(R"re("resourceVersion":"([0-9]+)")re");
   std::smatch m;
   if (line.find("\"type\":\"ERROR\"") != std::string::npos) {
@@ -64,8 +72,8 @@ void FailoverRound::on_watch_line(const std::string& line) {
   if (std::regex_search(line, m, version_pattern)) resource_version_ = m[1];
   if (!std::regex_search(line, m, name_pattern)) return;
   ++events_;
-  long first = first_after_kill_;
-  if (first >= 0 && std::stol(m[1]) >= first) mark(first_event_);
+  long first = (m[1] == "r" ? retrying_ : patient_).first_after_kill;
+  if (first >= 0 && std::stol(m[2]) >= first) mark(first_event_);
 }
 
 void FailoverRound::watch_loop() {
@@ -100,32 +108,37 @@ void FailoverRound::probe_etcd() {
 
 FailoverTimes FailoverRound::measure() {
   watch_connection_ = std::make_unique<ApiConnection>(api_.port, api_.token, 150s);
-  std::thread writer([this] { write_loop(); });
+  std::thread retrying([this] { write_loop(retrying_); });
+  std::thread patient([this] { write_loop(patient_); });
   std::thread watcher([this] { watch_loop(); });
-  bool flowing = test::wait_until([&] { return acked_ >= 20 && events_ >= 20; }, 15s, 10ms);
+  bool flowing = test::wait_until([&] { return retrying_.acked >= 10 && patient_.acked >= 10 && events_ >= 20; }, 15s);
   std::thread prober;
   if (flowing) {
     kill_time_ = Clock::now();
     masters_.kill(victim_);
     killed_ = true;
     prober = std::thread([this] { probe_etcd(); });
-    test::wait_until([&] { return all_marked(); }, 30s, 10ms);
+    test::wait_until([&] { return all_marked(); }, 30s);
   }
   stop_ = true;
   watch_connection_->interrupt();
-  writer.join();
-  watcher.join();
-  if (prober.joinable()) prober.join();
-  if (!flowing) throw std::runtime_error("writes or watch events through " + masters_.node_name(survivor_) +
-                                         " did not flow before the kill (acknowledged " + std::to_string(acked_) +
-                                         ", events " + std::to_string(events_) + ")");
-  FailoverTimes t{election_, takeover_, first_write_, first_event_};
+  for (auto* t : {&retrying, &patient, &watcher, &prober})
+    if (t->joinable()) t->join();
+  if (!flowing)
+    throw std::runtime_error("writes or watch events through " + masters_.node_name(survivor_) +
+                             " did not flow before the kill (acknowledged " + std::to_string(retrying_.acked) + " + " +
+                             std::to_string(patient_.acked) + ", events " + std::to_string(events_) + ")");
+  FailoverTimes t;
+  t.election = election_;
+  t.takeover = takeover_;
+  t.first_event = first_event_;
+  t.retrying_write = retrying_.first_write;
+  t.patient_write = patient_.first_write;
   t.rewatches = rewatches_;
-  for (const auto& [answer, count] : failures_) {
-    t.failed_writes += count;
-    t.failures += (t.failures.empty() ? "" : ", ") + answer + " x" + std::to_string(count);
-  }
-  if (t.failures.empty()) t.failures = "none";
+  for (const auto& [what, count] : retrying_.failures)
+    t.retrying_failures += (t.retrying_failures.empty() ? "" : ", ") + what + " x" + std::to_string(count);
+  if (t.retrying_failures.empty()) t.retrying_failures = "none failed";
+  t.patient_in_flight = patient_.in_flight.empty() ? "none" : patient_.in_flight;
   return t;
 }
 

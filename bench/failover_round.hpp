@@ -1,9 +1,10 @@
-// One kill of the failover benchmark: a client creates ConfigMaps one after another through a
-// surviving master's API and watches them there (a namespace per round, re-watching from the
-// last resourceVersion when the stream ends, as an informer does); the victim master is
-// SIGKILLed with its etcd member; the times until etcd has a new leader, another store-etcd
-// holds the publisher key, a write issued after the kill is acknowledged, and the watch
-// delivers a ConfigMap created after the kill.
+// One kill of the failover benchmark. Two clients create ConfigMaps one after another through a
+// surviving master's API: an impatient one (1 s timeout, then it retries on a new connection)
+// and a patient one (no timeout of its own, as kubectl by default); a third watches them there
+// (a namespace per round, re-watching from the last resourceVersion when the stream ends, as an
+// informer does). The victim master is SIGKILLed with its etcd member; measured from then: etcd
+// has a new leader, another store-etcd holds the publisher key, each client's first write issued
+// after the kill is acknowledged, the watch delivers a ConfigMap created after the kill.
 #pragma once
 
 #include <atomic>
@@ -19,10 +20,11 @@
 namespace skiff::bench {
 
 struct FailoverTimes {  // seconds after the SIGKILL; -1: not within 30 s
-  double election = -1, takeover = -1, first_write = -1, first_event = -1;
-  int failed_writes = 0;  // writes issued after the kill that were not acknowledged
-  std::string failures;   // their answers: "503 x2, timeout x1"
-  int rewatches = 0;      // watch streams that ended and were opened again
+  double election = -1, takeover = -1, first_event = -1;
+  double retrying_write = -1, patient_write = -1;
+  std::string retrying_failures;  // the impatient client's failed attempts before: "timeout x1, 503 x2"
+  std::string patient_in_flight;  // how the patient client's write in flight at the kill ended
+  int rewatches = 0;              // watch streams that ended and were opened again
 };
 
 class FailoverRound {
@@ -32,10 +34,21 @@ class FailoverRound {
 
  private:
   using Clock = std::chrono::steady_clock;
-  void write_loop();
+  struct Writer {
+    Writer(std::string name_, std::chrono::milliseconds timeout_) : name(std::move(name_)), timeout(timeout_) {}
+    std::string name;  // ConfigMaps <name>-<seq>
+    std::chrono::milliseconds timeout;
+    std::atomic<long> acked{0}, first_after_kill{-1};
+    std::atomic<double> first_write{-1};
+    std::mutex mutex;
+    std::map<std::string, int> failures;  // answers after the kill, before the first success
+    std::string in_flight;                // the answer to the write in flight at the kill
+  };
+  void write_loop(Writer& writer);
   void watch_loop();
   void probe_etcd();
   void on_watch_line(const std::string& line);
+  double since_kill() const;
   void mark(std::atomic<double>& slot) const;  // the first time only
   bool all_marked() const;
 
@@ -46,11 +59,10 @@ class FailoverRound {
   ApiEndpoint api_;
   std::atomic<bool> stop_{false}, killed_{false};
   Clock::time_point kill_time_;
-  std::atomic<long> acked_{0}, events_{0}, first_after_kill_{-1};
-  std::atomic<double> election_{-1}, takeover_{-1}, first_write_{-1}, first_event_{-1};
+  Writer retrying_{"r", std::chrono::seconds(1)}, patient_{"p", std::chrono::seconds(60)};
+  std::atomic<long> events_{0};
+  std::atomic<double> election_{-1}, takeover_{-1}, first_event_{-1};
   std::atomic<int> rewatches_{0};
-  std::mutex failures_mutex_;
-  std::map<std::string, int> failures_;
   std::string resource_version_;  // the watch's last, for re-watching
   std::unique_ptr<ApiConnection> watch_connection_;
 };

@@ -7,6 +7,7 @@
 #include <grpcpp/impl/codegen/rpc_method.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <functional>
 #include <mutex>
@@ -43,9 +44,11 @@ grpc::internal::RpcMethod put_method(const std::shared_ptr<grpc::Channel>& chann
 
 // Runs `call(client, n)` on `clients` threads until the time is up; latencies of the calls that
 // succeeded, failures counted.
-Load drive(const EtcdLoad& load, const std::function<bool(int client, long n)>& call) {
+Load drive(const EtcdLoad& load, const std::function<grpc::Status(int client, long n)>& call) {
   std::vector<std::vector<double>> latencies(load.clients);
   std::atomic<long> failures{0};
+  std::mutex first_error_mutex;
+  std::string first_error;
   auto end = Clock::now() + load.duration;
   std::vector<std::thread> threads;
   for (int c = 0; c < load.clients; ++c)
@@ -53,10 +56,13 @@ Load drive(const EtcdLoad& load, const std::function<bool(int client, long n)>& 
       for (long n = 0;; ++n) {
         auto start = Clock::now();
         if (start >= end) break;
-        if (call(c, n))
+        grpc::Status status = call(c, n);
+        if (status.ok()) {
           latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-        else
-          ++failures;
+        } else if (failures++ == 0) {
+          std::lock_guard lock(first_error_mutex);
+          first_error = status.error_message();
+        }
       }
     });
   for (auto& t : threads) t.join();
@@ -65,6 +71,8 @@ Load drive(const EtcdLoad& load, const std::function<bool(int client, long n)>& 
   std::sort(all.begin(), all.end());
   Load out;
   out.errors = failures;
+  if (failures) std::fprintf(stderr, "etcd at %s: %ld calls failed, the first with: %s\n", load.endpoint.c_str(),
+                             failures.load(), first_error.c_str());
   if (all.empty()) return out;
   out.rps = static_cast<double>(all.size()) / std::chrono::duration<double>(load.duration).count();
   out.p50_ms = all[all.size() / 2];
@@ -85,7 +93,7 @@ Load etcd_puts(const EtcdLoad& load, const std::string& key_prefix, const std::s
     etcdserverpb::PutRequest request;
     request.set_key(key_prefix + std::to_string(c) + "-" + std::to_string(n));
     request.set_value(value);
-    return put(channels[c], methods[c], request).ok();
+    return put(channels[c], methods[c], request);
   });
 }
 
@@ -98,7 +106,9 @@ Load etcd_gets(const EtcdLoad& load, const std::string& key) {
     etcdserverpb::RangeRequest request;
     request.set_key(key);
     etcdserverpb::RangeResponse response;
-    return stubs[c]->Range(&context, request, &response).ok() && response.kvs_size() == 1;
+    grpc::Status status = stubs[c]->Range(&context, request, &response);
+    if (status.ok() && response.kvs_size() != 1) return grpc::Status(grpc::StatusCode::NOT_FOUND, "the key is not there");
+    return status;
   });
 }
 

@@ -1,5 +1,5 @@
 // One kill of the failover benchmark. Two clients create ConfigMaps one after another through a
-// surviving master's API: an impatient one (1 s timeout, then it retries on a new connection)
+// surviving master's API: an impatient one (250 ms timeout, then it retries on a new connection)
 // and a patient one (no timeout of its own, as kubectl by default); a third watches them there
 // (a namespace per round, re-watching from the last resourceVersion when the stream ends, as an
 // informer does). The victim master is SIGKILLed with its etcd member; measured from then: etcd
@@ -59,7 +59,7 @@ class FailoverRound {
   ApiEndpoint api_;
   std::atomic<bool> stop_{false}, killed_{false};
   Clock::time_point kill_time_;
-  Writer retrying_{"r", std::chrono::seconds(1)}, patient_{"p", std::chrono::seconds(60)};
+  Writer retrying_{"r", std::chrono::milliseconds(250)}, patient_{"p", std::chrono::seconds(60)};
   std::atomic<long> events_{0};
   std::atomic<double> election_{-1}, takeover_{-1}, first_event_{-1};
   std::atomic<int> rewatches_{0};

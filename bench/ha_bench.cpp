@@ -156,7 +156,7 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void summary(const char* what, const std::vector<double>& seconds_list) {
-  std::printf("  %-34s p50 %5.2f s  p99 %5.2f s  (min %5.2f, max %5.2f)\n", what, percentile(seconds_list, 0.5),
+  std::printf("  %-38s p50 %5.2f s  p99 %5.2f s  (min %5.2f, max %5.2f)\n", what, percentile(seconds_list, 0.5),
               percentile(seconds_list, 0.99), *std::min_element(seconds_list.begin(), seconds_list.end()),
               *std::max_element(seconds_list.begin(), seconds_list.end()));
 }
@@ -184,7 +184,7 @@ void failover(int kills, const std::string& lease_ttl) {
     bench::move_etcd_leader(etcd, victim);
     int survivor = (victim + 1) % bench::HaMasters::kSize;
     bench::FailoverTimes t = bench::FailoverRound(masters, etcd, victim, survivor, round).measure();
-    std::printf("  kill %2d: %s | etcd leader %4.2f s | publisher %4.2f s | write, 1 s timeout + retry: %5.2f s (%s) | "
+    std::printf("  kill %2d: %s | etcd leader %4.2f s | publisher %4.2f s | write, 250 ms timeout + retry: %5.2f s (%s) | "
                 "write, no timeout: %5.2f s (in flight at the kill: %s) | watch event %5.2f s (%d re-watches)\n",
                 round, masters.node_name(victim).c_str(), t.election, t.takeover, t.retrying_write,
                 t.retrying_failures.c_str(), t.patient_write, t.patient_in_flight.c_str(), t.first_event, t.rewatches);
@@ -199,7 +199,7 @@ void failover(int kills, const std::string& lease_ttl) {
   std::printf("Over %d kills, seconds after the SIGKILL:\n", kills);
   summary("etcd has a new leader", elections);
   summary("another store-etcd publishes", takeovers);
-  summary("first write, client with 1 s timeout", retrying);
+  summary("first write, 250 ms timeout + retry", retrying);
   summary("first write, client without timeout", patient);
   summary("watch receives events again", watches);
 }

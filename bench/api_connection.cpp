@@ -32,7 +32,7 @@ bool ApiConnection::connect() {
 
 // Asynchronous on the connection's own io_context, so that the timeout holds (a blocking read
 // would wait on regardless of SO_RCVTIMEO: Asio polls again when the socket times out).
-int ApiConnection::post(const std::string& target, const std::string& json) {
+int ApiConnection::post(const std::string& target, const std::string& json, std::string* body) {
   if (!connect()) return 0;
   http::request<http::string_body> request{http::verb::post, target, 11};
   request.set(http::field::host, "127.0.0.1");
@@ -65,6 +65,7 @@ int ApiConnection::post(const std::string& target, const std::string& json) {
     return 0;
   }
   if (result || !response.keep_alive()) socket_.reset();  // the next call connects again
+  if (body && !result) *body = response.body();
   return result ? 0 : static_cast<int>(response.result_int());
 }
 

@@ -19,7 +19,8 @@ class ApiConnection {
   ApiConnection(int port, std::string token, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~ApiConnection();
 
-  int post(const std::string& target, const std::string& json);
+  // The answer's status (0: none within the timeout); its body into `body` when given.
+  int post(const std::string& target, const std::string& json, std::string* body = nullptr);
   // GETs `target` (a ?watch=true URL) and calls on_line per line of the answer until the stream
   // ends, fails, or on_line returns false. Returns the HTTP status (0: no answer).
   int watch(const std::string& target, const std::function<bool(const std::string& line)>& on_line);

@@ -1,10 +1,12 @@
 #include "failover_round.hpp"
 
 #include <cstdio>
+#include <algorithm>
 #include <regex>
 #include <stdexcept>
 #include <thread>
 
+#include "command.hpp"
 #include "wait.hpp"
 
 namespace skiff::bench {
@@ -24,8 +26,14 @@ std::string answer(int status) { return status == 0 ? "timeout" : std::to_string
 FailoverRound::FailoverRound(HaMasters& masters, test::EtcdCluster& etcd, int victim, int survivor, int round)
     : masters_(masters), etcd_(etcd), victim_(victim), survivor_(survivor), ns_("failover-" + std::to_string(round)),
       api_(masters.api(survivor)) {
-  int status = ApiConnection(api_.port, api_.token).post("/api/v1/namespaces", R"({"metadata":{"name":")" + ns_ + "\"}}");
+  std::string created;
+  int status =
+      ApiConnection(api_.port, api_.token).post("/api/v1/namespaces", R"({"metadata":{"name":")" + ns_ + "\"}}", &created);
   if (status != 201) throw std::runtime_error("creating namespace " + ns_ + " answered " + std::to_string(status));
+  // The watch starts from the namespace's creation, so it sees every ConfigMap in it.
+  std::smatch m;
+  if (std::regex_search(created, m, std::regex(R"re("resourceVersion":"([0-9]+)")re"))) resource_version_ = m[1];
+  start_version_ = resource_version_;
 }
 
 double FailoverRound::since_kill() const { return std::chrono::duration<double>(Clock::now() - kill_time_).count(); }
@@ -54,6 +62,7 @@ void FailoverRound::write_loop(Writer& w) {
     }
     if (status == 201) {
       ++w.acked;
+      w.acked_at[seq] = Clock::now();
       if (after) mark(w.first_write);
     } else if (after && w.first_write < 0) {
       ++w.failures[answer(status)];
@@ -72,19 +81,23 @@ void FailoverRound::on_watch_line(const std::string& line) {
   if (std::regex_search(line, m, version_pattern)) resource_version_ = m[1];
   if (!std::regex_search(line, m, name_pattern)) return;
   ++events_;
+  {
+    std::lock_guard lock(seen_mutex_);
+    seen_.emplace(m[1].str() + "-" + m[2].str(), Clock::now());
+  }
   long first = (m[1] == "r" ? retrying_ : patient_).first_after_kill;
   if (first >= 0 && std::stol(m[2]) >= first) mark(first_event_);
 }
 
 void FailoverRound::watch_loop() {
-  while (!stop_) {
+  while (!watch_stop_) {
     std::string target = "/api/v1/namespaces/" + ns_ + "/configmaps?watch=true&timeoutSeconds=120";
     if (!resource_version_.empty()) target += "&resourceVersion=" + resource_version_;
     watch_connection_->watch(target, [&](const std::string& line) {
       on_watch_line(line);
-      return !stop_.load();
+      return !watch_stop_.load();
     });
-    if (!stop_) {
+    if (!watch_stop_) {
       ++rewatches_;
       std::this_thread::sleep_for(100ms);  // a client's back-off before watching again
     }
@@ -106,8 +119,57 @@ void FailoverRound::probe_etcd() {
   }
 }
 
+// Acknowledged writes whose names do not appear in `watch_output` (a watch's JSON lines).
+long FailoverRound::missing_from(const std::string& watch_output) {
+  static const std::regex name_pattern(R"re("name":"([rp])-([0-9]+)")re");
+  std::set<std::string> names;
+  for (std::sregex_iterator it(watch_output.begin(), watch_output.end(), name_pattern), end; it != end; ++it)
+    names.insert((*it)[1].str() + "-" + (*it)[2].str());
+  std::scoped_lock lock(retrying_.mutex, patient_.mutex);
+  long missing = 0;
+  for (Writer* w : {&retrying_, &patient_})
+    for (const auto& [seq, at] : w->acked_at) missing += !names.count(w->name + "-" + std::to_string(seq));
+  return missing;
+}
+
+std::vector<std::string> FailoverRound::curl_watch(const std::string& seconds) const {
+  return {"curl", "-sN", "-m", seconds, "-H", "Authorization: Bearer " + api_.token,
+          api_.base + "/api/v1/namespaces/" + ns_ + "/configmaps?watch=true&resourceVersion=" + start_version_};
+}
+
+double FailoverRound::longest_lag() {
+  std::scoped_lock lock(seen_mutex_, retrying_.mutex, patient_.mutex);
+  double longest = 0;
+  for (Writer* w : {&retrying_, &patient_})
+    for (const auto& [seq, acked] : w->acked_at) {
+      auto seen = seen_.find(w->name + "-" + std::to_string(seq));
+      if (seen != seen_.end()) longest = std::max(longest, std::chrono::duration<double>(seen->second - acked).count());
+    }
+  return longest;
+}
+
+long FailoverRound::unseen(std::string* names) {
+  std::scoped_lock lock(seen_mutex_, retrying_.mutex, patient_.mutex);
+  long missing = 0;
+  for (Writer* w : {&retrying_, &patient_})
+    for (const auto& [seq, at] : w->acked_at) {
+      std::string name = w->name + "-" + std::to_string(seq);
+      if (seen_.count(name)) continue;
+      char when[48];
+      std::snprintf(when, sizeof when, " (acknowledged %+.3f s from the kill)",
+                    std::chrono::duration<double>(at - kill_time_).count());
+      if (names && ++missing <= 10) *names += " " + name + when;
+      if (!names) ++missing;
+    }
+  return missing;
+}
+
 FailoverTimes FailoverRound::measure() {
   watch_connection_ = std::make_unique<ApiConnection>(api_.port, api_.token, 150s);
+  test::SpawnSpec curl;
+  curl.argv = curl_watch("600");
+  curl.output_path = dir_.file("curl-watch.json");
+  curl_ = std::make_unique<test::ChildProcess>(curl);
   std::thread retrying([this] { write_loop(retrying_); });
   std::thread patient([this] { write_loop(patient_); });
   std::thread watcher([this] { watch_loop(); });
@@ -121,9 +183,13 @@ FailoverTimes FailoverRound::measure() {
     test::wait_until([&] { return all_marked(); }, 30s);
   }
   stop_ = true;
-  watch_connection_->interrupt();
-  for (auto* t : {&retrying, &patient, &watcher, &prober})
+  for (auto* t : {&retrying, &patient, &prober})
     if (t->joinable()) t->join();
+  // The writers are done: give the watch a moment to deliver what they were told is stored.
+  test::wait_until([&] { return unseen() == 0; }, 10s);
+  watch_stop_ = true;
+  watch_connection_->interrupt();
+  watcher.join();
   if (!flowing)
     throw std::runtime_error("writes or watch events through " + masters_.node_name(survivor_) +
                              " did not flow before the kill (acknowledged " + std::to_string(retrying_.acked) + " + " +
@@ -135,6 +201,16 @@ FailoverTimes FailoverRound::measure() {
   t.retrying_write = retrying_.first_write;
   t.patient_write = patient_.first_write;
   t.rewatches = rewatches_;
+  t.longest_lag = longest_lag();
+  t.acknowledged = retrying_.acked + patient_.acked;
+  std::string missing;
+  t.unseen = unseen(&missing);
+  if (t.unseen) std::fprintf(stderr, "%s: acknowledged but never watched:%s\n", ns_.c_str(), missing.c_str());
+  // Two more watches from the round's start, to tell a stuck stream from lost history: curl's,
+  // open all along (not this benchmark's client), and a new one now for 3 s.
+  curl_.reset();
+  t.curl_unseen = missing_from(test::read_file(dir_.file("curl-watch.json")));
+  t.rewatch_unseen = missing_from(test::run_command(curl_watch("3"), {}, std::chrono::seconds(10)).out);
   for (const auto& [what, count] : retrying_.failures)
     t.retrying_failures += (t.retrying_failures.empty() ? "" : ", ") + what + " x" + std::to_string(count);
   if (t.retrying_failures.empty()) t.retrying_failures = "none failed";

@@ -176,7 +176,8 @@ void failover(int kills, const std::string& lease_ttl) {
               "heartbeat 100 ms, election timeout 1 s); the publishing master is made etcd leader, then SIGKILLed with its "
               "member while a client creates ConfigMaps through another master\n",
               lease_ttl.c_str());
-  std::vector<double> elections, takeovers, retrying, patient, watches;
+  std::vector<double> elections, takeovers, retrying, patient, watches, lags;
+  long acknowledged = 0, unseen = 0;
   for (int round = 1; round <= kills; ++round) {
     int victim = -1;
     test::wait_until([&] { return (victim = masters.publisher()) >= 0; }, seconds(15));
@@ -185,15 +186,21 @@ void failover(int kills, const std::string& lease_ttl) {
     int survivor = (victim + 1) % bench::HaMasters::kSize;
     bench::FailoverTimes t = bench::FailoverRound(masters, etcd, victim, survivor, round).measure();
     std::printf("  kill %2d: %s | etcd leader %4.2f s | publisher %4.2f s | write, 250 ms timeout + retry: %5.2f s (%s) | "
-                "write, no timeout: %5.2f s (in flight at the kill: %s) | watch event %5.2f s (%d re-watches)\n",
+                "write, no timeout: %5.2f s (in flight at the kill: %s) | watch event %5.2f s (%d re-watches), %ld "
+                "acknowledged writes, longest from acknowledgement to watch event %4.2f s, never delivered %ld (to curl's "
+                "watch %ld, to a new watch %ld)\n",
                 round, masters.node_name(victim).c_str(), t.election, t.takeover, t.retrying_write,
-                t.retrying_failures.c_str(), t.patient_write, t.patient_in_flight.c_str(), t.first_event, t.rewatches);
+                t.retrying_failures.c_str(), t.patient_write, t.patient_in_flight.c_str(), t.first_event, t.rewatches,
+                t.acknowledged, t.longest_lag, t.unseen, t.curl_unseen, t.rewatch_unseen);
     std::fflush(stdout);
     elections.push_back(t.election);
     takeovers.push_back(t.takeover);
     retrying.push_back(t.retrying_write);
     patient.push_back(t.patient_write);
     watches.push_back(t.first_event);
+    acknowledged += t.acknowledged;
+    lags.push_back(t.longest_lag);
+    unseen += t.unseen;
     masters.start(victim);
   }
   std::printf("Over %d kills, seconds after the SIGKILL:\n", kills);
@@ -202,6 +209,8 @@ void failover(int kills, const std::string& lease_ttl) {
   summary("first write, 250 ms timeout + retry", retrying);
   summary("first write, client without timeout", patient);
   summary("watch receives events again", watches);
+  summary("longest write-to-watch-event delay", lags);
+  std::printf("  acknowledged writes never delivered to the watch: %ld of %ld\n", unseen, acknowledged);
 }
 
 }  // namespace

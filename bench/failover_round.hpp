@@ -19,8 +19,6 @@
 
 #include "api_connection.hpp"
 #include "ha_masters.hpp"
-#include "skiff/testing/process.hpp"
-#include "skiff/testing/temp_dir.hpp"
 
 namespace skiff::bench {
 
@@ -33,8 +31,7 @@ struct FailoverTimes {  // seconds after the SIGKILL; -1: not within 30 s
   long acknowledged = 0;          // writes acknowledged in the round (both clients)
   long unseen = 0;                // of those, never delivered to the watch (10 s after the writers stop)
   double longest_lag = -1;        // the longest an acknowledged write took to reach the watch
-  long curl_unseen = 0;           // of those, missing from curl's watch, open through the round
-  long rewatch_unseen = 0;        // of those, missing from a new watch from the round's start
+  long rewatch_unseen = 0;        // of those, missing from a new watch from the round's start (asked only then)
 };
 
 class FailoverRound {
@@ -84,8 +81,6 @@ class FailoverRound {
   std::string resource_version_;  // the watch's last, for re-watching
   std::string start_version_;     // the namespace's creation
   std::unique_ptr<ApiConnection> watch_connection_;
-  test::TempDir dir_;
-  std::unique_ptr<test::ChildProcess> curl_;
 };
 
 }  // namespace skiff::bench

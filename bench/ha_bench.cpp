@@ -187,11 +187,11 @@ void failover(int kills, const std::string& lease_ttl) {
     bench::FailoverTimes t = bench::FailoverRound(masters, etcd, victim, survivor, round).measure();
     std::printf("  kill %2d: %s | etcd leader %4.2f s | publisher %4.2f s | write, 250 ms timeout + retry: %5.2f s (%s) | "
                 "write, no timeout: %5.2f s (in flight at the kill: %s) | watch event %5.2f s (%d re-watches), %ld "
-                "acknowledged writes, longest from acknowledgement to watch event %4.2f s, never delivered %ld (to curl's "
-                "watch %ld, to a new watch %ld)\n",
+                "acknowledged writes, longest from acknowledgement to watch event %4.2f s, never delivered %ld (to a "
+                "new watch %ld)\n",
                 round, masters.node_name(victim).c_str(), t.election, t.takeover, t.retrying_write,
                 t.retrying_failures.c_str(), t.patient_write, t.patient_in_flight.c_str(), t.first_event, t.rewatches,
-                t.acknowledged, t.longest_lag, t.unseen, t.curl_unseen, t.rewatch_unseen);
+                t.acknowledged, t.longest_lag, t.unseen, t.rewatch_unseen);
     std::fflush(stdout);
     elections.push_back(t.election);
     takeovers.push_back(t.takeover);

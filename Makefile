@@ -33,7 +33,8 @@ up:
 	@scripts/images.sh
 	@DATA_DIR=$(DATA_DIR) scripts/up.sh
 
-# A master and NODES workers (default 2), each in its own network namespace (scripts/cluster.sh).
+# A master and NODES workers (default 2), each in its own network namespace (scripts/cluster.sh);
+# MASTERS=3: three masters on etcd behind a VIP (the variable reaches the script's environment).
 cluster:
 	@scripts/deps.sh up
 	@scripts/kubectl-1.20.sh $(BUILD_DIR)/tools/kubectl-1.20

@@ -81,7 +81,7 @@ void settle(const std::vector<pid_t>& pids) {
 }
 
 void throughput(int seconds_per_figure) {
-  test::EtcdCluster etcd(3, kEtcdDefaults);
+  test::EtcdCluster etcd(3, false, kEtcdDefaults);
   test::NatsServer bus_etcd, bus_lmdb;  // two clusters named "test": each its own bus
   // SKIFF_BENCH_STORE_ETCD adds store-etcd settings ("read_workers: 16") to see what bounds it.
   const char* extra = std::getenv("SKIFF_BENCH_STORE_ETCD");
@@ -162,7 +162,7 @@ void summary(const char* what, const std::vector<double>& seconds_list) {
 }
 
 void failover(int kills, const std::string& lease_ttl) {
-  test::EtcdCluster etcd(3, kEtcdDefaults);
+  test::EtcdCluster etcd(3, false, kEtcdDefaults);
   test::NatsServer bus;
   const std::string prefix = "/skiff/failover";
   bench::HaMasters masters(bus, etcd, prefix, lease_ttl);

@@ -1,6 +1,7 @@
 // The skiffd subcommands besides running a node.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,4 +23,9 @@ int logs_command(const std::vector<std::string>& args, const std::string& local_
 // `bus:` block printed (or written 0600 to FILE). `url` overrides the master's bus address.
 int node_credentials_command(const std::string& node, const std::string& data_dir, const std::string& url,
                              const std::string& out_file);
+
+// `skiffd join-secrets --from DIR [--data-dir NEW]`: copies what all masters of a cluster share
+// (bus passwords and node users, the apiserver CA, service account key and static tokens) from a
+// master's data dir into a new master's, before its first start.
+int join_secrets_command(const std::string& from_dir, const std::string& data_dir);
 }  // namespace skiff::kernel

@@ -18,6 +18,7 @@
 
 #include "bus_users.hpp"
 #include "logging.hpp"
+#include "nats_config.hpp"
 #include "skiff/sdk/free_port.hpp"
 #include "subprocess.hpp"
 
@@ -73,17 +74,10 @@ void EmbeddedBus::start() {
   write_users_conf(dir_, cluster_, token_);
   if (settings_.port == 0) settings_.port = sdk::find_free_port(settings_.host);
   std::filesystem::path config = std::filesystem::path(dir_) / "nats.conf";
-  write_private_file(config, "# Written by skiffd for its embedded bus; regenerated at every start.\n"
-                             "listen: \"" + settings_.host + ":" + std::to_string(settings_.port) + "\"\n"
-                             // The master as user skiffd, each worker as node:<name> (users.conf).
-                             "authorization { include \"users.conf\" }\n"
-                             "pid_file: \"" + (std::filesystem::path(dir_) / "nats.pid").string() + "\"\n"
-                             "max_payload: 8MB\n"
-                             "log_file: \"" + (std::filesystem::path(dir_) / "nats.log").string() + "\"\n"
-                             // JetStream for the streams addons own (cluster logging); its files
-                             // live with the data dir so they outlive a restart.
-                             "jetstream { store_dir: \"" + (std::filesystem::path(dir_) / "jetstream").string() +
-                             "\", max_memory_store: 256MB, max_file_store: " + settings_.jetstream_max_file_store + " }\n");
+  NatsConfigInput input{settings_, dir_, cluster_, ""};
+  // Made by the first master, copied to the others by `skiffd join-secrets`.
+  if (settings_.cluster_port != 0) input.route_password = kept_token(std::filesystem::path(dir_) / "route-token");
+  write_private_file(config, nats_config_text(input));
 
   ProcessSpec spec;
   spec.name = "embedded nats-server";

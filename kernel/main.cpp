@@ -32,10 +32,14 @@ constexpr const char* kUsage = R"(usage:
   skiffd profile NAME              print a built-in profile
   skiffd status [--data-dir DIR] [--json]
                                    the running node's plugins and their health
-  skiffd node-credentials NAME [--data-dir DIR] [--url URL] [--out FILE]
+  skiffd node-credentials NAME [--data-dir DIR] [--url URL[,URL…]] [--out FILE]
                                    on the master: worker NAME's own bus user (it may use only its
                                    own subjects and the API as that node), printed as its profile's
                                    `bus:` block; the embedded bus is reloaded with it
+  skiffd join-secrets --from DIR [--data-dir DIR]
+                                   before a further master's first start: copy what every master
+                                   shares (bus passwords and node users, the apiserver CA, service
+                                   account key, static tokens) from master DIR's data dir
   skiffd kubeconfig [--data-dir DIR]
                                    print the admin kubeconfig the node's API server wrote
   skiffd logs [--kubeconfig FILE] [-n NS] [POD] [-l SELECTOR] [-c CONTAINER] [--since DURATION]
@@ -52,6 +56,7 @@ struct CommandLine {
   std::string profile_name;  // also the node of node-credentials
   std::string url;
   std::string out;
+  std::string from;
   bool json = false;
 };
 
@@ -84,6 +89,7 @@ CommandLine parse(int argc, char** argv) {
     else if (arg == "--markdown") cl.markdown = true;
     else if (arg == "--url") cl.url = value(arg);
     else if (arg == "--out") cl.out = value(arg);
+    else if (arg == "--from") cl.from = value(arg);
     else if (arg == "--help" || arg == "-h") cl.command = "help";
     else if ((cl.command == "profile" || cl.command == "cleanup" || cl.command == "node-credentials") &&
              cl.profile_name.empty() && arg[0] != '-')
@@ -94,6 +100,8 @@ CommandLine parse(int argc, char** argv) {
   if (cl.command == "cleanup" && cl.profile_name.empty()) usage_error("cleanup needs the plugin's name: skiffd cleanup proxy");
   if (cl.command == "node-credentials" && cl.profile_name.empty())
     usage_error("node-credentials needs the worker's node name: skiffd node-credentials worker-1");
+  if (cl.command == "join-secrets" && cl.from.empty())
+    usage_error("join-secrets needs the first master's data dir: skiffd join-secrets --from /var/lib/skiff-master-1");
   if (cl.markdown && cl.config_of.empty()) usage_error("--markdown prints one plugin's config table: add --config NAME");
   return cl;
 }
@@ -130,6 +138,8 @@ int main(int argc, char** argv) {
   if (cl.command == "node-credentials")
     return node_credentials_command(cl.profile_name, cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir,
                                     cl.url, cl.out);
+  if (cl.command == "join-secrets")
+    return join_secrets_command(cl.from, cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir);
   if (cl.command == "kubeconfig") {
     std::string dir = cl.run.data_dir.empty() ? default_data_dir() : cl.run.data_dir;
     std::ifstream file(dir + "/kubeconfig");

@@ -64,7 +64,8 @@ int node_credentials_command(const std::string& node, const std::string& data_di
     if (node == master.node)
       throw std::runtime_error("node " + node + " is this master itself, which keeps its own full-rights user");
     sdk::BusOptions worker;
-    worker.urls = url.empty() ? sdk::BusOptions::from_yaml(master.bus_yaml).urls : std::vector<std::string>{url};
+    // Several masters: every one's URL, comma-separated, so the worker fails over between them.
+    worker.urls = sdk::BusOptions::from_yaml(url.empty() ? master.bus_yaml : "url: \"" + url + "\"").urls;
     worker.user = sdk::node_bus_user(node);
     worker.password = mint_node_user(bus_dir, node);
     worker.inbox_prefix = sdk::node_inbox_prefix(node);

@@ -12,6 +12,7 @@
 
 #include "builtin_profiles.hpp"
 #include "logging.hpp"
+#include "nats_config.hpp"
 #include "skiff/sdk/bus_options.hpp"
 #include "skiff/sdk/config_schema.hpp"
 #include "skiff/sdk/duration.hpp"
@@ -58,6 +59,10 @@ const ConfigTable& embedded_bus_keys() {
     t.push_back({"server", ConfigType::String, "nats-server", "embedded: the nats-server binary"});
     t.push_back({"jetstream_max_file_store", ConfigType::String, "4GB",
                  "embedded: disk JetStream may use for the streams addons own (cluster logs), e.g. 512MB, 10GB"});
+    t.push_back({"cluster_port", ConfigType::Int, "0",
+                 "embedded, several masters: port of the NATS cluster routes (e.g. 6222; 0 = a lone server)"});
+    t.push_back({"routes", ConfigType::List, "[]", "embedded, several masters: the other masters' host:cluster_port"});
+    t.push_back({"server_name", ConfigType::String, "", "embedded, several masters: this server's name (default: the node)"});
     return t;
   }();
   return table;
@@ -114,6 +119,26 @@ spdlog::level::level_enum level_or_throw(const std::string& text, const std::str
 
 std::chrono::milliseconds duration(const YAML::Node& node) { return *sdk::parse_duration(node.as<std::string>()); }
 
+// The cluster keys of an embedded bus: routes only make sense with a port to accept them on.
+void parse_bus_cluster(const Profile& profile, const YAML::Node& raw, const YAML::Node& checked,
+                       EmbeddedBusSettings& embedded) {
+  embedded.cluster_port = checked["cluster_port"].as<int>();
+  for (const auto& route : checked["routes"]) embedded.routes.push_back(route.as<std::string>());
+  if (!checked["server_name"].IsNull()) embedded.server_name = checked["server_name"].as<std::string>();
+  if (embedded.server_name.empty()) embedded.server_name = profile.node;
+  if (embedded.cluster_port < 0 || embedded.cluster_port > 65535)
+    throw ProfileError(where(profile.source, raw["bus"]["cluster_port"]) + ": cluster_port must be a port (1-65535), "
+                       "or 0 for a server alone");
+  if (!embedded.routes.empty() && embedded.cluster_port == 0)
+    throw ProfileError(where(profile.source, raw["bus"]["routes"]) + ": routes need cluster_port (e.g. 6222), the "
+                       "port the other masters' servers dial this one on");
+  try {
+    for (const auto& route : embedded.routes) route_url(route, "");
+  } catch (const ProfileError& e) {
+    throw ProfileError(where(profile.source, raw["bus"]["routes"]) + ": " + e.what());
+  }
+}
+
 void parse_bus(Profile& profile, const YAML::Node& raw, const YAML::Node& validated) {
   YAML::Node bus = validated["bus"];
   if (bus.IsScalar()) {
@@ -136,6 +161,7 @@ void parse_bus(Profile& profile, const YAML::Node& raw, const YAML::Node& valida
       throw ProfileError(where(profile.source, raw["bus"]["jetstream_max_file_store"]) +
                          ": jetstream_max_file_store must be a size such as 512MB or 10GB, got '" +
                          embedded.jetstream_max_file_store + "'");
+    parse_bus_cluster(profile, raw, checked, embedded);
     profile.embedded_bus = embedded;
     return;
   }

@@ -45,6 +45,10 @@ struct EmbeddedBusSettings {
   int port = 0;  // 0: a free port
   std::string server = "nats-server";
   std::string jetstream_max_file_store = "4GB";  // JetStream's disk limit (NATS size syntax)
+  // Several masters: their servers form one NATS cluster (routes on cluster_port; 0 = alone).
+  int cluster_port = 0;
+  std::vector<std::string> routes;  // the other masters' host:cluster_port
+  std::string server_name;          // this server's name in the cluster (default: the node name)
 };
 
 struct Profile {

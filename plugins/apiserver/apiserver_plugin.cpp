@@ -93,6 +93,8 @@ class ApiServerPlugin final : public Plugin {
          "the EC P-256 key that signs service account tokens (default <data dir>/pki/service-account.key, made on "
          "first start; every apiserver of a cluster needs the same one)"},
         {"kubeconfig", ConfigType::String, "", "where to write the admin kubeconfig (default <node data dir>/kubeconfig)"},
+        {"extra_sans", ConfigType::List, "[]",
+         "more IPs and DNS names the generated serving certificate is valid for (a VIP in front of several masters)"},
         {"advertise_host", ConfigType::String, "", "the host clients use in the kubeconfig (default: the listen host)"},
         {"advertise_address", ConfigType::String, "",
          "the IP the `kubernetes` Service's endpoints list (default: the listen address; the node's IPv4 address "
@@ -142,11 +144,12 @@ class ApiServerPlugin final : public Plugin {
         std::vector<std::string> ips = {"127.0.0.1", IpAllocator(config.get_string("service_cidr")).first_address()};
         for (const auto& own : {host, advertised})
           if (own != "0.0.0.0" && std::find(ips.begin(), ips.end(), own) == ips.end()) ips.push_back(own);
-        TlsFiles files = ensure_certificates({context_.data_dir() + "/pki", "apiserver", "skiff-ca",
-                                              {"localhost", "skiff-apiserver", context_.node().node, "kubernetes",
-                                               "kubernetes.default", "kubernetes.default.svc",
-                                               "kubernetes.default.svc.cluster.local"},
-                                              ips});
+        std::vector<std::string> names = {"localhost", "skiff-apiserver", context_.node().node, "kubernetes",
+                                          "kubernetes.default", "kubernetes.default.svc",
+                                          "kubernetes.default.svc.cluster.local"};
+        for (const auto& san : config.get_list("extra_sans"))
+          (is_ip(san) ? ips : names).push_back(san);
+        TlsFiles files = ensure_certificates({context_.data_dir() + "/pki", "apiserver", "skiff-ca", names, ips});
         http.tls_cert_file = files.server_cert;
         http.tls_key_file = files.server_key;
         ca_pem = read_file(files.ca_cert);
@@ -221,8 +224,9 @@ class ApiServerPlugin final : public Plugin {
     kubernetes_service_ = std::make_unique<KubernetesService>(
         *api_, KubernetesServiceOptions{cluster_ips_->first_address(), advertised, server_->port()},
         context_.log());
-    kubernetes_service_loop_ =
-        std::make_unique<KubernetesServiceLoop>(context_.bus(), context_.subjects(), *kubernetes_service_, context_.log());
+    apiserver_leases_ = std::make_unique<ApiserverLeases>(*api_, ApiserverLeaseOptions{context_.node().node, advertised});
+    kubernetes_service_loop_ = std::make_unique<KubernetesServiceLoop>(
+        context_.bus(), context_.subjects(), *kubernetes_service_, context_.log(), apiserver_leases_.get());
     kubernetes_service_loop_->start();
     namespace_defaults_ = std::make_unique<NamespaceDefaults>(*api_, ca_pem);
     namespace_defaults_loop_ =
@@ -246,7 +250,8 @@ class ApiServerPlugin final : public Plugin {
     }
     wake_.notify_all();
     if (finalizer_.joinable()) finalizer_.join();
-    kubernetes_service_loop_.reset();
+    kubernetes_service_loop_.reset();  // removes this apiserver from the endpoints (other masters live on)
+    apiserver_leases_.reset();
     namespace_defaults_loop_.reset();
     kubernetes_service_.reset();
     if (bus_api_) bus_api_->stop();
@@ -308,6 +313,7 @@ class ApiServerPlugin final : public Plugin {
   std::unique_ptr<BusApi> bus_api_;
   std::unique_ptr<TokenReviewService> token_reviews_;
   std::unique_ptr<KubernetesService> kubernetes_service_;
+  std::unique_ptr<ApiserverLeases> apiserver_leases_;
   std::unique_ptr<KubernetesServiceLoop> kubernetes_service_loop_;
   std::unique_ptr<NamespaceDefaults> namespace_defaults_;
   std::unique_ptr<NamespaceDefaultsLoop> namespace_defaults_loop_;

@@ -23,6 +23,10 @@ bool is_ipv6(const std::string& ip) { return ip.find(':') != std::string::npos; 
 
 const sdk::ResourceType& resource(const char* plural) { return *sdk::find_resource(plural); }
 
+std::vector<std::string> endpoint_addresses(const KubernetesServiceOptions& options) {
+  return options.addresses.empty() ? std::vector<std::string>{options.address} : options.addresses;
+}
+
 template <class M>
 bool same(const pb::RepeatedPtrField<M>& a, const pb::RepeatedPtrField<M>& b) {
   if (a.size() != b.size()) return false;
@@ -65,7 +69,7 @@ core::Endpoints kubernetes_endpoints(const KubernetesServiceOptions& options) {
   // The mirroring controller leaves these alone: the apiserver writes the slice itself.
   name_it(endpoints, {{"endpointslice.kubernetes.io/skip-mirror", "true"}});
   auto* subset = endpoints.add_subsets();
-  subset->add_addresses()->set_ip(options.address);
+  for (const auto& address : endpoint_addresses(options)) subset->add_addresses()->set_ip(address);
   auto* port = subset->add_ports();
   port->set_name(kPortName);
   port->set_port(options.port);
@@ -79,9 +83,11 @@ discovery::EndpointSlice kubernetes_endpoint_slice(const KubernetesServiceOption
   // writes this one (so no EndpointSlice controller takes it for its own).
   name_it(slice, {{"kubernetes.io/service-name", kName}});
   slice.set_address_type(is_ipv6(options.address) ? "IPv6" : "IPv4");
-  auto* endpoint = slice.add_endpoints();
-  endpoint->add_addresses(options.address);
-  endpoint->mutable_conditions()->set_ready(true);
+  for (const auto& address : endpoint_addresses(options)) {
+    auto* endpoint = slice.add_endpoints();
+    endpoint->add_addresses(address);
+    endpoint->mutable_conditions()->set_ready(true);
+  }
   auto* port = slice.add_ports();
   port->set_name(kPortName);
   port->set_protocol("TCP");
@@ -92,10 +98,21 @@ discovery::EndpointSlice kubernetes_endpoint_slice(const KubernetesServiceOption
 KubernetesService::KubernetesService(ApiCore& api, KubernetesServiceOptions options, spdlog::logger& log)
     : api_(api), options_(std::move(options)), log_(log) {}
 
-void KubernetesService::reconcile() {
+void KubernetesService::reconcile() { reconcile({}); }
+
+void KubernetesService::reconcile(const std::vector<std::string>& addresses) {
+  KubernetesServiceOptions options = options_;
+  options.addresses = addresses;
+  membership_changed_ = addresses != last_addresses_;
+  if (membership_changed_) {
+    std::string listed;
+    for (const auto& address : endpoint_addresses(options)) listed += (listed.empty() ? "" : ", ") + address;
+    log_.info("the live apiservers are now {}: the kubernetes Service's endpoints follow", listed);
+  }
+  last_addresses_ = addresses;
   reconcile_service();
-  reconcile_endpoints();
-  reconcile_endpoint_slices();
+  reconcile_endpoints(options);
+  reconcile_endpoint_slices(options);
 }
 
 // Kubernetes' checkServiceFormat: the type and the ports are put back; the cluster IP cannot
@@ -111,8 +128,8 @@ void KubernetesService::reconcile_service() {
 }
 
 // Labels and subsets exactly as desired (the adapter's updateEndpoints, ports included).
-void KubernetesService::reconcile_endpoints() {
-  core::Endpoints desired = kubernetes_endpoints(options_);
+void KubernetesService::reconcile_endpoints(const KubernetesServiceOptions& options) {
+  core::Endpoints desired = kubernetes_endpoints(options);
   ensure(resource("endpoints"), desired, [&](pb::Message& stored) {
     auto& endpoints = static_cast<core::Endpoints&>(stored);
     *endpoints.mutable_metadata()->mutable_labels() = desired.metadata().labels();
@@ -122,9 +139,9 @@ void KubernetesService::reconcile_endpoints() {
 
 // The slice named `kubernetes`; any other slice labelled for the Service (or one of the other
 // address family: the type cannot change) is deleted, as the adapter does.
-void KubernetesService::reconcile_endpoint_slices() {
+void KubernetesService::reconcile_endpoint_slices(const KubernetesServiceOptions& options) {
   const sdk::ResourceType& slices = resource("endpointslices.discovery.k8s.io");
-  discovery::EndpointSlice desired = kubernetes_endpoint_slice(options_);
+  discovery::EndpointSlice desired = kubernetes_endpoint_slice(options);
   ListQuery query;
   query.namespace_ = kNamespace;
   query.label_selector = std::string("kubernetes.io/service-name=") + kName;
@@ -156,7 +173,7 @@ void KubernetesService::ensure(const sdk::ResourceType& type, const pb::Message&
       MessagePtr next(current.New());
       next->CopyFrom(current);
       repair(*next);
-      if (!pb::util::MessageDifferencer::Equals(current, *next))
+      if (!pb::util::MessageDifferencer::Equals(current, *next) && !membership_changed_)
         log_.warn("putting back {} {}/{} as the apiserver keeps it", type.kind, kNamespace, kName);
       return next;
     }, "", write);

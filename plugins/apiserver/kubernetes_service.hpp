@@ -1,11 +1,13 @@
 // The API's own Service, `kubernetes` in `default`, as Kubernetes' apiserver keeps it: the
 // service CIDR's first address, port `https` 443 to the apiserver's port; its Endpoints and
-// its EndpointSlice list the apiserver's advertised address. Each pass creates what is
-// missing and puts back what was changed.
+// its EndpointSlice list the apiserver's advertised address — or, with several apiservers, every
+// live one's (apiserver_leases.hpp). Each pass creates what is missing and puts back what was
+// changed.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -18,7 +20,9 @@ namespace skiff::apiserver {
 struct KubernetesServiceOptions {
   std::string cluster_ip;  // the service CIDR's first address
   std::string address;     // the apiserver's advertised address
-  int port = 6443;         // where the apiserver serves
+  int port = 6443;         // where the apiserver serves (every apiserver of a cluster the same)
+  // The live apiservers' addresses (sorted); empty: only `address`.
+  std::vector<std::string> addresses;
 };
 
 // The three objects as a pass creates them.
@@ -33,11 +37,13 @@ class KubernetesService {
   // One pass over the Service, its Endpoints and its EndpointSlice; writes only what differs.
   // Throws what the API threw (the caller tries again later).
   void reconcile();
+  // The same, with the endpoints listing `addresses` (the live apiservers'; empty: this one's).
+  void reconcile(const std::vector<std::string>& addresses);
 
  private:
   void reconcile_service();
-  void reconcile_endpoints();
-  void reconcile_endpoint_slices();
+  void reconcile_endpoints(const KubernetesServiceOptions& options);
+  void reconcile_endpoint_slices(const KubernetesServiceOptions& options);
   // Creates `desired`, or lets `repair` bring the stored object in line (no write when it is).
   void ensure(const sdk::ResourceType& type, const google::protobuf::Message& desired,
               const std::function<void(google::protobuf::Message& stored)>& repair, bool validated);
@@ -45,6 +51,10 @@ class KubernetesService {
   ApiCore& api_;
   KubernetesServiceOptions options_;
   spdlog::logger& log_;
+  // The live apiservers of the last pass: a pass that finds others rewrites the endpoints as
+  // expected, which is no edit to warn about.
+  std::vector<std::string> last_addresses_;
+  bool membership_changed_ = false;
 };
 
 }  // namespace skiff::apiserver

@@ -17,10 +17,18 @@ sdk::Status status_from_etcd(int grpc_code, std::string_view message, std::strin
   if (message.find("request is too large") != std::string_view::npos)
     return sdk::Status{413, "RequestEntityTooLarge",
                        said + "; the object exceeds etcd's request size limit (--max-request-bytes)"};
+  if (message.find("too many operations in txn request") != std::string_view::npos)
+    return sdk::Status{413, "RequestEntityTooLarge",
+                       said + "; a transaction is one etcd Txn, of at most etcd's --max-txn-ops operations (128 by "
+                              "default, each write also touches its resource's marker key): split it, or raise the limit"};
   if (message.find("database space exceeded") != std::string_view::npos)
     return sdk::Status{507, "InsufficientStorage",
                        said + "; etcd's space quota is exhausted: compact and defragment it, or raise "
                               "--quota-backend-bytes, then disarm the NOSPACE alarm"};
+  bool auth_failure = message.find("authentication failed") != std::string_view::npos ||
+                      message.find("permission denied") != std::string_view::npos ||
+                      message.find("user name is empty") != std::string_view::npos;
+  if (auth_failure) grpc_code = static_cast<int>(grpc::StatusCode::UNAUTHENTICATED);
   switch (static_cast<grpc::StatusCode>(grpc_code)) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:

@@ -1,12 +1,10 @@
 #include "etcd_store_service.hpp"
 
-#include <google/protobuf/stubs/strutil.h>
-
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/custom_resource_types.hpp"
 #include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/resources.hpp"
-#include "skiff/sdk/selector.hpp"
+#include "skiff/sdk/store/list_paging.hpp"
 #include "txn_translation.hpp"
 
 namespace skiff::store_etcd {
@@ -22,61 +20,11 @@ constexpr std::size_t kMaxReplyBytes = 768 * 1024;
 constexpr std::int64_t kListChunk = 500;  // keys fetched from etcd at a time while filtering
 constexpr int kRetries = 8;
 
-std::string encode_continue(std::int64_t revision, std::string_view last_key) {
-  std::string token;
-  google::protobuf::WebSafeBase64Escape(std::to_string(revision) + "|" + std::string(last_key), &token);
-  return token;
-}
-
-std::pair<std::int64_t, std::string> decode_continue(const std::string& token) {
-  std::string raw;
-  auto bar = std::string::npos;
-  if (google::protobuf::WebSafeBase64Unescape(token, &raw)) bar = raw.find('|');
-  if (bar == std::string::npos) throw Error(Status::BadRequest("continue token is not valid; list again without it"));
-  try {
-    return {std::stoll(raw.substr(0, bar)), raw.substr(bar + 1)};
-  } catch (const std::exception&) {
-    throw Error(Status::BadRequest("continue token is not valid; list again without it"));
-  }
-}
-
 const sdk::ResourceType& resource_type(const std::string& resource) {
   const sdk::ResourceType* type = sdk::find_resource_or_custom(resource);
   if (!type) throw Error(Status::BadRequest("unknown resource '" + resource + "'"));
   return *type;
 }
-
-// The label and field selectors of a list, applied to each stored object.
-class ListFilter {
- public:
-  ListFilter(const sdk::ResourceType& type, const v1::ListRequest& request)
-      : labels_(sdk::LabelSelector::parse(request.label_selector())),
-        fields_(sdk::FieldSelector::parse(request.field_selector(), type.descriptor)) {
-    for (const auto& r : fields_.requirements())
-      if (r.path != "metadata.name" && r.path != "metadata.namespace") decoded_ = type.new_object();
-  }
-  const std::string* namespace_filter() const { return fields_.equality_value("metadata.namespace"); }
-
-  bool matches(const std::string& object) {
-    if (labels_.empty() && fields_.empty()) return true;
-    if (!sdk::read_object_meta(object, &meta_) || !labels_.matches(meta_.labels())) return false;
-    if (decoded_) {
-      decoded_->Clear();
-      return decoded_->ParseFromString(object) && fields_.matches(*decoded_);
-    }
-    for (const auto& r : fields_.requirements()) {
-      const std::string& have = r.path == "metadata.name" ? meta_.name() : meta_.namespace_();
-      if ((have == r.value) != r.equals) return false;
-    }
-    return true;
-  }
-
- private:
-  sdk::LabelSelector labels_;
-  sdk::FieldSelector fields_;
-  std::unique_ptr<google::protobuf::Message> decoded_;
-  api::meta::v1::ObjectMeta meta_;
-};
 
 StoredObjects read_states(EtcdClient& client, const std::vector<std::string>& keys) {
   StoredObjects out;
@@ -133,7 +81,7 @@ v1::GetManyResponse EtcdStoreService::get_many(const v1::GetManyRequest& request
 
 v1::ListResponse EtcdStoreService::list(const v1::ListRequest& request) {
   const sdk::ResourceType& type = resource_type(request.resource());
-  ListFilter filter(type, request);
+  sdk::ListFilter filter(type, request);
   const std::string* ns_field = filter.namespace_filter();
   std::string ns = !request.namespace_().empty() ? request.namespace_() : ns_field ? *ns_field : "";
   std::string prefix = layout_.objects_of(request.resource(), ns);
@@ -141,7 +89,7 @@ v1::ListResponse EtcdStoreService::list(const v1::ListRequest& request) {
   std::int64_t revision = 0;
   std::string start = prefix;
   if (!request.continue_().empty()) {
-    auto [token_revision, last_key] = decode_continue(request.continue_());
+    auto [token_revision, last_key] = sdk::decode_continue(request.continue_());
     if (!last_key.starts_with(prefix)) throw Error(Status::BadRequest("continue token belongs to another list"));
     revision = token_revision;
     start = last_key + '\0';  // the first key after the last one returned
@@ -169,7 +117,7 @@ v1::ListResponse EtcdStoreService::list(const v1::ListRequest& request) {
       const auto& kv = page.kvs(i);
       bool full = request.limit() > 0 && out.objects_size() == request.limit();
       if (full || (out.objects_size() > 0 && bytes + kv.value().size() > kMaxReplyBytes)) {
-        out.set_continue_(encode_continue(revision, last_key));
+        out.set_continue_(sdk::encode_continue(revision, last_key));
         out.set_revision(revision);
         return out;
       }

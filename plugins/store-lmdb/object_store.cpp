@@ -10,13 +10,12 @@
 #include <filesystem>
 #include <optional>
 
-#include <google/protobuf/stubs/strutil.h>
 
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/custom_resource_types.hpp"
 #include "skiff/sdk/resources.hpp"
-#include "skiff/sdk/selector.hpp"
+#include "skiff/sdk/store/list_paging.hpp"
 #include "skiff/sdk/status.hpp"
 
 namespace skiff::store {
@@ -52,24 +51,6 @@ const sdk::ResourceType& resource_type(const std::string& resource) {
 }
 
 std::string qualified(const v1::ObjectKey& key) { return key.resource() + " \"" + key.name() + "\""; }
-
-std::string encode_continue(std::int64_t revision, std::string_view last_key) {
-  std::string token;
-  google::protobuf::WebSafeBase64Escape(std::to_string(revision) + "|" + std::string(last_key), &token);
-  return token;
-}
-
-std::pair<std::int64_t, std::string> decode_continue(const std::string& token) {
-  std::string raw;
-  auto bar = std::string::npos;
-  if (google::protobuf::WebSafeBase64Unescape(token, &raw)) bar = raw.find('|');
-  if (bar == std::string::npos) throw Error(Status::BadRequest("continue token is not valid; list again without it"));
-  try {
-    return {std::stoll(raw.substr(0, bar)), raw.substr(bar + 1)};
-  } catch (const std::exception&) {
-    throw Error(Status::BadRequest("continue token is not valid; list again without it"));
-  }
-}
 
 // Full durability also commits with NOMETASYNC: LMDB syncs the data pages before it writes
 // the meta page, and the writer syncs the meta page itself (sync_to_disk) before it
@@ -233,13 +214,8 @@ v1::GetManyResponse ObjectStore::get_many(const v1::GetManyRequest& request) con
 
 v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
   const sdk::ResourceType& type = resource_type(request.resource());
-  sdk::LabelSelector labels = sdk::LabelSelector::parse(request.label_selector());
-  sdk::FieldSelector fields = sdk::FieldSelector::parse(request.field_selector(), type.descriptor);
-  // metadata.name and metadata.namespace are in the key; other fields need the decoded object.
-  bool needs_decode = false;
-  for (const auto& r : fields.requirements())
-    needs_decode |= r.path != "metadata.name" && r.path != "metadata.namespace";
-  const std::string* namespace_filter = fields.equality_value("metadata.namespace");
+  sdk::ListFilter filter(type, request);
+  const std::string* namespace_filter = filter.namespace_filter();
   std::string ns = !request.namespace_().empty() ? request.namespace_() : namespace_filter ? *namespace_filter : "";
   std::string prefix = request.resource() + "/" + (ns.empty() ? "" : ns + "/");
 
@@ -252,7 +228,7 @@ v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
     list_revision = revision_;
   }
   if (!request.continue_().empty()) {
-    auto [revision, last_key] = decode_continue(request.continue_());
+    auto [revision, last_key] = sdk::decode_continue(request.continue_());
     if (!last_key.starts_with(prefix)) throw Error(Status::BadRequest("continue token belongs to another list"));
     list_revision = revision;
     start = last_key + '\0';  // the first key after the last one returned
@@ -260,37 +236,20 @@ v1::ListResponse ObjectStore::list(const v1::ListRequest& request) const {
   response.set_revision(list_revision);
 
   LmdbCursor cursor(txn, env_->objects());
-  api::meta::v1::ObjectMeta meta;
-  std::unique_ptr<google::protobuf::Message> decoded = needs_decode ? type.new_object() : nullptr;
   std::string last_key;
   std::size_t reply_bytes = 0;
   for (bool ok = cursor.seek(start); ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
     if (request.limit() > 0 && response.objects_size() == request.limit()) {
-      response.set_continue_(encode_continue(list_revision, last_key));  // more keys follow
+      response.set_continue_(sdk::encode_continue(list_revision, last_key));  // more keys follow
       break;
     }
     Stored stored = Stored::parse(cursor.value());
     // A reply must fit in one bus message (NATS' default limit is 1 MiB): the rest is a next page.
     if (response.objects_size() > 0 && reply_bytes + stored.object.size() > kMaxListReplyBytes) {
-      response.set_continue_(encode_continue(list_revision, last_key));
+      response.set_continue_(sdk::encode_continue(list_revision, last_key));
       break;
     }
-    if (!labels.empty() || !fields.empty()) {
-      if (!sdk::read_object_meta(stored.object, &meta)) continue;
-      if (!labels.matches(meta.labels())) continue;
-      if (needs_decode) {
-        decoded->Clear();
-        if (!decoded->ParseFromArray(stored.object.data(), static_cast<int>(stored.object.size()))) continue;
-        if (!fields.matches(*decoded)) continue;
-      } else {
-        bool match = true;
-        for (const auto& r : fields.requirements()) {
-          const std::string& have = r.path == "metadata.name" ? meta.name() : meta.namespace_();
-          match = match && (have == r.value) == r.equals;
-        }
-        if (!match) continue;
-      }
-    }
+    if (!filter.matches(stored.object)) continue;
     response.add_objects(stored.object.data(), stored.object.size());
     reply_bytes += stored.object.size() + 8;
     last_key.assign(cursor.key());

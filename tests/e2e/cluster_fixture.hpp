@@ -50,6 +50,7 @@ class ClusterFixture : public ::testing::Test {
     auto options = lab->options();
     std::vector<std::string> nodes;
     for (int i = 0; i <= options.workers; ++i) nodes.push_back(lab->node(i));
+    for (int i = 2; i <= options.masters; ++i) nodes.push_back(lab->master(i));
     delete lab;  // the script's trap removes everything it made
     lab = nullptr;
     std::string netns = run_command({"ip", "netns", "list"}).out;

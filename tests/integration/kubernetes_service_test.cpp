@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "api_node.hpp"
+#include "skiff/api/coordination/v1/lease.pb.h"
 #include "skiff/api/core/v1/service.pb.h"
+#include "skiff/sdk/time.hpp"
 #include "skiff/api/discovery/v1/discovery.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "wait.hpp"
@@ -178,6 +180,63 @@ TEST_F(KubernetesServiceAdvertised, TheEndpointsListTheAdvertisedAddress) {
   ASSERT_TRUE(test::wait_until([&] { return all_there(); }, 10s));
   EXPECT_EQ(endpoint_of(*find<core::Endpoints>(api)), "192.0.2.10:" + std::to_string(node.port()));
   EXPECT_EQ(find<discovery::EndpointSlice>(api)->endpoints(0).addresses(0), "192.0.2.10");
+}
+
+// Another master's apiserver, as its identity lease says it is.
+api::coordination::v1::Lease other_apiserver(const std::string& address, std::chrono::system_clock::time_point renewed) {
+  api::coordination::v1::Lease lease;
+  lease.mutable_metadata()->set_name("apiserver-other-master");
+  lease.mutable_metadata()->set_namespace_("kube-system");
+  (*lease.mutable_metadata()->mutable_labels())["apiserver.kubernetes.io/identity"] = "kube-apiserver";
+  (*lease.mutable_metadata()->mutable_annotations())["apiserver.skiff.io/advertise-address"] = address;
+  lease.mutable_spec()->set_holder_identity("apiserver-other-master");
+  lease.mutable_spec()->set_lease_duration_seconds(15);
+  lease.mutable_spec()->set_renew_time(sdk::format_rfc3339_micro(renewed));
+  return lease;
+}
+
+std::vector<std::string> slice_addresses(const discovery::EndpointSlice& slice) {
+  std::vector<std::string> addresses;
+  for (const auto& endpoint : slice.endpoints()) addresses.insert(addresses.end(), endpoint.addresses().begin(), endpoint.addresses().end());
+  return addresses;
+}
+
+std::vector<std::string> endpoints_addresses(const core::Endpoints& endpoints) {
+  std::vector<std::string> addresses;
+  for (const auto& subset : endpoints.subsets())
+    for (const auto& address : subset.addresses()) addresses.push_back(address.ip());
+  return addresses;
+}
+
+TEST_F(KubernetesServiceAdvertised, ItRenewsItsOwnIdentityLease) {
+  ASSERT_TRUE(test::wait_until([&] {
+    try {
+      auto lease = api.get<api::coordination::v1::Lease>("kube-system", "apiserver-test-node");
+      return lease.metadata().labels().at("apiserver.kubernetes.io/identity") == "kube-apiserver" &&
+             lease.metadata().annotations().at("apiserver.skiff.io/advertise-address") == "192.0.2.10";
+    } catch (const std::exception&) {
+      return false;
+    }
+  }, 10s));
+}
+
+TEST_F(KubernetesServiceAdvertised, EveryLiveApiserverIsAnEndpointAndAnExpiredOneIsDropped) {
+  ASSERT_TRUE(test::wait_until([&] { return all_there(); }, 10s));
+  api.create(other_apiserver("192.0.2.11", std::chrono::system_clock::now()));
+  std::vector<std::string> both = {"192.0.2.10", "192.0.2.11"};
+  EXPECT_TRUE(test::wait_until([&] {
+    return endpoints_addresses(*find<core::Endpoints>(api)) == both &&
+           slice_addresses(*find<discovery::EndpointSlice>(api)) == both;
+  }, 10s)) << "the other apiserver's lease is live";
+  // Its master died: no renewal for longer than the lease.
+  auto stale = api.get<api::coordination::v1::Lease>("kube-system", "apiserver-other-master");
+  stale.mutable_spec()->set_renew_time(sdk::format_rfc3339_micro(std::chrono::system_clock::now() - 20s));
+  api.update(stale);
+  std::vector<std::string> alone = {"192.0.2.10"};
+  EXPECT_TRUE(test::wait_until([&] {
+    return endpoints_addresses(*find<core::Endpoints>(api)) == alone &&
+           slice_addresses(*find<discovery::EndpointSlice>(api)) == alone;
+  }, 10s)) << "the expired lease's address is still listed";
 }
 
 TEST(KubernetesServiceConfig, AnAdvertiseAddressThatIsNoIpIsRefused) {

@@ -40,14 +40,26 @@ std::vector<std::string> ClusterLab::environment() const {
                                "RUNTIME=" + options_.runtime};
   if (!options_.lb_pool.empty()) env.push_back("LB_POOL=" + options_.lb_pool);
   if (options_.cloud_routes) env.push_back("CLOUD_ROUTES=1");
+  if (options_.masters != 1) env.push_back("MASTERS=" + std::to_string(options_.masters));
+  if (!options_.cloud.empty()) env.push_back("CLOUD=" + options_.cloud);
   return env;
 }
 
 std::string ClusterLab::node(int worker) const {
-  return options_.cluster + (worker == 0 ? "-master" : "-worker-" + std::to_string(worker));
+  return worker == 0 ? master(1) : options_.cluster + "-worker-" + std::to_string(worker);
 }
 
-std::string ClusterLab::node_ip(int worker) const { return options_.lan + "." + std::to_string(10 + worker); }
+std::string ClusterLab::node_ip(int worker) const {
+  return worker == 0 ? master_ip(1) : options_.lan + "." + std::to_string(10 + worker);
+}
+
+std::string ClusterLab::master(int i) const {
+  return options_.cluster + (options_.masters == 1 ? "-master" : "-master-" + std::to_string(i));
+}
+
+std::string ClusterLab::master_ip(int i) const {
+  return options_.lan + "." + std::to_string(options_.masters == 1 ? 10 : 100 + i);
+}
 
 CommandResult ClusterLab::kubectl(const std::vector<std::string>& args, const std::string& input) const {
   std::vector<std::string> argv{"/usr/bin/kubectl"};

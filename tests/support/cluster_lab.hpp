@@ -23,6 +23,9 @@ struct ClusterLabOptions {
   int workers = 2;
   std::string lb_pool;   // cloud-local's LoadBalancer pool (LB_POOL); "" for the script's default
   bool cloud_routes = false;  // cloud-local owns the master's host-gw routes (CLOUD_ROUTES=1)
+  // 3 (or 5): masters <cluster>-master-1..N at .101…, etcd, a NATS cluster and the VIP (.100).
+  int masters = 1;
+  std::string cloud;  // CLOUD: local or none; "" for the script's default (local)
 };
 
 class ClusterLab {
@@ -33,8 +36,12 @@ class ClusterLab {
 
   const ClusterLabOptions& options() const { return options_; }
   std::string kubeconfig() const { return options_.data_dir + "/kubeconfig"; }
-  std::string node(int worker) const;  // 0: the master
+  std::string node(int worker) const;  // 0: the (first) master
   std::string node_ip(int worker) const;
+  // Master i (1-based) of several; with one master, the master.
+  std::string master(int i) const;
+  std::string master_ip(int i) const;
+  std::string vip() const { return options_.lan + ".100"; }
   // kubectl (the machine's) against it.
   CommandResult kubectl(const std::vector<std::string>& args, const std::string& input = "") const;
   // scripts/cluster.sh <args…> with this cluster's settings (restart NODE, down …).

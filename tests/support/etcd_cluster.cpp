@@ -1,5 +1,6 @@
 #include "etcd_cluster.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "wait.hpp"
@@ -8,9 +9,10 @@ namespace skiff::test {
 
 using namespace std::chrono_literals;
 
-EtcdCluster::EtcdCluster(int members, EtcdTiming timing) : timing_(timing) {
+EtcdCluster::EtcdCluster(int members, bool tls, EtcdTiming timing) : tls_(tls), timing_(timing) {
   if (find_program("etcd").empty())
     throw std::runtime_error("etcd is not installed: apt-get install etcd-server etcd-client (scripts/deps.sh test)");
+  if (tls_) generate_certificates();
   for (int i = 0; i < members; ++i) {
     Member m{"m" + std::to_string(i), free_port(), free_port(), nullptr};
     initial_cluster_ += (i ? "," : "") + m.name + "=http://127.0.0.1:" + std::to_string(m.peer_port);
@@ -25,7 +27,7 @@ EtcdCluster::~EtcdCluster() {
 }
 
 void EtcdCluster::launch(Member& m, bool initial) {
-  std::string client = "http://127.0.0.1:" + std::to_string(m.client_port);
+  std::string client = (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(m.client_port);
   std::string peer = "http://127.0.0.1:" + std::to_string(m.peer_port);
   SpawnSpec spec;
   spec.argv = {"etcd", "--name", m.name, "--data-dir", dir_.file(m.name), "--listen-client-urls", client,
@@ -34,6 +36,9 @@ void EtcdCluster::launch(Member& m, bool initial) {
                "--initial-cluster-token", "skiff-test", "--heartbeat-interval", std::to_string(timing_.heartbeat_ms),
                "--election-timeout", std::to_string(timing_.election_timeout_ms),
                "--logger", "zap", "--log-level", "error"};
+  if (tls_)
+    spec.argv.insert(spec.argv.end(), {"--cert-file", dir_.file("server.pem"), "--key-file", dir_.file("server-key.pem"),
+                                       "--trusted-ca-file", ca_file(), "--client-cert-auth"});
   spec.output_path = dir_.file(m.name + ".log");
   m.process = std::make_unique<ChildProcess>(spec);
 }
@@ -59,6 +64,8 @@ CommandResult EtcdCluster::etcdctl(const std::vector<std::string>& args) const {
   for (int i = 0; i < size(); ++i)
     if (running(i)) live += (live.empty() ? "" : ",") + endpoint(i);
   std::vector<std::string> argv = {"etcdctl", "--endpoints", live, "--command-timeout", "5s"};
+  if (tls_) argv.insert(argv.end(), {"--cacert", ca_file(), "--cert", client_cert(), "--key", client_key()});
+  if (!user_.empty()) argv.insert(argv.end(), {"--user", user_});
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv, {"ETCDCTL_API=3"});
 }
@@ -67,6 +74,22 @@ void EtcdCluster::wait_healthy() const {
   bool healthy = wait_until([&] { return etcdctl({"endpoint", "health"}).exit_code == 0; }, 30s);
   if (!healthy)
     throw std::runtime_error("etcd did not become healthy within 30 s; its log: " + read_file(dir_.file("m0.log")));
+}
+
+void EtcdCluster::generate_certificates() const {
+  std::string script =
+      "set -e; cd '" + dir_.path() + "'; "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=skiff-etcd-ca -keyout ca-key.pem -out ca.pem; "
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server-key.pem -out server.csr; "
+      "printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth,clientAuth' > ext.cnf; "
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 1 -extfile ext.cnf "
+      "-out server.pem; "
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=skiff -keyout client-key.pem -out client.csr; "
+      "printf 'extendedKeyUsage=clientAuth' > client.cnf; "
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 1 -extfile client.cnf "
+      "-out client.pem";
+  if (std::system(("(" + script + ") >/dev/null 2>&1").c_str()) != 0)
+    throw std::runtime_error("openssl could not generate the etcd test certificates");
 }
 
 void EtcdCluster::kill(int member) { members_[member].process.reset(); }

@@ -20,8 +20,10 @@ struct EtcdTiming {
 
 class EtcdCluster {
  public:
-  // Starts every member and waits until the cluster is healthy.
-  explicit EtcdCluster(int members = 1, EtcdTiming timing = {});
+  // Starts every member and waits until the cluster is healthy. tls: clients must speak TLS
+  // (a throwaway CA and a certificate for 127.0.0.1 are made with openssl) and show a client
+  // certificate signed by that CA.
+  explicit EtcdCluster(int members = 1, bool tls = false, EtcdTiming timing = {});
   ~EtcdCluster();
 
   int size() const { return static_cast<int>(members_.size()); }
@@ -34,6 +36,11 @@ class EtcdCluster {
   bool running(int member) const { return members_[member].process != nullptr; }
   // etcdctl against the members that run.
   CommandResult etcdctl(const std::vector<std::string>& args) const;
+  std::string ca_file() const { return dir_.file("ca.pem"); }
+  std::string client_cert() const { return dir_.file("client.pem"); }
+  std::string client_key() const { return dir_.file("client-key.pem"); }
+  // etcdctl logs in as this user from now on (after `auth enable`).
+  void log_in_as(std::string user) { user_ = std::move(user); }
 
  private:
   struct Member {
@@ -44,10 +51,13 @@ class EtcdCluster {
   };
   void launch(Member& member, bool initial);
   void wait_healthy() const;
+  void generate_certificates() const;
 
   TempDir dir_;
   std::vector<Member> members_;
   std::string initial_cluster_;
+  bool tls_;
+  std::string user_;
   EtcdTiming timing_;
 };
 

@@ -14,6 +14,7 @@
 
 #include <google/protobuf/stubs/strutil.h>
 
+#include "api_load.hpp"
 #include "bench_support.hpp"
 #include "skiff/sdk/free_port.hpp"
 #include "command.hpp"
@@ -30,45 +31,11 @@ namespace {
 
 using namespace skiff;
 using namespace std::chrono;
+using bench::Load;
 using bench::rss_kb;
+using bench::wrk;
+using bench::write_script;
 using bench::wait_idle;
-
-struct Load {
-  double rps = 0, p50_ms = 0, p99_ms = 0;
-  long errors = 0;
-};
-
-double to_ms(const std::string& number, const std::string& unit) {
-  double v = std::stod(number);
-  if (unit == "us") return v / 1000;
-  if (unit == "s") return v * 1000;
-  return v;
-}
-
-// Parses wrk --latency output.
-Load parse_wrk(const std::string& out) {
-  Load load;
-  std::smatch m;
-  if (std::regex_search(out, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) load.rps = std::stod(m[1]);
-  if (std::regex_search(out, m, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) load.p50_ms = to_ms(m[1], m[2]);
-  if (std::regex_search(out, m, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) load.p99_ms = to_ms(m[1], m[2]);
-  if (std::regex_search(out, m, std::regex(R"(Non-2xx or 3xx responses:\s+([0-9]+))"))) load.errors = std::stol(m[1]);
-  return load;
-}
-
-Load wrk(const std::string& url, int connections, const std::string& script, const std::string& duration = "5s") {
-  std::vector<std::string> argv = {"wrk", "-t", std::to_string(std::min(connections, 2)), "-c", std::to_string(connections),
-                                   "-d", duration, "--latency", "-s", script, url};
-  auto r = test::run_command(argv, {}, seconds(120));
-  if (r.exit_code != 0) std::fprintf(stderr, "wrk failed: %s\n", r.both().c_str());
-  return parse_wrk(r.out);
-}
-
-std::string write_script(const test::TempDir& dir, const std::string& name, const std::string& text) {
-  std::string path = dir.file(name);
-  std::ofstream(path) << text;
-  return path;
-}
 
 std::string pod_json(const std::string& name_field) {
   return R"({"apiVersion":"v1","kind":"Pod","metadata":{)" + name_field +
@@ -101,17 +68,9 @@ int main(int argc, char** argv) {
                         "    config: {address: 127.0.0.1:0, tls: false}\n",
                         "bench");
   node.start();
-  std::string kubeconfig;
-  {
-    std::ifstream f(node.dir().file("data/kubeconfig"));
-    kubeconfig.assign(std::istreambuf_iterator<char>(f), {});
-  }
-  std::smatch m;
-  std::regex_search(kubeconfig, m, std::regex(R"(server: http://127\.0\.0\.1:([0-9]+))"));
-  int port = std::stoi(m[1]);
-  std::regex_search(kubeconfig, m, std::regex(R"(token: ([A-Za-z0-9]+))"));
-  std::string token = m[1];
-  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  bench::ApiEndpoint endpoint = bench::read_kubeconfig(node.dir().file("data/kubeconfig"));
+  std::string token = endpoint.token;
+  std::string base = endpoint.base;
   test::TempDir dir;
   test::TempDir etcd_dir;
   int etcd_port = sdk::find_free_port("127.0.0.1"), etcd_peer = sdk::find_free_port("127.0.0.1");
@@ -135,7 +94,7 @@ int main(int argc, char** argv) {
   }, seconds(20));
 
   sdk::ApiClient api(node.bus(), node.subjects());
-  std::string auth = "wrk.headers[\"Authorization\"] = \"Bearer " + token + "\"\n";
+  std::string auth = bench::bearer_lines(token);
   // Seed: one pod to GET, 1,000 to LIST.
   test::run_command({"curl", "-s", "-o", "/dev/null", "-X", "POST", "-H", "Authorization: Bearer " + token, "-H",
                      "Content-Type: application/json", "--data", R"({"metadata":{"name":"bench-list"}})",

@@ -9,7 +9,7 @@ namespace skiff::test {
 
 using namespace std::chrono_literals;
 
-EtcdCluster::EtcdCluster(int members, bool tls) : tls_(tls) {
+EtcdCluster::EtcdCluster(int members, bool tls, EtcdTiming timing) : tls_(tls), timing_(timing) {
   if (find_program("etcd").empty())
     throw std::runtime_error("etcd is not installed: apt-get install etcd-server etcd-client (scripts/deps.sh test)");
   if (tls_) generate_certificates();
@@ -33,7 +33,8 @@ void EtcdCluster::launch(Member& m, bool initial) {
   spec.argv = {"etcd", "--name", m.name, "--data-dir", dir_.file(m.name), "--listen-client-urls", client,
                "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                "--initial-cluster", initial_cluster_, "--initial-cluster-state", initial ? "new" : "existing",
-               "--initial-cluster-token", "skiff-test", "--heartbeat-interval", "50", "--election-timeout", "500",
+               "--initial-cluster-token", "skiff-test", "--heartbeat-interval", std::to_string(timing_.heartbeat_ms),
+               "--election-timeout", std::to_string(timing_.election_timeout_ms),
                "--logger", "zap", "--log-level", "error"};
   if (tls_)
     spec.argv.insert(spec.argv.end(), {"--cert-file", dir_.file("server.pem"), "--key-file", dir_.file("server-key.pem"),

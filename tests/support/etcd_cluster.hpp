@@ -12,12 +12,18 @@
 
 namespace skiff::test {
 
+// Raft timing: the tests' fast elections by default; etcd's own defaults are 100 / 1000 ms.
+struct EtcdTiming {
+  int heartbeat_ms = 50;
+  int election_timeout_ms = 500;
+};
+
 class EtcdCluster {
  public:
   // Starts every member and waits until the cluster is healthy. tls: clients must speak TLS
   // (a throwaway CA and a certificate for 127.0.0.1 are made with openssl) and show a client
   // certificate signed by that CA.
-  explicit EtcdCluster(int members = 1, bool tls = false);
+  explicit EtcdCluster(int members = 1, bool tls = false, EtcdTiming timing = {});
   ~EtcdCluster();
 
   int size() const { return static_cast<int>(members_.size()); }
@@ -52,6 +58,7 @@ class EtcdCluster {
   std::string initial_cluster_;
   bool tls_;
   std::string user_;
+  EtcdTiming timing_;
 };
 
 }  // namespace skiff::test

@@ -344,9 +344,11 @@ bool PodSyncer::pull_image(Pass& pass, const core::Container& spec) {
     return true;
   } catch (const sdk::Error& e) {
     advance(pull);
-    pass.memory.waiting[spec.name()] = {e.status().reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "ErrImagePull",
-                                        e.status().message};
+    std::string reason = e.status().reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "ErrImagePull";
+    pass.memory.waiting[spec.name()] = {reason, e.status().message};
+    // As the kubelet does: what failed, then the container's state as an event of its own.
     events_.record(pass.pod, "Warning", "Failed", e.status().message);
+    events_.record(pass.pod, "Warning", "Failed", "Error: " + reason);
     return false;
   }
 }

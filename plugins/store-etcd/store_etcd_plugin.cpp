@@ -51,7 +51,9 @@ const ConfigMap<Settings>& config_map() {
       bind_key("key_file", &Settings::key_file, "", "TLS: the client certificate's key"),
       bind_key("username", &Settings::username, "", "etcd auth: the user (needs read-write on the prefix)"),
       bind_key("password", &Settings::password, "", "etcd auth: the user's password"),
-      bind_key("read_workers", &Settings::read_workers, "4", "parallel handlers for get, list and history").range(1, 64),
+      // Each read waits on an etcd round trip (a linearizable read goes through the leader), not on a CPU.
+      bind_key("read_workers", &Settings::read_workers, "32", "parallel handlers for get, list and history")
+          .range(1, 256),
   };
   return map;
 }

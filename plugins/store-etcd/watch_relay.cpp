@@ -27,13 +27,8 @@ WatchRelay::WatchRelay(EtcdClient& client, const KeyLayout& layout, sdk::Bus& bu
   auto [revision, last_by_resource] = read_markers();
   publisher_ = std::make_unique<sdk::WatchPublisher>(bus_, subjects_, settings_.history_length,
                                                      last_change_of(last_by_resource), std::move(last_by_resource));
-  announcements_ = bus_.subscribe(subjects_.store("published"), [this](const sdk::Message& m) {
-    if (publishing_) return;
-    try {
-      heard_published_ = std::max<std::int64_t>(heard_published_, std::stoll(m.data));
-    } catch (const std::exception&) {
-    }
-  });
+  heard_at_ = std::chrono::steady_clock::now();
+  announcements_ = bus_.subscribe(subjects_.store("published"), [this](const sdk::Message& m) { on_announcement(m); });
   feed_ = std::make_unique<WatchFeed>(
       client_, layout_, revision,
       WatchFeed::Handlers{[this](std::vector<sdk::StoreChange> changes) { on_changes(changes); },
@@ -42,12 +37,8 @@ WatchRelay::WatchRelay(EtcdClient& client, const KeyLayout& layout, sdk::Bus& bu
   next_compaction_ = std::chrono::steady_clock::now() + settings_.compaction_interval;
   election_ = std::make_unique<PublisherElection>(
       client_, layout_, settings_.identity, settings_.lease_ttl,
-      PublisherElection::Handlers{[this] {
-                                    publishing_ = true;
-                                    // What the last publisher may not have sent (all we have if we never heard it).
-                                    publisher_->republish_after(heard_published_);
-                                  },
-                                  [this] { publishing_ = false; }, [this](bool leading) { on_round(leading); }},
+      PublisherElection::Handlers{[this] { on_elected(); }, [this] { on_deposed(); },
+                                  [this](bool leading) { on_round(leading); }},
       log_);
 }
 
@@ -72,6 +63,7 @@ std::pair<std::int64_t, std::map<std::string, std::int64_t>> WatchRelay::read_ma
 }
 
 void WatchRelay::on_changes(const std::vector<sdk::StoreChange>& changes) {
+  std::lock_guard lock(role_mutex_);  // a change is either published or recorded before a role change republishes
   if (publishing_) publisher_->publish(changes);
   else publisher_->record(changes);
 }
@@ -83,8 +75,51 @@ std::int64_t WatchRelay::on_compacted() {
   return revision;
 }
 
+void WatchRelay::on_elected() {
+  std::lock_guard lock(role_mutex_);
+  leading_ = true;
+  bool was_publishing = std::exchange(publishing_, true);
+  // What the last publisher may not have sent (all we have if we never heard it).
+  if (!was_publishing) publisher_->republish_after(heard_published_);
+  standing_in_ = false;
+}
+
+void WatchRelay::on_deposed() {
+  std::lock_guard lock(role_mutex_);
+  leading_ = false;
+  publishing_ = standing_in_;
+}
+
+void WatchRelay::on_announcement(const sdk::Message& message) {
+  std::lock_guard lock(role_mutex_);
+  if (leading_) return;  // our own
+  try {
+    heard_published_ = std::max<std::int64_t>(heard_published_, std::stoll(message.data));
+  } catch (const std::exception&) {
+    return;
+  }
+  heard_at_ = std::chrono::steady_clock::now();
+  if (!standing_in_) return;
+  standing_in_ = false;
+  publishing_ = false;
+  log_.info("the watch publisher is heard again; this instance stops standing in for it");
+}
+
+// A publisher that has died holds its key until its lease ends (lease_ttl, and etcd extends
+// leases when its own leader changes): a standby that has not heard it for a while publishes
+// meanwhile. Watchers drop the duplicates if it was only slow.
+void WatchRelay::stand_in_if_silent() {
+  std::lock_guard lock(role_mutex_);
+  if (publishing_ || std::chrono::steady_clock::now() - heard_at_ < kPublisherSilence) return;
+  standing_in_ = true;
+  publishing_ = true;
+  log_.warn("the watch publisher has been silent for {} ms; this instance publishes until it is heard again or "
+            "takes over", kPublisherSilence.count());
+  publisher_->republish_after(heard_published_);
+}
+
 void WatchRelay::on_round(bool leading) {
-  if (!leading) return;
+  if (!leading) return stand_in_if_silent();
   try {
     bus_.publish(subjects_.store("published"), std::to_string(publisher_->published()));
   } catch (const sdk::Error&) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "etcd_client.hpp"
@@ -41,7 +42,10 @@ class WatchRelay {
   store::v1::HistoryResponse history(const store::v1::HistoryRequest& request);
   std::int64_t latest_change();  // the revision of the last change to any object (linearizable)
   std::int64_t floor() const { return publisher_->floor(); }
-  bool publishing() const { return publishing_; }
+  bool publishing() const {
+    std::lock_guard lock(role_mutex_);
+    return publishing_;
+  }
 
  private:
   // Each resource's last change and etcd's revision, read together.
@@ -49,6 +53,10 @@ class WatchRelay {
   void on_changes(const std::vector<sdk::StoreChange>& changes);
   std::int64_t on_compacted();
   void on_round(bool leading);
+  void on_elected();
+  void on_deposed();
+  void on_announcement(const sdk::Message& message);
+  void stand_in_if_silent();
   void compact_if_due();
   void ensure_reaches(const store::v1::HistoryRequest& request);
 
@@ -59,8 +67,14 @@ class WatchRelay {
   RelaySettings settings_;
   spdlog::logger& log_;
   std::unique_ptr<sdk::WatchPublisher> publisher_;
-  std::atomic<bool> publishing_{false};
-  std::atomic<std::int64_t> heard_published_{0};  // the last announcement of another publisher
+  // Who publishes: the elected instance, or a standby standing in for a silent one.
+  static constexpr std::chrono::milliseconds kPublisherSilence{1500};  // three announcements missed
+  mutable std::mutex role_mutex_;
+  bool leading_ = false;
+  bool standing_in_ = false;
+  bool publishing_ = false;
+  std::int64_t heard_published_ = 0;  // the last announcement of another publisher
+  std::chrono::steady_clock::time_point heard_at_;
   sdk::Subscription announcements_;
   std::unique_ptr<WatchFeed> feed_;
   std::unique_ptr<PublisherElection> election_;

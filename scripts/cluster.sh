@@ -406,6 +406,7 @@ wait_for() {  # wait_for SECONDS what command…
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || die "$what did not happen within $1 s (logs: $DATA_DIR/*.log)"
     for pid_file in "$DATA_DIR"/*.pid; do
+      [ -e "$pid_file" ] || continue  # no skiffd started yet (the etcd members come first)
       node_alive "$(basename "$pid_file" .pid)" || die "$(basename "$pid_file" .pid) stopped; its log: $DATA_DIR/$(basename "$pid_file" .pid).log"
     done
     sleep 0.2

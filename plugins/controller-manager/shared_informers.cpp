@@ -36,6 +36,7 @@ SharedInformers::SharedInformers(sdk::Bus& bus, const sdk::Subjects& subjects, s
 template <class T>
 sdk::Informer<T>& SharedInformers::typed(std::unique_ptr<sdk::Informer<T>>& slot, sdk::InformerOptions options) {
   if (!slot) {
+    if (!options.transform) options.transform = sdk::strip_managed_fields;
     slot = std::make_unique<sdk::Informer<T>>(bus_, subjects_, source_, options, log_);
     slot->add_index(kByOwner, owner_uids);
     all_.push_back(&slot->shared());

@@ -17,4 +17,6 @@ api::meta::v1::ObjectMeta* mutable_meta_of(google::protobuf::Message& object) {
   return static_cast<api::meta::v1::ObjectMeta*>(object.GetReflection()->MutableMessage(&object, field));
 }
 
+void strip_managed_fields(google::protobuf::Message& object) { mutable_meta_of(object)->clear_managed_fields(); }
+
 }  // namespace skiff::sdk

@@ -197,6 +197,7 @@ ListResult ApiCore::list(const sdk::ResourceType& type, const ListQuery& query) 
 }
 
 void ApiCore::check_namespace_open(const std::string& ns) {
+  if (open_namespaces_.known_open(ns)) return;
   const sdk::ResourceType& namespaces = *sdk::find_resource("namespaces");
   MessagePtr object;
   try {
@@ -208,6 +209,7 @@ void ApiCore::check_namespace_open(const std::string& ns) {
   if (!meta_of(*object).deletion_timestamp().empty())
     throw ApiError(sdk::Status::Forbidden("unable to create new content in namespace " + ns +
                                           " because it is being terminated"));
+  open_namespaces_.remember(ns);
 }
 
 void ApiCore::allocate_service(pb::Message& object, const pb::Message* old_object) {
@@ -527,15 +529,30 @@ MessagePtr ApiCore::update(const sdk::ResourceType& type, const std::string& ns,
   }
   std::string expected = meta->resource_version();
   return modify(type, ns, name, [&](const pb::Message& current) -> MessagePtr {
-    if (!expected.empty() && expected != meta_of(current).resource_version())
-      throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on " + type.resource() + " " + quoted(name) +
-                                           ": the object has been modified; please apply your changes to the latest "
-                                           "version and try again"));
+    check_expected_version(type, name, expected, current);
     MessagePtr next(object->New());
     next->CopyFrom(*object);
     mutable_meta_of(*next)->set_resource_version(meta_of(current).resource_version());
     return next;
   }, subresource, options);
+}
+
+// Only the status changes; everything else stays as stored. A status apply records its
+// ownership in `next`.
+MessagePtr ApiCore::with_status_of(const pb::Message& current, const pb::Message& next) {
+  MessagePtr merged(current.New());
+  merged->CopyFrom(current);
+  copy_field(next, *merged, "status");
+  *mutable_meta_of(*merged)->mutable_managed_fields() = meta_of(next).managed_fields();
+  return merged;
+}
+
+void ApiCore::check_expected_version(const sdk::ResourceType& type, const std::string& name, const std::string& expected,
+                                     const pb::Message& current) {
+  if (!expected.empty() && expected != meta_of(current).resource_version())
+    throw ApiError(sdk::Status::Conflict("Operation cannot be fulfilled on " + type.resource() + " " + quoted(name) +
+                                         ": the object has been modified; please apply your changes to the latest "
+                                         "version and try again"));
 }
 
 MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
@@ -551,13 +568,7 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
       next = std::make_shared<core::Pod>(with_ephemeral_containers_of(static_cast<const core::Pod&>(*current),
                                                                       static_cast<const core::Pod&>(*next)));
     } else if (subresource == "status") {
-      // Only the status changes; everything else stays as stored.
-      MessagePtr merged(current->New());
-      merged->CopyFrom(*current);
-      copy_field(*next, *merged, "status");
-      // A status apply records its ownership in `next`.
-      *mutable_meta_of(*merged)->mutable_managed_fields() = meta_of(*next).managed_fields();
-      next = merged;
+      next = with_status_of(*current, *next);
     } else if (has_status_subresource(type)) {
       copy_field(*current, *next, "status");
       if (type.kind == "Pod") refuse_ephemeral_change(type, static_cast<const core::Pod&>(*current), static_cast<const core::Pod&>(*next));
@@ -576,6 +587,7 @@ MessagePtr ApiCore::modify(const sdk::ResourceType& type, const std::string& ns,
 
 DeleteResult ApiCore::erase(const sdk::ResourceType& type, const std::string& ns, const std::string& name,
                             const DeleteOptions& options, bool dry_run) {
+  if (type.kind == "Namespace" && !dry_run) open_namespaces_.forget(name);
   for (int attempt = 0;; ++attempt) {
     MessagePtr current = get(type, ns, name);
     const auto& meta = meta_of(*current);
@@ -683,7 +695,6 @@ void require_node(const sdk::ResourceType& pods, const std::string& pod, const s
   errors.throw_if_any(pods, pod);
 }
 
-constexpr std::size_t kBindChunk = 200;  // pods per store round trip (a reply must fit a bus message)
 
 }  // namespace
 
@@ -707,8 +718,8 @@ std::vector<sdk::Status> ApiCore::bind_many(const std::vector<Binding>& bindings
       return e.status();
     }
   };
-  for (std::size_t first = 0; first < bindings.size(); first += kBindChunk) {
-    std::size_t last = std::min(bindings.size(), first + kBindChunk);
+  for (std::size_t first = 0; first < bindings.size(); first += kManyChunk) {
+    std::size_t last = std::min(bindings.size(), first + kManyChunk);
     std::vector<store::v1::ObjectKey> keys;
     for (std::size_t i = first; i < last; ++i) keys.push_back(sdk::object_key(pods, bindings[i].namespace_, bindings[i].pod));
     auto current = store_.get_many(keys);

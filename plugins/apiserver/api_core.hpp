@@ -14,6 +14,7 @@
 
 #include <spdlog/logger.h>
 
+#include "open_namespaces.hpp"
 #include "ip_allocator.hpp"
 #include "skiff/api/core/v1/service.pb.h"
 #include "skiff/api/core/v1/service_account.pb.h"
@@ -105,6 +106,12 @@ class ApiCore {
     std::string namespace_, pod, node, uid;
   };
   std::vector<sdk::Status> bind_many(const std::vector<Binding>& bindings);
+  // update(..., "status") of many objects of one type: read in one round trip, written in one
+  // store batch; an object written meanwhile goes the one-by-one way (status_many.cpp).
+  std::vector<Created> update_status_many(const sdk::ResourceType& type, std::vector<MessagePtr> objects,
+                                          const WriteOptions& options);
+  // Objects per store round trip in the batched verbs (a reply must fit a bus message).
+  static constexpr std::size_t kManyChunk = 200;
 
   // Loads the allocators from the stored Services; creates the four system namespaces.
   void bootstrap();
@@ -137,6 +144,9 @@ class ApiCore {
     std::int64_t expected_revision = 0;
     MessagePtr object;  // what the object will be (None: as it is)
   };
+  static MessagePtr with_status_of(const google::protobuf::Message& current, const google::protobuf::Message& next);
+  static void check_expected_version(const sdk::ResourceType& type, const std::string& name, const std::string& expected,
+                                     const google::protobuf::Message& current);
   PlannedWrite plan_update(const sdk::ResourceType& type, const google::protobuf::Message& old, MessagePtr next,
                            const WriteOptions& options);
   MessagePtr write_update(const sdk::ResourceType& type, const google::protobuf::Message& old, MessagePtr next,
@@ -161,6 +171,7 @@ class ApiCore {
   };
   std::mutex service_accounts_mutex_;
   std::unordered_map<std::string, KnownAccount> service_accounts_;
+  OpenNamespaces open_namespaces_;
 };
 
 }  // namespace skiff::apiserver

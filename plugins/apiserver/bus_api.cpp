@@ -153,6 +153,41 @@ BusApi::BusApi(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int w
           return create_many(r, subjects.node_of_api_subject(from.message().subject), &authorizer_);
         }));
   }
+  auto status_many = [&api](const v1::UpdateStatusManyRequest& r, const std::string& node, NodeAuthorizer* authorizer) {
+    const sdk::ResourceType* type = sdk::find_resource_by_plural(r.group(), r.resource());
+    if (!type) throw ApiError(sdk::Status::NotFound("the server could not find the requested resource"));
+    std::vector<MessagePtr> objects;
+    for (const auto& bytes : r.objects()) {
+      MessagePtr object(type->new_object().release());
+      if (!object->ParseFromString(bytes))
+        throw ApiError(sdk::Status::BadRequest("statusmany: an object is not a valid " + type->kind));
+      const auto& meta = sdk::meta_of(*object);
+      if (meta.name().empty()) throw ApiError(sdk::Status::BadRequest("statusmany: an object has no metadata.name"));
+      if (authorizer) authorizer->check(node, {"update", *type, meta.namespace_(), meta.name(), "status", object.get()});
+      objects.push_back(std::move(object));
+    }
+    v1::UpdateStatusManyResponse response;
+    WriteOptions options;
+    options.field_manager = r.field_manager();
+    for (const auto& updated : api.update_status_many(*type, std::move(objects), options)) {
+      auto* result = response.add_results();
+      result->set_code(updated.status.code);
+      result->set_reason(updated.status.reason);
+      result->set_message(updated.status.message);
+      if (updated.object) result->set_object(updated.object->SerializeAsString());
+    }
+    return response;
+  };
+  for (int i = 0; i < std::max(1, workers); ++i) {
+    subscriptions_.push_back(sdk::serve_proto<v1::UpdateStatusManyRequest>(
+        bus, subjects.cluster_api("statusmany"), "apiserver",
+        [status_many](const v1::UpdateStatusManyRequest& r, const sdk::Request&) { return status_many(r, "", nullptr); }));
+    subscriptions_.push_back(sdk::serve_proto<v1::UpdateStatusManyRequest>(
+        bus, subjects.node_api_any("statusmany"), "apiserver",
+        [this, status_many, subjects](const v1::UpdateStatusManyRequest& r, const sdk::Request& from) {
+          return status_many(r, subjects.node_of_api_subject(from.message().subject), &authorizer_);
+        }));
+  }
   for (int i = 0; i < std::max(1, workers); ++i)
     subscriptions_.push_back(sdk::serve_proto<v1::BindManyRequest>(
         bus, subjects.cluster_api("bindmany"), "apiserver", [&api](const v1::BindManyRequest& r, const sdk::Request&) {

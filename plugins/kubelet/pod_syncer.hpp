@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "downward_api.hpp"
+#include "skiff/sdk/status_writer.hpp"
 #include "master_service_env.hpp"
 #include "projected_tokens.hpp"
 #include "pod_dns.hpp"
@@ -141,6 +142,7 @@ class PodSyncer {
   std::string pod_dir(const std::string& pod_uid) const { return options_.pods_dir + "/" + pod_uid; }
 
   const sdk::ApiClient& api_;
+  sdk::StatusWriter statuses_{api_};  // every pod worker's status writes, coalesced (api.statusmany)
   mutable ProjectedTokens tokens_{api_};
   mutable MasterServiceEnv service_env_{api_};
   RuntimeSet& runtimes_;

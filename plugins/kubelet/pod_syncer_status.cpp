@@ -151,7 +151,7 @@ void PodSyncer::write_status(Pass& pass, const core::PodStatus& status, const co
     pass.memory.expected_echo = serialized;  // before the write: its echo may beat the reply
   }
   try {
-    auto written = api_.update(next, "status");
+    auto written = statuses_.update(next);
     std::lock_guard lock(mutex_);
     pass.memory.written_status = std::move(serialized);
     pass.memory.written_revision = revision_of(written);

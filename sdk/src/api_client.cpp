@@ -104,6 +104,22 @@ std::vector<std::pair<Status, std::string>> ApiClient::create_many_bytes(const R
   return out;
 }
 
+std::vector<std::pair<Status, std::string>> ApiClient::update_status_many_bytes(
+    const ResourceType& type, const std::vector<std::string>& objects) const {
+  apiserver::v1::UpdateStatusManyRequest request;
+  request.set_group(type.group);
+  request.set_resource(type.plural);
+  for (const auto& o : objects) request.add_objects(o);
+  auto response = sdk::call<apiserver::v1::UpdateStatusManyResponse>(bus_, subjects_.api("statusmany"), request, timeout_);
+  if (response.results_size() != request.objects_size())
+    throw Error(Status::Internal("the API answered " + std::to_string(response.results_size()) + " of " +
+                                 std::to_string(request.objects_size()) + " status updates"));
+  std::vector<std::pair<Status, std::string>> out;
+  for (auto& r : *response.mutable_results())
+    out.emplace_back(Status{r.code(), r.reason(), r.message()}, std::move(*r.mutable_object()));
+  return out;
+}
+
 std::vector<Status> ApiClient::bind_many(const std::vector<Binding>& bindings) const {
   apiserver::v1::BindManyRequest request;
   for (const auto& b : bindings) {

@@ -216,7 +216,7 @@ bool FakeKubelet::sync_pod(const std::string& key) {
       }
     }
     for (auto& cs : *status->mutable_container_statuses()) cs.set_ready(ready);
-    if (changed) api_.update(next, "status");
+    if (changed) statuses_.update(next);
   } catch (const sdk::Error& e) {
     if (e.status().code == 404) return true;
     return false;  // 409: the informer brings the newer version; try again

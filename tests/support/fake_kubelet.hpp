@@ -16,6 +16,7 @@
 
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
+#include "skiff/sdk/status_writer.hpp"
 #include "skiff/sdk/informer.hpp"
 #include "skiff/sdk/work_queue.hpp"
 
@@ -55,6 +56,7 @@ class FakeKubelet {
   FakeKubeletOptions options_;
   std::set<std::string> nodes_;
   sdk::ApiClient api_;
+  sdk::StatusWriter statuses_{api_};  // pods' status coalesced as the kubelet's (api.statusmany)
   sdk::Informer<api::core::v1::Pod> pods_;
   sdk::WorkQueue queue_;
   mutable std::mutex mutex_;

@@ -59,6 +59,19 @@ class ApiClient {
       out.emplace_back(status, status.ok() ? parse<T>(bytes) : T());
     return out;
   }
+  // The status of many objects of one type in one round trip (api.statusmany); each gets its
+  // own status (200 when written) and the stored object. StatusWriter coalesces callers into it.
+  template <class T>
+  std::vector<std::pair<Status, T>> update_status_many(const std::vector<T>& objects) const {
+    std::vector<std::string> serialized;
+    for (const auto& o : objects) serialized.push_back(o.SerializeAsString());
+    std::vector<std::pair<Status, T>> out;
+    for (auto& [status, bytes] : update_status_many_bytes(resource_type_of<T>(), serialized))
+      out.emplace_back(status, status.ok() ? parse<T>(bytes) : T());
+    return out;
+  }
+  std::vector<std::pair<Status, std::string>> update_status_many_bytes(const ResourceType& type,
+                                                                       const std::vector<std::string>& objects) const;
   // PUT; subresource "status" changes only the status.
   template <class T>
   T update(const T& object, const std::string& subresource = "") const {

@@ -2,12 +2,15 @@
 // and the SDK informer lists and catches up through it.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "api_node.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/informer.hpp"
+#include "skiff/sdk/status_writer.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -91,6 +94,62 @@ TEST_F(BusApiTest, InformerThroughTheApi) {
   EXPECT_TRUE(informer.get("default", "before"));
   api.create(make_pod("after"));
   ASSERT_TRUE(test::wait_until([&] { return informer.size() == 2; }));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(BusApiTest, StatusOfManyPodsInOneRequestEachWithItsOwnResult) {
+  core::Pod fresh = api.create(make_pod("fresh"));
+  core::Pod stale = api.create(make_pod("stale"));
+  core::Pod spec_too = api.create(make_pod("spec-too"));
+  api.patch<core::Pod>("default", "stale", "merge", R"({"metadata":{"labels":{"moved":"yes"}}})");
+  core::Pod missing = make_pod("missing");
+  std::vector<core::Pod> batch{fresh, stale, spec_too, missing};
+  for (auto& pod : batch) pod.mutable_status()->set_phase("Running");
+  batch[2].mutable_spec()->mutable_containers(0)->set_image("other");  // a status update changes only the status
+
+  auto results = api.update_status_many(batch);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].first.code, 200) << results[0].first.message;
+  EXPECT_EQ(results[0].second.status().phase(), "Running");
+  EXPECT_NE(results[0].second.metadata().resource_version(), fresh.metadata().resource_version());
+  EXPECT_EQ(results[1].first.code, 409) << "its resourceVersion is a precondition, as in a single update";
+  EXPECT_EQ(results[2].first.code, 200) << results[2].first.message;
+  EXPECT_EQ(results[3].first.code, 404);
+  EXPECT_EQ(results[3].first.message, "pods \"missing\" not found");
+
+  EXPECT_EQ(api.get<core::Pod>("default", "fresh").status().phase(), "Running");
+  EXPECT_EQ(api.get<core::Pod>("default", "stale").status().phase(), "Pending");
+  core::Pod stored = api.get<core::Pod>("default", "spec-too");
+  EXPECT_EQ(stored.status().phase(), "Running");
+  EXPECT_EQ(stored.spec().containers(0).image(), "busybox");
+}
+
+TEST_F(BusApiTest, StatusWriterGivesEachOfManyThreadsItsOwnResult) {
+  constexpr int kPods = 24;
+  std::vector<core::Pod> pods;
+  for (int i = 0; i < kPods; ++i) pods.push_back(api.create(make_pod("w-" + std::to_string(i))));
+  sdk::StatusWriter writer(api, 8);
+  std::vector<int> codes(kPods, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPods; ++i)
+    threads.emplace_back([&, i] {
+      core::Pod next = pods[i];
+      next.mutable_status()->set_phase("Running");
+      if (i % 6 == 5) next.mutable_metadata()->set_resource_version("1");  // stale: refused alone
+      try {
+        codes[i] = writer.update(next).status().phase() == "Running" ? 200 : -1;
+      } catch (const sdk::Error& e) {
+        codes[i] = e.status().code;
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kPods; ++i) {
+    EXPECT_EQ(codes[i], i % 6 == 5 ? 409 : 200) << "pod " << i;
+    EXPECT_EQ(api.get<core::Pod>("default", "w-" + std::to_string(i)).status().phase(), i % 6 == 5 ? "Pending" : "Running");
+  }
 }
 
 }  // namespace

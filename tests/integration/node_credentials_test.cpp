@@ -187,6 +187,13 @@ TEST_F(NodeBusCredentials, TheNodeAuthorizerLetsANodeChangeOnlyItselfAndItsPods)
   auto there = node.get<core::Pod>("default", "there");
   there.mutable_status()->set_phase("Running");
   expect_forbidden([&] { node.update(there, "status"); }, {"worker-1", "pods/status default/there"});
+  here = node.get<core::Pod>("default", "here");
+  here.mutable_status()->set_message("batched");
+  expect_forbidden([&] { node.update_status_many(std::vector<core::Pod>{here, there}); },
+                   {"worker-1", "pods/status default/there"});
+  auto batched = node.update_status_many(std::vector<core::Pod>{here});
+  EXPECT_EQ(batched.at(0).first.code, 200) << batched.at(0).first.message;
+  EXPECT_EQ(batched.at(0).second.status().message(), "batched");
   expect_forbidden([&] { node.update(here); }, {"worker-1", "pods default/here"});
   EXPECT_EQ(node.get<core::Secret>("default", "mine").metadata().name(), "mine");
   expect_forbidden([&] { node.get<core::Secret>("default", "theirs"); }, {"worker-1", "secrets default/theirs"});

@@ -2,7 +2,8 @@
 // a worker skiffd (kubelet + runtime-docker) on one bus, against the same dockerd used bare
 // (Engine API create+start) and through Docker Swarm, in the same run.
 //   1. pod startup: API create -> Running for 20 single-container pods, one at a time,
-//      interleaved with bare create+start of the same image and command;
+//      interleaved with bare create+start of the same image and command, and with Docker's
+//      own floor for a pod (sandbox + joined app container through the Engine API);
 //   2. 50 replicas from 0 to all Running: a Deployment vs a Swarm service;
 //   3. the worker's RSS idle and with 50 pods.
 #include <algorithm>
@@ -80,6 +81,35 @@ double bare_docker_start(const docker::DockerClient& docker, std::vector<std::st
   return ms;
 }
 
+std::string create_container(const docker::DockerClient& docker, const json::object& body) {
+  auto r = docker.call("POST", "/containers/create", json::value(body));
+  return std::string(r.json().at("Id").as_string());
+}
+
+// Docker's own floor for a pod, no Skiff: what runtime-docker asks of the Engine API — a
+// sandbox on the bridge (the pod's network and IPC), then the app container joined to it.
+double bare_docker_pod_start(const docker::DockerClient& docker, std::vector<std::string>& created) {
+  json::object labels{{"io.skiff.bench", "bare-pod"}};
+  json::object sandbox{{"Image", "skiff/pause:1"},
+                       {"Labels", labels},
+                       {"HostConfig", json::object{{"NetworkMode", "bridge"}, {"IpcMode", "shareable"}}}};
+  auto start = Clock::now();
+  std::string sandbox_id = create_container(docker, sandbox);
+  docker.call("POST", "/containers/" + sandbox_id + "/start");
+  json::object app{{"Image", kImage},
+                   {"Cmd", json::array{"sleep", "3600"}},
+                   {"Labels", labels},
+                   {"HostConfig", json::object{{"Init", true},
+                                               {"NetworkMode", "container:" + sandbox_id},
+                                               {"IpcMode", "container:" + sandbox_id}}}};
+  std::string app_id = create_container(docker, app);
+  docker.call("POST", "/containers/" + app_id + "/start");
+  double ms = ms_since(start);
+  created.push_back(app_id);
+  created.push_back(sandbox_id);
+  return ms;
+}
+
 double skiff_pod_start(const sdk::ApiClient& api, int i) {
   Pod pod;
   pod.mutable_metadata()->set_name("start-" + std::to_string(i));
@@ -131,11 +161,12 @@ int main(int argc, char** argv) {
   std::printf("Pod startup on Docker %s: API create -> Running, %d single-container pods one at a time, vs bare "
               "Engine API create+start of the same image and command\n",
               std::string(docker.call("GET", "/version").json().at("Version").as_string()).c_str(), samples);
-  std::vector<double> skiff_ms, docker_ms;
+  std::vector<double> skiff_ms, docker_ms, docker_pod_ms;
   std::vector<std::string> bare;
   for (int i = 0; i < samples; ++i) {
     skiff_ms.push_back(skiff_pod_start(api, i));
     docker_ms.push_back(bare_docker_start(docker, bare));
+    docker_pod_ms.push_back(bare_docker_pod_start(docker, bare));
   }
   for (const auto& id : bare) docker.call("DELETE", "/containers/" + id + "?force=1");
   for (int i = 0; i < samples; ++i) api.erase<Pod>("default", "start-" + std::to_string(i));
@@ -148,6 +179,10 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < skiff_ms.size(); ++i) std::printf("    #%zu skiff %.0f ms, docker %.0f ms\n", i, skiff_ms[i], docker_ms[i]);
   }
   std::printf("  ratio p99 skiff/docker: %.2fx (target <= 1.25x); p50 %.2fx\n", s99 / d99, s50 / d50);
+  double p50 = percentile(docker_pod_ms, 0.5), p99 = percentile(docker_pod_ms, 0.99);
+  std::printf("  bare docker pod (sandbox, then app joined; no Skiff): p50 %.0f ms, p99 %.0f ms = %.2fx one container "
+              "(p99); skiff / this floor: p99 %.2fx, p50 %.2fx\n",
+              p50, p99, p99 / d99, s99 / p99, s50 / p50);
 
   // 2. 50 replicas: a Deployment vs a Swarm service, same image and command.
   bench::wait_idle(worker.pid());

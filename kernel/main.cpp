@@ -9,6 +9,7 @@
 
 #include "builtin_profiles.hpp"
 #include "commands.hpp"
+#include "malloc_arenas.hpp"
 #include "plugin_cleanup.hpp"
 #include "data_dir.hpp"
 #include "logging.hpp"
@@ -116,6 +117,7 @@ std::string self_executable(const char* argv0) {
 
 int main(int argc, char** argv) {
   auto started = std::chrono::steady_clock::now();
+  limit_malloc_arenas();  // before any thread exists
   // A client command with flags of its own (kubectl's), and the default signals: Ctrl-C ends it.
   if (argc > 1 && std::string(argv[1]) == "logs")
     return logs_command(std::vector<std::string>(argv + 2, argv + argc), default_data_dir() + "/kubeconfig");

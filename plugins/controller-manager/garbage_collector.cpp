@@ -113,6 +113,23 @@ OwnerState GarbageCollector::owner_state(const std::string& ns, const api::meta:
   return OwnerState::Present;
 }
 
+// The object as stored, to change and write back: cached copies may be trimmed by the
+// informers' transforms (shared_informers.cpp), and a full update must not lose what they
+// dropped. nullptr when it is gone or was replaced by another object of the same name.
+std::unique_ptr<google::protobuf::Message> GarbageCollector::stored_copy(const sdk::ResourceType& type,
+                                                                         const google::protobuf::Message& cached) {
+  const auto& meta = sdk::meta_of(cached);
+  auto stored = type.new_object();
+  try {
+    if (!stored->ParseFromString(context_.api.get_object(type, meta.namespace_(), meta.name()))) return nullptr;
+  } catch (const sdk::Error& e) {
+    if (e.status().code == 404) return nullptr;
+    throw;
+  }
+  if (sdk::meta_of(*stored).uid() != meta.uid()) return nullptr;
+  return stored;
+}
+
 bool GarbageCollector::sync_dependent(const sdk::ResourceType& type, const std::string& ns, const std::string& name) {
   auto object = context_.informers.of(type).get(ns, name);
   if (!object) return true;
@@ -137,8 +154,8 @@ bool GarbageCollector::sync_dependent(const sdk::ResourceType& type, const std::
   if (decision.action == OwnerDecision::Action::Keep) return true;
   // Solid owners remain: only the references to the others go.
   const auto& gone = decision.remove_uids;
-  auto next = type.new_object();
-  next->CopyFrom(*object);
+  auto next = stored_copy(type, *object);
+  if (!next) return true;  // gone or replaced meanwhile: its own events bring it back
   auto* refs = sdk::mutable_meta_of(*next)->mutable_owner_references();
   refs->erase(std::remove_if(refs->begin(), refs->end(),
                              [&](const auto& r) { return std::find(gone.begin(), gone.end(), r.uid()) != gone.end(); }),
@@ -149,8 +166,8 @@ bool GarbageCollector::sync_dependent(const sdk::ResourceType& type, const std::
 
 void GarbageCollector::remove_finalizer(const sdk::ResourceType& type, const google::protobuf::Message& object,
                                         const std::string& finalizer) {
-  auto next = type.new_object();
-  next->CopyFrom(object);
+  auto next = stored_copy(type, object);
+  if (!next) return;
   auto* finalizers = sdk::mutable_meta_of(*next)->mutable_finalizers();
   finalizers->erase(std::remove(finalizers->begin(), finalizers->end(), finalizer), finalizers->end());
   try {
@@ -168,8 +185,8 @@ bool GarbageCollector::sync_owner(const sdk::ResourceType& type, const std::stri
   auto dependents = dependents_of(meta.uid());
   if (has_finalizer(meta, kOrphan)) {
     for (const auto& [dtype, dependent] : dependents) {
-      auto next = dtype->new_object();
-      next->CopyFrom(*dependent);
+      auto next = stored_copy(*dtype, *dependent);
+      if (!next) continue;
       auto* refs = sdk::mutable_meta_of(*next)->mutable_owner_references();
       refs->erase(std::remove_if(refs->begin(), refs->end(), [&](const auto& r) { return r.uid() == meta.uid(); }),
                   refs->end());

@@ -29,6 +29,7 @@ class GarbageCollector final : public Controller {
   bool sync_owner(const sdk::ResourceType& type, const std::string& ns, const std::string& name);
   std::vector<std::pair<const sdk::ResourceType*, sdk::ObjectPtr>> dependents_of(const std::string& uid);
   void remove_finalizer(const sdk::ResourceType& type, const google::protobuf::Message& object, const std::string& finalizer);
+  std::unique_ptr<google::protobuf::Message> stored_copy(const sdk::ResourceType& type, const google::protobuf::Message& cached);
 
   std::vector<const sdk::ResourceType*> types_;
 };

@@ -8,6 +8,7 @@
 #include "parallel.hpp"
 #include "pod_ranking.hpp"
 #include "pod_state.hpp"
+#include "stored_copy.hpp"
 #include "skiff/sdk/selector.hpp"
 #include "skiff/sdk/time.hpp"
 
@@ -108,7 +109,9 @@ std::vector<PodPtr> ReplicaSetController::claim_pods(const apps::ReplicaSet& rs)
         continue;
       }
       // Its labels no longer match: let it go.
-      core::Pod released = *pod;
+      auto stored = stored_copy(context_.api, *pod);
+      if (!stored) continue;
+      core::Pod& released = *stored;
       auto* refs = released.mutable_metadata()->mutable_owner_references();
       refs->erase(std::remove_if(refs->begin(), refs->end(), [&](const auto& r) { return r.uid() == rs.metadata().uid(); }),
                   refs->end());
@@ -116,8 +119,10 @@ std::vector<PodPtr> ReplicaSetController::claim_pods(const apps::ReplicaSet& rs)
       continue;
     }
     if (owner || !matches || deleting || !pod->metadata().deletion_timestamp().empty()) continue;
-    // A matching orphan: adopt it.
-    core::Pod adopted = *pod;
+    // A matching orphan: adopt it (as it is now: it may have changed since the cache saw it).
+    auto stored = stored_copy(context_.api, *pod);
+    if (!stored || controller_of(stored->metadata()) || !selector.matches(stored->metadata().labels())) continue;
+    core::Pod& adopted = *stored;
     *adopted.mutable_metadata()->add_owner_references() =
         controller_reference(rs.metadata(), sdk::resource_type_of<apps::ReplicaSet>());
     owned.push_back(std::make_shared<core::Pod>(context_.api.update(adopted)));

@@ -1,5 +1,6 @@
 #include "shared_informers.hpp"
 
+#include "pod_transform.hpp"
 #include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/storage/volumes.hpp"
 
@@ -46,7 +47,9 @@ sdk::Informer<T>& SharedInformers::typed(std::unique_ptr<sdk::Informer<T>>& slot
 
 sdk::Informer<core::Pod>& SharedInformers::pods() {
   bool fresh = !pods_;
-  auto& informer = typed(pods_);
+  sdk::InformerOptions options;
+  options.transform = trim_pod_for_controllers;
+  auto& informer = typed(pods_, options);
   if (fresh) {
     informer.add_index(kByNode, sdk::index_by_field("spec.nodeName"));
     informer.add_index(kByClaim, claims_of_pod);

@@ -26,6 +26,13 @@ class BusApi {
   }
 
  private:
+  // createmany, statusmany, bindmany (bus_api_batches.cpp).
+  void serve_batch_verbs(sdk::Bus& bus, const sdk::Subjects& subjects, ApiCore& api, int workers);
+  // A verb on the cluster's subject and, under the Node authorizer, on every node's.
+  template <class Request, class Handler>
+  void serve_for_cluster_and_nodes(sdk::Bus& bus, const sdk::Subjects& subjects, const char* verb, int workers,
+                                   Handler handler);
+
   NodeAuthorizer authorizer_;
   NodeWatchRelay relay_;
   std::vector<sdk::Subscription> subscriptions_;  // last: cancelled before what handlers use goes

@@ -1,74 +1,70 @@
-// Leader/follower combining, as the store client's write coalescer: whoever finds a free
-// sending slot takes what is queued (of its own resource type) and sends it for everyone.
+// Status updates combined by whichever caller finds a free sending slot (leader_combiner.hpp).
 #include "skiff/sdk/status_writer.hpp"
 
 #include <algorithm>
 
+#include "leader_combiner.hpp"
+
 namespace skiff::sdk {
 
+struct StatusWriter::Impl {
+  struct Slot {
+    const ResourceType* type;
+    std::string object;
+    bool done = false;
+    Status status;
+    std::string stored;
+  };
+  using Batch = std::vector<std::shared_ptr<Slot>>;
+
+  const ApiClient& api;
+  std::size_t max_batch;
+  detail::LeaderCombiner<Slot> combiner;
+
+  // The oldest update and the queued ones of the same resource type, in order.
+  Batch take(std::deque<std::shared_ptr<Slot>>& queue) const {
+    const ResourceType* type = queue.front()->type;
+    Batch batch;
+    for (auto it = queue.begin(); it != queue.end() && batch.size() < max_batch;) {
+      if ((*it)->type != type) {
+        ++it;
+        continue;
+      }
+      batch.push_back(std::move(*it));
+      it = queue.erase(it);
+    }
+    return batch;
+  }
+
+  void send(Batch& batch) const {
+    std::vector<std::string> objects;
+    objects.reserve(batch.size());
+    for (const auto& slot : batch) objects.push_back(slot->object);
+    try {
+      auto results = api.update_status_many_bytes(*batch.front()->type, objects);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->status = results[i].first;
+        batch[i]->stored = std::move(results[i].second);
+      }
+    } catch (const Error& e) {
+      for (auto& slot : batch) slot->status = e.status();  // the request itself failed: every update in it did
+    }
+  }
+};
+
 StatusWriter::StatusWriter(const ApiClient& api, std::size_t max_batch, int max_in_flight)
-    : api_(api), max_batch_(std::max<std::size_t>(1, max_batch)), max_in_flight_(std::max(1, max_in_flight)) {}
+    : impl_(new Impl{api, std::max<std::size_t>(1, max_batch), detail::LeaderCombiner<Impl::Slot>(max_in_flight)}) {}
+
+StatusWriter::~StatusWriter() = default;
 
 std::string StatusWriter::update_bytes(const ResourceType& type, std::string object) {
-  auto slot = std::make_shared<Slot>();
+  auto slot = std::make_shared<Impl::Slot>();
   slot->type = &type;
   slot->object = std::move(object);
-  std::unique_lock lock(mutex_);
-  queue_.push_back(slot);
-  while (!slot->done) {
-    if (in_flight_ < max_in_flight_ && !queue_.empty()) {
-      auto batch = take_batch();
-      ++in_flight_;
-      lock.unlock();
-      send(batch);
-      lock.lock();
-      --in_flight_;
-      changed_.notify_all();
-    } else {
-      changed_.wait(lock);
-    }
-  }
+  impl_->combiner.run(
+      slot, [this](auto& queue) { return impl_->take(queue); }, [this](Impl::Batch& batch) { impl_->send(batch); });
   if (!slot->status.ok()) throw Error(slot->status);
   return std::move(slot->stored);
-}
-
-// Under the lock: the oldest update and the queued ones of the same resource type, in order.
-std::vector<std::shared_ptr<StatusWriter::Slot>> StatusWriter::take_batch() {
-  const ResourceType* type = queue_.front()->type;
-  std::vector<std::shared_ptr<Slot>> batch;
-  for (auto it = queue_.begin(); it != queue_.end() && batch.size() < max_batch_;) {
-    if ((*it)->type != type) {
-      ++it;
-      continue;
-    }
-    batch.push_back(std::move(*it));
-    it = queue_.erase(it);
-  }
-  return batch;
-}
-
-void StatusWriter::send(std::vector<std::shared_ptr<Slot>>& batch) {
-  std::vector<std::string> objects;
-  objects.reserve(batch.size());
-  for (const auto& slot : batch) objects.push_back(slot->object);
-  std::vector<std::pair<Status, std::string>> results;
-  Status failed{200, "", ""};
-  try {
-    results = api_.update_status_many_bytes(*batch.front()->type, objects);
-  } catch (const Error& e) {
-    failed = e.status();  // the request itself failed: every update in it did
-  }
-  std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    Slot& slot = *batch[i];
-    if (failed.ok()) {
-      slot.status = results[i].first;
-      slot.stored = std::move(results[i].second);
-    } else {
-      slot.status = failed;
-    }
-    slot.done = true;
-  }
 }
 
 }  // namespace skiff::sdk

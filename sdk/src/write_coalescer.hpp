@@ -1,14 +1,14 @@
 // Coalesces concurrent store writes from many threads into batch requests: while a batch is
 // on its way, new writes queue up and leave together in the next one (the client half of
-// the store's group commit). No thread of its own: a waiting caller does the sending.
+// the store's group commit).
 #pragma once
 
-#include <condition_variable>
-#include <deque>
+#include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <vector>
 
+#include "leader_combiner.hpp"
 #include "skiff/sdk/bus.hpp"
 #include "skiff/store/v1/store.pb.h"
 
@@ -36,11 +36,7 @@ class WriteCoalescer {
   std::string subject_;
   std::chrono::milliseconds timeout_;
   std::size_t max_batch_;
-  int max_in_flight_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::shared_ptr<Slot>> queue_;
-  int in_flight_ = 0;
+  LeaderCombiner<Slot> combiner_;
 };
 
 }  // namespace skiff::sdk::detail

@@ -4,12 +4,8 @@
 // instead of 100 of each. Each caller still blocks for, and gets, its own result.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "skiff/sdk/api_client.hpp"
 
@@ -18,6 +14,7 @@ namespace skiff::sdk {
 class StatusWriter {
  public:
   explicit StatusWriter(const ApiClient& api, std::size_t max_batch = 100, int max_in_flight = 2);
+  ~StatusWriter();
 
   // What api.update(object, "status") does; throws Error with this object's own status.
   template <class T>
@@ -30,23 +27,8 @@ class StatusWriter {
   std::string update_bytes(const ResourceType& type, std::string object);
 
  private:
-  struct Slot {
-    const ResourceType* type;
-    std::string object;
-    bool done = false;
-    Status status;
-    std::string stored;
-  };
-  std::vector<std::shared_ptr<Slot>> take_batch();
-  void send(std::vector<std::shared_ptr<Slot>>& batch);
-
-  const ApiClient& api_;
-  std::size_t max_batch_;
-  int max_in_flight_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::shared_ptr<Slot>> queue_;
-  int in_flight_ = 0;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace skiff::sdk

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <condition_variable>
@@ -12,7 +13,10 @@
 #include <spdlog/logger.h>
 #include <thread>
 
+#include "node_search.hpp"
 #include "scheduler_cache.hpp"
+#include "snapshot.hpp"
+#include "worker_pool.hpp"
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/event_recorder.hpp"
 #include "skiff/sdk/informer.hpp"
@@ -230,50 +234,39 @@ struct Scheduler::Impl {
     std::string message;  // why not
   };
 
-  // One scheduling cycle, under the cache lock; assumes the pod on the chosen node.
+  bool filters_parallel_safe() const {
+    return std::all_of(filters.begin(), filters.end(), [](const auto& f) { return f->parallel_safe(); });
+  }
+
+  // One scheduling cycle on the snapshot (no lock held); assumes the pod on the chosen node.
   Decision decide(const PodInfoPtr& pod) {
-    auto lock = cache.lock();
-    const auto& all = cache.nodes_locked();
+    cache.update_snapshot(snapshot);
+    const auto& all = snapshot.nodes();
     if (all.empty()) return {"", unschedulable_message(0, {})};
     ClusterView view{all};
     for (auto& f : filters) f->prepare(*pod, view);
-    std::size_t wanted = feasible_nodes_to_find(all.size());
-    std::vector<const NodeInfo*> feasible;
-    std::vector<std::string> reasons;
-    auto fits = [&](const NodeInfo& node) {
-      reasons.clear();
+    FitCheck fits = [&](const NodeInfo& node, std::vector<std::string>& reasons) {
       for (const auto& f : filters) {
         f->filter(*pod, node, reasons);
         if (!reasons.empty()) return false;
       }
       return true;
     };
-    std::size_t start = next_start % all.size(), visited = 0;
-    for (; visited < all.size() && feasible.size() < wanted; ++visited) {
-      const NodeInfo* node = all[(start + visited) % all.size()];
-      if (fits(*node)) feasible.push_back(node);
-    }
-    next_start = (start + visited) % all.size();
+    std::size_t start = next_start % all.size();
+    auto found = find_feasible(all, start, feasible_nodes_to_find(all.size()), fits,
+                               filters_parallel_safe() ? workers.get() : nullptr);
+    next_start = (start + found.visited) % all.size();
+    const auto& feasible = found.nodes;
     if (feasible.empty()) {
       // Every node said no: ask each again for its reasons (kept off the common path).
-      std::vector<std::vector<std::string>> failures;
-      failures.reserve(all.size());
-      for (const NodeInfo* node : all) {
-        fits(*node);
-        failures.push_back(reasons);
-      }
+      std::vector<std::vector<std::string>> failures(all.size());
+      for (std::size_t i = 0; i < all.size(); ++i) fits(*all[i], failures[i]);
       return {"", unschedulable_message(all.size(), failures)};
     }
 
     const NodeInfo* chosen = feasible.front();
     if (feasible.size() > 1 && !scorers.empty()) {
-      std::vector<std::int64_t> total(feasible.size(), 0), scores(feasible.size());
-      for (auto& [scorer, weight] : scorers) {
-        scorer->prepare(*pod, feasible);
-        for (std::size_t i = 0; i < feasible.size(); ++i) scores[i] = scorer->score(*pod, *feasible[i]);
-        scorer->normalize(scores);
-        for (std::size_t i = 0; i < feasible.size(); ++i) total[i] += scores[i] * weight;
-      }
+      auto total = total_scores(*pod, feasible, scorers, workers.get());
       // The best score; among equals, one at random (reservoir sampling), so that equal
       // nodes share the load.
       std::int64_t best = total[0];
@@ -289,7 +282,6 @@ struct Scheduler::Impl {
       }
     }
     std::string node = chosen->name();
-    lock.unlock();
     cache.assume(pod, node);
     return {node, ""};
   }
@@ -416,6 +408,8 @@ struct Scheduler::Impl {
   Informer<core::Pod> pods;
   SchedulingQueue queue;
   SchedulerCache cache;
+  Snapshot snapshot;                     // the scheduling thread's alone
+  std::unique_ptr<WorkerPool> workers;   // filter and score threads
   EventRecorder events;
   std::vector<std::unique_ptr<Filter>> filters;
   std::vector<std::pair<std::unique_ptr<Scorer>, int>> scorers;
@@ -448,6 +442,8 @@ void Scheduler::add_scorer(std::unique_ptr<Scorer> scorer, int weight) { impl_->
 void Scheduler::start() {
   Impl& s = *impl_;
   s.tasks = std::make_unique<TaskPool>(2);
+  int parallelism = s.options.parallelism > 0 ? s.options.parallelism : static_cast<int>(std::thread::hardware_concurrency());
+  s.workers = std::make_unique<WorkerPool>(std::max(1, parallelism));
   s.binder = std::make_unique<Batcher<PendingBinding>>(s.options.bind_workers, kMaxBindBatch,
                                                        [&s](std::vector<PendingBinding>& batch) { s.bind(batch); });
   s.pods.add_handlers([&s](const auto& pod) { s.on_pod(pod); }, [&s](const auto&, const auto& pod) { s.on_pod(pod); },
@@ -480,6 +476,7 @@ void Scheduler::stop() {
   if (s.thread.joinable()) s.thread.join();
   if (s.elector) s.elector->stop();
   s.binder.reset();  // sends the bindings already decided
+  s.workers.reset();
   s.tasks.reset();
   s.pods.stop();
   s.nodes.stop();

@@ -10,6 +10,7 @@
 
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/sdk/scheduling/interned_labels.hpp"
 
 namespace skiff::sdk::scheduling {
 
@@ -65,6 +66,8 @@ struct PodInfo {
 };
 using PodInfoPtr = std::shared_ptr<const PodInfo>;
 
+// Copied into the scheduler's snapshot whenever it changes: what comes from the Node object
+// (labels, taints) is shared between copies, built once per change of the node.
 class NodeInfo {
  public:
   explicit NodeInfo(NodePtr node);
@@ -73,9 +76,14 @@ class NodeInfo {
   const api::core::v1::Node& node() const { return *node_; }
   // The node's label `key`, or nullptr: from a copy made once, as every filter asks.
   const std::string* label(const std::string& key) const {
-    auto it = labels_.find(key);
-    return it == labels_.end() ? nullptr : &it->second;
+    auto it = facts_->labels.find(key);
+    return it == facts_->labels.end() ? nullptr : &it->second;
   }
+  // The same labels interned (LabelInterner::global()): what the built-in stages compare.
+  const LabelSet& labels() const { return facts_->label_set; }
+  // The taints with effect NoSchedule or NoExecute / PreferNoSchedule, in the node's order.
+  const std::vector<const api::core::v1::Taint*>& hard_taints() const { return facts_->hard_taints; }
+  const std::vector<const api::core::v1::Taint*>& soft_taints() const { return facts_->soft_taints; }
   bool unschedulable() const { return unschedulable_; }
   bool has_taints() const { return has_taints_; }
   void set_node(NodePtr node);
@@ -92,9 +100,15 @@ class NodeInfo {
   bool remove_pod(const std::string& key);
 
  private:
+  struct Facts {
+    std::unordered_map<std::string, std::string> labels;
+    LabelSet label_set;
+    std::vector<const api::core::v1::Taint*> hard_taints;  // point into the Node the NodeInfo holds
+    std::vector<const api::core::v1::Taint*> soft_taints;
+  };
   NodePtr node_;
+  std::shared_ptr<const Facts> facts_;
   std::string name_;
-  std::unordered_map<std::string, std::string> labels_;
   bool unschedulable_ = false;
   bool has_taints_ = false;
   Resources allocatable_;

@@ -78,6 +78,8 @@ PodInfo::PodInfo(PodPtr p) : pod(std::move(p)) {
       !pod->spec().affinity().pod_anti_affinity().required_during_scheduling_ignored_during_execution().empty();
 }
 
+const std::vector<const api::core::v1::Taint*> NodeInfo::kNoTaints;
+
 NodeInfo::NodeInfo(NodePtr node) { set_node(std::move(node)); }
 
 void NodeInfo::set_node(NodePtr node) {
@@ -86,7 +88,7 @@ void NodeInfo::set_node(NodePtr node) {
   allocatable_ = node_allocatable(*node_);
   auto facts = std::make_shared<Facts>();
   facts->labels = {node_->metadata().labels().begin(), node_->metadata().labels().end()};
-  facts->label_set = LabelSet::from(node_->metadata().labels());
+  label_set_ = LabelSet::from(node_->metadata().labels());
   for (const auto& taint : node_->spec().taints()) {
     if (taint.effect() == "NoSchedule" || taint.effect() == "NoExecute") facts->hard_taints.push_back(&taint);
     else if (taint.effect() == "PreferNoSchedule") facts->soft_taints.push_back(&taint);

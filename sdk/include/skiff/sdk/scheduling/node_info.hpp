@@ -67,7 +67,8 @@ struct PodInfo {
 using PodInfoPtr = std::shared_ptr<const PodInfo>;
 
 // Copied into the scheduler's snapshot whenever it changes: what comes from the Node object
-// (labels, taints) is shared between copies, built once per change of the node.
+// (labels as strings, taints) is shared between copies, built once per change of the node; the
+// interned labels are its own (a few integers).
 class NodeInfo {
  public:
   explicit NodeInfo(NodePtr node);
@@ -80,10 +81,10 @@ class NodeInfo {
     return it == facts_->labels.end() ? nullptr : &it->second;
   }
   // The same labels interned (LabelInterner::global()): what the built-in stages compare.
-  const LabelSet& labels() const { return facts_->label_set; }
+  const LabelSet& labels() const { return label_set_; }
   // The taints with effect NoSchedule or NoExecute / PreferNoSchedule, in the node's order.
-  const std::vector<const api::core::v1::Taint*>& hard_taints() const { return facts_->hard_taints; }
-  const std::vector<const api::core::v1::Taint*>& soft_taints() const { return facts_->soft_taints; }
+  const std::vector<const api::core::v1::Taint*>& hard_taints() const { return has_taints_ ? facts_->hard_taints : kNoTaints; }
+  const std::vector<const api::core::v1::Taint*>& soft_taints() const { return has_taints_ ? facts_->soft_taints : kNoTaints; }
   bool unschedulable() const { return unschedulable_; }
   bool has_taints() const { return has_taints_; }
   void set_node(NodePtr node);
@@ -102,15 +103,17 @@ class NodeInfo {
  private:
   struct Facts {
     std::unordered_map<std::string, std::string> labels;
-    LabelSet label_set;
     std::vector<const api::core::v1::Taint*> hard_taints;  // point into the Node the NodeInfo holds
     std::vector<const api::core::v1::Taint*> soft_taints;
   };
+  static const std::vector<const api::core::v1::Taint*> kNoTaints;
+  // What every filter reads first, together: one node is a few cache lines, not a pointer chase.
+  bool unschedulable_ = false;
+  bool has_taints_ = false;
+  LabelSet label_set_;
   NodePtr node_;
   std::shared_ptr<const Facts> facts_;
   std::string name_;
-  bool unschedulable_ = false;
-  bool has_taints_ = false;
   Resources allocatable_;
   Resources requested_;
   Resources scoring_requested_;

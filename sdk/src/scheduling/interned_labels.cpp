@@ -34,11 +34,15 @@ std::size_t LabelInterner::size() const {
   return texts_.size();
 }
 
-void LabelSet::sort() { std::sort(pairs_.begin(), pairs_.end()); }
+LabelSet::LabelSet(std::vector<Pair> pairs) : size_(static_cast<std::uint32_t>(pairs.size())) {
+  std::sort(pairs.begin(), pairs.end());
+  if (pairs.size() <= kInline) std::copy(pairs.begin(), pairs.end(), inline_);
+  else heap_ = std::move(pairs);
+}
 
-LabelId LabelSet::value_of(LabelId key) const {
-  auto it = std::lower_bound(pairs_.begin(), pairs_.end(), key, [](const auto& pair, LabelId k) { return pair.first < k; });
-  return it != pairs_.end() && it->first == key ? it->second : kNoLabel;
+LabelId LabelSet::value_in_heap(LabelId key) const {
+  auto it = std::lower_bound(heap_.begin(), heap_.end(), key, [](const Pair& pair, LabelId k) { return pair.first < k; });
+  return it != heap_.end() && it->first == key ? it->second : kNoLabel;
 }
 
 }  // namespace skiff::sdk::scheduling

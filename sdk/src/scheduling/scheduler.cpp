@@ -174,6 +174,8 @@ struct Scheduler::Impl {
       bind_errors_total = &options.metrics->counter("skiff_scheduler_bind_errors_total", "bindings that failed", labels);
       pending_gauge = &options.metrics->gauge("skiff_scheduler_pending_pods", "pods waiting for a node", labels);
       nodes_gauge = &options.metrics->gauge("skiff_scheduler_nodes", "nodes in the scheduler's cache", labels);
+      deciding_seconds = &options.metrics->counter("skiff_scheduler_deciding_seconds_total",
+                                                   "time the scheduling cycles spent deciding (snapshot, filters, scorers)", labels);
     }
   }
 
@@ -371,8 +373,11 @@ struct Scheduler::Impl {
       }
       auto info = std::make_shared<const PodInfo>(queued.pod);
       Decision decision;
+      auto decide_start = std::chrono::steady_clock::now();
       try {
         decision = decide(info);
+        if (deciding_seconds)
+          deciding_seconds->inc(std::chrono::duration<double>(std::chrono::steady_clock::now() - decide_start).count());
       } catch (const std::exception& e) {
         // A stage threw (a third party's, say): this pod waits its back-off, the others go on.
         if (log) log->error("pod {}: a scheduling stage failed: {}", queued.key, e.what());
@@ -424,6 +429,7 @@ struct Scheduler::Impl {
   Counter* bind_errors_total = nullptr;
   Gauge* pending_gauge = nullptr;
   Gauge* nodes_gauge = nullptr;
+  Counter* deciding_seconds = nullptr;
   std::mutex mutex;
   std::condition_variable wake;
   bool leading = false;

@@ -46,4 +46,14 @@ TEST(InternedLabels, ASetAnswersByKeyId) {
   EXPECT_FALSE(LabelSet{}.has(interner.find("zone")));
 }
 
+TEST(InternedLabels, ManyLabelsLeaveTheInlinePairsAndStillAnswer) {
+  LabelInterner interner;
+  std::map<std::string, std::string> labels;
+  for (std::size_t i = 0; i < LabelSet::kInline * 3; ++i) labels["key-" + std::to_string(i)] = "v" + std::to_string(i);
+  auto set = LabelSet::from(labels, interner);
+  EXPECT_EQ(set.size(), labels.size());
+  for (const auto& [key, value] : labels) EXPECT_EQ(set.value_of(interner.find(key)), interner.find(value)) << key;
+  EXPECT_EQ(set.value_of(interner.intern("absent")), kNoLabel);
+}
+
 }  // namespace

@@ -38,26 +38,39 @@ class LabelInterner {
   std::unordered_map<std::string_view, LabelId, Hash, std::equal_to<>> ids_;
 };
 
-// A node's labels as (key id, value id) pairs sorted by key: a lookup is a short binary search.
+// A node's labels as (key id, value id) pairs sorted by key. Up to kInline pairs live inside
+// the set itself (one cache line, no pointer to chase while the filters walk thousands of
+// nodes); more go to the heap and are binary-searched.
 class LabelSet {
  public:
+  using Pair = std::pair<LabelId, LabelId>;
+  static constexpr std::size_t kInline = 8;
+
   LabelSet() = default;
   template <class Map>
   static LabelSet from(const Map& labels, LabelInterner& interner = LabelInterner::global()) {
-    LabelSet set;
-    set.pairs_.reserve(labels.size());
-    for (const auto& [key, value] : labels) set.pairs_.emplace_back(interner.intern(key), interner.intern(value));
-    set.sort();
-    return set;
+    std::vector<Pair> pairs;
+    pairs.reserve(labels.size());
+    for (const auto& [key, value] : labels) pairs.emplace_back(interner.intern(key), interner.intern(value));
+    return LabelSet(std::move(pairs));
   }
   // The value's id, or kNoLabel when the key is absent.
-  LabelId value_of(LabelId key) const;
+  LabelId value_of(LabelId key) const {
+    if (size_ > kInline) return value_in_heap(key);
+    for (std::uint32_t i = 0; i < size_; ++i)
+      if (inline_[i].first >= key) return inline_[i].first == key ? inline_[i].second : kNoLabel;
+    return kNoLabel;
+  }
   bool has(LabelId key) const { return value_of(key) != kNoLabel; }
-  std::size_t size() const { return pairs_.size(); }
+  std::size_t size() const { return size_; }
 
  private:
-  void sort();
-  std::vector<std::pair<LabelId, LabelId>> pairs_;
+  explicit LabelSet(std::vector<Pair> pairs);
+  LabelId value_in_heap(LabelId key) const;
+
+  std::uint32_t size_ = 0;
+  Pair inline_[kInline] = {};
+  std::vector<Pair> heap_;  // every pair, when there are more than kInline
 };
 
 }  // namespace skiff::sdk::scheduling

@@ -169,7 +169,10 @@ int main(int argc, char** argv) {
                            "control");
   control.start();
   // The scheduler in a skiffd of its own: its RSS is its own, and it can start after a backlog.
-  test::PluginNode scheduler(nats, "  - name: scheduler-default\n    config: {leader_elect: false}\n", "scheduler");
+  // SCHEDULER_PARALLELISM=N: the scheduler's filter/score threads (default: one per hardware thread).
+  std::string parallelism = std::getenv("SCHEDULER_PARALLELISM") ? std::getenv("SCHEDULER_PARALLELISM") : "0";
+  test::PluginNode scheduler(
+      nats, "  - name: scheduler-default\n    config: {leader_elect: false, parallelism: " + parallelism + "}\n", "scheduler");
   sdk::ApiClient api(control.bus(), control.subjects());
   for (const char* ns : {"burst", "backlog", "peer"}) {
     core::Namespace n;
@@ -203,6 +206,10 @@ int main(int argc, char** argv) {
   std::printf("  burst: %d pods created by %d clients and bound in %.2f s: %.0f pods/s end to end, created-to-bound "
               "p50 %.0f ms, p99 %.0f ms\n",
               burst_run.bound, kWriters, burst_run.seconds, burst_run.pods_per_second, burst_run.p50_ms, burst_run.p99_ms);
+  std::printf("    (scheduler counters: %.0f unschedulable attempts, %.0f failed bindings)\n",
+              bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_unschedulable_total"),
+              bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_bind_errors_total"));
+  if (std::getenv("SCHEDULER_LOG")) std::printf("%s\n", scheduler.output().c_str());
   std::printf("  scheduler skiffd RSS with %d nodes and %d pods cached: %.0f MB (target <= 100 MB)\n", nodes,
               burst_run.bound, bench::rss_kb(scheduler.pid()) / 1024.0);
 

@@ -28,13 +28,14 @@ FeasibleNodes find_feasible(const std::vector<const NodeInfo*>& all, std::size_t
                             const FitCheck& fits, WorkerPool* pool) {
   std::size_t chunks = (all.size() + kFilterChunk - 1) / kFilterChunk;
   if (!pool || pool->parallelism() < 2 || chunks < 2) return walk(all, start, wanted, fits);
-  // Chunks are handed out in order and none starts once enough nodes were found, so the chunks
-  // done are a prefix of the walk: merged in order, they give the sequential walk's answer.
+  // Chunks are handed out in order and none starts once enough nodes were found. A chunk can
+  // still be skipped out of order (its worker was descheduled between taking it and starting
+  // while later chunks filled the count), so the merge filters any chunk it needs that was
+  // skipped: merged in order, the chunks give exactly the sequential walk's answer.
   std::vector<std::vector<std::uint32_t>> found(chunks);  // offsets from start that fit
   std::vector<char> done(chunks, 0);
   std::atomic<std::size_t> total{0};
-  pool->run(chunks, [&](std::size_t chunk) {
-    if (total.load(std::memory_order_relaxed) >= wanted) return;
+  auto filter_chunk = [&](std::size_t chunk) {
     std::vector<std::string> reasons;
     std::size_t end = std::min(all.size(), (chunk + 1) * kFilterChunk);
     for (std::size_t offset = chunk * kFilterChunk; offset < end; ++offset) {
@@ -42,10 +43,15 @@ FeasibleNodes find_feasible(const std::vector<const NodeInfo*>& all, std::size_t
       if (fits(*all[(start + offset) % all.size()], reasons)) found[chunk].push_back(static_cast<std::uint32_t>(offset));
     }
     done[chunk] = 1;
+  };
+  pool->run(chunks, [&](std::size_t chunk) {
+    if (total.load(std::memory_order_relaxed) >= wanted) return;
+    filter_chunk(chunk);
     total.fetch_add(found[chunk].size(), std::memory_order_relaxed);
   });
   FeasibleNodes out;
-  for (std::size_t chunk = 0; chunk < chunks && done[chunk]; ++chunk) {
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+    if (!done[chunk]) filter_chunk(chunk);
     out.visited = std::min(all.size(), (chunk + 1) * kFilterChunk);
     for (std::uint32_t offset : found[chunk]) {
       out.nodes.push_back(all[(start + offset) % all.size()]);

@@ -14,7 +14,7 @@ void SchedulerCache::update_snapshot(Snapshot& snapshot) {
   if (snapshot.generation() == generation_) return;
   for (const auto& name : dirty_) {
     auto it = nodes_.find(name);
-    snapshot.put(name, it == nodes_.end() ? nullptr : std::make_shared<const NodeInfo>(*it->second));
+    snapshot.put(name, it == nodes_.end() ? nullptr : it->second.get());
   }
   dirty_.clear();
   snapshot.finish_update(generation_);

@@ -5,42 +5,47 @@
 namespace skiff::sdk::scheduling {
 
 const NodeInfo* Snapshot::find(const std::string& name) const {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second.info.get();
+  auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &infos_[it->second];
 }
 
-void Snapshot::put(const std::string& name, std::shared_ptr<const NodeInfo> copy) {
-  auto it = by_name_.find(name);
-  if (!copy) {
-    if (it != by_name_.end()) {
-      by_name_.erase(it);
-      membership_changed_ = true;
-    }
+void Snapshot::put(const std::string& name, const NodeInfo* source) {
+  auto it = index_.find(name);
+  if (!source) {
+    if (it != index_.end()) removed_.insert(name);
     return;
   }
-  if (it == by_name_.end()) {
-    by_name_.emplace(name, Entry{std::move(copy), 0});
-    membership_changed_ = true;
+  if (it != index_.end()) {
+    infos_[it->second] = *source;  // in place: the array and order_ stay as they are
+    removed_.erase(name);
     return;
   }
-  it->second.info = std::move(copy);
-  if (!membership_changed_) order_[it->second.position] = it->second.info.get();
+  added_.push_back(*source);
 }
 
 void Snapshot::finish_update(std::uint64_t generation) {
   generation_ = generation;
-  if (!membership_changed_) return;
-  // Rare (a node added or removed): sort the names again.
-  std::vector<Entry*> entries;
-  entries.reserve(by_name_.size());
-  for (auto& [name, entry] : by_name_) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(), [](const Entry* a, const Entry* b) { return a->info->name() < b->info->name(); });
+  if (!added_.empty() || !removed_.empty()) rebuild();
+}
+
+void Snapshot::rebuild() {
+  // Rare (a node added or removed): a fresh array in name order.
+  std::vector<NodeInfo> all;
+  all.reserve(infos_.size() + added_.size());
+  for (auto& info : infos_)
+    if (!removed_.count(info.name())) all.push_back(std::move(info));
+  for (auto& info : added_) all.push_back(std::move(info));
+  std::sort(all.begin(), all.end(), [](const NodeInfo& a, const NodeInfo& b) { return a.name() < b.name(); });
+  infos_ = std::move(all);
+  added_.clear();
+  removed_.clear();
+  index_.clear();
   order_.clear();
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    entries[i]->position = i;
-    order_.push_back(entries[i]->info.get());
+  order_.reserve(infos_.size());
+  for (std::size_t i = 0; i < infos_.size(); ++i) {
+    index_.emplace(infos_[i].name(), i);
+    order_.push_back(&infos_[i]);
   }
-  membership_changed_ = false;
 }
 
 }  // namespace skiff::sdk::scheduling

@@ -1,12 +1,15 @@
 // What one scheduling cycle reads: a copy of the cache's nodes, refreshed at the start of each
 // cycle with only the nodes that changed since (kube-scheduler's UpdateSnapshot). The filter and
-// score loop reads it without any lock, so the informers' updates never wait for it.
+// score loop reads it without any lock, so the informers' updates never wait for it. The copies
+// sit in one array in name order: the filters walk memory in sequence, not from pointer to
+// pointer (at 5,000 nodes the cache misses were most of a cycle).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "skiff/sdk/scheduling/node_info.hpp"
@@ -20,19 +23,19 @@ class Snapshot {
   const NodeInfo* find(const std::string& name) const;
   std::uint64_t generation() const { return generation_; }
 
-  // For the cache: a node added or changed (a fresh copy), or gone (nullptr).
-  void put(const std::string& name, std::shared_ptr<const NodeInfo> copy);
+  // For the cache: a node added or changed (copied from `source`), or gone (nullptr).
+  void put(const std::string& name, const NodeInfo* source);
   // Once every put of an update is done; `generation`: the cache's, which the copies reflect.
   void finish_update(std::uint64_t generation);
 
  private:
-  struct Entry {
-    std::shared_ptr<const NodeInfo> info;
-    std::size_t position = 0;  // in order_ (until the membership changes)
-  };
-  std::unordered_map<std::string, Entry> by_name_;
+  void rebuild();  // after nodes were added or removed
+
+  std::vector<NodeInfo> infos_;  // sorted by name
   std::vector<const NodeInfo*> order_;
-  bool membership_changed_ = false;  // order_ must be sorted again
+  std::unordered_map<std::string, std::size_t> index_;  // name -> position in infos_
+  std::vector<NodeInfo> added_;                          // until finish_update
+  std::unordered_set<std::string> removed_;
   std::uint64_t generation_ = 0;
 };
 

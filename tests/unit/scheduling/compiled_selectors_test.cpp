@@ -97,6 +97,7 @@ TEST(CompiledSelectors, MatchFieldsComparesTheNodeName) {
 }
 
 TEST(CompiledSelectors, PreferencesSumTheWeightsOfMatchingTerms) {
+  auto nodes = some_nodes();  // first, as in a cycle: the nodes' labels are interned before the pod compiles
   core::Pod pod;
   auto* preferred = pod.mutable_spec()->mutable_affinity()->mutable_node_affinity();
   auto* ssd = preferred->add_preferred_during_scheduling_ignored_during_execution();
@@ -106,7 +107,6 @@ TEST(CompiledSelectors, PreferencesSumTheWeightsOfMatchingTerms) {
   zone->set_weight(3);
   *zone->mutable_preference()->add_match_expressions() = requirement("zone", "In", {"a", "b"});
   auto prefs = CompiledPreferences::compile(pod);
-  auto nodes = some_nodes();
   EXPECT_EQ(prefs.score(nodes[0]), 13);
   EXPECT_EQ(prefs.score(nodes[1]), 3);
   EXPECT_EQ(prefs.score(nodes[3]), 0);

@@ -269,19 +269,16 @@ struct Scheduler::Impl {
     const NodeInfo* chosen = feasible.front();
     if (feasible.size() > 1 && !scorers.empty()) {
       auto total = total_scores(*pod, feasible, scorers, workers.get());
-      // The best score; among equals, one at random (reservoir sampling), so that equal
-      // nodes share the load.
-      std::int64_t best = total[0];
-      std::size_t ties = 1;
-      for (std::size_t i = 1; i < feasible.size(); ++i) {
-        if (total[i] > best) {
-          best = total[i];
+      // The best score; among equals, one at random (one draw: with equal nodes, as in this
+      // benchmark's cluster, hundreds tie), so that equal nodes share the load.
+      std::int64_t best = *std::max_element(total.begin(), total.end());
+      std::size_t ties = static_cast<std::size_t>(std::count(total.begin(), total.end(), best));
+      std::size_t pick = std::uniform_int_distribution<std::size_t>(0, ties - 1)(rng);
+      for (std::size_t i = 0; i < feasible.size(); ++i)
+        if (total[i] == best && pick-- == 0) {
           chosen = feasible[i];
-          ties = 1;
-        } else if (total[i] == best && std::uniform_int_distribution<std::size_t>(0, ties++)(rng) == 0) {
-          chosen = feasible[i];
+          break;
         }
-      }
     }
     std::string node = chosen->name();
     cache.assume(pod, node);

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -136,6 +138,25 @@ Run burst(test::PluginNode& node, BindWatch& watch, const std::string& ns, int c
   return run;
 }
 
+// User and system CPU time of a process so far (every thread), from /proc/<pid>/stat.
+double cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto after_name = text.rfind(')');
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) {
+      stime = std::stod(field);
+      break;
+    }
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,7 +169,10 @@ int main(int argc, char** argv) {
                            "control");
   control.start();
   // The scheduler in a skiffd of its own: its RSS is its own, and it can start after a backlog.
-  test::PluginNode scheduler(nats, "  - name: scheduler-default\n    config: {leader_elect: false}\n", "scheduler");
+  // SCHEDULER_PARALLELISM=N: the scheduler's filter/score threads (default: one per hardware thread).
+  std::string parallelism = std::getenv("SCHEDULER_PARALLELISM") ? std::getenv("SCHEDULER_PARALLELISM") : "0";
+  test::PluginNode scheduler(
+      nats, "  - name: scheduler-default\n    config: {leader_elect: false, parallelism: " + parallelism + "}\n", "scheduler");
   sdk::ApiClient api(control.bus(), control.subjects());
   for (const char* ns : {"burst", "backlog", "peer"}) {
     core::Namespace n;
@@ -182,6 +206,10 @@ int main(int argc, char** argv) {
   std::printf("  burst: %d pods created by %d clients and bound in %.2f s: %.0f pods/s end to end, created-to-bound "
               "p50 %.0f ms, p99 %.0f ms\n",
               burst_run.bound, kWriters, burst_run.seconds, burst_run.pods_per_second, burst_run.p50_ms, burst_run.p99_ms);
+  std::printf("    (scheduler counters: %.0f unschedulable attempts, %.0f failed bindings)\n",
+              bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_unschedulable_total"),
+              bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_bind_errors_total"));
+  if (std::getenv("SCHEDULER_LOG")) std::printf("%s\n", scheduler.output().c_str());
   std::printf("  scheduler skiffd RSS with %d nodes and %d pods cached: %.0f MB (target <= 100 MB)\n", nodes,
               burst_run.bound, bench::rss_kb(scheduler.pid()) / 1024.0);
 
@@ -195,6 +223,7 @@ int main(int argc, char** argv) {
   bench::wait_idle(control.pid());
   auto started = Clock::now();
   scheduler.start();
+  double cpu_at_start = cpu_seconds(scheduler.pid());
   if (std::getenv("SCHEDULER_PID_FILE")) std::ofstream(std::getenv("SCHEDULER_PID_FILE")) << scheduler.pid() << "\n";
   test::wait_until([&] { return watch.count("backlog") >= static_cast<std::size_t>(count); }, seconds(300),
                    milliseconds(5));
@@ -213,6 +242,13 @@ int main(int argc, char** argv) {
   std::printf("    (scheduler counters: %.0f unschedulable attempts, %.0f failed bindings)\n",
               bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_unschedulable_total"),
               bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_bind_errors_total"));
+  // The decision loop on its own (what bounds it on an idle machine), and what the whole
+  // scheduler process burned meanwhile: figures the machine's other load disturbs less.
+  double deciding = bench::plugin_metric(scheduler, "scheduler-default", "skiff_scheduler_deciding_seconds_total");
+  std::printf("    deciding: %.0f us per pod (%.0f pods/s for the decision loop alone); scheduler process CPU from start "
+              "to all bound (informer sync included): %.2f s, %.0f us per pod\n",
+              deciding * 1e6 / std::max(bound, 1), bound / std::max(deciding, 1e-9), cpu_seconds(scheduler.pid()) - cpu_at_start,
+              (cpu_seconds(scheduler.pid()) - cpu_at_start) * 1e6 / std::max(bound, 1));
   scheduler.stop();
 
   // 3. Peer: the same backlog bound by a loop that decides nothing (node i*2 % N), through

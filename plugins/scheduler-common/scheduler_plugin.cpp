@@ -46,6 +46,8 @@ void constrain(ConfigTable& table) {
   key("filters").one_of = scheduling::filter_names();
   key("percentage_of_nodes_to_score").minimum = "0";
   key("percentage_of_nodes_to_score").maximum = "100";
+  key("parallelism").minimum = "0";
+  key("parallelism").maximum = "256";
   key("bind_workers").minimum = "1";
   key("bind_workers").maximum = "64";
   for (const char* duration : {"pod_initial_backoff", "pod_max_backoff", "unschedulable_timeout", "lease_duration",
@@ -74,6 +76,9 @@ Manifest scheduler_manifest(const SchedulerDefaults& d) {
       {"scorers", ConfigType::Map, d.scorers, "scorers ranking the nodes that pass, with their weights"},
       {"percentage_of_nodes_to_score", ConfigType::Int, "0",
        "stop filtering once this share of the nodes fit (0: adaptive, as Kubernetes; never fewer than 100 nodes)"},
+      {"parallelism", ConfigType::Int, "0",
+       "threads filtering and scoring nodes, the scheduling thread included (0: one per hardware thread), as "
+       "kube-scheduler's parallelism"},
       {"bind_workers", ConfigType::Int, "4", "binding requests in flight at once (each carries the bindings gathered meanwhile, up to 500)"},
       {"pod_initial_backoff", ConfigType::Duration, "1s", "wait before retrying a pod that failed, doubled each time"},
       {"pod_max_backoff", ConfigType::Duration, "10s", "the longest such wait"},
@@ -98,6 +103,9 @@ void SchedulerPlugin::start() {
   options.percentage_of_nodes_to_score = static_cast<int>(config.get_int("percentage_of_nodes_to_score"));
   if (options.percentage_of_nodes_to_score < 0 || options.percentage_of_nodes_to_score > 100)
     throw Error(Status::Invalid("config percentage_of_nodes_to_score: must be between 0 and 100"));
+  options.parallelism = static_cast<int>(config.get_int("parallelism"));
+  if (options.parallelism < 0 || options.parallelism > 256)
+    throw Error(Status::Invalid("config parallelism: must be between 0 (one thread per hardware thread) and 256"));
   options.bind_workers = static_cast<int>(config.get_int("bind_workers"));
   if (options.bind_workers < 1) throw Error(Status::Invalid("config bind_workers: must be at least 1"));
   options.queue.initial_backoff = config.get_duration("pod_initial_backoff");

@@ -31,6 +31,8 @@ class VolumeBinding final : public sdk::scheduling::Filter {
   void prepare(const sdk::scheduling::PodInfo& pod, const sdk::scheduling::ClusterView& cluster) override;
   void filter(const sdk::scheduling::PodInfo& pod, const sdk::scheduling::NodeInfo& node,
               std::vector<std::string>& reasons) const override;
+  // filter() only reads what prepare() gathered.
+  bool parallel_safe() const override { return true; }
   void pre_bind(const sdk::scheduling::PodInfo& pod, const std::string& node) override;
 
  private:

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "compiled_selectors.hpp"
 #include "matching.hpp"
 #include "skiff/sdk/scheduling/framework.hpp"
 #include "skiff/sdk/selector.hpp"
@@ -14,6 +15,7 @@ namespace core = api::core::v1;
 
 class NodeUnschedulable final : public Filter {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "NodeUnschedulable"; }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
     if (!node.unschedulable()) return;
@@ -26,6 +28,7 @@ class NodeUnschedulable final : public Filter {
 
 class NodeResourcesFit final : public Filter {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "NodeResourcesFit"; }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
     const Resources& have = node.allocatable();
@@ -40,25 +43,24 @@ class NodeResourcesFit final : public Filter {
 class NodeAffinityFilter final : public Filter {
  public:
   std::string_view name() const override { return "NodeAffinity"; }
-  void prepare(const PodInfo& pod, const ClusterView&) override { applies_ = has_node_requirements(*pod.pod); }
-  void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
-    if (applies_ && !node_matches_pod_requirements(*pod.pod, node))
-      reasons.emplace_back("node(s) didn't match Pod's node affinity/selector");
+  bool parallel_safe() const override { return true; }
+  void prepare(const PodInfo& pod, const ClusterView&) override { wanted_ = CompiledNodeRequirements::compile(*pod.pod); }
+  void filter(const PodInfo&, const NodeInfo& node, std::vector<std::string>& reasons) const override {
+    if (wanted_.applies() && !wanted_.matches(node)) reasons.emplace_back("node(s) didn't match Pod's node affinity/selector");
   }
 
  private:
-  bool applies_ = true;
+  CompiledNodeRequirements wanted_;
 };
 
 class TaintTolerationFilter final : public Filter {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "TaintToleration"; }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
-    if (!node.has_taints()) return;
-    for (const auto& taint : node.node().spec().taints()) {
-      if (taint.effect() != "NoSchedule" && taint.effect() != "NoExecute") continue;
-      if (tolerates_any(pod.pod->spec().tolerations(), taint)) continue;
-      reasons.push_back("node(s) had untolerated taint {" + taint.key() + ": " + taint.value() + "}");
+    for (const auto* taint : node.hard_taints()) {
+      if (tolerates_any(pod.pod->spec().tolerations(), *taint)) continue;
+      reasons.push_back("node(s) had untolerated taint {" + taint->key() + ": " + taint->value() + "}");
       return;  // Kubernetes names the first one
     }
   }
@@ -66,6 +68,7 @@ class TaintTolerationFilter final : public Filter {
 
 class NodePorts final : public Filter {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "NodePorts"; }
   void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const override {
     for (const auto& wanted : pod.host_ports)
@@ -81,6 +84,7 @@ class NodePorts final : public Filter {
 // land next to pods it repels, nor next to pods that repel it.
 class InterPodAntiAffinity final : public Filter {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "InterPodAffinity"; }
   void prepare(const PodInfo& pod, const ClusterView&) override {
     repels_ = hostname_terms(*pod.pod);
@@ -134,14 +138,17 @@ class InterPodAntiAffinity final : public Filter {
 // any node hold more than maxSkew matching pods above the least loaded eligible node.
 class PodTopologySpreadFilter final : public Filter {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "PodTopologySpread"; }
   void prepare(const PodInfo& pod, const ClusterView& cluster) override {
     constraints_ = hostname_constraints(*pod.pod, "DoNotSchedule");
     min_counts_.clear();
+    if (constraints_.empty()) return;
+    auto eligible = CompiledNodeRequirements::compile(*pod.pod);
     for (const auto& c : constraints_) {
       std::int64_t least = INT64_MAX;
       for (const NodeInfo* node : cluster.nodes)
-        if (node_matches_pod_requirements(*pod.pod, *node)) least = std::min(least, c.count_on(*node));
+        if (eligible.matches(*node)) least = std::min(least, c.count_on(*node));
       min_counts_.push_back(least == INT64_MAX ? 0 : least);
     }
   }

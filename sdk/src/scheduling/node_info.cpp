@@ -78,13 +78,22 @@ PodInfo::PodInfo(PodPtr p) : pod(std::move(p)) {
       !pod->spec().affinity().pod_anti_affinity().required_during_scheduling_ignored_during_execution().empty();
 }
 
+const std::vector<const api::core::v1::Taint*> NodeInfo::kNoTaints;
+
 NodeInfo::NodeInfo(NodePtr node) { set_node(std::move(node)); }
 
 void NodeInfo::set_node(NodePtr node) {
   node_ = std::move(node);
   name_ = node_->metadata().name();
   allocatable_ = node_allocatable(*node_);
-  labels_ = {node_->metadata().labels().begin(), node_->metadata().labels().end()};
+  auto facts = std::make_shared<Facts>();
+  facts->labels = {node_->metadata().labels().begin(), node_->metadata().labels().end()};
+  label_set_ = LabelSet::from(node_->metadata().labels());
+  for (const auto& taint : node_->spec().taints()) {
+    if (taint.effect() == "NoSchedule" || taint.effect() == "NoExecute") facts->hard_taints.push_back(&taint);
+    else if (taint.effect() == "PreferNoSchedule") facts->soft_taints.push_back(&taint);
+  }
+  facts_ = std::move(facts);
   unschedulable_ = node_->spec().unschedulable();
   has_taints_ = !node_->spec().taints().empty();
 }

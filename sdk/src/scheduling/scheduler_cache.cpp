@@ -4,26 +4,40 @@
 
 namespace skiff::sdk::scheduling {
 
-void SchedulerCache::rebuild_order() {
-  order_.clear();
-  order_.reserve(nodes_.size());
-  for (const auto& [name, info] : nodes_) order_.push_back(info.get());
-  std::sort(order_.begin(), order_.end(), [](const NodeInfo* a, const NodeInfo* b) { return a->name() < b->name(); });
+void SchedulerCache::touch(const std::string& node) {
+  dirty_.insert(node);
+  ++generation_;
+}
+
+void SchedulerCache::update_snapshot(Snapshot& snapshot) {
+  std::lock_guard lock(mutex_);
+  if (snapshot.generation() == generation_) return;
+  for (const auto& name : dirty_) {
+    auto it = nodes_.find(name);
+    snapshot.put(name, it == nodes_.end() ? nullptr : it->second.get());
+  }
+  dirty_.clear();
+  snapshot.finish_update(generation_);
 }
 
 void SchedulerCache::attach(const std::string& key, PodState& state) {
-  if (auto it = nodes_.find(state.node); it != nodes_.end()) it->second->add_pod(state.info);
-  else waiting_for_node_[state.node].insert(key);
+  if (auto it = nodes_.find(state.node); it != nodes_.end()) {
+    it->second->add_pod(state.info);
+    touch(state.node);
+  } else {
+    waiting_for_node_[state.node].insert(key);
+  }
 }
 
 void SchedulerCache::detach(const std::string& key, const PodState& state) {
-  if (auto it = nodes_.find(state.node); it != nodes_.end()) it->second->remove_pod(key);
+  if (auto it = nodes_.find(state.node); it != nodes_.end() && it->second->remove_pod(key)) touch(state.node);
 }
 
 void SchedulerCache::set_node(NodePtr node) {
   std::lock_guard lock(mutex_);
   const std::string& name = node->metadata().name();
   auto it = nodes_.find(name);
+  touch(name);
   if (it != nodes_.end()) {
     it->second->set_node(std::move(node));
     return;
@@ -36,12 +50,11 @@ void SchedulerCache::set_node(NodePtr node) {
       if (auto pod = pods_.find(key); pod != pods_.end() && pod->second.node == name) added->add_pod(pod->second.info);
     waiting_for_node_.erase(waiting);
   }
-  rebuild_order();
 }
 
 void SchedulerCache::remove_node(const std::string& name) {
   std::lock_guard lock(mutex_);
-  if (nodes_.erase(name)) rebuild_order();
+  if (nodes_.erase(name)) touch(name);
 }
 
 void SchedulerCache::add_bound_pod(const PodPtr& pod) {

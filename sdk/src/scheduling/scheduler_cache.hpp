@@ -1,6 +1,7 @@
 // The scheduler's picture of the cluster: every node with the pods bound to it, plus the
 // pods it has placed itself but whose binding the informer has not shown yet ("assumed"),
-// so that a burst of pods never over-commits a node.
+// so that a burst of pods never over-commits a node. The scheduling cycle never reads it under
+// its lock: it copies the nodes changed since its last cycle into its Snapshot.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "skiff/sdk/scheduling/node_info.hpp"
+#include "snapshot.hpp"
 
 namespace skiff::sdk::scheduling {
 
@@ -27,9 +29,8 @@ class SchedulerCache {
   bool is_assumed(const std::string& key) const;
   std::size_t node_count() const;
 
-  // The scheduling cycle reads the nodes under this lock.
-  std::unique_lock<std::mutex> lock() const { return std::unique_lock(mutex_); }
-  const std::vector<const NodeInfo*>& nodes_locked() const { return order_; }
+  // Brings the snapshot up to date: copies only the nodes changed since its last update.
+  void update_snapshot(Snapshot& snapshot);
 
  private:
   struct PodState {
@@ -39,11 +40,12 @@ class SchedulerCache {
   };
   void attach(const std::string& key, PodState& state);
   void detach(const std::string& key, const PodState& state);
-  void rebuild_order();
+  void touch(const std::string& node);  // changed since the snapshot's last update
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::unique_ptr<NodeInfo>> nodes_;
-  std::vector<const NodeInfo*> order_;
+  std::unordered_set<std::string> dirty_;  // nodes the snapshot has an old copy of (or none)
+  std::uint64_t generation_ = 0;           // bumped by every change
   std::unordered_map<std::string, PodState> pods_;
   // Pods the informer showed on a node before the node itself arrived, by node name.
   std::unordered_map<std::string, std::unordered_set<std::string>> waiting_for_node_;

@@ -1,6 +1,7 @@
 // The built-in scorers, each giving 0..100 per node (after normalize).
 #include <algorithm>
 
+#include "compiled_selectors.hpp"
 #include "matching.hpp"
 #include "skiff/sdk/scheduling/framework.hpp"
 #include "stages.hpp"
@@ -30,6 +31,7 @@ void normalize_to_max(std::vector<std::int64_t>& scores) {
 // Spreading: the emptiest node (after placing the pod) scores highest.
 class LeastAllocated final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "LeastAllocated"; }
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     const Resources& have = node.allocatable();
@@ -43,6 +45,7 @@ class LeastAllocated final : public Scorer {
 // Bin packing: the fullest node that still fits scores highest.
 class MostAllocated final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "MostAllocated"; }
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     const Resources& have = node.allocatable();
@@ -55,6 +58,7 @@ class MostAllocated final : public Scorer {
 // CPU and memory used in the same proportion: leaves room for pods of any shape.
 class BalancedAllocation final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "BalancedAllocation"; }
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     const Resources& have = node.allocatable();
@@ -70,24 +74,26 @@ class BalancedAllocation final : public Scorer {
 
 class NodeAffinityScorer final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "NodeAffinity"; }
-  std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
-    std::int64_t total = 0;
-    for (const auto& term : pod.pod->spec().affinity().node_affinity().preferred_during_scheduling_ignored_during_execution())
-      if (term.weight() != 0 && node_matches_term(term.preference(), node)) total += term.weight();
-    return total;
+  void prepare(const PodInfo& pod, const std::vector<const NodeInfo*>&) override {
+    preferences_ = CompiledPreferences::compile(*pod.pod);
   }
+  std::int64_t score(const PodInfo&, const NodeInfo& node) const override { return preferences_.score(node); }
   void normalize(std::vector<std::int64_t>& scores) const override { normalize_to_max(scores); }
+
+ private:
+  CompiledPreferences preferences_;
 };
 
 class TaintTolerationScorer final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "TaintToleration"; }
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     std::int64_t intolerable = 0;
-    if (!node.has_taints()) return 0;
-    for (const auto& taint : node.node().spec().taints())
-      if (taint.effect() == "PreferNoSchedule" && !tolerates_any(pod.pod->spec().tolerations(), taint)) ++intolerable;
+    for (const auto* taint : node.soft_taints())
+      if (!tolerates_any(pod.pod->spec().tolerations(), *taint)) ++intolerable;
     return intolerable;
   }
   void normalize(std::vector<std::int64_t>& scores) const override { normalize_reversed(scores); }
@@ -98,6 +104,7 @@ class TaintTolerationScorer final : public Scorer {
 // default spreading does.
 class PodTopologySpreadScorer final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "PodTopologySpread"; }
   void prepare(const PodInfo& pod, const std::vector<const NodeInfo*>&) override {
     constraints_ = hostname_constraints(*pod.pod, "ScheduleAnyway");
@@ -126,6 +133,7 @@ class PodTopologySpreadScorer final : public Scorer {
 // Terminating siblings do not count: they are leaving.
 class OwnerColocation final : public Scorer {
  public:
+  bool parallel_safe() const override { return true; }
   std::string_view name() const override { return "OwnerColocation"; }
   std::int64_t score(const PodInfo& pod, const NodeInfo& node) const override {
     if (pod.owner_uid.empty()) return 0;

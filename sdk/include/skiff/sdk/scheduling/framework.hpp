@@ -27,8 +27,11 @@ class Filter {
   // Once per pod, before the nodes are filtered (precompute what every node needs).
   virtual void prepare(const PodInfo& /*pod*/, const ClusterView& /*cluster*/) {}
   // Adds each reason the pod cannot go on this node, in Kubernetes' words ("Insufficient
-  // cpu"); adds nothing when it can. Called from one thread at a time.
+  // cpu"); adds nothing when it can. Called from one thread at a time, unless parallel_safe().
   virtual void filter(const PodInfo& pod, const NodeInfo& node, std::vector<std::string>& reasons) const = 0;
+  // Whether filter() may run for several nodes at once on the scheduler's worker threads (it
+  // only reads what prepare() left). When any filter says no, the nodes are filtered on one thread.
+  virtual bool parallel_safe() const { return false; }
   // Kubernetes' PreBind: once a node is chosen, before the pod is bound to it (volume binding
   // writes the claims' selected node here). A throw fails the binding; the pod is tried again.
   virtual void pre_bind(const PodInfo& /*pod*/, const std::string& /*node*/) {}
@@ -43,6 +46,8 @@ class Scorer {
   virtual void prepare(const PodInfo& /*pod*/, const std::vector<const NodeInfo*>& /*feasible*/) {}
   // Higher is better; 0..100 unless normalize() maps it there.
   virtual std::int64_t score(const PodInfo& pod, const NodeInfo& node) const = 0;
+  // As Filter::parallel_safe(), for score().
+  virtual bool parallel_safe() const { return false; }
   virtual void normalize(std::vector<std::int64_t>& /*scores*/) const {}
 };
 

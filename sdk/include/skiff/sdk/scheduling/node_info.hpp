@@ -10,6 +10,7 @@
 
 #include "skiff/api/core/v1/node.pb.h"
 #include "skiff/api/core/v1/pod.pb.h"
+#include "skiff/sdk/scheduling/interned_labels.hpp"
 
 namespace skiff::sdk::scheduling {
 
@@ -65,6 +66,9 @@ struct PodInfo {
 };
 using PodInfoPtr = std::shared_ptr<const PodInfo>;
 
+// Copied into the scheduler's snapshot whenever it changes: what comes from the Node object
+// (labels as strings, taints) is shared between copies, built once per change of the node; the
+// interned labels are its own (a few integers).
 class NodeInfo {
  public:
   explicit NodeInfo(NodePtr node);
@@ -73,9 +77,14 @@ class NodeInfo {
   const api::core::v1::Node& node() const { return *node_; }
   // The node's label `key`, or nullptr: from a copy made once, as every filter asks.
   const std::string* label(const std::string& key) const {
-    auto it = labels_.find(key);
-    return it == labels_.end() ? nullptr : &it->second;
+    auto it = facts_->labels.find(key);
+    return it == facts_->labels.end() ? nullptr : &it->second;
   }
+  // The same labels interned (LabelInterner::global()): what the built-in stages compare.
+  const LabelSet& labels() const { return label_set_; }
+  // The taints with effect NoSchedule or NoExecute / PreferNoSchedule, in the node's order.
+  const std::vector<const api::core::v1::Taint*>& hard_taints() const { return has_taints_ ? facts_->hard_taints : kNoTaints; }
+  const std::vector<const api::core::v1::Taint*>& soft_taints() const { return has_taints_ ? facts_->soft_taints : kNoTaints; }
   bool unschedulable() const { return unschedulable_; }
   bool has_taints() const { return has_taints_; }
   void set_node(NodePtr node);
@@ -92,11 +101,19 @@ class NodeInfo {
   bool remove_pod(const std::string& key);
 
  private:
-  NodePtr node_;
-  std::string name_;
-  std::unordered_map<std::string, std::string> labels_;
+  struct Facts {
+    std::unordered_map<std::string, std::string> labels;
+    std::vector<const api::core::v1::Taint*> hard_taints;  // point into the Node the NodeInfo holds
+    std::vector<const api::core::v1::Taint*> soft_taints;
+  };
+  static const std::vector<const api::core::v1::Taint*> kNoTaints;
+  // What every filter reads first, together: one node is a few cache lines, not a pointer chase.
   bool unschedulable_ = false;
   bool has_taints_ = false;
+  LabelSet label_set_;
+  NodePtr node_;
+  std::shared_ptr<const Facts> facts_;
+  std::string name_;
   Resources allocatable_;
   Resources requested_;
   Resources scoring_requested_;

@@ -38,6 +38,9 @@ struct SchedulerOptions {
   // How many of the nodes to look at when many fit: 0 lets it adapt as Kubernetes does
   // (50 % minus 1 % per 125 nodes, at least 5 %, and never fewer than 100 nodes).
   int percentage_of_nodes_to_score = 0;
+  // Threads filtering and scoring nodes (kube-scheduler's parallelism), the scheduling thread
+  // included; 0: one per hardware thread. The result is the same as with 1.
+  int parallelism = 0;
   int bind_workers = 4;  // binding requests in flight, each carrying up to 500 bindings
   QueueOptions queue;
   bool leader_elect = true;

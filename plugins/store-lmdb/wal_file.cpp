@@ -47,6 +47,12 @@ void write_all(int fd, std::string_view bytes, std::uint64_t offset, const std::
 }  // namespace
 
 struct WalFile::Segment {
+  Segment(std::uint64_t sequence, std::string path, int fd, std::size_t size)
+      : sequence(sequence), path(std::move(path)), fd(fd), size(size) {}
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+  ~Segment() { close(fd); }
+
   std::uint64_t sequence;
   std::string path;
   int fd;
@@ -54,7 +60,6 @@ struct WalFile::Segment {
   std::uint64_t end = kWalMagic.size();  // where the next record goes
   std::uint64_t last_start = 0;          // where the last record went
   std::int64_t last_revision = 0;
-  ~Segment() { close(fd); }
 };
 
 std::string wal_segment_name(std::uint64_t sequence) {
@@ -89,7 +94,7 @@ std::shared_ptr<WalFile::Segment> WalFile::create_segment(std::uint64_t sequence
   std::string path = dir_ + "/" + wal_segment_name(sequence);
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) fail("cannot create the log segment", path);
-  auto segment = std::make_shared<Segment>(Segment{sequence, path, fd, size});
+  auto segment = std::make_shared<Segment>(sequence, path, fd, size);
   int rc = posix_fallocate(fd, 0, static_cast<off_t>(size));
   if (rc != 0) {
     errno = rc;

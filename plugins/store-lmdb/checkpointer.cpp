@@ -2,12 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include "checkpoint_file.hpp"
+
 namespace skiff::store {
 
-Checkpointer::Checkpointer(ObjectStore& store, WalFile& wal, std::chrono::milliseconds interval, std::uint64_t bytes,
-                           spdlog::logger& log)
+ObjectStore::Pin take_checkpoint(ObjectStore& store) {
+  ObjectStore::Pin pin = store.pin_checkpoint();
+  write_checkpoint_file(store.dir(), {current_boot_id(), pin.revision, pin.meta_pages});
+  return pin;
+}
+
+Checkpointer::Checkpointer(ObjectStore& store, WalFile& wal, ObjectStore::Pin initial, std::chrono::milliseconds interval,
+                           std::uint64_t bytes, spdlog::logger& log)
     : store_(store), wal_(wal), interval_(interval), bytes_(bytes), log_(log), next_at_(bytes),
-      thread_([this] { run(); }) {}
+      pinned_(std::move(initial)), thread_([this] { run(); }) {}
 
 Checkpointer::~Checkpointer() {
   {
@@ -46,11 +54,11 @@ void Checkpointer::run() {
 
 void Checkpointer::checkpoint() {
   std::lock_guard lock(checkpoint_mutex_);
-  // Every commit up to `applied` has written its pages before the sync begins.
-  std::int64_t applied = store_.revision();
   next_at_ = wal_.appended_bytes() + bytes_;
-  store_.sync_to_disk();
-  wal_.recycle(applied);
+  ObjectStore::Pin pin = take_checkpoint(store_);
+  // Only now may the previous checkpoint's pages be reused, and the log up to this one go.
+  wal_.recycle(pin.revision);
+  pinned_ = std::move(pin);
 }
 
 }  // namespace skiff::store

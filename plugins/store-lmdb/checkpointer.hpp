@@ -16,15 +16,20 @@
 
 namespace skiff::store {
 
+// Pins the store's synced state and writes the checkpoint file for it.
+ObjectStore::Pin take_checkpoint(ObjectStore& store);
+
 class Checkpointer {
  public:
-  Checkpointer(ObjectStore& store, WalFile& wal, std::chrono::milliseconds interval, std::uint64_t bytes,
-               spdlog::logger& log);
+  // `initial`: the checkpoint taken at start, before the log opened (take_checkpoint).
+  Checkpointer(ObjectStore& store, WalFile& wal, ObjectStore::Pin initial, std::chrono::milliseconds interval,
+               std::uint64_t bytes, spdlog::logger& log);
   ~Checkpointer();  // stops, then takes a last checkpoint
 
   // Writer thread, after each append: wakes the checkpointer once enough was appended.
   void appended();
-  // Syncs LMDB and removes the segments every record of which it now holds.
+  // Syncs LMDB, records the state in the checkpoint file, and removes the segments every
+  // record of which it now holds; the previous checkpoint's pages are released.
   void checkpoint();
 
  private:
@@ -40,7 +45,8 @@ class Checkpointer {
   std::condition_variable wake_;
   bool due_ = false;
   bool stopping_ = false;
-  std::mutex checkpoint_mutex_;  // one checkpoint at a time
+  std::mutex checkpoint_mutex_;  // one checkpoint at a time; guards pinned_
+  ObjectStore::Pin pinned_;
   std::thread thread_;
 };
 

@@ -11,6 +11,7 @@
 #include <optional>
 
 
+#include "checkpoint_file.hpp"
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/custom_resource_types.hpp"
@@ -110,6 +111,13 @@ ObjectStore::ObjectStore(const StoreOptions& options) : options_(options) {
   (void)!ftruncate(lock_fd_, 0);
   (void)!pwrite(lock_fd_, mine.data(), mine.size(), 0);
 
+  // After a reboot the pages LMDB wrote since its last checkpoint may be missing: start from the
+  // checkpoint (the log has the rest). A clean stop's last checkpoint is its final state anyway.
+  if (auto checkpoint = read_checkpoint_file(options.dir);
+      checkpoint && checkpoint->boot_id != current_boot_id() && std::filesystem::exists(options.dir + "/data.mdb")) {
+    restore_meta_pages(options.dir, *checkpoint);
+    restored_checkpoint_ = checkpoint->revision;
+  }
   try {
     env_ = std::make_unique<LmdbEnv>(options.dir, options.map_size, kEnvFlags);
   } catch (const LmdbError& e) {
@@ -152,6 +160,26 @@ ObjectStore::~ObjectStore() {
 void ObjectStore::sync_to_disk() {
   int rc = mdb_env_sync(env_->get(), 1);
   if (rc != MDB_SUCCESS) throw LmdbError(rc, "sync failed");
+}
+
+ObjectStore::Pin ObjectStore::pin_checkpoint() {
+  sync_to_disk();  // the bulk of it, while writes go on
+  Pin pin;
+  {
+    LmdbTxn hold_writes(*env_, false);  // no commit until the state is pinned and synced
+    pin.reader = std::make_unique<LmdbTxn>(*env_, true);
+    sync_to_disk();  // what was committed since the first sync
+    MDB_stat stat;
+    mdb_env_stat(env_->get(), &stat);
+    int fd = -1;
+    mdb_env_get_fd(env_->get(), &fd);
+    pin.meta_pages.resize(2 * stat.ms_psize);
+    if (pread(fd, pin.meta_pages.data(), pin.meta_pages.size(), 0) != static_cast<ssize_t>(pin.meta_pages.size()))
+      throw Error(Status::Internal("store: cannot read data.mdb's meta pages in " + options_.dir + ": " +
+                                   std::strerror(errno)));
+  }
+  if (auto revision = pin.reader->get(env_->meta(), kRevisionKey)) pin.revision = decode_int(*revision);
+  return pin;
 }
 
 std::int64_t ObjectStore::revision() const {

@@ -51,6 +51,19 @@ class ObjectStore {
   void record_revisions(LmdbTxn& batch, std::int64_t revision, const std::vector<Change>& changes);
 
   const LmdbEnv& env() const { return *env_; }
+  const std::string& dir() const { return options_.dir; }
+
+  // A checkpoint's state: synced, its pages kept from reuse while `reader` lives.
+  struct Pin {
+    std::unique_ptr<LmdbTxn> reader;
+    std::int64_t revision = 0;
+    std::string meta_pages;  // LMDB's pages 0 and 1 at that state
+  };
+  // Syncs LMDB and pins the state it synced (briefly holding up the writer to do so).
+  Pin pin_checkpoint();
+  // The checkpoint's revision when data.mdb was put back to it at open (the machine had
+  // rebooted since the store last ran), else -1.
+  std::int64_t restored_checkpoint() const { return restored_checkpoint_; }
   // Makes every committed transaction durable (a checkpoint: LMDB itself commits without syncing).
   void sync_to_disk();
   std::int64_t revision() const;
@@ -67,6 +80,7 @@ class ObjectStore {
   std::unique_ptr<LmdbEnv> env_;
   mutable std::mutex revision_mutex_;
   std::int64_t revision_ = 0;
+  std::int64_t restored_checkpoint_ = -1;
 };
 
 // "pods/default/web": the LMDB key of an object. Validates the key (404/400 on nonsense).

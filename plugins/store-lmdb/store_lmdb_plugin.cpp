@@ -95,11 +95,14 @@ class StoreLmdbPlugin final : public Plugin {
       context_.log().info("recovered revisions {}..{} from the log ({} records in {} segments, {} torn bytes cut off)",
                           replay.from_revision + 1, store_->revision(), replay.read.records, replay.read.segments,
                           replay.read.torn_bytes);
-    // What LMDB holds now is synced before the log that brought it there goes.
-    store_->sync_to_disk();
+    if (store_->restored_checkpoint() >= 0)
+      context_.log().warn("the machine restarted since the store last ran: data.mdb was put back to its checkpoint "
+                          "at revision {}, the log replayed on it", store_->restored_checkpoint());
+    // What LMDB holds now is checkpointed before the log that brought it there goes.
+    ObjectStore::Pin initial = take_checkpoint(*store_);
     remove_wal_segments(wal_dir);
     wal_ = std::make_unique<WalFile>(wal_dir, static_cast<std::size_t>(*segment_size));
-    checkpointer_ = std::make_unique<Checkpointer>(*store_, *wal_, settings.checkpoint_interval,
+    checkpointer_ = std::make_unique<Checkpointer>(*store_, *wal_, std::move(initial), settings.checkpoint_interval,
                                                    static_cast<std::uint64_t>(*segment_size), context_.log());
     hub_ = std::make_unique<WatchPublisher>(context_.bus(), context_.subjects(),
                                             static_cast<std::size_t>(settings.history_length), replay.from_revision,

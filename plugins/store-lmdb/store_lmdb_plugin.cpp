@@ -44,7 +44,7 @@ const ConfigMap<Settings>& config_map() {
            "the log is written, not synced (survives skiffd dying, not the machine); nometasync: the same as none"),
       bind_key("max_batch", &Settings::max_batch, "1000", "most writes committed in one transaction (group commit)")
           .at_least(1),
-      bind_key("group_commit_wait_us", &Settings::group_commit_wait_us, "0",
+      bind_key("group_commit_wait_us", &Settings::group_commit_wait_us, "200",
                "microseconds the writer waits for more writers when fewer are queued than in its last commit "
                "(0: commit at once)")
           .range(0, 10000),

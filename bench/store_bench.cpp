@@ -140,7 +140,12 @@ int main(int argc, char** argv) {
   int per_round = argc > 1 ? std::atoi(argv[1]) : 4000;
   int big = argc > 2 ? std::atoi(argv[2]) : 100000;
   test::NatsServer nats;
-  test::PluginNode node(nats, "  - name: store-lmdb\n    config: {map_size: 8Gi, sync: ${SKIFF_BENCH_SYNC:-full}}\n", "bench");
+  // SKIFF_BENCH_GROUP_WAIT_US overrides the plugin's group_commit_wait_us (to choose its default).
+  const char* group_wait = std::getenv("SKIFF_BENCH_GROUP_WAIT_US");
+  test::PluginNode node(nats,
+                        "  - name: store-lmdb\n    config: {map_size: 8Gi, sync: ${SKIFF_BENCH_SYNC:-full}" +
+                            (group_wait ? ", group_commit_wait_us: " + std::string(group_wait) : std::string()) + "}\n",
+                        "bench");
   node.start();
   test::TempDir etcd_dir;
   Etcd etcd(etcd_dir.file("etcd"));

@@ -11,6 +11,7 @@
 #include <optional>
 
 
+#include "checkpoint_file.hpp"
 #include "skiff/api/meta/v1/meta.pb.h"
 #include "skiff/sdk/object_bytes.hpp"
 #include "skiff/sdk/custom_resource_types.hpp"
@@ -52,15 +53,9 @@ const sdk::ResourceType& resource_type(const std::string& resource) {
 
 std::string qualified(const v1::ObjectKey& key) { return key.resource() + " \"" + key.name() + "\""; }
 
-// Full durability also commits with NOMETASYNC: LMDB syncs the data pages before it writes
-// the meta page, and the writer syncs the meta page itself (sync_to_disk) before it
-// acknowledges — off the write lock, so the next batch is applied meanwhile.
-unsigned env_flags(SyncMode mode) {
-  switch (mode) {
-    case SyncMode::None: return MDB_NOSYNC;
-    default: return MDB_NOMETASYNC;
-  }
-}
+// LMDB never syncs on commit: the write-ahead log makes each group commit durable, and the
+// checkpointer syncs LMDB's pages (sync_to_disk) before it drops the log they cover.
+constexpr unsigned kEnvFlags = MDB_NOSYNC;
 
 }  // namespace
 
@@ -116,8 +111,15 @@ ObjectStore::ObjectStore(const StoreOptions& options) : options_(options) {
   (void)!ftruncate(lock_fd_, 0);
   (void)!pwrite(lock_fd_, mine.data(), mine.size(), 0);
 
+  // After a reboot the pages LMDB wrote since its last checkpoint may be missing: start from the
+  // checkpoint (the log has the rest). A clean stop's last checkpoint is its final state anyway.
+  if (auto checkpoint = read_checkpoint_file(options.dir);
+      checkpoint && checkpoint->boot_id != current_boot_id() && std::filesystem::exists(options.dir + "/data.mdb")) {
+    restore_meta_pages(options.dir, *checkpoint);
+    restored_checkpoint_ = checkpoint->revision;
+  }
   try {
-    env_ = std::make_unique<LmdbEnv>(options.dir, options.map_size, env_flags(options.sync));
+    env_ = std::make_unique<LmdbEnv>(options.dir, options.map_size, kEnvFlags);
   } catch (const LmdbError& e) {
     close(lock_fd_);
     std::string why = e.code() == MDB_INVALID || e.code() == MDB_VERSION_MISMATCH || e.code() == MDB_CORRUPTED
@@ -156,9 +158,28 @@ ObjectStore::~ObjectStore() {
 }
 
 void ObjectStore::sync_to_disk() {
-  if (options_.sync != SyncMode::Full) return;
   int rc = mdb_env_sync(env_->get(), 1);
   if (rc != MDB_SUCCESS) throw LmdbError(rc, "sync failed");
+}
+
+ObjectStore::Pin ObjectStore::pin_checkpoint() {
+  sync_to_disk();  // the bulk of it, while writes go on
+  Pin pin;
+  {
+    LmdbTxn hold_writes(*env_, false);  // no commit until the state is pinned and synced
+    pin.reader = std::make_unique<LmdbTxn>(*env_, true);
+    sync_to_disk();  // what was committed since the first sync
+    MDB_stat stat;
+    mdb_env_stat(env_->get(), &stat);
+    int fd = -1;
+    mdb_env_get_fd(env_->get(), &fd);
+    pin.meta_pages.resize(2 * stat.ms_psize);
+    if (pread(fd, pin.meta_pages.data(), pin.meta_pages.size(), 0) != static_cast<ssize_t>(pin.meta_pages.size()))
+      throw Error(Status::Internal("store: cannot read data.mdb's meta pages in " + options_.dir + ": " +
+                                   std::strerror(errno)));
+  }
+  if (auto revision = pin.reader->get(env_->meta(), kRevisionKey)) pin.revision = decode_int(*revision);
+  return pin;
 }
 
 std::int64_t ObjectStore::revision() const {
@@ -321,7 +342,7 @@ Change change_of(const std::string& resource, const char* type, std::int64_t rev
 }  // namespace
 
 v1::TxnResponse ObjectStore::apply(LmdbTxn& batch, const v1::TxnRequest& request, std::int64_t revision,
-                                   std::vector<Change>& changes) {
+                                   std::vector<Change>& changes, WalBatchEncoder& wal) {
   if (request.operations().empty()) throw Error(Status::BadRequest("transaction without operations"));
   TxnCheck check(batch, env_->objects());
   for (const auto& condition : request.conditions()) {
@@ -385,16 +406,34 @@ v1::TxnResponse ObjectStore::apply(LmdbTxn& batch, const v1::TxnRequest& request
       // The deleted object's last state carries the deletion's revision, as Kubernetes watchers expect.
       result->set_object(sdk::stamp_object(stored.object, uids[i], rv));
       batch.erase(env_->objects(), k);
+      wal.add(WalMutation::Kind::Deleted, revision, op.delete_().key().resource(), k, result->object(), 0);
       changes.push_back(change_of(op.delete_().key().resource(), "DELETED", revision, result->object()));
       continue;
     }
     const bool create = op.has_create();
     const v1::ObjectKey& key = create ? op.create().key() : op.update().key();
     result->set_object(sdk::stamp_object(create ? op.create().object() : op.update().object(), uids[i], rv));
-    batch.put(env_->objects(), object_key(key), Stored::encode(revision, uids[i], result->object()));
+    std::string k = object_key(key);
+    std::string value = Stored::encode(revision, uids[i], result->object());
+    batch.put(env_->objects(), k, value);
+    wal.add(create ? WalMutation::Kind::Added : WalMutation::Kind::Modified, revision, key.resource(), k, value,
+            kHeaderSize);
     changes.push_back(change_of(key.resource(), create ? "ADDED" : "MODIFIED", revision, result->object()));
   }
   return response;
+}
+
+void ObjectStore::replay(const WalBatch& logged, const std::vector<Change>& changes) {
+  LmdbTxn batch(*env_, false);
+  for (const auto& m : logged.mutations) {
+    if (m.kind == WalMutation::Kind::Deleted)
+      batch.erase(env_->objects(), m.key);  // false when it is gone already: nothing to do
+    else
+      batch.put(env_->objects(), m.key, m.value);
+  }
+  record_revisions(batch, logged.revision, changes);
+  batch.commit();
+  set_revision(logged.revision);
 }
 
 void ObjectStore::record_revisions(LmdbTxn& batch, std::int64_t revision, const std::vector<Change>& changes) {

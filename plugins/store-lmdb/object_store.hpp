@@ -11,10 +11,13 @@
 #include "lmdb.hpp"
 #include "skiff/sdk/store/watch_publisher.hpp"
 #include "skiff/store/v1/store.pb.h"
+#include "wal_record.hpp"
 
 namespace skiff::store {
 
-enum class SyncMode { Full, NoMetaSync, None };
+// full: one fdatasync of the log per group commit before anyone is answered; none: the log
+// is written but left to the OS to flush (survives skiffd crashing, not the machine).
+enum class SyncMode { Full, None };
 
 struct StoreOptions {
   std::string dir;
@@ -39,14 +42,29 @@ class ObjectStore {
   v1::InfoResponse info(std::int64_t history_floor) const;
 
   // Applies one transaction inside `batch` at `revision`; throws sdk::Error (nothing of this
-  // transaction is applied then). Appends the changes it made.
+  // transaction is applied then). Appends the changes it made, and their effects to `wal`.
   v1::TxnResponse apply(LmdbTxn& batch, const v1::TxnRequest& request, std::int64_t revision,
-                        std::vector<Change>& changes);
+                        std::vector<Change>& changes, WalBatchEncoder& wal);
+  // Recovery: applies a logged batch again (its effects, no checks) and commits it.
+  void replay(const WalBatch& batch, const std::vector<Change>& changes);
   // Records the batch's final revision and the last revision of each touched resource.
   void record_revisions(LmdbTxn& batch, std::int64_t revision, const std::vector<Change>& changes);
 
   const LmdbEnv& env() const { return *env_; }
-  // Makes every committed transaction durable (sync: full); a no-op in the other modes.
+  const std::string& dir() const { return options_.dir; }
+
+  // A checkpoint's state: synced, its pages kept from reuse while `reader` lives.
+  struct Pin {
+    std::unique_ptr<LmdbTxn> reader;
+    std::int64_t revision = 0;
+    std::string meta_pages;  // LMDB's pages 0 and 1 at that state
+  };
+  // Syncs LMDB and pins the state it synced (briefly holding up the writer to do so).
+  Pin pin_checkpoint();
+  // The checkpoint's revision when data.mdb was put back to it at open (the machine had
+  // rebooted since the store last ran), else -1.
+  std::int64_t restored_checkpoint() const { return restored_checkpoint_; }
+  // Makes every committed transaction durable (a checkpoint: LMDB itself commits without syncing).
   void sync_to_disk();
   std::int64_t revision() const;
   void set_revision(std::int64_t revision);
@@ -62,6 +80,7 @@ class ObjectStore {
   std::unique_ptr<LmdbEnv> env_;
   mutable std::mutex revision_mutex_;
   std::int64_t revision_ = 0;
+  std::int64_t restored_checkpoint_ = -1;
 };
 
 // "pods/default/web": the LMDB key of an object. Validates the key (404/400 on nonsense).

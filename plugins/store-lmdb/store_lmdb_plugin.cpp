@@ -10,6 +10,9 @@
 #include "skiff/sdk/quantity.hpp"
 #include "skiff/sdk/store/serve_store.hpp"
 #include "skiff/sdk/store/watch_publisher.hpp"
+#include "checkpointer.hpp"
+#include "wal_file.hpp"
+#include "wal_replay.hpp"
 #include "write_batcher.hpp"
 
 namespace skiff::store {
@@ -23,6 +26,9 @@ struct Settings {
   std::int64_t history_length = 0;
   SyncMode sync = SyncMode::Full;
   std::int64_t max_batch = 0;
+  int group_commit_wait_us = 0;
+  std::string wal_segment_size;
+  std::chrono::milliseconds checkpoint_interval{};
   int read_workers = 0;
 };
 
@@ -33,11 +39,21 @@ const ConfigMap<Settings>& config_map() {
       bind_key("history_length", &Settings::history_length, "10000", "watch events kept for watchers to resume from")
           .at_least(1),
       bind_key("sync", &Settings::sync, "full",
-           {{"full", SyncMode::Full}, {"nometasync", SyncMode::NoMetaSync}, {"none", SyncMode::None}},
-           "full: fsync every commit (a write is acknowledged once on disk); nometasync: the last commits may be "
-           "lost on an OS crash; none: leave it to the OS"),
+           {{"full", SyncMode::Full}, {"nometasync", SyncMode::None}, {"none", SyncMode::None}},
+           "full: a write is acknowledged once its log record is on disk (one fdatasync per group commit); none: "
+           "the log is written, not synced (survives skiffd dying, not the machine); nometasync: the same as none"),
       bind_key("max_batch", &Settings::max_batch, "1000", "most writes committed in one transaction (group commit)")
           .at_least(1),
+      bind_key("group_commit_wait_us", &Settings::group_commit_wait_us, "200",
+               "microseconds the writer waits for more writers when fewer are queued than in its last commit "
+               "(0: commit at once)")
+          .range(0, 10000),
+      bind_key("wal_segment_size", &Settings::wal_segment_size, "64Mi",
+               "size of each preallocated write-ahead log segment (a quantity, at least 1Mi); a full one "
+               "triggers a checkpoint"),
+      bind_key("checkpoint_interval", &Settings::checkpoint_interval, "10s",
+               "how often LMDB is synced and the log it covers removed")
+          .range("100ms", "1h"),
       bind_key("read_workers", &Settings::read_workers, "2", "parallel handlers for get, list and history").range(1, 64),
   };
   return map;
@@ -67,11 +83,37 @@ class StoreLmdbPlugin final : public Plugin {
       throw Error(Status::Invalid("config map_size: '" + settings.map_size + "' is not a size of at least 1Mi (such as 8Gi)"));
     options.map_size = static_cast<std::size_t>(*map_size);
     options.sync = settings.sync;
+    auto segment_size = parse_quantity(settings.wal_segment_size);
+    if (!segment_size || *segment_size < (1 << 20))
+      throw Error(Status::Invalid("config wal_segment_size: '" + settings.wal_segment_size +
+                                  "' is not a size of at least 1Mi (such as 64Mi)"));
     store_ = std::make_unique<ObjectStore>(options);
+    std::string wal_dir = options.dir + "/wal";
+    std::map<std::string, std::int64_t> last_by_resource = store_->resource_revisions();
+    WalReplay replay = replay_wal(*store_, wal_dir);
+    if (!replay.commits.empty() || replay.read.torn_bytes > 0)
+      context_.log().info("recovered revisions {}..{} from the log ({} records in {} segments, {} torn bytes cut off)",
+                          replay.from_revision + 1, store_->revision(), replay.read.records, replay.read.segments,
+                          replay.read.torn_bytes);
+    if (store_->restored_checkpoint() >= 0)
+      context_.log().warn("the machine restarted since the store last ran: data.mdb was put back to its checkpoint "
+                          "at revision {}, the log replayed on it", store_->restored_checkpoint());
+    // What LMDB holds now is checkpointed before the log that brought it there goes.
+    ObjectStore::Pin initial = take_checkpoint(*store_);
+    remove_wal_segments(wal_dir);
+    wal_ = std::make_unique<WalFile>(wal_dir, static_cast<std::size_t>(*segment_size));
+    checkpointer_ = std::make_unique<Checkpointer>(*store_, *wal_, std::move(initial), settings.checkpoint_interval,
+                                                   static_cast<std::uint64_t>(*segment_size), context_.log());
     hub_ = std::make_unique<WatchPublisher>(context_.bus(), context_.subjects(),
-                                            static_cast<std::size_t>(settings.history_length), store_->revision(),
-                                            store_->resource_revisions());
-    writes_ = std::make_unique<WriteBatcher>(*store_, *hub_, static_cast<std::size_t>(settings.max_batch), context_.log(),
+                                            static_cast<std::size_t>(settings.history_length), replay.from_revision,
+                                            std::move(last_by_resource));
+    // The replayed commits were never published (or not known to be): watchers get them now.
+    for (const auto& changes : replay.commits) hub_->publish(changes);
+    WriteOptions write_options;
+    write_options.max_batch = static_cast<std::size_t>(settings.max_batch);
+    write_options.group_commit_wait = std::chrono::microseconds(settings.group_commit_wait_us);
+    write_options.sync = settings.sync;
+    writes_ = std::make_unique<WriteBatcher>(*store_, *wal_, *checkpointer_, *hub_, write_options, context_.log(),
                                              context_.metrics());
     service_ = std::make_unique<LmdbStoreService>(*store_, *hub_, *writes_);
     server_ = serve_store(context_, *service_, {settings.read_workers});
@@ -85,6 +127,9 @@ class StoreLmdbPlugin final : public Plugin {
     if (writes_) writes_->stop();
     service_.reset();
     writes_.reset();
+    if (checkpointer_) checkpointer_->checkpoint();  // the next start has nothing to replay
+    checkpointer_.reset();
+    wal_.reset();
     hub_.reset();
     store_.reset();
   }
@@ -97,6 +142,8 @@ class StoreLmdbPlugin final : public Plugin {
  private:
   Context& context_;
   std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<WalFile> wal_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<WatchPublisher> hub_;
   std::unique_ptr<WriteBatcher> writes_;
   std::unique_ptr<LmdbStoreService> service_;

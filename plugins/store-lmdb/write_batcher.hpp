@@ -1,6 +1,8 @@
-// Group commit: concurrent writes share one LMDB transaction and one fsync, each with its own revision.
+// Group commit: concurrent writes share one LMDB transaction and one log record, and the
+// writes of several commits share one fdatasync of the log, each write with its own revision.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -9,19 +11,30 @@
 
 #include <spdlog/logger.h>
 
+#include "checkpointer.hpp"
 #include "object_store.hpp"
-#include "skiff/sdk/store/watch_publisher.hpp"
 #include "skiff/sdk/metrics.hpp"
 #include "skiff/sdk/status.hpp"
+#include "skiff/sdk/store/watch_publisher.hpp"
+#include "wal_file.hpp"
 
 namespace skiff::store {
+
+struct WriteOptions {
+  std::size_t max_batch = 1000;
+  // How long the writer waits for more writers when fewer are queued than in the last commit
+  // (0: commit at once).
+  std::chrono::microseconds group_commit_wait{0};
+  SyncMode sync = SyncMode::Full;
+};
 
 class WriteBatcher {
  public:
   // Called once per submitted transaction, after it is durable (or failed).
   using Done = std::function<void(const sdk::Status& status, v1::TxnResponse response)>;
 
-  WriteBatcher(ObjectStore& store, sdk::WatchPublisher& hub, std::size_t max_batch, spdlog::logger& log, sdk::Metrics& metrics);
+  WriteBatcher(ObjectStore& store, WalFile& wal, Checkpointer& checkpointer, sdk::WatchPublisher& hub,
+               WriteOptions options, spdlog::logger& log, sdk::Metrics& metrics);
   ~WriteBatcher();
 
   void submit(v1::TxnRequest request, Done done);
@@ -40,25 +53,35 @@ class WriteBatcher {
     std::vector<Change> changes;
     std::deque<Pending> batch;
     std::vector<std::pair<sdk::Status, v1::TxnResponse>> results;
-    bool needs_sync = false;
+    std::int64_t revision = 0;  // 0: nothing was written, nothing to sync
   };
   void run();
+  std::deque<Pending> take_batch();
   void commit(std::deque<Pending>& batch);
   void publish_loop();
+  void sync_log(Committed& committed);
+  bool wake_writer_locked() const;
 
   ObjectStore& store_;
+  WalFile& wal_;
+  Checkpointer& checkpointer_;
   sdk::WatchPublisher& hub_;
-  std::size_t max_batch_;
+  WriteOptions options_;
   spdlog::logger& log_;
   sdk::Counter& commits_;
   sdk::Counter& transactions_;
   sdk::Counter& commit_seconds_;
+  sdk::Counter& log_syncs_;
+  sdk::Counter& log_sync_seconds_;
+  long crash_before_apply_ = 0;  // test-only fault: SIGKILL itself between log and LMDB
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;
+  bool gathering_ = false;      // the writer waits for `gather_target_` queued writes
+  std::size_t gather_target_ = 1;
   bool stopping_ = false;
-  // Publishing and answering run on their own thread, in commit order, so the writer can
-  // begin the next transaction while the previous one's replies go out.
+  // Syncing, publishing and answering run on their own thread, in commit order, so the writer
+  // applies the next transactions while the log syncs.
   std::mutex publish_mutex_;
   std::condition_variable publish_wake_;
   std::deque<Committed> to_publish_;

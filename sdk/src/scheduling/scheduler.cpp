@@ -20,6 +20,7 @@
 #include "skiff/sdk/api_client.hpp"
 #include "skiff/sdk/event_recorder.hpp"
 #include "skiff/sdk/informer.hpp"
+#include "skiff/sdk/object_meta.hpp"
 #include "skiff/sdk/time.hpp"
 
 namespace skiff::sdk::scheduling {
@@ -145,6 +146,13 @@ struct PendingBinding {
 
 constexpr std::size_t kMaxBindBatch = 500;
 
+// The scheduler never reads managedFields: they go as objects are decoded.
+InformerOptions without_managed_fields() {
+  InformerOptions options;
+  options.transform = strip_managed_fields;
+  return options;
+}
+
 }  // namespace
 
 struct Scheduler::Impl {
@@ -152,8 +160,8 @@ struct Scheduler::Impl {
       : options(std::move(opts)),
         log(logger),
         api(bus, subjects),
-        nodes(bus, subjects, api_source(bus, subjects), {}, logger),
-        pods(bus, subjects, api_source(bus, subjects), {}, logger),
+        nodes(bus, subjects, api_source(bus, subjects), without_managed_fields(), logger),
+        pods(bus, subjects, api_source(bus, subjects), without_managed_fields(), logger),
         queue(options.queue),
         events(api, {options.scheduler_name, options.host}, logger) {
     for (const auto& name : options.filters.value_or(filter_names())) {

@@ -140,11 +140,14 @@ int main(int argc, char** argv) {
   int per_round = argc > 1 ? std::atoi(argv[1]) : 4000;
   int big = argc > 2 ? std::atoi(argv[2]) : 100000;
   test::NatsServer nats;
-  // SKIFF_BENCH_GROUP_WAIT_US overrides the plugin's group_commit_wait_us (to choose its default).
+  // SKIFF_BENCH_GROUP_WAIT_US overrides the plugin's group_commit_wait_us (to choose its default);
+  // SKIFF_BENCH_STORE_CONFIG adds keys to its config ("checkpoint_interval: 2s", say).
   const char* group_wait = std::getenv("SKIFF_BENCH_GROUP_WAIT_US");
+  const char* extra = std::getenv("SKIFF_BENCH_STORE_CONFIG");
   test::PluginNode node(nats,
                         "  - name: store-lmdb\n    config: {map_size: 8Gi, sync: ${SKIFF_BENCH_SYNC:-full}" +
-                            (group_wait ? ", group_commit_wait_us: " + std::string(group_wait) : std::string()) + "}\n",
+                            (group_wait ? ", group_commit_wait_us: " + std::string(group_wait) : std::string()) +
+                            (extra ? ", " + std::string(extra) : std::string()) + "}\n",
                         "bench");
   node.start();
   test::TempDir etcd_dir;

@@ -96,38 +96,44 @@ void ReplicaSetController::on_pod_deleted(const PodPtr& pod) {
   enqueue(key);
 }
 
+// Its own pods whose labels still match, and the matching orphans it adopts; a pod of
+// its own that no longer matches is let go. Only its pods and the namespace's orphans are
+// looked at (the owner and orphan indexes, as Kubernetes' FilterPodsByOwner).
 std::vector<PodPtr> ReplicaSetController::claim_pods(const apps::ReplicaSet& rs) {
   auto selector = selector_of(rs);
+  const auto& meta = rs.metadata();
+  bool deleting = !meta.deletion_timestamp().empty();
   std::vector<PodPtr> owned;
-  bool deleting = !rs.metadata().deletion_timestamp().empty();
-  for (const auto& pod : context_.informers.pods().by_index(sdk::kNamespaceIndex, rs.metadata().namespace_())) {
+  for (const auto& pod : context_.informers.pods().by_index(kByOwner, meta.uid())) {
     const auto* owner = controller_of(pod->metadata());
-    bool matches = !selector.empty() && selector.matches(pod->metadata().labels());
-    if (owner && owner->uid() == rs.metadata().uid()) {
-      if (matches || deleting) {
-        owned.push_back(pod);
-        continue;
-      }
-      // Its labels no longer match: let it go.
-      auto stored = stored_copy(context_.api, *pod);
-      if (!stored) continue;
-      core::Pod& released = *stored;
-      auto* refs = released.mutable_metadata()->mutable_owner_references();
-      refs->erase(std::remove_if(refs->begin(), refs->end(), [&](const auto& r) { return r.uid() == rs.metadata().uid(); }),
-                  refs->end());
-      context_.api.update(released);
-      continue;
-    }
-    if (owner || !matches || deleting || !pod->metadata().deletion_timestamp().empty()) continue;
-    // A matching orphan: adopt it (as it is now: it may have changed since the cache saw it).
-    auto stored = stored_copy(context_.api, *pod);
-    if (!stored || controller_of(stored->metadata()) || !selector.matches(stored->metadata().labels())) continue;
-    core::Pod& adopted = *stored;
-    *adopted.mutable_metadata()->add_owner_references() =
-        controller_reference(rs.metadata(), sdk::resource_type_of<apps::ReplicaSet>());
-    owned.push_back(std::make_shared<core::Pod>(context_.api.update(adopted)));
+    if (!owner || owner->uid() != meta.uid()) continue;  // an owner, not the controller
+    if (deleting || (!selector.empty() && selector.matches(pod->metadata().labels()))) owned.push_back(pod);
+    else release(rs, *pod);
+  }
+  if (deleting || selector.empty()) return owned;
+  for (const auto& pod : context_.informers.pods().by_index(kOrphansIn, meta.namespace_())) {
+    if (!pod->metadata().deletion_timestamp().empty() || !selector.matches(pod->metadata().labels())) continue;
+    if (auto adopted = adopt(rs, selector, *pod)) owned.push_back(std::move(adopted));
   }
   return owned;
+}
+
+void ReplicaSetController::release(const apps::ReplicaSet& rs, const core::Pod& pod) {
+  auto stored = stored_copy(context_.api, pod);
+  if (!stored) return;
+  auto* refs = stored->mutable_metadata()->mutable_owner_references();
+  refs->erase(std::remove_if(refs->begin(), refs->end(), [&](const auto& r) { return r.uid() == rs.metadata().uid(); }),
+              refs->end());
+  context_.api.update(*stored);
+}
+
+// Adopts `pod` as it is now: it may have changed since the cache saw it.
+PodPtr ReplicaSetController::adopt(const apps::ReplicaSet& rs, const sdk::LabelSelector& selector, const core::Pod& pod) {
+  auto stored = stored_copy(context_.api, pod);
+  if (!stored || controller_of(stored->metadata()) || !selector.matches(stored->metadata().labels())) return nullptr;
+  *stored->mutable_metadata()->add_owner_references() =
+      controller_reference(rs.metadata(), sdk::resource_type_of<apps::ReplicaSet>());
+  return std::make_shared<core::Pod>(context_.api.update(*stored));
 }
 
 void ReplicaSetController::create_pods(const apps::ReplicaSet& rs, const std::string& key, int count) {

@@ -5,6 +5,7 @@
 
 #include "controller.hpp"
 #include "expectations.hpp"
+#include "skiff/sdk/selector.hpp"
 
 namespace skiff::controllers {
 
@@ -23,6 +24,9 @@ class ReplicaSetController final : public Controller {
   // ReplicaSets in the pod's namespace whose selector matches it.
   std::vector<std::string> matching_owners(const core::Pod& pod);
   std::vector<std::shared_ptr<const core::Pod>> claim_pods(const apps::ReplicaSet& rs);
+  void release(const apps::ReplicaSet& rs, const core::Pod& pod);
+  std::shared_ptr<const core::Pod> adopt(const apps::ReplicaSet& rs, const sdk::LabelSelector& selector,
+                                         const core::Pod& pod);
   void create_pods(const apps::ReplicaSet& rs, const std::string& key, int count);
   // The active pods of the ReplicaSet's family (its own, and its siblings' under the same
   // Deployment): how doubled up a node is decides which pod goes first.

@@ -29,6 +29,15 @@ std::vector<std::string> claims_of_pod(const google::protobuf::Message& object) 
   return keys;
 }
 
+// What a ReplicaSet may adopt, without walking every pod of the namespace
+// (Kubernetes' orphan pod index).
+std::vector<std::string> namespace_of_orphan(const google::protobuf::Message& object) {
+  const auto& meta = sdk::meta_of(object);
+  for (const auto& ref : meta.owner_references())
+    if (ref.controller()) return {};
+  return {meta.namespace_()};
+}
+
 }  // namespace
 
 SharedInformers::SharedInformers(sdk::Bus& bus, const sdk::Subjects& subjects, spdlog::logger* log)
@@ -53,6 +62,7 @@ sdk::Informer<core::Pod>& SharedInformers::pods() {
   if (fresh) {
     informer.add_index(kByNode, sdk::index_by_field("spec.nodeName"));
     informer.add_index(kByClaim, claims_of_pod);
+    informer.add_index(kOrphansIn, namespace_of_orphan);
   }
   return informer;
 }

@@ -28,6 +28,7 @@ inline constexpr const char* kByOwner = "owner";  // uid of every owner (ownerRe
 inline constexpr const char* kByNode = "node";    // pods: spec.nodeName
 inline constexpr const char* kByService = "service";  // endpoint slices: "<namespace>/<kubernetes.io/service-name>"
 inline constexpr const char* kByClaim = "claim";      // pods: "<namespace>/<claimName>" of each persistentVolumeClaim volume
+inline constexpr const char* kOrphansIn = "orphans";  // pods without a controller: their namespace
 
 class SharedInformers {
  public:

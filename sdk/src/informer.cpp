@@ -139,9 +139,18 @@ struct SharedInformer::Impl {
   std::vector<EventHandlers> handlers;
   std::map<std::string, IndexFunction, std::less<>> index_functions;
 
+  // An index maps each value to the cache slots that have it, ordered by key. A slot is
+  // the cache's own node (an unordered_map's nodes stay put), so an update that keeps an
+  // object's index values touches no index, and by_index looks nothing up again.
+  using CacheSlot = std::pair<const std::string, ObjectPtr>;
+  struct ByKey {
+    bool operator()(const CacheSlot* a, const CacheSlot* b) const { return a->first < b->first; }
+  };
+  using Slots = std::set<const CacheSlot*, ByKey>;
+
   mutable std::shared_mutex cache_mutex;
   std::unordered_map<std::string, ObjectPtr> cache;
-  std::map<std::string, std::unordered_map<std::string, std::set<std::string>>, std::less<>> indexes;
+  std::map<std::string, std::unordered_map<std::string, Slots>, std::less<>> indexes;
 
   std::atomic<std::int64_t> last_revision{0};
   std::atomic<std::uint64_t> relist_count{0};
@@ -175,37 +184,53 @@ struct SharedInformer::Impl {
 
   // ---- cache ----
 
-  void index_insert(const std::string& key, const pb::Message& object) {
+  void index_insert(const CacheSlot& slot) {
     for (const auto& [name, fn] : index_functions)
-      for (const auto& value : fn(object)) indexes[name][value].insert(key);
+      for (const auto& value : fn(*slot.second)) indexes[name][value].insert(&slot);
   }
 
-  void index_remove(const std::string& key, const pb::Message& object) {
+  void index_remove(const CacheSlot& slot, const pb::Message& object) {
+    for (const auto& [name, fn] : index_functions) unindex(indexes[name], fn(object), slot);
+  }
+
+  static void unindex(std::unordered_map<std::string, Slots>& by_value, const std::vector<std::string>& values,
+                      const CacheSlot& slot) {
+    for (const auto& value : values) {
+      auto it = by_value.find(value);
+      if (it == by_value.end()) continue;
+      it->second.erase(&slot);
+      if (it->second.empty()) by_value.erase(it);
+    }
+  }
+
+  // `slot` held `old` and now holds `now`: move it only in the indexes whose values changed.
+  void reindex(const CacheSlot& slot, const pb::Message& old, const pb::Message& now) {
     for (const auto& [name, fn] : index_functions) {
+      auto before = fn(old);
+      auto after = fn(now);
+      if (before == after) continue;
       auto& by_value = indexes[name];
-      for (const auto& value : fn(object)) {
-        auto it = by_value.find(value);
-        if (it == by_value.end()) continue;
-        it->second.erase(key);
-        if (it->second.empty()) by_value.erase(it);
-      }
+      unindex(by_value, before, slot);
+      for (const auto& value : after) by_value[value].insert(&slot);
     }
   }
 
   // Stores `object` under `key` (nullptr removes); returns what was there.
   ObjectPtr put(const std::string& key, ObjectPtr object) {
     std::unique_lock lock(cache_mutex);
-    ObjectPtr old;
     auto it = cache.find(key);
-    if (it != cache.end()) {
-      old = it->second;
-      index_remove(key, *old);
-      if (!object) cache.erase(it);
+    if (it == cache.end()) {
+      if (object) index_insert(*cache.emplace(key, std::move(object)).first);
+      return nullptr;
     }
-    if (object) {
-      cache[key] = object;
-      index_insert(key, *object);
+    ObjectPtr old = it->second;
+    if (!object) {
+      index_remove(*it, *old);
+      cache.erase(it);
+      return old;
     }
+    reindex(*it, *old, *object);
+    it->second = std::move(object);
     return old;
   }
 
@@ -451,9 +476,10 @@ std::vector<ObjectPtr> SharedInformer::by_index(std::string_view index, std::str
   std::vector<ObjectPtr> out;
   auto by_value = impl_->indexes.find(index);
   if (by_value == impl_->indexes.end()) return out;
-  auto keys = by_value->second.find(std::string(value));
-  if (keys == by_value->second.end()) return out;
-  for (const auto& key : keys->second) out.push_back(impl_->cache.at(key));
+  auto slots = by_value->second.find(std::string(value));
+  if (slots == by_value->second.end()) return out;
+  out.reserve(slots->second.size());
+  for (const auto* slot : slots->second) out.push_back(slot->second);
   return out;
 }
 

@@ -197,6 +197,33 @@ TEST_F(InformerTest, IndexesFollowChanges) {
   EXPECT_EQ(informer.by_index("nodeName", "node-1").size(), 1u);
 }
 
+// An update that keeps an object's index values leaves it where it is in every index, and
+// the index hands out the new version; a delete takes it out.
+TEST_F(InformerTest, IndexesGiveTheLatestVersionInKeyOrder) {
+  sdk::Informer<Pod> informer(node.bus(), node.subjects(), sdk::store_source(node.bus(), node.subjects()));
+  informer.add_index("nodeName", sdk::index_by_field("spec.nodeName"));
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(10s));
+  create(make_pod("c", {{"app", "web"}}, "node-1"));
+  auto a = create(make_pod("a", {{"app", "web"}}, "node-1"));
+  create(make_pod("b", {{"app", "web"}}, "node-1"));
+  ASSERT_TRUE(wait_until([&] { return informer.size() == 3; }));
+  Pod relabelled;
+  relabelled.ParseFromString(a.object());
+  (*relabelled.mutable_metadata()->mutable_labels())["tier"] = "front";
+  store->update(sdk::object_key(pods(), "default", "a"), relabelled.SerializeAsString());
+  auto on_node = [&] { return informer.by_index("nodeName", "node-1"); };
+  ASSERT_TRUE(wait_until([&] { return on_node().front()->metadata().labels().count("tier") == 1; }));
+  std::vector<std::string> names;
+  for (const auto& pod : on_node()) names.push_back(pod->metadata().name());
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(informer.by_index(sdk::kNamespaceIndex, "default").front()->metadata().labels().at("tier"), "front");
+  store->erase(sdk::object_key(pods(), "default", "a"));
+  ASSERT_TRUE(wait_until([&] { return informer.size() == 2; }));
+  EXPECT_EQ(on_node().size(), 2u);
+  EXPECT_EQ(informer.by_index(sdk::kNamespaceIndex, "default").size(), 2u);
+}
+
 TEST_F(InformerTest, ResyncRedeliversEveryObject) {
   create(make_pod("a"));
   create(make_pod("b"));

@@ -21,7 +21,7 @@ class LeaderCombiner {
   explicit LeaderCombiner(int max_in_flight) : max_in_flight_(max_in_flight < 1 ? 1 : max_in_flight) {}
 
   // take(queue) → Batch, under the lock: what leaves next. send(batch), without the lock:
-  // sends it and writes every item's result.
+  // sends it and writes every item's result; it must not throw.
   template <class Take, class Send>
   void run(const std::shared_ptr<Item>& item, Take take, Send send) {
     std::unique_lock lock(mutex_);
@@ -31,7 +31,7 @@ class LeaderCombiner {
         Batch batch = take(queue_);
         ++in_flight_;
         lock.unlock();
-        send(batch);
+        send_all(send, batch);
         lock.lock();
         for (auto& sent : batch) sent->done = true;
         --in_flight_;
@@ -43,6 +43,13 @@ class LeaderCombiner {
   }
 
  private:
+  // A send that threw would leave the others' items waiting forever: send must answer every
+  // item itself, and one that throws ends the process here rather than hanging it.
+  template <class Send>
+  static void send_all(Send& send, Batch& batch) noexcept {
+    send(batch);
+  }
+
   int max_in_flight_;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -48,6 +48,8 @@ struct StatusWriter::Impl {
       }
     } catch (const Error& e) {
       for (auto& slot : batch) slot->status = e.status();  // the request itself failed: every update in it did
+    } catch (const std::exception& e) {
+      for (auto& slot : batch) slot->status = Status::Internal(std::string("status update: ") + e.what());
     }
   }
 };

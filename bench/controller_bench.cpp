@@ -9,6 +9,7 @@
 #include "fake_kubelet.hpp"
 #include "plugin_node.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
+#include "skiff/api/core/v1/core.pb.h"
 #include "skiff/sdk/api_client.hpp"
 #include "subprocess.hpp"
 #include "wait.hpp"
@@ -34,6 +35,14 @@ void print_pod_census(const sdk::ApiClient& api) {
     ++census[owner + " " + node + " " + pod.status().phase() + " " + ready + terminating];
   }
   for (const auto& [what, count] : census) std::fprintf(stderr, "  pods %s: %d\n", what.c_str(), count);
+}
+
+// The store's revision now, read off a marker object (every write takes one revision).
+long store_revision(const sdk::ApiClient& api) {
+  api::core::v1::ConfigMap marker;
+  marker.mutable_metadata()->set_namespace_("default");
+  marker.mutable_metadata()->set_generate_name("revision-marker-");
+  return std::stol(api.create(marker).metadata().resource_version());
 }
 
 // Seconds until the Deployment reports every replica updated and available.
@@ -87,6 +96,7 @@ int main(int argc, char** argv) {
   std::printf("Controllers: a Deployment of %d replicas on %d fake nodes (scheduler-default, controller-manager, a fake "
               "kubelet marking pods Running and Ready at once)\n",
               replicas, node_count);
+  long revision_before_create = store_revision(api);
   auto start = Clock::now();
   auto big = bench::deployment("big", replicas, "registry.local/app:1", "16Mi");
   // SKIFF_BENCH_NO_TOKEN=1: pods without the service account's token volume (what it costs).
@@ -102,13 +112,18 @@ int main(int argc, char** argv) {
   bench::wait_idle(node.pid());
   auto d = api.get<apps::Deployment>("default", "big");
   d.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("registry.local/app:2");
+  long revision_before_update = store_revision(api);
   start = Clock::now();
   api.update(d);
   double update = until_rolled_out(api, replicas, start);
+  bench::wait_idle(node.pid());
+  long revision_after_update = store_revision(api);
   std::printf("  rolling update (25%% surge, 25%% unavailable) to a new image: %.2f s (target <= 10 s)\n", update);
   if (!children.empty()) rss = std::max(rss, bench::rss_kb(children[0]));
   std::printf("  controller-manager RSS with %d pods, 2 ReplicaSets cached: %.0f MB (target <= 100 MB)\n", replicas,
               rss / 1024.0);
+  std::printf("  store writes: create %ld, rolling update %ld (until idle)\n",
+              revision_before_update - revision_before_create - 1, revision_after_update - revision_before_update - 1);
   if (!children.empty())
     std::printf("  CPU over both: controller-manager %.1f s, the rest of the master %.1f s\n",
                 bench::cpu_seconds(children[0]), bench::cpu_seconds(node.pid()));

@@ -13,6 +13,7 @@
 #include "ephemeral_validation.hpp"
 #include "ingress_class_admission.hpp"
 #include "storage_admission.hpp"
+#include "same_bytes.hpp"
 #include "service_account_admission.hpp"
 #include "skiff/api/apps/v1/apps.pb.h"
 #include "skiff/api/core/v1/core.pb.h"
@@ -55,8 +56,7 @@ void copy_field(const pb::Message& from, pb::Message& to, const char* name) {
 bool spec_changed(const pb::Message& old, const pb::Message& next) {
   const pb::FieldDescriptor* spec = field_named(next, "spec");
   if (!spec) return false;
-  return !pb::util::MessageDifferencer::Equals(old.GetReflection()->GetMessage(old, spec),
-                                               next.GetReflection()->GetMessage(next, spec));
+  return !same_bytes(old.GetReflection()->GetMessage(old, spec), next.GetReflection()->GetMessage(next, spec));
 }
 
 // What bumps metadata.generation: the spec; for an EndpointSlice, which has none, anything
@@ -76,13 +76,14 @@ bool generation_changes(const sdk::ResourceType& type, const pb::Message& old, c
 }
 
 // Equal apart from resourceVersion: nothing to write.
-bool same_object(const pb::Message& a, const pb::Message& b) {
-  std::unique_ptr<pb::Message> x(a.New()), y(b.New());
-  x->CopyFrom(a);
-  y->CopyFrom(b);
-  mutable_meta_of(*x)->clear_resource_version();
-  mutable_meta_of(*y)->clear_resource_version();
-  return pb::util::MessageDifferencer::Equals(*x, *y);
+// `next` is `old` but for its resourceVersion (which it gets back unchanged).
+bool same_object(const pb::Message& old, pb::Message& next) {
+  auto* meta = mutable_meta_of(next);
+  std::string version = std::move(*meta->mutable_resource_version());
+  meta->set_resource_version(meta_of(old).resource_version());
+  bool same = same_bytes(old, next);
+  meta->set_resource_version(std::move(version));
+  return same;
 }
 
 std::string random_suffix() {

@@ -10,6 +10,7 @@
 
 #include "api_error.hpp"
 #include "autoscaling_validation.hpp"
+#include "same_bytes.hpp"
 #include "batch_validation.hpp"
 #include "crd_validation.hpp"
 #include "endpoint_slice_validation.hpp"
@@ -126,6 +127,9 @@ void validate_replica_set(FieldErrors& errors, const apps::ReplicaSet& rs, const
 }
 
 void validate_pod(FieldErrors& errors, const core::Pod& pod, const core::Pod* old) {
+  // A status or metadata write (most pod updates): the spec was checked when it was written,
+  // and an unchanged spec breaks no immutability rule. Kubernetes ratchets the same way.
+  if (old && same_bytes(pod.spec(), old->spec())) return;
   check_pod_spec(errors, "spec", pod.spec());
   if (!old) {
     if (!pod.spec().ephemeral_containers().empty())

@@ -62,6 +62,24 @@ TEST_F(BusApiTest, CreateGetListUpdateDeleteWithDefaults) {
   }
 }
 
+// The apiserver compares an update with what is stored: the same object is no write (no
+// new resourceVersion), only a spec change bumps the generation.
+TEST_F(BusApiTest, AnUpdateThatChangesNothingWritesNothing) {
+  core::Pod created = api.create(make_pod("same"));
+  EXPECT_EQ(api.update(created).metadata().resource_version(), created.metadata().resource_version());
+  EXPECT_EQ(api.update(created, "status").metadata().resource_version(), created.metadata().resource_version());
+
+  core::Pod relabelled = created;
+  (*relabelled.mutable_metadata()->mutable_labels())["tier"] = "front";
+  core::Pod changed = api.update(relabelled);
+  EXPECT_NE(changed.metadata().resource_version(), created.metadata().resource_version());
+  EXPECT_EQ(changed.metadata().generation(), created.metadata().generation()) << "labels are not the spec";
+
+  core::Pod new_image = changed;
+  new_image.mutable_spec()->mutable_containers(0)->set_image("busybox:2");
+  EXPECT_EQ(api.update(new_image).metadata().generation(), created.metadata().generation() + 1);
+}
+
 TEST_F(BusApiTest, ValidationAndConflictsAreTheApisOwn) {
   api::apps::v1::Deployment bad;
   bad.mutable_metadata()->set_name("bad");

@@ -1,6 +1,7 @@
 #include "etcd_cluster.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include "wait.hpp"
@@ -13,13 +14,29 @@ EtcdCluster::EtcdCluster(int members, bool tls, EtcdTiming timing) : tls_(tls), 
   if (find_program("etcd").empty())
     throw std::runtime_error("etcd is not installed: apt-get install etcd-server etcd-client (scripts/deps.sh test)");
   if (tls_) generate_certificates();
+  // free_port() only says a port is free now: a test running alongside may take it before
+  // etcd binds it, and the member that lost exits at once. Then all start over on new ports.
+  for (int attempt = 1;; ++attempt) {
+    launch_new_cluster(members);
+    Health health = await_health();
+    if (health.ok) return;
+    if (health.exited < 0 || attempt == 3) fail(health);
+    for (auto& m : members_) {
+      m.process.reset();
+      std::filesystem::remove_all(dir_.file(m.name));
+    }
+  }
+}
+
+void EtcdCluster::launch_new_cluster(int members) {
+  members_.clear();
+  initial_cluster_.clear();
   for (int i = 0; i < members; ++i) {
     Member m{"m" + std::to_string(i), free_port(), free_port(), nullptr};
     initial_cluster_ += (i ? "," : "") + m.name + "=http://127.0.0.1:" + std::to_string(m.peer_port);
     members_.push_back(std::move(m));
   }
   for (auto& m : members_) launch(m, true);
-  wait_healthy();
 }
 
 EtcdCluster::~EtcdCluster() {
@@ -70,10 +87,32 @@ CommandResult EtcdCluster::etcdctl(const std::vector<std::string>& args) const {
   return run_command(argv, {"ETCDCTL_API=3"});
 }
 
+EtcdCluster::Health EtcdCluster::await_health() const {
+  Health health;
+  health.ok = wait_until([&] {
+    for (int i = 0; i < size() && health.exited < 0; ++i)
+      if (members_[i].process)
+        if (auto code = members_[i].process->wait(std::chrono::milliseconds(0))) {
+          health.exited = i;
+          health.exit_code = *code;
+        }
+    return health.exited >= 0 || etcdctl({"endpoint", "health"}).exit_code == 0;
+  }, 30s);
+  health.ok = health.ok && health.exited < 0;
+  return health;
+}
+
+void EtcdCluster::fail(const Health& health) const {
+  std::string what = health.exited < 0 ? "etcd did not become healthy within 30 s"
+                                       : "etcd member " + members_[health.exited].name + " exited with code " +
+                                             std::to_string(health.exit_code) + " while starting";
+  for (const auto& m : members_) what += "; " + m.name + "'s log: " + read_file(dir_.file(m.name + ".log"));
+  throw std::runtime_error(what);
+}
+
 void EtcdCluster::wait_healthy() const {
-  bool healthy = wait_until([&] { return etcdctl({"endpoint", "health"}).exit_code == 0; }, 30s);
-  if (!healthy)
-    throw std::runtime_error("etcd did not become healthy within 30 s; its log: " + read_file(dir_.file("m0.log")));
+  Health health = await_health();
+  if (!health.ok) fail(health);
 }
 
 void EtcdCluster::generate_certificates() const {

@@ -49,7 +49,15 @@ class EtcdCluster {
     int peer_port;
     std::unique_ptr<ChildProcess> process;
   };
+  struct Health {
+    bool ok = false;
+    int exited = -1;  // a member whose process ended, and its exit code
+    int exit_code = 0;
+  };
+  void launch_new_cluster(int members);  // on new ports, new data
   void launch(Member& member, bool initial);
+  Health await_health() const;
+  [[noreturn]] void fail(const Health& health) const;  // names what failed, with every member's log
   void wait_healthy() const;
   void generate_certificates() const;
 

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "plugin_node.hpp"
 #include "skiff/api/core/v1/core.pb.h"
@@ -124,6 +126,32 @@ TEST_F(NodeBusCredentials, MintedOnceKeptAndWrittenIntoTheBusConfig) {
   auto [code, output] = test::run_skiffd({"node-credentials", "Not_A_Name", "--data-dir", dir->file("data")});
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("Not_A_Name"), std::string::npos) << output;
+}
+
+// nats-server refuses every login for the instant it reloads its users: a worker starting
+// while the master mints another node's credentials must still get in (cluster.sh starts
+// workers one after another, so this is every multi-worker start).
+TEST_F(NodeBusCredentials, AWorkerGetsInWhileTheMasterMintsAnothersCredentials) {
+  auto steady = node_options("steady-worker");
+  std::atomic<bool> minting = true;
+  std::thread minter([&] {
+    for (int i = 0; i < 8; ++i) node_options("joiner-" + std::to_string(i));
+    minting = false;
+  });
+  int connections = 0;
+  std::vector<std::string> refusals;
+  while (minting) {
+    try {
+      sdk::connect_bus(steady);
+      ++connections;
+    } catch (const sdk::Error& e) {
+      refusals.push_back(e.what());
+    }
+  }
+  minter.join();
+  EXPECT_GT(connections, 0);
+  EXPECT_TRUE(refusals.empty()) << refusals.size() << " of " << connections + refusals.size()
+                                << " connections refused, the first: " << refusals.front();
 }
 
 TEST_F(NodeBusCredentials, AWorkerCannotUseTheStoresOrAnotherNodesSubjects) {

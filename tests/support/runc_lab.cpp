@@ -89,15 +89,26 @@ const std::string& busybox_image_archive() {
 }
 
 TestRegistry::TestRegistry(const std::string& auth_config) {
-  int port = free_port();
-  host_ = "127.0.0.1:" + std::to_string(port);
   fs::create_directories(storage());
+  // free_port() only says a port is free now: a test running alongside may bind it first, and
+  // then the registry exits at once. Start over on another port.
+  for (int attempt = 0; attempt < 3; ++attempt)
+    if (start_on(free_port(), auth_config)) return;
+  throw std::runtime_error("docker-registry exited three times, each port taken? its last log: " +
+                           read_file(dir_.file("registry.log")));
+}
+
+bool TestRegistry::start_on(int port, const std::string& auth_config) {
+  host_ = "127.0.0.1:" + std::to_string(port);
   write_text(dir_.file("config.yml"), "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " +
                                           storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host_ + "\n" + auth_config);
   process_ = std::make_unique<ChildProcess>(
       SpawnSpec{{"docker-registry", "serve", dir_.file("config.yml")}, {}, "", dir_.file("registry.log"), ""});
-  if (!wait_until([&] { return answers("127.0.0.1", port); }, 20s, 50ms))
+  bool settled = wait_until([&] { return process_->wait(0ms) || answers("127.0.0.1", port); }, 20s, 50ms);
+  if (process_->wait(0ms)) return false;  // exited: another process has the port
+  if (!settled)
     throw std::runtime_error("docker-registry did not answer on " + host_ + ": " + read_file(dir_.file("registry.log")));
+  return true;
 }
 
 TestRegistry::~TestRegistry() { process_->terminate(); }

@@ -37,6 +37,9 @@ class TestRegistry {
   std::string storage() const { return dir_.path() + "/storage"; }
 
  private:
+  // false when docker-registry exited (its port was taken); throws when it neither exits nor answers.
+  bool start_on(int port, const std::string& auth_config);
+
   TempDir dir_;
   std::string host_;
   std::unique_ptr<ChildProcess> process_;

@@ -11,7 +11,7 @@
 
 #include "cni_lab.hpp"
 #include "command.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 #include "skiff/sdk/runtime/runtime_client.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/testing/plugin_harness.hpp"
@@ -149,7 +149,7 @@ TEST_F(RuntimeDockerCni, PodsGetIpsFromTheSubnetAndGiveThemBackWhenStopped) {
 TEST_F(RuntimeDockerCni, HostPortsGoThroughPortmapAndTheirRulesGoWithThePod) {
   start("      cni_conf_dir: " + lab().conf_dir() + "\n");
   auto config = pod("ports");
-  int host_port = sdk::find_free_port("127.0.0.1");
+  int host_port = test::free_port();
   auto* mapping = config.add_port_mappings();
   mapping->set_protocol("TCP");
   mapping->set_container_port(8080);

@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "embedded_bus.hpp"
 #include "skiff/sdk/bus_options.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 #include "skiff/sdk/jetstream.hpp"
 #include "skiff/sdk/node_identity.hpp"
 #include "skiff/sdk/subjects.hpp"
@@ -36,8 +36,8 @@ class BusClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < kMasters; ++i) {
-      client_ports[i] = sdk::find_free_port("127.0.0.1");
-      route_ports[i] = sdk::find_free_port("127.0.0.1");
+      client_ports[i] = test::free_port();
+      route_ports[i] = test::free_port();
     }
   }
 

@@ -15,7 +15,6 @@
 #include "cni_lab.hpp"
 #include "command.hpp"
 #include "skiff/sdk/cni/cni_network.hpp"
-#include "skiff/sdk/free_port.hpp"
 #include "skiff/sdk/status.hpp"
 #include "skiff/testing/process.hpp"
 #include "temp_dir.hpp"
@@ -207,7 +206,7 @@ class CniNetworkTest : public ::testing::Test {
 };
 
 TEST_F(CniNetworkTest, AddAndDelAttachANamespaceToTheBridge) {
-  int host_port = sdk::find_free_port("127.0.0.1");
+  int host_port = test::free_port();
   pod.capability_args["portMappings"] =
       json::array{json::object{{"hostPort", host_port}, {"containerPort", 8080}, {"protocol", "tcp"}}};
   CniNetwork network(parse_network_config_list(lab.conflist_json()));

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "embedded_bus.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 #include "plugin_node.hpp"
 #include "skiff/api/core/v1/pod.pb.h"
 #include "skiff/sdk/informer.hpp"
@@ -258,7 +258,7 @@ class InformerBusLoss : public ::testing::TestWithParam<int> {};
 
 TEST_P(InformerBusLoss, CatchesUpAfterReconnect) {
   const int writes_while_away = GetParam();
-  int port_a = sdk::find_free_port("127.0.0.1"), port_b = sdk::find_free_port("127.0.0.1");
+  int port_a = test::free_port(), port_b = test::free_port();
   test::NatsServer server_b({test::NatsServerSettings::Auth::Token, false, port_b, {port_a}});
   auto server_a = std::make_unique<test::NatsServer>(
       test::NatsServerSettings{test::NatsServerSettings::Auth::Token, false, port_a, {port_b}});

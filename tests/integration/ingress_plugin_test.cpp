@@ -5,7 +5,7 @@
 #include "api_node.hpp"
 #include "skiff/api/networking/v1/networking.pb.h"
 #include "skiff/sdk/api_client.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 #include "test_client.hpp"
 #include "wait.hpp"
 
@@ -31,7 +31,7 @@ unsigned status_of(std::uint16_t port, const std::string& host) {
 }
 
 TEST(IngressPlugin, ServesOnItsPortsCountsRequestsAndLogsThem) {
-  int http_port = sdk::find_free_port(), https_port = sdk::find_free_port();
+  int http_port = skiff::test::free_port(), https_port = skiff::test::free_port();
   skiff::test::ApiNode node("", ingress_plugin(http_port, https_port));
   sdk::ApiClient api{node.node().bus(), node.node().subjects()};
   auto port = static_cast<std::uint16_t>(http_port);

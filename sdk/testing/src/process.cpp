@@ -2,15 +2,22 @@
 #include "skiff/testing/process.hpp"
 
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -108,7 +115,55 @@ void ChildProcess::kill() {
   wait(std::chrono::seconds(10));
 }
 
-int free_port() { return sdk::find_free_port("127.0.0.1"); }
+namespace {
+
+// The kernel's ephemeral range, from which it picks every outgoing connection's source port
+// and every bind to port 0.
+std::pair<int, int> ephemeral_ports() {
+  int low = 32768, high = 60999;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low >> high;
+  return {low, high};
+}
+
+// Bound on every address and let go again: nothing holds the port now. Never listened on or
+// connected, so it leaves no TIME_WAIT behind.
+bool can_bind(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return free;
+}
+
+}  // namespace
+
+// A port the caller hands to a program that binds it a moment later. Taken below the
+// ephemeral range: a port from bind(0) is one the kernel may give, before the program binds
+// it, to any of the thousands of loopback connections the tests alongside open, and the
+// program then fails with "address already in use" (seen with etcd). Below that range only
+// another test picking the same one of ~10,000 ports at random can take it.
+int free_port() {
+  static std::mutex mutex;
+  static std::mt19937 random{std::random_device{}()};
+  auto [low, high] = ephemeral_ports();
+  int top = low - 1, bottom = std::max(10000, top - 10000);
+  if (top - bottom >= 1000) {
+    std::uniform_int_distribution<int> pick(bottom, top);
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      int port;
+      {
+        std::lock_guard lock(mutex);
+        port = pick(random);
+      }
+      if (can_bind(port)) return port;
+    }
+  }
+  return sdk::find_free_port("127.0.0.1");  // a machine whose ephemeral range leaves no room below
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream file(path);

@@ -11,7 +11,7 @@
 #include "command.hpp"
 #include "dns_server.hpp"
 #include "fake_upstream.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 #include "upstream_forwarder.hpp"
 #include "wait.hpp"
 #include "zone_fixture.hpp"
@@ -68,7 +68,7 @@ class DnsServing : public ::testing::Test {
     for (int i = 1; i <= 60; ++i) endpoints.push_back(endpoint("10.244.2." + std::to_string(i)));
     zone.upsert_service(headless_service("shop", "big", endpoints));
     upstream.set("api.example.com", FakeUpstream::Behaviour::Answer, {{"api.example.com", "192.0.2.10"}});
-    port = static_cast<std::uint16_t>(sdk::find_free_port());
+    port = static_cast<std::uint16_t>(skiff::test::free_port());
     ServerConfig config;
     config.listen = {{ip("127.0.0.1"), port}};
     config.workers = 2;

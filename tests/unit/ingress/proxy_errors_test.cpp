@@ -5,7 +5,7 @@
 #include <boost/asio.hpp>
 
 #include "proxy_lab.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 #include "test_client.hpp"
 
 namespace skiff::ingress::test {
@@ -57,7 +57,7 @@ TEST_F(IngressProxyErrors, NoReadyEndpointIs503) {
 }
 
 TEST_F(IngressProxyErrors, RefusedConnectionIs502NamingTheUpstream) {
-  Endpoint nobody{"127.0.0.1", static_cast<std::uint16_t>(sdk::find_free_port())};
+  Endpoint nobody{"127.0.0.1", static_cast<std::uint16_t>(skiff::test::free_port())};
   start();
   set_routes({simple_ingress("a", "a.test", {{"/", backend_of("a", "gone", {nobody})}})});
   Response response = TestClient(http_port()).get("a.test", "/");

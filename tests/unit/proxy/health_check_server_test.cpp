@@ -10,7 +10,7 @@
 #include <boost/json.hpp>
 
 #include "health_check_server.hpp"
-#include "skiff/sdk/free_port.hpp"
+#include "skiff/testing/process.hpp"
 
 namespace {
 
@@ -40,7 +40,7 @@ http::response<http::string_body> ask(std::uint16_t port) {
 TEST(HealthCheckServer, AnswersByLocalEndpointsAndStopsWithItsService) {
   auto log = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
   skiff::proxy::HealthCheckServer server(*log);
-  auto port = static_cast<std::uint16_t>(skiff::sdk::find_free_port());
+  auto port = static_cast<std::uint16_t>(skiff::test::free_port());
   server.update({{port, {"shop", "web", 2}}});
   EXPECT_EQ(server.listening(), 1u);
   auto healthy = ask(port);

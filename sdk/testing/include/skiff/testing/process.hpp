@@ -40,7 +40,8 @@ class ChildProcess {
   std::optional<int> exit_code_;
 };
 
-// A port nobody listens on right now, on 127.0.0.1.
+// A port free on every address right now, below the kernel's ephemeral range so that no
+// outgoing connection takes it before the program it is meant for binds it.
 int free_port();
 // The program's path from PATH (or the path itself when it has a '/'); "" when not found.
 std::string find_program(const std::string& name);

@@ -72,7 +72,20 @@ void EmbeddedBus::start() {
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
   token_ = kept_token(std::filesystem::path(dir_) / "token");
   write_users_conf(dir_, cluster_, token_);
-  if (settings_.port == 0) settings_.port = sdk::find_free_port(settings_.host);
+  if (settings_.port != 0) return launch(server);
+  // A port picked with bind(0) may be taken, before nats-server binds it, by any connection
+  // the machine opens (their source ports come from the same range): try another one.
+  for (int attempt = 1;; ++attempt) {
+    settings_.port = sdk::find_free_port(settings_.host);
+    try {
+      return launch(server);
+    } catch (const std::exception&) {
+      if (attempt == 3) throw;
+    }
+  }
+}
+
+void EmbeddedBus::launch(const std::string& server) {
   std::filesystem::path config = std::filesystem::path(dir_) / "nats.conf";
   NatsConfigInput input{settings_, dir_, cluster_, ""};
   // Made by the first master, copied to the others by `skiffd join-secrets`.

@@ -25,6 +25,9 @@ class EmbeddedBus {
   pid_t pid() const { return process_ ? process_->snapshot().pid : -1; }
 
  private:
+  // Writes nats.conf for settings_.port, starts nats-server and waits until it is ready.
+  void launch(const std::string& server);
+
   EmbeddedBusSettings settings_;
   std::string dir_;
   std::string cluster_;

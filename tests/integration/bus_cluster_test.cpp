@@ -176,3 +176,23 @@ TEST_F(BusClusterTest, JetStreamIsClusteredAcrossTheThree) {
 }
 
 }  // namespace
+
+// A port picked for an embedded bus (no port in the profile) can be taken before nats-server
+// binds it: nats-server then exits, and the bus starts again on another port. The stand-in
+// server exits the first time as nats-server does on "address already in use".
+TEST(EmbeddedBusPort, APickedPortLostBeforeTheBindIsReplacedByAnother) {
+  test::TempDir dir;
+  std::string server = dir.file("nats-server-once-refused");
+  std::ofstream(server) << "#!/bin/sh\n"
+                        << "if [ ! -e '" << dir.file("refused") << "' ]; then touch '" << dir.file("refused")
+                        << "'; echo 'listen tcp: bind: address already in use' >&2; exit 1; fi\n"
+                        << "exec nats-server \"$@\"\n";
+  fs::permissions(server, fs::perms::owner_all);
+  kernel::EmbeddedBusSettings settings;
+  settings.server = server;
+  kernel::EmbeddedBus bus(settings, dir.file("data"), kCluster, kernel::SupervisorSettings{});
+  ASSERT_NO_THROW(bus.start());
+  EXPECT_TRUE(fs::exists(dir.file("refused"))) << "the first nats-server was not refused";
+  auto client = sdk::connect_bus(bus.client_options());
+  EXPECT_TRUE(client->connected());
+}
